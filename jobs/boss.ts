@@ -1,0 +1,73 @@
+import { PgBoss } from "pg-boss";
+
+/** Job names (kebab-case ids, one file per job in jobs/). */
+export const QUEUES = {
+  sendEmail: "send-email",
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface BossOptions {
+  /** Workers and maintenance run only in worker processes; the web process only sends. */
+  role: "worker" | "web";
+}
+
+export function createBoss(url: string, { role }: BossOptions): PgBoss {
+  const boss = new PgBoss({
+    connectionString: url,
+    application_name: `hookrelay-${role}`,
+    max: role === "worker" ? 10 : 4,
+    // Workers are woken by NOTIFY when a job is created instead of waiting for the next poll.
+    useListenNotify: role === "worker",
+    supervise: role === "worker",
+    schedule: role === "worker",
+    migrate: role === "worker",
+  });
+  boss.on("error", (err) => console.error(`[pg-boss:${role}]`, err instanceof Error ? err.message : err));
+  return boss;
+}
+
+/** Queues are created idempotently by the worker at start; the web process only sends to them. */
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  await boss.createQueue(QUEUES.sendEmail, {
+    notify: true,
+    retryLimit: 5,
+    retryDelay: 30,
+    retryBackoff: true,
+    expireInSeconds: 120,
+  });
+}
+
+const globalForBoss = globalThis as unknown as { __hookrelayBoss?: Promise<PgBoss> };
+
+/** The web process's sender instance, started once and cached (hot reload keeps it). */
+export function getBoss(): Promise<PgBoss> {
+  if (!globalForBoss.__hookrelayBoss) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set");
+    const boss = createBoss(url, { role: "web" });
+    globalForBoss.__hookrelayBoss = boss.start().catch((err) => {
+      globalForBoss.__hookrelayBoss = undefined;
+      throw err;
+    });
+  }
+  return globalForBoss.__hookrelayBoss;
+}
+
+export async function stopWebBoss(): Promise<void> {
+  const pending = globalForBoss.__hookrelayBoss;
+  globalForBoss.__hookrelayBoss = undefined;
+  if (pending) await (await pending).stop({ graceful: false }).catch(() => {});
+}
+
+/** Installs or migrates pg-boss's schema and creates our queues; run at start-up with the drizzle migrations. */
+export async function installJobs(url: string): Promise<void> {
+  const boss = new PgBoss({ connectionString: url, max: 2, supervise: false, schedule: false, migrate: true });
+  boss.on("error", (err) => console.error("[pg-boss:install]", err instanceof Error ? err.message : err));
+  await boss.start();
+  try {
+    await ensureQueues(boss);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}

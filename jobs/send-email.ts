@@ -1,0 +1,62 @@
+import { sql } from "drizzle-orm";
+import { fromDrizzle, type PgBoss } from "pg-boss";
+import { Resend } from "resend";
+import type { Database, Tx } from "@/db";
+import { getNotification, insertNotification, markNotification } from "@/db/queries/notifications";
+import { QUEUES } from "./boss";
+import type { RenderedEmail } from "@/lib/email";
+
+export interface SendEmailJob {
+  notificationId: string;
+}
+
+/**
+ * Records an email in the outbox and queues its sending in the caller's transaction: either both
+ * happen or neither does, so an email is never lost between the two.
+ */
+export async function enqueueEmail(
+  tx: Tx,
+  boss: PgBoss,
+  input: { companyId: string; kind: string; toEmail: string; email: RenderedEmail },
+) {
+  const row = await insertNotification(tx, {
+    companyId: input.companyId,
+    kind: input.kind,
+    toEmail: input.toEmail,
+    subject: input.email.subject,
+    html: input.email.html,
+    text: input.email.text,
+  });
+  await boss.send(QUEUES.sendEmail, { notificationId: row.id } satisfies SendEmailJob, { db: fromDrizzle(tx, sql) });
+  return row;
+}
+
+/**
+ * Sends one outbox email through Resend. Without RESEND_API_KEY the email stays in the outbox as
+ * "recorded" (owners can read it and copy links). A provider error is stored and rethrown so
+ * pg-boss retries; the last error stays visible in the outbox.
+ */
+export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<void> {
+  const row = await getNotification(db, job.notificationId);
+  if (!row || row.status === "sent") return;
+  const apiKey = process.env.RESEND_API_KEY;
+  if (!apiKey) {
+    await markNotification(db, row.id, { status: "recorded", attempts: row.attempts + 1 });
+    return;
+  }
+  const resend = new Resend(apiKey);
+  const from = process.env.EMAIL_FROM ?? "Hookrelay <notifications@hookrelay.local>";
+  const { data, error } = await resend.emails.send({
+    from,
+    to: [row.toEmail],
+    subject: row.subject,
+    html: row.html,
+    text: row.text,
+  });
+  if (error || !data) {
+    const message = error ? `${error.name}: ${error.message}` : "Resend returned no id";
+    await markNotification(db, row.id, { status: "failed", error: message, attempts: row.attempts + 1 });
+    throw new Error(message);
+  }
+  await markNotification(db, row.id, { status: "sent", providerId: data.id, error: null, attempts: row.attempts + 1 });
+}

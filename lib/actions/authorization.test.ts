@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { addMember, makeCompany, testEnvironment, uniqueEmail } from "@/tests/helpers";
+import type { Caller } from "@/lib/action";
+import { ACTIONS, type ActionName } from "./registry";
+
+const env = testEnvironment();
+afterAll(() => env.close());
+
+type World = Awaited<ReturnType<typeof buildWorld>>;
+
+/** Two companies, A and B. A has a second member without any permission, an invitation, a custom role and an API key. */
+async function buildWorld() {
+  const a = await makeCompany(env.deps, "Company A");
+  const b = await makeCompany(env.deps, "Company B");
+  const member = await addMember(env.db, a.companyId, a.roles.Member.id);
+  const admin = await addMember(env.db, a.companyId, a.roles.Admin.id);
+  const invite = await ACTIONS.inviteMember.run(env.deps, a.owner, { email: uniqueEmail("invitee"), roleId: a.roles.Member.id });
+  const role = await ACTIONS.createRole.run(env.deps, a.owner, { name: "Spare", permissions: [] });
+  const key = await ACTIONS.createApiKey.run(env.deps, a.owner, { name: "CI" });
+  if (!invite.ok || !role.ok || !key.ok) throw new Error("world setup failed");
+  return { a, b, member, admin, invitationId: invite.data.invitationId, spareRoleId: role.data.roleId, apiKeyId: key.data.apiKeyId };
+}
+
+/** Valid input for each guarded action, aimed at company A's rows. Public actions are listed as such. */
+const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
+  signUp: "public",
+  acceptInvitation: "public",
+  switchCompany: (w) => ({ companyId: w.a.companyId }),
+  inviteMember: (w) => ({ email: uniqueEmail("x"), roleId: w.a.roles.Member.id }),
+  revokeInvitation: (w) => ({ invitationId: w.invitationId }),
+  changeMemberRole: (w) => ({ membershipId: w.admin.membershipId, roleId: w.a.roles.Member.id }),
+  removeMember: (w) => ({ membershipId: w.admin.membershipId }),
+  createRole: () => ({ name: "Escalated", permissions: ["webhooks.manage"] }),
+  setRolePermission: (w) => ({ roleId: w.a.roles.Member.id, permission: "webhooks.manage", granted: true }),
+  deleteRole: (w) => ({ roleId: w.spareRoleId }),
+  createApiKey: () => ({ name: "Sneaky" }),
+  revokeApiKey: (w) => ({ apiKeyId: w.apiKeyId }),
+};
+
+const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications"];
+
+/** Everything stored for the two companies (and their users), to compare before and after. */
+async function snapshot(w: World): Promise<string> {
+  const ids = [w.a.companyId, w.b.companyId];
+  const parts: unknown[] = [];
+  for (const table of TENANT_TABLES) {
+    const col = table === "companies" ? "id" : "company_id";
+    const rows = await env.db.execute(
+      sql`select * from ${sql.identifier(table)} where ${sql.identifier(col)} in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) order by id`,
+    );
+    parts.push(rows);
+  }
+  parts.push(await env.db.execute(sql`select count(*)::int as n from users`));
+  return JSON.stringify(parts);
+}
+
+let world: World;
+beforeAll(async () => {
+  world = await buildWorld();
+});
+
+describe("every action is in the authorization table", () => {
+  it("lists exactly the registered actions", () => {
+    expect(Object.keys(TARGETS).sort()).toEqual(Object.keys(ACTIONS).sort());
+  });
+});
+
+const guarded = (Object.keys(ACTIONS) as ActionName[]).filter((n) => TARGETS[n] !== "public");
+
+describe.each(guarded)("%s", (name) => {
+  const action = ACTIONS[name];
+  const input = () => (TARGETS[name] as (w: World) => unknown)(world);
+
+  async function expectRefused(caller: Caller, codes: string[]) {
+    const before = await snapshot(world);
+    const result = await action.run(env.deps, caller, input());
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(codes).toContain(result.code);
+    expect(await snapshot(world)).toBe(before);
+  }
+
+  it("is refused without a session", async () => {
+    await expectRefused({ userId: null }, ["unauthenticated"]);
+  });
+
+  it("is refused for a member lacking the permission", async () => {
+    if (action.access === "member") return expectRefused(world.b.owner, ["not_found"]);
+    await expectRefused(world.member.caller, ["forbidden"]);
+  });
+
+  it("is refused with another company's ids", async () => {
+    // B's owner holds every permission, but in company B: A's rows are not found there. Actions
+    // that only create rows take the company from the session, so for them "A's id" is company A.
+    const createsOnly = name === "createRole" || name === "createApiKey";
+    await expectRefused(createsOnly ? { ...world.b.owner, companyId: world.a.companyId } : world.b.owner, ["not_found", "forbidden"]);
+  });
+
+  it("is refused when the session points at a company the caller is not in", async () => {
+    await expectRefused({ userId: world.b.owner.userId, companyId: world.a.companyId }, ["forbidden", "not_found"]);
+  });
+});
+
+describe("the same calls succeed for A's owner (the refusals above are real)", () => {
+  it.each(guarded)("%s", async (name) => {
+    const result = await ACTIONS[name].run(env.deps, world.a.owner, (TARGETS[name] as (w: World) => unknown)(world));
+    expect(result).toMatchObject({ ok: true });
+  });
+});

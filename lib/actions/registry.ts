@@ -1,0 +1,25 @@
+import { acceptInvitation, signUp, switchCompany } from "./account";
+import { createApiKey, revokeApiKey } from "./api-keys";
+import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
+import { createRole, deleteRole, setRolePermission } from "./roles";
+
+/**
+ * Every action the app exposes. The authorization test walks this list: an action missing here
+ * (or missing from the test's table) fails the build's tests.
+ */
+export const ACTIONS = {
+  signUp,
+  acceptInvitation,
+  switchCompany,
+  inviteMember,
+  revokeInvitation,
+  changeMemberRole,
+  removeMember,
+  createRole,
+  setRolePermission,
+  deleteRole,
+  createApiKey,
+  revokeApiKey,
+} as const;
+
+export type ActionName = keyof typeof ACTIONS;

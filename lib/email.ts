@@ -1,0 +1,59 @@
+/**
+ * Email templates. Each returns a subject, an HTML part (inline styles, as mail clients need)
+ * and a plain-text part. Every interpolated value is escaped.
+ */
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+function layout(title: string, bodyHtml: string): string {
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
+<body style="margin:0;background:#f4f4f7;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#18181b">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f7;padding:32px 0"><tr><td align="center">
+<table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#ffffff;border-radius:12px;border:1px solid #e4e4e7;overflow:hidden">
+<tr><td style="padding:20px 32px;border-bottom:1px solid #f0f0f3;font-weight:600;font-size:15px"><span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:#6d4aff;margin-right:8px"></span>Hookrelay</td></tr>
+<tr><td style="padding:28px 32px;font-size:15px;line-height:1.6">${bodyHtml}</td></tr>
+<tr><td style="padding:16px 32px;background:#fafafa;color:#71717a;font-size:12px">You receive this email because of your Hookrelay account.</td></tr>
+</table></td></tr></table></body></html>`;
+}
+
+function button(href: string, label: string): string {
+  return `<p style="margin:28px 0"><a href="${escapeHtml(href)}" style="background:#6d4aff;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:8px;font-weight:600;display:inline-block">${escapeHtml(label)}</a></p>`;
+}
+
+export function invitationEmail(input: {
+  companyName: string;
+  inviterName: string;
+  roleName: string;
+  acceptUrl: string;
+  expiresAt: Date;
+}): RenderedEmail {
+  const subject = `${input.inviterName} invited you to ${input.companyName} on Hookrelay`;
+  const expires = input.expiresAt.toUTCString();
+  const html = layout(
+    subject,
+    `<h1 style="font-size:20px;margin:0 0 12px">Join ${escapeHtml(input.companyName)}</h1>
+<p style="margin:0 0 8px">${escapeHtml(input.inviterName)} invited you to join <strong>${escapeHtml(input.companyName)}</strong> on Hookrelay as <strong>${escapeHtml(input.roleName)}</strong>.</p>
+${button(input.acceptUrl, "Accept invitation")}
+<p style="margin:0;color:#52525b;font-size:13px">Or paste this link into your browser:<br><a href="${escapeHtml(input.acceptUrl)}" style="color:#6d4aff;word-break:break-all">${escapeHtml(input.acceptUrl)}</a></p>
+<p style="margin:16px 0 0;color:#71717a;font-size:13px">The link expires on ${escapeHtml(expires)}.</p>`,
+  );
+  const text = `${input.inviterName} invited you to join ${input.companyName} on Hookrelay as ${input.roleName}.
+
+Accept the invitation: ${input.acceptUrl}
+
+The link expires on ${expires}.`;
+  return { subject, html, text };
+}

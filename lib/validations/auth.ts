@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+export const emailSchema = z
+  .string({ error: "Email is required" })
+  .trim()
+  .min(1, "Email is required")
+  .max(254, "Email is too long")
+  .pipe(z.email("Enter a valid email address"))
+  .transform((v) => v.toLowerCase());
+
+/** Weak passwords are refused with a message that says what is missing. */
+export const passwordSchema = z
+  .string({ error: "Password is required" })
+  .min(10, "Use at least 10 characters")
+  .max(200, "Use at most 200 characters")
+  .refine((v) => /[a-zA-Z]/.test(v) && /[^a-zA-Z]/.test(v), "Mix letters with digits or symbols")
+  .refine((v) => !/^(.)\1+$/.test(v), "Don't repeat a single character");
+
+export const nameSchema = z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(100, "Use at most 100 characters");
+
+export const signUpSchema = z.object({
+  name: nameSchema,
+  email: emailSchema,
+  password: passwordSchema,
+  companyName: z.string({ error: "Company name is required" }).trim().min(1, "Company name is required").max(100, "Use at most 100 characters"),
+});
+export type SignUpInput = z.input<typeof signUpSchema>;
+
+export const signInSchema = z.object({
+  email: emailSchema,
+  password: z.string({ error: "Password is required" }).min(1, "Password is required").max(200),
+});
+export type SignInInput = z.input<typeof signInSchema>;
+
+export const acceptInvitationSchema = z.object({
+  token: z.string().min(10, "The invitation link is incomplete").max(200),
+  name: nameSchema,
+  password: passwordSchema,
+});
+export type AcceptInvitationInput = z.input<typeof acceptInvitationSchema>;

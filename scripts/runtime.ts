@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/db/embedded";
+import { runMigrations } from "@/db/migrate";
+import { installJobs } from "@/jobs/boss";
+import { generateSecretKey } from "@/lib/crypto";
+import { EnvError, parseEnv, type Env } from "@/lib/env";
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+export const DATA_DIR = path.join(ROOT, ".data");
+const EMBEDDED_PORT = 54329;
+
+function readOrCreate(file: string, make: () => string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const value = make();
+  fs.writeFileSync(file, value + "\n", { mode: 0o600 });
+  return value;
+}
+
+export interface Runtime {
+  env: Env;
+  embedded: EmbeddedDatabase | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything `npm start`, `npm run worker` and `npm run seed` need before they run: a database
+ * (embedded when DATABASE_URL is unset), secrets (generated into .data/ in embedded mode),
+ * a validated environment, and migrations applied (drizzle's; pg-boss migrates its own schema).
+ */
+export async function prepareRuntime(options: { migrate?: boolean; log?: (m: string) => void } = {}): Promise<Runtime> {
+  const log = options.log ?? ((m: string) => console.log(`[hookrelay] ${m}`));
+  let embedded: EmbeddedDatabase | null = null;
+  if (!process.env.DATABASE_URL) {
+    log(`DATABASE_URL is unset: starting the embedded PostgreSQL (data in ${path.relative(process.cwd(), DATA_DIR) || "."}/pg)`);
+    embedded = await startEmbeddedPostgres({ dir: DATA_DIR, preferredPort: EMBEDDED_PORT });
+    process.env.DATABASE_URL = embedded.url;
+    process.env.HOOKRELAY_SECRET_KEY ||= readOrCreate(path.join(DATA_DIR, "secret.key"), generateSecretKey);
+    process.env.AUTH_SECRET ||= readOrCreate(path.join(DATA_DIR, "auth-secret"), () => randomBytes(32).toString("base64url"));
+    log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
+  }
+  let env: Env;
+  try {
+    env = parseEnv();
+  } catch (err) {
+    await embedded?.stop();
+    if (err instanceof EnvError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (options.migrate !== false) {
+    await runMigrations(env.DATABASE_URL);
+    await installJobs(env.DATABASE_URL);
+    log("database migrations applied (drizzle and pg-boss)");
+  }
+  return {
+    env,
+    embedded,
+    stop: async () => {
+      if (embedded) await embedded.stop();
+    },
+  };
+}
