@@ -1,0 +1,183 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { toast } from "sonner";
+import type { UseFormReturn } from "react-hook-form";
+import { acceptInvitationAction, signInAction, signUpAction } from "@/app/(auth)/actions";
+import { SubmitButton } from "@/components/app/submit-button";
+import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
+import { acceptInvitationSchema, signInSchema, signUpSchema } from "@/lib/validations/auth";
+
+type Field = { name: string; label: string; type?: string; autoComplete?: string; description?: string; placeholder?: string };
+
+// The three forms share one field renderer; their value types differ, so it takes a loose form.
+function FieldList({ form, fields }: { form: UseFormReturn<Record<string, string>>; fields: Field[] }) {
+  return (
+    <>
+      {fields.map((f) => (
+        <FormField
+          key={f.name}
+          control={form.control}
+          name={f.name}
+          render={({ field }) => (
+            <FormItem>
+              <FormLabel>{f.label}</FormLabel>
+              <FormControl>
+                <Input type={f.type ?? "text"} autoComplete={f.autoComplete} placeholder={f.placeholder} {...field} value={field.value ?? ""} />
+              </FormControl>
+              {f.description ? <FormDescription>{f.description}</FormDescription> : null}
+              <FormMessage />
+            </FormItem>
+          )}
+        />
+      ))}
+    </>
+  );
+}
+
+export function SignInForm({ notice }: { notice?: string }) {
+  const router = useRouter();
+  const form = useZodForm(signInSchema, { defaultValues: { email: "", password: "" } });
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result = await signInAction(values);
+    if (!result.ok) {
+      if (!applyServerErrors(form, result)) toast.error(result.error);
+      return;
+    }
+    router.replace("/dashboard");
+    router.refresh();
+  });
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle className="text-xl">Sign in</CardTitle>
+        <CardDescription>{notice ?? "Welcome back. Sign in to manage your webhooks."}</CardDescription>
+      </CardHeader>
+      <Form {...form}>
+        <form onSubmit={onSubmit} noValidate>
+          <CardContent className="space-y-4">
+            <FieldList
+              form={form as never}
+              fields={[
+                { name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" },
+                { name: "password", label: "Password", type: "password", autoComplete: "current-password" },
+              ]}
+            />
+          </CardContent>
+          <CardFooter className="mt-6 flex flex-col gap-4">
+            <SubmitButton pending={form.formState.isSubmitting} className="w-full">
+              Sign in
+            </SubmitButton>
+            <p className="text-muted-foreground text-sm">
+              New to Hookrelay?{" "}
+              <Link href="/sign-up" className="text-primary font-medium underline-offset-4 hover:underline">
+                Create an account
+              </Link>
+            </p>
+          </CardFooter>
+        </form>
+      </Form>
+    </Card>
+  );
+}
+
+export function SignUpForm() {
+  const router = useRouter();
+  const form = useZodForm(signUpSchema, { defaultValues: { name: "", email: "", password: "", companyName: "" } });
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result = await signUpAction(values);
+    if (!result.ok) {
+      if (!applyServerErrors(form, result)) toast.error(result.error);
+      return;
+    }
+    toast.success("Welcome to Hookrelay");
+    router.replace("/dashboard");
+    router.refresh();
+  });
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle className="text-xl">Create your account</CardTitle>
+        <CardDescription>Start sending your records to other systems in minutes.</CardDescription>
+      </CardHeader>
+      <Form {...form}>
+        <form onSubmit={onSubmit} noValidate>
+          <CardContent className="space-y-4">
+            <FieldList
+              form={form as never}
+              fields={[
+                { name: "name", label: "Your name", autoComplete: "name" },
+                { name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" },
+                { name: "password", label: "Password", type: "password", autoComplete: "new-password", description: "At least 10 characters, with letters and digits or symbols." },
+                { name: "companyName", label: "Company name", autoComplete: "organization" },
+              ]}
+            />
+          </CardContent>
+          <CardFooter className="mt-6 flex flex-col gap-4">
+            <SubmitButton pending={form.formState.isSubmitting} className="w-full">
+              Create account
+            </SubmitButton>
+            <p className="text-muted-foreground text-sm">
+              Already have an account?{" "}
+              <Link href="/sign-in" className="text-primary font-medium underline-offset-4 hover:underline">
+                Sign in
+              </Link>
+            </p>
+          </CardFooter>
+        </form>
+      </Form>
+    </Card>
+  );
+}
+
+export function AcceptInvitationForm({ token, email, companyName, roleName, existingAccount }: { token: string; email: string; companyName: string; roleName: string; existingAccount: boolean }) {
+  const router = useRouter();
+  const form = useZodForm(acceptInvitationSchema, { defaultValues: { token, name: existingAccount ? "existing" : "", password: "" } });
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result = await acceptInvitationAction(values);
+    if (!result.ok) {
+      if (!applyServerErrors(form, result)) toast.error(result.error);
+      return;
+    }
+    toast.success(`You joined ${companyName}`);
+    router.replace("/dashboard");
+    router.refresh();
+  });
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle className="text-xl">Join {companyName}</CardTitle>
+        <CardDescription>
+          You were invited as <strong>{roleName}</strong> with <strong>{email}</strong>.{" "}
+          {existingAccount ? "Enter your current password to join." : "Choose your name and a password."}
+        </CardDescription>
+      </CardHeader>
+      <Form {...form}>
+        <form onSubmit={onSubmit} noValidate>
+          <CardContent className="space-y-4">
+            <FieldList
+              form={form as never}
+              fields={
+                existingAccount
+                  ? [{ name: "password", label: "Password", type: "password", autoComplete: "current-password" }]
+                  : [
+                      { name: "name", label: "Your name", autoComplete: "name" },
+                      { name: "password", label: "Password", type: "password", autoComplete: "new-password", description: "At least 10 characters, with letters and digits or symbols." },
+                    ]
+              }
+            />
+          </CardContent>
+          <CardFooter className="mt-6">
+            <SubmitButton pending={form.formState.isSubmitting} className="w-full">
+              Accept invitation
+            </SubmitButton>
+          </CardFooter>
+        </form>
+      </Form>
+    </Card>
+  );
+}

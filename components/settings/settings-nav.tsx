@@ -1,0 +1,37 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cn } from "@/lib/utils";
+
+const LINKS = [
+  { href: "/settings/members", label: "Members" },
+  { href: "/settings/roles", label: "Roles & permissions" },
+  { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/outbox", label: "Email outbox" },
+] as const;
+
+/** The horizontal settings navigation; the current section is marked with aria-current. */
+export function SettingsNav() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Settings sections" className="-mb-px flex gap-1 overflow-x-auto border-b">
+      {LINKS.map((link) => {
+        const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
+        return (
+          <Link
+            key={link.href}
+            href={link.href}
+            aria-current={active ? "page" : undefined}
+            className={cn(
+              "focus-visible:ring-ring/50 -mb-px shrink-0 border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap transition-colors outline-none focus-visible:rounded-sm focus-visible:ring-[3px]",
+              active ? "border-primary text-foreground" : "text-muted-foreground hover:text-foreground border-transparent hover:border-border",
+            )}
+          >
+            {link.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

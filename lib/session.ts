@@ -1,0 +1,52 @@
+import "server-only";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { getDb } from "@/db";
+import { getBoss } from "@/jobs/boss";
+import type { ActionDefinition, ActionDeps, ActionResult, Caller } from "./action";
+import { auth } from "./auth";
+import { can, loadActor, type Actor } from "./authz";
+import type { Permission } from "./permissions";
+import type { z } from "zod";
+
+/** The cookie that remembers which of the user's companies they are working in. */
+export const COMPANY_COOKIE = "hr_company";
+
+export function actionDeps(): ActionDeps {
+  return { db: getDb(), boss: getBoss };
+}
+
+/** The caller of this request: the session's user id and the company they chose (not yet checked). */
+export async function getCaller(): Promise<Caller> {
+  const session = await auth();
+  const jar = await cookies();
+  return { userId: session?.user?.id ?? null, companyId: jar.get(COMPANY_COOKIE)?.value ?? null };
+}
+
+/** For pages: the signed-in actor (membership read from the database now), or a redirect to sign in. */
+export async function requireActor(): Promise<Actor> {
+  const caller = await getCaller();
+  if (!caller.userId) redirect("/sign-in");
+  const actor = await loadActor(getDb(), caller.userId, caller.companyId);
+  if (!actor) redirect("/sign-in?error=no-company");
+  return actor;
+}
+
+export async function pageAccess(permission: Permission): Promise<{ actor: Actor; allowed: boolean }> {
+  const actor = await requireActor();
+  return { actor, allowed: can(actor, permission) };
+}
+
+/**
+ * Runs a defined action for the current request. The action itself parses the input, loads the
+ * membership and checks the permission; this only supplies the session and the dependencies.
+ */
+export async function runAction<S extends z.ZodType, T>(def: ActionDefinition<S, T>, input: unknown): Promise<ActionResult<T>> {
+  const caller = await getCaller();
+  if (caller.userId && caller.companyId) {
+    // A stale company cookie (membership removed) falls back to the user's first company.
+    const actor = await loadActor(getDb(), caller.userId, caller.companyId);
+    if (actor) caller.companyId = actor.companyId;
+  }
+  return def.run(actionDeps(), caller, input);
+}

@@ -1,0 +1,26 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useForm, type FieldValues, type Path, type UseFormProps, type UseFormReturn } from "react-hook-form";
+import type { z } from "zod";
+import type { ActionResult } from "./action";
+
+/** react-hook-form with the zod schema the server action uses (midday's useZodForm). */
+export function useZodForm<S extends z.ZodType<FieldValues, FieldValues>>(
+  schema: S,
+  props?: Omit<UseFormProps<z.input<S>, unknown, z.output<S>>, "resolver">,
+) {
+  return useForm<z.input<S>, unknown, z.output<S>>({ ...props, resolver: zodResolver(schema) as never });
+}
+
+/** Puts every field error the server returned next to its field; returns true when there were some. */
+export function applyServerErrors<T extends FieldValues>(form: UseFormReturn<T, unknown, any>, result: ActionResult<unknown>): boolean {
+  if (result.ok || !result.fieldErrors) return false;
+  let placed = false;
+  for (const [field, messages] of Object.entries(result.fieldErrors)) {
+    if (field === "_form") continue;
+    form.setError(field as Path<T>, { type: "server", message: messages[0] });
+    placed = true;
+  }
+  return placed;
+}
