@@ -1,0 +1,79 @@
+/**
+ * `npm run test:e2e`: a throw-away database, the production build of the app with its workers
+ * (scripts/start.ts, which builds when the build is missing or stale) on 127.0.0.1:3100, then
+ * Playwright. Everything started here is stopped here.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { freePort } from "@/db/embedded";
+import { generateSecretKey } from "@/lib/crypto";
+import { startTestDatabase } from "@/tests/test-db";
+import { ROOT } from "./runtime";
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited early (${child.exitCode})`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the app did not answer ${url} within ${timeoutMs / 1000}s`);
+}
+
+async function main() {
+  const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (!fs.existsSync(chromium)) {
+    console.error(`Chromium not found at ${chromium}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+    process.exit(1);
+  }
+  const db = await startTestDatabase();
+  const port = process.env.E2E_PORT ? Number(process.env.E2E_PORT) : await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    APP_URL: baseUrl,
+    HOOKRELAY_SECRET_KEY: process.env.HOOKRELAY_SECRET_KEY ?? generateSecretKey(),
+    AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
+    HOOKRELAY_ALLOW_PRIVATE_TARGETS: "1",
+    E2E_BASE_URL: baseUrl,
+    E2E_DATABASE_URL: db.url,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  delete env.RESEND_API_KEY;
+  const app = spawn(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "start.ts")], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  let code = 1;
+  try {
+    await waitForHealth(`${baseUrl}/api/health`, app, 240_000);
+    const pw = spawn(process.execPath, [path.join(ROOT, "node_modules", "@playwright", "test", "cli.js"), "test", ...process.argv.slice(2)], {
+      cwd: ROOT,
+      env,
+      stdio: "inherit",
+    });
+    code = await new Promise<number>((resolve) => pw.on("exit", (c) => resolve(c ?? 1)));
+  } finally {
+    if (app.exitCode === null) {
+      app.kill("SIGTERM");
+      await new Promise((resolve) => app.once("exit", resolve));
+    }
+    await db.stop();
+  }
+  process.exit(code);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
