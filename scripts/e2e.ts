@@ -36,7 +36,7 @@ async function main() {
   const db = await startTestDatabase();
   const port = process.env.E2E_PORT ? Number(process.env.E2E_PORT) : await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: db.url,
     PORT: String(port),

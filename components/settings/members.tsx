@@ -226,7 +226,11 @@ export function RemoveMemberButton({
   );
 }
 
-export function RevokeInvitationButton({ invitationId, email }: { invitationId: string; email: string }) {
+/**
+ * `describedBy` points at the cell holding the email: the button's name stays "Revoke invitation"
+ * so that the email's own cell is the only cell named by the address.
+ */
+export function RevokeInvitationButton({ invitationId, email, describedBy }: { invitationId: string; email: string; describedBy?: string }) {
   return (
     <ConfirmAction
       title="Revoke this invitation?"
@@ -234,7 +238,7 @@ export function RevokeInvitationButton({ invitationId, email }: { invitationId: 
       confirmLabel="Revoke invitation"
       successMessage="Invitation revoked"
       action={() => revokeInvitationAction({ invitationId })}
-      triggerProps={{ "aria-label": `Revoke invitation for ${email}`, className: "text-destructive hover:text-destructive" }}
+      triggerProps={{ "aria-label": "Revoke invitation", "aria-describedby": describedBy, className: "text-destructive hover:text-destructive" }}
     >
       Revoke
     </ConfirmAction>

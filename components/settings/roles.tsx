@@ -43,7 +43,7 @@ export function PermissionCell({
       setChecked(value);
       const result = await setRolePermissionAction({ roleId, permission, granted: value });
       if (result.ok) {
-        toast.success(result.message ?? (value ? `${roleName} can now ${permissionLabel.toLowerCase()}` : `${roleName} can no longer ${permissionLabel.toLowerCase()}`));
+        toast.success(result.message ?? (value ? `Granted ${permissionLabel} to ${roleName}` : `Revoked ${permissionLabel} from ${roleName}`));
       } else {
         toast.error(result.error);
       }

@@ -128,7 +128,9 @@ export default async function MembersPage() {
                   const expired = inv.expiresAt.getTime() <= now;
                   return (
                     <TableRow key={inv.id}>
-                      <TableCell className="font-medium">{inv.email}</TableCell>
+                      <TableCell id={`invitation-${inv.id}-email`} className="font-medium">
+                        {inv.email}
+                      </TableCell>
                       <TableCell>{inv.roleName}</TableCell>
                       <TableCell>
                         {expired ? (
@@ -143,7 +145,7 @@ export default async function MembersPage() {
                       </TableCell>
                       {canManage ? (
                         <TableCell className="text-right">
-                          <RevokeInvitationButton invitationId={inv.id} email={inv.email} />
+                          <RevokeInvitationButton invitationId={inv.id} email={inv.email} describedBy={`invitation-${inv.id}-email`} />
                         </TableCell>
                       ) : null}
                     </TableRow>

@@ -1,0 +1,118 @@
+import type { Metadata } from "next";
+import { InboxIcon, InfoIcon } from "lucide-react";
+import { getDb } from "@/db";
+import { listNotifications } from "@/db/queries/notifications";
+import { EmptyState } from "@/components/app/empty-state";
+import { Forbidden } from "@/components/app/forbidden";
+import { ViewEmailButton } from "@/components/settings/outbox";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { formatDateTime } from "@/lib/format";
+import { requireActor } from "@/lib/session";
+import { cn } from "@/lib/utils";
+
+export const metadata: Metadata = { title: "Email outbox" };
+
+const LIMIT = 100;
+
+const STATUS_STYLES: Record<string, string> = {
+  queued: "bg-amber-100 text-amber-900 dark:bg-amber-900/40 dark:text-amber-200",
+  sent: "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-300",
+  failed: "bg-destructive/15 text-destructive",
+  recorded: "bg-sky-100 text-sky-900 dark:bg-sky-900/40 dark:text-sky-200",
+};
+
+/** Owners only: the outbox holds invitation links and other people's addresses. */
+export default async function OutboxPage() {
+  const actor = await requireActor();
+  if (!actor.role.isOwner) return <Forbidden area="the email outbox" message="Only owners can read the email outbox." />;
+
+  const emails = await listNotifications(getDb(), actor.companyId, LIMIT);
+  const sending = Boolean(process.env.RESEND_API_KEY);
+
+  return (
+    <section aria-labelledby="outbox-heading" className="space-y-4">
+      <div className="space-y-1">
+        <h2 id="outbox-heading" className="text-lg font-semibold">
+          Email outbox
+        </h2>
+        <p className="text-muted-foreground text-sm">Every email Hookrelay sends for your company — invitations, failure alerts — newest first (the latest {LIMIT}).</p>
+      </div>
+
+      <Alert>
+        <InfoIcon aria-hidden />
+        <AlertTitle>{sending ? "Emails are sent through Resend" : "Emails are recorded, not sent"}</AlertTitle>
+        <AlertDescription>
+          <p>
+            Without <code className="font-mono">RESEND_API_KEY</code>, emails are recorded here (status <em>recorded</em>) so nothing is lost: you can read
+            each one and pass its link on yourself.
+            {sending ? " A key is set, so emails are also delivered; failures show their error below." : " Set the key to deliver them for real."}
+          </p>
+        </AlertDescription>
+      </Alert>
+
+      {emails.length === 0 ? (
+        <EmptyState icon={InboxIcon} title="No emails yet" description="Invitations and failure alerts will appear here as soon as Hookrelay sends them." />
+      ) : (
+        <div className="rounded-xl border">
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>To</TableHead>
+                <TableHead>Subject</TableHead>
+                <TableHead>Kind</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>Created</TableHead>
+                <TableHead>Error</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {emails.map((email) => {
+                const createdAt = formatDateTime(email.createdAt);
+                return (
+                  <TableRow key={email.id}>
+                    <TableCell className="font-medium">{email.toEmail}</TableCell>
+                    <TableCell className="max-w-72 truncate" title={email.subject}>
+                      {email.subject}
+                    </TableCell>
+                    <TableCell>
+                      <code className="text-xs">{email.kind}</code>
+                    </TableCell>
+                    <TableCell>
+                      <Badge variant="outline" className={cn("border-transparent capitalize", STATUS_STYLES[email.status])}>
+                        {email.status}
+                      </Badge>
+                    </TableCell>
+                    <TableCell>
+                      <time dateTime={email.createdAt.toISOString()}>{createdAt}</time>
+                    </TableCell>
+                    <TableCell className="text-destructive max-w-56 truncate text-xs" title={email.error ?? undefined}>
+                      {email.error ?? <span className="text-muted-foreground">—</span>}
+                    </TableCell>
+                    <TableCell className="text-right">
+                      <ViewEmailButton
+                        email={{
+                          toEmail: email.toEmail,
+                          subject: email.subject,
+                          kind: email.kind,
+                          status: email.status,
+                          createdAt,
+                          error: email.error,
+                          text: email.text,
+                        }}
+                      />
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+    </section>
+  );
+}
