@@ -53,7 +53,8 @@ export async function listRoles(db: DbOrTx, companyId: string) {
       name: roles.name,
       isOwner: roles.isOwner,
       permissions: roles.permissions,
-      members: sql<number>`(select count(*)::int from ${memberships} where ${memberships.roleId} = ${roles.id})`,
+      // Qualified by hand: inside the subquery drizzle would render an unqualified "id", which is memberships.id.
+      members: sql<number>`(select count(*)::int from "memberships" m where m."role_id" = "roles"."id")`,
     })
     .from(roles)
     .where(eq(roles.companyId, companyId))

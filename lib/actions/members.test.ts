@@ -165,3 +165,14 @@ describe("owners and roles", () => {
     expect(count).toHaveLength(0);
   });
 });
+
+describe("role listing", () => {
+  it("counts the members holding each role", async () => {
+    const { listRoles } = await import("@/db/queries/companies");
+    const a = await makeCompany(env.deps);
+    await addMember(env.db, a.companyId, a.roles.Member.id);
+    await addMember(env.db, a.companyId, a.roles.Member.id);
+    const counts = Object.fromEntries((await listRoles(env.db, a.companyId)).map((r) => [r.name, r.members]));
+    expect(counts).toEqual({ Owner: 1, Admin: 0, Member: 2 });
+  });
+});
