@@ -1,0 +1,139 @@
+import { z } from "zod";
+
+/**
+ * The webhook a user configures (DESIGN.md "Webhook"): one zod schema for the form, the server
+ * action, the management API and the delivery engine. Secrets (basic password, API-key value,
+ * bearer token) arrive here in clear and are encrypted before they are stored.
+ */
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+export const BODY_METHODS: HttpMethod[] = ["POST", "PUT", "PATCH"];
+
+export const CONDITION_OPERATORS = [
+  "equals",
+  "not_equals",
+  "in",
+  "not_in",
+  "contains",
+  "is_empty",
+  "is_not_empty",
+  "greater_than",
+  "less_than",
+  "changed",
+  "changed_to",
+  "changed_from",
+] as const;
+export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+
+export const conditionSchema = z.object({
+  field: z.string().trim().min(1, "Choose a field").max(200),
+  operator: z.enum(CONDITION_OPERATORS, { error: "Choose an operator" }),
+  /** A string; for in / not in a comma-separated list. Ignored by is empty / is not empty / changed. */
+  value: z.string().max(1000).default(""),
+});
+export type Condition = z.infer<typeof conditionSchema>;
+
+export const conditionsSchema = z.object({
+  match: z.enum(["all", "any"]).default("all"),
+  rules: z.array(conditionSchema).max(20, "At most 20 conditions").default([]),
+});
+export type Conditions = z.infer<typeof conditionsSchema>;
+
+/** Header names are RFC 7230 tokens: a space is refused with the reason; values may not hold CR/LF. */
+export const headerSchema = z.object({
+  name: z
+    .string()
+    .transform((v) => v.replace(/\s+$/, ""))
+    .pipe(
+      z
+        .string()
+        .min(1, "Header name is required")
+        .max(100)
+        .refine((v) => !/\s/.test(v), "Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key")
+        .refine((v) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v), "Header names may hold only letters, digits and - _ . ! # $ % & ' * + ^ ` | ~"),
+    ),
+  value: z
+    .string()
+    .transform((v) => v.replace(/\s+$/, ""))
+    .pipe(z.string().max(4000).refine((v) => !/[\r\n]/.test(v), "Header values cannot contain line breaks")),
+});
+export type HeaderRow = z.infer<typeof headerSchema>;
+
+export const authSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("none") }),
+  z.object({ type: z.literal("basic"), username: z.string().min(1, "Username is required").max(200), password: z.string().max(500).optional() }),
+  z.object({
+    type: z.literal("api_key"),
+    in: z.enum(["header", "query"]).default("header"),
+    name: z.string().trim().min(1, "Key name is required").max(100),
+    value: z.string().max(2000).optional(),
+  }),
+  z.object({ type: z.literal("bearer"), token: z.string().max(4000).optional() }),
+  z.object({ type: z.literal("oauth"), credentialId: z.uuid("Choose an OAuth credential") }),
+]);
+export type WebhookAuth = z.infer<typeof authSchema>;
+
+export const BODY_ENCODINGS = ["json", "json_array", "xml", "form", "text"] as const;
+export type BodyEncoding = (typeof BODY_ENCODINGS)[number];
+
+export const bodySchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("raw"), encoding: z.enum(BODY_ENCODINGS).default("json") }),
+  z.object({
+    mode: z.literal("fields"),
+    encoding: z.enum(BODY_ENCODINGS).default("json"),
+    /** Picked record fields (dotted paths into the event), optionally renamed. */
+    fields: z.array(z.object({ path: z.string().trim().min(1, "Choose a field").max(200), as: z.string().trim().max(100).optional() })).max(100).default([]),
+    /** Constant parameters added to the body. */
+    constants: z.array(z.object({ name: z.string().trim().min(1, "Name is required").max(100), value: z.string().max(2000) })).max(50).default([]),
+  }),
+  z.object({ mode: z.literal("template"), encoding: z.enum(BODY_ENCODINGS).default("json"), template: z.string().max(100_000) }),
+]);
+export type WebhookBody = z.infer<typeof bodySchema>;
+
+export const RETRY_PRESETS = ["standard", "freshsales", "vtiger", "leadsquared", "none"] as const;
+export type RetryPreset = (typeof RETRY_PRESETS)[number];
+
+export const retryPolicySchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("preset"), preset: z.enum(RETRY_PRESETS) }),
+  z.object({
+    type: z.literal("custom"),
+    /** Seconds to wait before each retry; the number of entries is the number of retries. */
+    delays: z.array(z.number().int().min(0).max(7 * 86_400)).min(1, "Add at least one delay").max(20, "At most 20 retries"),
+  }),
+]);
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+
+export const webhookSchema = z.object({
+  name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(120),
+  description: z.string().trim().max(1000).default(""),
+  active: z.boolean().default(false),
+  eventType: z.string({ error: "Choose a trigger event" }).trim().min(1, "Choose a trigger event").max(100),
+  conditions: conditionsSchema.default({ match: "all", rules: [] }),
+  method: z.enum(HTTP_METHODS).default("POST"),
+  url: z
+    .string({ error: "URL is required" })
+    .trim()
+    .min(1, "URL is required")
+    .max(2000)
+    .refine((v) => /^https?:\/\//i.test(v), "The URL must start with http:// or https://")
+    .refine((v) => {
+      try {
+        const u = new URL(v.replace(/\{\{[^}]*\}\}/g, "x"));
+        return !u.username && !u.password;
+      } catch {
+        return false;
+      }
+    }, "Enter a valid URL without a user name or password in it (use Authentication instead)"),
+  includeEntityParams: z.boolean().default(false),
+  headers: z.array(headerSchema).max(30, "At most 30 headers").default([]),
+  auth: authSchema.default({ type: "none" }),
+  body: bodySchema.default({ mode: "raw", encoding: "json" }),
+  delaySeconds: z.number().int().min(0).max(86_400).default(0),
+  retryPolicy: retryPolicySchema.default({ type: "preset", preset: "standard" }),
+  timeoutSeconds: z.number().int().min(1).max(30).default(15),
+  batchWindowSeconds: z.number().int().min(0).max(3600).default(0),
+  maxConcurrency: z.number().int().min(1).max(100).default(10),
+  notifyOnFailure: z.boolean().default(true),
+});
+export type WebhookInput = z.input<typeof webhookSchema>;
+export type WebhookConfig = z.output<typeof webhookSchema>;
