@@ -1,5 +1,6 @@
 import { relations, sql } from "drizzle-orm";
 import {
+  bigserial,
   boolean,
   index,
   integer,
@@ -137,6 +138,158 @@ export const auditLog = pgTable(
   (t) => [index("audit_log_company_idx").on(t.companyId, t.createdAt)],
 );
 
+/** OAuth credentials: parameter values that are secret (client_secret …) are stored encrypted. */
+export const oauthCredentials = pgTable(
+  "oauth_credentials",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenUrl: text("token_url").notNull(),
+    method: text("method").notNull().default("POST"),
+    /** [{ name, value?, valueEncrypted?, in: "body" | "query", secret }] */
+    parameters: jsonb("parameters").$type<{ name: string; value?: string; valueEncrypted?: string; in: "body" | "query"; secret: boolean }[]>().notNull().default([]),
+    accessTokenEncrypted: text("access_token_encrypted"),
+    refreshTokenEncrypted: text("refresh_token_encrypted"),
+    tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("oauth_credentials_company_idx").on(t.companyId, t.createdAt)],
+);
+
+/**
+ * A webhook. The request configuration (conditions, headers, auth without its secrets, body,
+ * retry policy …) is the validated `WebhookConfig` minus secrets, kept as JSON; the columns that
+ * queries filter or sort on are real columns.
+ */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    active: boolean("active").notNull().default(false),
+    eventType: text("event_type").notNull(),
+    method: text("method").notNull().default("POST"),
+    url: text("url").notNull(),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+    /** Encrypted secrets of the auth section: { basicPassword?, apiKeyValue?, bearerToken? } as one AES-GCM blob. */
+    authSecretsEncrypted: text("auth_secrets_encrypted"),
+    oauthCredentialId: uuid("oauth_credential_id").references(() => oauthCredentials.id, { onDelete: "restrict" }),
+    signingSecretEncrypted: text("signing_secret_encrypted").notNull(),
+    previousSigningSecretEncrypted: text("previous_signing_secret_encrypted"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
+    disabledReason: text("disabled_reason"),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    failingSince: timestamp("failing_since", { withTimezone: true }),
+    lastSentAt: timestamp("last_sent_at", { withTimezone: true }),
+    lastStatus: text("last_status"),
+    lastStatusCode: integer("last_status_code"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Matching: active webhooks of a company for one event type.
+    index("webhooks_match_idx").on(t.companyId, t.eventType).where(sql`${t.active}`),
+    index("webhooks_company_created_idx").on(t.companyId, t.createdAt, t.id),
+  ],
+);
+
+export const events = pgTable(
+  "events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    /** The sender's id, for idempotency: the same id twice for a company is accepted once. */
+    externalId: text("external_id").notNull(),
+    type: text("type").notNull(),
+    recordId: text("record_id"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    previous: jsonb("previous").$type<Record<string, unknown> | null>(),
+    owner: jsonb("owner").$type<{ email?: string } | null>(),
+    apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("events_company_external_key").on(t.companyId, t.externalId),
+    index("events_company_created_idx").on(t.companyId, t.createdAt),
+  ],
+);
+
+/** queued → dispatched → success | failed (or back to queued for a retry); skipped for a disabled webhook. */
+export const DELIVERY_STATUSES = ["queued", "dispatched", "success", "failed", "skipped"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    webhookId: uuid("webhook_id").notNull().references(() => webhooks.id, { onDelete: "cascade" }),
+    eventId: uuid("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    status: text("status").$type<DeliveryStatus>().notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    lastDurationMs: integer("last_duration_ms"),
+    /** Events of one batch window share a batch key; the first delivery of the batch sends them all. */
+    batchKey: text("batch_key"),
+    deferredReason: text("deferred_reason"),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // History: one webhook's deliveries, newest first, optionally by status (cursor on created_at, id).
+    index("deliveries_webhook_created_idx").on(t.webhookId, t.createdAt, t.id),
+    index("deliveries_webhook_status_created_idx").on(t.webhookId, t.status, t.createdAt, t.id),
+    index("deliveries_event_idx").on(t.eventId),
+    index("deliveries_batch_idx").on(t.webhookId, t.batchKey).where(sql`${t.batchKey} is not null`),
+  ],
+);
+
+export const deliveryAttempts = pgTable(
+  "delivery_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    deliveryId: uuid("delivery_id").notNull().references(() => deliveries.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id").notNull(),
+    attemptNumber: integer("attempt_number").notNull(),
+    trigger: text("trigger").notNull().default("auto"),
+    triggeredBy: uuid("triggered_by"),
+    requestMethod: text("request_method").notNull(),
+    requestUrl: text("request_url").notNull(),
+    requestHeaders: jsonb("request_headers").$type<Record<string, string>>().notNull(),
+    requestBody: text("request_body"),
+    responseStatus: integer("response_status"),
+    responseHeaders: jsonb("response_headers").$type<Record<string, string>>(),
+    responseBody: text("response_body"),
+    durationMs: integer("duration_ms"),
+    errorKind: text("error_kind"),
+    errorMessage: text("error_message"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("delivery_attempts_delivery_idx").on(t.deliveryId, t.attemptNumber), index("delivery_attempts_company_created_idx").on(t.companyId, t.createdAt)],
+);
+
+/** Calls made per company per day, for the daily call limit (defers, never drops). */
+export const dailyUsage = pgTable(
+  "daily_usage",
+  {
+    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    calls: integer("calls").notNull().default(0),
+  },
+  (t) => [uniqueIndex("daily_usage_key").on(t.companyId, t.day)],
+);
+
 export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
 export const companiesRelations = relations(companies, ({ many }) => ({
   memberships: many(memberships),
@@ -159,3 +312,8 @@ export type Membership = typeof memberships.$inferSelect;
 export type Invitation = typeof invitations.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
+export type Webhook = typeof webhooks.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;
+export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
+export type OAuthCredential = typeof oauthCredentials.$inferSelect;
