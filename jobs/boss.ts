@@ -3,6 +3,7 @@ import { PgBoss } from "pg-boss";
 /** Job names (kebab-case ids, one file per job in jobs/). */
 export const QUEUES = {
   sendEmail: "send-email",
+  deliverWebhook: "deliver-webhook",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -29,6 +30,17 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
 
 /** Queues are created idempotently by the worker at start; the web process only sends to them. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
+  // Delivery retries follow the webhook's own policy (new jobs with startAfter); pg-boss's retries
+  // only cover a worker that died or threw (e.g. the database was down). A job whose worker died
+  // expires after a minute and runs again: at-least-once, receivers dedupe on webhook-id.
+  await boss.createQueue(QUEUES.deliverWebhook, {
+    notify: true,
+    retryLimit: 10,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    expireInSeconds: 60,
+  });
   await boss.createQueue(QUEUES.sendEmail, {
     notify: true,
     retryLimit: 5,

@@ -1,0 +1,61 @@
+import { getDb } from "@/db";
+import { getBoss } from "@/jobs/boss";
+import { authenticateApiKey } from "@/lib/api-auth";
+import { apiError, internalError, readBodyCapped, takeRate } from "@/lib/api-response";
+import { ingestEvents } from "@/lib/events/ingest";
+import { eventInputSchema, MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_REQUEST, type EventInput } from "@/lib/validations/event";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * POST /api/v1/events — one event or an array of at most 100, with `Authorization: Bearer <key>`.
+ * 202 `{ events: [{ id, deliveries, duplicate }] }` once events, deliveries and jobs are committed.
+ */
+export async function POST(request: Request) {
+  try {
+    const db = getDb();
+    const caller = await authenticateApiKey(db, request.headers.get("authorization"));
+    if (!caller) return apiError(401, "unauthorized", "Missing or invalid API key: send Authorization: Bearer <key>", "authorization");
+
+    const raw = await readBodyCapped(request, MAX_EVENTS_BODY_BYTES);
+    if (raw === null) return apiError(413, "too_large", `The body is larger than ${MAX_EVENTS_BODY_BYTES} bytes (1 MiB)`, "body");
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    } catch {
+      return apiError(400, "malformed", "The body is not valid UTF-8", "body");
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return apiError(400, "malformed", "The body is not valid JSON", "body");
+    }
+    const list = Array.isArray(body) ? body : [body];
+    if (list.length === 0) return apiError(422, "invalid", "Send at least one event", "body");
+    if (list.length > MAX_EVENTS_PER_REQUEST) return apiError(413, "too_many", `At most ${MAX_EVENTS_PER_REQUEST} events per request (got ${list.length})`, "body");
+    if (list.some((e) => e === null || typeof e !== "object" || Array.isArray(e))) {
+      return apiError(400, "malformed", "Each event must be a JSON object", Array.isArray(body) ? "[]" : "body");
+    }
+
+    const parsed: EventInput[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const result = eventInputSchema.safeParse(list[i]);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const path = issue.path.map(String).join(".");
+        const field = Array.isArray(body) ? `[${i}]${path ? `.${path}` : ""}` : path || "body";
+        return apiError(422, "invalid", `${field}: ${issue.message}`, field);
+      }
+      parsed.push(result.data);
+    }
+
+    if (!takeRate(caller.companyId, parsed.length)) {
+      return apiError(429, "rate_limited", "Too many events for this company right now; retry after a second", undefined, { "retry-after": "1" });
+    }
+    const results = await ingestEvents(db, await getBoss(), caller.companyId, caller.apiKeyId, parsed);
+    return Response.json({ events: results }, { status: 202 });
+  } catch (err) {
+    return internalError(err);
+  }
+}

@@ -1,0 +1,60 @@
+/** JSON errors of the public API: `{ "error": { "code", "message", "field"? } }`, never a stack trace. */
+export function apiError(status: number, code: string, message: string, field?: string, headers?: Record<string, string>): Response {
+  return Response.json({ error: { code, message, ...(field ? { field } : {}) } }, { status, headers });
+}
+
+/** A database that cannot be reached answers 503 (clients retry), anything else 500 — both as JSON. */
+export function internalError(err: unknown): Response {
+  const e = err as { code?: string; errno?: string; message?: string } | null;
+  const code = e?.code ?? e?.errno ?? "";
+  const unavailable =
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P03", "08006", "08001"].includes(code) ||
+    /connect|terminating connection|Connection terminated/i.test(e?.message ?? "");
+  if (unavailable) return apiError(503, "unavailable", "The service is temporarily unavailable; retry shortly", undefined, { "retry-after": "5" });
+  console.error("[api] unexpected error:", err);
+  return apiError(500, "internal", "Unexpected error");
+}
+
+/** Reads a request body up to `limit` bytes; null when it is larger (the caller answers 413). */
+export async function readBodyCapped(request: Request, limit: number): Promise<Uint8Array | null> {
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) return null;
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A per-company fixed-window rate limit kept in this process (EVENTS_RATE_LIMIT per second, default
+ * 1000 events). Over it the API answers 429 with Retry-After.
+ */
+const windows = new Map<string, { second: number; count: number }>();
+export function takeRate(companyId: string, n: number, limit = Number(process.env.EVENTS_RATE_LIMIT ?? 1000)): boolean {
+  const second = Math.floor(Date.now() / 1000);
+  const w = windows.get(companyId);
+  if (!w || w.second !== second) {
+    if (windows.size > 10_000) windows.clear();
+    windows.set(companyId, { second, count: n });
+    return n <= limit;
+  }
+  w.count += n;
+  return w.count <= limit;
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { isKnownEventType } from "@/lib/events/catalog";
+
+/** Keys that could pollute prototypes downstream are refused anywhere in an event. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function findForbiddenKey(value: unknown, depth = 0): string | null {
+  if (depth > 32) return "(nesting deeper than 32 levels)";
+  if (value === null || typeof value !== "object") return null;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return key;
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+const record = z.record(z.string(), z.unknown());
+
+export const eventInputSchema = z
+  .object({
+    id: z.string().trim().min(1, "id cannot be empty").max(200, "id is longer than 200 characters").optional(),
+    type: z
+      .string({ error: "type is required, e.g. \"deal.updated\"" })
+      .refine(isKnownEventType, "Unknown event type: GET /api/v1/event-types lists them"),
+    occurredAt: z.iso.datetime({ offset: true, error: "occurredAt must be an ISO 8601 time, e.g. 2026-11-23T10:00:00Z" }).optional(),
+    data: record.refine((d) => typeof d.id === "string" || typeof d.id === "number", { message: "data.id is required (the record's id)", path: ["id"] }),
+    previous: record.nullable().optional(),
+    owner: z.object({ email: z.email("owner.email must be an email address").optional() }).nullable().optional(),
+  })
+  .superRefine((event, ctx) => {
+    const bad = findForbiddenKey(event.data) ?? findForbiddenKey(event.previous);
+    if (bad) ctx.addIssue({ code: "custom", path: ["data"], message: `data holds a forbidden key: ${bad}` });
+  });
+export type EventInput = z.output<typeof eventInputSchema>;
+
+export const MAX_EVENTS_PER_REQUEST = 100;
+export const MAX_EVENTS_BODY_BYTES = 1024 * 1024;
