@@ -84,7 +84,14 @@ async function main() {
         });
       });
     }
+    // stop() returns before pg-boss has closed its pool; wait for "stopped" so PostgreSQL is not
+    // shut down under open connections.
+    const stopped = new Promise<void>((resolve) => {
+      boss.once("stopped", () => resolve());
+      setTimeout(resolve, 15_000).unref();
+    });
     await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
+    await stopped;
     await closeDb().catch(() => {});
     await runtime.stop().catch((err) => console.error("[hookrelay] could not stop PostgreSQL:", err));
     console.log("[hookrelay] stopped");

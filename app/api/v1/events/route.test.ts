@@ -35,7 +35,7 @@ beforeAll(async () => {
 function post(body: unknown, init: { auth?: string | null; raw?: string | Uint8Array } = {}) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (init.auth !== null) headers.authorization = init.auth ?? `Bearer ${key}`;
-  return POST(new Request("http://localhost/api/v1/events", { method: "POST", headers, body: init.raw ?? JSON.stringify(body) }));
+  return POST(new Request("http://localhost/api/v1/events", { method: "POST", headers, body: (init.raw ?? JSON.stringify(body)) as BodyInit }));
 }
 
 const uid = () => `evt_${Math.random().toString(36).slice(2)}`;
