@@ -9,6 +9,7 @@ import path from "node:path";
 import { closeDb, getDb } from "@/db";
 import { createBoss } from "@/jobs/boss";
 import { registerWorkers } from "@/jobs/worker";
+import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { prepareRuntime, ROOT } from "./runtime";
 
 const dev = process.argv.includes("--dev");
@@ -92,6 +93,7 @@ async function main() {
     });
     await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
     await stopped;
+    await closeSafeDispatchers().catch(() => {});
     await closeDb().catch(() => {});
     await runtime.stop().catch((err) => console.error("[hookrelay] could not stop PostgreSQL:", err));
     console.log("[hookrelay] stopped");

@@ -5,6 +5,7 @@
 import { closeDb, getDb } from "@/db";
 import { createBoss } from "@/jobs/boss";
 import { registerWorkers } from "@/jobs/worker";
+import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { prepareRuntime } from "./runtime";
 
 async function main() {
@@ -19,6 +20,7 @@ async function main() {
     stopping = true;
     console.log("[hookrelay] worker stopping (finishing jobs in hand)…");
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
+    await closeSafeDispatchers().catch(() => {});
     await closeDb().catch(() => {});
     await runtime.stop();
     process.exit(0);

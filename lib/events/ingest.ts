@@ -19,6 +19,14 @@ export interface DeliverJob {
 }
 
 /**
+ * How long a delivery job may stay active before pg-boss gives it to another worker: the request's
+ * timeout plus a margin. A worker that died mid-delivery thus loses its jobs for seconds, not 15 min.
+ */
+export function deliveryJobExpiry(timeoutSeconds: number): number {
+  return timeoutSeconds + 15;
+}
+
+/**
  * Stores events and fans them out, all in one transaction: each new event, one delivery per
  * matching active webhook (status queued), and each delivery's pg-boss job (starting after the
  * webhook's execution delay). An event whose id the company already sent is accepted once: the
@@ -52,7 +60,7 @@ export async function ingestEvents(db: Database, boss: PgBoss, companyId: string
           .where(and(eq(webhooks.companyId, companyId), eq(webhooks.active, true), inArray(webhooks.eventType, types)))
       : [];
 
-    const planned: { eventId: string; webhookId: string; delaySeconds: number }[] = [];
+    const planned: { eventId: string; webhookId: string; delaySeconds: number; timeoutSeconds: number }[] = [];
     const countByExternal = new Map<string, number>();
     for (const event of inserted) {
       let n = 0;
@@ -60,7 +68,7 @@ export async function ingestEvents(db: Database, boss: PgBoss, companyId: string
         if (hook.eventType !== event.type) continue;
         const config = hook.config as Partial<WebhookConfig>;
         if (!conditionsHold(config.conditions as Conditions | undefined, event.data, event.previous)) continue;
-        planned.push({ eventId: event.id, webhookId: hook.id, delaySeconds: config.delaySeconds ?? 0 });
+        planned.push({ eventId: event.id, webhookId: hook.id, delaySeconds: config.delaySeconds ?? 0, timeoutSeconds: config.timeoutSeconds ?? 15 });
         n++;
       }
       countByExternal.set(event.externalId, n);
@@ -75,6 +83,7 @@ export async function ingestEvents(db: Database, boss: PgBoss, companyId: string
         QUEUES.deliverWebhook,
         created.map((d, i) => ({
           data: { deliveryId: d.id } satisfies DeliverJob,
+          expireInSeconds: deliveryJobExpiry(planned[i].timeoutSeconds),
           ...(planned[i].delaySeconds > 0 ? { startAfter: planned[i].delaySeconds } : {}),
         })),
         { db: fromDrizzle(tx, sql) },

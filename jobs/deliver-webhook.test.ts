@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { eq } from "drizzle-orm";
+import { Webhook as StandardWebhook } from "standardwebhooks";
+import { companies, deliveries, deliveryAttempts, events, webhooks } from "@/db/schema";
+import { createApiKey } from "@/lib/actions/api-keys";
+import { insertWebhook } from "@/lib/webhooks";
+import type { WebhookInput } from "@/lib/validations/webhook";
+import { POST } from "@/app/api/v1/events/route";
+import { createBoss } from "./boss";
+import { registerWorkers } from "./worker";
+import { makeCompany, testEnvironment } from "@/tests/helpers";
+import { startReceiver, waitUntil } from "@/tests/receiver";
+
+process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS = "1";
+const env = testEnvironment();
+const worker = createBoss(inject("databaseUrl"), { role: "worker" });
+
+let company: Awaited<ReturnType<typeof makeCompany>>;
+let apiKey: string;
+
+beforeAll(async () => {
+  await worker.start();
+  await registerWorkers(worker, env.db, { concurrency: 8 });
+  company = await makeCompany(env.deps, "Delivery Co");
+  const key = await createApiKey.run(env.deps, company.owner, { name: "ingest" });
+  if (!key.ok) throw new Error(key.error);
+  apiKey = key.data.key;
+});
+afterAll(async () => {
+  await worker.stop({ graceful: false });
+  await env.close();
+});
+
+async function hook(input: Partial<WebhookInput> & { url: string }) {
+  return insertWebhook(env.db, company.companyId, company.owner.userId, { name: "Test hook", active: true, eventType: "deal.updated", ...input });
+}
+
+let seq = 0;
+async function postEvent(body: Record<string, unknown>) {
+  const res = await POST(
+    new Request("http://localhost/api/v1/events", {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ id: `ev-${Date.now()}-${seq++}`, type: "deal.updated", data: { id: "d_1", name: "Big deal", stage: "Won", amount: 48000 }, ...body }),
+    }),
+  );
+  expect(res.status).toBe(202);
+  return (await res.json()).events[0] as { id: string; deliveries: number };
+}
+
+async function deliveryOf(webhookId: string) {
+  const rows = await env.db.select().from(deliveries).where(eq(deliveries.webhookId, webhookId));
+  return rows[0];
+}
+
+async function attemptsOf(deliveryId: string) {
+  return env.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, deliveryId)).orderBy(deliveryAttempts.attemptNumber);
+}
+
+describe("deliver-webhook", () => {
+  it("delivers with the method, headers, auth and a signature standardwebhooks verifies", async () => {
+    const receiver = await startReceiver();
+    try {
+      const { webhook, signingSecret } = await hook({
+        url: `${receiver.url}/deals/{{data.id}}`,
+        method: "PUT",
+        headers: [{ name: "X-Source", value: "hookrelay {{event.type}}  " }],
+        auth: { type: "basic", username: "crm", password: "p@ss-w0rd" },
+      });
+      await postEvent({});
+      await receiver.waitFor(1);
+      const req = receiver.received[0];
+      expect(req.method).toBe("PUT");
+      expect(req.url).toBe("/deals/d_1");
+      expect(req.headers["x-source"]).toBe("hookrelay deal.updated");
+      expect(req.headers.authorization).toBe(`Basic ${Buffer.from("crm:p@ss-w0rd").toString("base64")}`);
+      expect(req.headers["content-type"]).toContain("application/json");
+      const payload = new StandardWebhook(signingSecret).verify(req.body, {
+        "webhook-id": String(req.headers["webhook-id"]),
+        "webhook-timestamp": String(req.headers["webhook-timestamp"]),
+        "webhook-signature": String(req.headers["webhook-signature"]),
+      }) as { type: string; data: { id: string } };
+      expect(payload).toMatchObject({ type: "deal.updated", data: { id: "d_1" } });
+
+      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success");
+      expect(req.headers["webhook-id"]).toBe(delivery.id);
+      const attempts = await attemptsOf(delivery.id);
+      expect(attempts).toHaveLength(1);
+      expect(attempts[0]).toMatchObject({ responseStatus: 200, responseBody: "ok", errorKind: null });
+      expect(JSON.stringify(attempts[0].requestHeaders)).not.toContain(Buffer.from("crm:p@ss-w0rd").toString("base64"));
+      const [w] = await env.db.select().from(webhooks).where(eq(webhooks.id, webhook.id));
+      expect(w).toMatchObject({ lastStatus: "success", lastStatusCode: 200 });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("retries a receiver that fails twice, keeps the webhook-id, and ends in success with three attempts", async () => {
+    const receiver = await startReceiver((_, i) => (i < 2 ? { status: 503, body: "busy" } : { status: 204 }));
+    try {
+      const { webhook } = await hook({ url: receiver.url, retryPolicy: { type: "custom", delays: [1, 1, 1] } });
+      await postEvent({});
+      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success");
+      const attempts = await attemptsOf(delivery.id);
+      expect(attempts.map((a) => a.responseStatus)).toEqual([503, 503, 204]);
+      expect(new Set(receiver.received.map((r) => r.headers["webhook-id"]))).toEqual(new Set([delivery.id]));
+      expect(delivery.attempts).toBe(3);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("ends in failed after the policy's attempts", async () => {
+    const receiver = await startReceiver(() => ({ status: 500, body: "boom" }));
+    try {
+      const { webhook } = await hook({ url: receiver.url, retryPolicy: { type: "custom", delays: [1] } });
+      await postEvent({});
+      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "failed");
+      expect(delivery).toMatchObject({ attempts: 2, lastStatusCode: 500 });
+      expect((await attemptsOf(delivery.id)).map((a) => a.errorKind)).toEqual(["http_status", "http_status"]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("waits for the execution delay before sending", async () => {
+    const receiver = await startReceiver();
+    try {
+      const { webhook } = await hook({ url: receiver.url, delaySeconds: 2 });
+      const posted = Date.now();
+      await postEvent({});
+      await receiver.waitFor(1);
+      expect(receiver.received[0].at - posted).toBeGreaterThanOrEqual(1900);
+      await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success");
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("switches the webhook off on 410 Gone, with the reason, and skips what arrives afterwards", async () => {
+    const receiver = await startReceiver(() => ({ status: 410, body: "gone" }));
+    try {
+      const { webhook } = await hook({ url: receiver.url, eventType: "task.created" });
+      await postEvent({ type: "task.created", data: { id: "t1" } });
+      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "failed");
+      expect(delivery.attempts).toBe(1);
+      const [w] = await env.db.select().from(webhooks).where(eq(webhooks.id, webhook.id));
+      expect(w.active).toBe(false);
+      expect(w.disabledReason).toContain("410");
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("defers over the company's daily call limit instead of dropping", async () => {
+    const other = await makeCompany(env.deps, "Limited Co");
+    await env.db.update(companies).set({ dailyCallLimit: 1 }).where(eq(companies.id, other.companyId));
+    const key = await createApiKey.run(env.deps, other.owner, { name: "k" });
+    if (!key.ok) throw new Error(key.error);
+    const receiver = await startReceiver();
+    try {
+      const { webhook } = await insertWebhook(env.db, other.companyId, other.owner.userId, { name: "Limited", active: true, eventType: "lead.created", url: receiver.url });
+      for (const id of ["l1", "l2"]) {
+        const res = await POST(
+          new Request("http://localhost/api/v1/events", {
+            method: "POST",
+            headers: { authorization: `Bearer ${key.data.key}` },
+            body: JSON.stringify({ type: "lead.created", data: { id } }),
+          }),
+        );
+        expect(res.status).toBe(202);
+      }
+      const rows = await waitUntil(
+        () => env.db.select().from(deliveries).where(eq(deliveries.webhookId, webhook.id)),
+        (r) => r.some((d) => d.status === "success") && r.some((d) => d.deferredReason !== null),
+      );
+      const deferred = rows.find((d) => d.deferredReason)!;
+      expect(deferred.status).toBe("queued");
+      expect(deferred.deferredReason).toContain("Daily call limit");
+      expect(deferred.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("records connection failures with their kind", async () => {
+    const receiver = await startReceiver(() => "destroy");
+    try {
+      const { webhook } = await hook({ url: receiver.url, eventType: "product.created", retryPolicy: { type: "preset", preset: "none" } });
+      await postEvent({ type: "product.created", data: { id: "p1" } });
+      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "failed");
+      const [attempt] = await attemptsOf(delivery.id);
+      expect(attempt.responseStatus).toBeNull();
+      expect(attempt.errorKind).toMatch(/connection_reset|other/);
+      const [event] = await env.db.select().from(events).where(eq(events.id, delivery.eventId));
+      expect(event.type).toBe("product.created");
+    } finally {
+      await receiver.close();
+    }
+  });
+});

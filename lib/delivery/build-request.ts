@@ -1,0 +1,430 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { maskSecret } from "@/lib/crypto";
+import { escapeXml, getPath, renderTemplate, sanitizeHeaderValue, TemplateError, valueToText } from "@/lib/events/template";
+import { BODY_METHODS, type BodyEncoding, type HttpMethod, type WebhookConfig } from "@/lib/validations/webhook";
+
+/**
+ * Turns a webhook's configuration and an event into the exact HTTP request to send (DESIGN.md
+ * "Delivery" 2): placeholders, body mode and encoding, auth, custom headers and the Standard
+ * Webhooks headers. Pure: no I/O, so the worker, Test and the unit tests build identical requests.
+ */
+
+export interface DeliveryEvent {
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+  previous?: Record<string, unknown> | null;
+}
+
+export interface BuildContext {
+  /** Sent as `webhook-id`; stable across retries so receivers can dedupe. */
+  deliveryId: string;
+  timestamp: Date;
+  /** `whsec_…` secrets; during a rotation overlap both, and the request carries one signature per secret. */
+  signingSecrets: string[];
+  /** Decrypted secrets; each falls back to the value in the config (the unsaved form used by Test). */
+  secrets: { basicPassword?: string; apiKeyValue?: string; bearerToken?: string; oauthAccessToken?: string };
+  /** The webhook's id: LeadSquared's `entityId` query parameter (empty for an unsaved webhook). */
+  webhookId?: string;
+}
+
+export interface BuiltRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  /** The headers with every secret replaced by its masked form: what the attempt log stores and Test shows. */
+  maskedHeaders: Record<string, string>;
+  maskedUrl: string;
+}
+
+/** The parts of a webhook that shape the request (a full WebhookConfig fits). */
+export type RequestConfig = Pick<WebhookConfig, "method" | "url" | "includeEntityParams" | "headers" | "auth" | "body">;
+
+export type BuildRequestErrorCode = "invalid_url" | "template" | "missing_secret" | "oauth_token_missing" | "invalid_signing_secret" | "invalid_header" | "unsupported";
+
+export class BuildRequestError extends Error {
+  constructor(
+    readonly code: BuildRequestErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "BuildRequestError";
+  }
+}
+
+/** Headers the request's framing or its signature own; a custom header cannot set them. */
+const RESERVED_HEADERS = new Set([
+  "webhook-id",
+  "webhook-timestamp",
+  "webhook-signature",
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "expect",
+  "proxy-connection",
+]);
+/** Custom headers whose values are masked in logs, by name. */
+const SENSITIVE_HEADER = /authorization|token|secret|passw|api[-_]?key|cookie|credential|session|signature/i;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const USER_AGENT = "Hookrelay-Webhooks/1.0";
+const MAX_DEPTH = 32;
+
+export const CONTENT_TYPES: Record<BodyEncoding, string> = {
+  json: "application/json",
+  json_array: "application/json",
+  xml: "application/xml; charset=utf-8",
+  form: "application/x-www-form-urlencoded",
+  text: "text/plain; charset=utf-8",
+};
+
+/** What placeholders see: `{{event.id}}`, `{{event.type}}`, `{{data.owner.email}}`, `{{previous.stage}}`. */
+export function templateContext(event: DeliveryEvent): Record<string, unknown> {
+  return {
+    event: { id: event.id, type: event.type, occurredAt: event.occurredAt },
+    data: event.data,
+    previous: event.previous ?? null,
+  };
+}
+
+/** The raw-mode payload: the whole event. */
+export function eventEnvelope(event: DeliveryEvent): Record<string, unknown> {
+  return { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data, previous: event.previous ?? null };
+}
+
+/** A picked field: `event.*`, `data.*`, `previous.*`, or a bare path read from the record (`owner.email`). */
+export function resolveField(context: Record<string, unknown>, path: string): unknown {
+  const first = path.split(".")[0];
+  if (first === "event" || first === "data" || first === "previous") return getPath(context, path);
+  return getPath(context.data, path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoders
+
+function xmlName(key: string): string {
+  let name = key.replace(/[^A-Za-z0-9_.-]/g, "_");
+  if (!/^[A-Za-z_]/.test(name)) name = `_${name}`;
+  if (/^xml/i.test(name)) name = `_${name}`; // names starting with "xml" are reserved
+  return name;
+}
+
+function xmlNode(name: string, value: unknown, depth: number): string {
+  if (value === null || value === undefined) return `<${name}/>`;
+  if (depth >= MAX_DEPTH) return `<${name}>${escapeXml(valueToText(value))}</${name}>`;
+  if (Array.isArray(value)) return `<${name}>${value.map((v) => xmlNode("item", v, depth + 1)).join("")}</${name}>`;
+  if (typeof value === "object") {
+    const inner = Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => xmlNode(xmlName(k), v, depth + 1))
+      .join("");
+    return `<${name}>${inner}</${name}>`;
+  }
+  return `<${name}>${escapeXml(valueToText(value))}</${name}>`;
+}
+
+/** A well-formed XML document with root `<event>`; keys become valid element names, arrays `<item>`s. */
+export function toXml(payload: Record<string, unknown>, root = "event"): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>${xmlNode(xmlName(root), payload, 0)}`;
+}
+
+/** Flattens nested objects PHP/Rails style: `{a:{b:1},c:[x]}` → `a[b]=1`, `c[0]=x`. */
+export function flattenParams(payload: Record<string, unknown>): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (key: string, value: unknown, depth: number) => {
+    if (value === null || value === undefined) {
+      out.push([key, ""]);
+    } else if (depth < MAX_DEPTH && Array.isArray(value)) {
+      value.forEach((v, i) => walk(`${key}[${i}]`, v, depth + 1));
+    } else if (depth < MAX_DEPTH && typeof value === "object" && !(value instanceof Date)) {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(`${key}[${k}]`, v, depth + 1);
+    } else {
+      out.push([key, valueToText(value)]);
+    }
+  };
+  for (const [k, v] of Object.entries(payload)) walk(k, v, 0);
+  return out;
+}
+
+/** Encodes a payload object (raw or picked fields) in the webhook's encoding. */
+export function encodePayload(payload: Record<string, unknown>, encoding: BodyEncoding): string {
+  switch (encoding) {
+    case "json":
+    case "text":
+      return JSON.stringify(payload);
+    case "json_array":
+      return JSON.stringify([payload]);
+    case "xml":
+      return toXml(payload);
+    case "form":
+      return new URLSearchParams(flattenParams(payload)).toString();
+  }
+}
+
+const TEMPLATE_ESCAPE = { json: "json", json_array: "json", xml: "xml", form: "url", text: "none" } as const;
+
+function render(template: string, context: Record<string, unknown>, escape: "json" | "xml" | "url" | "header" | "none", where: string): string {
+  try {
+    return renderTemplate(template, context, { escape });
+  } catch (err) {
+    if (err instanceof TemplateError) throw new BuildRequestError("template", `${where}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/** The payload object of raw and fields modes (template mode has none). */
+function payloadObject(config: RequestConfig, event: DeliveryEvent, context: Record<string, unknown>): Record<string, unknown> | null {
+  const body = config.body;
+  if (body.mode === "raw") return eventEnvelope(event);
+  if (body.mode === "fields") {
+    const out: Record<string, unknown> = {};
+    for (const f of body.fields) {
+      const value = resolveField(context, f.path);
+      out[f.as?.trim() || f.path] = value === undefined ? null : value;
+    }
+    for (const c of body.constants) out[c.name] = c.value;
+    return out;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing (Standard Webhooks, https://www.standardwebhooks.com)
+
+/** A new signing secret: `whsec_` + base64 of 24 random bytes. */
+export function generateSigningSecret(): string {
+  return `whsec_${randomBytes(24).toString("base64")}`;
+}
+
+function secretKey(secret: string): Buffer {
+  const b64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
+  const key = Buffer.from(b64, "base64");
+  if (key.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new BuildRequestError("invalid_signing_secret", "The webhook's signing secret is not a valid whsec_ secret");
+  return key;
+}
+
+/** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret, space-separated. */
+export function signPayload(secrets: string[], msgId: string, timestampSeconds: number, body: string): string {
+  const content = `${msgId}.${timestampSeconds}.${body}`;
+  return secrets.map((s) => `v1,${createHmac("sha256", secretKey(s)).update(content, "utf8").digest("base64")}`).join(" ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers (case-insensitive, keeping the casing first set)
+
+class HeaderBag {
+  private readonly map = new Map<string, { name: string; value: string }>();
+  set(name: string, value: string) {
+    const key = name.toLowerCase();
+    const existing = this.map.get(key);
+    this.map.set(key, { name: existing?.name ?? name, value });
+  }
+  get(name: string): string | undefined {
+    return this.map.get(name.toLowerCase())?.value;
+  }
+  entries(): { key: string; name: string; value: string }[] {
+    return [...this.map.entries()].map(([key, v]) => ({ key, ...v }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Assembled {
+  url: URL;
+  headers: HeaderBag;
+  /** Header keys (lower-case) whose whole value is secret, with the secret to show masked. */
+  maskedByKey: Map<string, string>;
+  secretsInUse: string[];
+  /** Query parameters holding a secret (API key in the query). */
+  maskedQuery: Map<string, string>;
+}
+
+function parseTargetUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new BuildRequestError("invalid_url", `The URL is not valid after filling placeholders: ${raw.slice(0, 200)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new BuildRequestError("invalid_url", "The URL must use http or https");
+  if (url.username || url.password) throw new BuildRequestError("invalid_url", "The URL may not contain a user name or password");
+  return url;
+}
+
+function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<string, unknown>, ctx: BuildContext): Assembled {
+  const url = parseTargetUrl(render(config.url, context, "url", "URL"));
+  const headers = new HeaderBag();
+  const maskedByKey = new Map<string, string>();
+  const secretsInUse: string[] = [];
+  const maskedQuery = new Map<string, string>();
+
+  if (config.includeEntityParams) {
+    // LeadSquared appends who posted (entityType "Webhook"), that webhook's id and the trigger.
+    url.searchParams.append("entityType", "Webhook");
+    url.searchParams.append("entityId", ctx.webhookId ?? "");
+    url.searchParams.append("eventType", event.type);
+  }
+
+  headers.set("User-Agent", USER_AGENT);
+  for (const h of config.headers) {
+    const name = h.name.trim();
+    if (!HEADER_NAME.test(name)) throw new BuildRequestError("invalid_header", `Header name "${name.slice(0, 100)}" is not valid`);
+    if (RESERVED_HEADERS.has(name.toLowerCase())) continue;
+    const value = sanitizeHeaderValue(render(h.value, context, "header", `Header ${name}`));
+    headers.set(name, value);
+    if (SENSITIVE_HEADER.test(name)) maskedByKey.set(name.toLowerCase(), value);
+  }
+
+  const auth = config.auth;
+  switch (auth.type) {
+    case "none":
+      break;
+    case "basic": {
+      const password = ctx.secrets.basicPassword ?? auth.password ?? "";
+      const token = Buffer.from(`${auth.username}:${password}`, "utf8").toString("base64");
+      headers.set("Authorization", `Basic ${token}`);
+      maskedByKey.set("authorization", token);
+      secretsInUse.push(token);
+      if (password) secretsInUse.push(password);
+      break;
+    }
+    case "api_key": {
+      const value = ctx.secrets.apiKeyValue ?? auth.value;
+      if (!value) throw new BuildRequestError("missing_secret", "The API key value is missing");
+      if (auth.in === "query") {
+        url.searchParams.set(auth.name, value);
+        maskedQuery.set(auth.name, value);
+      } else {
+        if (!HEADER_NAME.test(auth.name) || RESERVED_HEADERS.has(auth.name.toLowerCase())) {
+          throw new BuildRequestError("invalid_header", `API key header name "${auth.name.slice(0, 100)}" is not valid`);
+        }
+        headers.set(auth.name, sanitizeHeaderValue(value));
+        maskedByKey.set(auth.name.toLowerCase(), value);
+      }
+      secretsInUse.push(value);
+      break;
+    }
+    case "bearer": {
+      const token = ctx.secrets.bearerToken ?? auth.token;
+      if (!token) throw new BuildRequestError("missing_secret", "The bearer token is missing");
+      headers.set("Authorization", `Bearer ${sanitizeHeaderValue(token)}`);
+      maskedByKey.set("authorization", token);
+      secretsInUse.push(token);
+      break;
+    }
+    case "oauth": {
+      const token = ctx.secrets.oauthAccessToken;
+      if (!token) throw new BuildRequestError("oauth_token_missing", "No OAuth access token is available for this webhook's credential");
+      headers.set("Authorization", `Bearer ${sanitizeHeaderValue(token)}`);
+      maskedByKey.set("authorization", token);
+      secretsInUse.push(token);
+      break;
+    }
+  }
+  return { url, headers, maskedByKey, secretsInUse, maskedQuery };
+}
+
+function replaceAll(text: string, needle: string, replacement: string): string {
+  return needle ? text.split(needle).join(replacement) : text;
+}
+
+function finish(method: HttpMethod, a: Assembled, body: string | null, ctx: BuildContext): BuiltRequest {
+  const ts = Math.floor(ctx.timestamp.getTime() / 1000);
+  a.headers.set("webhook-id", ctx.deliveryId);
+  a.headers.set("webhook-timestamp", String(ts));
+  if (ctx.signingSecrets.length > 0) a.headers.set("webhook-signature", signPayload(ctx.signingSecrets, ctx.deliveryId, ts, body ?? ""));
+
+  // Secrets shorter than 4 characters would mask innocent text; they still go masked where they are the whole value.
+  const secrets = a.secretsInUse.filter((s) => s.length >= 4).sort((x, y) => y.length - x.length);
+  const maskText = (text: string) => {
+    let out = text;
+    for (const s of secrets) {
+      out = replaceAll(out, s, maskSecret(s));
+      out = replaceAll(out, encodeURIComponent(s), maskSecret(s));
+      out = replaceAll(out, new URLSearchParams([["", s]]).toString().slice(1), maskSecret(s));
+    }
+    return out;
+  };
+
+  const headers: Record<string, string> = {};
+  const maskedHeaders: Record<string, string> = {};
+  for (const { key, name, value } of a.headers.entries()) {
+    headers[name] = value;
+    const secret = a.maskedByKey.get(key);
+    maskedHeaders[name] = secret ? maskText(replaceAll(value, secret, maskSecret(secret))) : maskText(value);
+  }
+
+  const url = a.url.toString();
+  const masked = new URL(url);
+  for (const [name, secret] of a.maskedQuery) masked.searchParams.set(name, maskSecret(secret));
+  return { method, url, headers, body, maskedHeaders, maskedUrl: maskText(a.maskedQuery.size > 0 ? masked.toString() : url) };
+}
+
+function appendQuery(url: URL, params: [string, string][]) {
+  for (const [k, v] of params) url.searchParams.append(k, v);
+}
+
+/** The request for one event. Throws BuildRequestError (bad URL after placeholders, template error, missing secret …). */
+export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: BuildContext): BuiltRequest {
+  const context = templateContext(event);
+  const a = assemble(webhook, event, context, ctx);
+  const method = webhook.method;
+  const encoding = webhook.body.encoding;
+  const payload = payloadObject(webhook, event, context);
+
+  if (!BODY_METHODS.includes(method)) {
+    // GET/DELETE carry no body: the fields go to the query string instead.
+    if (payload) {
+      appendQuery(a.url, flattenParams(payload));
+    } else if (webhook.body.mode === "template") {
+      const query = render(webhook.body.template, context, "url", "Template").trim().replace(/^[?&]+/, "");
+      if (query) appendQuery(a.url, [...new URLSearchParams(query)]);
+    }
+    return finish(method, a, null, ctx);
+  }
+
+  let body: string;
+  if (payload) {
+    body = encodePayload(payload, encoding);
+  } else if (webhook.body.mode === "template") {
+    const rendered = render(webhook.body.template, context, TEMPLATE_ESCAPE[encoding], "Template");
+    body = encoding === "json_array" ? `[${rendered}]` : rendered;
+  } else {
+    body = "";
+  }
+  if (!a.headers.get("content-type")) a.headers.set("Content-Type", CONTENT_TYPES[encoding]);
+  return finish(method, a, body, ctx);
+}
+
+/**
+ * One request for several events of a batch window: the body is a JSON array of each event's
+ * payload (raw envelope, picked fields, or the rendered template parsed as JSON), whatever the
+ * configured encoding. The URL, headers and entity parameters are filled from the first event.
+ */
+export function buildBatchRequest(webhook: RequestConfig, events: DeliveryEvent[], ctx: BuildContext): BuiltRequest {
+  if (events.length === 0) throw new BuildRequestError("unsupported", "A batch needs at least one event");
+  const method = webhook.method;
+  if (!BODY_METHODS.includes(method)) throw new BuildRequestError("unsupported", `A batch is sent as a JSON array body, which ${method} cannot carry; use POST, PUT or PATCH`);
+  const firstContext = templateContext(events[0]);
+  const a = assemble(webhook, events[0], firstContext, ctx);
+  const items = events.map((event) => {
+    const context = templateContext(event);
+    const payload = payloadObject(webhook, event, context);
+    if (payload) return payload;
+    if (webhook.body.mode !== "template") return null;
+    const rendered = render(webhook.body.template, context, "json", "Template");
+    try {
+      return JSON.parse(rendered) as unknown;
+    } catch {
+      throw new BuildRequestError("template", "A batched webhook's template must render valid JSON for each event");
+    }
+  });
+  a.headers.set("Content-Type", CONTENT_TYPES.json);
+  return finish(method, a, JSON.stringify(items), ctx);
+}
