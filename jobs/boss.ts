@@ -23,6 +23,9 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
     supervise: role === "worker",
     schedule: role === "worker",
     migrate: role === "worker",
+    // Expired jobs (a worker that died) are failed back to retry by the monitor pass: every 10 s,
+    // not the default minute, so a crash delays deliveries by seconds.
+    ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
   });
   boss.on("error", (err) => console.error(`[pg-boss:${role}]`, err instanceof Error ? err.message : err));
   return boss;
@@ -36,7 +39,7 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.deliverWebhook, {
     notify: true,
     retryLimit: 10,
-    retryDelay: 5,
+    retryDelay: 2,
     retryBackoff: true,
     retryDelayMax: 300,
     expireInSeconds: 60,

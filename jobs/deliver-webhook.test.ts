@@ -201,3 +201,54 @@ describe("deliver-webhook", () => {
     }
   });
 });
+
+describe("at-least-once", () => {
+  it("delivers again, with the same webhook-id, after the worker is killed mid-delivery", async () => {
+    const { spawn } = await import("node:child_process");
+    const path = await import("node:path");
+    // Only the child worker may take the job: this file's in-process worker stops first.
+    await worker.offWork("deliver-webhook");
+    let first = true;
+    const receiver = await startReceiver(() => {
+      if (first) {
+        first = false;
+        return "hang";
+      }
+      return { status: 200, body: "ok" };
+    });
+    const startChild = () =>
+      spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/worker.ts")], {
+        env: { ...process.env, DATABASE_URL: inject("databaseUrl"), HOOKRELAY_SECRET_KEY: inject("secretKey"), AUTH_SECRET: "test-auth-secret-0123456789", HOOKRELAY_ALLOW_PRIVATE_TARGETS: "1", WORKER_CONCURRENCY: "2" },
+        stdio: "ignore",
+      });
+    const child = startChild();
+    let second: ReturnType<typeof startChild> | null = null;
+    try {
+      const { webhook } = await hook({ url: receiver.url, eventType: "user.created", timeoutSeconds: 2 });
+      const started = Date.now();
+      await postEvent({ type: "user.created", data: { id: "u1" } });
+      await receiver.waitFor(1);
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+      const inFlight = await deliveryOf(webhook.id);
+      expect(inFlight.status).toBe("dispatched");
+
+      second = startChild();
+      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success", 90_000);
+      const ids = receiver.received.map((r) => r.headers["webhook-id"]);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(ids)).toEqual(new Set([delivery.id]));
+      console.log(`[at-least-once] delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the event, ${ids.length} requests for one delivery`);
+    } finally {
+      child.kill("SIGKILL");
+      if (second) {
+        const done = new Promise((resolve) => second!.once("exit", resolve));
+        second.kill("SIGTERM");
+        await done;
+      }
+      await receiver.close();
+      await registerWorkers(worker, env.db, { concurrency: 8 });
+    }
+  }, 120_000);
+});
