@@ -252,3 +252,56 @@ describe("at-least-once", () => {
     }
   }, 120_000);
 });
+
+describe("batch window and concurrency", () => {
+  it("sends the events of one batch window together as one JSON array", async () => {
+    const receiver = await startReceiver();
+    try {
+      const { webhook } = await hook({ url: receiver.url, eventType: "activity.created", batchWindowSeconds: 2 });
+      for (const id of ["a1", "a2", "a3"]) await postEvent({ type: "activity.created", data: { id } });
+      const rows = await waitUntil(
+        () => env.db.select().from(deliveries).where(eq(deliveries.webhookId, webhook.id)),
+        (r) => r.length === 3 && r.every((d) => d.status === "success"),
+      );
+      // The three may straddle a window boundary: then two requests, never three.
+      const ids = receiver.received.flatMap((r) => (JSON.parse(r.body) as { data: { id: string } }[]).map((e) => e.data.id));
+      expect(ids.sort()).toEqual(["a1", "a2", "a3"]);
+      expect(receiver.received.length).toBeLessThanOrEqual(2);
+      expect(new Set(rows.map((d) => d.batchKey)).size).toBe(receiver.received.length);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("never sends more requests at once to a webhook than its maximum concurrency", async () => {
+    let inFlight = 0;
+    const peaks: Record<string, number> = {};
+    const http = await import("node:http");
+    const server = http.createServer((req, res) => {
+      const key = req.url ?? "";
+      inFlight++;
+      peaks[key] = Math.max(peaks[key] ?? 0, inFlight);
+      // The receiver answers slowly so that requests would overlap without the limit.
+      setTimeout(() => {
+        inFlight--;
+        res.end("ok");
+      }, 300);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const limited = await hook({ url: `http://127.0.0.1:${port}/limited`, eventType: "form.submitted", maxConcurrency: 1 });
+      const batch = Array.from({ length: 4 }, (_, i) => ({ id: `fl-${Date.now()}-${i}`, type: "form.submitted", data: { id: `f${i}` } }));
+      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(batch) }));
+      expect(res.status).toBe(202);
+      await waitUntil(
+        () => env.db.select().from(deliveries).where(eq(deliveries.webhookId, limited.webhook.id)),
+        (r) => r.length === 4 && r.every((d) => d.status === "success"),
+      );
+      expect(peaks["/limited"]).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -1,12 +1,12 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { companies, dailyUsage, deliveries, deliveryAttempts, events, webhooks, type Delivery, type EventRow, type Webhook } from "@/db/schema";
-import { buildRequest, type BuiltRequest } from "@/lib/delivery/build-request";
+import { buildBatchRequest, buildRequest, type BuiltRequest } from "@/lib/delivery/build-request";
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { getOAuthAccessToken } from "@/lib/delivery/oauth";
-import { deliveryJobExpiry, type DeliverJob } from "@/lib/events/ingest";
+import { deliverJobOptions, type DeliverJob } from "@/lib/events/ingest";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
 import { QUEUES } from "./boss";
 
@@ -37,51 +37,78 @@ async function takeDailyCall(db: Database, companyId: string, now: Date): Promis
   return row.calls <= (company?.limit ?? Infinity);
 }
 
+export function eventForDelivery(event: EventRow) {
+  return { id: event.externalId, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data, previous: event.previous };
+}
+
 /**
- * One delivery attempt: claim the delivery (queued → dispatched), build and send the request,
- * log the attempt, then success, a scheduled retry (back to queued) or failed.
+ * One delivery job. A plain job carries one delivery; a batch job (webhooks with a batch window)
+ * carries the batch key and sends every delivery of that window as one JSON array. Either way:
+ * claim (→ dispatched), build and send the request, log the attempt on each delivery, then
+ * success, a scheduled retry (back to queued, with its job in the same transaction) or failed.
  */
 export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob, options: DeliverOptions = {}): Promise<void> {
   const now = options.now?.() ?? new Date();
-  const [row] = await db
-    .select({ delivery: deliveries, webhook: webhooks, event: events })
-    .from(deliveries)
-    .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
-    .innerJoin(events, eq(events.id, deliveries.eventId))
-    .where(eq(deliveries.id, job.deliveryId));
-  if (!row) return; // deleted (retention, webhook deleted): nothing to do
-  const { delivery, webhook, event } = row;
   const manual = options.trigger?.kind === "manual";
-  if (!manual && (delivery.status === "success" || delivery.status === "failed")) return; // a duplicate job after a crash
+
+  let rows: { delivery: Delivery; event: EventRow }[];
+  let webhook: Webhook | undefined;
+  if (job.batchKey && job.webhookId) {
+    [webhook] = await db.select().from(webhooks).where(eq(webhooks.id, job.webhookId));
+    rows = await db
+      .select({ delivery: deliveries, event: events })
+      .from(deliveries)
+      .innerJoin(events, eq(events.id, deliveries.eventId))
+      .where(and(eq(deliveries.webhookId, job.webhookId), eq(deliveries.batchKey, job.batchKey), inArray(deliveries.status, ["queued", "dispatched"])))
+      .orderBy(asc(events.occurredAt), asc(deliveries.createdAt));
+  } else {
+    const found = await db
+      .select({ delivery: deliveries, event: events, webhook: webhooks })
+      .from(deliveries)
+      .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
+      .innerJoin(events, eq(events.id, deliveries.eventId))
+      .where(eq(deliveries.id, job.deliveryId!));
+    webhook = found[0]?.webhook;
+    rows = found.map(({ delivery, event }) => ({ delivery, event }));
+    // A duplicate job after a crash, for a delivery already settled.
+    if (!manual) rows = rows.filter((r) => r.delivery.status !== "success" && r.delivery.status !== "failed");
+  }
+  if (!webhook || rows.length === 0) return; // deleted (retention, webhook deleted) or already done
+  const ids = rows.map((r) => r.delivery.id);
 
   if (!webhook.active && !manual) {
-    await db.update(deliveries).set({ status: "skipped", deferredReason: webhook.disabledReason ?? "The webhook is switched off", completedAt: now }).where(eq(deliveries.id, delivery.id));
+    await db.update(deliveries).set({ status: "skipped", deferredReason: webhook.disabledReason ?? "The webhook is switched off", completedAt: now }).where(inArray(deliveries.id, ids));
     return;
   }
-
-  if (!(await takeDailyCall(db, webhook.companyId, now))) {
-    const tomorrow = new Date(`${utcDay(new Date(now.getTime() + 86_400_000))}T00:00:00Z`);
-    await db.update(deliveries).set({ status: "queued", nextAttemptAt: tomorrow, deferredReason: "Daily call limit reached: deferred to the next day" }).where(eq(deliveries.id, delivery.id));
-    await boss.send(QUEUES.deliverWebhook, { deliveryId: delivery.id } satisfies DeliverJob, { startAfter: tomorrow, expireInSeconds: deliveryJobExpiry(webhookConfigOf(webhook).timeoutSeconds) });
-    return;
-  }
-
-  const attemptNumber = delivery.attempts + 1;
-  await db.update(deliveries).set({ status: "dispatched", attempts: attemptNumber, deferredReason: null }).where(eq(deliveries.id, delivery.id));
 
   const config = webhookConfigOf(webhook);
+  if (!(await takeDailyCall(db, webhook.companyId, now))) {
+    const tomorrow = new Date(`${utcDay(new Date(now.getTime() + 86_400_000))}T00:00:00Z`);
+    await db.transaction(async (tx) => {
+      await tx.update(deliveries).set({ status: "queued", nextAttemptAt: tomorrow, deferredReason: "Daily call limit reached: deferred to the next day" }).where(inArray(deliveries.id, ids));
+      await boss.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(webhook.id, config), startAfter: tomorrow, db: fromDrizzle(tx, sql) });
+    });
+    return;
+  }
+
+  await db
+    .update(deliveries)
+    .set({ status: "dispatched", attempts: sql`${deliveries.attempts} + 1`, deferredReason: null })
+    .where(inArray(deliveries.id, ids));
+
   let built: BuiltRequest | null = null;
   let outcome: SendOutcome;
   try {
     const secrets = readAuthSecrets(webhook);
     const oauthAccessToken = config.auth.type === "oauth" ? await getOAuthAccessToken(db, webhook.companyId, config.auth.credentialId, { now }) : undefined;
-    built = buildRequest(config, eventForDelivery(event), {
-      deliveryId: delivery.id,
+    const ctx = {
+      deliveryId: rows[0].delivery.id,
       webhookId: webhook.id,
       timestamp: now,
       signingSecrets: signingSecretsOf(webhook, now),
       secrets: { ...secrets, oauthAccessToken },
-    });
+    };
+    built = job.batchKey ? buildBatchRequest(config, rows.map((r) => eventForDelivery(r.event)), ctx) : buildRequest(config, eventForDelivery(rows[0].event), ctx);
     outcome = await sendSafely({ method: built.method, url: built.url, headers: built.headers, body: built.body }, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivate() });
   } catch (err) {
     // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.
@@ -89,53 +116,43 @@ export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob
     outcome = { ok: false, status: null, headers: {}, body: "", bodyTruncated: false, durationMs: 0, error: { kind: "other", message }, retryAfterSeconds: null };
   }
 
-  await recordOutcome(db, boss, { delivery, webhook, built, outcome, attemptNumber, now, manual, userId: options.trigger?.userId ?? null });
-}
-
-export function eventForDelivery(event: EventRow) {
-  return { id: event.externalId, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data, previous: event.previous };
-}
-
-async function recordOutcome(
-  db: Database,
-  boss: PgBoss,
-  a: { delivery: Delivery; webhook: Webhook; built: BuiltRequest | null; outcome: SendOutcome; attemptNumber: number; now: Date; manual: boolean; userId: string | null },
-) {
-  const { delivery, webhook, built, outcome, attemptNumber, now } = a;
-  const config = webhookConfigOf(webhook);
-  const retryIn = outcome.ok || outcome.status === 410 || a.manual ? null : nextRetryDelaySeconds(config.retryPolicy, attemptNumber, outcome.retryAfterSeconds);
+  const attemptNumber = Math.max(...rows.map((r) => r.delivery.attempts)) + 1;
+  const retryIn = outcome.ok || outcome.status === 410 || manual ? null : nextRetryDelaySeconds(config.retryPolicy, attemptNumber, outcome.retryAfterSeconds);
   const status = outcome.ok ? "success" : retryIn !== null ? "queued" : "failed";
   const errorText = outcome.error ? `${outcome.error.kind}: ${outcome.error.message}` : null;
+  const duration = Math.round(outcome.durationMs);
 
   await db.transaction(async (tx) => {
-    await tx.insert(deliveryAttempts).values({
-      deliveryId: delivery.id,
-      companyId: delivery.companyId,
-      attemptNumber,
-      trigger: a.manual ? "manual" : "auto",
-      triggeredBy: a.userId,
-      requestMethod: built?.method ?? config.method,
-      requestUrl: built?.maskedUrl ?? webhook.url,
-      requestHeaders: built?.maskedHeaders ?? {},
-      requestBody: built?.body ?? null,
-      responseStatus: outcome.status,
-      responseHeaders: outcome.status === null ? null : outcome.headers,
-      responseBody: outcome.status === null ? null : outcome.body,
-      durationMs: Math.round(outcome.durationMs),
-      errorKind: outcome.error?.kind ?? null,
-      errorMessage: outcome.error?.message ?? null,
-    });
+    await tx.insert(deliveryAttempts).values(
+      rows.map((r) => ({
+        deliveryId: r.delivery.id,
+        companyId: r.delivery.companyId,
+        attemptNumber: r.delivery.attempts + 1,
+        trigger: manual ? "manual" : "auto",
+        triggeredBy: options.trigger?.userId ?? null,
+        requestMethod: built?.method ?? config.method,
+        requestUrl: built?.maskedUrl ?? webhook.url,
+        requestHeaders: built?.maskedHeaders ?? {},
+        requestBody: built?.body ?? null,
+        responseStatus: outcome.status,
+        responseHeaders: outcome.status === null ? null : outcome.headers,
+        responseBody: outcome.status === null ? null : outcome.body,
+        durationMs: duration,
+        errorKind: outcome.error?.kind ?? null,
+        errorMessage: outcome.error?.message ?? null,
+      })),
+    );
     await tx
       .update(deliveries)
       .set({
         status,
         lastStatusCode: outcome.status,
         lastError: errorText,
-        lastDurationMs: Math.round(outcome.durationMs),
+        lastDurationMs: duration,
         nextAttemptAt: retryIn !== null ? new Date(now.getTime() + retryIn * 1000) : null,
         completedAt: status === "queued" ? null : now,
       })
-      .where(eq(deliveries.id, delivery.id));
+      .where(inArray(deliveries.id, ids));
     await tx
       .update(webhooks)
       .set({
@@ -143,18 +160,12 @@ async function recordOutcome(
         lastStatus: outcome.ok ? "success" : "failed",
         lastStatusCode: outcome.status,
         failingSince: outcome.ok ? null : sql`coalesce(${webhooks.failingSince}, ${now.toISOString()}::timestamptz)`,
-        ...(outcome.status === 410
-          ? { active: false, disabledAt: now, disabledReason: "The receiver answered 410 Gone: it no longer wants these requests" }
-          : {}),
+        ...(outcome.status === 410 ? { active: false, disabledAt: now, disabledReason: "The receiver answered 410 Gone: it no longer wants these requests" } : {}),
       })
-      .where(and(eq(webhooks.id, webhook.id), eq(webhooks.companyId, delivery.companyId)));
+      .where(eq(webhooks.id, webhook.id));
     // The retry's job is written with the outcome: a crash cannot leave a queued delivery without one.
     if (retryIn !== null) {
-      await boss.send(QUEUES.deliverWebhook, { deliveryId: delivery.id } satisfies DeliverJob, {
-        startAfter: Math.max(1, Math.ceil(retryIn)),
-        expireInSeconds: deliveryJobExpiry(config.timeoutSeconds),
-        db: fromDrizzle(tx, sql),
-      });
+      await boss.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(webhook.id, config), startAfter: Math.max(1, Math.ceil(retryIn)), db: fromDrizzle(tx, sql) });
     }
   });
 }

@@ -5,6 +5,18 @@ import { QUEUES, ensureQueues } from "./boss";
 import { deliverWebhook } from "./deliver-webhook";
 import { sendEmailJob, type SendEmailJob } from "./send-email";
 
+/**
+ * Each webhook's jobs form a pg-boss group whose tier `c<N>` caps it at N requests at once within a
+ * worker process (pg-boss counts them in memory; its database-wide groupConcurrency can overshoot
+ * under concurrent fetches). With W worker processes a webhook sees at most W × N at once.
+ */
+function webhookConcurrencyTiers(localConcurrency: number) {
+  return {
+    default: Math.min(10, localConcurrency),
+    tiers: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i + 1}`, Math.min(i + 1, localConcurrency)])),
+  };
+}
+
 /** Registers every job handler on a started worker instance. */
 export async function registerWorkers(boss: PgBoss, db: Database, options: { concurrency?: number } = {}): Promise<void> {
   await ensureQueues(boss);
@@ -14,7 +26,7 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   });
   // One job at a time per local worker: a slow receiver holds only its own slot. NOTIFY wakes
   // workers for new jobs; the 1 s poll picks up retries and execution delays when they come due.
-  await boss.work<DeliverJob>(QUEUES.deliverWebhook, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => {
+  await boss.work<DeliverJob>(QUEUES.deliverWebhook, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, localGroupConcurrency: webhookConcurrencyTiers(concurrency) }, async ([job]) => {
     await deliverWebhook(db, boss, job.data);
   });
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import type { Database } from "@/db";
@@ -8,14 +8,34 @@ import type { EventInput } from "@/lib/validations/event";
 import type { Conditions, WebhookConfig } from "@/lib/validations/webhook";
 import { conditionsHold } from "./conditions";
 
+/** A stable UUID for the first job of a batch window. */
+export function batchJobId(webhookId: string, batchKey: string): string {
+  const h = createHash("sha256").update(`${webhookId}:${batchKey}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export interface IngestResult {
   id: string;
   deliveries: number;
   duplicate: boolean;
 }
 
+/** A job delivers one delivery, or (batch window) every queued delivery of one webhook's batch. */
 export interface DeliverJob {
-  deliveryId: string;
+  deliveryId?: string;
+  webhookId?: string;
+  batchKey?: string;
+}
+
+/**
+ * Options every delivery job carries: its expiry, and its webhook as the pg-boss group, so the
+ * webhook's maximum concurrency holds across all workers (tier `c<N>`, see jobs/worker.ts).
+ */
+export function deliverJobOptions(webhookId: string, config: Pick<Partial<WebhookConfig>, "timeoutSeconds" | "maxConcurrency">) {
+  return {
+    expireInSeconds: deliveryJobExpiry(config.timeoutSeconds ?? 15),
+    group: { id: webhookId, tier: `c${config.maxConcurrency ?? 10}` },
+  };
 }
 
 /**
@@ -60,7 +80,8 @@ export async function ingestEvents(db: Database, boss: PgBoss, companyId: string
           .where(and(eq(webhooks.companyId, companyId), eq(webhooks.active, true), inArray(webhooks.eventType, types)))
       : [];
 
-    const planned: { eventId: string; webhookId: string; delaySeconds: number; timeoutSeconds: number }[] = [];
+    const planned: { eventId: string; webhookId: string; delaySeconds: number; config: Partial<WebhookConfig>; batchKey: string | null }[] = [];
+    const nowMs = Date.now();
     const countByExternal = new Map<string, number>();
     for (const event of inserted) {
       let n = 0;
@@ -68,7 +89,11 @@ export async function ingestEvents(db: Database, boss: PgBoss, companyId: string
         if (hook.eventType !== event.type) continue;
         const config = hook.config as Partial<WebhookConfig>;
         if (!conditionsHold(config.conditions as Conditions | undefined, event.data, event.previous)) continue;
-        planned.push({ eventId: event.id, webhookId: hook.id, delaySeconds: config.delaySeconds ?? 0, timeoutSeconds: config.timeoutSeconds ?? 15 });
+        // A batch window groups the events of each window of N seconds; its job starts when the window closes.
+        const window = config.batchWindowSeconds ?? 0;
+        const batchKey = window > 0 ? String(Math.floor(nowMs / (window * 1000))) : null;
+        const delaySeconds = (config.delaySeconds ?? 0) + (batchKey ? (Number(batchKey) + 1) * window - nowMs / 1000 : 0);
+        planned.push({ eventId: event.id, webhookId: hook.id, delaySeconds, config, batchKey });
         n++;
       }
       countByExternal.set(event.externalId, n);
@@ -77,17 +102,22 @@ export async function ingestEvents(db: Database, boss: PgBoss, companyId: string
     if (planned.length) {
       const created = await tx
         .insert(deliveries)
-        .values(planned.map((p) => ({ companyId, webhookId: p.webhookId, eventId: p.eventId, status: "queued" as const, nextAttemptAt: new Date(Date.now() + p.delaySeconds * 1000) })))
+        .values(planned.map((p) => ({ companyId, webhookId: p.webhookId, eventId: p.eventId, batchKey: p.batchKey, status: "queued" as const, nextAttemptAt: new Date(nowMs + p.delaySeconds * 1000) })))
         .returning({ id: deliveries.id });
-      await boss.insert(
-        QUEUES.deliverWebhook,
-        created.map((d, i) => ({
-          data: { deliveryId: d.id } satisfies DeliverJob,
-          expireInSeconds: deliveryJobExpiry(planned[i].timeoutSeconds),
-          ...(planned[i].delaySeconds > 0 ? { startAfter: planned[i].delaySeconds } : {}),
-        })),
-        { db: fromDrizzle(tx, sql) },
-      );
+      // One job per delivery; one per batch (per webhook and window) for batched webhooks, with an id
+      // derived from the batch, so a concurrent request's insert of the same batch job is a no-op.
+      const seenBatches = new Set<string>();
+      const jobs = created.flatMap((d, i) => {
+        const p = planned[i];
+        if (p.batchKey) {
+          const key = `${p.webhookId}:${p.batchKey}`;
+          if (seenBatches.has(key)) return [];
+          seenBatches.add(key);
+        }
+        const data: DeliverJob = p.batchKey ? { webhookId: p.webhookId, batchKey: p.batchKey } : { deliveryId: d.id };
+        return [{ data, ...(p.batchKey ? { id: batchJobId(p.webhookId, p.batchKey) } : {}), ...deliverJobOptions(p.webhookId, p.config), ...(p.delaySeconds > 0 ? { startAfter: Math.ceil(p.delaySeconds) } : {}) }];
+      });
+      await boss.insert(QUEUES.deliverWebhook, jobs, { db: fromDrizzle(tx, sql) });
     }
 
     // Duplicates: report what the first acceptance created.
