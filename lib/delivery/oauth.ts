@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx, Database } from "@/db";
 import { oauthCredentials, type OAuthCredential } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
-import { sendSafely } from "./http-client";
+import { allowPrivateTargetsFromEnv, sendSafely } from "./http-client";
 
 /** A token this close to its expiry is refreshed before use. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -32,20 +32,29 @@ export function credentialParams(cred: Pick<OAuthCredential, "parameters">) {
  * (client credentials, authorization code …). Goes through the same safe client as deliveries.
  */
 export async function requestToken(cred: OAuthCredential, options: { refreshToken?: string | null; timeoutMs?: number } = {}) {
-  const { body, query } = credentialParams(cred);
+  const configured = credentialParams(cred);
+  let body = configured.body;
+  let query = configured.query;
   if (options.refreshToken) {
-    const keep = new URLSearchParams();
+    // A refresh sends only the client's identity and the refresh token: the configured grant's other
+    // parameters (a one-time `code`, a user's password …) are not repeated. Built afresh, never by
+    // deleting while iterating (URLSearchParams.forEach skips entries when the list shrinks under it).
+    const refresh = new URLSearchParams();
     for (const name of ["client_id", "client_secret", "scope"]) {
-      const v = body.get(name) ?? query.get(name);
-      if (v !== null) keep.set(name, v);
+      const v = configured.body.get(name) ?? configured.query.get(name);
+      if (v !== null) refresh.set(name, v);
     }
-    keep.set("grant_type", "refresh_token");
-    keep.set("refresh_token", options.refreshToken);
-    body.forEach((_, k) => body.delete(k));
-    keep.forEach((v, k) => body.set(k, v));
-    query.forEach((_, k) => query.delete(k));
+    refresh.set("grant_type", "refresh_token");
+    refresh.set("refresh_token", options.refreshToken);
+    body = refresh;
+    query = new URLSearchParams();
   }
-  const url = new URL(cred.tokenUrl);
+  let url: URL;
+  try {
+    url = new URL(cred.tokenUrl);
+  } catch {
+    throw new OAuthTokenError("The token URL is not a valid URL");
+  }
   query.forEach((v, k) => url.searchParams.append(k, v));
   const method = cred.method.toUpperCase() === "GET" ? "GET" : "POST";
   if (method === "GET") body.forEach((v, k) => url.searchParams.append(k, v));
@@ -56,26 +65,56 @@ export async function requestToken(cred: OAuthCredential, options: { refreshToke
       headers: { accept: "application/json", ...(method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
       body: method === "POST" ? body.toString() : null,
     },
-    { timeoutMs: options.timeoutMs ?? 15_000, allowPrivate: process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS === "1" },
+    { timeoutMs: options.timeoutMs ?? 15_000, allowPrivate: allowPrivateTargetsFromEnv() },
   );
-  if (outcome.error && outcome.status === null) throw new OAuthTokenError(`Token endpoint unreachable (${outcome.error.kind}): ${outcome.error.message}`);
+  if (outcome.status === null) {
+    throw new OAuthTokenError(`Token endpoint unreachable (${outcome.error?.kind ?? "other"}): ${outcome.error?.message ?? "no response"}`);
+  }
   let json: Record<string, unknown> = {};
   try {
-    json = JSON.parse(outcome.body) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(outcome.body);
+    // `null`, an array or a string is valid JSON but not a token answer.
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
   } catch {
     // not JSON: reported below
   }
-  if (!outcome.ok || typeof json.access_token !== "string") {
-    const reason = typeof json.error === "string" ? `${json.error}${typeof json.error_description === "string" ? `: ${json.error_description}` : ""}` : outcome.body.slice(0, 200) || "no access_token in the answer";
+  if (!outcome.ok || typeof json.access_token !== "string" || json.access_token === "") {
+    const reason =
+      typeof json.error === "string"
+        ? `${json.error}${typeof json.error_description === "string" ? `: ${json.error_description}` : ""}`
+        : outcome.body.slice(0, 200) || "no access_token in the answer";
     throw new OAuthTokenError(`Token endpoint answered ${outcome.status}: ${reason}`);
   }
   const expiresIn = typeof json.expires_in === "number" ? json.expires_in : Number(json.expires_in ?? 3600);
   return {
     accessToken: json.access_token,
-    refreshToken: typeof json.refresh_token === "string" ? json.refresh_token : null,
-    expiresAt: new Date(Date.now() + (Number.isFinite(expiresIn) ? expiresIn : 3600) * 1000),
+    refreshToken: typeof json.refresh_token === "string" && json.refresh_token !== "" ? json.refresh_token : null,
+    expiresAt: new Date(Date.now() + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600) * 1000),
   };
 }
+
+/** The stored access token while it is valid (and readable), else null. */
+function validCachedToken(cred: OAuthCredential, now: Date): string | null {
+  if (!cred.accessTokenEncrypted || !cred.tokenExpiresAt) return null;
+  if (cred.tokenExpiresAt.getTime() - EXPIRY_MARGIN_MS <= now.getTime()) return null;
+  try {
+    return decryptSecret(cred.accessTokenEncrypted);
+  } catch {
+    return null; // encrypted under a key no longer configured: fetch a new one
+  }
+}
+
+function readRefreshToken(cred: OAuthCredential): string | null {
+  if (!cred.refreshTokenEncrypted) return null;
+  try {
+    return decryptSecret(cred.refreshTokenEncrypted);
+  } catch {
+    return null;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NOT_FOUND = "The OAuth credential no longer exists";
 
 /**
  * The credential's access token: the cached one while it is valid, else a refreshed or new one,
@@ -84,41 +123,49 @@ export async function requestToken(cred: OAuthCredential, options: { refreshToke
  */
 export async function getOAuthAccessToken(db: Database, companyId: string, credentialId: string, options: { now?: Date; forceRefresh?: boolean } = {}): Promise<string> {
   const now = options.now ?? new Date();
+  const calledAt = Date.now();
+  // Not a uuid: Postgres would answer with a syntax error rather than "no such row".
+  if (!UUID.test(credentialId) || !UUID.test(companyId)) throw new OAuthTokenError(NOT_FOUND);
   const cached = await loadCredential(db, companyId, credentialId);
-  if (!options.forceRefresh && cached.accessTokenEncrypted && cached.tokenExpiresAt && cached.tokenExpiresAt.getTime() - EXPIRY_MARGIN_MS > now.getTime()) {
-    return decryptSecret(cached.accessTokenEncrypted);
-  }
+  const cachedToken = options.forceRefresh ? null : validCachedToken(cached, now);
+  if (cachedToken) return cachedToken;
+
   const result = await db.transaction(async (tx): Promise<{ token: string } | { error: string }> => {
     const [cred] = await tx
       .select()
       .from(oauthCredentials)
       .where(and(eq(oauthCredentials.id, credentialId), eq(oauthCredentials.companyId, companyId)))
       .for("update");
-    if (!cred) throw new OAuthTokenError("The OAuth credential no longer exists");
-    // Someone else refreshed while we waited for the lock.
-    if (!options.forceRefresh && cred.accessTokenEncrypted && cred.tokenExpiresAt && cred.tokenExpiresAt.getTime() - EXPIRY_MARGIN_MS > now.getTime()) {
-      return { token: decryptSecret(cred.accessTokenEncrypted) };
-    }
-    const refreshToken = cred.refreshTokenEncrypted ? decryptSecret(cred.refreshTokenEncrypted) : null;
-    let token;
+    if (!cred) throw new OAuthTokenError(NOT_FOUND);
+    // Someone else fetched while we waited for the lock (also under forceRefresh: a token newer than our call is fresh).
+    const fresh = validCachedToken(cred, now);
+    if (fresh && (!options.forceRefresh || cred.updatedAt.getTime() > calledAt)) return { token: fresh };
+    const refreshToken = readRefreshToken(cred);
+    let token: Awaited<ReturnType<typeof requestToken>>;
+    let refreshRejected = false;
     try {
-      token = await requestToken(cred, { refreshToken }).catch(async (err) => {
+      try {
+        token = await requestToken(cred, { refreshToken });
+      } catch (err) {
+        if (!refreshToken) throw err;
         // A refresh token that stopped working: fall back to the configured grant once.
-        if (refreshToken) return requestToken(cred);
-        throw err;
-      });
+        refreshRejected = true;
+        token = await requestToken(cred);
+      }
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     }
+    // A refresh token the endpoint refused is dropped, so later fetches do not try it again first.
+    const keptRefresh = refreshRejected ? null : cred.refreshTokenEncrypted;
     await tx
       .update(oauthCredentials)
       .set({
         accessTokenEncrypted: encryptSecret(token.accessToken),
-        refreshTokenEncrypted: token.refreshToken ? encryptSecret(token.refreshToken) : cred.refreshTokenEncrypted,
+        refreshTokenEncrypted: token.refreshToken ? encryptSecret(token.refreshToken) : keptRefresh,
         tokenExpiresAt: token.expiresAt,
         lastError: null,
         lastErrorAt: null,
-        updatedAt: now,
+        updatedAt: new Date(),
       })
       .where(eq(oauthCredentials.id, cred.id));
     return { token: token.accessToken };
@@ -133,6 +180,6 @@ export async function getOAuthAccessToken(db: Database, companyId: string, crede
 
 async function loadCredential(db: DbOrTx, companyId: string, id: string): Promise<OAuthCredential> {
   const [cred] = await db.select().from(oauthCredentials).where(and(eq(oauthCredentials.id, id), eq(oauthCredentials.companyId, companyId)));
-  if (!cred) throw new OAuthTokenError("The OAuth credential no longer exists");
+  if (!cred) throw new OAuthTokenError(NOT_FOUND);
   return cred;
 }

@@ -1,0 +1,198 @@
+import { randomUUID } from "node:crypto";
+import type { Database } from "@/db";
+import { maskSecret } from "@/lib/crypto";
+import { getEventType } from "@/lib/events/catalog";
+import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
+import type { AuthSecrets } from "@/lib/webhooks";
+import { buildRequest, BuildRequestError, generateSigningSecret, type BuiltRequest, type DeliveryEvent } from "./build-request";
+import { allowPrivateTargetsFromEnv, sendSafely, type SendErrorKind } from "./http-client";
+import { getOAuthAccessToken, OAuthTokenError } from "./oauth";
+import { statusMeaning } from "./status-meaning";
+
+/**
+ * Test on the webhook form (DESIGN.md "Webhook", issue 3 item 9): sends the catalog's sample event
+ * of the chosen type with the form's UNSAVED values, through the same request builder and safe
+ * client as deliveries, and shows what was sent (secrets masked) and what came back.
+ */
+
+export interface TestOptions {
+  /** Loopback/private targets; defaults to HOOKRELAY_ALLOW_PRIVATE_TARGETS. */
+  allowPrivate?: boolean;
+  /** Sign with this secret (the saved webhook's); default: a throwaway `whsec_…` per test. */
+  signingSecret?: string;
+  /** The saved webhook's stored secrets, used where the form leaves a secret blank (editing without retyping it). */
+  storedSecrets?: AuthSecrets;
+  /** The saved webhook's id, for LeadSquared's `entityId` parameter. */
+  webhookId?: string;
+}
+
+/** Field path (`url`, `headers.0.name`, `auth.credentialId`) → messages. */
+export type FieldErrors = Record<string, string[]>;
+
+export interface TestInvalid {
+  ok: false;
+  /** One summary sentence for the form. */
+  message: string;
+  fieldErrors: FieldErrors;
+}
+
+export interface TestSent {
+  ok: true;
+  request: { method: string; url: string; headers: Record<string, string>; body: string | null };
+  /** Null when no response arrived (timeout, refused connection, blocked address …). */
+  response: {
+    status: number;
+    statusMeaning: string;
+    headers: Record<string, string>;
+    body: string;
+    bodyTruncated: boolean;
+    durationMs: number;
+  } | null;
+  /** Null on a 2xx; `http_status` for any other status, else the network error. */
+  error: { kind: SendErrorKind; message: string; meaning: string } | null;
+}
+
+export type TestResult = TestInvalid | TestSent;
+
+function invalid(fieldErrors: FieldErrors, message = "Fix the highlighted fields and test again."): TestInvalid {
+  return { ok: false, message, fieldErrors };
+}
+
+function addError(errors: FieldErrors, field: string, message: string) {
+  (errors[field] ??= []).push(message);
+}
+
+/** Where a build error belongs on the form. */
+function buildErrorField(err: BuildRequestError, config: WebhookConfig): string {
+  switch (err.code) {
+    case "invalid_url":
+      return "url";
+    case "missing_secret":
+      return config.auth.type === "basic" ? "auth.password" : config.auth.type === "api_key" ? "auth.value" : config.auth.type === "bearer" ? "auth.token" : "auth";
+    case "oauth_token_missing":
+      return "auth.credentialId";
+    case "invalid_signing_secret":
+      return "signingSecret";
+    case "template": {
+      if (err.message.startsWith("URL")) return "url";
+      if (err.message.startsWith("Template")) return "body.template";
+      const header = /^Header (\S+)/.exec(err.message);
+      const index = header ? config.headers.findIndex((h) => h.name.trim() === header[1]) : -1;
+      return index >= 0 ? `headers.${index}.value` : "headers";
+    }
+    case "invalid_header":
+      return config.auth.type === "api_key" && err.message.startsWith("API key") ? "auth.name" : "headers";
+    case "unsupported":
+      return "method";
+  }
+}
+
+/** Every secret the request may carry, longest first, so a secret that contains another is masked whole. */
+function secretsOf(config: WebhookConfig, values: (string | undefined)[]): string[] {
+  const out = [...values];
+  if (config.auth.type === "basic") out.push(Buffer.from(`${config.auth.username}:${values[0] ?? ""}`, "utf8").toString("base64"));
+  return [...new Set(out.filter((s): s is string => typeof s === "string" && s.length >= 4))].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Replaces every secret in the text, also URL-encoded: the builder already masks the request, and
+ * this catches what it cannot know about (a receiver echoing the Authorization header back).
+ */
+function scrubber(secrets: string[]) {
+  return (text: string): string => {
+    let out = text;
+    for (const s of secrets) {
+      for (const form of new Set([s, encodeURIComponent(s), new URLSearchParams([["", s]]).toString().slice(1), JSON.stringify(s).slice(1, -1)])) {
+        if (form) out = out.split(form).join(maskSecret(s));
+      }
+    }
+    return out;
+  };
+}
+
+function scrubRecord(record: Record<string, string>, scrub: (t: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, scrub(v)]));
+}
+
+/** Builds and sends the sample request for unsaved form values. Never throws for bad input or a failing receiver. */
+export async function testWebhook(db: Database, companyId: string, rawInput: unknown, options: TestOptions = {}): Promise<TestResult> {
+  const parsed = webhookSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    const errors: FieldErrors = {};
+    for (const issue of parsed.error.issues) addError(errors, issue.path.map(String).join(".") || "form", issue.message);
+    return invalid(errors);
+  }
+  const config = parsed.data;
+
+  const eventType = getEventType(config.eventType);
+  if (!eventType) return invalid({ eventType: [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`] });
+
+  const stored = options.storedSecrets ?? {};
+  const auth = config.auth;
+  // A blank secret on the form keeps the saved one (the form never shows stored secrets).
+  const secrets = {
+    basicPassword: auth.type === "basic" ? auth.password || stored.basicPassword : undefined,
+    apiKeyValue: auth.type === "api_key" ? auth.value || stored.apiKeyValue : undefined,
+    bearerToken: auth.type === "bearer" ? auth.token || stored.bearerToken : undefined,
+    oauthAccessToken: undefined as string | undefined,
+  };
+  if (auth.type === "oauth") {
+    try {
+      secrets.oauthAccessToken = await getOAuthAccessToken(db, companyId, auth.credentialId);
+    } catch (err) {
+      if (!(err instanceof OAuthTokenError)) throw err;
+      return invalid({ "auth.credentialId": [err.message] }, `The OAuth access token could not be fetched: ${err.message}`);
+    }
+  }
+
+  const event: DeliveryEvent = {
+    id: `evt_test_${randomUUID()}`,
+    type: eventType.type,
+    occurredAt: new Date().toISOString(),
+    data: eventType.sample.data,
+    previous: eventType.sample.previous ?? null,
+  };
+  const signingSecret = options.signingSecret ?? generateSigningSecret();
+
+  let built: BuiltRequest;
+  try {
+    built = buildRequest(config, event, {
+      deliveryId: `test_${randomUUID()}`,
+      timestamp: new Date(),
+      signingSecrets: [signingSecret],
+      secrets,
+      webhookId: options.webhookId ?? "",
+    });
+  } catch (err) {
+    if (!(err instanceof BuildRequestError)) throw err;
+    return invalid({ [buildErrorField(err, config)]: [err.message] }, err.message);
+  }
+
+  const outcome = await sendSafely(
+    { method: built.method, url: built.url, headers: built.headers, body: built.body },
+    { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: options.allowPrivate ?? allowPrivateTargetsFromEnv() },
+  );
+
+  // Header values the builder masked (Authorization, custom headers such as X-Api-Token) are secrets as a whole.
+  const maskedValues = Object.entries(built.headers)
+    .filter(([name, value]) => built.maskedHeaders[name] !== value)
+    .map(([, value]) => value);
+  // The basic password first: secretsOf derives the Authorization value from it.
+  const scrub = scrubber(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, secrets.oauthAccessToken, signingSecret, ...maskedValues]));
+  return {
+    ok: true,
+    request: { method: built.method, url: scrub(built.maskedUrl), headers: scrubRecord(built.maskedHeaders, scrub), body: built.body === null ? null : scrub(built.body) },
+    response:
+      outcome.status === null
+        ? null
+        : {
+            status: outcome.status,
+            statusMeaning: statusMeaning(outcome.status),
+            headers: scrubRecord(outcome.headers, scrub),
+            body: scrub(outcome.body),
+            bodyTruncated: outcome.bodyTruncated,
+            durationMs: outcome.durationMs,
+          },
+    error: outcome.error ? { kind: outcome.error.kind, message: scrub(outcome.error.message), meaning: statusMeaning(outcome.status, outcome.error.kind) } : null,
+  };
+}
