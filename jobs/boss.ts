@@ -17,7 +17,9 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
   const boss = new PgBoss({
     connectionString: url,
     application_name: `hookrelay-${role}`,
-    max: role === "worker" ? 10 : 4,
+    // Every local delivery worker polls on its own connection: size the pool to the concurrency.
+    max: role === "worker" ? Number(process.env.WORKER_CONCURRENCY ?? 20) + 6 : 4,
+    connectionTimeoutMillis: 30_000,
     // Workers are woken by NOTIFY when a job is created instead of waiting for the next poll.
     useListenNotify: role === "worker",
     supervise: role === "worker",
@@ -27,7 +29,7 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
     // not the default minute, so a crash delays deliveries by seconds.
     ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
   });
-  boss.on("error", (err) => console.error(`[pg-boss:${role}]`, err instanceof Error ? err.message : err));
+  boss.on("error", (err) => console.error(`[pg-boss:${role}]`, err instanceof Error ? err.message : String(err)));
   return boss;
 }
 

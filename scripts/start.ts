@@ -43,21 +43,23 @@ async function main() {
   const port = env.PORT;
   const host = process.env.HOST ?? "127.0.0.1";
 
+  if (!dev && (process.env.HOOKRELAY_SKIP_BUILD !== "1" && buildIsStale())) {
+    console.log("[hookrelay] building the app (next build) — first start only, or after the sources changed");
+    const result = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: "inherit", env: process.env });
+    if (result.status !== 0) {
+      console.error("[hookrelay] next build failed");
+      await runtime.stop().catch(() => {});
+      process.exit(1);
+    }
+  }
+
+  // Workers start after the build, which would otherwise starve them of CPU on a small machine.
   const db = getDb();
   const boss = createBoss(env.DATABASE_URL, { role: "worker" });
   await boss.start();
   if (!noWorkers) {
     await registerWorkers(boss, db);
     console.log("[hookrelay] workers running");
-  }
-
-  if (!dev && (process.env.HOOKRELAY_SKIP_BUILD !== "1" && buildIsStale())) {
-    console.log("[hookrelay] building the app (next build) — first start only, or after the sources changed");
-    const result = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: "inherit", env: process.env });
-    if (result.status !== 0) {
-      console.error("[hookrelay] next build failed");
-      await shutdown(1);
-    }
   }
 
   const child: ChildProcess = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", host], {
