@@ -2,8 +2,11 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getDb } from "@/db";
 import { findUserByEmail } from "@/db/queries/companies";
-import { verifyPassword } from "./passwords";
+import { hashPassword, verifyPassword } from "./passwords";
 import { signInSchema } from "./validations/auth";
+
+let dummy: Promise<string> | null = null;
+const dummyHash = () => (dummy ??= hashPassword("not-a-real-password-0"));
 
 class InvalidLogin extends CredentialsSignin {
   code = "invalid_credentials";
@@ -31,8 +34,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const parsed = signInSchema.safeParse(raw);
         if (!parsed.success) throw new InvalidLogin();
         const user = await findUserByEmail(getDb(), parsed.data.email);
-        // Compare against a dummy hash when the user is unknown, so timing does not reveal accounts.
-        const hash = user?.passwordHash ?? "$2b$11$CwTycUXWue0Thq9StjUM0uJ8w1Q3Vf3y6dJXw2dG6V1qH0kU5w3bS";
+        // Compare against a dummy hash (at the configured cost) when the user is unknown, so timing
+        // does not reveal which emails have accounts.
+        const hash = user?.passwordHash ?? (await dummyHash());
         const valid = await verifyPassword(parsed.data.password, hash);
         if (!user || !valid) throw new InvalidLogin();
         return { id: user.id, email: user.email, name: user.name };

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { companies, memberships, roles, users } from "@/db/schema";
-import { roleHasPermission, type Permission } from "./permissions";
+import { isPermission, roleHasPermission, type Permission } from "./permissions";
 
 /** Who is acting, in which company, with which role — always read fresh from the database. */
 export interface Actor {
@@ -61,4 +61,12 @@ export async function loadActor(
 
 export function can(actor: Actor, permission: Permission): boolean {
   return roleHasPermission(actor.role, permission);
+}
+
+/**
+ * Nobody hands out more than they hold: a non-owner may only grant, assign or invite into
+ * permissions their own role has. Owners hold everything.
+ */
+export function holdsAll(actor: Actor, permissions: readonly string[]): boolean {
+  return actor.role.isOwner || permissions.every((p) => isPermission(p) && can(actor, p));
 }

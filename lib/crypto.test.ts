@@ -44,6 +44,7 @@ describe("masking and token hashes", () => {
   it("masks all but the edges", () => {
     expect(maskSecret("hr_live_abcdefghijklmnop")).toBe("hr_l••••••mnop");
     expect(maskSecret("short")).toBe("••••••••");
+    expect(maskSecret("tok_12345678")).toBe("••••••••");
     expect(maskSecret(null)).toBe("");
   });
 

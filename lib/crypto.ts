@@ -61,7 +61,8 @@ export function decryptSecret(stored: string, key: Buffer = currentKey()): strin
 /** Shows a secret's shape without its value: `sk_live_••••••1a2b`. */
 export function maskSecret(secret: string | null | undefined, visible = 4): string {
   if (!secret) return "";
-  if (secret.length <= visible * 2) return "•".repeat(8);
+  // A short secret shows nothing: four characters of a 10-character token are too many.
+  if (secret.length < 16) return "•".repeat(8);
   return `${secret.slice(0, Math.min(visible, 8))}••••••${secret.slice(-visible)}`;
 }
 

@@ -176,3 +176,29 @@ describe("role listing", () => {
     expect(counts).toEqual({ Owner: 1, Admin: 0, Member: 2 });
   });
 });
+
+describe("nobody hands out more than they hold", () => {
+  it("stops an admin from escalating through their own role, invitations or role edits", async () => {
+    const a = await makeCompany(env.deps);
+    // Give Admin roles.manage so it can edit other roles (it holds members.manage already).
+    await setRolePermission.run(env.deps, a.owner, { roleId: a.roles.Admin.id, permission: "roles.manage", granted: true });
+    const admin = await addMember(env.db, a.companyId, a.roles.Admin.id);
+    const { createRole } = await import("./roles");
+
+    // Cannot grant a permission the admin lacks (company.manage) to another role or a new role.
+    expect(await setRolePermission.run(env.deps, admin.caller, { roleId: a.roles.Member.id, permission: "company.manage", granted: true })).toMatchObject({ ok: false, code: "forbidden" });
+    expect(await createRole.run(env.deps, admin.caller, { name: "Super", permissions: ["company.manage"] })).toMatchObject({ ok: false, code: "forbidden" });
+
+    // Cannot move themselves to another role, nor assign or invite into a role holding more.
+    const created = await createRole.run(env.deps, a.owner, { name: "Company admin", permissions: ["company.manage"] });
+    if (!created.ok) throw new Error(created.error);
+    expect(await changeMemberRole.run(env.deps, admin.caller, { membershipId: admin.membershipId, roleId: a.roles.Member.id })).toMatchObject({ ok: false, code: "forbidden" });
+    const other = await addMember(env.db, a.companyId, a.roles.Member.id);
+    expect(await changeMemberRole.run(env.deps, admin.caller, { membershipId: other.membershipId, roleId: created.data.roleId })).toMatchObject({ ok: false, code: "forbidden" });
+    expect(await inviteMember.run(env.deps, admin.caller, { email: uniqueEmail(), roleId: created.data.roleId })).toMatchObject({ ok: false, code: "forbidden" });
+
+    // What they do hold, they may hand out.
+    expect(await setRolePermission.run(env.deps, admin.caller, { roleId: a.roles.Member.id, permission: "webhooks.manage", granted: true })).toMatchObject({ ok: true });
+    expect(await changeMemberRole.run(env.deps, admin.caller, { membershipId: other.membershipId, roleId: a.roles.Admin.id })).toMatchObject({ ok: true });
+  });
+});

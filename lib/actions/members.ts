@@ -3,6 +3,7 @@ import { companies, invitations, memberships } from "@/db/schema";
 import { countOwnersForUpdate, getMembership, getRole, listMembers, recordAudit } from "@/db/queries/companies";
 import { enqueueEmail } from "@/jobs/send-email";
 import { ActionError, defineAction, ok } from "@/lib/action";
+import { holdsAll } from "@/lib/authz";
 import { hashToken, randomToken } from "@/lib/crypto";
 import { invitationEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
@@ -23,6 +24,9 @@ export const inviteMember = defineAction({
     if (!role) throw new ActionError("not_found", "That role does not exist in your company", { roleId: ["Choose one of your company's roles"] });
     if (role.isOwner && !actor.role.isOwner) {
       throw new ActionError("forbidden", "Only owners can invite owners", { roleId: ["Only owners can invite someone as Owner"] });
+    }
+    if (!holdsAll(actor, role.permissions)) {
+      throw new ActionError("forbidden", "You can only invite people into roles whose permissions you hold", { roleId: ["This role holds permissions you don't have"] });
     }
     const members = await listMembers(db, actor.companyId);
     if (members.some((m) => m.email.toLowerCase() === input.email)) {
@@ -84,6 +88,8 @@ export const changeMemberRole = defineAction({
       const role = await getRole(tx, actor.companyId, input.roleId);
       if (!role) throw new ActionError("not_found", "That role does not exist in your company", { roleId: ["Choose one of your company's roles"] });
       if ((member.isOwner || role.isOwner) && !actor.role.isOwner) throw new ActionError("forbidden", "Only owners can change who is an owner");
+      if (!actor.role.isOwner && member.id === actor.membershipId) throw new ActionError("forbidden", "You cannot change your own role");
+      if (!holdsAll(actor, role.permissions)) throw new ActionError("forbidden", "You can only assign roles whose permissions you hold", { roleId: ["This role holds permissions you don't have"] });
       if (member.isOwner && !role.isOwner && (await countOwnersForUpdate(tx, actor.companyId)) <= 1) {
         throw new ActionError("conflict", "The last owner cannot be demoted: make someone else an owner first");
       }

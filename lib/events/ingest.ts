@@ -40,10 +40,11 @@ export function deliverJobOptions(webhookId: string, config: Pick<Partial<Webhoo
 
 /**
  * How long a delivery job may stay active before pg-boss gives it to another worker: the request's
- * timeout plus a margin. A worker that died mid-delivery thus loses its jobs for seconds, not 15 min.
+ * timeout, a possible OAuth token fetch and a margin. A worker that died mid-delivery thus loses its jobs for seconds, not 15 min.
  */
 export function deliveryJobExpiry(timeoutSeconds: number): number {
-  return timeoutSeconds + 15;
+  // The request's timeout, an OAuth token fetch (15 s at most) and a margin for the database.
+  return timeoutSeconds + 30;
 }
 
 /**

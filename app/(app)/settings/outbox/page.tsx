@@ -10,6 +10,7 @@ import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format";
 import { requireActor } from "@/lib/session";
+import { can } from "@/lib/authz";
 import { cn } from "@/lib/utils";
 
 export const metadata: Metadata = { title: "Email outbox" };
@@ -26,7 +27,7 @@ const STATUS_STYLES: Record<string, string> = {
 /** Owners only: the outbox holds invitation links and other people's addresses. */
 export default async function OutboxPage() {
   const actor = await requireActor();
-  if (!actor.role.isOwner) return <Forbidden area="the email outbox" message="Only owners can read the email outbox." />;
+  if (!can(actor, "company.manage")) return <Forbidden permission="company.manage" area="the email outbox" />;
 
   const emails = await listNotifications(getDb(), actor.companyId, LIMIT);
   const sending = Boolean(process.env.RESEND_API_KEY);
