@@ -247,7 +247,8 @@ describe("buildRequest: auth, custom headers and masking", () => {
   it("bearer token", () => {
     const req = buildRequest(config({ auth: { type: "bearer" } }), event, ctx({ secrets: { bearerToken: "tok_1234567890" } }));
     expect(req.headers.Authorization).toBe("Bearer tok_1234567890");
-    expect(req.maskedHeaders.Authorization).toBe("Bearer ••••••••" // under 16 characters: nothing shown);
+    // Under 16 characters nothing of the token is shown.
+    expect(req.maskedHeaders.Authorization).toBe("Bearer ••••••••");
   });
 
   it("oauth sends the access token as Bearer, and throws a typed error without one", () => {
