@@ -108,6 +108,8 @@ export const notifications = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
     kind: text("kind").notNull(),
+    /** What the email is about (a webhook's id for failure emails), for throttling and links. */
+    refId: text("ref_id"),
     toEmail: text("to_email").notNull(),
     subject: text("subject").notNull(),
     html: text("html").notNull(),
@@ -120,7 +122,7 @@ export const notifications = pgTable(
     sentAt: timestamp("sent_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index("notifications_company_idx").on(t.companyId, t.createdAt)],
+  (t) => [index("notifications_company_idx").on(t.companyId, t.createdAt), index("notifications_ref_idx").on(t.kind, t.refId, t.createdAt)],
 );
 
 export const auditLog = pgTable(

@@ -4,6 +4,7 @@ import { PgBoss } from "pg-boss";
 export const QUEUES = {
   sendEmail: "send-email",
   deliverWebhook: "deliver-webhook",
+  notifyFailure: "notify-failure",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -35,6 +36,7 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
 
 /** Queues are created idempotently by the worker at start; the web process only sends to them. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
+  await boss.createQueue(QUEUES.notifyFailure, { notify: true, retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 });
   // Delivery retries follow the webhook's own policy (new jobs with startAfter); pg-boss's retries
   // only cover a worker that died or threw (e.g. the database was down). A job whose worker died
   // expires after a minute and runs again: at-least-once, receivers dedupe on webhook-id.

@@ -305,3 +305,36 @@ describe("batch window and concurrency", () => {
     }
   });
 });
+
+describe("failure emails", () => {
+  it("emails the admins and the record's owner once, naming the callback URL, even when ten deliveries fail", async () => {
+    const { notifications } = await import("@/db/schema");
+    const { and: andOp, eq: eqOp, sql: sqlOp } = await import("drizzle-orm");
+    const receiver = await startReceiver(() => ({ status: 500, body: "down" }));
+    try {
+      const { webhook } = await hook({ url: `${receiver.url}/invoices`, eventType: "task.completed", retryPolicy: { type: "preset", preset: "none" } });
+      for (let i = 0; i < 10; i++) await postEvent({ type: "task.completed", data: { id: `t${i}` }, owner: { email: "record.owner@example.com" } });
+      await waitUntil(
+        () => env.db.select().from(deliveries).where(eq(deliveries.webhookId, webhook.id)),
+        (r) => r.length === 10 && r.every((d) => d.status === "failed"),
+      );
+      const emails = await waitUntil(
+        () => env.db.select().from(notifications).where(andOp(eqOp(notifications.kind, "delivery_failed"), eqOp(notifications.refId, webhook.id))),
+        (r) => r.length >= 2,
+      );
+      // Every notify job of this webhook has run or waits for the next hour: none is left to send now.
+      await waitUntil(
+        () => env.db.execute(sqlOp`select count(*)::int as n from pgboss.job where name = 'notify-failure' and singleton_key like ${webhook.id + "%"} and (state in ('active','retry') or (state = 'created' and start_after <= now()))`),
+        (r) => r[0].n === 0,
+      );
+      const final = await env.db.select().from(notifications).where(andOp(eqOp(notifications.kind, "delivery_failed"), eqOp(notifications.refId, webhook.id)));
+      expect(final.map((n) => n.toEmail).sort()).toEqual([company.ownerEmail, "record.owner@example.com"].sort());
+      expect(final[0].text).toContain(`${receiver.url}/invoices`);
+      expect(final[0].text).toContain("Last status: 500");
+      expect(final[0].text).toContain(`/webhooks/${webhook.id}/history`);
+      expect(emails.length).toBe(final.length);
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+});

@@ -9,6 +9,7 @@ import { getOAuthAccessToken } from "@/lib/delivery/oauth";
 import { deliverJobOptions, type DeliverJob } from "@/lib/events/ingest";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
 import { QUEUES } from "./boss";
+import type { NotifyFailureJob } from "./notify-failure";
 
 export interface DeliverOptions {
   /** Injectable clock for tests (auto-disable, daily limit). */
@@ -163,6 +164,16 @@ export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob
         ...(outcome.status === 410 ? { active: false, disabledAt: now, disabledReason: "The receiver answered 410 Gone: it no longer wants these requests" } : {}),
       })
       .where(eq(webhooks.id, webhook.id));
+    // A delivery that failed for good: the failure email, throttled to one job per webhook per hour
+    // (a later failure in the hour is deferred to the next slot and reports the count).
+    if (status === "failed" && config.notifyOnFailure) {
+      await boss.send(QUEUES.notifyFailure, { webhookId: webhook.id, deliveryId: rows[rows.length - 1].delivery.id } satisfies NotifyFailureJob, {
+        singletonKey: webhook.id,
+        singletonSeconds: 3600,
+        singletonNextSlot: true,
+        db: fromDrizzle(tx, sql),
+      });
+    }
     // The retry's job is written with the outcome: a crash cannot leave a queued delivery without one.
     if (retryIn !== null) {
       await boss.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(webhook.id, config), startAfter: Math.max(1, Math.ceil(retryIn)), db: fromDrizzle(tx, sql) });

@@ -17,11 +17,12 @@ export interface SendEmailJob {
 export async function enqueueEmail(
   tx: Tx,
   boss: PgBoss,
-  input: { companyId: string; kind: string; toEmail: string; email: RenderedEmail },
+  input: { companyId: string; kind: string; refId?: string | null; toEmail: string; email: RenderedEmail },
 ) {
   const row = await insertNotification(tx, {
     companyId: input.companyId,
     kind: input.kind,
+    refId: input.refId ?? null,
     toEmail: input.toEmail,
     subject: input.email.subject,
     html: input.email.html,

@@ -3,6 +3,7 @@ import type { Database } from "@/db";
 import type { DeliverJob } from "@/lib/events/ingest";
 import { QUEUES, ensureQueues } from "./boss";
 import { deliverWebhook } from "./deliver-webhook";
+import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
 import { sendEmailJob, type SendEmailJob } from "./send-email";
 
 /**
@@ -21,6 +22,9 @@ function webhookConcurrencyTiers(localConcurrency: number) {
 export async function registerWorkers(boss: PgBoss, db: Database, options: { concurrency?: number } = {}): Promise<void> {
   await ensureQueues(boss);
   const concurrency = options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 20);
+  await boss.work<NotifyFailureJob>(QUEUES.notifyFailure, { batchSize: 1, localConcurrency: 1 }, async ([job]) => {
+    await notifyFailureJob(db, boss, job.data);
+  });
   await boss.work<SendEmailJob>(QUEUES.sendEmail, { batchSize: 1, localConcurrency: 2 }, async ([job]) => {
     await sendEmailJob(db, job.data);
   });

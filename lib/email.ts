@@ -57,3 +57,46 @@ Accept the invitation: ${input.acceptUrl}
 The link expires on ${expires}.`;
   return { subject, html, text };
 }
+
+export function deliveryFailedEmail(input: {
+  webhookName: string;
+  callbackUrl: string;
+  eventType: string;
+  recordId: string | null;
+  status: number | null;
+  meaning: string;
+  attempts: number;
+  othersFailed: number;
+  historyUrl: string;
+}): RenderedEmail {
+  const subject = `Webhook "${input.webhookName}" failed to deliver`;
+  const record = input.recordId ? ` for record ${input.recordId}` : "";
+  const others = input.othersFailed > 0 ? `${input.othersFailed} other deliver${input.othersFailed === 1 ? "y" : "ies"} of this webhook also failed since the last notice.` : "";
+  const row = (label: string, value: string) =>
+    `<tr><td style="padding:6px 12px 6px 0;color:#71717a;white-space:nowrap;vertical-align:top">${escapeHtml(label)}</td><td style="padding:6px 0;word-break:break-all">${value}</td></tr>`;
+  const html = layout(
+    subject,
+    `<h1 style="font-size:20px;margin:0 0 12px">A delivery failed for good</h1>
+<p style="margin:0 0 16px">Hookrelay could not deliver <strong>${escapeHtml(input.eventType)}</strong>${escapeHtml(record)} to the webhook <strong>${escapeHtml(input.webhookName)}</strong> after ${input.attempts} attempt${input.attempts === 1 ? "" : "s"}.</p>
+<table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;margin:0 0 8px">
+${row("Callback URL", `<code>${escapeHtml(input.callbackUrl)}</code>`)}
+${row("Last status", escapeHtml(input.status === null ? "no response" : String(input.status)))}
+${row("Meaning", escapeHtml(input.meaning))}
+${row("Attempts", String(input.attempts))}
+</table>
+${others ? `<p style="margin:12px 0 0;color:#b45309">${escapeHtml(others)}</p>` : ""}
+${button(input.historyUrl, "Open the history")}
+<p style="margin:0;color:#71717a;font-size:13px">You can resend failed deliveries from the history once the receiver is fixed.</p>`,
+  );
+  const text = `A delivery failed for good.
+
+Webhook: ${input.webhookName}
+Event: ${input.eventType}${record}
+Callback URL: ${input.callbackUrl}
+Last status: ${input.status === null ? "no response" : input.status}
+Meaning: ${input.meaning}
+Attempts: ${input.attempts}
+${others ? `\n${others}\n` : ""}
+History: ${input.historyUrl}`;
+  return { subject, html, text };
+}

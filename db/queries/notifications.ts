@@ -4,7 +4,7 @@ import { notifications } from "../schema";
 
 export async function insertNotification(
   db: DbOrTx,
-  values: { companyId: string; kind: string; toEmail: string; subject: string; html: string; text: string },
+  values: { companyId: string; kind: string; refId?: string | null; toEmail: string; subject: string; html: string; text: string },
 ) {
   const [row] = await db.insert(notifications).values(values).returning();
   return row;
