@@ -32,6 +32,8 @@ export const companies = pgTable("companies", {
   /** Vtiger's default: 25,000 outgoing calls a day; over it deliveries are deferred, never dropped. */
   dailyCallLimit: integer("daily_call_limit").notNull().default(25000),
   retentionDays: integer("retention_days").notNull().default(30),
+  /** A webhook failing continuously this long is switched off (Freshsales: 2 days; ours: 5). */
+  autoDisableAfterHours: integer("auto_disable_after_hours").notNull().default(120),
   createdAt: createdAt(),
 });
 

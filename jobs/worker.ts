@@ -3,6 +3,7 @@ import type { Database } from "@/db";
 import type { DeliverJob } from "@/lib/events/ingest";
 import { QUEUES, ensureQueues } from "./boss";
 import { deliverWebhook } from "./deliver-webhook";
+import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
 import { sendEmailJob, type SendEmailJob } from "./send-email";
 
@@ -24,6 +25,11 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   const concurrency = options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 20);
   await boss.work<NotifyFailureJob>(QUEUES.notifyFailure, { batchSize: 1, localConcurrency: 1 }, async ([job]) => {
     await notifyFailureJob(db, boss, job.data);
+  });
+  // Every 15 minutes one worker (pg-boss schedules are cluster-wide) switches off webhooks failing too long.
+  await boss.schedule(QUEUES.autoDisable, "*/15 * * * *");
+  await boss.work(QUEUES.autoDisable, { batchSize: 1 }, async () => {
+    await autoDisableWebhooks(db, boss);
   });
   await boss.work<SendEmailJob>(QUEUES.sendEmail, { batchSize: 1, localConcurrency: 2 }, async ([job]) => {
     await sendEmailJob(db, job.data);

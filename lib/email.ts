@@ -100,3 +100,23 @@ ${others ? `\n${others}\n` : ""}
 History: ${input.historyUrl}`;
   return { subject, html, text };
 }
+
+export function webhookDisabledEmail(input: { webhookName: string; callbackUrl: string; reason: string; editUrl: string }): RenderedEmail {
+  const subject = `Webhook "${input.webhookName}" was switched off`;
+  const html = layout(
+    subject,
+    `<h1 style="font-size:20px;margin:0 0 12px">A webhook was switched off</h1>
+<p style="margin:0 0 12px">Hookrelay switched off <strong>${escapeHtml(input.webhookName)}</strong> (<code>${escapeHtml(input.callbackUrl)}</code>).</p>
+<p style="margin:0 0 12px"><strong>Why:</strong> ${escapeHtml(input.reason)}</p>
+<p style="margin:0 0 12px">Events that arrive while it is off are recorded as skipped and can be replayed. Fix the receiver, then switch the webhook back on with one click.</p>
+${button(input.editUrl, "Open the webhook")}`,
+  );
+  const text = `Hookrelay switched off the webhook ${input.webhookName} (${input.callbackUrl}).
+
+Why: ${input.reason}
+
+Events that arrive while it is off are recorded as skipped and can be replayed. Fix the receiver, then switch the webhook back on.
+
+${input.editUrl}`;
+  return { subject, html, text };
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "companies" ADD COLUMN "auto_disable_after_hours" integer DEFAULT 120 NOT NULL;
