@@ -1,10 +1,10 @@
 import { and, eq, isNotNull, lt, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
-import { companies, memberships, roles, users, webhooks } from "@/db/schema";
+import { companies, webhooks } from "@/db/schema";
 import { webhookDisabledEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
-import { roleHasPermission } from "@/lib/permissions";
+import { webhookAdminEmails } from "./recipients";
 import { enqueueEmail } from "./send-email";
 
 /**
@@ -37,13 +37,7 @@ export async function autoDisableWebhooks(db: Database, boss: PgBoss, now: Date 
         .returning({ id: webhooks.id });
       if (switched.length === 0) return;
       disabled.push(hook.id);
-      const members = await tx
-        .select({ userId: users.id, email: users.email, isOwner: roles.isOwner, permissions: roles.permissions })
-        .from(memberships)
-        .innerJoin(users, eq(users.id, memberships.userId))
-        .innerJoin(roles, eq(roles.id, memberships.roleId))
-        .where(eq(memberships.companyId, hook.companyId));
-      const to = new Set(members.filter((m) => m.userId === hook.createdBy || roleHasPermission(m, "webhooks.manage")).map((m) => m.email.toLowerCase()));
+      const to = await webhookAdminEmails(tx, hook.companyId, hook.createdBy);
       const email = webhookDisabledEmail({ webhookName: hook.name, callbackUrl: hook.url, reason, editUrl: `${appUrl()}/webhooks/${hook.id}` });
       for (const address of to) await enqueueEmail(tx, boss, { companyId: hook.companyId, kind: "webhook_disabled", refId: hook.id, toEmail: address, email });
     });

@@ -1,13 +1,13 @@
 import { and, count, desc, eq, gt, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
-import { deliveries, events, memberships, notifications, roles, users, webhooks } from "@/db/schema";
+import { deliveries, events, notifications, webhooks } from "@/db/schema";
 import type { SendErrorKind } from "@/lib/delivery/http-client";
 import { statusMeaning } from "@/lib/delivery/status-meaning";
 import { deliveryFailedEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
-import { roleHasPermission } from "@/lib/permissions";
 import { QUEUES } from "./boss";
+import { webhookAdminEmails } from "./recipients";
 import { enqueueEmail } from "./send-email";
 
 export interface NotifyFailureJob {
@@ -51,16 +51,7 @@ export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFa
     .where(and(eq(deliveries.webhookId, webhook.id), eq(deliveries.status, "failed"), gt(deliveries.completedAt, since)));
 
   // Recipients: creator, members holding Manage Webhooks (owners included), the record's owner.
-  const members = await db
-    .select({ userId: users.id, email: users.email, isOwner: roles.isOwner, permissions: roles.permissions })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .innerJoin(roles, eq(roles.id, memberships.roleId))
-    .where(eq(memberships.companyId, webhook.companyId));
-  const recipients = new Set<string>();
-  for (const m of members) {
-    if (m.userId === webhook.createdBy || roleHasPermission(m, "webhooks.manage")) recipients.add(m.email.toLowerCase());
-  }
+  const recipients = await webhookAdminEmails(db, webhook.companyId, webhook.createdBy);
   const ownerEmail = event.owner?.email;
   if (typeof ownerEmail === "string" && ownerEmail.includes("@")) recipients.add(ownerEmail.toLowerCase());
   if (recipients.size === 0) return;

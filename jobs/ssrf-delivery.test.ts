@@ -1,10 +1,10 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { deliveries, deliveryAttempts, events } from "@/db/schema";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { insertWebhook } from "@/lib/webhooks";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
+import { installLoopbackOnlyNet } from "@/tests/loopback-only";
 import { startReceiver } from "@/tests/receiver";
 import { deliverWebhook } from "./deliver-webhook";
 
@@ -16,20 +16,10 @@ import { deliverWebhook } from "./deliver-webhook";
 const env = testEnvironment();
 
 // Safety net: even if the guard broke, no connection may leave loopback.
-const realConnect = net.connect;
-const connectCalls: string[] = [];
-beforeAll(() => {
-  (net as { connect: unknown }).connect = function (this: unknown, ...args: unknown[]) {
-    const opts = args[0];
-    const host = typeof opts === "object" && opts !== null && "host" in opts ? String((opts as { host: unknown }).host) : String(args[1] ?? "");
-    connectCalls.push(host);
-    const bare = host.replace(/^\[|\]$/g, "");
-    if (net.isIP(bare) !== 0 && bare !== "127.0.0.1" && bare !== "::1") throw new Error(`test safety net: refused to connect to ${host}`);
-    return (realConnect as (...a: unknown[]) => net.Socket).apply(this, args);
-  };
-});
+const net = installLoopbackOnlyNet();
+const connectCalls = net.connectCalls;
 afterAll(async () => {
-  (net as { connect: unknown }).connect = realConnect;
+  net.restore();
   await closeSafeDispatchers();
   await env.close();
 });
