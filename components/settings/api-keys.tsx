@@ -4,7 +4,7 @@ import { PlusIcon, TriangleAlertIcon } from "lucide-react";
 import { createContext, useContext, useState, type ReactNode } from "react";
 import { toast } from "sonner";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/(app)/settings/api-keys/actions";
-import { SubmitButton } from "@/components/app/submit-button";
+import { FormDialogFooter } from "@/components/app/form-dialog-footer";
 import { ConfirmAction } from "@/components/settings/confirm-action";
 import { CopyButton } from "@/components/settings/copy-button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
@@ -116,12 +116,9 @@ export function CreateApiKeyProvider({ origin, children }: { origin: string; chi
                       </FormItem>
                     )}
                   />
-                  <DialogFooter>
-                    <Button type="button" variant="outline" onClick={() => onOpenChange(false)} disabled={form.formState.isSubmitting}>
-                      Cancel
-                    </Button>
-                    <SubmitButton pending={form.formState.isSubmitting}>Create key</SubmitButton>
-                  </DialogFooter>
+                  <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
+Create key
+</FormDialogFooter>
                 </form>
               </Form>
             </>

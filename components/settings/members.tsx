@@ -4,7 +4,7 @@ import { UserPlusIcon } from "lucide-react";
 import { useOptimistic, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { changeMemberRoleAction, inviteMemberAction, removeMemberAction, revokeInvitationAction } from "@/app/(app)/settings/members/actions";
-import { SubmitButton } from "@/components/app/submit-button";
+import { FormDialogFooter } from "@/components/app/form-dialog-footer";
 import { ConfirmAction } from "@/components/settings/confirm-action";
 import { CopyButton } from "@/components/settings/copy-button";
 import { Button } from "@/components/ui/button";
@@ -131,12 +131,9 @@ export function InviteMemberDialog({ roles, actorIsOwner }: { roles: RoleOption[
                     </FormItem>
                   )}
                 />
-                <DialogFooter>
-                  <Button type="button" variant="outline" onClick={() => onOpenChange(false)} disabled={form.formState.isSubmitting}>
-                    Cancel
-                  </Button>
-                  <SubmitButton pending={form.formState.isSubmitting}>Send invitation</SubmitButton>
-                </DialogFooter>
+                <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
+Send invitation
+</FormDialogFooter>
               </form>
             </Form>
           </>

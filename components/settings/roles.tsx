@@ -4,11 +4,11 @@ import { PlusIcon, Trash2Icon } from "lucide-react";
 import { useOptimistic, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { createRoleAction, deleteRoleAction, setRolePermissionAction } from "@/app/(app)/settings/roles/actions";
-import { SubmitButton } from "@/components/app/submit-button";
+import { FormDialogFooter } from "@/components/app/form-dialog-footer";
 import { ConfirmAction } from "@/components/settings/confirm-action";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import type { Permission } from "@/lib/permissions";
@@ -112,12 +112,9 @@ export function NewRoleDialog() {
                 </FormItem>
               )}
             />
-            <DialogFooter>
-              <Button type="button" variant="outline" onClick={() => onOpenChange(false)} disabled={form.formState.isSubmitting}>
-                Cancel
-              </Button>
-              <SubmitButton pending={form.formState.isSubmitting}>Create role</SubmitButton>
-            </DialogFooter>
+            <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
+Create role
+</FormDialogFooter>
           </form>
         </Form>
       </DialogContent>
