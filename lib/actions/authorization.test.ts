@@ -18,8 +18,32 @@ async function buildWorld() {
   const invite = await ACTIONS.inviteMember.run(env.deps, a.owner, { email: uniqueEmail("invitee"), roleId: a.roles.Member.id });
   const role = await ACTIONS.createRole.run(env.deps, a.owner, { name: "Spare", permissions: [] });
   const key = await ACTIONS.createApiKey.run(env.deps, a.owner, { name: "CI" });
-  if (!invite.ok || !role.ok || !key.ok) throw new Error("world setup failed");
-  return { a, b, member, admin, invitationId: invite.data.invitationId, spareRoleId: role.data.roleId, apiKeyId: key.data.apiKeyId };
+  const hook = await ACTIONS.createWebhook.run(env.deps, a.owner, webhookInput("Orders"));
+  const doomed = await ACTIONS.createWebhook.run(env.deps, a.owner, webhookInput("To delete"));
+  const cred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("CRM"));
+  const spareCred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("Spare"));
+  if (!invite.ok || !role.ok || !key.ok || !hook.ok || !doomed.ok || !cred.ok || !spareCred.ok) throw new Error("world setup failed");
+  return {
+    a,
+    b,
+    member,
+    admin,
+    invitationId: invite.data.invitationId,
+    spareRoleId: role.data.roleId,
+    apiKeyId: key.data.apiKeyId,
+    webhookId: hook.data.webhookId,
+    doomedWebhookId: doomed.data.webhookId,
+    credentialId: cred.data.credentialId,
+    spareCredentialId: spareCred.data.credentialId,
+  };
+}
+
+function webhookInput(name: string) {
+  return { name, eventType: "deal.updated", url: "http://127.0.0.1:9/hook", headers: [{ name: "X-Source", value: "hookrelay" }] };
+}
+
+function credentialInput(name: string) {
+  return { name, tokenUrl: "http://127.0.0.1:9/token", parameters: [{ name: "client_id", value: "abc" }, { name: "client_secret", value: "s3cret-value" }] };
 }
 
 /** Valid input for each guarded action, aimed at company A's rows. Public actions are listed as such. */
@@ -36,9 +60,20 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   deleteRole: (w) => ({ roleId: w.spareRoleId }),
   createApiKey: () => ({ name: "Sneaky" }),
   revokeApiKey: (w) => ({ apiKeyId: w.apiKeyId }),
+  createWebhook: () => webhookInput("Sneaky"),
+  updateWebhook: (w) => ({ ...webhookInput("Renamed"), webhookId: w.webhookId, url: "http://127.0.0.1:9/elsewhere" }),
+  duplicateWebhook: (w) => ({ webhookId: w.webhookId }),
+  setWebhookActive: (w) => ({ webhookId: w.webhookId, active: true }),
+  rotateSigningSecret: (w) => ({ webhookId: w.webhookId }),
+  testWebhookDraft: (w) => ({ webhookId: w.webhookId, config: webhookInput("Draft") }),
+  deleteWebhook: (w) => ({ webhookId: w.doomedWebhookId }),
+  createOAuthCredential: () => credentialInput("Sneaky"),
+  updateOAuthCredential: (w) => ({ ...credentialInput("Renamed"), credentialId: w.credentialId }),
+  testOAuthCredential: (w) => ({ credentialId: w.credentialId }),
+  deleteOAuthCredential: (w) => ({ credentialId: w.spareCredentialId }),
 };
 
-const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications"];
+const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications", "webhooks", "oauth_credentials", "audit_log"];
 
 /** Everything stored for the two companies (and their users), to compare before and after. */
 async function snapshot(w: World): Promise<string> {
@@ -92,7 +127,7 @@ describe.each(guarded)("%s", (name) => {
   it("is refused with another company's ids", async () => {
     // B's owner holds every permission, but in company B: A's rows are not found there. Actions
     // that only create rows take the company from the session, so for them "A's id" is company A.
-    const createsOnly = name === "createRole" || name === "createApiKey";
+    const createsOnly = ["createRole", "createApiKey", "createWebhook", "createOAuthCredential"].includes(name);
     await expectRefused(createsOnly ? { ...world.b.owner, companyId: world.a.companyId } : world.b.owner, ["not_found", "forbidden"]);
   });
 

@@ -1,7 +1,9 @@
 import { acceptInvitation, signUp, switchCompany } from "./account";
 import { createApiKey, revokeApiKey } from "./api-keys";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
+import { createOAuthCredential, deleteOAuthCredential, testOAuthCredential, updateOAuthCredential } from "./oauth-credentials";
 import { createRole, deleteRole, setRolePermission } from "./roles";
+import { createWebhook, deleteWebhook, duplicateWebhook, rotateSigningSecret, setWebhookActive, testWebhookDraft, updateWebhook } from "./webhooks";
 
 /**
  * Every action the app exposes. The authorization test walks this list: an action missing here
@@ -20,6 +22,17 @@ export const ACTIONS = {
   deleteRole,
   createApiKey,
   revokeApiKey,
+  createWebhook,
+  updateWebhook,
+  duplicateWebhook,
+  setWebhookActive,
+  rotateSigningSecret,
+  testWebhookDraft,
+  deleteWebhook,
+  createOAuthCredential,
+  updateOAuthCredential,
+  testOAuthCredential,
+  deleteOAuthCredential,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

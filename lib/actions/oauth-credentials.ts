@@ -1,0 +1,139 @@
+import { and, eq } from "drizzle-orm";
+import { oauthCredentials, type OAuthCredential } from "@/db/schema";
+import { recordAudit } from "@/db/queries/companies";
+import { getCompanyOAuthCredential, webhooksUsingCredential } from "@/db/queries/webhooks";
+import { ActionError, defineAction, ok, type ActionResult } from "@/lib/action";
+import { encryptSecret } from "@/lib/crypto";
+import { getOAuthAccessToken, OAuthTokenError } from "@/lib/delivery/oauth";
+import {
+  isSecretParameter,
+  oauthCredentialIdSchema,
+  oauthCredentialSchema,
+  updateOAuthCredentialSchema,
+  type OAuthCredentialConfig,
+} from "@/lib/validations/oauth-credential";
+
+type StoredParameter = OAuthCredential["parameters"][number];
+
+/**
+ * Parameters as stored: secret ones (client_secret, password, code …) encrypted. A secret left
+ * blank while editing keeps the saved value of the parameter with the same name and place.
+ */
+function storeParameters(params: OAuthCredentialConfig["parameters"], previous: StoredParameter[] = []): StoredParameter[] {
+  return params.map((p, i) => {
+    const secret = isSecretParameter(p);
+    if (!secret) return { name: p.name, value: p.value, in: p.in, secret: false };
+    if (p.value) return { name: p.name, valueEncrypted: encryptSecret(p.value), in: p.in, secret: true };
+    const saved = previous.find((q) => q.name === p.name && q.in === p.in && q.secret && q.valueEncrypted);
+    if (!saved) throw new ActionError("invalid", `parameters.${i}.value: Enter a value for ${p.name}`, { [`parameters.${i}.value`]: [`Enter a value for ${p.name}`] });
+    return { name: p.name, valueEncrypted: saved.valueEncrypted, in: p.in, secret: true };
+  });
+}
+
+/** The parameters for the browser and the API: secret values never leave the server. */
+export function publicParameters(params: StoredParameter[]) {
+  return params.map((p) => ({ name: p.name, in: p.in, secret: p.secret, value: p.secret ? "" : (p.value ?? ""), hasValue: p.secret ? Boolean(p.valueEncrypted) : true }));
+}
+
+export const createOAuthCredential = defineAction({
+  name: "createOAuthCredential",
+  access: "webhooks.manage",
+  schema: oauthCredentialSchema,
+  async handler({ db, actor }, input) {
+    const parameters = storeParameters(input.parameters);
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(oauthCredentials)
+        .values({ companyId: actor.companyId, name: input.name, tokenUrl: input.tokenUrl, method: input.method, parameters, createdBy: actor.userId })
+        .returning({ id: oauthCredentials.id });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "oauth_credential.created",
+        targetType: "oauth_credential",
+        targetId: row.id,
+        details: { name: input.name, tokenUrl: input.tokenUrl, parameters: parameters.map((p) => p.name) },
+      });
+      return ok({ credentialId: row.id }, `OAuth credential ${input.name} created`);
+    });
+  },
+});
+
+export const updateOAuthCredential = defineAction({
+  name: "updateOAuthCredential",
+  access: "webhooks.manage",
+  schema: updateOAuthCredentialSchema,
+  async handler({ db, actor }, input) {
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .select()
+        .from(oauthCredentials)
+        .where(and(eq(oauthCredentials.companyId, actor.companyId), eq(oauthCredentials.id, input.credentialId)))
+        .for("update");
+      if (!row) throw new ActionError("not_found", "OAuth credential not found");
+      const parameters = storeParameters(input.parameters, row.parameters);
+      const changed: string[] = [];
+      if (row.name !== input.name) changed.push("name");
+      if (row.tokenUrl !== input.tokenUrl) changed.push("tokenUrl");
+      if (row.method !== input.method) changed.push("method");
+      if (JSON.stringify(row.parameters) !== JSON.stringify(parameters)) changed.push("parameters");
+      await tx
+        .update(oauthCredentials)
+        .set({
+          name: input.name,
+          tokenUrl: input.tokenUrl,
+          method: input.method,
+          parameters,
+          // The cached token was issued for the old settings.
+          ...(changed.some((c) => c !== "name") ? { accessTokenEncrypted: null, refreshTokenEncrypted: null, tokenExpiresAt: null, lastError: null, lastErrorAt: null } : {}),
+          updatedAt: new Date(),
+        })
+        .where(eq(oauthCredentials.id, row.id));
+      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "oauth_credential.updated", targetType: "oauth_credential", targetId: row.id, details: { name: input.name, changed } });
+      return ok({ credentialId: row.id }, `OAuth credential ${input.name} saved`);
+    });
+  },
+});
+
+/** Refused while webhooks use the credential, naming them. */
+export const deleteOAuthCredential = defineAction({
+  name: "deleteOAuthCredential",
+  access: "webhooks.manage",
+  schema: oauthCredentialIdSchema,
+  async handler({ db, actor }, input) {
+    return db.transaction(async (tx) => {
+      const row = await getCompanyOAuthCredential(tx, actor.companyId, input.credentialId);
+      if (!row) throw new ActionError("not_found", "OAuth credential not found");
+      const users = await webhooksUsingCredential(tx, actor.companyId, row.id);
+      if (users.length) {
+        const names = users.map((w) => w.name);
+        const list = names.length > 3 ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more` : names.join(", ");
+        throw new ActionError("conflict", `${row.name} is used by ${users.length === 1 ? "the webhook" : `${users.length} webhooks:`} ${list}. Choose another authentication for ${users.length === 1 ? "it" : "them"} first.`);
+      }
+      await tx.delete(oauthCredentials).where(eq(oauthCredentials.id, row.id));
+      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "oauth_credential.deleted", targetType: "oauth_credential", targetId: row.id, details: { name: row.name } });
+      return ok(null, `OAuth credential ${row.name} deleted`);
+    });
+  },
+});
+
+export type TokenTest = { ok: boolean; error: string | null; expiresAt: string | null };
+
+/** "Test token": fetches a new access token now and reports its expiry (never the token), or the endpoint's error. */
+export const testOAuthCredential = defineAction({
+  name: "testOAuthCredential",
+  access: "webhooks.manage",
+  schema: oauthCredentialIdSchema,
+  async handler({ db, actor }, input): Promise<ActionResult<TokenTest>> {
+    const row = await getCompanyOAuthCredential(db, actor.companyId, input.credentialId);
+    if (!row) throw new ActionError("not_found", "OAuth credential not found");
+    try {
+      await getOAuthAccessToken(db, actor.companyId, row.id, { forceRefresh: true });
+    } catch (err) {
+      if (!(err instanceof OAuthTokenError)) throw err;
+      return ok<TokenTest>({ ok: false, error: err.message, expiresAt: null });
+    }
+    const fresh = await getCompanyOAuthCredential(db, actor.companyId, row.id);
+    return ok<TokenTest>({ ok: true, error: null, expiresAt: fresh?.tokenExpiresAt?.toISOString() ?? null }, "Token received");
+  },
+});

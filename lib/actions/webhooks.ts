@@ -1,0 +1,291 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db";
+import { webhooks, type Webhook } from "@/db/schema";
+import { recordAudit } from "@/db/queries/companies";
+import { getCompanyOAuthCredential, getCompanyWebhook } from "@/db/queries/webhooks";
+import { ActionError, defineAction, ok } from "@/lib/action";
+import { encryptSecret } from "@/lib/crypto";
+import { testWebhook } from "@/lib/delivery/test-webhook";
+import { getEventType } from "@/lib/events/catalog";
+import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
+import { insertWebhook, newSigningSecret, readAuthSecrets, signingSecretsOf, splitSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
+
+export const webhookIdSchema = z.object({ webhookId: z.uuid("Choose a webhook") });
+export const updateWebhookSchema = webhookSchema.extend({ webhookId: z.uuid("Choose a webhook") });
+export const setWebhookActiveSchema = z.object({ webhookId: z.uuid("Choose a webhook"), active: z.boolean({ error: "active must be true or false" }) });
+export const rotateSigningSecretSchema = z.object({
+  webhookId: z.uuid("Choose a webhook"),
+  /** How long the previous secret keeps signing alongside the new one, so receivers can switch over. */
+  overlapHours: z.number().int().min(0, "Overlap cannot be negative").max(168, "At most 7 days (168 hours)").default(24),
+});
+export const testWebhookDraftSchema = z.object({ webhookId: z.uuid().optional(), config: z.unknown() });
+
+/** The checks zod cannot make alone: the event type is in the catalog, the OAuth credential is this company's. */
+async function checkReferences(db: DbOrTx, companyId: string, config: WebhookConfig) {
+  const fieldErrors: Record<string, string[]> = {};
+  if (!getEventType(config.eventType)) fieldErrors.eventType = [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`];
+  if (config.auth.type === "oauth" && !(await getCompanyOAuthCredential(db, companyId, config.auth.credentialId))) {
+    fieldErrors["auth.credentialId"] = ["Choose one of your company's OAuth credentials"];
+  }
+  const first = Object.entries(fieldErrors)[0];
+  if (first) throw new ActionError("invalid", `${first[0]}: ${first[1][0]}`, fieldErrors);
+}
+
+/**
+ * The secrets to store: what the form typed, or — where it left a secret blank while keeping the
+ * same kind of auth — the saved one. A missing secret is an error naming its field.
+ */
+function resolveSecrets(config: WebhookConfig, typed: AuthSecrets, stored: AuthSecrets): AuthSecrets {
+  const auth = config.auth;
+  const pick = (field: keyof AuthSecrets, path: string, label: string) => {
+    const value = typed[field] || stored[field];
+    if (!value) throw new ActionError("invalid", `${path}: ${label} is required`, { [path]: [`${label} is required`] });
+    return { [field]: value } as AuthSecrets;
+  };
+  if (auth.type === "basic") return pick("basicPassword", "auth.password", "Password");
+  if (auth.type === "api_key") return pick("apiKeyValue", "auth.value", "Key value");
+  if (auth.type === "bearer") return pick("bearerToken", "auth.token", "Token");
+  return {};
+}
+
+const AUDITED_FIELDS = ["name", "description", "active", "eventType", "method", "url", "delaySeconds", "timeoutSeconds", "batchWindowSeconds", "maxConcurrency", "notifyOnFailure", "includeEntityParams"] as const;
+const AUDITED_SECTIONS = ["conditions", "headers", "auth", "body", "retryPolicy"] as const;
+
+/** What changed, for the audit log: before/after of plain fields, the names of changed sections; never a secret. */
+export function describeChanges(before: WebhookConfig, after: WebhookConfig, secretsChanged: boolean): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const f of AUDITED_FIELDS) {
+    if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) changes[f] = { from: before[f], to: after[f] };
+  }
+  const sections = AUDITED_SECTIONS.filter((s) => JSON.stringify(before[s]) !== JSON.stringify(after[s]));
+  if (secretsChanged && !sections.includes("auth")) sections.push("auth");
+  if (sections.length) changes.sections = sections;
+  if (secretsChanged) changes.secretChanged = true;
+  return changes;
+}
+
+function storedSecretsBlob(secrets: AuthSecrets): string | null {
+  return Object.values(secrets).some((v) => v) ? encryptSecret(JSON.stringify(secrets)) : null;
+}
+
+async function loadWebhook(db: DbOrTx, companyId: string, webhookId: string): Promise<Webhook> {
+  const row = await getCompanyWebhook(db, companyId, webhookId);
+  if (!row) throw new ActionError("not_found", "Webhook not found");
+  return row;
+}
+
+export const createWebhook = defineAction({
+  name: "createWebhook",
+  access: "webhooks.manage",
+  schema: webhookSchema,
+  async handler({ db, actor }, config) {
+    await checkReferences(db, actor.companyId, config);
+    const secrets = resolveSecrets(config, splitSecrets(config).secrets, {});
+    return db.transaction(async (tx) => {
+      const auth = config.auth;
+      const withSecrets = {
+        ...config,
+        auth:
+          auth.type === "basic"
+            ? { ...auth, password: secrets.basicPassword }
+            : auth.type === "api_key"
+              ? { ...auth, value: secrets.apiKeyValue }
+              : auth.type === "bearer"
+                ? { ...auth, token: secrets.bearerToken }
+                : auth,
+      };
+      const { webhook, signingSecret } = await insertWebhook(tx, actor.companyId, actor.userId, withSecrets);
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "webhook.created",
+        targetType: "webhook",
+        targetId: webhook.id,
+        details: { name: webhook.name, eventType: webhook.eventType, url: webhook.url, active: webhook.active },
+      });
+      return ok({ webhookId: webhook.id, signingSecret }, `Webhook ${webhook.name} created`);
+    });
+  },
+});
+
+export const updateWebhook = defineAction({
+  name: "updateWebhook",
+  access: "webhooks.manage",
+  schema: updateWebhookSchema,
+  async handler({ db, actor }, input) {
+    const { webhookId, ...config } = input;
+    await checkReferences(db, actor.companyId, config);
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .select()
+        .from(webhooks)
+        .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, webhookId)))
+        .for("update");
+      if (!row) throw new ActionError("not_found", "Webhook not found");
+      const before = webhookConfigOf(row);
+      const { publicConfig, secrets: typed } = splitSecrets(config);
+      // A stored secret carries over only while the kind of auth stays the same.
+      const stored = before.auth.type === config.auth.type ? readAuthSecrets(row) : {};
+      const secrets = resolveSecrets(config, typed, stored);
+      const secretsChanged = JSON.stringify(secrets) !== JSON.stringify(readAuthSecrets(row));
+      const reactivated = config.active && !row.active;
+      await tx
+        .update(webhooks)
+        .set({
+          name: config.name,
+          description: config.description,
+          active: config.active,
+          eventType: config.eventType,
+          method: config.method,
+          url: config.url,
+          config: publicConfig as unknown as Record<string, unknown>,
+          authSecretsEncrypted: storedSecretsBlob(secrets),
+          oauthCredentialId: config.auth.type === "oauth" ? config.auth.credentialId : null,
+          ...(reactivated ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
+          updatedAt: new Date(),
+        })
+        .where(eq(webhooks.id, row.id));
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "webhook.updated",
+        targetType: "webhook",
+        targetId: row.id,
+        details: { name: config.name, changes: describeChanges(before, publicConfig, secretsChanged) },
+      });
+      return ok({ webhookId: row.id }, `Webhook ${config.name} saved`);
+    });
+  },
+});
+
+export const deleteWebhook = defineAction({
+  name: "deleteWebhook",
+  access: "webhooks.manage",
+  schema: webhookIdSchema,
+  async handler({ db, actor }, input) {
+    return db.transaction(async (tx) => {
+      const rows = await tx
+        .delete(webhooks)
+        .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, input.webhookId)))
+        .returning({ id: webhooks.id, name: webhooks.name, url: webhooks.url });
+      if (rows.length === 0) throw new ActionError("not_found", "Webhook not found");
+      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "webhook.deleted", targetType: "webhook", targetId: rows[0].id, details: { name: rows[0].name, url: rows[0].url } });
+      return ok(null, `Webhook ${rows[0].name} deleted`);
+    });
+  },
+});
+
+/** A copy named "Copy of …", switched off, with its own signing secret; auth secrets carry over. */
+export const duplicateWebhook = defineAction({
+  name: "duplicateWebhook",
+  access: "webhooks.manage",
+  schema: webhookIdSchema,
+  async handler({ db, actor }, input) {
+    return db.transaction(async (tx) => {
+      const source = await loadWebhook(tx, actor.companyId, input.webhookId);
+      const name = `Copy of ${source.name}`.slice(0, 120);
+      const config = { ...webhookConfigOf(source), name, active: false };
+      const [copy] = await tx
+        .insert(webhooks)
+        .values({
+          companyId: actor.companyId,
+          name,
+          description: source.description,
+          active: false,
+          eventType: source.eventType,
+          method: source.method,
+          url: source.url,
+          config: config as unknown as Record<string, unknown>,
+          authSecretsEncrypted: source.authSecretsEncrypted,
+          oauthCredentialId: source.oauthCredentialId,
+          signingSecretEncrypted: encryptSecret(newSigningSecret()),
+          createdBy: actor.userId,
+        })
+        .returning({ id: webhooks.id, name: webhooks.name });
+      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "webhook.duplicated", targetType: "webhook", targetId: copy.id, details: { name, from: source.id } });
+      return ok({ webhookId: copy.id }, `Created ${name} (inactive)`);
+    });
+  },
+});
+
+/** The listing's toggle. Switching on clears an auto-disable reason: turning it back on is one click. */
+export const setWebhookActive = defineAction({
+  name: "setWebhookActive",
+  access: "webhooks.manage",
+  schema: setWebhookActiveSchema,
+  async handler({ db, actor }, input) {
+    return db.transaction(async (tx) => {
+      const row = await loadWebhook(tx, actor.companyId, input.webhookId);
+      const config = { ...webhookConfigOf(row), active: input.active };
+      await tx
+        .update(webhooks)
+        .set({
+          active: input.active,
+          config: { ...row.config, active: input.active },
+          ...(input.active ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
+          updatedAt: new Date(),
+        })
+        .where(eq(webhooks.id, row.id));
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: input.active ? "webhook.activated" : "webhook.deactivated",
+        targetType: "webhook",
+        targetId: row.id,
+        details: { name: config.name, ...(row.disabledReason && input.active ? { clearedReason: row.disabledReason } : {}) },
+      });
+      return ok({ active: input.active }, `${row.name} switched ${input.active ? "on" : "off"}`);
+    });
+  },
+});
+
+/** A new signing secret, shown once; the previous one keeps signing for the overlap so receivers can switch. */
+export const rotateSigningSecret = defineAction({
+  name: "rotateSigningSecret",
+  access: "webhooks.manage",
+  schema: rotateSigningSecretSchema,
+  async handler({ db, actor }, input) {
+    return db.transaction(async (tx) => {
+      const row = await loadWebhook(tx, actor.companyId, input.webhookId);
+      const secret = newSigningSecret();
+      const expires = new Date(Date.now() + input.overlapHours * 3_600_000);
+      await tx
+        .update(webhooks)
+        .set({
+          signingSecretEncrypted: encryptSecret(secret),
+          previousSigningSecretEncrypted: input.overlapHours > 0 ? row.signingSecretEncrypted : null,
+          previousSecretExpiresAt: input.overlapHours > 0 ? expires : null,
+          updatedAt: new Date(),
+        })
+        .where(eq(webhooks.id, row.id));
+      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "webhook.secret_rotated", targetType: "webhook", targetId: row.id, details: { name: row.name, overlapHours: input.overlapHours } });
+      return ok(
+        { signingSecret: secret, previousValidUntil: input.overlapHours > 0 ? expires.toISOString() : null },
+        input.overlapHours > 0 ? `New signing secret — the old one keeps signing for ${input.overlapHours} h` : "New signing secret — the old one no longer signs",
+      );
+    });
+  },
+});
+
+/**
+ * Test on the form: sends the catalog sample with the form's unsaved values. Editing an existing
+ * webhook, blank secrets fall back to the saved ones and the saved signing secret signs.
+ */
+export const testWebhookDraft = defineAction({
+  name: "testWebhookDraft",
+  access: "webhooks.manage",
+  schema: testWebhookDraftSchema,
+  async handler({ db, actor }, input) {
+    let storedSecrets: AuthSecrets | undefined;
+    let signingSecret: string | undefined;
+    if (input.webhookId) {
+      const row = await loadWebhook(db, actor.companyId, input.webhookId);
+      const parsedAuth = (input.config as { auth?: { type?: string } } | null)?.auth?.type;
+      if (parsedAuth === webhookConfigOf(row).auth.type) storedSecrets = readAuthSecrets(row);
+      signingSecret = signingSecretsOf(row)[0];
+    }
+    const result = await testWebhook(db, actor.companyId, input.config, { storedSecrets, signingSecret, webhookId: input.webhookId });
+    return ok(result);
+  },
+});
