@@ -18,6 +18,11 @@ export interface DeliverOptions {
   trigger?: { kind: "auto" | "manual"; userId?: string | null };
 }
 
+/** How the worker runs a job: a resend job's `manual` becomes the attempt's trigger. */
+export function deliverOptionsOf(job: DeliverJob): DeliverOptions {
+  return job.manual ? { trigger: { kind: "manual", userId: job.manual.userId } } : {};
+}
+
 const allowPrivate = () => process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS === "1";
 
 function utcDay(d: Date): string {

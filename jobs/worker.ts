@@ -2,7 +2,7 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import type { DeliverJob } from "@/lib/events/ingest";
 import { QUEUES, ensureQueues } from "./boss";
-import { deliverWebhook } from "./deliver-webhook";
+import { deliverOptionsOf, deliverWebhook } from "./deliver-webhook";
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
 import { sendEmailJob, type SendEmailJob } from "./send-email";
@@ -37,6 +37,6 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   // One job at a time per local worker: a slow receiver holds only its own slot. NOTIFY wakes
   // workers for new jobs; the 1 s poll picks up retries and execution delays when they come due.
   await boss.work<DeliverJob>(QUEUES.deliverWebhook, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, localGroupConcurrency: webhookConcurrencyTiers(concurrency) }, async ([job]) => {
-    await deliverWebhook(db, boss, job.data);
+    await deliverWebhook(db, boss, job.data, deliverOptionsOf(job.data));
   });
 }

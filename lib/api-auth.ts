@@ -15,6 +15,8 @@ export interface ApiCaller {
   apiKeyName: string;
   companyId: string;
   companyName: string;
+  /** The user who created the key: the management API acts as them (null once that user is deleted). */
+  createdBy: string | null;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function authenticateApiKey(db: DbOrTx, authorization: string | nul
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
   if (!match || !match[1].startsWith(KEY_PREFIX) || match[1].length > 200) return null;
   const [row] = await db
-    .select({ id: apiKeys.id, name: apiKeys.name, companyId: apiKeys.companyId, companyName: companies.name, lastUsedAt: apiKeys.lastUsedAt })
+    .select({ id: apiKeys.id, name: apiKeys.name, companyId: apiKeys.companyId, companyName: companies.name, lastUsedAt: apiKeys.lastUsedAt, createdBy: apiKeys.createdBy })
     .from(apiKeys)
     .innerJoin(companies, eq(companies.id, apiKeys.companyId))
     .where(and(eq(apiKeys.hash, hashToken(match[1])), isNull(apiKeys.revokedAt)));
@@ -33,5 +35,5 @@ export async function authenticateApiKey(db: DbOrTx, authorization: string | nul
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
   }
-  return { apiKeyId: row.id, apiKeyName: row.name, companyId: row.companyId, companyName: row.companyName };
+  return { apiKeyId: row.id, apiKeyName: row.name, companyId: row.companyId, companyName: row.companyName, createdBy: row.createdBy };
 }

@@ -42,6 +42,33 @@ export async function readBodyCapped(request: Request, limit: number): Promise<U
   return out;
 }
 
+/** Request bodies of the API are at most 1 MiB. */
+export const MAX_API_BODY_BYTES = 1024 * 1024;
+
+export type JsonBody = { ok: true; body: unknown } | { ok: false; response: Response };
+
+/**
+ * Reads a JSON body: 413 over `limit`, 400 for invalid UTF-8 or JSON. With `allowEmpty`, an empty
+ * body reads as `undefined` (endpoints whose every field is optional).
+ */
+export async function readJsonBody(request: Request, options: { limit?: number; allowEmpty?: boolean } = {}): Promise<JsonBody> {
+  const limit = options.limit ?? MAX_API_BODY_BYTES;
+  const raw = await readBodyCapped(request, limit);
+  if (raw === null) return { ok: false, response: apiError(413, "too_large", `The body is larger than ${limit} bytes (${limit / 1024 / 1024} MiB)`, "body") };
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+  } catch {
+    return { ok: false, response: apiError(400, "malformed", "The body is not valid UTF-8", "body") };
+  }
+  if (options.allowEmpty && text.trim() === "") return { ok: true, body: undefined };
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch {
+    return { ok: false, response: apiError(400, "malformed", "The body is not valid JSON", "body") };
+  }
+}
+
 /**
  * A per-company fixed-window rate limit kept in this process (EVENTS_RATE_LIMIT per second, default
  * 1000 events). Over it the API answers 429 with Retry-After.

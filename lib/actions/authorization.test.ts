@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { deliveries, events } from "@/db/schema";
 import { addMember, makeCompany, testEnvironment, uniqueEmail } from "@/tests/helpers";
 import type { Caller } from "@/lib/action";
 import { ACTIONS, type ActionName } from "./registry";
@@ -23,6 +24,8 @@ async function buildWorld() {
   const cred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("CRM"));
   const spareCred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("Spare"));
   if (!invite.ok || !role.ok || !key.ok || !hook.ok || !doomed.ok || !cred.ok || !spareCred.ok) throw new Error("world setup failed");
+  const [event] = await env.db.insert(events).values({ companyId: a.companyId, externalId: "evt_world", type: "deal.updated", occurredAt: new Date(), data: { id: "d1" } }).returning();
+  const [delivery] = await env.db.insert(deliveries).values({ companyId: a.companyId, webhookId: hook.data.webhookId, eventId: event.id, status: "failed", attempts: 1 }).returning();
   return {
     a,
     b,
@@ -35,6 +38,7 @@ async function buildWorld() {
     doomedWebhookId: doomed.data.webhookId,
     credentialId: cred.data.credentialId,
     spareCredentialId: spareCred.data.credentialId,
+    deliveryId: delivery.id,
   };
 }
 
@@ -71,9 +75,15 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   updateOAuthCredential: (w) => ({ ...credentialInput("Renamed"), credentialId: w.credentialId }),
   testOAuthCredential: (w) => ({ credentialId: w.credentialId }),
   deleteOAuthCredential: (w) => ({ credentialId: w.spareCredentialId }),
+  listWebhooksAction: () => ({ q: "Orders" }),
+  getWebhook: (w) => ({ webhookId: w.webhookId }),
+  listOAuthCredentialsAction: () => ({}),
+  getOAuthCredential: (w) => ({ credentialId: w.credentialId }),
+  listDeliveries: (w) => ({ webhookId: w.webhookId, status: "failed" }),
+  resendDelivery: (w) => ({ deliveryId: w.deliveryId }),
 };
 
-const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications", "webhooks", "oauth_credentials", "audit_log"];
+const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications", "webhooks", "oauth_credentials", "audit_log", "events", "deliveries"];
 
 /** Everything stored for the two companies (and their users), to compare before and after. */
 async function snapshot(w: World): Promise<string> {
@@ -87,6 +97,7 @@ async function snapshot(w: World): Promise<string> {
     parts.push(rows);
   }
   parts.push(await env.db.execute(sql`select count(*)::int as n from users`));
+  parts.push(await env.db.execute(sql`select count(*)::int as n from pgboss.job where data->>'deliveryId' = ${w.deliveryId}`));
   return JSON.stringify(parts);
 }
 
@@ -126,8 +137,9 @@ describe.each(guarded)("%s", (name) => {
 
   it("is refused with another company's ids", async () => {
     // B's owner holds every permission, but in company B: A's rows are not found there. Actions
-    // that only create rows take the company from the session, so for them "A's id" is company A.
-    const createsOnly = ["createRole", "createApiKey", "createWebhook", "createOAuthCredential"].includes(name);
+    // that name no row (they create, or list) take the company from the session, so for them
+    // "A's id" is company A.
+    const createsOnly = ["createRole", "createApiKey", "createWebhook", "createOAuthCredential", "listWebhooksAction", "listOAuthCredentialsAction"].includes(name);
     await expectRefused(createsOnly ? { ...world.b.owner, companyId: world.a.companyId } : world.b.owner, ["not_found", "forbidden"]);
   });
 

@@ -1,8 +1,10 @@
 import { acceptInvitation, signUp, switchCompany } from "./account";
 import { createApiKey, revokeApiKey } from "./api-keys";
+import { listDeliveries, resendDelivery } from "./deliveries";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
 import { createOAuthCredential, deleteOAuthCredential, testOAuthCredential, updateOAuthCredential } from "./oauth-credentials";
 import { createRole, deleteRole, setRolePermission } from "./roles";
+import { getOAuthCredential, getWebhook, listOAuthCredentialsAction, listWebhooksAction } from "./webhook-reads";
 import { createWebhook, deleteWebhook, duplicateWebhook, rotateSigningSecret, setWebhookActive, testWebhookDraft, updateWebhook } from "./webhooks";
 
 /**
@@ -33,6 +35,12 @@ export const ACTIONS = {
   updateOAuthCredential,
   testOAuthCredential,
   deleteOAuthCredential,
+  listWebhooksAction,
+  getWebhook,
+  listOAuthCredentialsAction,
+  getOAuthCredential,
+  listDeliveries,
+  resendDelivery,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

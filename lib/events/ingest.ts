@@ -25,6 +25,8 @@ export interface DeliverJob {
   deliveryId?: string;
   webhookId?: string;
   batchKey?: string;
+  /** A resend asked for by this user: sent once as a manual attempt (no retries), logged with them. */
+  manual?: { userId: string };
 }
 
 /**

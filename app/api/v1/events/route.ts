@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
 import { authenticateApiKey } from "@/lib/api-auth";
-import { apiError, internalError, readBodyCapped, takeRate } from "@/lib/api-response";
+import { apiError, internalError, readJsonBody, takeRate } from "@/lib/api-response";
 import { ingestEvents } from "@/lib/events/ingest";
 import { eventInputSchema, MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_REQUEST, type EventInput } from "@/lib/validations/event";
 
@@ -17,20 +17,9 @@ export async function POST(request: Request) {
     const caller = await authenticateApiKey(db, request.headers.get("authorization"));
     if (!caller) return apiError(401, "unauthorized", "Missing or invalid API key: send Authorization: Bearer <key>", "authorization");
 
-    const raw = await readBodyCapped(request, MAX_EVENTS_BODY_BYTES);
-    if (raw === null) return apiError(413, "too_large", `The body is larger than ${MAX_EVENTS_BODY_BYTES} bytes (1 MiB)`, "body");
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
-    } catch {
-      return apiError(400, "malformed", "The body is not valid UTF-8", "body");
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return apiError(400, "malformed", "The body is not valid JSON", "body");
-    }
+    const read = await readJsonBody(request, { limit: MAX_EVENTS_BODY_BYTES });
+    if (!read.ok) return read.response;
+    const body = read.body;
     const list = Array.isArray(body) ? body : [body];
     if (list.length === 0) return apiError(422, "invalid", "Send at least one event", "body");
     if (list.length > MAX_EVENTS_PER_REQUEST) return apiError(413, "too_many", `At most ${MAX_EVENTS_PER_REQUEST} events per request (got ${list.length})`, "body");

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import type { OAuthCredential, Webhook } from "@/db/schema";
+import { getCompanyOAuthCredential, getCompanyWebhook, listOAuthCredentials, listWebhooks, webhooksUsingCredential } from "@/db/queries/webhooks";
+import { ActionError, defineAction, ok } from "@/lib/action";
+import { oauthCredentialIdSchema } from "@/lib/validations/oauth-credential";
+import { listWebhooksSchema } from "@/lib/validations/listing";
+import type { WebhookAuth } from "@/lib/validations/webhook";
+import { readAuthSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
+import { publicParameters } from "./oauth-credentials";
+import { webhookIdSchema } from "./webhooks";
+
+/**
+ * Reads, checked like every action (View Webhooks, from the database, in the caller's company).
+ * What they return is the public shape: secrets are write-only — never a password, key value,
+ * token, client secret or any encrypted column; only whether one is stored.
+ */
+export type PublicAuth =
+  | { type: "none" }
+  | { type: "basic"; username: string; hasPassword: boolean }
+  | { type: "api_key"; in: "header" | "query"; name: string; hasValue: boolean }
+  | { type: "bearer"; hasToken: boolean }
+  | { type: "oauth"; credentialId: string };
+
+/** Built field by field: nothing of the stored auth is copied that is not named here. */
+export function publicAuth(auth: WebhookAuth, secrets: AuthSecrets): PublicAuth {
+  switch (auth.type) {
+    case "basic":
+      return { type: "basic", username: auth.username, hasPassword: Boolean(secrets.basicPassword) };
+    case "api_key":
+      return { type: "api_key", in: auth.in, name: auth.name, hasValue: Boolean(secrets.apiKeyValue) };
+    case "bearer":
+      return { type: "bearer", hasToken: Boolean(secrets.bearerToken) };
+    case "oauth":
+      return { type: "oauth", credentialId: auth.credentialId };
+    default:
+      return { type: "none" };
+  }
+}
+
+/** A webhook for the API: its whole configuration except secrets, and its state. */
+export function publicWebhook(row: Webhook) {
+  const config = webhookConfigOf(row);
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    active: row.active,
+    eventType: row.eventType,
+    conditions: config.conditions,
+    method: config.method,
+    url: row.url,
+    includeEntityParams: config.includeEntityParams,
+    headers: config.headers,
+    auth: publicAuth(config.auth, readAuthSecrets(row)),
+    body: config.body,
+    delaySeconds: config.delaySeconds,
+    retryPolicy: config.retryPolicy,
+    timeoutSeconds: config.timeoutSeconds,
+    batchWindowSeconds: config.batchWindowSeconds,
+    maxConcurrency: config.maxConcurrency,
+    notifyOnFailure: config.notifyOnFailure,
+    /** While a rotation's overlap lasts, the previous signing secret still signs until then. */
+    previousSigningSecretValidUntil: row.previousSigningSecretEncrypted && row.previousSecretExpiresAt && row.previousSecretExpiresAt > new Date() ? row.previousSecretExpiresAt : null,
+    disabledReason: row.disabledReason,
+    disabledAt: row.disabledAt,
+    lastSentAt: row.lastSentAt,
+    lastStatus: row.lastStatus,
+    lastStatusCode: row.lastStatusCode,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+export type PublicWebhook = ReturnType<typeof publicWebhook>;
+
+/** An OAuth credential for the API: secret parameter values are blank, with `hasValue`; tokens never leave. */
+export function publicOAuthCredential(
+  row: Pick<OAuthCredential, "id" | "name" | "tokenUrl" | "method" | "parameters" | "tokenExpiresAt" | "lastError" | "lastErrorAt" | "createdAt" | "updatedAt">,
+  hasToken: boolean,
+  usedBy: { id: string; name: string }[],
+) {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenUrl: row.tokenUrl,
+    method: row.method,
+    parameters: publicParameters(row.parameters),
+    hasToken,
+    tokenExpiresAt: row.tokenExpiresAt,
+    lastError: row.lastError,
+    lastErrorAt: row.lastErrorAt,
+    usedBy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+export type PublicOAuthCredential = ReturnType<typeof publicOAuthCredential>;
+
+/** The listing: search by name or URL, sort, page — the listed columns only. */
+export const listWebhooksAction = defineAction({
+  name: "listWebhooksAction",
+  access: "webhooks.view",
+  schema: listWebhooksSchema,
+  async handler({ db, actor }, input) {
+    const { rows, ...page } = await listWebhooks(db, actor.companyId, input);
+    return ok({ webhooks: rows, ...page });
+  },
+});
+
+export const getWebhook = defineAction({
+  name: "getWebhook",
+  access: "webhooks.view",
+  schema: webhookIdSchema,
+  async handler({ db, actor }, input) {
+    const row = await getCompanyWebhook(db, actor.companyId, input.webhookId);
+    if (!row) throw new ActionError("not_found", "Webhook not found");
+    return ok(publicWebhook(row));
+  },
+});
+
+export const listOAuthCredentialsAction = defineAction({
+  name: "listOAuthCredentialsAction",
+  access: "webhooks.view",
+  schema: z.object({}),
+  async handler({ db, actor }) {
+    const rows = await listOAuthCredentials(db, actor.companyId);
+    return ok(rows.map((r) => publicOAuthCredential(r, r.hasToken, r.usedBy)));
+  },
+});
+
+export const getOAuthCredential = defineAction({
+  name: "getOAuthCredential",
+  access: "webhooks.view",
+  schema: oauthCredentialIdSchema,
+  async handler({ db, actor }, input) {
+    const row = await getCompanyOAuthCredential(db, actor.companyId, input.credentialId);
+    if (!row) throw new ActionError("not_found", "OAuth credential not found");
+    const usedBy = await webhooksUsingCredential(db, actor.companyId, row.id);
+    return ok(publicOAuthCredential(row, Boolean(row.accessTokenEncrypted), usedBy));
+  },
+});
