@@ -9,6 +9,7 @@ const LINKS = [
   { href: "/settings/roles", label: "Roles & permissions" },
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/outbox", label: "Email outbox" },
+  { href: "/settings/audit", label: "Audit log" },
 ] as const;
 
 /** The horizontal settings navigation; the current section is marked with aria-current. */

@@ -1,0 +1,174 @@
+import type { AuditEntry, AuditTargetGroup } from "@/db/queries/audit";
+import { permissionLabel } from "@/lib/permissions";
+
+/** Every `action` that `recordAudit` is called with (lib/actions, jobs), in words. */
+export const AUDIT_ACTION_LABELS: Record<string, string> = {
+  "company.created": "Company created",
+  "invitation.created": "Member invited",
+  "invitation.revoked": "Invitation revoked",
+  "invitation.accepted": "Invitation accepted",
+  "member.role_changed": "Member's role changed",
+  "member.removed": "Member removed",
+  "api_key.created": "API key created",
+  "api_key.revoked": "API key revoked",
+  "role.created": "Role created",
+  "role.deleted": "Role deleted",
+  "role.permission_granted": "Role permission changed",
+  "role.permission_revoked": "Role permission changed",
+  "webhook.created": "Webhook created",
+  "webhook.updated": "Webhook updated",
+  "webhook.deleted": "Webhook deleted",
+  "webhook.duplicated": "Webhook duplicated",
+  "webhook.activated": "Webhook switched on",
+  "webhook.deactivated": "Webhook switched off",
+  "webhook.secret_rotated": "Signing secret rotated",
+  "delivery.resent": "Delivery resent",
+  "oauth_credential.created": "OAuth credential created",
+  "oauth_credential.updated": "OAuth credential updated",
+  "oauth_credential.deleted": "OAuth credential deleted",
+};
+
+/** A label for an action this page does not know yet: "webhook.auto_disabled" → "Webhook auto disabled". */
+export function auditActionLabel(action: string): string {
+  const known = AUDIT_ACTION_LABELS[action];
+  if (known) return known;
+  const words = action.replace(/[._]+/g, " ").trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : action;
+}
+
+export const AUDIT_GROUP_LABELS: Record<AuditTargetGroup, string> = {
+  webhooks: "Webhooks",
+  oauth: "OAuth credentials",
+  roles: "Roles",
+  apiKeys: "API keys",
+  members: "Members",
+  company: "Company",
+};
+
+const WEBHOOK_FIELD_LABELS: Record<string, string> = {
+  name: "name",
+  description: "description",
+  active: "active",
+  eventType: "trigger event",
+  method: "method",
+  url: "URL",
+  delaySeconds: "delay (s)",
+  timeoutSeconds: "timeout (s)",
+  batchWindowSeconds: "batch window (s)",
+  maxConcurrency: "maximum concurrency",
+  notifyOnFailure: "notify on failure",
+  includeEntityParams: "entity parameters",
+};
+
+const SECTION_LABELS: Record<string, string> = {
+  conditions: "conditions",
+  headers: "headers",
+  auth: "authentication",
+  body: "body",
+  retryPolicy: "retry policy",
+};
+
+const OAUTH_FIELD_LABELS: Record<string, string> = { name: "name", tokenUrl: "token URL", method: "method", parameters: "parameters" };
+
+const MAX_VALUE = 80;
+
+function shown(value: unknown): string {
+  if (value === true) return "on";
+  if (value === false) return "off";
+  if (value === null || value === undefined || value === "") return "(empty)";
+  const s = typeof value === "string" ? `“${value}”` : typeof value === "number" ? String(value) : JSON.stringify(value);
+  return s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function webhookChanges(changes: unknown): string[] {
+  if (!isRecord(changes)) return [];
+  const lines: string[] = [];
+  for (const [field, change] of Object.entries(changes)) {
+    if (field === "sections" || field === "secretChanged" || !isRecord(change)) continue;
+    lines.push(`${WEBHOOK_FIELD_LABELS[field] ?? field}: ${shown(change.from)} → ${shown(change.to)}`);
+  }
+  // The auth secret's change is said on its own; "authentication" is listed only for other auth changes.
+  const sections = strings(changes.sections).filter((s) => !(s === "auth" && changes.secretChanged === true));
+  if (sections.length) lines.push(`Changed ${sections.map((s) => SECTION_LABELS[s] ?? s).join(", ")}`);
+  if (changes.secretChanged === true) lines.push("auth secret changed");
+  if (!lines.length) lines.push("No changes");
+  return lines;
+}
+
+/**
+ * The entry's details as short lines of text, never raw JSON for the known actions. Secrets are
+ * never in the details to begin with (the actions record names and "changed" flags only).
+ */
+export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details" | "sourceName">): string[] {
+  const d = entry.details;
+  switch (entry.action) {
+    case "webhook.created":
+      return [
+        typeof d.eventType === "string" ? `Trigger ${d.eventType}` : null,
+        typeof d.url === "string" ? d.url : null,
+        typeof d.active === "boolean" ? (d.active ? "Switched on" : "Switched off") : null,
+      ].filter((l): l is string => l !== null);
+    case "webhook.updated":
+      return webhookChanges(d.changes);
+    case "webhook.deleted":
+      return typeof d.url === "string" ? [d.url] : [];
+    case "webhook.duplicated":
+      return [entry.sourceName ? `Copy of ${entry.sourceName}` : "Copy of a webhook since deleted", "Starts switched off"];
+    case "webhook.activated":
+      return typeof d.clearedReason === "string" ? [`Cleared: ${d.clearedReason}`] : [];
+    case "webhook.secret_rotated":
+      return typeof d.overlapHours === "number"
+        ? [d.overlapHours > 0 ? `Previous secret still signs for ${d.overlapHours} ${d.overlapHours === 1 ? "hour" : "hours"}` : "Previous secret stopped at once"]
+        : [];
+    case "delivery.resent":
+      return [typeof d.previousStatus === "string" ? `Was ${d.previousStatus}; queued again` : "Queued again"];
+    case "oauth_credential.created":
+      return [typeof d.tokenUrl === "string" ? d.tokenUrl : null, strings(d.parameters).length ? `Parameters: ${strings(d.parameters).join(", ")}` : null].filter(
+        (l): l is string => l !== null,
+      );
+    case "oauth_credential.updated": {
+      const changed = strings(d.changed);
+      return [changed.length ? `Changed ${changed.map((c) => OAUTH_FIELD_LABELS[c] ?? c).join(", ")}` : "No changes"];
+    }
+    case "role.permission_granted":
+    case "role.permission_revoked": {
+      const permission = typeof d.permission === "string" ? permissionLabel(d.permission) : "a permission";
+      return [entry.action === "role.permission_granted" ? `Granted ${permission}` : `Revoked ${permission}`];
+    }
+    case "member.removed":
+      return []; // details hold only the user's id; the member's name is the target
+    case "member.role_changed":
+      return typeof d.role === "string" ? [`New role: ${d.role}`] : [];
+    case "invitation.created":
+      return typeof d.role === "string" ? [`As ${d.role}`] : [];
+    case "api_key.created":
+      return typeof d.prefix === "string" ? [`Key ${d.prefix}…`] : [];
+    default:
+      return Object.entries(d)
+        .filter(([key]) => key !== "name")
+        .map(([key, value]) => `${key}: ${shown(value)}`);
+  }
+}
+
+/** The details as a list, or a dash when there is nothing to add. */
+export function AuditDetails({ entry }: { entry: Pick<AuditEntry, "action" | "details" | "sourceName"> }) {
+  const lines = auditDetailLines(entry);
+  if (!lines.length) return <span className="text-muted-foreground">—</span>;
+  return (
+    <ul className="space-y-0.5">
+      {lines.map((line, i) => (
+        <li key={i} className="break-words">
+          {line}
+        </li>
+      ))}
+    </ul>
+  );
+}
