@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export const SCREENSHOTS = path.join(process.cwd(), "e2e", "screenshots");
 
@@ -28,4 +28,55 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Invites `email` as a Member from the owner's page, takes the link from the outbox and accepts it in a new context. */
+export async function inviteAndAccept(owner: Page, browser: Browser, input: { email: string; name: string; password: string; company: string; screenshots?: boolean }) {
+  await owner.goto("/settings/members");
+  await owner.getByRole("button", { name: "Invite member" }).click();
+  const dialog = owner.getByRole("dialog");
+  await dialog.getByLabel("Email").fill(input.email);
+  await dialog.getByRole("combobox", { name: "Role" }).click();
+  await owner.getByRole("option", { name: "Member" }).click();
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+  await expect(owner.getByText(`Invitation sent to ${input.email}`).first()).toBeVisible();
+  await owner.keyboard.press("Escape");
+  await expect(owner.getByRole("cell", { name: input.email })).toBeVisible();
+  if (input.screenshots) await screenshot(owner, "members");
+
+  // The invitation email is in the outbox (no RESEND_API_KEY): take the link from it.
+  await owner.goto("/settings/outbox");
+  const row = owner.getByRole("row").filter({ hasText: input.email });
+  await expect(row).toBeVisible();
+  if (input.screenshots) await screenshot(owner, "outbox");
+  await row.getByRole("button", { name: /view/i }).click();
+  const body = await owner.getByRole("dialog").locator("pre").innerText();
+  const link = body.match(/https?:\/\/\S+\/invite\/[\w-]+/)?.[0];
+  expect(link, "the outbox email holds the invitation link").toBeTruthy();
+  await owner.keyboard.press("Escape");
+
+  const context = await browser.newContext();
+  const member = await context.newPage();
+  await member.goto(new URL(link!).pathname);
+  await expect(member.getByText(`Join ${input.company}`)).toBeVisible();
+  await member.getByLabel("Your name").fill(input.name);
+  await member.getByLabel("Password").fill(input.password);
+  await member.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(member).toHaveURL(/\/dashboard$/);
+  return { context, member };
+}
+
+/** Creates an API key in Settings and returns its plaintext (shown once). */
+export async function createApiKey(page: Page, name: string, shot?: string): Promise<string> {
+  await page.goto("/settings/api-keys");
+  if (shot) await screenshot(page, `${shot}-empty`);
+  await page.getByRole("button", { name: "Create API key" }).first().click();
+  await page.getByRole("dialog").getByLabel("Name").fill(name);
+  await page.getByRole("dialog").getByRole("button", { name: "Create key" }).click();
+  const keyField = page.getByRole("dialog").locator("input[readonly]");
+  await expect(keyField).toHaveValue(/^hr_live_/);
+  if (shot) await screenshot(page, `${shot}-created`);
+  const key = await keyField.inputValue();
+  await page.keyboard.press("Escape");
+  return key;
 }

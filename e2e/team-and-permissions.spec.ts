@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { screenshot, signIn, signUp, uniqueEmail } from "./fixtures";
+import { createApiKey, inviteAndAccept, screenshot, signIn, signUp, uniqueEmail } from "./fixtures";
 
 test("a new owner invites a member and decides who manages webhooks", async ({ browser }) => {
   const ownerContext = await browser.newContext();
@@ -22,39 +22,8 @@ test("a new owner invites a member and decides who manages webhooks", async ({ b
   await expect(owner.getByRole("heading", { name: "Welcome, Olga" })).toBeVisible();
   await screenshot(owner, "dashboard");
 
-  // Invite a member with the Member role.
-  await owner.goto("/settings/members");
-  await owner.getByRole("button", { name: "Invite member" }).click();
-  const dialog = owner.getByRole("dialog");
-  await dialog.getByLabel("Email").fill(memberEmail);
-  await dialog.getByRole("combobox", { name: "Role" }).click();
-  await owner.getByRole("option", { name: "Member" }).click();
-  await dialog.getByRole("button", { name: "Send invitation" }).click();
-  await expect(owner.getByText(`Invitation sent to ${memberEmail}`).first()).toBeVisible();
-  await owner.keyboard.press("Escape");
-  await expect(owner.getByRole("cell", { name: memberEmail })).toBeVisible();
-  await screenshot(owner, "members");
-
-  // The invitation email is in the outbox (no RESEND_API_KEY): take the link from it.
-  await owner.goto("/settings/outbox");
-  const row = owner.getByRole("row").filter({ hasText: memberEmail });
-  await expect(row).toBeVisible();
-  await screenshot(owner, "outbox");
-  await row.getByRole("button", { name: /view/i }).click();
-  const body = await owner.getByRole("dialog").locator("pre").innerText();
-  const link = body.match(/https?:\/\/\S+\/invite\/[\w-]+/)?.[0];
-  expect(link, "the outbox email holds the invitation link").toBeTruthy();
-  await owner.keyboard.press("Escape");
-
-  // The member accepts, is signed in, and cannot open Webhooks.
-  const memberContext = await browser.newContext();
-  const member = await memberContext.newPage();
-  await member.goto(new URL(link!).pathname);
-  await expect(member.getByText("Join Northwind")).toBeVisible();
-  await member.getByLabel("Your name").fill("Milo Member");
-  await member.getByLabel("Password").fill("milo-member-pass-2");
-  await member.getByRole("button", { name: "Accept invitation" }).click();
-  await expect(member).toHaveURL(/\/dashboard$/);
+  // Invite a member with the Member role; the member accepts from the outbox link.
+  const { context: memberContext, member } = await inviteAndAccept(owner, browser, { email: memberEmail, name: "Milo Member", password: "milo-member-pass-2", company: "Northwind", screenshots: true });
   await expect(member.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" })).toHaveCount(0);
   await member.goto("/webhooks");
   await expect(member.getByRole("heading", { name: "You don't have access to Webhooks" })).toBeVisible();
@@ -106,20 +75,11 @@ test("sign in refuses a wrong password on the form and signs out cleanly", async
 
 test("an API key is shown once, works against the API and stops working when revoked", async ({ page, request }) => {
   await signUp(page, { name: "Kim Keys", email: uniqueEmail("keys"), password: "kim-keys-pass-44", company: "Keys Inc" });
-  await page.goto("/settings/api-keys");
-  await screenshot(page, "api-keys-empty");
-  await page.getByRole("button", { name: "Create API key" }).first().click();
-  await page.getByRole("dialog").getByLabel("Name").fill("CRM production");
-  await page.getByRole("dialog").getByRole("button", { name: "Create key" }).click();
-  const keyField = page.getByRole("dialog").locator("input[readonly]");
-  await expect(keyField).toHaveValue(/^hr_live_/);
-  const key = await keyField.inputValue();
-  await screenshot(page, "api-key-created");
+  const key = await createApiKey(page, "CRM production", "api-key");
   const ok = await request.get("/api/v1/company", { headers: { authorization: `Bearer ${key}` } });
   expect(ok.status()).toBe(200);
   expect(await ok.json()).toMatchObject({ company: { name: "Keys Inc" }, apiKey: { name: "CRM production" } });
 
-  await page.keyboard.press("Escape");
   await page.reload();
   await expect(page.getByText(key)).toHaveCount(0);
   await page.getByRole("button", { name: "Revoke CRM production" }).click();

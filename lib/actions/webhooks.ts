@@ -19,7 +19,7 @@ export const rotateSigningSecretSchema = z.object({
   /** How long the previous secret keeps signing alongside the new one, so receivers can switch over. */
   overlapHours: z.number().int().min(0, "Overlap cannot be negative").max(168, "At most 7 days (168 hours)").default(24),
 });
-export const testWebhookDraftSchema = z.object({ webhookId: z.uuid().optional(), config: z.unknown() });
+export const testWebhookDraftSchema = z.object({ webhookId: z.uuid().optional(), config: z.unknown(), dryRun: z.boolean().default(false) });
 
 /** The checks zod cannot make alone: the event type is in the catalog, the OAuth credential is this company's. */
 async function checkReferences(db: DbOrTx, companyId: string, config: WebhookConfig) {
@@ -285,7 +285,7 @@ export const testWebhookDraft = defineAction({
       if (parsedAuth === webhookConfigOf(row).auth.type) storedSecrets = readAuthSecrets(row);
       signingSecret = signingSecretsOf(row)[0];
     }
-    const result = await testWebhook(db, actor.companyId, input.config, { storedSecrets, signingSecret, webhookId: input.webhookId });
+    const result = await testWebhook(db, actor.companyId, input.config, { storedSecrets, signingSecret, webhookId: input.webhookId, dryRun: input.dryRun });
     return ok(result);
   },
 });

@@ -24,6 +24,8 @@ export interface TestOptions {
   storedSecrets?: AuthSecrets;
   /** The saved webhook's id, for LeadSquared's `entityId` parameter. */
   webhookId?: string;
+  /** Build the request only (the form's live body preview): no token fetch, nothing sent. */
+  dryRun?: boolean;
 }
 
 /** Field path (`url`, `headers.0.name`, `auth.credentialId`) → messages. */
@@ -50,6 +52,8 @@ export interface TestSent {
   } | null;
   /** Null on a 2xx; `http_status` for any other status, else the network error. */
   error: { kind: SendErrorKind; message: string; meaning: string } | null;
+  /** True for a preview: the request was built, not sent. */
+  dryRun?: boolean;
 }
 
 export type TestResult = TestInvalid | TestSent;
@@ -136,7 +140,15 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
     bearerToken: auth.type === "bearer" ? auth.token || stored.bearerToken : undefined,
     oauthAccessToken: undefined as string | undefined,
   };
-  if (auth.type === "oauth") {
+  if (options.dryRun) {
+    // The preview shows the shape of the request; a secret not typed yet stands in as a placeholder.
+    if (auth.type === "basic") secrets.basicPassword ||= "password";
+    if (auth.type === "api_key") secrets.apiKeyValue ||= "api-key-value";
+    if (auth.type === "bearer") secrets.bearerToken ||= "bearer-token";
+  }
+  if (auth.type === "oauth" && options.dryRun) {
+    secrets.oauthAccessToken = "oauth-access-token";
+  } else if (auth.type === "oauth") {
     try {
       secrets.oauthAccessToken = await getOAuthAccessToken(db, companyId, auth.credentialId);
     } catch (err) {
@@ -166,6 +178,17 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
   } catch (err) {
     if (!(err instanceof BuildRequestError)) throw err;
     return invalid({ [buildErrorField(err, config)]: [err.message] }, err.message);
+  }
+
+  if (options.dryRun) {
+    const scrubPreview = scrubber(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, signingSecret]));
+    return {
+      ok: true,
+      dryRun: true,
+      request: { method: built.method, url: scrubPreview(built.maskedUrl), headers: scrubRecord(built.maskedHeaders, scrubPreview), body: built.body === null ? null : scrubPreview(built.body) },
+      response: null,
+      error: null,
+    };
   }
 
   const outcome = await sendSafely(

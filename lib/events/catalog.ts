@@ -69,3 +69,27 @@ export function getEventType(type: string): EventTypeInfo | undefined {
 export function isKnownEventType(type: string): boolean {
   return BY_TYPE.has(type);
 }
+
+/** Dotted paths of a sample record's fields (`owner.email`), for the form's pickers. Arrays are leaves. */
+export function fieldPaths(value: Record<string, unknown>, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (v && typeof v === "object" && !Array.isArray(v)) out.push(...fieldPaths(v as Record<string, unknown>, path));
+    else out.push(path);
+  }
+  return out;
+}
+
+/** What the webhook form needs of the catalog: each type with its label and the sample's field paths. */
+export interface EventTypeOption {
+  type: string;
+  entity: string;
+  label: string;
+  description: string;
+  fields: string[];
+}
+
+export function eventTypeOptions(): EventTypeOption[] {
+  return EVENT_TYPES.map((e) => ({ type: e.type, entity: e.entity, label: e.label, description: e.description, fields: fieldPaths(e.sample.data) }));
+}

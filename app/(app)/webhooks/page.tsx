@@ -1,23 +1,208 @@
 import type { Metadata } from "next";
-import { WebhookIcon } from "lucide-react";
+import Link from "next/link";
+import { ArrowDownIcon, ArrowUpIcon, ChevronLeftIcon, ChevronRightIcon, PlusIcon, SearchXIcon, TriangleAlertIcon, WebhookIcon } from "lucide-react";
+import { getDb } from "@/db";
+import { listWebhooks, WEBHOOK_SORTS, type WebhookSort } from "@/db/queries/webhooks";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
+import { ActiveToggle, WebhookRowActions } from "@/components/webhooks/webhook-row-controls";
+import { WebhookSearch } from "@/components/webhooks/webhook-search";
+import { LastStatusBadge } from "@/components/webhooks/last-status-badge";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
+import { can } from "@/lib/authz";
+import { getEventType } from "@/lib/events/catalog";
+import { formatDateTime, formatRelative } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-export default async function WebhooksPage() {
-  const { allowed } = await pageAccess("webhooks.view");
+type Search = { q?: string; sort?: string; dir?: string; page?: string };
+
+function hrefWith(current: Search, patch: Partial<Search>): string {
+  const next = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...current, ...patch })) if (v) next.set(k, v);
+  return next.size ? `/webhooks?${next}` : "/webhooks";
+}
+
+function SortHeader({ label, sort, current }: { label: string; sort: WebhookSort; current: Search }) {
+  const active = (current.sort ?? "created") === sort;
+  const dir = active ? (current.dir === "asc" ? "asc" : "desc") : undefined;
+  const nextDir = active && dir === "desc" ? "asc" : sort === "name" && !active ? "asc" : "desc";
+  return (
+    <Link
+      href={hrefWith(current, { sort, dir: nextDir, page: undefined })}
+      className="hover:text-foreground inline-flex items-center gap-1"
+      aria-label={`Sort by ${label.toLowerCase()}${active ? `, now ${dir === "asc" ? "ascending" : "descending"}` : ""}`}
+    >
+      {label}
+      {dir === "asc" ? <ArrowUpIcon className="size-3.5" aria-hidden /> : dir === "desc" ? <ArrowDownIcon className="size-3.5" aria-hidden /> : null}
+    </Link>
+  );
+}
+
+export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.manage" area="Webhooks" />;
+  const canManage = can(actor, "webhooks.manage");
+
+  const search = await searchParams;
+  const sort = (WEBHOOK_SORTS as readonly string[]).includes(search.sort ?? "") ? (search.sort as WebhookSort) : "created";
+  const page = Math.max(1, Number.parseInt(search.page ?? "1", 10) || 1);
+  const list = await listWebhooks(getDb(), actor.companyId, { q: search.q, sort, dir: search.dir === "asc" ? "asc" : "desc", page, pageSize: 20 });
+  const now = Date.now();
+  const newButton = canManage ? (
+    <Button asChild>
+      <Link href="/webhooks/new">
+        <PlusIcon aria-hidden />
+        New webhook
+      </Link>
+    </Button>
+  ) : null;
+
+  if (list.total === 0 && !search.q) {
+    return (
+      <>
+        <PageHeader title="Webhooks" description="Send your records to other systems the moment something happens." />
+        <EmptyState
+          icon={WebhookIcon}
+          title="No webhooks yet"
+          description={
+            canManage
+              ? "A webhook sends an HTTP request to a URL you choose when an event happens — a deal is won, a contact is created. Create one, test it, then switch it on."
+              : "A webhook sends an HTTP request to a URL you choose when an event happens. Ask someone with the Manage Webhooks permission to create one."
+          }
+          action={newButton}
+        />
+      </>
+    );
+  }
+
+  const from = (list.page - 1) * list.pageSize + 1;
+  const to = Math.min(list.total, list.page * list.pageSize);
+
   return (
     <>
-      <PageHeader title="Webhooks" description="Send your records to other systems the moment something happens." />
-      <EmptyState
-        icon={WebhookIcon}
-        title="No webhooks yet"
-        description="A webhook sends an HTTP request to a URL you choose when an event happens — a deal is won, a contact is created."
-      />
+      <PageHeader title="Webhooks" description="Send your records to other systems the moment something happens." actions={newButton} />
+      <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
+        <WebhookSearch initial={search.q ?? ""} />
+        <p className="text-muted-foreground text-sm" aria-live="polite">
+          {list.total === 0 ? "No matches" : `${from}–${to} of ${list.total} webhook${list.total === 1 ? "" : "s"}`}
+        </p>
+      </div>
+      {list.total === 0 ? (
+        <EmptyState icon={SearchXIcon} title="No webhooks match" description={<>Nothing has “{search.q}” in its name or URL.</>} action={<Button variant="outline" asChild><Link href="/webhooks">Clear search</Link></Button>} />
+      ) : (
+        <div className="rounded-xl border">
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>
+                  <SortHeader label="Name" sort="name" current={search} />
+                </TableHead>
+                <TableHead>Trigger</TableHead>
+                <TableHead>Request</TableHead>
+                <TableHead>
+                  <SortHeader label="Last sent" sort="lastSent" current={search} />
+                </TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>Active</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {list.rows.map((w) => (
+                <TableRow key={w.id}>
+                  <TableCell className="max-w-56">
+                    <Link href={`/webhooks/${w.id}`} className="font-medium hover:underline">
+                      {w.name}
+                    </Link>
+                    {w.disabledReason ? (
+                      <Tooltip>
+                        <TooltipTrigger asChild>
+                          <p className="text-destructive mt-0.5 flex items-center gap-1 text-xs" tabIndex={0}>
+                            <TriangleAlertIcon className="size-3.5 shrink-0" aria-hidden />
+                            <span className="truncate">Switched off: {w.disabledReason}</span>
+                          </p>
+                        </TooltipTrigger>
+                        <TooltipContent className="max-w-sm">{w.disabledReason}</TooltipContent>
+                      </Tooltip>
+                    ) : w.description ? (
+                      <p className="text-muted-foreground truncate text-xs">{w.description}</p>
+                    ) : null}
+                  </TableCell>
+                  <TableCell>
+                    <div className="text-sm">{getEventType(w.eventType)?.label ?? w.eventType}</div>
+                    <code className="text-muted-foreground text-xs">{w.eventType}</code>
+                  </TableCell>
+                  <TableCell className="max-w-72">
+                    <div className="flex items-center gap-2">
+                      <Badge variant="outline" className="font-mono">
+                        {w.method}
+                      </Badge>
+                      <span className="truncate font-mono text-xs" title={w.url}>
+                        {w.url}
+                      </span>
+                    </div>
+                  </TableCell>
+                  <TableCell className="whitespace-nowrap">
+                    {w.lastSentAt ? (
+                      <time dateTime={w.lastSentAt.toISOString()} title={formatDateTime(w.lastSentAt)}>
+                        {formatRelative(w.lastSentAt, now)}
+                      </time>
+                    ) : (
+                      <span className="text-muted-foreground">Never</span>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    <LastStatusBadge status={w.lastStatus} code={w.lastStatusCode} />
+                  </TableCell>
+                  <TableCell>
+                    <ActiveToggle webhookId={w.id} name={w.name} active={w.active} disabled={!canManage} />
+                  </TableCell>
+                  <TableCell className="text-right">
+                    <WebhookRowActions webhookId={w.id} name={w.name} canManage={canManage} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+      {list.pageCount > 1 ? (
+        <nav className="mt-4 flex items-center justify-end gap-2" aria-label="Pages">
+          <span className="text-muted-foreground mr-2 text-sm">
+            Page {list.page} of {list.pageCount}
+          </span>
+          <Button variant="outline" size="sm" asChild={list.page > 1} disabled={list.page <= 1}>
+            {list.page > 1 ? (
+              <Link href={hrefWith(search, { page: String(list.page - 1) })}>
+                <ChevronLeftIcon aria-hidden /> Previous
+              </Link>
+            ) : (
+              <span>
+                <ChevronLeftIcon aria-hidden /> Previous
+              </span>
+            )}
+          </Button>
+          <Button variant="outline" size="sm" asChild={list.page < list.pageCount} disabled={list.page >= list.pageCount}>
+            {list.page < list.pageCount ? (
+              <Link href={hrefWith(search, { page: String(list.page + 1) })}>
+                Next <ChevronRightIcon aria-hidden />
+              </Link>
+            ) : (
+              <span>
+                Next <ChevronRightIcon aria-hidden />
+              </span>
+            )}
+          </Button>
+        </nav>
+      ) : null}
     </>
   );
 }

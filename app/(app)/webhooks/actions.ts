@@ -1,0 +1,67 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { z } from "zod";
+import {
+  createWebhook,
+  deleteWebhook,
+  duplicateWebhook,
+  rotateSigningSecret,
+  setWebhookActive,
+  testWebhookDraft,
+  updateWebhook,
+  type rotateSigningSecretSchema,
+  type setWebhookActiveSchema,
+  type testWebhookDraftSchema,
+  type updateWebhookSchema,
+  type webhookIdSchema,
+} from "@/lib/actions/webhooks";
+import { runAction } from "@/lib/session";
+import type { WebhookInput } from "@/lib/validations/webhook";
+
+/** Thin "use server" wrappers: each action parses, loads the membership and checks Manage Webhooks itself. */
+function revalidate(ok: boolean, id?: string) {
+  if (!ok) return;
+  revalidatePath("/webhooks");
+  if (id) revalidatePath(`/webhooks/${id}`);
+}
+
+export async function createWebhookAction(input: WebhookInput) {
+  const r = await runAction(createWebhook, input);
+  revalidate(r.ok);
+  return r;
+}
+
+export async function updateWebhookAction(input: z.input<typeof updateWebhookSchema>) {
+  const r = await runAction(updateWebhook, input);
+  revalidate(r.ok, input.webhookId);
+  return r;
+}
+
+export async function deleteWebhookAction(input: z.input<typeof webhookIdSchema>) {
+  const r = await runAction(deleteWebhook, input);
+  revalidate(r.ok);
+  return r;
+}
+
+export async function duplicateWebhookAction(input: z.input<typeof webhookIdSchema>) {
+  const r = await runAction(duplicateWebhook, input);
+  revalidate(r.ok);
+  return r;
+}
+
+export async function setWebhookActiveAction(input: z.input<typeof setWebhookActiveSchema>) {
+  const r = await runAction(setWebhookActive, input);
+  revalidate(r.ok, input.webhookId);
+  return r;
+}
+
+export async function rotateSigningSecretAction(input: z.input<typeof rotateSigningSecretSchema>) {
+  const r = await runAction(rotateSigningSecret, input);
+  revalidate(r.ok, input.webhookId);
+  return r;
+}
+
+export async function testWebhookDraftAction(input: z.input<typeof testWebhookDraftSchema>) {
+  return runAction(testWebhookDraft, input);
+}

@@ -1,0 +1,128 @@
+"use client";
+
+import { forwardRef, useMemo, useState } from "react";
+import { CheckIcon, ChevronsUpDownIcon, SearchIcon } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
+import type { EventTypeOption } from "@/lib/events/catalog";
+import { cn } from "@/lib/utils";
+
+/**
+ * The trigger event, picked from the catalog with a search box (by label, type or entity).
+ * Arrow keys move through the results, Enter picks.
+ */
+export const EventTypePicker = forwardRef<
+  HTMLButtonElement,
+  { id?: string; value: string; onChange: (type: string) => void; options: EventTypeOption[]; disabled?: boolean; invalid?: boolean; "aria-describedby"?: string }
+>(function EventTypePicker({ value, onChange, options, disabled, invalid, ...aria }, ref) {
+  const [open, setOpen] = useState(false);
+  const [query, setQuery] = useState("");
+  const [cursor, setCursor] = useState(0);
+  const selected = options.find((o) => o.type === value);
+  const results = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return q ? options.filter((o) => `${o.label} ${o.type} ${o.entity} ${o.description}`.toLowerCase().includes(q)) : options;
+  }, [options, query]);
+  const groups = useMemo(() => {
+    const map = new Map<string, EventTypeOption[]>();
+    for (const o of results) map.set(o.entity, [...(map.get(o.entity) ?? []), o]);
+    return [...map.entries()];
+  }, [results]);
+
+  function pick(type: string) {
+    onChange(type);
+    setOpen(false);
+    setQuery("");
+  }
+
+  return (
+    <Popover open={open} onOpenChange={setOpen}>
+      <PopoverTrigger asChild>
+        <Button
+          ref={ref}
+          id={aria.id}
+          type="button"
+          variant="outline"
+          role="combobox"
+          aria-expanded={open}
+          aria-invalid={invalid || undefined}
+          aria-describedby={aria["aria-describedby"]}
+          disabled={disabled}
+          className={cn("w-full justify-between font-normal", !selected && "text-muted-foreground")}
+        >
+          {selected ? (
+            <span className="flex min-w-0 items-center gap-2">
+              <span className="truncate">{selected.label}</span>
+              <code className="text-muted-foreground truncate text-xs">{selected.type}</code>
+            </span>
+          ) : (
+            "Choose the event that triggers this webhook"
+          )}
+          <ChevronsUpDownIcon className="opacity-50" aria-hidden />
+        </Button>
+      </PopoverTrigger>
+      <PopoverContent className="w-(--radix-popover-trigger-width) min-w-80 p-0" align="start">
+        <div className="relative border-b">
+          <SearchIcon className="text-muted-foreground pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2" aria-hidden />
+          <Input
+            autoFocus
+            aria-label="Search events"
+            placeholder="Search events…"
+            className="rounded-none border-0 pl-9 shadow-none focus-visible:ring-0"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setCursor(0);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "ArrowDown") {
+                e.preventDefault();
+                setCursor((c) => Math.min(c + 1, results.length - 1));
+              } else if (e.key === "ArrowUp") {
+                e.preventDefault();
+                setCursor((c) => Math.max(c - 1, 0));
+              } else if (e.key === "Enter" && results[cursor]) {
+                e.preventDefault();
+                pick(results[cursor].type);
+              }
+            }}
+          />
+        </div>
+        <div role="listbox" aria-label="Events" className="max-h-72 overflow-y-auto p-1">
+          {results.length === 0 ? <p className="text-muted-foreground px-3 py-6 text-center text-sm">No event matches “{query}”.</p> : null}
+          {groups.map(([entity, items]) => (
+            <div key={entity} role="group" aria-label={entity}>
+              <p className="text-muted-foreground px-2 pt-2 pb-1 text-xs font-medium capitalize">{entity}</p>
+              {items.map((o) => {
+                const index = results.indexOf(o);
+                return (
+                  <button
+                    key={o.type}
+                    type="button"
+                    role="option"
+                    aria-selected={o.type === value}
+                    onClick={() => pick(o.type)}
+                    onMouseEnter={() => setCursor(index)}
+                    className={cn(
+                      "flex w-full items-start gap-2 rounded-sm px-2 py-1.5 text-left text-sm outline-none",
+                      index === cursor ? "bg-accent text-accent-foreground" : "hover:bg-accent/60",
+                    )}
+                  >
+                    <CheckIcon className={cn("mt-0.5 size-4 shrink-0", o.type === value ? "opacity-100" : "opacity-0")} aria-hidden />
+                    <span className="min-w-0">
+                      <span className="block">{o.label}</span>
+                      <span className="text-muted-foreground block truncate text-xs">
+                        <code>{o.type}</code> · {o.description}
+                      </span>
+                    </span>
+                  </button>
+                );
+              })}
+            </div>
+          ))}
+        </div>
+      </PopoverContent>
+    </Popover>
+  );
+});
