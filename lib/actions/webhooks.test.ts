@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { auditLog, webhooks } from "@/db/schema";
+import { readAuthSecrets, signingSecretsOf } from "@/lib/webhooks";
+import { makeCompany, testEnvironment } from "@/tests/helpers";
+import { createOAuthCredential, deleteOAuthCredential } from "./oauth-credentials";
+import { createWebhook, duplicateWebhook, rotateSigningSecret, setWebhookActive, updateWebhook } from "./webhooks";
+
+const env = testEnvironment();
+afterAll(() => env.close());
+
+let company: Awaited<ReturnType<typeof makeCompany>>;
+/** Every secret these tests type or receive; none may reach the audit log. */
+const secrets: string[] = [];
+
+beforeAll(async () => {
+  company = await makeCompany(env.deps, "Webhook Actions Co");
+});
+
+const base = { eventType: "deal.updated", url: "http://127.0.0.1:9/hook" };
+
+async function create(input: Record<string, unknown>) {
+  const res = await createWebhook.run(env.deps, company.owner, { ...base, ...input });
+  if (!res.ok) throw new Error(res.error);
+  secrets.push(res.data.signingSecret);
+  return res.data;
+}
+
+async function row(id: string) {
+  const [w] = await env.db.select().from(webhooks).where(eq(webhooks.id, id));
+  return w;
+}
+
+describe("webhook actions", () => {
+  it("keeps the saved secret when an update leaves it blank or out, with the same auth type", async () => {
+    secrets.push("basic-pw-ONE");
+    const { webhookId } = await create({ name: "Blank keeps", auth: { type: "basic", username: "crm", password: "basic-pw-ONE" } });
+    const blank = await updateWebhook.run(env.deps, company.owner, { ...base, webhookId, name: "Blank keeps", auth: { type: "basic", username: "crm2", password: "" } });
+    expect(blank).toMatchObject({ ok: true });
+    expect(readAuthSecrets(await row(webhookId))).toEqual({ basicPassword: "basic-pw-ONE" });
+    const absent = await updateWebhook.run(env.deps, company.owner, { ...base, webhookId, name: "Blank keeps", auth: { type: "basic", username: "crm3" } });
+    expect(absent).toMatchObject({ ok: true });
+    expect(readAuthSecrets(await row(webhookId))).toEqual({ basicPassword: "basic-pw-ONE" });
+  });
+
+  it("asks for the new secret when the auth type changes (a stored secret of another type does not carry over)", async () => {
+    secrets.push("api-key-value-TWO");
+    const { webhookId } = await create({ name: "Type change", auth: { type: "api_key", name: "X-Key", value: "api-key-value-TWO" } });
+    const res = await updateWebhook.run(env.deps, company.owner, { ...base, webhookId, name: "Type change", auth: { type: "basic", username: "crm" } });
+    expect(res).toMatchObject({ ok: false, code: "invalid", fieldErrors: { "auth.password": ["Password is required"] } });
+    expect(readAuthSecrets(await row(webhookId))).toEqual({ apiKeyValue: "api-key-value-TWO" });
+  });
+
+  it("duplicates as an inactive \"Copy of …\" with its own signing secret and the same auth secrets", async () => {
+    secrets.push("bearer-token-THREE");
+    const { webhookId } = await create({ name: "Original", active: true, auth: { type: "bearer", token: "bearer-token-THREE" } });
+    const res = await duplicateWebhook.run(env.deps, company.owner, { webhookId });
+    if (!res.ok) throw new Error(res.error);
+    const [source, copy] = [await row(webhookId), await row(res.data.webhookId)];
+    expect(copy).toMatchObject({ name: "Copy of Original", active: false, url: source.url, eventType: source.eventType });
+    expect(copy.config).toMatchObject({ name: "Copy of Original", active: false });
+    expect(signingSecretsOf(copy)[0]).not.toBe(signingSecretsOf(source)[0]);
+    expect(readAuthSecrets(copy)).toEqual({ bearerToken: "bearer-token-THREE" });
+  });
+
+  it("switching a webhook on clears the auto-disable reason", async () => {
+    const { webhookId } = await create({ name: "Disabled" });
+    await env.db.update(webhooks).set({ active: false, disabledReason: "Failing for 5 days", disabledAt: new Date(), failingSince: new Date() }).where(eq(webhooks.id, webhookId));
+    expect(await setWebhookActive.run(env.deps, company.owner, { webhookId, active: true })).toMatchObject({ ok: true, data: { active: true } });
+    expect(await row(webhookId)).toMatchObject({ active: true, disabledReason: null, disabledAt: null, failingSince: null });
+    const [audit] = await env.db.select().from(auditLog).where(eq(auditLog.targetId, webhookId)).orderBy(auditLog.createdAt).then((r) => r.slice(-1));
+    expect(audit).toMatchObject({ action: "webhook.activated", details: { clearedReason: "Failing for 5 days" } });
+  });
+
+  it("rotation keeps the old signing secret valid during the overlap, and not without one", async () => {
+    const { webhookId, signingSecret: first } = await create({ name: "Rotate" });
+    const rotated = await rotateSigningSecret.run(env.deps, company.owner, { webhookId, overlapHours: 24 });
+    if (!rotated.ok) throw new Error(rotated.error);
+    secrets.push(rotated.data.signingSecret);
+    expect(rotated.data.signingSecret).not.toBe(first);
+    expect(signingSecretsOf(await row(webhookId))).toEqual([rotated.data.signingSecret, first]);
+    // After the overlap, only the new one signs.
+    expect(signingSecretsOf(await row(webhookId), new Date(Date.now() + 25 * 3_600_000))).toEqual([rotated.data.signingSecret]);
+    const again = await rotateSigningSecret.run(env.deps, company.owner, { webhookId, overlapHours: 0 });
+    if (!again.ok) throw new Error(again.error);
+    secrets.push(again.data.signingSecret);
+    expect(signingSecretsOf(await row(webhookId))).toEqual([again.data.signingSecret]);
+    expect(again.data.previousValidUntil).toBeNull();
+  });
+
+  it("refuses to delete an OAuth credential a webhook uses, naming the webhook", async () => {
+    secrets.push("client-secret-FOUR");
+    const cred = await createOAuthCredential.run(env.deps, company.owner, {
+      name: "CRM token",
+      tokenUrl: "http://127.0.0.1:9/token",
+      parameters: [{ name: "client_id", value: "abc" }, { name: "client_secret", value: "client-secret-FOUR" }],
+    });
+    if (!cred.ok) throw new Error(cred.error);
+    await create({ name: "Uses the credential", auth: { type: "oauth", credentialId: cred.data.credentialId } });
+    const res = await deleteOAuthCredential.run(env.deps, company.owner, { credentialId: cred.data.credentialId });
+    expect(res).toMatchObject({ ok: false, code: "conflict" });
+    if (!res.ok) expect(res.error).toContain("Uses the credential");
+  });
+
+  it("never writes a secret to the audit log", async () => {
+    const entries = await env.db.select().from(auditLog).where(eq(auditLog.companyId, company.companyId));
+    expect(entries.length).toBeGreaterThan(8);
+    const text = JSON.stringify(entries);
+    expect(secrets.length).toBeGreaterThan(6);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,374 @@
+import { z } from "zod";
+import { DELIVERY_STATUSES } from "@/db/schema";
+import { rotateSigningSecretSchema } from "@/lib/actions/webhooks";
+import { EVENT_TYPES } from "@/lib/events/catalog";
+import { eventInputSchema, MAX_EVENTS_PER_REQUEST } from "@/lib/validations/event";
+import { listDeliveriesSchema, listWebhooksSchema } from "@/lib/validations/listing";
+import { oauthCredentialSchema } from "@/lib/validations/oauth-credential";
+import { webhookSchema } from "@/lib/validations/webhook";
+
+/**
+ * The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json. Request bodies are the very
+ * zod schemas the actions parse with (as JSON Schema of their input, `z.toJSONSchema(…, { io:
+ * "input" })`); responses are described by the zod schemas below, which the API's tests parse real
+ * responses with (strict objects: a field the document does not know, such as a secret, fails).
+ */
+
+const timestamp = z.iso.datetime({ offset: true });
+const nullableTime = timestamp.nullable();
+
+export const apiErrorSchema = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(["malformed", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "too_many", "invalid", "rate_limited", "unavailable", "internal"]),
+    message: z.string(),
+    /** The first field in error, as a dotted path (`headers.0.name`), or `body` / `authorization`. */
+    field: z.string().optional(),
+    /** Every field error: dotted path → messages. */
+    fields: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+});
+
+export const publicAuthSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("none") }),
+  z.strictObject({ type: z.literal("basic"), username: z.string(), hasPassword: z.boolean() }),
+  z.strictObject({ type: z.literal("api_key"), in: z.enum(["header", "query"]), name: z.string(), hasValue: z.boolean() }),
+  z.strictObject({ type: z.literal("bearer"), hasToken: z.boolean() }),
+  z.strictObject({ type: z.literal("oauth"), credentialId: z.uuid() }),
+]);
+
+export const webhookResponseSchema = z.strictObject({
+  id: z.uuid(),
+  ...webhookSchema.omit({ auth: true }).shape,
+  auth: publicAuthSchema,
+  previousSigningSecretValidUntil: nullableTime,
+  disabledReason: z.string().nullable(),
+  disabledAt: nullableTime,
+  lastSentAt: nullableTime,
+  lastStatus: z.string().nullable(),
+  lastStatusCode: z.number().int().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const webhookListResponseSchema = z.strictObject({
+  webhooks: z.array(
+    z.strictObject({
+      id: z.uuid(),
+      name: z.string(),
+      description: z.string(),
+      active: z.boolean(),
+      eventType: z.string(),
+      method: z.string(),
+      url: z.string(),
+      lastSentAt: nullableTime,
+      lastStatus: z.string().nullable(),
+      lastStatusCode: z.number().int().nullable(),
+      disabledReason: z.string().nullable(),
+      createdAt: timestamp,
+    }),
+  ),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  pageCount: z.number().int(),
+});
+
+export const deliverySchema = z.strictObject({
+  id: z.uuid().describe("Also the webhook-id header of every attempt"),
+  webhookId: z.uuid(),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  nextAttemptAt: nullableTime,
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  lastDurationMs: z.number().int().nullable(),
+  deferredReason: z.string().nullable(),
+  completedAt: nullableTime,
+  createdAt: timestamp,
+  event: z.strictObject({ id: z.string(), type: z.string(), recordId: z.string().nullable(), occurredAt: timestamp }),
+});
+
+export const deliveryPageSchema = z.strictObject({
+  deliveries: z.array(deliverySchema),
+  nextCursor: z.string().nullable().describe("Pass as ?cursor= for the next page; null on the last page"),
+});
+
+export const oauthCredentialResponseSchema = z.strictObject({
+  id: z.uuid(),
+  name: z.string(),
+  tokenUrl: z.string(),
+  method: z.string(),
+  parameters: z.array(
+    z.strictObject({
+      name: z.string(),
+      in: z.enum(["body", "query"]),
+      secret: z.boolean(),
+      value: z.string().describe("Empty for a secret parameter: secrets are write-only"),
+      hasValue: z.boolean(),
+    }),
+  ),
+  hasToken: z.boolean(),
+  tokenExpiresAt: nullableTime,
+  lastError: z.string().nullable(),
+  lastErrorAt: nullableTime,
+  usedBy: z.array(z.strictObject({ id: z.uuid(), name: z.string() })),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+const RESPONSE_SCHEMAS = {
+  Error: apiErrorSchema,
+  Webhook: z.strictObject({ webhook: webhookResponseSchema }),
+  CreatedWebhook: z.strictObject({ webhook: webhookResponseSchema, signingSecret: z.string().describe("whsec_…: shown in this response only") }),
+  WebhookList: webhookListResponseSchema,
+  RotatedSecret: z.strictObject({ signingSecret: z.string().describe("whsec_…: shown in this response only"), previousValidUntil: nullableTime }),
+  DeliveryPage: deliveryPageSchema,
+  ResendAccepted: z.strictObject({ delivery: z.strictObject({ id: z.uuid(), status: z.literal("queued") }) }),
+  OAuthCredential: z.strictObject({ oauthCredential: oauthCredentialResponseSchema }),
+  OAuthCredentialList: z.strictObject({ oauthCredentials: z.array(oauthCredentialResponseSchema) }),
+  EventsAccepted: z.strictObject({ events: z.array(z.strictObject({ id: z.string(), deliveries: z.number().int(), duplicate: z.boolean() })) }),
+  EventTypes: z.strictObject({
+    eventTypes: z.array(z.strictObject({ type: z.string(), entity: z.string(), label: z.string(), description: z.string(), sample: z.record(z.string(), z.unknown()) })),
+  }),
+  Company: z.strictObject({ company: z.strictObject({ id: z.uuid(), name: z.string() }), apiKey: z.strictObject({ id: z.uuid(), name: z.string() }) }),
+} satisfies Record<string, z.ZodType>;
+
+const REQUEST_SCHEMAS = {
+  WebhookInput: webhookSchema,
+  WebhookPatch: webhookSchema.partial(),
+  RotateSecretInput: rotateSigningSecretSchema.omit({ webhookId: true }),
+  OAuthCredentialInput: oauthCredentialSchema,
+  EventInput: eventInputSchema,
+} satisfies Record<string, z.ZodType>;
+
+type JsonSchema = Record<string, unknown>;
+
+function toJson(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any" }) as JsonSchema;
+  return json;
+}
+
+/** The catalog's types, where a schema only says "string" (the actions check them against the catalog). */
+function withEventTypes(json: JsonSchema, key: string): JsonSchema {
+  const properties = json.properties as Record<string, JsonSchema>;
+  return { ...json, properties: { ...properties, [key]: { ...properties[key], enum: EVENT_TYPES.map((e) => e.type) } } };
+}
+
+const ERRORS = {
+  400: ["BadRequest", "Malformed JSON or UTF-8, or a body that is not a JSON object"],
+  401: ["Unauthorized", "Missing, unknown or revoked API key"],
+  403: ["Forbidden", "The key's creator does not hold the permission (now), or is no longer a member of the company"],
+  404: ["NotFound", "No such row in the key's company (another company's id, or not an id)"],
+  409: ["Conflict", "The change conflicts with the current state (e.g. a credential still in use)"],
+  413: ["TooLarge", "The body is larger than 1 MiB"],
+  422: ["Invalid", "Validation failed: `field` is the first field in error, `fields` lists them all"],
+  429: ["RateLimited", "Too many events for the company right now (Retry-After)"],
+  503: ["Unavailable", "The database is unreachable; retry (Retry-After)"],
+} as const;
+type ErrorStatus = keyof typeof ERRORS;
+
+interface OperationSpec {
+  summary: string;
+  description?: string;
+  tag: string;
+  /** The permission the key's creator needs; "public" needs no key. */
+  access: "webhooks.view" | "webhooks.manage" | "key" | "public";
+  pathId?: string;
+  query?: z.ZodObject;
+  body?: { schema: keyof typeof REQUEST_SCHEMAS; required?: boolean; mergePatch?: boolean; batch?: boolean };
+  ok: { status: number; description: string; schema?: keyof typeof RESPONSE_SCHEMAS };
+  errors?: ErrorStatus[];
+}
+
+function operation(spec: OperationSpec) {
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const parameters: JsonSchema[] = [];
+  if (spec.pathId) parameters.push({ name: "id", in: "path", required: true, description: spec.pathId, schema: { type: "string", format: "uuid" } });
+  for (const [name, schema] of Object.entries(spec.query?.shape ?? {})) {
+    if (name === "webhookId") continue;
+    parameters.push({ name, in: "query", required: false, schema: toJson(schema as z.ZodType, "input") });
+  }
+  const errors = new Set<ErrorStatus>(spec.access === "public" ? [] : [401, 503]);
+  if (spec.access === "webhooks.view" || spec.access === "webhooks.manage") errors.add(403);
+  if (spec.pathId) errors.add(404);
+  if (spec.body) [400, 413, 422].forEach((s) => errors.add(s as ErrorStatus));
+  if (spec.query) errors.add(422);
+  spec.errors?.forEach((s) => errors.add(s));
+  const responses: Record<string, unknown> = {
+    [spec.ok.status]: spec.ok.schema ? { description: spec.ok.description, content: { "application/json": { schema: ref(spec.ok.schema) } } } : { description: spec.ok.description },
+  };
+  for (const status of [...errors].sort()) responses[status] = { $ref: `#/components/responses/${ERRORS[status][0]}` };
+  const permission = spec.access === "webhooks.view" ? "View Webhooks (`webhooks.view`)" : spec.access === "webhooks.manage" ? "Manage Webhooks (`webhooks.manage`)" : null;
+  let body: unknown;
+  if (spec.body) {
+    const schema = spec.body.batch ? { oneOf: [ref(spec.body.schema), { type: "array", items: ref(spec.body.schema), minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST }] } : ref(spec.body.schema);
+    const content: Record<string, unknown> = { "application/json": { schema } };
+    if (spec.body.mergePatch) content["application/merge-patch+json"] = { schema };
+    body = { required: spec.body.required ?? true, content };
+  }
+  return {
+    tags: [spec.tag],
+    summary: spec.summary,
+    description: [spec.description, permission && `Needs ${permission}: the key acts as the user who created it, with that user's current role.`].filter(Boolean).join("\n\n") || undefined,
+    ...(spec.access === "public" ? { security: [] } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses,
+  };
+}
+
+const WEBHOOK_ID = "The webhook's id";
+
+function buildDocument() {
+  const schemas: Record<string, JsonSchema> = {};
+  for (const [name, schema] of Object.entries(REQUEST_SCHEMAS)) schemas[name] = toJson(schema, "input");
+  for (const [name, schema] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = toJson(schema, "output");
+  schemas.WebhookInput = withEventTypes(schemas.WebhookInput, "eventType");
+  schemas.WebhookPatch = withEventTypes(schemas.WebhookPatch, "eventType");
+  schemas.EventInput = withEventTypes(schemas.EventInput, "type");
+
+  const paths = {
+    "/api/v1/company": {
+      get: operation({ tag: "Keys", summary: "The company and key this API key belongs to", access: "key", ok: { status: 200, description: "The key works", schema: "Company" } }),
+    },
+    "/api/v1/event-types": {
+      get: operation({ tag: "Events", summary: "The event catalog, each type with a sample record", access: "public", ok: { status: 200, description: "The catalog", schema: "EventTypes" } }),
+    },
+    "/api/v1/events": {
+      post: operation({
+        tag: "Events",
+        summary: "Post one event, or an array of at most 100",
+        description: "Idempotent per company on `id`. 202 once the events, their deliveries and jobs are committed.",
+        access: "key",
+        body: { schema: "EventInput", batch: true },
+        ok: { status: 202, description: "Accepted", schema: "EventsAccepted" },
+        errors: [429],
+      }),
+    },
+    "/api/v1/webhooks": {
+      get: operation({ tag: "Webhooks", summary: "List webhooks (search, sort, page)", access: "webhooks.view", query: listWebhooksSchema, ok: { status: 200, description: "One page", schema: "WebhookList" } }),
+      post: operation({
+        tag: "Webhooks",
+        summary: "Create a webhook",
+        description: "Validated by the same schema as the form. The signing secret is returned here, once.",
+        access: "webhooks.manage",
+        body: { schema: "WebhookInput" },
+        ok: { status: 201, description: "Created", schema: "CreatedWebhook" },
+      }),
+    },
+    "/api/v1/webhooks/{id}": {
+      get: operation({ tag: "Webhooks", summary: "A webhook: every setting except secrets", access: "webhooks.view", pathId: WEBHOOK_ID, ok: { status: 200, description: "The webhook", schema: "Webhook" } }),
+      put: operation({
+        tag: "Webhooks",
+        summary: "Replace a webhook's configuration",
+        description: "Absent fields take their defaults. A blank or absent secret (auth.password, auth.value, auth.token) keeps the stored one while the auth type stays the same; a new auth type needs its secret.",
+        access: "webhooks.manage",
+        pathId: WEBHOOK_ID,
+        body: { schema: "WebhookInput" },
+        ok: { status: 200, description: "Saved", schema: "Webhook" },
+      }),
+      patch: operation({
+        tag: "Webhooks",
+        summary: "Change some of a webhook's settings",
+        description: "A JSON Merge Patch (RFC 7396) over the stored configuration: objects merge, arrays replace, null resets a field to its default. The result is validated like PUT.",
+        access: "webhooks.manage",
+        pathId: WEBHOOK_ID,
+        body: { schema: "WebhookPatch", mergePatch: true },
+        ok: { status: 200, description: "Saved", schema: "Webhook" },
+      }),
+      delete: operation({ tag: "Webhooks", summary: "Delete a webhook and its history", access: "webhooks.manage", pathId: WEBHOOK_ID, ok: { status: 204, description: "Deleted" } }),
+    },
+    "/api/v1/webhooks/{id}/rotate-secret": {
+      post: operation({
+        tag: "Webhooks",
+        summary: "Rotate the signing secret",
+        description: "The new secret is returned here, once; the previous one keeps signing (a second v1 signature) for `overlapHours` (default 24).",
+        access: "webhooks.manage",
+        pathId: WEBHOOK_ID,
+        body: { schema: "RotateSecretInput", required: false },
+        ok: { status: 200, description: "Rotated", schema: "RotatedSecret" },
+      }),
+    },
+    "/api/v1/webhooks/{id}/deliveries": {
+      get: operation({
+        tag: "Deliveries",
+        summary: "A webhook's deliveries, newest first",
+        description: "Filter by `status`; page with `cursor` (the previous page's `nextCursor`) and `limit` (at most 100).",
+        access: "webhooks.view",
+        pathId: WEBHOOK_ID,
+        query: listDeliveriesSchema,
+        ok: { status: 200, description: "One page", schema: "DeliveryPage" },
+      }),
+    },
+    "/api/v1/deliveries/{id}/resend": {
+      post: operation({
+        tag: "Deliveries",
+        summary: "Send a delivery again",
+        description: "Back to queued, and sent once more as a manual attempt by the key's creator (same webhook-id, no automatic retries). 409 while an attempt is in flight.",
+        access: "webhooks.manage",
+        pathId: "The delivery's id",
+        ok: { status: 202, description: "Queued", schema: "ResendAccepted" },
+        errors: [409],
+      }),
+    },
+    "/api/v1/oauth-credentials": {
+      get: operation({ tag: "OAuth credentials", summary: "List OAuth credentials (secret values never returned)", access: "webhooks.view", ok: { status: 200, description: "All of the company's", schema: "OAuthCredentialList" } }),
+      post: operation({ tag: "OAuth credentials", summary: "Create an OAuth credential", access: "webhooks.manage", body: { schema: "OAuthCredentialInput" }, ok: { status: 201, description: "Created", schema: "OAuthCredential" } }),
+    },
+    "/api/v1/oauth-credentials/{id}": {
+      get: operation({ tag: "OAuth credentials", summary: "An OAuth credential", access: "webhooks.view", pathId: "The credential's id", ok: { status: 200, description: "The credential", schema: "OAuthCredential" } }),
+      put: operation({
+        tag: "OAuth credentials",
+        summary: "Replace an OAuth credential",
+        description: "A secret parameter sent with a blank value keeps its stored value.",
+        access: "webhooks.manage",
+        pathId: "The credential's id",
+        body: { schema: "OAuthCredentialInput" },
+        ok: { status: 200, description: "Saved", schema: "OAuthCredential" },
+      }),
+      delete: operation({
+        tag: "OAuth credentials",
+        summary: "Delete an OAuth credential",
+        description: "409, naming them, while webhooks use it.",
+        access: "webhooks.manage",
+        pathId: "The credential's id",
+        ok: { status: 204, description: "Deleted" },
+        errors: [409],
+      }),
+    },
+    "/api/v1/openapi.json": {
+      get: operation({ tag: "Meta", summary: "This document", access: "public", ok: { status: 200, description: "OpenAPI 3.1" } }),
+    },
+  };
+
+  return {
+    openapi: "3.1.0",
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    info: {
+      title: "Hookrelay API",
+      version: "1",
+      description:
+        "Post events and manage webhooks. Authenticate with `Authorization: Bearer hr_live_…` (Settings → API keys). " +
+        "A key acts as the user who created it, in the key's company, with that user's current role: the same permission checks and validation as the browser. " +
+        "Errors are JSON `{ error: { code, message, field?, fields? } }`. Secrets are write-only.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearerAuth: [] }],
+    tags: [{ name: "Webhooks" }, { name: "Deliveries" }, { name: "OAuth credentials" }, { name: "Events" }, { name: "Keys" }, { name: "Meta" }],
+    paths,
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "hr_live_…", description: "A company API key from Settings → API keys" } },
+      schemas,
+      responses: Object.fromEntries(
+        Object.values(ERRORS).map(([name, description]) => [name, { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+      ),
+    },
+  };
+}
+
+let cached: ReturnType<typeof buildDocument> | undefined;
+
+/** The document, built once per process. */
+export function openApiDocument() {
+  return (cached ??= buildDocument());
+}
