@@ -4,9 +4,10 @@ import { expect, type Browser, type Page } from "@playwright/test";
 
 export const SCREENSHOTS = path.join(process.cwd(), "e2e", "screenshots");
 
-export async function screenshot(page: Page, name: string) {
+/** A full-page screenshot; `viewport` for overlays (sheets, dialogs) that are fixed to the viewport. */
+export async function screenshot(page: Page, name: string, options: { viewport?: boolean } = {}) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: !options.viewport });
 }
 
 export function uniqueEmail(label: string) {

@@ -81,7 +81,7 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     await expect(panel.getByLabel("Request headers")).toContainText("X-Source");
     await expect(panel.getByLabel("Request headers")).not.toContainText("billing-password-77");
     await expect(panel.getByLabel("Request body")).toContainText('"source": "crm"');
-    await screenshot(page, "webhook-test-panel");
+    await screenshot(page, "webhook-test-panel", { viewport: true });
     expect(receiver.received).toHaveLength(1);
     const tested = receiver.received[0];
     expect(tested.url).toBe("/invoices?deal=d_5531");
@@ -92,7 +92,8 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
 
     // Screenshots of each section of the form.
     for (const section of ["Basics", "Trigger", "Request", "Authentication", "Body", "Delivery"]) {
-      await page.getByRole("region", { name: section }).screenshot({ path: `e2e/screenshots/webhook-form-${section.toLowerCase()}.png` });
+      // The sticky Save/Test bar would cover the section's bottom edge.
+      await page.getByRole("region", { name: section }).screenshot({ path: `e2e/screenshots/webhook-form-${section.toLowerCase()}.png`, style: "[data-form-actions] { visibility: hidden; }" });
     }
     await screenshot(page, "webhook-form");
 
@@ -100,7 +101,7 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     await page.getByRole("button", { name: "Create webhook" }).click();
     const secretDialog = page.getByRole("dialog", { name: "Webhook created" });
     await expect(secretDialog.getByLabel("Signing secret")).toHaveValue(/^whsec_/);
-    await screenshot(page, "webhook-created-secret");
+    await screenshot(page, "webhook-created-secret", { viewport: true });
     await secretDialog.getByRole("button", { name: "Done" }).click();
     await expect(page).toHaveURL(/\/webhooks$/);
     const row = page.getByRole("row").filter({ hasText: "Invoice on won deals" });
@@ -144,7 +145,7 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     await page.getByRole("button", { name: "Actions for Copy of Invoice on won deals" }).click();
     await page.getByRole("menuitem", { name: "Delete" }).click();
     const confirm = page.getByRole("alertdialog", { name: "Delete Copy of Invoice on won deals?" });
-    await screenshot(page, "webhook-delete-confirm");
+    await screenshot(page, "webhook-delete-confirm", { viewport: true });
     await confirm.getByRole("button", { name: "Delete webhook" }).click();
     await expect(copyRow).toHaveCount(0);
     await expect(page.getByRole("row").filter({ hasText: "Invoice on won deals" })).toHaveCount(1);

@@ -722,7 +722,7 @@ export function WebhookForm(props: WebhookFormProps) {
             {mode === "edit" && webhookId ? <SigningSecretCard webhookId={webhookId} canManage={canManage} previousValidUntil={props.signing?.previousValidUntil ?? null} /> : null}
 
             {canManage ? (
-              <div className="bg-background/95 supports-backdrop-filter:bg-background/80 sticky bottom-0 z-10 -mx-1 flex flex-wrap items-center justify-end gap-2 border-t px-1 py-3 backdrop-blur">
+              <div data-form-actions className="bg-background/95 supports-backdrop-filter:bg-background/80 sticky bottom-0 z-10 -mx-1 flex flex-wrap items-center justify-end gap-2 border-t px-1 py-3 backdrop-blur">
                 {form.formState.isDirty ? <span className="text-muted-foreground mr-auto text-sm">Unsaved changes</span> : null}
                 <Button type="button" variant="ghost" asChild>
                   <Link href="/webhooks">Cancel</Link>
