@@ -1,0 +1,337 @@
+"use client";
+
+import { LockIcon, PencilIcon, PlusIcon, Trash2Icon } from "lucide-react";
+import { createContext, useContext, useState, type ReactNode } from "react";
+import { useFieldArray, useWatch, type Control } from "react-hook-form";
+import { toast } from "sonner";
+import { createOAuthCredentialAction, updateOAuthCredentialAction } from "@/app/(app)/oauth/actions";
+import { FormDialogFooter } from "@/components/app/form-dialog-footer";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Switch } from "@/components/ui/switch";
+import type { publicParameters } from "@/lib/actions/oauth-credentials";
+import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
+import { isSecretParameter, oauthCredentialSchema, type OAuthCredentialConfig, type OAuthCredentialInput } from "@/lib/validations/oauth-credential";
+
+/** What the browser gets of a credential: no secret value, only whether one is saved. */
+export interface OAuthCredentialView {
+  id: string;
+  name: string;
+  tokenUrl: string;
+  method: "POST" | "GET";
+  parameters: ReturnType<typeof publicParameters>;
+}
+
+type Editing = { mode: "new" } | { mode: "edit"; credential: OAuthCredentialView };
+
+const MAX_PARAMETERS = 30;
+
+/** A new credential starts as a client credentials grant (seed 003's parameters). */
+const NEW_CREDENTIAL: OAuthCredentialInput = {
+  name: "",
+  tokenUrl: "",
+  method: "POST",
+  parameters: [
+    { name: "client_id", value: "", in: "body" },
+    { name: "client_secret", value: "", in: "body" },
+    { name: "grant_type", value: "client_credentials", in: "body" },
+  ],
+};
+
+function formValues(editing: Editing): OAuthCredentialInput {
+  if (editing.mode === "new") return structuredClone(NEW_CREDENTIAL);
+  const c = editing.credential;
+  return { name: c.name, tokenUrl: c.tokenUrl, method: c.method, parameters: c.parameters.map((p) => ({ name: p.name, value: p.value, in: p.in, secret: p.secret })) };
+}
+
+/** The server keeps a blank secret when a saved one has the same name and place (see storeParameters). */
+function savedSecretKey(p: { name?: string; in?: string }): string {
+  return `${p.in ?? "body"}:${(p.name ?? "").trim()}`;
+}
+
+const OpenDialog = createContext<((editing: Editing) => void) | null>(null);
+
+/**
+ * One "New / Edit OAuth credential" dialog for the whole page, kept at a stable place in the tree
+ * so it survives the page switching from its empty state to the list when the first credential is
+ * saved. `NewOAuthCredentialButton` and `EditOAuthCredentialButton` open it.
+ */
+export function OAuthCredentialDialogProvider({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState<Editing>({ mode: "new" });
+  const [savedSecrets, setSavedSecrets] = useState<Set<string>>(new Set());
+  const form = useZodForm(oauthCredentialSchema, { defaultValues: formValues({ mode: "new" }) });
+  const parameters = useFieldArray({ control: form.control, name: "parameters" });
+  const rootError = form.formState.errors.parameters?.root?.message ?? form.formState.errors.parameters?.message;
+
+  function show(next: Editing) {
+    setEditing(next);
+    setSavedSecrets(
+      new Set(next.mode === "edit" ? next.credential.parameters.filter((p) => p.secret && p.hasValue).map(savedSecretKey) : []),
+    );
+    form.reset(formValues(next));
+    setOpen(true);
+  }
+
+  function onOpenChange(next: boolean) {
+    if (form.formState.isSubmitting) return;
+    setOpen(next);
+  }
+
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result =
+      editing.mode === "edit" ? await updateOAuthCredentialAction({ ...values, credentialId: editing.credential.id }) : await createOAuthCredentialAction(values);
+    if (!result.ok) {
+      // The user's input stays as typed; the errors go next to their fields.
+      if (applyServerErrors(form, result)) {
+        const first = Object.keys(result.fieldErrors ?? {}).find((f) => f !== "_form");
+        if (first) form.setFocus(first as never);
+      } else {
+        toast.error(result.error);
+      }
+      return;
+    }
+    toast.success(result.message ?? "OAuth credential saved");
+    setOpen(false);
+  });
+
+  const title = editing.mode === "edit" ? "Edit OAuth credential" : "New OAuth credential";
+
+  return (
+    <OpenDialog.Provider value={show}>
+      {children}
+      <Dialog open={open} onOpenChange={onOpenChange}>
+        <DialogContent className="max-h-[calc(100dvh-2rem)] overflow-y-auto sm:max-w-3xl">
+          <DialogHeader>
+            <DialogTitle>{title}</DialogTitle>
+            <DialogDescription>
+              Hookrelay requests an access token from the token URL with these parameters, keeps it until it expires and sends it as{" "}
+              <code className="font-mono text-xs">Authorization: Bearer …</code> with the webhooks that use this credential.
+            </DialogDescription>
+          </DialogHeader>
+          <Form {...form}>
+            <form onSubmit={onSubmit} noValidate className="grid gap-5">
+              <FormField
+                control={form.control}
+                name="name"
+                render={({ field }) => (
+                  <FormItem>
+                    <FormLabel>Name</FormLabel>
+                    <FormControl>
+                      <Input autoComplete="off" placeholder="Partner CRM" {...field} value={field.value ?? ""} />
+                    </FormControl>
+                    <FormMessage />
+                  </FormItem>
+                )}
+              />
+              <div className="grid gap-5 sm:grid-cols-[1fr_9rem]">
+                <FormField
+                  control={form.control}
+                  name="tokenUrl"
+                  render={({ field }) => (
+                    <FormItem>
+                      <FormLabel>Token URL</FormLabel>
+                      <FormControl>
+                        <Input type="url" inputMode="url" autoComplete="off" spellCheck={false} placeholder="https://auth.example.com/oauth/token" {...field} value={field.value ?? ""} />
+                      </FormControl>
+                      <FormDescription>The provider&apos;s token endpoint.</FormDescription>
+                      <FormMessage />
+                    </FormItem>
+                  )}
+                />
+                <FormField
+                  control={form.control}
+                  name="method"
+                  render={({ field }) => (
+                    <FormItem>
+                      <FormLabel>Method</FormLabel>
+                      <Select value={field.value ?? "POST"} onValueChange={field.onChange}>
+                        <FormControl>
+                          <SelectTrigger className="w-full" ref={field.ref} onBlur={field.onBlur}>
+                            <SelectValue />
+                          </SelectTrigger>
+                        </FormControl>
+                        <SelectContent>
+                          <SelectItem value="POST">POST</SelectItem>
+                          <SelectItem value="GET">GET</SelectItem>
+                        </SelectContent>
+                      </Select>
+                      <FormMessage />
+                    </FormItem>
+                  )}
+                />
+              </div>
+
+              <fieldset className="grid gap-3">
+                <legend className="text-sm leading-none font-medium">Parameters</legend>
+                <p className="text-muted-foreground text-sm">
+                  Sent in the request body (form-encoded; in the query string with GET) or the query string. Secret values are stored encrypted and never
+                  shown again. A value may hold a placeholder such as <code className="font-mono text-xs">{"{{generated_code}}"}</code> where your
+                  provider&apos;s instructions call for one.
+                </p>
+                {parameters.fields.length > 0 ? (
+                  <div className="text-muted-foreground hidden grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)_6.5rem_3.5rem_2.25rem] gap-2 text-xs font-medium sm:grid" aria-hidden>
+                    <span>Key</span>
+                    <span>Value</span>
+                    <span>Sent in</span>
+                    <span>Secret</span>
+                    <span />
+                  </div>
+                ) : null}
+                <ol className="grid gap-3 sm:gap-2">
+                  {parameters.fields.map((row, index) => (
+                    <ParameterRow key={row.id} control={form.control} index={index} savedSecrets={savedSecrets} onRemove={() => parameters.remove(index)} />
+                  ))}
+                </ol>
+                {rootError ? <p className="text-destructive text-sm">{rootError}</p> : null}
+                <div>
+                  <Button
+                    type="button"
+                    variant="outline"
+                    size="sm"
+                    disabled={parameters.fields.length >= MAX_PARAMETERS}
+                    onClick={() => parameters.append({ name: "", value: "", in: "body" })}
+                  >
+                    <PlusIcon aria-hidden />
+                    Add parameter
+                  </Button>
+                </div>
+              </fieldset>
+
+              <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
+                Save
+              </FormDialogFooter>
+            </form>
+          </Form>
+        </DialogContent>
+      </Dialog>
+    </OpenDialog.Provider>
+  );
+}
+
+/**
+ * One key/value row. Its inputs are labelled "Parameter N key/value", not "name", so that the
+ * credential's "Name" field stays the only match for that label. Its secret switch follows the name (client_secret, password …) until the user sets it. */
+function ParameterRow({
+  control,
+  index,
+  savedSecrets,
+  onRemove,
+}: {
+  control: Control<OAuthCredentialInput, unknown, OAuthCredentialConfig>;
+  index: number;
+  savedSecrets: Set<string>;
+  onRemove: () => void;
+}) {
+  const n = index + 1;
+  const row = useWatch({ control, name: `parameters.${index}` });
+  const secret = isSecretParameter({ name: row?.name ?? "", secret: row?.secret });
+  const saved = secret && savedSecrets.has(savedSecretKey(row ?? {}));
+  return (
+    <li className="grid grid-cols-[minmax(0,1fr)_auto] items-start gap-2 rounded-md border p-2 sm:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)_6.5rem_3.5rem_2.25rem] sm:border-0 sm:p-0">
+      <FormField
+        control={control}
+        name={`parameters.${index}.name`}
+        render={({ field }) => (
+          <FormItem className="col-span-1 gap-1">
+            <FormControl>
+              <Input aria-label={`Parameter ${n} key`} placeholder="key" autoComplete="off" spellCheck={false} className="font-mono text-xs" {...field} value={field.value ?? ""} />
+            </FormControl>
+            <FormMessage className="text-xs" />
+          </FormItem>
+        )}
+      />
+      <FormField
+        control={control}
+        name={`parameters.${index}.value`}
+        render={({ field }) => (
+          <FormItem className="col-span-2 row-start-2 gap-1 sm:col-span-1 sm:row-start-auto">
+            <div className="relative">
+              {secret ? <LockIcon className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2" aria-hidden /> : null}
+              <FormControl>
+                <Input
+                  aria-label={`Parameter ${n} value`}
+                  type={secret ? "password" : "text"}
+                  autoComplete={secret ? "new-password" : "off"}
+                  spellCheck={false}
+                  placeholder={saved ? "Saved — leave blank to keep" : secret ? "secret value" : "value"}
+                  className={secret ? "pl-7 font-mono text-xs" : "font-mono text-xs"}
+                  {...field}
+                  value={field.value ?? ""}
+                />
+              </FormControl>
+            </div>
+            <FormMessage className="text-xs" />
+          </FormItem>
+        )}
+      />
+      <FormField
+        control={control}
+        name={`parameters.${index}.in`}
+        render={({ field }) => (
+          <FormItem className="col-span-1 row-start-3 gap-1 sm:row-start-auto">
+            <Select value={field.value ?? "body"} onValueChange={field.onChange}>
+              <FormControl>
+                <SelectTrigger className="w-full" aria-label={`Parameter ${n} sent in`} ref={field.ref} onBlur={field.onBlur}>
+                  <SelectValue />
+                </SelectTrigger>
+              </FormControl>
+              <SelectContent>
+                <SelectItem value="body">Body</SelectItem>
+                <SelectItem value="query">Query</SelectItem>
+              </SelectContent>
+            </Select>
+            <FormMessage className="text-xs" />
+          </FormItem>
+        )}
+      />
+      <FormField
+        control={control}
+        name={`parameters.${index}.secret`}
+        render={({ field }) => (
+          <FormItem className="row-start-3 flex h-9 flex-row items-center gap-2 sm:row-start-auto">
+            <FormControl>
+              <Switch aria-label={`Parameter ${n} secret`} checked={secret} onCheckedChange={field.onChange} ref={field.ref} onBlur={field.onBlur} />
+            </FormControl>
+            <span className="text-muted-foreground text-xs sm:hidden" aria-hidden>
+              Secret
+            </span>
+          </FormItem>
+        )}
+      />
+      <Button
+        type="button"
+        variant="ghost"
+        size="icon"
+        className="text-muted-foreground hover:text-destructive col-start-2 row-start-1 sm:col-start-auto sm:row-start-auto"
+        aria-label={`Remove parameter ${n}`}
+        onClick={onRemove}
+      >
+        <Trash2Icon aria-hidden />
+      </Button>
+    </li>
+  );
+}
+
+export function NewOAuthCredentialButton() {
+  const open = useContext(OpenDialog);
+  return (
+    <Button type="button" aria-haspopup="dialog" onClick={() => open?.({ mode: "new" })}>
+      <PlusIcon aria-hidden />
+      New OAuth credential
+    </Button>
+  );
+}
+
+export function EditOAuthCredentialButton({ credential }: { credential: OAuthCredentialView }) {
+  const open = useContext(OpenDialog);
+  return (
+    <Button type="button" variant="outline" size="sm" aria-haspopup="dialog" onClick={() => open?.({ mode: "edit", credential })}>
+      <PencilIcon aria-hidden />
+      Edit
+    </Button>
+  );
+}
