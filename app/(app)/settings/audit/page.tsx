@@ -123,6 +123,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
                         <span className="text-muted-foreground block text-xs">{entry.actor.email}</span>
                       </>
                     ) : (
+                      // No user: an API key when the entry says so (details.apiKeyId / apiKeyName), else the system
+                      // (a job) or a user since deleted (actor_user_id is set null with them).
                       <span className="text-muted-foreground">{entry.details.apiKeyId || entry.details.apiKeyName ? "API key" : "System"}</span>
                     )}
                   </TableCell>
