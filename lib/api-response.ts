@@ -3,14 +3,24 @@ export function apiError(status: number, code: string, message: string, field?: 
   return Response.json({ error: { code, message, ...(field ? { field } : {}) } }, { status, headers });
 }
 
+const UNAVAILABLE_CODES = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P03", "08006", "08001"];
+
+/**
+ * Whether an error, or what it wraps, says the database is unreachable: drizzle's DrizzleQueryError
+ * ("Failed query: …", whose text is the SQL) keeps the driver's error as `cause`.
+ */
+function isUnavailable(err: unknown, depth = 0): boolean {
+  const e = err as { code?: unknown; errno?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== "object" || depth > 4) return false;
+  if (UNAVAILABLE_CODES.includes(String(e.code ?? e.errno ?? ""))) return true;
+  const message = String(e.message ?? "");
+  if (!message.startsWith("Failed query:") && /connect|terminating connection|Connection terminated/i.test(message)) return true;
+  return isUnavailable(e.cause, depth + 1);
+}
+
 /** A database that cannot be reached answers 503 (clients retry), anything else 500 — both as JSON. */
 export function internalError(err: unknown): Response {
-  const e = err as { code?: string; errno?: string; message?: string } | null;
-  const code = e?.code ?? e?.errno ?? "";
-  const unavailable =
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P03", "08006", "08001"].includes(code) ||
-    /connect|terminating connection|Connection terminated/i.test(e?.message ?? "");
-  if (unavailable) return apiError(503, "unavailable", "The service is temporarily unavailable; retry shortly", undefined, { "retry-after": "5" });
+  if (isUnavailable(err)) return apiError(503, "unavailable", "The service is temporarily unavailable; retry shortly", undefined, { "retry-after": "5" });
   console.error("[api] unexpected error:", err);
   return apiError(500, "internal", "Unexpected error");
 }

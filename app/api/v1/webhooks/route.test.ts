@@ -265,4 +265,18 @@ describe("webhooks over the management API", () => {
     for (const secret of signingSecrets) expect(all.filter((t) => t.includes(secret))).toHaveLength(1);
     expect(all.filter((t) => /Encrypted|whsec_/.test(t) && !signingSecrets.some((s) => t.includes(s)))).toEqual([]);
   });
+
+  it("answers a JSON 503 with Retry-After while the database is unreachable", async () => {
+    const url = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = "postgres://hookrelay@127.0.0.1:1/nowhere";
+    try {
+      const res = await collection.GET(new Request("http://localhost/api/v1/webhooks", { headers: { authorization: `Bearer ${ownerKey}` } }));
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect((await res.json()).error.code).toBe("unavailable");
+    } finally {
+      await closeDb();
+      process.env.DATABASE_URL = url;
+    }
+  });
 });
