@@ -65,21 +65,26 @@ describe("POST /api/v1/deliveries/{id}/resend", () => {
     const [job] = await env.db.execute(sql`select data from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${id}`);
     expect(job.data).toEqual({ deliveryId: id, manual: { userId: admin.user.id } });
 
-    await receiver.waitFor(1);
-    const got = receiver.received.find((r) => r.headers["webhook-id"] === id);
-    expect(got).toMatchObject({ method: "POST", url: "/in" });
-    expect(JSON.parse(got!.body)).toMatchObject({ type: "deal.updated", data: { id: "d1" } });
-
+    // Any worker on the test database may run the job (other files run theirs, one of them a
+    // worker it kills mid-request): at least once, so allow a redelivery after a job expiry.
     const delivery = await waitUntil(
       async () => (await env.db.select().from(deliveries).where(eq(deliveries.id, id)))[0],
       (d) => d.status === "success",
+      100_000,
     );
-    expect(delivery).toMatchObject({ attempts: 2, lastStatusCode: 200 });
-    const attempts = await env.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, id));
-    expect(attempts).toMatchObject([{ attemptNumber: 2, trigger: "manual", triggeredBy: admin.user.id, responseStatus: 200 }]);
+    expect(delivery).toMatchObject({ lastStatusCode: 200 });
+    expect(delivery.attempts).toBeGreaterThanOrEqual(2);
+    const got = receiver.received.filter((r) => r.headers["webhook-id"] === id);
+    expect(got.length).toBeGreaterThanOrEqual(1);
+    expect(got[0]).toMatchObject({ method: "POST", url: "/in" });
+    expect(JSON.parse(got[0].body)).toMatchObject({ type: "deal.updated", data: { id: "d1" } });
+    const attempts = await env.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, id)).orderBy(deliveryAttempts.attemptNumber);
+    expect(attempts.length).toBeGreaterThanOrEqual(1);
+    for (const attempt of attempts) expect(attempt).toMatchObject({ trigger: "manual", triggeredBy: admin.user.id });
+    expect(attempts[attempts.length - 1]).toMatchObject({ attemptNumber: delivery.attempts, responseStatus: 200 });
     const [audit] = await env.db.select().from(auditLog).where(and(eq(auditLog.targetId, id), eq(auditLog.action, "delivery.resent")));
     expect(audit).toMatchObject({ actorUserId: admin.user.id, details: { webhookId, previousStatus: "failed" } });
-  });
+  }, 120_000);
 
   it("answers 409 while an attempt is in flight, 404 for another company's delivery or a non-UUID, 403 without Manage Webhooks", async () => {
     const inFlight = await failedDelivery("dispatched");
