@@ -9,6 +9,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePort } from "@/db/embedded";
 import { generateSecretKey } from "@/lib/crypto";
+import { startResendStandIn } from "@/tests/resend-stand-in";
 import { startTestDatabase } from "@/tests/test-db";
 import { ROOT } from "./runtime";
 
@@ -34,6 +35,8 @@ async function main() {
     process.exit(1);
   }
   const db = await startTestDatabase();
+  // Emails go through the real Resend SDK to a local stand-in; specs read them at E2E_RESEND_URL.
+  const resend = await startResendStandIn();
   const port = process.env.E2E_PORT ? Number(process.env.E2E_PORT) : await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -47,8 +50,10 @@ async function main() {
     E2E_BASE_URL: baseUrl,
     E2E_DATABASE_URL: db.url,
     NEXT_TELEMETRY_DISABLED: "1",
+    RESEND_API_KEY: "re_e2e_stand_in",
+    RESEND_BASE_URL: resend.url,
+    E2E_RESEND_URL: resend.url,
   };
-  delete env.RESEND_API_KEY;
   const app = spawn(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "start.ts")], {
     cwd: ROOT,
     env,
@@ -69,6 +74,7 @@ async function main() {
       await new Promise((resolve) => app.once("exit", resolve));
     }
     await db.stop();
+    await resend.close();
   }
   process.exit(code);
 }

@@ -22,6 +22,11 @@ export async function startResendStandIn() {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
+      // The e2e run reads what arrived from the Playwright process (the stand-in lives in scripts/e2e.ts).
+      if (req.method === "GET" && req.url === "/emails") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(received.map(({ authorization: _, ...email }) => email)));
+        return;
+      }
       if (req.method !== "POST" || req.url !== "/emails") {
         res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ name: "not_found", message: "Not found", statusCode: 404 }));
         return;

@@ -1,47 +1,13 @@
 "use client";
 
 import { CircleCheckIcon, CircleXIcon, ClockIcon, TriangleAlertIcon } from "lucide-react";
+import { CodeBlock, HeaderTable, prettyBody } from "@/components/app/code-block";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Spinner } from "@/components/ui/spinner";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import type { TestResult } from "@/lib/delivery/test-webhook";
-
-export function prettyBody(body: string): string {
-  try {
-    return JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    return body;
-  }
-}
-
-function HeaderTable({ headers, label }: { headers: Record<string, string>; label: string }) {
-  const entries = Object.entries(headers);
-  if (entries.length === 0) return <p className="text-muted-foreground text-sm">No headers.</p>;
-  return (
-    <table className="w-full text-xs" aria-label={label}>
-      <tbody>
-        {entries.map(([name, value]) => (
-          <tr key={name} className="border-b last:border-0">
-            <th scope="row" className="text-muted-foreground py-1 pr-3 text-left align-top font-mono font-normal whitespace-nowrap">
-              {name}
-            </th>
-            <td className="py-1 font-mono break-all">{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-export function CodeBlock({ children, label }: { children: string; label: string }) {
-  return (
-    <pre aria-label={label} className="bg-muted max-h-80 overflow-auto rounded-md p-3 font-mono text-xs break-all whitespace-pre-wrap">
-      {children}
-    </pre>
-  );
-}
 
 /**
  * The Test result beside the form: what was sent (secrets masked) and what came back, with the

@@ -37,7 +37,8 @@ import {
 import { EventTypePicker } from "./event-type-picker";
 import { NumberField, SelectField, SwitchField, TextField } from "./form-fields";
 import { SigningSecretCard, SigningSecretDialog } from "./signing-secret";
-import { CodeBlock, prettyBody, TestPanel } from "./test-panel";
+import { CodeBlock, prettyBody } from "@/components/app/code-block";
+import { TestPanel } from "./test-panel";
 
 export interface WebhookFormProps {
   mode: "create" | "edit";

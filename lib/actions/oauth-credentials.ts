@@ -30,6 +30,14 @@ function storeParameters(params: OAuthCredentialConfig["parameters"], previous: 
   });
 }
 
+/**
+ * Whether two stored parameter lists say the same (jsonb reorders object keys, so no JSON text
+ * comparison). A secret re-typed with the same value counts as a change: its ciphertext differs.
+ */
+function sameParameters(a: StoredParameter[], b: StoredParameter[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.name === b[i].name && p.in === b[i].in && p.secret === b[i].secret && (p.value ?? "") === (b[i].value ?? "") && (p.valueEncrypted ?? "") === (b[i].valueEncrypted ?? ""));
+}
+
 /** The parameters for the browser and the API: secret values never leave the server. */
 export function publicParameters(params: StoredParameter[]) {
   return params.map((p) => ({ name: p.name, in: p.in, secret: p.secret, value: p.secret ? "" : (p.value ?? ""), hasValue: p.secret ? Boolean(p.valueEncrypted) : true }));
@@ -76,7 +84,7 @@ export const updateOAuthCredential = defineAction({
       if (row.name !== input.name) changed.push("name");
       if (row.tokenUrl !== input.tokenUrl) changed.push("tokenUrl");
       if (row.method !== input.method) changed.push("method");
-      if (JSON.stringify(row.parameters) !== JSON.stringify(parameters)) changed.push("parameters");
+      if (!sameParameters(row.parameters, parameters)) changed.push("parameters");
       await tx
         .update(oauthCredentials)
         .set({

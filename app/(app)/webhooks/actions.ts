@@ -16,7 +16,9 @@ import {
   type updateWebhookSchema,
   type webhookIdSchema,
 } from "@/lib/actions/webhooks";
+import { resendDelivery } from "@/lib/actions/deliveries";
 import { runAction } from "@/lib/session";
+import type { deliveryIdSchema } from "@/lib/validations/listing";
 import type { WebhookInput } from "@/lib/validations/webhook";
 
 /** Thin "use server" wrappers: each action parses, loads the membership and checks Manage Webhooks itself. */
@@ -64,4 +66,10 @@ export async function rotateSigningSecretAction(input: z.input<typeof rotateSign
 
 export async function testWebhookDraftAction(input: z.input<typeof testWebhookDraftSchema>) {
   return runAction(testWebhookDraft, input);
+}
+
+export async function resendDeliveryAction(input: z.input<typeof deliveryIdSchema>) {
+  const r = await runAction(resendDelivery, input);
+  if (r.ok) revalidatePath("/webhooks", "layout");
+  return r;
 }
