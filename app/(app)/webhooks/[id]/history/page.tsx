@@ -17,6 +17,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/authz";
+import { statusMeaningParts } from "@/lib/delivery/status-meaning";
 import { getEventType } from "@/lib/events/catalog";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
@@ -202,9 +203,9 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
                       <LastStatusBadge status={d.status} code={d.lastStatusCode} />
                       {d.status === "queued" && d.nextAttemptAt ? (
                         <span className="text-muted-foreground text-xs">next try {formatRelative(d.nextAttemptAt, now)}</span>
-                      ) : d.lastError && d.status !== "success" ? (
-                        <span className="text-muted-foreground max-w-56 truncate text-xs" title={d.lastError}>
-                          {d.lastError}
+                      ) : d.status === "failed" || d.status === "skipped" ? (
+                        <span className="text-muted-foreground max-w-56 truncate text-xs" title={d.lastError ?? d.deferredReason ?? undefined}>
+                          {d.lastStatusCode !== null ? statusMeaningParts(d.lastStatusCode).label : (d.deferredReason ?? d.lastError)}
                         </span>
                       ) : null}
                     </div>
