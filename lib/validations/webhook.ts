@@ -49,7 +49,7 @@ export const headerSchema = z.object({
         .string()
         .min(1, "Header name is required")
         .max(100)
-        .refine((v) => !/\s/.test(v), "Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key")
+        .refine((v) => !/\s/.test(v), { message: "Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key", abort: true })
         .refine((v) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v), "Header names may hold only letters, digits and - _ . ! # $ % & ' * + ^ ` | ~"),
     ),
   value: z
@@ -115,7 +115,7 @@ export const webhookSchema = z.object({
     .trim()
     .min(1, "URL is required")
     .max(2000)
-    .refine((v) => /^https?:\/\//i.test(v), "The URL must start with http:// or https://")
+    .refine((v) => /^https?:\/\//i.test(v), { message: "The URL must start with http:// or https://", abort: true })
     .refine((v) => {
       try {
         const u = new URL(v.replace(/\{\{[^}]*\}\}/g, "x"));
