@@ -283,6 +283,32 @@ export const deliveryAttempts = pgTable(
   (t) => [index("delivery_attempts_delivery_idx").on(t.deliveryId, t.attemptNumber), index("delivery_attempts_company_created_idx").on(t.companyId, t.createdAt)],
 );
 
+/**
+ * "Retry all failed" of a webhook over a time range: a pg-boss job re-queues the matching
+ * deliveries in batches and keeps its progress here for the history page to show.
+ */
+export const bulkRetries = pgTable(
+  "bulk_retries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    webhookId: uuid("webhook_id").notNull().references(() => webhooks.id, { onDelete: "cascade" }),
+    requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
+    /** Which deliveries: failed, and skipped ones too when asked (replay after a switch-off). */
+    statuses: text("statuses").array().$type<DeliveryStatus[]>().notNull(),
+    fromTime: timestamp("from_time", { withTimezone: true }),
+    toTime: timestamp("to_time", { withTimezone: true }).notNull(),
+    /** queued → running → completed | failed */
+    state: text("state").notNull().default("queued"),
+    total: integer("total"),
+    done: integer("done").notNull().default(0),
+    error: text("error"),
+    createdAt: createdAt(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("bulk_retries_webhook_idx").on(t.webhookId, t.createdAt)],
+);
+
 /** Calls made per company per day, for the daily call limit (defers, never drops). */
 export const dailyUsage = pgTable(
   "daily_usage",
@@ -321,3 +347,4 @@ export type EventRow = typeof events.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
 export type OAuthCredential = typeof oauthCredentials.$inferSelect;
+export type BulkRetry = typeof bulkRetries.$inferSelect;
