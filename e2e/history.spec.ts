@@ -82,6 +82,14 @@ test("a failing receiver shows in the history with its meaning, one email reache
     await page.goto(`/webhooks/${webhookId}/history`);
     await expect(page.getByTestId("count-succeeded")).toHaveText("1");
     await expect(page.getByTestId("count-failed")).toHaveText("9");
+
+    // Retry all failed: a background job re-queues the nine, its progress shows, and they succeed.
+    await page.getByRole("button", { name: "Retry all failed" }).click();
+    await page.getByRole("dialog", { name: "Retry all failed deliveries?" }).getByRole("button", { name: "Retry deliveries" }).click();
+    await expect(page.getByTestId("bulk-retry-status")).toHaveText(/Re-queued 9 failed deliveries/, { timeout: 20_000 });
+    await expect(page.getByTestId("count-succeeded")).toHaveText("10", { timeout: 20_000 });
+    await expect(page.getByTestId("count-failed")).toHaveText("0");
+    await screenshot(page, "history-retried");
   } finally {
     await sql.end();
     await receiver.close();

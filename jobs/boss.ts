@@ -6,6 +6,7 @@ export const QUEUES = {
   deliverWebhook: "deliver-webhook",
   notifyFailure: "notify-failure",
   autoDisable: "auto-disable",
+  retryDeliveries: "retry-deliveries",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -38,6 +39,7 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
 /** Queues are created idempotently by the worker at start; the web process only sends to them. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.autoDisable, { retryLimit: 1, expireInSeconds: 300 });
+  await boss.createQueue(QUEUES.retryDeliveries, { notify: true, retryLimit: 3, retryDelay: 10, expireInSeconds: 600 });
   await boss.createQueue(QUEUES.notifyFailure, { notify: true, retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 });
   // Delivery retries follow the webhook's own policy (new jobs with startAfter); pg-boss's retries
   // only cover a worker that died or threw (e.g. the database was down). A job whose worker died

@@ -5,6 +5,7 @@ import { QUEUES, ensureQueues } from "./boss";
 import { deliverOptionsOf, deliverWebhook } from "./deliver-webhook";
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
+import { retryDeliveriesJob, type RetryDeliveriesJob } from "./retry-deliveries";
 import { sendEmailJob, type SendEmailJob } from "./send-email";
 
 /**
@@ -30,6 +31,9 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   await boss.schedule(QUEUES.autoDisable, "*/15 * * * *");
   await boss.work(QUEUES.autoDisable, { batchSize: 1 }, async () => {
     await autoDisableWebhooks(db, boss);
+  });
+  await boss.work<RetryDeliveriesJob>(QUEUES.retryDeliveries, { batchSize: 1, localConcurrency: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => {
+    await retryDeliveriesJob(db, boss, job.data);
   });
   await boss.work<SendEmailJob>(QUEUES.sendEmail, { batchSize: 1, localConcurrency: 2 }, async ([job]) => {
     await sendEmailJob(db, job.data);

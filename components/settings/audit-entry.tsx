@@ -23,6 +23,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "webhook.deactivated": "Webhook switched off",
   "webhook.secret_rotated": "Signing secret rotated",
   "delivery.resent": "Delivery resent",
+  "deliveries.retry_all": "Failed deliveries retried",
   "oauth_credential.created": "OAuth credential created",
   "oauth_credential.updated": "OAuth credential updated",
   "oauth_credential.deleted": "OAuth credential deleted",
@@ -130,6 +131,8 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details" | 
         : [];
     case "delivery.resent":
       return [typeof d.previousStatus === "string" ? `Was ${d.previousStatus}; queued again` : "Queued again"];
+    case "deliveries.retry_all":
+      return [`${strings(d.statuses).join(" and ") || "failed"} deliveries${typeof d.period === "string" ? (d.period === "all" ? ", all time" : `, last ${d.period}`) : ""}`];
     case "oauth_credential.created":
       return [typeof d.tokenUrl === "string" ? d.tokenUrl : null, strings(d.parameters).length ? `Parameters: ${strings(d.parameters).join(", ")}` : null].filter(
         (l): l is string => l !== null,

@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { deliveries, deliveryAttempts, events, users, webhooks } from "@/db/schema";
+import { bulkRetries, deliveries, deliveryAttempts, events, users, webhooks } from "@/db/schema";
 
 export interface DeliveryCounts {
   triggered: number;
@@ -45,3 +45,14 @@ export async function getDeliveryDetail(db: DbOrTx, companyId: string, deliveryI
   return { ...row, attempts: attempts.map((a) => ({ ...a.attempt, triggeredByName: a.triggeredByName })) };
 }
 export type DeliveryDetail = NonNullable<Awaited<ReturnType<typeof getDeliveryDetail>>>;
+
+/** The webhook's latest "retry all failed" request, to show its progress. */
+export async function latestBulkRetry(db: DbOrTx, companyId: string, webhookId: string) {
+  const [row] = await db
+    .select()
+    .from(bulkRetries)
+    .where(and(eq(bulkRetries.companyId, companyId), eq(bulkRetries.webhookId, webhookId)))
+    .orderBy(desc(bulkRetries.createdAt))
+    .limit(1);
+  return row ?? null;
+}

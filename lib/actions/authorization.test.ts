@@ -81,9 +81,10 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   getOAuthCredential: (w) => ({ credentialId: w.credentialId }),
   listDeliveries: (w) => ({ webhookId: w.webhookId, status: "failed" }),
   resendDelivery: (w) => ({ deliveryId: w.deliveryId }),
+  retryFailedDeliveries: (w) => ({ webhookId: w.webhookId, period: "all" }),
 };
 
-const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications", "webhooks", "oauth_credentials", "audit_log", "events", "deliveries"];
+const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications", "webhooks", "oauth_credentials", "audit_log", "events", "deliveries", "bulk_retries"];
 
 /** Everything stored for the two companies (and their users), to compare before and after. */
 async function snapshot(w: World): Promise<string> {

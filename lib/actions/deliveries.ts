@@ -1,13 +1,14 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle } from "pg-boss";
-import { deliveries } from "@/db/schema";
+import { bulkRetries, deliveries, webhooks, type DeliveryStatus } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
 import { decodeDeliveryCursor, listWebhookDeliveries, lockCompanyDelivery } from "@/db/queries/deliveries";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { QUEUES } from "@/jobs/boss";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { deliverJobOptions, type DeliverJob } from "@/lib/events/ingest";
-import { deliveryIdSchema, listDeliveriesSchema } from "@/lib/validations/listing";
+import { deliveryIdSchema, listDeliveriesSchema, RETRY_PERIODS, retryFailedSchema } from "@/lib/validations/listing";
+import type { RetryDeliveriesJob } from "@/jobs/retry-deliveries";
 import { webhookConfigOf } from "@/lib/webhooks";
 
 /** A webhook's history, newest first, by status, a page at a time (`nextCursor` for the next one). */
@@ -53,6 +54,59 @@ export const resendDelivery = defineAction({
         details: { webhookId: row.webhook.id, name: row.webhook.name, previousStatus: row.delivery.status },
       });
       return ok({ deliveryId: row.delivery.id, status: "queued" as const }, "Delivery queued to be sent again");
+    });
+  },
+});
+
+const PERIOD_MS: Record<(typeof RETRY_PERIODS)[number], number> = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000, all: 0 };
+
+/**
+ * "Retry all failed" for a webhook over a period (and the skipped ones on request): records the
+ * request and queues a `retry-deliveries` job in one transaction; the job re-queues the matching
+ * deliveries in batches and writes its progress. One at a time per webhook.
+ */
+export const retryFailedDeliveries = defineAction({
+  name: "retryFailedDeliveries",
+  access: "webhooks.manage",
+  schema: retryFailedSchema,
+  async handler({ db, boss, actor }, input) {
+    const queue = await boss();
+    return db.transaction(async (tx) => {
+      const [webhook] = await tx
+        .select({ id: webhooks.id, name: webhooks.name })
+        .from(webhooks)
+        .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, input.webhookId)))
+        .for("update");
+      if (!webhook) throw new ActionError("not_found", "Webhook not found");
+      const [running] = await tx
+        .select({ id: bulkRetries.id })
+        .from(bulkRetries)
+        .where(and(eq(bulkRetries.webhookId, webhook.id), inArray(bulkRetries.state, ["queued", "running"])));
+      if (running) throw new ActionError("conflict", "A retry of this webhook's deliveries is already running; wait for it to finish");
+      const now = new Date();
+      const statuses: DeliveryStatus[] = input.includeSkipped ? ["failed", "skipped"] : ["failed"];
+      const [bulk] = await tx
+        .insert(bulkRetries)
+        .values({
+          companyId: actor.companyId,
+          webhookId: webhook.id,
+          requestedBy: actor.userId,
+          statuses,
+          fromTime: PERIOD_MS[input.period] ? new Date(now.getTime() - PERIOD_MS[input.period]) : null,
+          toTime: now,
+          createdAt: now,
+        })
+        .returning({ id: bulkRetries.id });
+      await queue.send(QUEUES.retryDeliveries, { bulkRetryId: bulk.id } satisfies RetryDeliveriesJob, { db: fromDrizzle(tx, sql) });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "deliveries.retry_all",
+        targetType: "webhook",
+        targetId: webhook.id,
+        details: { name: webhook.name, period: input.period, statuses },
+      });
+      return ok({ bulkRetryId: bulk.id }, `Retrying the ${statuses.join(" and ")} deliveries of ${webhook.name}`);
     });
   },
 });

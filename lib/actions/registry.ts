@@ -1,6 +1,6 @@
 import { acceptInvitation, signUp, switchCompany } from "./account";
 import { createApiKey, revokeApiKey } from "./api-keys";
-import { listDeliveries, resendDelivery } from "./deliveries";
+import { listDeliveries, resendDelivery, retryFailedDeliveries } from "./deliveries";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
 import { createOAuthCredential, deleteOAuthCredential, testOAuthCredential, updateOAuthCredential } from "./oauth-credentials";
 import { createRole, deleteRole, setRolePermission } from "./roles";
@@ -41,6 +41,7 @@ export const ACTIONS = {
   getOAuthCredential,
   listDeliveries,
   resendDelivery,
+  retryFailedDeliveries,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -22,3 +22,12 @@ export const listDeliveriesSchema = z.object({
 });
 
 export const deliveryIdSchema = z.object({ deliveryId: z.uuid("Choose a delivery") });
+
+export const RETRY_PERIODS = ["24h", "7d", "30d", "all"] as const;
+export const retryFailedSchema = z.object({
+  webhookId: z.uuid("Choose a webhook"),
+  /** Deliveries created within this period before now. */
+  period: z.enum(RETRY_PERIODS, { error: `period is one of ${RETRY_PERIODS.join(", ")}` }).default("24h"),
+  /** Replay the deliveries skipped while the webhook was switched off, too. */
+  includeSkipped: z.boolean().default(false),
+});

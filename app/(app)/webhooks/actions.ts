@@ -16,9 +16,9 @@ import {
   type updateWebhookSchema,
   type webhookIdSchema,
 } from "@/lib/actions/webhooks";
-import { resendDelivery } from "@/lib/actions/deliveries";
+import { resendDelivery, retryFailedDeliveries } from "@/lib/actions/deliveries";
 import { runAction } from "@/lib/session";
-import type { deliveryIdSchema } from "@/lib/validations/listing";
+import type { deliveryIdSchema, retryFailedSchema } from "@/lib/validations/listing";
 import type { WebhookInput } from "@/lib/validations/webhook";
 
 /** Thin "use server" wrappers: each action parses, loads the membership and checks Manage Webhooks itself. */
@@ -71,5 +71,11 @@ export async function testWebhookDraftAction(input: z.input<typeof testWebhookDr
 export async function resendDeliveryAction(input: z.input<typeof deliveryIdSchema>) {
   const r = await runAction(resendDelivery, input);
   if (r.ok) revalidatePath("/webhooks", "layout");
+  return r;
+}
+
+export async function retryFailedDeliveriesAction(input: z.input<typeof retryFailedSchema>) {
+  const r = await runAction(retryFailedDeliveries, input);
+  if (r.ok) revalidatePath(`/webhooks/${input.webhookId}/history`);
   return r;
 }

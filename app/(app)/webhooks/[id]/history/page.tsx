@@ -5,12 +5,14 @@ import { ChevronLeftIcon, ChevronRightIcon, InboxIcon, PencilIcon } from "lucide
 import { getDb } from "@/db";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "@/db/schema";
 import { decodeDeliveryCursor, listWebhookDeliveries } from "@/db/queries/deliveries";
-import { deliveryCounts } from "@/db/queries/history";
+import { deliveryCounts, latestBulkRetry } from "@/db/queries/history";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
 import { AutoRefresh, ResendButton } from "@/components/history/history-controls";
+import { BulkRetryProgress } from "@/components/history/bulk-retry-progress";
+import { RetryAllButton } from "@/components/history/retry-all";
 import { LastStatusBadge } from "@/components/webhooks/last-status-badge";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -55,10 +57,13 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
   const cursor = search.cursor ? decodeDeliveryCursor(search.cursor) : null;
   const now = Date.now();
   const since = PERIODS[period][1] ? new Date(now - PERIODS[period][1]) : null;
-  const [counts, page] = await Promise.all([
+  const [counts, page, bulk] = await Promise.all([
     deliveryCounts(db, actor.companyId, webhook.id, since),
     listWebhookDeliveries(db, actor.companyId, webhook.id, { status, cursor, limit: 25 }),
+    latestBulkRetry(db, actor.companyId, webhook.id),
   ]);
+  const bulkActive = bulk !== null && (bulk.state === "queued" || bulk.state === "running");
+  const bulkRecent = bulk !== null && (bulkActive || (bulk.finishedAt !== null && now - bulk.finishedAt.getTime() < 10 * 60_000));
   const base = `/webhooks/${webhook.id}/history`;
   const href = (patch: Partial<Search>) => {
     const next = new URLSearchParams();
@@ -85,7 +90,8 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
         }
         actions={
           <>
-            <AutoRefresh active={pendingOnPage || counts.pending > 0} />
+            <AutoRefresh active={pendingOnPage || counts.pending > 0 || bulkActive} />
+            {canManage ? <RetryAllButton webhookId={webhook.id} period={period} failed={counts.failed} disabled={bulkActive} /> : null}
             <Button variant="outline" asChild>
               <Link href={`/webhooks/${webhook.id}`}>
                 <PencilIcon aria-hidden /> {canManage ? "Edit" : "Settings"}
@@ -95,6 +101,7 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
         }
       />
 
+      {bulk && bulkRecent ? <BulkRetryProgress bulk={bulk} /> : null}
       <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-sm font-medium">{PERIODS[period][0]}</h2>
         <nav aria-label="Period" className="bg-muted inline-flex rounded-lg p-1 text-sm">
