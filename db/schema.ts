@@ -219,6 +219,10 @@ export const events = pgTable(
     previous: jsonb("previous").$type<Record<string, unknown> | null>(),
     owner: jsonb("owner").$type<{ email?: string } | null>(),
     apiKeyId: uuid("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    /** A test event sent from the Events page ("Send a test event"): who sent it (api_key_id is null then). */
+    sentBy: uuid("sent_by").references(() => users.id, { onDelete: "set null" }),
+    /** True for events sent from the Events page rather than posted with an API key. */
+    isTest: boolean("is_test").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -255,6 +259,8 @@ export const deliveries = pgTable(
     index("deliveries_webhook_created_idx").on(t.webhookId, t.createdAt, t.id),
     index("deliveries_webhook_status_created_idx").on(t.webhookId, t.status, t.createdAt, t.id),
     index("deliveries_event_idx").on(t.eventId),
+    // Dashboard: a company's deliveries in a window, counted by hour and status (index-only).
+    index("deliveries_company_created_idx").on(t.companyId, t.createdAt, t.status),
     index("deliveries_batch_idx").on(t.webhookId, t.batchKey).where(sql`${t.batchKey} is not null`),
   ],
 );

@@ -55,7 +55,15 @@ export function deliveryJobExpiry(timeoutSeconds: number): number {
  * webhook's execution delay). An event whose id the company already sent is accepted once: the
  * second time nothing is written and the first time's delivery count is returned.
  */
-export async function ingestEvents(db: Database, boss: PgBoss, companyId: string, apiKeyId: string | null, input: EventInput[]): Promise<IngestResult[]> {
+export async function ingestEvents(
+  db: Database,
+  boss: PgBoss,
+  companyId: string,
+  apiKeyId: string | null,
+  input: EventInput[],
+  /** A test event from the Events page: marked as such, with who sent it. */
+  test?: { sentBy: string },
+): Promise<IngestResult[]> {
   return db.transaction(async (tx) => {
     const rows = input.map((e) => ({
       companyId,
@@ -67,6 +75,7 @@ export async function ingestEvents(db: Database, boss: PgBoss, companyId: string
       previous: e.previous ?? null,
       owner: e.owner ?? null,
       apiKeyId,
+      ...(test ? { isTest: true, sentBy: test.sentBy } : {}),
     }));
     const inserted = await tx
       .insert(events)
