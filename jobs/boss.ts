@@ -7,6 +7,7 @@ export const QUEUES = {
   notifyFailure: "notify-failure",
   autoDisable: "auto-disable",
   retryDeliveries: "retry-deliveries",
+  purgeOldData: "purge-old-data",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -36,6 +37,9 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
   return boss;
 }
 
+/** How long pg-boss keeps a finished job (queue option `deleteAfterSeconds`). */
+export const FINISHED_JOBS_KEPT_SECONDS = 86_400;
+
 /** Queues are created idempotently by the worker at start; the web process only sends to them. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.autoDisable, { retryLimit: 1, expireInSeconds: 300 });
@@ -59,6 +63,12 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     retryBackoff: true,
     expireInSeconds: 120,
   });
+  // Retention (jobs/purge.ts) deletes in batches; one run at a time, and a long one is not retried while it runs.
+  await boss.createQueue(QUEUES.purgeOldData, { policy: "singleton", retryLimit: 1, expireInSeconds: 3600 });
+  // pg-boss keeps finished jobs (completed, failed, cancelled) 7 days by default; outcomes live in our
+  // own tables (deliveries, attempts, the outbox), so one day is enough for debugging. Set on every
+  // queue, also on existing ones (createQueue leaves those unchanged); jobs sent from now on inherit it.
+  for (const name of Object.values(QUEUES)) await boss.updateQueue(name, { deleteAfterSeconds: FINISHED_JOBS_KEPT_SECONDS });
 }
 
 const globalForBoss = globalThis as unknown as { __hookrelayBoss?: Promise<PgBoss> };

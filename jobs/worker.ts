@@ -5,6 +5,7 @@ import { QUEUES, ensureQueues } from "./boss";
 import { deliverOptionsOf, deliverWebhook } from "./deliver-webhook";
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
+import { purgeOldData } from "./purge";
 import { retryDeliveriesJob, type RetryDeliveriesJob } from "./retry-deliveries";
 import { sendEmailJob, type SendEmailJob } from "./send-email";
 
@@ -31,6 +32,12 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   await boss.schedule(QUEUES.autoDisable, "*/15 * * * *");
   await boss.work(QUEUES.autoDisable, { batchSize: 1 }, async () => {
     await autoDisableWebhooks(db, boss);
+  });
+  // Every hour, data past each company's retention is deleted in small batches; after downtime, one catch-up run.
+  await boss.schedule(QUEUES.purgeOldData, "7 * * * *", null, { missed: "once" });
+  await boss.work(QUEUES.purgeOldData, { batchSize: 1, localConcurrency: 1 }, async () => {
+    const purged = await purgeOldData(db);
+    if (purged.events || purged.attempts) console.log(`[purge-old-data] deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`);
   });
   await boss.work<RetryDeliveriesJob>(QUEUES.retryDeliveries, { batchSize: 1, localConcurrency: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => {
     await retryDeliveriesJob(db, boss, job.data);

@@ -4,6 +4,8 @@ import { permissionLabel } from "@/lib/permissions";
 /** Every `action` that `recordAudit` is called with (lib/actions, jobs), in words. */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "company.created": "Company created",
+  "company.updated": "Company settings changed",
+  "email.resent": "Email resent",
   "invitation.created": "Member invited",
   "invitation.revoked": "Invitation revoked",
   "invitation.accepted": "Invitation accepted",
@@ -71,6 +73,13 @@ const SECTION_LABELS: Record<string, string> = {
 
 const OAUTH_FIELD_LABELS: Record<string, string> = { name: "name", tokenUrl: "token URL", method: "method", parameters: "parameters" };
 
+const COMPANY_FIELD_LABELS: Record<string, string> = {
+  name: "name",
+  retentionDays: "history kept (days)",
+  autoDisableAfterHours: "auto-disable after (hours)",
+  dailyCallLimit: "daily call limit",
+};
+
 const MAX_VALUE = 80;
 
 function shown(value: unknown): string {
@@ -104,6 +113,13 @@ function webhookChanges(changes: unknown): string[] {
   return lines;
 }
 
+/** "history kept (days): 30 → 7"; a blank daily call limit reads "unlimited". */
+function companyChanges(changes: unknown): string[] {
+  if (!isRecord(changes)) return [];
+  const value = (field: string, v: unknown) => (field === "dailyCallLimit" && v === null ? "unlimited" : shown(v));
+  return Object.entries(changes).flatMap(([field, c]) => (isRecord(c) ? [`${COMPANY_FIELD_LABELS[field] ?? field}: ${value(field, c.from)} → ${value(field, c.to)}`] : []));
+}
+
 /**
  * The entry's details as short lines of text, never raw JSON for the known actions. Secrets are
  * never in the details to begin with (the actions record names and "changed" flags only).
@@ -119,6 +135,12 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details" | 
       ].filter((l): l is string => l !== null);
     case "webhook.updated":
       return webhookChanges(d.changes);
+    case "company.updated":
+      return companyChanges(d.changes);
+    case "email.resent":
+      return [typeof d.subject === "string" ? `“${d.subject}”` : null, typeof d.to === "string" ? `To ${d.to}` : null, typeof d.previousStatus === "string" ? `Was ${d.previousStatus}; queued again` : null].filter(
+        (l): l is string => l !== null,
+      );
     case "webhook.deleted":
       return typeof d.url === "string" ? [d.url] : [];
     case "webhook.duplicated":

@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/settings/members", label: "Members" },
   { href: "/settings/roles", label: "Roles & permissions" },
   { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/company", label: "Company" },
   { href: "/settings/outbox", label: "Email outbox" },
   { href: "/settings/audit", label: "Audit log" },
 ] as const;

@@ -42,3 +42,13 @@ export async function markNotification(
     .set({ ...values, sentAt: values.status === "sent" ? new Date() : undefined })
     .where(eq(notifications.id, id));
 }
+
+/** One of the company's outbox emails, locked until the transaction ends (for a resend). */
+export async function lockCompanyNotification(db: DbOrTx, companyId: string, id: string) {
+  const [row] = await db
+    .select({ id: notifications.id, toEmail: notifications.toEmail, subject: notifications.subject, kind: notifications.kind, status: notifications.status })
+    .from(notifications)
+    .where(and(eq(notifications.companyId, companyId), eq(notifications.id, id)))
+    .for("update");
+  return row ?? null;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { deliveries, events } from "@/db/schema";
+import { deliveries, events, notifications } from "@/db/schema";
 import { addMember, makeCompany, testEnvironment, uniqueEmail } from "@/tests/helpers";
 import type { Caller } from "@/lib/action";
 import { ACTIONS, type ActionName } from "./registry";
@@ -26,6 +26,7 @@ async function buildWorld() {
   if (!invite.ok || !role.ok || !key.ok || !hook.ok || !doomed.ok || !cred.ok || !spareCred.ok) throw new Error("world setup failed");
   const [event] = await env.db.insert(events).values({ companyId: a.companyId, externalId: "evt_world", type: "deal.updated", occurredAt: new Date(), data: { id: "d1" } }).returning();
   const [delivery] = await env.db.insert(deliveries).values({ companyId: a.companyId, webhookId: hook.data.webhookId, eventId: event.id, status: "failed", attempts: 1 }).returning();
+  const [email] = await env.db.insert(notifications).values({ companyId: a.companyId, kind: "invitation", toEmail: uniqueEmail("mailed"), subject: "Join A", html: "<p>Join</p>", text: "Join", status: "failed", error: "boom" }).returning();
   return {
     a,
     b,
@@ -39,6 +40,7 @@ async function buildWorld() {
     credentialId: cred.data.credentialId,
     spareCredentialId: spareCred.data.credentialId,
     deliveryId: delivery.id,
+    notificationId: email.id,
   };
 }
 
@@ -64,6 +66,8 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   deleteRole: (w) => ({ roleId: w.spareRoleId }),
   createApiKey: () => ({ name: "Sneaky" }),
   revokeApiKey: (w) => ({ apiKeyId: w.apiKeyId }),
+  updateCompanySettings: (w) => ({ companyId: w.a.companyId, name: "A renamed", retentionDays: 7, autoDisableAfterHours: 48, dailyCallLimit: null }),
+  resendEmail: (w) => ({ notificationId: w.notificationId }),
   createWebhook: () => webhookInput("Sneaky"),
   updateWebhook: (w) => ({ ...webhookInput("Renamed"), webhookId: w.webhookId, url: "http://127.0.0.1:9/elsewhere" }),
   duplicateWebhook: (w) => ({ webhookId: w.webhookId }),

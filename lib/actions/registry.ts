@@ -1,5 +1,6 @@
 import { acceptInvitation, signUp, switchCompany } from "./account";
 import { createApiKey, revokeApiKey } from "./api-keys";
+import { resendEmail, updateCompanySettings } from "./company";
 import { listDeliveries, resendDelivery, retryFailedDeliveries } from "./deliveries";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
 import { createOAuthCredential, deleteOAuthCredential, testOAuthCredential, updateOAuthCredential } from "./oauth-credentials";
@@ -24,6 +25,8 @@ export const ACTIONS = {
   deleteRole,
   createApiKey,
   revokeApiKey,
+  updateCompanySettings,
+  resendEmail,
   createWebhook,
   updateWebhook,
   duplicateWebhook,

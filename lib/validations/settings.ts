@@ -38,3 +38,27 @@ export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
 export const apiKeyIdSchema = z.object({ apiKeyId: id("API key") });
 
 export const switchCompanySchema = z.object({ companyId: id("Company") });
+
+/** Stored for "no daily call limit" (blank in the form): the column is NOT NULL, and no day reaches 2³¹ − 1 calls. */
+export const UNLIMITED_DAILY_CALLS = 2_147_483_647;
+
+const wholeNumber = (label: string, min: number, max: number, unit: string) => {
+  const range = `${label} must be between ${min} and ${max.toLocaleString("en-US")} ${unit}`;
+  return z.number({ error: `${label} is required` }).int(`${label} must be a whole number`).min(min, range).max(max, range);
+};
+
+/** The company settings page and `updateCompanySettings`: limits that apply to the whole company. */
+export const companySettingsSchema = z.object({
+  /** The company the form was loaded for: a save after switching company in another tab is refused. */
+  companyId: id("Company"),
+  name: z.string({ error: "Company name is required" }).trim().min(1, "Company name is required").max(100, "Use at most 100 characters"),
+  retentionDays: wholeNumber("Retention", 1, 365, "days"),
+  autoDisableAfterHours: wholeNumber("Auto-disable period", 1, 720, "hours"),
+  /** Blank (null) means no limit. */
+  dailyCallLimit: wholeNumber("Daily call limit", 1, 10_000_000, "calls")
+    .nullish()
+    .transform((v) => v ?? null),
+});
+export type CompanySettingsInput = z.input<typeof companySettingsSchema>;
+
+export const notificationIdSchema = z.object({ notificationId: id("Email") });

@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { listNotifications } from "@/db/queries/notifications";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
-import { ViewEmailButton } from "@/components/settings/outbox";
+import { ResendEmailButton, ViewEmailButton } from "@/components/settings/outbox";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -48,7 +48,7 @@ export default async function OutboxPage() {
           <p>
             Without <code className="font-mono">RESEND_API_KEY</code>, emails are recorded here (status <em>recorded</em>) so nothing is lost: you can read
             each one and pass its link on yourself.
-            {sending ? " A key is set, so emails are also delivered; failures show their error below." : " Set the key to deliver them for real."}
+            {sending ? " A key is set, so emails are also delivered; failures show their error below, and Resend sends an email once more." : " Set the key to deliver them for real."}
           </p>
         </AlertDescription>
       </Alert>
@@ -94,7 +94,9 @@ export default async function OutboxPage() {
                     <TableCell className="text-destructive max-w-56 truncate text-xs" title={email.error ?? undefined}>
                       {email.error ?? <span className="text-muted-foreground">—</span>}
                     </TableCell>
-                    <TableCell className="text-right">
+                    <TableCell className="space-x-1 text-right whitespace-nowrap">
+                      {/* Without a key an email can only be recorded again; a queued one is on its way. */}
+                      {sending && email.status !== "queued" ? <ResendEmailButton notificationId={email.id} toEmail={email.toEmail} subject={email.subject} /> : null}
                       <ViewEmailButton
                         email={{
                           toEmail: email.toEmail,
