@@ -86,6 +86,7 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   listDeliveries: (w) => ({ webhookId: w.webhookId, status: "failed" }),
   resendDelivery: (w) => ({ deliveryId: w.deliveryId }),
   retryFailedDeliveries: (w) => ({ webhookId: w.webhookId, period: "all" }),
+  sendTestEvent: () => ({ type: "deal.updated", data: JSON.stringify({ id: "d_test", stage: "Won" }) }),
 };
 
 const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications", "webhooks", "oauth_credentials", "audit_log", "events", "deliveries", "bulk_retries"];
@@ -144,7 +145,7 @@ describe.each(guarded)("%s", (name) => {
     // B's owner holds every permission, but in company B: A's rows are not found there. Actions
     // that name no row (they create, or list) take the company from the session, so for them
     // "A's id" is company A.
-    const createsOnly = ["createRole", "createApiKey", "createWebhook", "createOAuthCredential", "listWebhooksAction", "listOAuthCredentialsAction"].includes(name);
+    const createsOnly = ["createRole", "createApiKey", "createWebhook", "createOAuthCredential", "listWebhooksAction", "listOAuthCredentialsAction", "sendTestEvent"].includes(name);
     await expectRefused(createsOnly ? { ...world.b.owner, companyId: world.a.companyId } : world.b.owner, ["not_found", "forbidden"]);
   });
 

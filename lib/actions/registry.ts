@@ -2,6 +2,7 @@ import { acceptInvitation, signUp, switchCompany } from "./account";
 import { createApiKey, revokeApiKey } from "./api-keys";
 import { resendEmail, updateCompanySettings } from "./company";
 import { listDeliveries, resendDelivery, retryFailedDeliveries } from "./deliveries";
+import { sendTestEvent } from "./events";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
 import { createOAuthCredential, deleteOAuthCredential, testOAuthCredential, updateOAuthCredential } from "./oauth-credentials";
 import { createRole, deleteRole, setRolePermission } from "./roles";
@@ -45,6 +46,7 @@ export const ACTIONS = {
   listDeliveries,
   resendDelivery,
   retryFailedDeliveries,
+  sendTestEvent,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

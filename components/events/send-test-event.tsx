@@ -1,0 +1,175 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useMemo, useState, type ReactNode } from "react";
+import type { Control } from "react-hook-form";
+import type { z } from "zod";
+import { SendIcon } from "lucide-react";
+import { toast } from "sonner";
+import { sendTestEventAction } from "@/app/(app)/events/actions";
+import { FormDialogFooter } from "@/components/app/form-dialog-footer";
+import { EventTypePicker } from "@/components/webhooks/event-type-picker";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { Textarea } from "@/components/ui/textarea";
+import { eventTypeOptions, getEventType } from "@/lib/events/catalog";
+import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
+import { testEventSchema, type TestEventInput } from "@/lib/validations/test-event";
+
+const DEFAULT_TYPE = "deal.updated";
+
+/** The catalog's sample of a type, as the dialog's JSON text. */
+function sampleOf(type: string): TestEventInput {
+  const sample = getEventType(type)?.sample;
+  return {
+    type,
+    data: JSON.stringify(sample?.data ?? { id: "" }, null, 2),
+    previous: sample?.previous ? JSON.stringify(sample.previous, null, 2) : "",
+  };
+}
+
+/**
+ * "Send a test event": pick a type, edit its sample record, and post it through the same path as
+ * the API — every matching active webhook delivers it. The toast says how many matched.
+ */
+export function SendTestEventButton({ variant = "default" }: { variant?: "default" | "outline" }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const options = useMemo(() => eventTypeOptions(), []);
+  const form = useZodForm(testEventSchema, { defaultValues: sampleOf(DEFAULT_TYPE) });
+  const pending = form.formState.isSubmitting;
+
+  function onOpenChange(next: boolean) {
+    if (pending) return;
+    if (next) form.reset(sampleOf(form.getValues("type") || DEFAULT_TYPE));
+    setOpen(next);
+  }
+
+  const onSubmit = form.handleSubmit(async () => {
+    // The action parses the same raw text with the same schema.
+    const result = await sendTestEventAction(form.getValues());
+    if (!result.ok) {
+      if (applyServerErrors(form, result)) {
+        const first = Object.keys(result.fieldErrors ?? {}).find((f) => f !== "_form");
+        if (first) form.setFocus(first as never);
+      } else toast.error(result.error);
+      return;
+    }
+    toast.success(result.message ?? "Test event sent", {
+      action: { label: "View", onClick: () => router.push(`/events/${result.data.eventId}`) },
+    });
+    setOpen(false);
+    router.refresh();
+  });
+
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogTrigger asChild>
+        <Button variant={variant}>
+          <SendIcon aria-hidden />
+          Send a test event
+        </Button>
+      </DialogTrigger>
+      <DialogContent className="max-h-[calc(100dvh-2rem)] overflow-y-auto sm:max-w-2xl">
+        <DialogHeader>
+          <DialogTitle>Send a test event</DialogTitle>
+          <DialogDescription>
+            The event goes through the same path as one your business app posts to <code className="font-mono text-xs">/api/v1/events</code>: every active webhook
+            whose trigger and conditions match it sends it for real. It is listed here as a test event sent by you.
+          </DialogDescription>
+        </DialogHeader>
+        <Form {...form}>
+          <form onSubmit={onSubmit} noValidate className="grid gap-5">
+            <FormField
+              control={form.control}
+              name="type"
+              render={({ field, fieldState }) => (
+                <FormItem>
+                  <FormLabel>Event type</FormLabel>
+                  <FormControl>
+                    <EventTypePicker
+                      ref={field.ref}
+                      value={field.value ?? ""}
+                      options={options}
+                      invalid={Boolean(fieldState.error)}
+                      onChange={(type) => {
+                        const sample = sampleOf(type);
+                        field.onChange(type);
+                        form.setValue("data", sample.data, { shouldValidate: false });
+                        form.setValue("previous", sample.previous, { shouldValidate: false });
+                        form.clearErrors(["data", "previous"]);
+                      }}
+                    />
+                  </FormControl>
+                  <FormDescription>Picking a type loads its sample record; edit it as you like.</FormDescription>
+                  <FormMessage />
+                </FormItem>
+              )}
+            />
+            <JsonField
+              control={form.control}
+              name="data"
+              label="Record (JSON)"
+              rows={12}
+              description={
+                <>
+                  The event&apos;s <code className="font-mono">data</code>: a JSON object with the record&apos;s <code className="font-mono">id</code>.
+                </>
+              }
+            />
+            <JsonField
+              control={form.control}
+              name="previous"
+              label="Previous values (JSON, optional)"
+              rows={4}
+              placeholder='{"stage": "Negotiation"}'
+              description={
+                <>
+                  Old values of the fields that changed, for conditions such as <em>changed to</em>. Leave blank for none.
+                </>
+              }
+            />
+            <FormDialogFooter pending={pending} onCancel={() => onOpenChange(false)}>
+              Send test event
+            </FormDialogFooter>
+          </form>
+        </Form>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+/** A textarea of JSON text, with its label, hint and error. */
+function JsonField({
+  control,
+  name,
+  label,
+  rows,
+  placeholder,
+  description,
+}: {
+  control: Control<TestEventInput, unknown, z.output<typeof testEventSchema>>;
+  name: "data" | "previous";
+  label: string;
+  rows: number;
+  placeholder?: string;
+  description: ReactNode;
+}) {
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <Textarea spellCheck={false} rows={rows} className="font-mono text-xs" placeholder={placeholder} {...field} value={field.value ?? ""} />
+          </FormControl>
+          <FormDescription>{description}</FormDescription>
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+}

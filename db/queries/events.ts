@@ -1,0 +1,116 @@
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { apiKeys, deliveries, events, users, webhooks, type DeliveryStatus } from "@/db/schema";
+import { encodeDeliveryCursor, type DeliveryCursor } from "./deliveries";
+
+/** Events pages use the same opaque keyset cursor as the history ("created_at|id", base64url). */
+export { decodeDeliveryCursor as decodeEventCursor, encodeDeliveryCursor as encodeEventCursor } from "./deliveries";
+export type EventCursor = DeliveryCursor;
+
+export interface ListEventsParams {
+  /** Matches the start of the record id or the event id (the sender's), any part of the type, or Hookrelay's event UUID. */
+  q?: string;
+  /** Only events of this type. */
+  type?: string;
+  cursor?: EventCursor | null;
+  limit: number;
+}
+
+/** A delivery an event made: to which webhook, and how it went. */
+export interface MatchedDelivery {
+  id: string;
+  eventId: string;
+  webhookId: string;
+  webhookName: string;
+  status: DeliveryStatus;
+  lastStatusCode: number | null;
+  attempts: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function likePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** What the events list shows of each event: where it came from, and what it matched. */
+const eventListColumns = {
+  id: events.id,
+  externalId: events.externalId,
+  type: events.type,
+  recordId: events.recordId,
+  occurredAt: events.occurredAt,
+  createdAt: events.createdAt,
+  isTest: events.isTest,
+  apiKeyId: events.apiKeyId,
+  apiKeyName: apiKeys.name,
+  sentById: events.sentBy,
+  sentByName: users.name,
+};
+
+/**
+ * One page of a company's events, newest first, with the deliveries each one made. Keyset pagination
+ * on (created_at desc, id desc), served by events_company_created_idx; the deliveries of the page's
+ * events come in one more query on deliveries_event_idx.
+ */
+export async function listEvents(db: DbOrTx, companyId: string, params: ListEventsParams) {
+  const filters: SQL[] = [eq(events.companyId, companyId)];
+  const q = params.q?.trim();
+  if (q) {
+    const prefix = `${likePattern(q)}%`;
+    const matches = [ilike(events.recordId, prefix), ilike(events.externalId, prefix), ilike(events.type, `%${likePattern(q)}%`)];
+    if (UUID.test(q)) matches.push(eq(events.id, q.toLowerCase()));
+    filters.push(or(...matches)!);
+  }
+  if (params.type) filters.push(eq(events.type, params.type));
+  if (params.cursor) filters.push(sql`(${events.createdAt}, ${events.id}) < (${params.cursor.createdAt}::timestamptz, ${params.cursor.id}::uuid)`);
+  const rows = await db
+    .select({ ...eventListColumns, cursorTime: sql<string>`to_char(${events.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+    .from(events)
+    .leftJoin(apiKeys, eq(apiKeys.id, events.apiKeyId))
+    .leftJoin(users, eq(users.id, events.sentBy))
+    .where(and(...filters))
+    .orderBy(desc(events.createdAt), desc(events.id))
+    .limit(params.limit + 1);
+  const page = rows.slice(0, params.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > params.limit && last ? encodeDeliveryCursor({ createdAt: last.cursorTime, id: last.id }) : null;
+  const matched = await deliveriesOfEvents(db, companyId, page.map((e) => e.id));
+  return {
+    events: page.map(({ cursorTime: _, ...e }) => ({ ...e, deliveries: matched.filter((d) => d.eventId === e.id) })),
+    nextCursor,
+  };
+}
+export type EventListRow = Awaited<ReturnType<typeof listEvents>>["events"][number];
+
+/** The deliveries of these events (of this company), oldest first, with their webhook's name. */
+export async function deliveriesOfEvents(db: DbOrTx, companyId: string, eventIds: string[]): Promise<MatchedDelivery[]> {
+  if (eventIds.length === 0) return [];
+  return db
+    .select({
+      id: deliveries.id,
+      eventId: deliveries.eventId,
+      webhookId: deliveries.webhookId,
+      webhookName: webhooks.name,
+      status: deliveries.status,
+      lastStatusCode: deliveries.lastStatusCode,
+      attempts: deliveries.attempts,
+    })
+    .from(deliveries)
+    .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
+    .where(and(eq(deliveries.companyId, companyId), inArray(deliveries.eventId, eventIds)))
+    .orderBy(asc(deliveries.createdAt), asc(webhooks.name), asc(deliveries.id));
+}
+
+/** One event of this company with its payload, its source and its deliveries, or null. */
+export async function getCompanyEvent(db: DbOrTx, companyId: string, eventId: string) {
+  const [row] = await db
+    .select({ ...eventListColumns, data: events.data, previous: events.previous, owner: events.owner })
+    .from(events)
+    .leftJoin(apiKeys, eq(apiKeys.id, events.apiKeyId))
+    .leftJoin(users, eq(users.id, events.sentBy))
+    .where(and(eq(events.companyId, companyId), eq(events.id, eventId)));
+  if (!row) return null;
+  return { ...row, deliveries: await deliveriesOfEvents(db, companyId, [row.id]) };
+}
+export type EventDetail = NonNullable<Awaited<ReturnType<typeof getCompanyEvent>>>;
