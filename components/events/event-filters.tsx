@@ -26,7 +26,7 @@ export function EventFilters({ q, type }: { q: string; type: string }) {
         <Input type="search" name="q" defaultValue={q} aria-label="Search events" placeholder="Record id, event id or type" className="pl-8" />
       </div>
       <Select name="type" defaultValue={type || ALL} onValueChange={() => setTimeout(() => form.current?.requestSubmit())}>
-        <SelectTrigger className="w-full sm:w-56" aria-label="Event type">
+        <SelectTrigger className="w-full sm:w-56" aria-label="Filter by type">
           <SelectValue />
         </SelectTrigger>
         <SelectContent>
