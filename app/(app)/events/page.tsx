@@ -24,7 +24,7 @@ type Search = { q?: string; type?: string; cursor?: string };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
-  if (!allowed) return <Forbidden permission="webhooks.manage" area="Events" />;
+  if (!allowed) return <Forbidden permission="webhooks.view" area="Events" />;
   const canManage = can(actor, "webhooks.manage");
 
   const search = await searchParams;

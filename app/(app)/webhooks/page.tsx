@@ -46,7 +46,7 @@ function SortHeader({ label, sort, current }: { label: string; sort: WebhookSort
 
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Search> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
-  if (!allowed) return <Forbidden permission="webhooks.manage" area="Webhooks" />;
+  if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
   const canManage = can(actor, "webhooks.manage");
 
   const search = await searchParams;

@@ -21,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One event: where it came from, its payload as the webhooks receive it, and the deliveries it made. */
 export default async function EventPage({ params }: { params: Promise<{ id: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
-  if (!allowed) return <Forbidden permission="webhooks.manage" area="Events" />;
+  if (!allowed) return <Forbidden permission="webhooks.view" area="Events" />;
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   const event = await getCompanyEvent(getDb(), actor.companyId, id);

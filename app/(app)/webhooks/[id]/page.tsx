@@ -21,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Only the public config reaches the browser: which secrets are saved, never their values. */
 export default async function EditWebhookPage({ params }: { params: Promise<{ id: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
-  if (!allowed) return <Forbidden permission="webhooks.manage" area="Webhooks" />;
+  if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   const db = getDb();

@@ -43,7 +43,7 @@ type Search = { status?: string; cursor?: string; period?: string };
 
 export default async function HistoryPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
-  if (!allowed) return <Forbidden permission="webhooks.manage" area="Webhooks" />;
+  if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   const db = getDb();
