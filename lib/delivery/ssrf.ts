@@ -11,16 +11,23 @@ import ipaddr from "ipaddr.js";
  * translator may sit inside the network.
  */
 export function isPublicAddress(ip: string): boolean {
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  // Fails closed: anything that cannot be judged (and any error while judging) is not public. The
+  // guard runs inside DNS callbacks, where a throw would be an uncaught exception.
   try {
     // Strip an IPv6 zone (fe80::1%eth0) and brackets; ipaddr.parse accepts only real IP syntax.
     const bare = ip.trim().replace(/^\[|\]$/g, "");
     if (!ipaddr.isValid(bare)) return false;
-    addr = ipaddr.parse(bare);
+    const addr = ipaddr.parse(bare);
+    return addr.kind() === "ipv4" ? isPublicV4(addr as ipaddr.IPv4) : isPublicV6(addr as ipaddr.IPv6);
   } catch {
     return false;
   }
-  return addr.kind() === "ipv4" ? isPublicV4(addr as ipaddr.IPv4) : isPublicV6(addr as ipaddr.IPv6);
+}
+
+/** The IPv4 address in the last 32 bits of an IPv6 address (mapped ::ffff:a.b.c.d, translated ::ffff:0:a.b.c.d). */
+function lastV4(addr: ipaddr.IPv6): ipaddr.IPv4 {
+  const p = addr.parts;
+  return new ipaddr.IPv4([p[6] >> 8, p[6] & 0xff, p[7] >> 8, p[7] & 0xff]);
 }
 
 function isPublicV4(addr: ipaddr.IPv4): boolean {
@@ -35,8 +42,9 @@ function isPublicV6(addr: ipaddr.IPv6): boolean {
   if (addr.zoneId) return false;
   const range = addr.range();
   if (range === "ipv4Mapped" || range === "rfc6145") {
-    // ::ffff:a.b.c.d reaches a.b.c.d: judge the embedded address.
-    return isPublicV4(addr.toIPv4Address());
+    // ::ffff:a.b.c.d (and the SIIT form ::ffff:0:a.b.c.d) reaches a.b.c.d: judge the embedded
+    // address. (ipaddr's toIPv4Address() throws for the SIIT form.)
+    return isPublicV4(lastV4(addr));
   }
   if (range === "6to4") {
     // 2002:AABB:CCDD::/48 carries the IPv4 address AA.BB.CC.DD.
