@@ -1,0 +1,564 @@
+/**
+ * `npm run bench` (`-- --quick` for a smaller, under-2-minute run once the app is built): measures
+ * ingestion, delivery throughput, first-delivery latency, page speed and memory against baselines
+ * taken in the same run, prints a table and writes bench/results/latest.json. See BENCHMARKS.md.
+ *
+ * Everything it starts it stops (children by PID, also on Ctrl-C or an error): its own PostgreSQL
+ * (or BENCH_DATABASE_URL), the production app (scripts/start.ts --no-workers: builds when the build
+ * is missing or stale, then next start), the delivery worker (scripts/worker.ts, as `npm run worker`
+ * runs it) and a receiver process on 127.0.0.1.
+ */
+import type { ChildProcess } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { and, eq, sql } from "drizzle-orm";
+import { PgBoss } from "pg-boss";
+import { Pool, request } from "undici";
+import { encode } from "next-auth/jwt";
+import { freePort } from "@/db/embedded";
+import { createDb } from "@/db";
+import { companies, deliveries, deliveryAttempts, webhooks } from "@/db/schema";
+import { createBoss, QUEUES } from "@/jobs/boss";
+import { signUp } from "@/lib/actions/account";
+import { createApiKey } from "@/lib/actions/api-keys";
+import { generateSecretKey } from "@/lib/crypto";
+import { ingestEvents } from "@/lib/events/ingest";
+import { insertWebhook } from "@/lib/webhooks";
+import {
+  cleanupAll,
+  commandOf,
+  cpuMeter,
+  descendants,
+  forkTs,
+  latencySummary,
+  onCleanup,
+  rssMb,
+  RESULTS_DIR,
+  sleep,
+  spawnTs,
+  startBenchDatabase,
+  stopChild,
+  table,
+  waitForLine,
+  wallNow,
+  type Row,
+} from "@/bench/harness";
+
+const quick = process.argv.includes("--quick");
+const started = wallNow();
+/** The worker's local concurrency (WORKER_CONCURRENCY, 20 by default), also the baselines' concurrency. */
+const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 20);
+const SIZES = quick
+  ? { raw: 5_000, bare: 3_000, throughput: 5_000, fanEvents: 500, ingestSeconds: 5, latencySeconds: 10, history: 100_000, pages: 50, deliveryTimeoutS: 40 }
+  : { raw: 20_000, bare: 10_000, throughput: 20_000, fanEvents: 2_000, ingestSeconds: 10, latencySeconds: 30, history: 1_000_000, pages: 50, deliveryTimeoutS: 120 };
+const FANOUT = 10;
+/** BENCH_PHASES=1a,3 runs only those sections (for profiling one of them); all by default. */
+const only = process.env.BENCH_PHASES?.split(",").map((p) => p.trim());
+const phase = (name: string) => !only || only.includes(name);
+const RATE = 200;
+
+const log = (m: string) => console.log(`[bench ${((wallNow() - started) / 1000).toFixed(0).padStart(3)}s] ${m}`);
+const rows: Row[] = [];
+const extra: Record<string, unknown> = {};
+
+function eventBody(id: string, i: number) {
+  return { id, type: "deal.updated", data: { id: `d_${i}`, name: "Big deal", stage: "Won", amount: 48000, currency: "EUR", owner: "Grace Hopper" } };
+}
+
+async function main() {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  for (const f of ["web.log", "worker.log"]) fs.rmSync(path.join(RESULTS_DIR, f), { force: true });
+
+  // ------------------------------------------------------------ database, app, receiver
+  const database = await startBenchDatabase();
+  log(`database ready (${database.embedded ? "embedded, temporary" : "BENCH_DATABASE_URL"})`);
+  const secretKey = generateSecretKey();
+  const authSecret = randomBytes(32).toString("base64url");
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    HOOKRELAY_SECRET_KEY: secretKey,
+    AUTH_SECRET: authSecret,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    APP_URL: base,
+    HOOKRELAY_ALLOW_PRIVATE_TARGETS: "1",
+    // The per-company intake limit (1,000 events/s by default) would cap the figure being measured.
+    EVENTS_RATE_LIMIT: "100000000",
+    NEXT_TELEMETRY_DISABLED: "1",
+    BCRYPT_COST: "4",
+  };
+  Object.assign(process.env, { DATABASE_URL: database.url, HOOKRELAY_SECRET_KEY: secretKey, AUTH_SECRET: authSecret, BCRYPT_COST: "4" });
+
+  const receiver = forkTs("bench/receiver.ts", process.env);
+  const receiverPort = await new Promise<number>((resolve, reject) => {
+    receiver.once("message", (m: { type: string; port: number }) => (m.type === "ready" ? resolve(m.port) : reject(new Error("receiver"))));
+    receiver.once("exit", () => reject(new Error("the receiver exited")));
+  });
+  const receiverUrl = `http://127.0.0.1:${receiverPort}`;
+  let askSeq = 0;
+  const answers = new Map<number, (m: any) => void>();
+  receiver.on("message", (m: { seq?: number }) => {
+    if (m.seq) answers.get(m.seq)?.(m);
+  });
+  const ask = <T>(cmd: "reset" | "count" | "dump"): Promise<T> =>
+    new Promise((resolve) => {
+      const seq = ++askSeq;
+      answers.set(seq, (m) => {
+        answers.delete(seq);
+        resolve(m as T);
+      });
+      receiver.send({ cmd, seq });
+    });
+  log(`receiver on ${receiverUrl} (pid ${receiver.pid})`);
+
+  log("starting the app (scripts/start.ts --no-workers; next build first when the build is missing or stale)");
+  const web = spawnTs("scripts/start.ts", ["--no-workers"], env, "web");
+  await waitForHealth(`${base}/api/health`, web, 900_000);
+  const webPid = findWebServer(web.pid!);
+  log(`app on ${base} (next-server pid ${webPid}, idle RSS ${rssMb(webPid, "VmRSS")} MB)`);
+  extra.webIdleRssMb = rssMb(webPid, "VmRSS");
+
+  // ------------------------------------------------------------ fixtures
+  const { db, client } = createDb(database.url, 6);
+  onCleanup(async () => {
+    await client.end({ timeout: 5 });
+  });
+  const deps = { db, boss: async (): Promise<PgBoss> => { throw new Error("not used"); } };
+  const signed = await signUp.run(deps, { userId: null }, { name: "Bench Owner", email: `bench-${randomBytes(4).toString("hex")}@example.test`, password: "correct-horse-9", companyName: "Bench Co" });
+  if (!signed.ok) throw new Error(signed.error);
+  const { userId, companyId } = signed.data;
+  // The daily call limit (25,000 by default) would defer the later phases' deliveries to tomorrow.
+  await db.update(companies).set({ dailyCallLimit: 1_000_000_000 }).where(eq(companies.id, companyId));
+  const key = await createApiKey.run(deps, { userId, companyId }, { name: "bench" });
+  if (!key.ok) throw new Error(key.error);
+  const apiKey = key.data.key;
+  const hook = async (name: string, url: string) =>
+    (await insertWebhook(db, companyId, userId, { name, active: false, eventType: "deal.updated", url, maxConcurrency: 100 })).webhook.id;
+  const throughputHook = await hook("Throughput", `${receiverUrl}/throughput`);
+  const fanHooks: string[] = [];
+  for (let i = 0; i < FANOUT; i++) fanHooks.push(await hook(`Fan-out ${i + 1}`, `${receiverUrl}/fan/${i + 1}`));
+  const historyHook = await hook("History", `${receiverUrl}/history`);
+  /** Only these webhooks match deal.updated from now on. */
+  const activate = async (ids: string[]) => {
+    await db.update(webhooks).set({ active: sql`${webhooks.id} in ${ids.length ? ids : ["00000000-0000-0000-0000-000000000000"]}` }).where(eq(webhooks.companyId, companyId));
+  };
+  const sender = createBoss(database.url, { role: "web" });
+  await sender.start();
+  onCleanup(() => sender.stop({ graceful: false }));
+  /** Drops queued delivery jobs and the deliveries a phase left behind (ingestion phases run without a worker). */
+  const purge = async () => {
+    await sender.deleteQueuedJobs(QUEUES.deliverWebhook);
+    await db.delete(deliveries).where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} <> ${historyHook}`));
+  };
+
+  const authHeaders = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+  let evSeq = 0;
+  const nextId = (prefix: string) => `${prefix}-${++evSeq}`;
+
+  // ------------------------------------------------------------ 1a. raw HTTP baseline
+  if (phase("1a")) {
+    const pool = new Pool(receiverUrl, { connections: CONCURRENCY, pipelining: 1 });
+    const body = JSON.stringify({ ...eventBody("evt_raw", 1), occurredAt: new Date().toISOString(), previous: null });
+    const sig = createHmac("sha256", randomBytes(24)).update(body).digest("base64");
+    const headers = { "content-type": "application/json", "webhook-id": "msg_raw", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": `v1,${sig}` };
+    const send = async (n: number) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next++ < n) {
+            const res = await pool.request({ path: "/raw", method: "POST", headers, body });
+            await res.body.text();
+          }
+        }),
+      );
+    };
+    await send(1000); // warm-up
+    const t0 = wallNow();
+    await send(SIZES.raw);
+    const rate = (SIZES.raw / (wallNow() - t0)) * 1000;
+    await pool.close();
+    extra.rawHttpPerSecond = Math.round(rate);
+    rows.push({ group: "1a", figure: `undici Pool → receiver, ${CONCURRENCY} at once`, value: rate, unit: "req/s" });
+    log(`1a raw HTTP: ${Math.round(rate)} req/s`);
+  }
+  const rawRate = (extra.rawHttpPerSecond as number | undefined) ?? NaN;
+
+  // ------------------------------------------------------------ 1b. bare pg-boss
+  let bareLatency = latencySummary([]);
+  if (phase("1b")) {
+    const boss = new PgBoss({ connectionString: database.url, max: CONCURRENCY + 4, supervise: false, schedule: false, migrate: false, useListenNotify: true });
+    boss.on("error", (e) => console.error("[bench pg-boss]", e instanceof Error ? e.message : e));
+    await boss.start();
+    const queue = "bench-bare";
+    await boss.createQueue(queue, { notify: true });
+    const throughput = async (n: number, options: { batchSize: number; localConcurrency: number }) => {
+      for (let i = 0; i < n; i += 1000) await boss.insert(queue, Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ data: { i: i + j } })));
+      let done = 0;
+      let finish!: () => void;
+      const finished = new Promise<void>((r) => (finish = r));
+      const t0 = wallNow();
+      await boss.work(queue, { ...options, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, burstWhenBatchFull: options.batchSize > 1 }, async (jobs) => {
+        done += jobs.length;
+        if (done >= n) finish();
+      });
+      await finished;
+      await boss.offWork(queue, { wait: true });
+      return (n / (wallNow() - t0)) * 1000;
+    };
+    const one = await throughput(SIZES.bare, { batchSize: 1, localConcurrency: CONCURRENCY });
+    rows.push({ group: "1b", figure: `pg-boss send→work→complete, batchSize 1 × ${CONCURRENCY} pollers (backlog)`, value: one, unit: "jobs/s" });
+    log(`1b bare pg-boss batchSize 1: ${Math.round(one)} jobs/s`);
+    const batched = await throughput(SIZES.bare, { batchSize: 50, localConcurrency: 2 });
+    rows.push({ group: "1b", figure: "pg-boss send→work→complete, batchSize 50 × 2 pollers, burst (backlog)", value: batched, unit: "jobs/s" });
+    log(`1b bare pg-boss batchSize 50: ${Math.round(batched)} jobs/s`);
+    extra.bareJobsPerSecond = { batch1: Math.round(one), batch50: Math.round(batched) };
+
+    // Latency: one job at a time at RATE/s, from send() resolving to the handler running.
+    const sentAt = new Map<number, number>();
+    const handledAt = new Map<number, number>();
+    await boss.work<{ i: number }>(queue, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => {
+      handledAt.set(job.data.i, wallNow());
+    });
+    const total = RATE * (quick ? 3 : 5);
+    const t0 = wallNow();
+    for (let i = 0; i < total; i++) {
+      await sleep(Math.max(0, t0 + (i * 1000) / RATE - wallNow()));
+      const id = i;
+      void boss.send(queue, { i: id }).then(() => sentAt.set(id, wallNow()));
+    }
+    await sleep(1500);
+    await boss.offWork(queue, { wait: true });
+    await boss.stop({ graceful: false });
+    const lat = [...sentAt].filter(([i]) => handledAt.has(i)).map(([i, s]) => handledAt.get(i)! - s);
+    bareLatency = latencySummary(lat.map((v) => Math.max(0, v)));
+    log(`1b bare pg-boss latency at ~${RATE}/s: p50 ${bareLatency.p50} ms, p99 ${bareLatency.p99} ms`);
+    extra.bareLatencyMs = bareLatency;
+  }
+
+  // ------------------------------------------------------------ 3. ingestion (no worker running)
+  let directRate = NaN;
+  if (phase("3")) {
+    await activate([throughputHook]);
+    const health = await cannon({ url: `${base}/api/health`, connections: CONCURRENCY, duration: quick ? 3 : 5 });
+    const healthRate = health.requests.average;
+    log(`3 baseline GET /api/health: ${Math.round(healthRate)} req/s`);
+    await cannon(singleEvents(base, authHeaders, nextId, 2, CONCURRENCY)); // warm-up
+    const meter = cpuMeter({ web: webPid });
+    const single = await cannon(singleEvents(base, authHeaders, nextId, SIZES.ingestSeconds, CONCURRENCY));
+    const cpu = meter();
+    extra.singleIngestCpu = cpu.cpuPercent;
+    const singleRate = single.requests.average;
+    const non2xx = single.non2xx + single.errors;
+    rows.push({ group: "3", figure: `POST /api/v1/events, 1 event/request, ${CONCURRENCY} connections (max)`, value: singleRate, unit: "events/s", baseline: { label: "GET /api/health", value: healthRate }, target: { text: "≥ 800", met: singleRate >= 800 }, note: non2xx ? `${non2xx} errors` : undefined });
+    log(`3 single events: ${Math.round(singleRate)} events/s (p50 ${single.latency.p50} ms, p99 ${single.latency.p99} ms, ${non2xx} errors); CPU % of a core: ${JSON.stringify(cpu.cpuPercent)}`);
+    const steady = await cannon({ ...singleEvents(base, authHeaders, nextId, quick ? 5 : 10, 10), overallRate: RATE });
+    rows.push({ group: "3", figure: `POST /api/v1/events at a steady ${RATE}/s: p50`, value: steady.latency.p50, unit: "ms" });
+    rows.push({ group: "3", figure: `POST /api/v1/events at a steady ${RATE}/s: p99`, value: steady.latency.p99, unit: "ms", target: { text: "< 50", met: steady.latency.p99 < 50 } });
+    log(`3 steady ${RATE}/s: p50 ${steady.latency.p50} ms, p99 ${steady.latency.p99} ms`);
+    await purge();
+
+    // Direct ingestEvents() (no HTTP, no Next.js): the batched intake's baseline.
+    {
+      const n = quick ? 2_000 : 5_000;
+      const t0 = wallNow();
+      for (let i = 0; i < n; i += 100) {
+        const batch = Array.from({ length: 100 }, (_, j) => eventBody(nextId("direct"), i + j));
+        await ingestEvents(db, sender, companyId, null, batch);
+      }
+      directRate = (n / (wallNow() - t0)) * 1000;
+      log(`3 baseline ingestEvents() in-process, 100/call: ${Math.round(directRate)} events/s`);
+      await purge();
+    }
+  }
+
+  // ------------------------------------------------------------ 2. delivery throughput
+  const postBatches = async (prefix: string, total: number, parallel = 4) => {
+    const pool = new Pool(base, { connections: parallel });
+    let sent = 0;
+    let failures = 0;
+    const t0 = wallNow();
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (sent < total) {
+          const start = sent;
+          sent += 100;
+          const batch = Array.from({ length: Math.min(100, total - start) }, (_, j) => eventBody(nextId(prefix), start + j));
+          const res = await pool.request({ path: "/api/v1/events", method: "POST", headers: authHeaders, body: JSON.stringify(batch) });
+          await res.body.text();
+          if (res.statusCode !== 202) failures++;
+        }
+      }),
+    );
+    await pool.close();
+    if (failures) throw new Error(`${failures} batched intake requests were refused`);
+    return (total / (wallNow() - t0)) * 1000;
+  };
+
+  const workerPeaks: number[] = [];
+  const startWorker = async () => {
+    const child = spawnTs("scripts/worker.ts", [], env, "worker");
+    await waitForLine(child, /worker \d+ running/, 60_000);
+    return child;
+  };
+  const stopWorker = async (child: ChildProcess) => {
+    const peak = child.pid ? rssMb(child.pid) : null;
+    if (peak !== null) workerPeaks.push(peak);
+    await stopChild(child, 25_000);
+  };
+
+  /** Starts a worker on a backlog of `expected` accepted deliveries and times it until all are success. */
+  const deliverBacklog = async (hookIds: string[], expected: number) => {
+    await ask("reset");
+    const worker = await startWorker();
+    const meter = cpuMeter({ web: webPid, worker: worker.pid });
+    const t0 = wallNow();
+    const deadline = t0 + SIZES.deliveryTimeoutS * 1000;
+    let success = 0;
+    let failed = 0;
+    while (wallNow() < deadline) {
+      const counts = await db
+        .select({ status: deliveries.status, n: sql<number>`count(*)::int` })
+        .from(deliveries)
+        .where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} in ${hookIds}`))
+        .groupBy(deliveries.status);
+      success = counts.find((c) => c.status === "success")?.n ?? 0;
+      failed = counts.find((c) => c.status === "failed")?.n ?? 0;
+      if (success + failed >= expected) break;
+      await sleep(100);
+    }
+    const elapsed = wallNow() - t0;
+    const cpu = meter().cpuPercent;
+    const receipts = await ask<{ count: number; first: number; last: number }>("count");
+    const [{ attempts }] = await db
+      .select({ attempts: sql<number>`count(*)::int` })
+      .from(deliveryAttempts)
+      .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
+      .where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} in ${hookIds}`));
+    await stopWorker(worker);
+    const complete = success >= expected;
+    return { rate: (success / elapsed) * 1000, success, failed, attempts, receipts: receipts.count, elapsedS: Math.round(elapsed / 100) / 10, complete, cpuPercent: cpu };
+  };
+
+  if (phase("2")) {
+    await activate([throughputHook]);
+    const meter = cpuMeter({ web: webPid });
+    const batchedRate = await postBatches("tp", SIZES.throughput);
+    const cpu = meter();
+    extra.batchedIngestCpu = cpu.cpuPercent;
+    log(`3 batched intake: ${Math.round(batchedRate)} events/s (${SIZES.throughput} events, 100/request); CPU % of a core: ${JSON.stringify(cpu.cpuPercent)}`);
+    rows.push({ group: "3", figure: "POST /api/v1/events, 100 events/request, 4 at once", value: batchedRate, unit: "events/s", baseline: { label: "ingestEvents() in-process", value: directRate }, target: { text: "≥ 5,000", met: batchedRate >= 5000 } });
+    const r = await deliverBacklog([throughputHook], SIZES.throughput);
+    log(`2 delivery: ${Math.round(r.rate)} deliveries/s — ${r.success} success, ${r.failed} failed, ${r.attempts} attempts logged, ${r.receipts} received, ${r.elapsedS}s${r.complete ? "" : " (TIMED OUT)"}; CPU % of a core: ${JSON.stringify(r.cpuPercent)}`);
+    extra.delivery = r;
+    rows.push({ group: "2", figure: `${SIZES.throughput.toLocaleString("en-US")} accepted events → success, 1 webhook`, value: r.rate, unit: "deliveries/s", baseline: { label: "1a raw HTTP", value: rawRate }, target: { text: "≥ 2,000 and ≥ 35 %", met: r.complete && r.rate >= 2000 && r.rate >= 0.35 * rawRate }, note: r.complete ? undefined : `timed out after ${r.elapsedS}s` });
+    await purge();
+  }
+  if (phase("2")) {
+    await activate(fanHooks);
+    await postBatches("fan", SIZES.fanEvents, 2);
+    const expected = SIZES.fanEvents * FANOUT;
+    const r = await deliverBacklog(fanHooks, expected);
+    log(`2 fan-out: ${Math.round(r.rate)} deliveries/s — ${r.success}/${expected} success, ${r.attempts} attempts, ${r.elapsedS}s${r.complete ? "" : " (TIMED OUT)"}`);
+    extra.fanOut = r;
+    rows.push({ group: "2", figure: `fan-out ${SIZES.fanEvents.toLocaleString("en-US")} events × ${FANOUT} webhooks → success`, value: r.rate, unit: "deliveries/s", baseline: { label: "1a raw HTTP", value: rawRate }, target: { text: "≥ 2,000 and ≥ 35 %", met: r.complete && r.rate >= 2000 && r.rate >= 0.35 * rawRate }, note: r.complete ? undefined : `timed out after ${r.elapsedS}s` });
+    await purge();
+  }
+
+  // ------------------------------------------------------------ 4. first-delivery latency
+  if (phase("4")) {
+    await activate([throughputHook]);
+    const worker = await startWorker();
+    await ask("reset");
+    const acceptedAt = new Map<string, number>();
+    const meter = cpuMeter({ web: webPid, worker: worker.pid });
+    const steadyRun = await cannon({
+      ...singleEvents(base, authHeaders, nextId, SIZES.latencySeconds, 10, (id) => acceptedAt.set(id, wallNow())),
+      overallRate: RATE,
+    });
+    const cpu = meter().cpuPercent;
+    const deadline = wallNow() + 15_000;
+    while (wallNow() < deadline && (await ask<{ count: number }>("count")).count < acceptedAt.size) await sleep(100);
+    const dump = await ask<{ ids: string[]; times: number[] }>("dump");
+    const lat: number[] = [];
+    let negative = 0;
+    dump.ids.forEach((id, i) => {
+      const a = acceptedAt.get(id);
+      if (a === undefined) return;
+      const d = dump.times[i] - a;
+      if (d < 0) negative++;
+      lat.push(Math.max(0, d));
+    });
+    await stopWorker(worker);
+    const s = latencySummary(lat);
+    extra.firstDelivery = { ...s, accepted: acceptedAt.size, received: lat.length, beforeThe202: negative, apiLatency: { p50: steadyRun.latency.p50, p99: steadyRun.latency.p99 }, cpuPercent: cpu };
+    log(`4 first delivery at ${RATE}/s for ${SIZES.latencySeconds}s: ${lat.length}/${acceptedAt.size} received; p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} ms (${negative} arrived before the 202)`);
+    rows.push({ group: "4", figure: `API 202 → receipt at ${RATE}/s for ${SIZES.latencySeconds}s: p50`, value: s.p50, unit: "ms", baseline: { label: "1b bare job p50", value: bareLatency.p50 }, target: { text: "< 50", met: s.p50 < 50 } });
+    rows.push({ group: "4", figure: "… p95", value: s.p95, unit: "ms", baseline: { label: "1b bare job p95", value: bareLatency.p95 } });
+    rows.push({ group: "4", figure: "… p99", value: s.p99, unit: "ms", baseline: { label: "1b bare job p99", value: bareLatency.p99 }, target: { text: "< 100", met: s.p99 < 100 } });
+    rows.push({ group: "4", figure: "… max", value: s.max, unit: "ms", baseline: { label: "1b bare job max", value: bareLatency.max }, note: lat.length < acceptedAt.size ? `${acceptedAt.size - lat.length} not received` : undefined });
+    await purge();
+  }
+
+  // ------------------------------------------------------------ 5. pages
+  if (phase("5")) {
+    const cookieName = "authjs.session-token";
+    const token = await encode({ token: { sub: userId, name: "Bench Owner", email: "bench@example.test" }, secret: authSecret, salt: cookieName, maxAge: 3600 });
+    const cookie = `${cookieName}=${token}; hr_company=${companyId}`;
+    const timePage = async (pathname: string, n: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < n + 5; i++) {
+        const t0 = performance.now();
+        const res = await request(`${base}${pathname}`, { headers: { cookie } });
+        const text = await res.body.text();
+        const t = performance.now() - t0;
+        if (res.statusCode !== 200) throw new Error(`${pathname} answered ${res.statusCode}: ${text.slice(0, 200)}`);
+        if (i >= 5) times.push(t); // the first five warm up
+      }
+      return latencySummary(times);
+    };
+    const listing = "/webhooks";
+    const history = `/webhooks/${historyHook}/history`;
+    const before = { listing: await timePage(listing, SIZES.pages), history: await timePage(history, SIZES.pages) };
+    log(`5 pages, empty history: listing p95 ${before.listing.p95} ms, history p95 ${before.history.p95} ms`);
+    const t0 = wallNow();
+    await seedHistory(db, companyId, historyHook, SIZES.history);
+    log(`5 seeded ${SIZES.history.toLocaleString("en-US")} deliveries in ${((wallNow() - t0) / 1000).toFixed(1)}s`);
+    const after = { listing: await timePage(listing, SIZES.pages), history: await timePage(history, SIZES.pages), historyAll: await timePage(`${history}?period=all`, SIZES.pages) };
+    extra.pages = { before, after };
+    const label = SIZES.history >= 1_000_000 ? "1M" : `${SIZES.history / 1000}k`;
+    for (const [name, k, b] of [["/webhooks listing", "listing", "listing"], ["history (24 h, default)", "history", "history"], ["history (all time)", "historyAll", "history"]] as const) {
+      const a = after[k];
+      const was = before[b];
+      rows.push({ group: "5", figure: `${name} at ${label} deliveries: p50`, value: a.p50, unit: "ms", baseline: { label: "0 deliveries", value: was.p50 } });
+      rows.push({ group: "5", figure: `${name} at ${label} deliveries: p95`, value: a.p95, unit: "ms", baseline: { label: "0 deliveries", value: was.p95 }, target: k === "historyAll" ? undefined : { text: "< 150", met: a.p95 < 150 } });
+      log(`5 ${name}: p50 ${a.p50} ms, p95 ${a.p95} ms (empty: ${was.p95} ms)`);
+    }
+  }
+
+  // ------------------------------------------------------------ 6. memory
+  {
+    const webPeak = rssMb(webPid) ?? NaN;
+    const workerPeak = workerPeaks.length ? Math.max(...workerPeaks) : NaN;
+    rows.push({ group: "6", figure: "worker process peak RSS (scripts/worker.ts)", value: workerPeak, unit: "MB", target: { text: "< 300", met: workerPeak < 300 } });
+    rows.push({ group: "6", figure: "web process peak RSS (next-server)", value: webPeak, unit: "MB", baseline: { label: "idle after start", value: extra.webIdleRssMb as number } });
+    extra.memory = { workerPeaksMb: workerPeaks, webPeakMb: webPeak };
+  }
+
+  await stopChild(web, 20_000);
+  await stopChild(receiver, 5_000);
+
+  const machine = { nproc: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+  const totalS = Math.round((wallNow() - started) / 1000);
+  const result = { when: new Date().toISOString(), mode: quick ? "quick" : "full", totalSeconds: totalS, machine, concurrency: CONCURRENCY, sizes: SIZES, rows, details: extra };
+  fs.writeFileSync(path.join(RESULTS_DIR, "latest.json"), JSON.stringify(result, null, 2) + "\n");
+  fs.writeFileSync(path.join(RESULTS_DIR, quick ? "latest-quick.md" : "latest-full.md"), table(rows) + "\n");
+  console.log(`\nHookrelay bench (${quick ? "quick" : "full"}), ${new Date().toISOString()}, ${machine.nproc} cores, ${machine.memoryGb} GB, node ${machine.node}, ${totalS}s\n`);
+  console.log(table(rows));
+  console.log(`\nwritten: ${path.relative(process.cwd(), path.join(RESULTS_DIR, "latest.json"))}`);
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
+  const deadline = wallNow() + timeoutMs;
+  while (wallNow() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited early (${child.exitCode}); see bench/results/web.log`);
+    try {
+      const res = await request(url);
+      await res.body.text();
+      if (res.statusCode === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`the app did not answer ${url} within ${timeoutMs / 1000}s`);
+}
+
+/** The process that serves HTTP: the deepest `next` process below scripts/start.ts. */
+function findWebServer(startPid: number): number {
+  const below = descendants(startPid).filter((p) => /next/.test(commandOf(p)));
+  return below[below.length - 1] ?? startPid;
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** autocannon options for single-event POSTs, each with a new event id; `onAccepted` sees each 202's id. */
+function singleEvents(base: string, headers: Record<string, string>, nextId: (p: string) => string, duration: number, connections: number, onAccepted?: (id: string) => void): autocannon.Options {
+  let i = 0;
+  return {
+    url: `${base}/api/v1/events`,
+    connections,
+    duration,
+    requests: [
+      {
+        method: "POST",
+        headers,
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(eventBody(nextId("single"), ++i)) }),
+        onResponse: (status, body) => {
+          if (status === 202 && onAccepted) onAccepted((JSON.parse(body) as { events: { id: string }[] }).events[0].id);
+        },
+      },
+    ],
+  };
+}
+
+/** `n` events and one delivery each for one webhook, spread over the last 30 days, in bulk SQL (chunks of 100k). */
+async function seedHistory(db: ReturnType<typeof createDb>["db"], companyId: string, webhookId: string, n: number) {
+  const chunk = 100_000;
+  const spanMs = 30 * 86_400_000;
+  for (let from = 0; from < n; from += chunk) {
+    const to = Math.min(n, from + chunk) - 1;
+    await db.execute(sql`
+      with e as (
+        insert into events (company_id, external_id, type, record_id, occurred_at, data, created_at)
+        select ${companyId}::uuid, 'seed-' || g, 'deal.updated', 'd_' || g, now() - (g * ${spanMs / n}::float8 * interval '1 millisecond'),
+               jsonb_build_object('id', 'd_' || g, 'name', 'Deal ' || g, 'stage', 'Won', 'amount', g % 100000),
+               now() - (g * ${spanMs / n}::float8 * interval '1 millisecond')
+        from generate_series(${from}::int, ${to}::int) g
+        returning id, created_at
+      )
+      insert into deliveries (company_id, webhook_id, event_id, status, attempts, last_status_code, last_duration_ms, last_error, completed_at, created_at)
+      select ${companyId}::uuid, ${webhookId}::uuid, e.id,
+             case when r < 0.9 then 'success' when r < 0.97 then 'failed' else 'skipped' end,
+             case when r < 0.9 then 1 else 9 end,
+             case when r < 0.9 then 200 when r < 0.97 then 500 else null end,
+             12 + (r * 200)::int,
+             case when r >= 0.9 and r < 0.97 then 'http_status: The receiver answered HTTP 500' else null end,
+             e.created_at + interval '40 milliseconds', e.created_at
+      from (select e.*, random() as r from e) e`);
+  }
+  await db.execute(sql`analyze events`);
+  await db.execute(sql`analyze deliveries`);
+}
+
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n[bench] ${signal}: stopping everything it started…`);
+    void cleanupAll().then(() => process.exit(130));
+  });
+}
+
+main()
+  .then(async () => {
+    await cleanupAll();
+    process.exit(0);
+  })
+  .catch(async (err) => {
+    console.error("[bench] failed:", err);
+    await cleanupAll();
+    process.exit(1);
+  });
