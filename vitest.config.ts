@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**", ".test-data/**"],
+    exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**", ".test-data/**", "tests/reliability/**"],
     environment: "node",
     globalSetup: ["./tests/global-setup.ts"],
     testTimeout: 30_000,

@@ -9,7 +9,7 @@ export interface ReceivedRequest {
   at: number;
 }
 
-type Responder = (req: ReceivedRequest, index: number) => { status: number; headers?: Record<string, string>; body?: string } | "hang" | "destroy";
+type Responder = (req: ReceivedRequest, index: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | "hang" | "destroy";
 
 /** A real HTTP receiver on 127.0.0.1 that records every request and answers as told. */
 export async function startReceiver(respond: Responder = () => ({ status: 200, body: "ok" })) {
@@ -27,7 +27,9 @@ export async function startReceiver(respond: Responder = () => ({ status: 200, b
       waiters = waiters.filter((w) => (received.length >= w.n ? (w.resolve(), false) : true));
       if (answer === "hang") return void hanging.push(res);
       if (answer === "destroy") return void req.socket.destroy();
-      res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers }).end(answer.body ?? "");
+      const send = () => res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers }).end(answer.body ?? "");
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
