@@ -3,6 +3,7 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { can, loadActor, type Actor } from "./authz";
 import { permissionLabel, type Permission } from "./permissions";
+import { findUnstorable } from "./validations/storable";
 
 /**
  * Every server action and API route goes through `defineAction`: parse the input with its zod
@@ -87,6 +88,12 @@ export function defineAction<S extends z.ZodType, T, A extends Access>(def: {
               return fail("forbidden", `You need the ${permissionLabel(def.access)} permission to do this`);
             }
           }
+        }
+        // A NUL character, an unpaired surrogate or an infinite number would fail in the database (a 500).
+        const unstorable = findUnstorable(rawInput);
+        if (unstorable) {
+          const field = unstorable.path || "_form";
+          return { ok: false, code: "invalid", error: `${unstorable.path ? `${unstorable.path}: ` : ""}${unstorable.message}`, fieldErrors: { [field]: [unstorable.message] } };
         }
         const parsed = def.schema.safeParse(rawInput);
         if (!parsed.success) {
