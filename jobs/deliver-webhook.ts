@@ -1,12 +1,13 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
-import type { Database } from "@/db";
+import type { Database, Tx } from "@/db";
 import { companies, dailyUsage, deliveries, deliveryAttempts, events, webhooks, type Delivery, type EventRow, type Webhook } from "@/db/schema";
 import { buildBatchRequest, buildRequest, type BuiltRequest } from "@/lib/delivery/build-request";
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { getOAuthAccessToken } from "@/lib/delivery/oauth";
 import { deliverJobOptions, type DeliverJob } from "@/lib/events/ingest";
+import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
 import { QUEUES } from "./boss";
 import type { NotifyFailureJob } from "./notify-failure";
@@ -16,6 +17,26 @@ export interface DeliverOptions {
   now?: () => Date;
   /** Who asked for a manual resend (history's Resync); absent for automatic attempts. */
   trigger?: { kind: "auto" | "manual"; userId?: string | null };
+  /** Holds each request until the process has a free slot (the worker's WORKER_CONCURRENCY). */
+  slots?: Slots;
+}
+
+/** At most `limit` requests at once, whatever batches the worker holds; the rest wait their turn. */
+export class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
 }
 
 /** How the worker runs a job: a resend job's `manual` becomes the attempt's trigger. */
@@ -89,11 +110,7 @@ export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob
 
   const config = webhookConfigOf(webhook);
   if (!(await takeDailyCall(db, webhook.companyId, now))) {
-    const tomorrow = new Date(`${utcDay(new Date(now.getTime() + 86_400_000))}T00:00:00Z`);
-    await db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: "queued", nextAttemptAt: tomorrow, deferredReason: "Daily call limit reached: deferred to the next day" }).where(inArray(deliveries.id, ids));
-      await boss.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(webhook.id, config), startAfter: tomorrow, db: fromDrizzle(tx, sql) });
-    });
+    await deferToNextDay(db, boss, job, webhook.id, config, ids, now);
     return;
   }
 
@@ -102,52 +119,13 @@ export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob
     .set({ status: "dispatched", attempts: sql`${deliveries.attempts} + 1`, deferredReason: null })
     .where(inArray(deliveries.id, ids));
 
-  let built: BuiltRequest | null = null;
-  let outcome: SendOutcome;
-  try {
-    const secrets = readAuthSecrets(webhook);
-    const oauthAccessToken = config.auth.type === "oauth" ? await getOAuthAccessToken(db, webhook.companyId, config.auth.credentialId, { now }) : undefined;
-    const ctx = {
-      deliveryId: rows[0].delivery.id,
-      webhookId: webhook.id,
-      timestamp: now,
-      signingSecrets: signingSecretsOf(webhook, now),
-      secrets: { ...secrets, oauthAccessToken },
-    };
-    built = job.batchKey ? buildBatchRequest(config, rows.map((r) => eventForDelivery(r.event)), ctx) : buildRequest(config, eventForDelivery(rows[0].event), ctx);
-    outcome = await sendSafely({ method: built.method, url: built.url, headers: built.headers, body: built.body }, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivate() });
-  } catch (err) {
-    // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.
-    const message = err instanceof Error ? err.message : String(err);
-    outcome = { ok: false, status: null, headers: {}, body: "", bodyTruncated: false, durationMs: 0, error: { kind: "other", message }, retryAfterSeconds: null };
-  }
+  const { built, outcome } = await buildAndSend(db, webhook, config, rows, job, now, options.slots);
 
   const attemptNumber = Math.max(...rows.map((r) => r.delivery.attempts)) + 1;
-  const retryIn = outcome.ok || outcome.status === 410 || manual ? null : nextRetryDelaySeconds(config.retryPolicy, attemptNumber, outcome.retryAfterSeconds);
-  const status = outcome.ok ? "success" : retryIn !== null ? "queued" : "failed";
-  const errorText = outcome.error ? `${outcome.error.kind}: ${outcome.error.message}` : null;
-  const duration = Math.round(outcome.durationMs);
+  const { retryIn, status, errorText, duration } = settle(outcome, config, attemptNumber, manual);
 
   await db.transaction(async (tx) => {
-    await tx.insert(deliveryAttempts).values(
-      rows.map((r) => ({
-        deliveryId: r.delivery.id,
-        companyId: r.delivery.companyId,
-        attemptNumber: r.delivery.attempts + 1,
-        trigger: manual ? "manual" : "auto",
-        triggeredBy: options.trigger?.userId ?? null,
-        requestMethod: built?.method ?? config.method,
-        requestUrl: built?.maskedUrl ?? webhook.url,
-        requestHeaders: built?.maskedHeaders ?? {},
-        requestBody: built?.body ?? null,
-        responseStatus: outcome.status,
-        responseHeaders: outcome.status === null ? null : outcome.headers,
-        responseBody: outcome.status === null ? null : outcome.body,
-        durationMs: duration,
-        errorKind: outcome.error?.kind ?? null,
-        errorMessage: outcome.error?.message ?? null,
-      })),
-    );
+    await tx.insert(deliveryAttempts).values(rows.map((r) => attemptValues(r.delivery, webhook, config, built, outcome, duration, options.trigger)));
     await tx
       .update(deliveries)
       .set({
@@ -159,29 +137,245 @@ export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob
         completedAt: status === "queued" ? null : now,
       })
       .where(inArray(deliveries.id, ids));
-    await tx
-      .update(webhooks)
-      .set({
-        lastSentAt: now,
-        lastStatus: outcome.ok ? "success" : "failed",
-        lastStatusCode: outcome.status,
-        failingSince: outcome.ok ? null : sql`coalesce(${webhooks.failingSince}, ${now.toISOString()}::timestamptz)`,
-        ...(outcome.status === 410 ? { active: false, disabledAt: now, disabledReason: "The receiver answered 410 Gone: it no longer wants these requests" } : {}),
-      })
-      .where(eq(webhooks.id, webhook.id));
-    // A delivery that failed for good: the failure email, throttled to one job per webhook per hour
-    // (a later failure in the hour is deferred to the next slot and reports the count).
-    if (status === "failed" && config.notifyOnFailure) {
-      await boss.send(QUEUES.notifyFailure, { webhookId: webhook.id, deliveryId: rows[rows.length - 1].delivery.id } satisfies NotifyFailureJob, {
-        singletonKey: webhook.id,
-        singletonSeconds: 3600,
-        singletonNextSlot: true,
-        db: fromDrizzle(tx, sql),
-      });
-    }
+    await recordWebhookOutcome(tx, boss, webhook.id, config, now, outcome, outcome.status === 410, status === "failed" ? rows[rows.length - 1].delivery.id : null);
     // The retry's job is written with the outcome: a crash cannot leave a queued delivery without one.
     if (retryIn !== null) {
       await boss.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(webhook.id, config), startAfter: Math.max(1, Math.ceil(retryIn)), db: fromDrizzle(tx, sql) });
     }
   });
+}
+
+/**
+ * The webhook's last outcome (shown in the listing), switched off after a 410 Gone, and for a
+ * delivery that failed for good the failure email: throttled to one job per webhook per hour (a
+ * later failure in the hour is deferred to the next slot and reports the count).
+ */
+async function recordWebhookOutcome(tx: Tx, boss: PgBoss, webhookId: string, config: WebhookConfig, now: Date, outcome: SendOutcome, gone: boolean, failedDeliveryId: string | null): Promise<void> {
+  await tx
+    .update(webhooks)
+    .set({
+      lastSentAt: now,
+      lastStatus: outcome.ok ? "success" : "failed",
+      lastStatusCode: outcome.status,
+      failingSince: outcome.ok ? null : sql`coalesce(${webhooks.failingSince}, ${now.toISOString()}::timestamptz)`,
+      ...(gone ? { active: false, disabledAt: now, disabledReason: "The receiver answered 410 Gone: it no longer wants these requests" } : {}),
+    })
+    .where(eq(webhooks.id, webhookId));
+  if (failedDeliveryId && config.notifyOnFailure) {
+    await boss.send(QUEUES.notifyFailure, { webhookId, deliveryId: failedDeliveryId } satisfies NotifyFailureJob, {
+      singletonKey: webhookId,
+      singletonSeconds: 3600,
+      singletonNextSlot: true,
+      db: fromDrizzle(tx, sql),
+    });
+  }
+}
+
+/** The daily limit is reached: back to queued until the next UTC day, with the job for then in the same transaction. */
+async function deferToNextDay(db: Database, boss: PgBoss, job: DeliverJob, webhookId: string, config: WebhookConfig, ids: string[], now: Date): Promise<void> {
+  const tomorrow = new Date(`${utcDay(new Date(now.getTime() + 86_400_000))}T00:00:00Z`);
+  await db.transaction(async (tx) => {
+    await tx.update(deliveries).set({ status: "queued", nextAttemptAt: tomorrow, deferredReason: "Daily call limit reached: deferred to the next day" }).where(inArray(deliveries.id, ids));
+    await boss.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(webhookId, config), startAfter: tomorrow, db: fromDrizzle(tx, sql) });
+  });
+}
+
+/** Builds the request (one event, or a batch window's array) and sends it; a build failure is the attempt's outcome. */
+async function buildAndSend(db: Database, webhook: Webhook, config: WebhookConfig, rows: { delivery: Delivery; event: EventRow }[], job: DeliverJob, now: Date, slots?: Slots): Promise<{ built: BuiltRequest | null; outcome: SendOutcome }> {
+  let built: BuiltRequest | null = null;
+  try {
+    const secrets = readAuthSecrets(webhook);
+    const oauthAccessToken = config.auth.type === "oauth" ? await getOAuthAccessToken(db, webhook.companyId, config.auth.credentialId, { now }) : undefined;
+    const ctx = {
+      deliveryId: rows[0].delivery.id,
+      webhookId: webhook.id,
+      timestamp: now,
+      signingSecrets: signingSecretsOf(webhook, now),
+      secrets: { ...secrets, oauthAccessToken },
+    };
+    built = job.batchKey ? buildBatchRequest(config, rows.map((r) => eventForDelivery(r.event)), ctx) : buildRequest(config, eventForDelivery(rows[0].event), ctx);
+    const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
+    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivate() });
+    const outcome = await (slots ? slots.run(send) : send());
+    return { built, outcome };
+  } catch (err) {
+    // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.
+    const message = err instanceof Error ? err.message : String(err);
+    return { built, outcome: { ok: false, status: null, headers: {}, body: "", bodyTruncated: false, durationMs: 0, error: { kind: "other", message }, retryAfterSeconds: null } };
+  }
+}
+
+/** What an outcome means for the delivery: success, a retry in `retryIn` seconds (queued), or failed for good. */
+function settle(outcome: SendOutcome, config: WebhookConfig, attemptNumber: number, manual: boolean) {
+  const retryIn = outcome.ok || outcome.status === 410 || manual ? null : nextRetryDelaySeconds(config.retryPolicy, attemptNumber, outcome.retryAfterSeconds);
+  const status: "success" | "queued" | "failed" = outcome.ok ? "success" : retryIn !== null ? "queued" : "failed";
+  const errorText = outcome.error ? `${outcome.error.kind}: ${outcome.error.message}` : null;
+  return { retryIn, status, errorText, duration: Math.round(outcome.durationMs) };
+}
+
+/** The attempt log row of one delivery. */
+function attemptValues(delivery: Delivery, webhook: Webhook, config: WebhookConfig, built: BuiltRequest | null, outcome: SendOutcome, duration: number, trigger: DeliverOptions["trigger"]) {
+  return {
+    deliveryId: delivery.id,
+    companyId: delivery.companyId,
+    attemptNumber: delivery.attempts + 1,
+    trigger: trigger?.kind === "manual" ? "manual" : "auto",
+    triggeredBy: trigger?.userId ?? null,
+    requestMethod: built?.method ?? config.method,
+    requestUrl: built?.maskedUrl ?? webhook.url,
+    requestHeaders: built?.maskedHeaders ?? {},
+    requestBody: built?.body ?? null,
+    responseStatus: outcome.status,
+    responseHeaders: outcome.status === null ? null : outcome.headers,
+    responseBody: outcome.status === null ? null : outcome.body,
+    durationMs: duration,
+    errorKind: outcome.error?.kind ?? null,
+    errorMessage: outcome.error?.message ?? null,
+  };
+}
+
+export interface DeliverJobResult {
+  id: string;
+  status: "completed" | "failed";
+  output?: { error: string };
+}
+
+/**
+ * A batch of delivery jobs as the worker fetches them, each settled on its own. Plain automatic jobs
+ * (one delivery each) go the batched way: one query loads them all, one upsert per company counts
+ * the daily calls, one update marks them dispatched, the requests go out at once, and one
+ * transaction logs the outcomes (every attempt in one insert, every delivery in one update, each
+ * webhook once, the retries' jobs in one insert). A batch window's job, a manual resend, a
+ * switched-off webhook and an OAuth webhook go through deliverWebhook one by one, as before.
+ */
+export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: { id: string; data: DeliverJob }[], options: { now?: () => Date; slots?: Slots } = {}): Promise<DeliverJobResult[]> {
+  const results = new Map<string, DeliverJobResult>();
+  const failedResult = (id: string, err: unknown): DeliverJobResult => ({ id, status: "failed", output: { error: err instanceof Error ? err.message : String(err) } });
+  const plain = new Map<string, { id: string; data: DeliverJob }>();
+  const single: { id: string; data: DeliverJob }[] = [];
+  for (const job of jobs) {
+    const deliveryId = job.data.deliveryId;
+    if (deliveryId && !job.data.batchKey && !job.data.manual) {
+      // A second job for a delivery already in this batch (a crash's duplicate) has nothing left to do.
+      if (plain.has(deliveryId)) results.set(job.id, { id: job.id, status: "completed" });
+      else plain.set(deliveryId, job);
+    } else single.push(job);
+  }
+  if (plain.size) {
+    try {
+      const oneByOne = await deliverPlainJobs(db, boss, [...plain.values()], options.now?.() ?? new Date(), options.slots);
+      for (const job of plain.values()) if (!oneByOne.includes(job)) results.set(job.id, { id: job.id, status: "completed" });
+      single.push(...oneByOne);
+    } catch (err) {
+      // pg-boss retries these jobs (a database error, most likely): at least once, as with one job at a time.
+      console.error(`[deliver-webhook] a batch of ${plain.size} failed and will be retried:`, err instanceof Error ? err.message : err);
+      for (const job of plain.values()) results.set(job.id, failedResult(job.id, err));
+    }
+  }
+  await Promise.all(
+    single.map(async (job) => {
+      try {
+        await deliverWebhook(db, boss, job.data, { ...deliverOptionsOf(job.data), now: options.now, slots: options.slots });
+        results.set(job.id, { id: job.id, status: "completed" });
+      } catch (err) {
+        results.set(job.id, failedResult(job.id, err));
+      }
+    }),
+  );
+  return jobs.map((j) => results.get(j.id) ?? { id: j.id, status: "completed" });
+}
+
+/** The batched path of deliverWebhookJobs; returns the jobs it leaves to deliverWebhook. */
+async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; data: DeliverJob }[], now: Date, slots?: Slots): Promise<{ id: string; data: DeliverJob }[]> {
+  const found = await db
+    .select({ delivery: deliveries, event: events, webhook: webhooks })
+    .from(deliveries)
+    .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
+    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .where(inArray(deliveries.id, jobs.map((j) => j.data.deliveryId!)));
+  const byDelivery = new Map(found.map((r) => [r.delivery.id, r]));
+  const configs = new Map<string, WebhookConfig>();
+  const oneByOne: { id: string; data: DeliverJob }[] = [];
+  type Item = { job: { id: string; data: DeliverJob }; delivery: Delivery; event: EventRow; webhook: Webhook; config: WebhookConfig };
+  let items: Item[] = [];
+  for (const job of jobs) {
+    const row = byDelivery.get(job.data.deliveryId!);
+    // Deleted (retention, webhook deleted) or already settled (a duplicate job after a crash): done.
+    if (!row || row.delivery.status === "success" || row.delivery.status === "failed") continue;
+    if (!row.webhook.active) {
+      oneByOne.push(job);
+      continue;
+    }
+    let config = configs.get(row.webhook.id);
+    if (!config) configs.set(row.webhook.id, (config = webhookConfigOf(row.webhook)));
+    if (config.auth.type === "oauth") oneByOne.push(job);
+    else items.push({ job, ...row, config });
+  }
+  if (items.length === 0) return oneByOne;
+
+  // The daily limit, one upsert per company: the calls past the limit are deferred to the next day.
+  const byCompany = new Map<string, Item[]>();
+  for (const item of items) byCompany.set(item.webhook.companyId, [...(byCompany.get(item.webhook.companyId) ?? []), item]);
+  const limits = await db.select({ id: companies.id, limit: companies.dailyCallLimit }).from(companies).where(inArray(companies.id, [...byCompany.keys()]));
+  const deferred: Item[] = [];
+  for (const [companyId, list] of byCompany) {
+    const [row] = await db
+      .insert(dailyUsage)
+      .values({ companyId, day: utcDay(now), calls: list.length })
+      .onConflictDoUpdate({ target: [dailyUsage.companyId, dailyUsage.day], set: { calls: sql`${dailyUsage.calls} + ${list.length}` } })
+      .returning({ calls: dailyUsage.calls });
+    const limit = limits.find((l) => l.id === companyId)?.limit ?? Infinity;
+    const allowed = Math.max(0, limit - (row.calls - list.length));
+    deferred.push(...list.slice(allowed));
+  }
+  if (deferred.length) {
+    for (const item of deferred) await deferToNextDay(db, boss, item.job.data, item.webhook.id, item.config, [item.delivery.id], now);
+    items = items.filter((i) => !deferred.includes(i));
+    if (items.length === 0) return oneByOne;
+  }
+
+  await db
+    .update(deliveries)
+    .set({ status: "dispatched", attempts: sql`${deliveries.attempts} + 1`, deferredReason: null })
+    .where(inArray(deliveries.id, items.map((i) => i.delivery.id)));
+
+  const sent = await Promise.all(
+    items.map(async (item) => {
+      const { built, outcome } = await buildAndSend(db, item.webhook, item.config, [item], item.job.data, now, slots);
+      return { ...item, built, outcome, ...settle(outcome, item.config, item.delivery.attempts + 1, false) };
+    }),
+  );
+
+  const byWebhook = new Map<string, typeof sent>();
+  for (const s of sent) byWebhook.set(s.webhook.id, [...(byWebhook.get(s.webhook.id) ?? []), s]);
+  await db.transaction(async (tx) => {
+    await tx.insert(deliveryAttempts).values(sent.map((s) => attemptValues(s.delivery, s.webhook, s.config, s.built, s.outcome, s.duration, undefined)));
+    const values = sent.map((s) => {
+      const nextAt = s.retryIn !== null ? new Date(now.getTime() + s.retryIn * 1000).toISOString() : null;
+      const completedAt = s.status === "queued" ? null : now.toISOString();
+      return sql`(${s.delivery.id}::uuid, ${s.status}::text, ${s.outcome.status}::int, ${s.errorText}::text, ${s.duration}::int, ${nextAt}::timestamptz, ${completedAt}::timestamptz)`;
+    });
+    await tx.execute(sql`
+      update ${deliveries} as d
+      set status = v.status, last_status_code = v.code, last_error = v.error, last_duration_ms = v.duration, next_attempt_at = v.next_at, completed_at = v.completed_at
+      from (values ${sql.join(values, sql`, `)}) as v(id, status, code, error, duration, next_at, completed_at)
+      where d.id = v.id`);
+    // The retries' jobs are written with the outcomes: a crash cannot leave a queued delivery without one.
+    const retries = sent.filter((s) => s.retryIn !== null);
+    if (retries.length) {
+      await boss.insert(
+        QUEUES.deliverWebhook,
+        retries.map((s) => ({ data: s.job.data, ...deliverJobOptions(s.webhook.id, s.config), startAfter: Math.max(1, Math.ceil(s.retryIn!)) })),
+        { db: fromDrizzle(tx, sql) },
+      );
+    }
+    // Webhooks last and in id order: concurrent batches lock them briefly and never in opposite orders.
+    for (const [webhookId, list] of [...byWebhook].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      // The webhook shows its last outcome in this batch; a 410 anywhere in it switches the webhook off.
+      const failedForGood = list.filter((s) => s.status === "failed");
+      const gone = list.some((s) => s.outcome.status === 410);
+      await recordWebhookOutcome(tx, boss, webhookId, list[0].config, now, list[list.length - 1].outcome, gone, failedForGood[failedForGood.length - 1]?.delivery.id ?? null);
+    }
+  });
+  return oneByOne;
 }

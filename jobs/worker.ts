@@ -2,7 +2,7 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import type { DeliverJob } from "@/lib/events/ingest";
 import { QUEUES, ensureQueues } from "./boss";
-import { deliverOptionsOf, deliverWebhook } from "./deliver-webhook";
+import { deliverWebhookJobs, Slots } from "./deliver-webhook";
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
 import { purgeOldData } from "./purge";
@@ -45,9 +45,25 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   await boss.work<SendEmailJob>(QUEUES.sendEmail, { batchSize: 1, localConcurrency: 2 }, async ([job]) => {
     await sendEmailJob(db, job.data);
   });
-  // One job at a time per local worker: a slow receiver holds only its own slot. NOTIFY wakes
-  // workers for new jobs; the 1 s poll picks up retries and execution delays when they come due.
-  await boss.work<DeliverJob>(QUEUES.deliverWebhook, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, localGroupConcurrency: webhookConcurrencyTiers(concurrency) }, async ([job]) => {
-    await deliverWebhook(db, boss, job.data, deliverOptionsOf(job.data));
-  });
+  // Each poller takes a batch of delivery jobs (DELIVERY_BATCH_SIZE, 10 by default) and the batch's
+  // writes are batched too (deliverWebhookJobs): a few queries per batch instead of ~7 per delivery.
+  // While fetches come back full a poller fetches again at once (a backlog); otherwise NOTIFY wakes
+  // it for new jobs, and the 1 s poll picks up retries and execution delays when they come due.
+  // Requests wait for one of `concurrency` slots, so a process still sends at most that many at
+  // once; a webhook's tier counts its jobs in hand, and a poller skips webhooks at their limit.
+  const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 10));
+  const slots = new Slots(concurrency);
+  await boss.work<DeliverJob>(
+    QUEUES.deliverWebhook,
+    {
+      batchSize,
+      localConcurrency: concurrency,
+      burstWhenBatchFull: true,
+      perJobResults: true,
+      pollingIntervalSeconds: 1,
+      notifyPollingIntervalSeconds: 1,
+      localGroupConcurrency: webhookConcurrencyTiers(concurrency),
+    },
+    async (jobs) => deliverWebhookJobs(db, boss, jobs, { slots }),
+  );
 }
