@@ -78,7 +78,7 @@ export function SuccessRateChart({ buckets }: { buckets: HourBucket[] }) {
             />
           }
         />
-        <Line dataKey="rate" type="monotone" stroke="var(--color-rate)" strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
+        <Line dataKey="rate" type="monotone" stroke="var(--color-rate)" strokeWidth={2} dot={{ r: 3, fill: "var(--color-rate)" }} connectNulls={false} isAnimationActive={false} />
       </LineChart>
     </ChartContainer>
   );
