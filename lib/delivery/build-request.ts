@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { maskSecret } from "@/lib/crypto";
 import { escapeXml, getPath, renderTemplate, sanitizeHeaderValue, TemplateError, valueToText } from "@/lib/events/template";
+import { redactor, registerRequestSecrets } from "./redact";
 import { BODY_METHODS, type BodyEncoding, type HttpMethod, type WebhookConfig } from "@/lib/validations/webhook";
 
 /**
@@ -341,16 +342,7 @@ function finish(method: HttpMethod, a: Assembled, body: string | null, ctx: Buil
   if (ctx.signingSecrets.length > 0) a.headers.set("webhook-signature", signPayload(ctx.signingSecrets, ctx.deliveryId, ts, body ?? ""));
 
   // Secrets shorter than 4 characters would mask innocent text; they still go masked where they are the whole value.
-  const secrets = a.secretsInUse.filter((s) => s.length >= 4).sort((x, y) => y.length - x.length);
-  const maskText = (text: string) => {
-    let out = text;
-    for (const s of secrets) {
-      out = replaceAll(out, s, maskSecret(s));
-      out = replaceAll(out, encodeURIComponent(s), maskSecret(s));
-      out = replaceAll(out, new URLSearchParams([["", s]]).toString().slice(1), maskSecret(s));
-    }
-    return out;
-  };
+  const maskText = redactor(a.secretsInUse);
 
   const headers: Record<string, string> = {};
   const maskedHeaders: Record<string, string> = {};
@@ -363,6 +355,8 @@ function finish(method: HttpMethod, a: Assembled, body: string | null, ctx: Buil
   const url = a.url.toString();
   const masked = new URL(url);
   for (const [name, secret] of a.maskedQuery) masked.searchParams.set(name, maskSecret(secret));
+  // What the receiver may echo back is redacted by the HTTP client (sendSafely) with these.
+  registerRequestSecrets(headers, [...a.secretsInUse, ...a.maskedByKey.values(), ...a.maskedQuery.values()]);
   return { method, url, headers, body, maskedHeaders, maskedUrl: maskText(a.maskedQuery.size > 0 ? masked.toString() : url) };
 }
 

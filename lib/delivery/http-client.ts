@@ -1,6 +1,7 @@
 import dns from "node:dns";
 import net from "node:net";
 import { Agent, buildConnector, request, type Dispatcher } from "undici";
+import { redactor, redactRecord, secretsOfRequest } from "./redact";
 import { checkLiteralHost, isPublicAddress } from "./ssrf";
 
 /**
@@ -171,8 +172,19 @@ function isMethod(m: string): m is (typeof METHODS)[number] & Dispatcher.HttpMet
   return (METHODS as readonly string[]).includes(m);
 }
 
-/** Sends one request under the outbound rules above. Never throws: every failure is an outcome. */
+/**
+ * Sends one request under the outbound rules above. Never throws: every failure is an outcome.
+ * The secrets a request built by buildRequest carries are redacted from the outcome (a receiver
+ * echoing its Authorization header or URL back must not put them in the attempt log).
+ */
 export async function sendSafely(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
+  const redact = redactor(secretsOfRequest(req.headers));
+  const outcome = await send(req, opts);
+  if (outcome.error) outcome.error.message = redact(outcome.error.message);
+  return { ...outcome, headers: redactRecord(outcome.headers, redact), body: redact(outcome.body) };
+}
+
+async function send(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
   const started = performance.now();
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

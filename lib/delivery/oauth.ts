@@ -3,6 +3,7 @@ import type { DbOrTx, Database } from "@/db";
 import { oauthCredentials, type OAuthCredential } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { allowPrivateTargetsFromEnv, sendSafely } from "./http-client";
+import { redactor } from "./redact";
 
 /** A token this close to its expiry is refreshed before use. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -67,8 +68,11 @@ export async function requestToken(cred: OAuthCredential, options: { refreshToke
     },
     { timeoutMs: options.timeoutMs ?? 15_000, allowPrivate: allowPrivateTargetsFromEnv() },
   );
+  // A token endpoint's error page may echo the request (client secret, password, refresh token):
+  // what it says is kept on the credential and in attempt logs, so the secrets are masked first.
+  const redact = redactor([...cred.parameters.filter((p) => p.secret || p.valueEncrypted).map(paramValue), options.refreshToken]);
   if (outcome.status === null) {
-    throw new OAuthTokenError(`Token endpoint unreachable (${outcome.error?.kind ?? "other"}): ${outcome.error?.message ?? "no response"}`);
+    throw new OAuthTokenError(redact(`Token endpoint unreachable (${outcome.error?.kind ?? "other"}): ${outcome.error?.message ?? "no response"}`));
   }
   let json: Record<string, unknown> = {};
   try {
@@ -82,8 +86,8 @@ export async function requestToken(cred: OAuthCredential, options: { refreshToke
     const reason =
       typeof json.error === "string"
         ? `${json.error}${typeof json.error_description === "string" ? `: ${json.error_description}` : ""}`
-        : outcome.body.slice(0, 200) || "no access_token in the answer";
-    throw new OAuthTokenError(`Token endpoint answered ${outcome.status}: ${reason}`);
+        : redact(outcome.body).slice(0, 200) || "no access_token in the answer";
+    throw new OAuthTokenError(redact(`Token endpoint answered ${outcome.status}: ${reason}`));
   }
   const expiresIn = typeof json.expires_in === "number" ? json.expires_in : Number(json.expires_in ?? 3600);
   return {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/db";
-import { maskSecret } from "@/lib/crypto";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
 import type { AuthSecrets } from "@/lib/webhooks";
 import { buildRequest, BuildRequestError, generateSigningSecret, type BuiltRequest, type DeliveryEvent } from "./build-request";
 import { allowPrivateTargetsFromEnv, sendSafely, type SendErrorKind } from "./http-client";
 import { getOAuthAccessToken, OAuthTokenError } from "./oauth";
+import { redactor, redactRecord } from "./redact";
 import { statusMeaning } from "./status-meaning";
 
 /**
@@ -91,31 +91,11 @@ function buildErrorField(err: BuildRequestError, config: WebhookConfig): string 
   }
 }
 
-/** Every secret the request may carry, longest first, so a secret that contains another is masked whole. */
+/** Every secret the request may carry (redactor masks the longest first, so one containing another is masked whole). */
 function secretsOf(config: WebhookConfig, values: (string | undefined)[]): string[] {
   const out = [...values];
   if (config.auth.type === "basic") out.push(Buffer.from(`${config.auth.username}:${values[0] ?? ""}`, "utf8").toString("base64"));
-  return [...new Set(out.filter((s): s is string => typeof s === "string" && s.length >= 4))].sort((a, b) => b.length - a.length);
-}
-
-/**
- * Replaces every secret in the text, also URL-encoded: the builder already masks the request, and
- * this catches what it cannot know about (a receiver echoing the Authorization header back).
- */
-function scrubber(secrets: string[]) {
-  return (text: string): string => {
-    let out = text;
-    for (const s of secrets) {
-      for (const form of new Set([s, encodeURIComponent(s), new URLSearchParams([["", s]]).toString().slice(1), JSON.stringify(s).slice(1, -1)])) {
-        if (form) out = out.split(form).join(maskSecret(s));
-      }
-    }
-    return out;
-  };
-}
-
-function scrubRecord(record: Record<string, string>, scrub: (t: string) => string): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, scrub(v)]));
+  return out.filter((s): s is string => typeof s === "string");
 }
 
 /** Builds and sends the sample request for unsaved form values. Never throws for bad input or a failing receiver. */
@@ -181,11 +161,11 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
   }
 
   if (options.dryRun) {
-    const scrubPreview = scrubber(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, signingSecret]));
+    const scrubPreview = redactor(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, signingSecret]));
     return {
       ok: true,
       dryRun: true,
-      request: { method: built.method, url: scrubPreview(built.maskedUrl), headers: scrubRecord(built.maskedHeaders, scrubPreview), body: built.body === null ? null : scrubPreview(built.body) },
+      request: { method: built.method, url: scrubPreview(built.maskedUrl), headers: redactRecord(built.maskedHeaders, scrubPreview), body: built.body === null ? null : scrubPreview(built.body) },
       response: null,
       error: null,
     };
@@ -201,17 +181,17 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
     .filter(([name, value]) => built.maskedHeaders[name] !== value)
     .map(([, value]) => value);
   // The basic password first: secretsOf derives the Authorization value from it.
-  const scrub = scrubber(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, secrets.oauthAccessToken, signingSecret, ...maskedValues]));
+  const scrub = redactor(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, secrets.oauthAccessToken, signingSecret, ...maskedValues]));
   return {
     ok: true,
-    request: { method: built.method, url: scrub(built.maskedUrl), headers: scrubRecord(built.maskedHeaders, scrub), body: built.body === null ? null : scrub(built.body) },
+    request: { method: built.method, url: scrub(built.maskedUrl), headers: redactRecord(built.maskedHeaders, scrub), body: built.body === null ? null : scrub(built.body) },
     response:
       outcome.status === null
         ? null
         : {
             status: outcome.status,
             statusMeaning: statusMeaning(outcome.status),
-            headers: scrubRecord(outcome.headers, scrub),
+            headers: redactRecord(outcome.headers, scrub),
             body: scrub(outcome.body),
             bodyTruncated: outcome.bodyTruncated,
             durationMs: outcome.durationMs,
