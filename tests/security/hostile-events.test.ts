@@ -163,9 +163,10 @@ function withForbiddenKey(event: Record<string, unknown>, where: "data" | "previ
   let inner = `{${JSON.stringify(key)}:{"isAdmin":true,"polluted":"yes"}}`;
   for (let i = 0; i < depth; i++) inner = `{"level${i}":${inner}}`;
   const holder = JSON.stringify({ ...(event[where] as object), __SLOT__: 0 });
-  const text = holder.replace('"__SLOT__":0', `"nested":${inner}`);
+  // Replacement functions: a key such as "$&" must not be read as a replacement pattern.
+  const text = holder.replace('"__SLOT__":0', () => `"nested":${inner}`);
   const rest = JSON.stringify({ ...event, [where]: "__HOLDER__" });
-  return rest.replace('"__HOLDER__"', text);
+  return rest.replace('"__HOLDER__"', () => text);
 }
 
 function nested(depth: number, kind: "array" | "object"): string {
@@ -230,14 +231,14 @@ describe("POST /api/v1/events under hostile input", () => {
         let text: string;
         if (place === "data.key" || place === "previous.key") {
           const target = place === "data.key" ? "data" : "previous";
-          text = JSON.stringify({ ...e, [target]: { ...(e[target] as object), __SLOT__: 1 } }).replace('"__SLOT__"', s);
+          text = JSON.stringify({ ...e, [target]: { ...(e[target] as object), __SLOT__: 1 } }).replace('"__SLOT__"', () => s);
         } else {
           const [obj, field] = place.includes(".") ? place.split(".") : [null, place];
           const marker = "__VALUE_SLOT__";
           const copy: Record<string, any> = { ...e };
           if (obj) copy[obj] = { ...copy[obj], [field]: marker };
           else copy[field] = marker;
-          text = JSON.stringify(copy).replace(`"${marker}"`, s);
+          text = JSON.stringify(copy).replace(`"${marker}"`, () => s);
         }
         await postAndCheck(text, `${place} holding ${escape}: ${preview(text)}`, { mustRefuse: true });
       }),
