@@ -49,10 +49,13 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   // writes are batched too (deliverWebhookJobs): a few queries per batch instead of ~7 per delivery.
   // While fetches come back full a poller fetches again at once (a backlog); otherwise NOTIFY wakes
   // it for new jobs, and the 1 s poll picks up retries and execution delays when they come due.
-  // Requests wait for one of `concurrency` slots, so a process still sends at most that many at
-  // once; a webhook's tier counts its jobs in hand, and a poller skips webhooks at their limit.
+  // Requests wait for a free slot (below), so a process sends at most that many at once; a
+  // webhook's tier counts its jobs in hand, and a poller skips webhooks at their limit.
   const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 10));
-  const slots = new Slots(concurrency);
+  // Requests in flight per process: three times the pollers by default, so that a few slow or
+  // hanging receivers (each capped at its webhook's max concurrency) cannot take every slot and hold
+  // up other webhooks' deliveries (tests/reliability/faulty-receivers.test.ts measures this).
+  const slots = new Slots(Number(process.env.DELIVERY_MAX_REQUESTS ?? concurrency * 3));
   await boss.work<DeliverJob>(
     QUEUES.deliverWebhook,
     {

@@ -89,18 +89,22 @@ it("ends every delivery right, caps bodies, and keeps a fast receiver fast among
   await fast.waitFor(40);
   const mixed = latency().slice(20);
 
+  let lastState: Record<string, string> = {};
+  const progress = setInterval(() => console.log(`[faulty-receivers] ${JSON.stringify(lastState)} fast ${fast.received.length}`), 5000);
   await waitFor(
     "every delivery to end",
     async () => {
-      for (const hook of Object.values(hooks)) {
+      const state: Record<string, string> = {};
+      for (const [name, hook] of Object.entries(hooks)) {
         const rows = await ctx.db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.webhookId, hook.id));
-        if (rows.length !== 20 || rows.some((r) => r.status === "queued" || r.status === "dispatched")) return false;
+        state[name] = `${rows.length}:${rows.filter((r) => r.status === "queued" || r.status === "dispatched").length} open`;
       }
-      return true;
+      lastState = state;
+      return Object.values(state).every((v) => v === "20:0 open");
     },
     180_000,
     500,
-  );
+  ).finally(() => clearInterval(progress));
 
   const flakyRows = await ctx.db.select({ status: deliveries.status, attempts: deliveries.attempts }).from(deliveries).where(eq(deliveries.webhookId, hooks.flaky.id));
   expect(flakyRows.every((r) => r.status === "success")).toBe(true);
