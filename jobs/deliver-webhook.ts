@@ -158,17 +158,21 @@ async function recordWebhookOutcome(tx: Tx, boss: PgBoss, webhookId: string, con
       lastStatus: outcome.ok ? "success" : "failed",
       lastStatusCode: outcome.status,
       failingSince: outcome.ok ? null : sql`coalesce(${webhooks.failingSince}, ${now.toISOString()}::timestamptz)`,
-      ...(gone ? { active: false, disabledAt: now, disabledReason: "The receiver answered 410 Gone: it no longer wants these requests" } : {}),
+      ...(gone ? { active: false, disabledAt: now, disabledReason: GONE_REASON } : {}),
     })
     .where(eq(webhooks.id, webhookId));
-  if (failedDeliveryId && config.notifyOnFailure) {
-    await boss.send(QUEUES.notifyFailure, { webhookId, deliveryId: failedDeliveryId } satisfies NotifyFailureJob, {
-      singletonKey: webhookId,
-      singletonSeconds: 3600,
-      singletonNextSlot: true,
-      db: fromDrizzle(tx, sql),
-    });
-  }
+  if (failedDeliveryId && config.notifyOnFailure) await notifyFailure(tx, boss, webhookId, failedDeliveryId);
+}
+
+const GONE_REASON = "The receiver answered 410 Gone: it no longer wants these requests";
+
+async function notifyFailure(tx: Tx, boss: PgBoss, webhookId: string, deliveryId: string): Promise<void> {
+  await boss.send(QUEUES.notifyFailure, { webhookId, deliveryId } satisfies NotifyFailureJob, {
+    singletonKey: webhookId,
+    singletonSeconds: 3600,
+    singletonNextSlot: true,
+    db: fromDrizzle(tx, sql),
+  });
 }
 
 /** The daily limit is reached: back to queued until the next UTC day, with the job for then in the same transaction. */
@@ -181,16 +185,24 @@ async function deferToNextDay(db: Database, boss: PgBoss, job: DeliverJob, webho
 }
 
 /** Builds the request (one event, or a batch window's array) and sends it; a build failure is the attempt's outcome. */
-async function buildAndSend(db: Database, webhook: Webhook, config: WebhookConfig, rows: { delivery: Delivery; event: EventRow }[], job: DeliverJob, now: Date, slots?: Slots): Promise<{ built: BuiltRequest | null; outcome: SendOutcome }> {
+type WebhookSecrets = { auth: ReturnType<typeof readAuthSecrets>; signing: string[] };
+
+async function buildAndSend(db: Database, webhook: Webhook, config: WebhookConfig, rows: { delivery: Delivery; event: EventRow }[], job: DeliverJob, now: Date, slots?: Slots, secretsCache?: Map<string, WebhookSecrets>): Promise<{ built: BuiltRequest | null; outcome: SendOutcome }> {
   let built: BuiltRequest | null = null;
   try {
-    const secrets = readAuthSecrets(webhook);
+    // Decrypted once per webhook and batch.
+    let cached = secretsCache?.get(webhook.id);
+    if (!cached) {
+      cached = { auth: readAuthSecrets(webhook), signing: signingSecretsOf(webhook, now) };
+      secretsCache?.set(webhook.id, cached);
+    }
+    const secrets = cached.auth;
     const oauthAccessToken = config.auth.type === "oauth" ? await getOAuthAccessToken(db, webhook.companyId, config.auth.credentialId, { now }) : undefined;
     const ctx = {
       deliveryId: rows[0].delivery.id,
       webhookId: webhook.id,
       timestamp: now,
-      signingSecrets: signingSecretsOf(webhook, now),
+      signingSecrets: cached.signing,
       secrets: { ...secrets, oauthAccessToken },
     };
     built = job.batchKey ? buildBatchRequest(config, rows.map((r) => eventForDelivery(r.event)), ctx) : buildRequest(config, eventForDelivery(rows[0].event), ctx);
@@ -268,7 +280,8 @@ export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: { id:
       single.push(...oneByOne);
     } catch (err) {
       // pg-boss retries these jobs (a database error, most likely): at least once, as with one job at a time.
-      console.error(`[deliver-webhook] a batch of ${plain.size} failed and will be retried:`, err instanceof Error ? err.message : err);
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+      console.error(`[deliver-webhook] a batch of ${plain.size} failed and will be retried: ${cause}`);
       for (const job of plain.values()) results.set(job.id, failedResult(job.id, err));
     }
   }
@@ -313,55 +326,91 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
   }
   if (items.length === 0) return oneByOne;
 
-  // The daily limit, one upsert per company: the calls past the limit are deferred to the next day.
+  // Per company one statement counts the calls against the daily limit and marks those within it
+  // dispatched (attempts + 1); the calls past the limit are deferred to the next day.
   const byCompany = new Map<string, Item[]>();
   for (const item of items) byCompany.set(item.webhook.companyId, [...(byCompany.get(item.webhook.companyId) ?? []), item]);
-  const limits = await db.select({ id: companies.id, limit: companies.dailyCallLimit }).from(companies).where(inArray(companies.id, [...byCompany.keys()]));
-  const deferred: Item[] = [];
+  const dispatched = new Set<string>();
   for (const [companyId, list] of byCompany) {
-    const [row] = await db
-      .insert(dailyUsage)
-      .values({ companyId, day: utcDay(now), calls: list.length })
-      .onConflictDoUpdate({ target: [dailyUsage.companyId, dailyUsage.day], set: { calls: sql`${dailyUsage.calls} + ${list.length}` } })
-      .returning({ calls: dailyUsage.calls });
-    const limit = limits.find((l) => l.id === companyId)?.limit ?? Infinity;
-    const allowed = Math.max(0, limit - (row.calls - list.length));
-    deferred.push(...list.slice(allowed));
+    const ids = list.map((i) => i.delivery.id);
+    const result = await db.execute<{ id: string }>(sql`
+      with usage as (
+        insert into ${dailyUsage} (company_id, day, calls) values (${companyId}::uuid, ${utcDay(now)}, ${list.length})
+        on conflict (company_id, day) do update set calls = ${dailyUsage}.calls + excluded.calls
+        returning calls
+      ), allowed as (
+        select greatest(0, least(${list.length}::int, c.daily_call_limit - (u.calls - ${list.length}::int))) as n
+        from usage u, ${companies} c where c.id = ${companyId}::uuid
+      )
+      update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null
+      where id = any((${`{${ids.join(",")}}`}::uuid[])[1:(select n from allowed)])
+      returning id`);
+    for (const row of result) dispatched.add(row.id);
   }
-  if (deferred.length) {
-    for (const item of deferred) await deferToNextDay(db, boss, item.job.data, item.webhook.id, item.config, [item.delivery.id], now);
-    items = items.filter((i) => !deferred.includes(i));
-    if (items.length === 0) return oneByOne;
-  }
+  const deferred = items.filter((i) => !dispatched.has(i.delivery.id));
+  for (const item of deferred) await deferToNextDay(db, boss, item.job.data, item.webhook.id, item.config, [item.delivery.id], now);
+  items = items.filter((i) => dispatched.has(i.delivery.id));
+  if (items.length === 0) return oneByOne;
 
-  await db
-    .update(deliveries)
-    .set({ status: "dispatched", attempts: sql`${deliveries.attempts} + 1`, deferredReason: null })
-    .where(inArray(deliveries.id, items.map((i) => i.delivery.id)));
-
+  const secretsCache = new Map<string, WebhookSecrets>();
   const sent = await Promise.all(
     items.map(async (item) => {
-      const { built, outcome } = await buildAndSend(db, item.webhook, item.config, [item], item.job.data, now, slots);
+      const { built, outcome } = await buildAndSend(db, item.webhook, item.config, [item], item.job.data, now, slots, secretsCache);
       return { ...item, built, outcome, ...settle(outcome, item.config, item.delivery.attempts + 1, false) };
     }),
   );
 
   const byWebhook = new Map<string, typeof sent>();
   for (const s of sent) byWebhook.set(s.webhook.id, [...(byWebhook.get(s.webhook.id) ?? []), s]);
-  await db.transaction(async (tx) => {
-    await tx.insert(deliveryAttempts).values(sent.map((s) => attemptValues(s.delivery, s.webhook, s.config, s.built, s.outcome, s.duration, undefined)));
-    const values = sent.map((s) => {
-      const nextAt = s.retryIn !== null ? new Date(now.getTime() + s.retryIn * 1000).toISOString() : null;
-      const completedAt = s.status === "queued" ? null : now.toISOString();
-      return sql`(${s.delivery.id}::uuid, ${s.status}::text, ${s.outcome.status}::int, ${s.errorText}::text, ${s.duration}::int, ${nextAt}::timestamptz, ${completedAt}::timestamptz)`;
-    });
-    await tx.execute(sql`
+  const attemptRows = sent.map((s) => {
+    const a = attemptValues(s.delivery, s.webhook, s.config, s.built, s.outcome, s.duration, undefined);
+    const json = (v: Record<string, string> | null) => (v === null ? null : JSON.stringify(v));
+    return sql`(${a.deliveryId}::uuid, ${a.companyId}::uuid, ${a.attemptNumber}::int, ${a.trigger}, ${a.requestMethod}, ${a.requestUrl}, ${json(a.requestHeaders)}::jsonb, ${a.requestBody}, ${a.responseStatus}::int, ${json(a.responseHeaders)}::jsonb, ${a.responseBody}, ${a.durationMs}::int, ${a.errorKind}, ${a.errorMessage})`;
+  });
+  const deliveryRows = sent.map((s) => {
+    const nextAt = s.retryIn !== null ? new Date(now.getTime() + s.retryIn * 1000).toISOString() : null;
+    const completedAt = s.status === "queued" ? null : now.toISOString();
+    return sql`(${s.delivery.id}::uuid, ${s.status}, ${s.outcome.status}::int, ${s.errorText}, ${s.duration}::int, ${nextAt}::timestamptz, ${completedAt}::timestamptz)`;
+  });
+  // Each webhook shows its last outcome in this batch; a 410 anywhere in it switches the webhook off.
+  // In id order, so that concurrent batches take the webhooks' row locks in the same order.
+  const webhookRows = [...byWebhook].sort(([a], [b]) => (a < b ? -1 : 1)).map(([webhookId, list]) => {
+    const last = list[list.length - 1].outcome;
+    return sql`(${webhookId}::uuid, ${last.ok}::boolean, ${last.status}::int, ${list.some((s) => s.outcome.status === 410)}::boolean)`;
+  });
+  // Attempts, outcomes and webhooks in one statement (its parts commit together).
+  const write = sql`
+    with attempts as (
+      insert into ${deliveryAttempts} (delivery_id, company_id, attempt_number, trigger, request_method, request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, error_kind, error_message)
+      values ${sql.join(attemptRows, sql`, `)}
+    ), outcomes as (
       update ${deliveries} as d
       set status = v.status, last_status_code = v.code, last_error = v.error, last_duration_ms = v.duration, next_attempt_at = v.next_at, completed_at = v.completed_at
-      from (values ${sql.join(values, sql`, `)}) as v(id, status, code, error, duration, next_at, completed_at)
-      where d.id = v.id`);
-    // The retries' jobs are written with the outcomes: a crash cannot leave a queued delivery without one.
-    const retries = sent.filter((s) => s.retryIn !== null);
+      from (values ${sql.join(deliveryRows, sql`, `)}) as v(id, status, code, error, duration, next_at, completed_at)
+      where d.id = v.id
+    )
+    update ${webhooks} as w
+    set last_sent_at = ${now.toISOString()}::timestamptz,
+        last_status = case when v.ok then 'success' else 'failed' end,
+        last_status_code = v.code,
+        failing_since = case when v.ok then null else coalesce(w.failing_since, ${now.toISOString()}::timestamptz) end,
+        active = w.active and not v.gone,
+        disabled_at = case when v.gone then ${now.toISOString()}::timestamptz else w.disabled_at end,
+        disabled_reason = case when v.gone then ${GONE_REASON} else w.disabled_reason end
+    from (values ${sql.join(webhookRows, sql`, `)}) as v(id, ok, code, gone)
+    where w.id = v.id`;
+  const retries = sent.filter((s) => s.retryIn !== null);
+  const failures = [...byWebhook].flatMap(([webhookId, list]) => {
+    const failed = list.filter((s) => s.status === "failed");
+    return failed.length && list[0].config.notifyOnFailure ? [{ webhookId, deliveryId: failed[failed.length - 1].delivery.id }] : [];
+  });
+  if (retries.length === 0 && failures.length === 0) {
+    await db.execute(write);
+    return oneByOne;
+  }
+  // Retry jobs and failure emails are written with the outcomes: a crash cannot leave a queued delivery without its job.
+  await db.transaction(async (tx) => {
+    await tx.execute(write);
     if (retries.length) {
       await boss.insert(
         QUEUES.deliverWebhook,
@@ -369,13 +418,7 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
         { db: fromDrizzle(tx, sql) },
       );
     }
-    // Webhooks last and in id order: concurrent batches lock them briefly and never in opposite orders.
-    for (const [webhookId, list] of [...byWebhook].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      // The webhook shows its last outcome in this batch; a 410 anywhere in it switches the webhook off.
-      const failedForGood = list.filter((s) => s.status === "failed");
-      const gone = list.some((s) => s.outcome.status === 410);
-      await recordWebhookOutcome(tx, boss, webhookId, list[0].config, now, list[list.length - 1].outcome, gone, failedForGood[failedForGood.length - 1]?.delivery.id ?? null);
-    }
+    for (const f of failures) await notifyFailure(tx, boss, f.webhookId, f.deliveryId);
   });
   return oneByOne;
 }
