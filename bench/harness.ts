@@ -240,11 +240,12 @@ export function ownPostgresPids(): number[] {
   return descendants(process.pid).filter((p) => /^postgres/.test(commandOf(p)) || commandOf(p).includes("bin/postgres"));
 }
 
-/** Where the CPU went between two calls: web, worker, PostgreSQL and this process (the load generator). */
-export function cpuMeter(pids: { web?: number; worker?: number }) {
+/** Where the CPU went between two calls, in % of one core: web, worker, PostgreSQL, receiver and this process (the load generator). */
+export function cpuMeter(pids: { web?: number; worker?: number; receiver?: number }) {
   const read = () => ({
     web: pids.web ? cpuMs([pids.web]) : 0,
     worker: pids.worker ? cpuMs([pids.worker]) : 0,
+    receiver: pids.receiver ? cpuMs([pids.receiver]) : 0,
     postgres: cpuMs(ownPostgresPids()),
     bench: (() => {
       const u = process.cpuUsage();
@@ -256,7 +257,7 @@ export function cpuMeter(pids: { web?: number; worker?: number }) {
   return () => {
     const end = read();
     const seconds = (end.at - start.at) / 1000;
-    const share = (k: "web" | "worker" | "postgres" | "bench") => Math.round(((end[k] - start[k]) / 1000 / seconds) * 100);
-    return { seconds: Math.round(seconds * 10) / 10, cpuPercent: { web: share("web"), worker: share("worker"), postgres: share("postgres"), loadGenerator: share("bench") } };
+    const share = (k: "web" | "worker" | "receiver" | "postgres" | "bench") => Math.round(((end[k] - start[k]) / 1000 / seconds) * 100);
+    return { seconds: Math.round(seconds * 10) / 10, cpuPercent: { web: share("web"), worker: share("worker"), postgres: share("postgres"), receiver: share("receiver"), bench: share("bench") } };
   };
 }
