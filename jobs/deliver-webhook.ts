@@ -298,6 +298,9 @@ export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: { id:
   return jobs.map((j) => results.get(j.id) ?? { id: j.id, status: "completed" });
 }
 
+/** What this process last wrote to each webhook's row (see deliverPlainJobs). */
+const lastWritten = new Map<string, { ok: boolean; code: number | null; at: number }>();
+
 /** The batched path of deliverWebhookJobs; returns the jobs it leaves to deliverWebhook. */
 async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; data: DeliverJob }[], now: Date, slots?: Slots): Promise<{ id: string; data: DeliverJob }[]> {
   const found = await db
@@ -373,43 +376,60 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
     return sql`(${s.delivery.id}::uuid, ${s.status}, ${s.outcome.status}::int, ${s.errorText}, ${s.duration}::int, ${nextAt}::timestamptz, ${completedAt}::timestamptz)`;
   });
   // Each webhook shows its last outcome in this batch; a 410 anywhere in it switches the webhook off.
-  // In id order, so that concurrent batches take the webhooks' row locks in the same order.
-  const webhookRows = [...byWebhook].sort(([a], [b]) => (a < b ? -1 : 1)).map(([webhookId, list]) => {
-    const last = list[list.length - 1].outcome;
-    return sql`(${webhookId}::uuid, ${last.ok}::boolean, ${last.status}::int, ${list.some((s) => s.outcome.status === 410)}::boolean)`;
-  });
+  // Its row is written when that outcome differs from what this process wrote last, or a second
+  // later: every batch writing it would queue all batches behind one row lock.
+  const nowMs = Date.now();
+  const webhookRows = [...byWebhook]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([webhookId, list]) => {
+      const last = list[list.length - 1].outcome;
+      const gone = list.some((s) => s.outcome.status === 410);
+      const written = lastWritten.get(webhookId);
+      if (!gone && written && written.ok === last.ok && written.code === last.status && nowMs - written.at < 1000) return [];
+      if (lastWritten.size > 10_000) lastWritten.clear();
+      lastWritten.set(webhookId, { ok: last.ok, code: last.status, at: nowMs });
+      return [{ webhookId, row: sql`(${webhookId}::uuid, ${last.ok}::boolean, ${last.status}::int, ${gone}::boolean)` }];
+    });
   // Attempts, outcomes and webhooks in one statement (its parts commit together).
+  const updateWebhooks = webhookRows.length
+    ? sql`, hooks as (
+      update ${webhooks} as w
+      set last_sent_at = ${now.toISOString()}::timestamptz,
+          last_status = case when v.ok then 'success' else 'failed' end,
+          last_status_code = v.code,
+          failing_since = case when v.ok then null else coalesce(w.failing_since, ${now.toISOString()}::timestamptz) end,
+          active = w.active and not v.gone,
+          disabled_at = case when v.gone then ${now.toISOString()}::timestamptz else w.disabled_at end,
+          disabled_reason = case when v.gone then ${GONE_REASON} else w.disabled_reason end
+      from (values ${sql.join(
+        webhookRows.map((w) => w.row),
+        sql`, `,
+      )}) as v(id, ok, code, gone)
+      where w.id = v.id
+    )`
+    : sql``;
   const write = sql`
     with attempts as (
       insert into ${deliveryAttempts} (delivery_id, company_id, attempt_number, trigger, request_method, request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, error_kind, error_message)
       values ${sql.join(attemptRows, sql`, `)}
-    ), outcomes as (
-      update ${deliveries} as d
-      set status = v.status, last_status_code = v.code, last_error = v.error, last_duration_ms = v.duration, next_attempt_at = v.next_at, completed_at = v.completed_at
-      from (values ${sql.join(deliveryRows, sql`, `)}) as v(id, status, code, error, duration, next_at, completed_at)
-      where d.id = v.id
-    )
-    update ${webhooks} as w
-    set last_sent_at = ${now.toISOString()}::timestamptz,
-        last_status = case when v.ok then 'success' else 'failed' end,
-        last_status_code = v.code,
-        failing_since = case when v.ok then null else coalesce(w.failing_since, ${now.toISOString()}::timestamptz) end,
-        active = w.active and not v.gone,
-        disabled_at = case when v.gone then ${now.toISOString()}::timestamptz else w.disabled_at end,
-        disabled_reason = case when v.gone then ${GONE_REASON} else w.disabled_reason end
-    from (values ${sql.join(webhookRows, sql`, `)}) as v(id, ok, code, gone)
-    where w.id = v.id`;
+    )${updateWebhooks}
+    update ${deliveries} as d
+    set status = v.status, last_status_code = v.code, last_error = v.error, last_duration_ms = v.duration, next_attempt_at = v.next_at, completed_at = v.completed_at
+    from (values ${sql.join(deliveryRows, sql`, `)}) as v(id, status, code, error, duration, next_at, completed_at)
+    where d.id = v.id`;
   const retries = sent.filter((s) => s.retryIn !== null);
   const failures = [...byWebhook].flatMap(([webhookId, list]) => {
     const failed = list.filter((s) => s.status === "failed");
     return failed.length && list[0].config.notifyOnFailure ? [{ webhookId, deliveryId: failed[failed.length - 1].delivery.id }] : [];
   });
-  if (retries.length === 0 && failures.length === 0) {
+  if (webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
     await db.execute(write);
     return oneByOne;
   }
   // Retry jobs and failure emails are written with the outcomes: a crash cannot leave a queued delivery without its job.
   await db.transaction(async (tx) => {
+    // The webhooks' rows first and in id order: concurrent batches never wait for each other in a circle.
+    if (webhookRows.length) await tx.execute(sql`select 1 from ${webhooks} where id in ${webhookRows.map((w) => w.webhookId)} order by id for update`);
     await tx.execute(write);
     if (retries.length) {
       await boss.insert(
