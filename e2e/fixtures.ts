@@ -50,7 +50,7 @@ export async function inviteAndAccept(owner: Page, browser: Browser, input: { em
   const row = owner.getByRole("row").filter({ hasText: input.email });
   await expect(row).toBeVisible();
   if (input.screenshots) await screenshot(owner, "outbox");
-  await row.getByRole("button", { name: /view/i }).click();
+  await row.getByRole("button", { name: /^View email/ }).click();
   const body = await owner.getByRole("dialog").locator("pre").innerText();
   const link = body.match(/https?:\/\/\S+\/invite\/[\w-]+/)?.[0];
   expect(link, "the outbox email holds the invitation link").toBeTruthy();
