@@ -212,7 +212,7 @@ export function table(rows: Row[]): string {
       r.baseline ? `${fmt(r.baseline.value)} ${r.unit} (${r.baseline.label})` : "",
       ratio,
       r.target?.text ?? "",
-      r.target ? (r.target.met ? "ok" : "SHORT") : "",
+      [r.target ? (r.target.met ? "ok" : "SHORT") : "", r.note ?? ""].filter(Boolean).join(" — "),
     ]);
   }
   return lines.map((l) => `| ${l.join(" | ")} |`).join("\n");

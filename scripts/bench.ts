@@ -270,8 +270,8 @@ async function main() {
     log(`3 single events: ${Math.round(singleRate)} events/s (p50 ${single.latency.p50} ms, p99 ${single.latency.p99} ms, ${non2xx} errors); CPU % of a core: ${JSON.stringify(cpu.cpuPercent)}`);
     const steady = await paced(base, authHeaders, nextId, RATE, quick ? 5 : 10);
     rows.push({ group: "3", figure: `POST /api/v1/events at a steady ${RATE}/s (open loop): p50`, value: steady.latency.p50, unit: "ms" });
-    rows.push({ group: "3", figure: `POST /api/v1/events at a steady ${RATE}/s (open loop): p99`, value: steady.latency.p99, unit: "ms", target: { text: "< 50", met: steady.latency.p99 < 50 }, note: steady.errors ? `${steady.errors} errors` : undefined });
-    log(`3 steady ${RATE}/s: p50 ${steady.latency.p50} ms, p99 ${steady.latency.p99} ms, max ${steady.latency.max} ms (${steady.errors} errors)`);
+    rows.push({ group: "3", figure: `POST /api/v1/events at a steady ${RATE}/s (open loop): p99`, value: steady.latency.p99, unit: "ms", target: { text: "< 50", met: steady.latency.p99 < 50 && !steady.skipped }, note: overload(steady) });
+    log(`3 steady ${RATE}/s: p50 ${steady.latency.p50} ms, p99 ${steady.latency.p99} ms, max ${steady.latency.max} ms (${steady.errors} errors, ${steady.skipped} not sent: server behind)`);
     await purge();
 
     // Direct ingestEvents() (no HTTP, no Next.js): the batched intake's baseline.
@@ -405,9 +405,9 @@ async function main() {
     });
     await stopWorker(worker);
     const s = latencySummary(lat);
-    extra.firstDelivery = { ...s, accepted: acceptedAt.size, received: lat.length, beforeThe202: negative, apiLatency: steadyRun.latency, apiErrors: steadyRun.errors, cpuPercent: cpu };
+    extra.firstDelivery = { ...s, accepted: acceptedAt.size, received: lat.length, beforeThe202: negative, apiLatency: steadyRun.latency, apiErrors: steadyRun.errors, notSent: steadyRun.skipped, cpuPercent: cpu };
     log(`4 first delivery at ${RATE}/s for ${SIZES.latencySeconds}s: ${lat.length}/${acceptedAt.size} received; p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} ms (${negative} arrived before the 202)`);
-    rows.push({ group: "4", figure: `API 202 → receipt at ${RATE}/s for ${SIZES.latencySeconds}s: p50`, value: s.p50, unit: "ms", baseline: { label: "1b bare job p50", value: bareLatency.p50 }, target: { text: "< 50", met: s.p50 < 50 } });
+    rows.push({ group: "4", figure: `API 202 → receipt at ${RATE}/s for ${SIZES.latencySeconds}s: p50`, value: s.p50, unit: "ms", baseline: { label: "1b bare job p50", value: bareLatency.p50 }, target: { text: "< 50", met: s.p50 < 50 }, note: overload(steadyRun) });
     rows.push({ group: "4", figure: "… p95", value: s.p95, unit: "ms", baseline: { label: "1b bare job p95", value: bareLatency.p95 } });
     rows.push({ group: "4", figure: "… p99", value: s.p99, unit: "ms", baseline: { label: "1b bare job p99", value: bareLatency.p99 }, target: { text: "< 100", met: s.p99 < 100 } });
     rows.push({ group: "4", figure: "… max", value: s.max, unit: "ms", baseline: { label: "1b bare job max", value: bareLatency.max }, note: lat.length < acceptedAt.size ? `${acceptedAt.size - lat.length} not received` : undefined });
@@ -502,6 +502,12 @@ function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
+/** A note for a steady-rate figure whose server could not keep up. */
+function overload(run: { errors: number; skipped: number }): string | undefined {
+  const parts = [run.errors ? `${run.errors} errors` : "", run.skipped ? `${run.skipped} not sent (the server was 2 s behind)` : ""].filter(Boolean);
+  return parts.length ? parts.join(", ") : undefined;
+}
+
 /**
  * Single-event POSTs at a fixed rate, open loop: request i leaves at t0 + i/rate whatever the
  * earlier ones are doing, so a slow server cannot slow the load down (autocannon's overallRate
@@ -513,6 +519,8 @@ async function paced(base: string, headers: Record<string, string>, nextId: (p: 
   const latencies: number[] = [];
   const accepted = new Map<string, number>();
   let errors = 0;
+  let active = 0;
+  let skipped = 0;
   const inflight: Promise<void>[] = [];
   const total = Math.round(rate * seconds);
   const t0 = wallNow() + 20;
@@ -520,6 +528,13 @@ async function paced(base: string, headers: Record<string, string>, nextId: (p: 
     const due = t0 + (i * 1000) / rate;
     const wait = due - wallNow();
     if (wait > 1) await sleep(wait);
+    // A server two seconds behind is over capacity: what it cannot take is not sent (and counted),
+    // so the section still ends on time.
+    if (active > rate * 2) {
+      skipped++;
+      continue;
+    }
+    active++;
     const id = nextId("steady");
     inflight.push(
       pool
@@ -533,12 +548,13 @@ async function paced(base: string, headers: Record<string, string>, nextId: (p: 
         })
         .catch(() => {
           errors++;
-        }),
+        })
+        .finally(() => active--),
     );
   }
   await Promise.all(inflight);
   await pool.close();
-  return { latency: latencySummary(latencies), accepted, errors, achievedRate: (total / (wallNow() - t0)) * 1000 };
+  return { latency: latencySummary(latencies), accepted, errors, skipped };
 }
 
 /** autocannon options for single-event POSTs, each with a new event id. */
