@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { companies, deliveries, deliveryAttempts, events, webhooks } from "@/db/schema";
 import { createApiKey } from "@/lib/actions/api-keys";
@@ -9,6 +9,7 @@ import type { WebhookInput } from "@/lib/validations/webhook";
 import { POST } from "@/app/api/v1/events/route";
 import { createBoss } from "./boss";
 import { registerWorkers } from "./worker";
+import { Slots } from "./deliver-webhook";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
 import { startReceiver, waitUntil } from "@/tests/receiver";
 
@@ -303,6 +304,78 @@ describe("batch window and concurrency", () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe("a slow receiver among fast ones", () => {
+  it("writes the fast delivery's outcome and completes its job while the slow request is still out", async () => {
+    const held: import("node:http").ServerResponse[] = [];
+    const http = await import("node:http");
+    const slowServer = http.createServer((_req, res) => void held.push(res));
+    await new Promise<void>((r) => slowServer.listen(0, "127.0.0.1", r));
+    const fast = await startReceiver();
+    try {
+      const slowHook = await hook({ url: `http://127.0.0.1:${(slowServer.address() as { port: number }).port}/slow`, eventType: "account.updated", timeoutSeconds: 30 });
+      const fastHook = await hook({ url: `${fast.url}/fast`, eventType: "account.updated" });
+      await postEvent({ type: "account.updated", data: { id: "acc_1" } });
+      // Both requests go out in one batch (one event, two webhooks); the slow one is not answered yet.
+      await waitUntil(async () => held.length, (n) => n === 1);
+      const fastDelivery = await waitUntil(() => deliveryOf(fastHook.webhook.id), (d) => d?.status === "success");
+      const jobState = async (deliveryId: string) => {
+        const rows = await env.db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${deliveryId}`);
+        return rows.map((r) => r.state);
+      };
+      // The fast delivery's job is completed at once: its webhook's group counts only what is in flight.
+      expect(await waitUntil(() => jobState(fastDelivery.id), (s) => s.length === 1 && s[0] === "completed")).toEqual(["completed"]);
+      const slowDelivery = await deliveryOf(slowHook.webhook.id);
+      expect(slowDelivery.status).toBe("dispatched");
+      expect(await jobState(slowDelivery.id)).toEqual(["active"]);
+      held[0].end("late but fine");
+      await waitUntil(() => deliveryOf(slowHook.webhook.id), (d) => d?.status === "success");
+      expect(await waitUntil(() => jobState(slowDelivery.id), (s) => s[0] === "completed")).toEqual(["completed"]);
+      expect((await attemptsOf(slowDelivery.id)).map((a) => a.responseStatus)).toEqual([200]);
+    } finally {
+      held.forEach((r) => r.destroy());
+      slowServer.closeAllConnections();
+      await new Promise<void>((r) => slowServer.close(() => r()));
+      await fast.close();
+    }
+  });
+});
+
+describe("Slots", () => {
+  it("caps requests in flight per process and per webhook", async () => {
+    const slots = new Slots(3);
+    let inFlight = 0;
+    let peak = 0;
+    const perHook: Record<string, { now: number; peak: number }> = { a: { now: 0, peak: 0 }, b: { now: 0, peak: 0 } };
+    const releases: (() => void)[] = [];
+    const request = (hookId: "a" | "b", limit: number) =>
+      slots.run(
+        () =>
+          new Promise<void>((resolve) => {
+            inFlight++;
+            peak = Math.max(peak, inFlight);
+            perHook[hookId].now++;
+            perHook[hookId].peak = Math.max(perHook[hookId].peak, perHook[hookId].now);
+            releases.push(() => {
+              inFlight--;
+              perHook[hookId].now--;
+              resolve();
+            });
+          }),
+        { id: hookId, limit },
+      );
+    const all = Promise.all([...Array.from({ length: 4 }, () => request("a", 1)), ...Array.from({ length: 4 }, () => request("b", 5))]);
+    // Answer the requests one at a time as they start, until all eight have run.
+    for (let answered = 0; answered < 8; answered++) {
+      await waitUntil(async () => releases.length, (n) => n > 0, 2_000);
+      releases.shift()!();
+    }
+    await all;
+    expect(perHook.a.peak).toBe(1);
+    expect(perHook.b.peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(3);
   });
 });
 

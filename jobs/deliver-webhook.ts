@@ -21,12 +21,34 @@ export interface DeliverOptions {
   slots?: Slots;
 }
 
-/** At most `limit` requests at once, whatever batches the worker holds; the rest wait their turn. */
+/**
+ * At most `limit` requests at once, whatever batches the worker holds; the rest wait their turn.
+ * A request may also name its webhook and that webhook's max concurrency: it then first waits until
+ * fewer than that many of the webhook's requests are in flight in this process (pg-boss's group
+ * limit, applied when jobs are fetched, can let a few more through when pollers fetch at once).
+ */
 export class Slots {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly webhooks = new Map<string, { active: number; waiting: (() => void)[] }>();
   constructor(readonly limit: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+
+  async run<T>(fn: () => Promise<T>, webhook?: { id: string; limit: number }): Promise<T> {
+    if (!webhook) return this.global(fn);
+    let state = this.webhooks.get(webhook.id);
+    if (!state) this.webhooks.set(webhook.id, (state = { active: 0, waiting: [] }));
+    if (state.active >= webhook.limit) await new Promise<void>((resolve) => state.waiting.push(resolve));
+    else state.active++;
+    try {
+      return await this.global(fn);
+    } finally {
+      const next = state.waiting.shift();
+      if (next) next();
+      else if (--state.active === 0) this.webhooks.delete(webhook.id);
+    }
+  }
+
+  private async global<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
     try {
@@ -208,7 +230,7 @@ async function buildAndSend(db: Database, webhook: Webhook, config: WebhookConfi
     built = job.batchKey ? buildBatchRequest(config, rows.map((r) => eventForDelivery(r.event)), ctx) : buildRequest(config, eventForDelivery(rows[0].event), ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
     const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivate() });
-    const outcome = await (slots ? slots.run(send) : send());
+    const outcome = await (slots ? slots.run(send, { id: webhook.id, limit: config.maxConcurrency }) : send());
     return { built, outcome };
   } catch (err) {
     // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.
@@ -255,15 +277,27 @@ export interface DeliverJobResult {
 /**
  * A batch of delivery jobs as the worker fetches them, each settled on its own. Plain automatic jobs
  * (one delivery each) go the batched way: one query loads them all, one upsert per company counts
- * the daily calls, one update marks them dispatched, the requests go out at once, and one
- * transaction logs the outcomes (every attempt in one insert, every delivery in one update, each
- * webhook once, the retries' jobs in one insert). A batch window's job, a manual resend, a
- * switched-off webhook and an OAuth webhook go through deliverWebhook one by one, as before.
+ * the daily calls, one update marks them dispatched, the requests go out at once, and their outcomes
+ * are logged in as few transactions as the answers allow (every attempt in one insert, every
+ * delivery in one update, each webhook once, the retries' jobs in one insert). Outcomes are written
+ * in waves as answers come in: a slow receiver's request does not hold back the others' outcomes,
+ * and with `boss` given the jobs of a wave are completed at once, so that pg-boss's per-webhook group
+ * limit counts only the jobs still in flight. A batch window's job, a manual resend, a switched-off
+ * webhook and an OAuth webhook go through deliverWebhook one by one, as before.
  */
-export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: { id: string; data: DeliverJob }[], options: { now?: () => Date; slots?: Slots } = {}): Promise<DeliverJobResult[]> {
+export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[], options: { now?: () => Date; slots?: Slots; settleEarly?: SettleEarly } = {}): Promise<DeliverJobResult[]> {
+  for (const job of jobs) inHand.take(job);
+  try {
+    return await deliverJobs(db, boss, jobs, options);
+  } finally {
+    for (const job of jobs) inHand.release(job);
+  }
+}
+
+async function deliverJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[], options: { now?: () => Date; slots?: Slots; settleEarly?: SettleEarly }): Promise<DeliverJobResult[]> {
   const results = new Map<string, DeliverJobResult>();
   const failedResult = (id: string, err: unknown): DeliverJobResult => ({ id, status: "failed", output: { error: err instanceof Error ? err.message : String(err) } });
-  const plain = new Map<string, { id: string; data: DeliverJob }>();
+  const plain = new Map<string, { id: string; retryCount?: number; data: DeliverJob }>();
   const single: { id: string; data: DeliverJob }[] = [];
   for (const job of jobs) {
     const deliveryId = job.data.deliveryId;
@@ -274,15 +308,17 @@ export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: { id:
     } else single.push(job);
   }
   if (plain.size) {
+    const written = new Set<string>();
     try {
-      const oneByOne = await deliverPlainJobs(db, boss, [...plain.values()], options.now?.() ?? new Date(), options.slots);
+      const oneByOne = await deliverPlainJobs(db, boss, [...plain.values()], options.now?.() ?? new Date(), options.slots, written, options.settleEarly);
       for (const job of plain.values()) if (!oneByOne.includes(job)) results.set(job.id, { id: job.id, status: "completed" });
       single.push(...oneByOne);
     } catch (err) {
-      // pg-boss retries these jobs (a database error, most likely): at least once, as with one job at a time.
+      // pg-boss retries the jobs whose outcome is not written (a database error, most likely): at
+      // least once, as with one job at a time.
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-      console.error(`[deliver-webhook] a batch of ${plain.size} failed and will be retried: ${cause}`);
-      for (const job of plain.values()) results.set(job.id, failedResult(job.id, err));
+      console.error(`[deliver-webhook] ${plain.size - written.size} of a batch of ${plain.size} failed and will be retried: ${cause}`);
+      for (const job of plain.values()) results.set(job.id, written.has(job.id) ? { id: job.id, status: "completed" } : failedResult(job.id, err));
     }
   }
   await Promise.all(
@@ -298,11 +334,58 @@ export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: { id:
   return jobs.map((j) => results.get(j.id) ?? { id: j.id, status: "completed" });
 }
 
+/**
+ * The worker's way to free a webhook's pg-boss group as soon as its jobs are done: a wave's jobs are
+ * completed at once when requests are still out in the batch or when the webhook has as many jobs in
+ * hand as its group allows (`groupLimit`), and then `wake` has an idle poller fetch (pg-boss would
+ * otherwise wait for its next poll, up to a second, to see the free place).
+ */
+export interface SettleEarly {
+  groupLimit: (maxConcurrency: number) => number;
+  wake: () => void;
+}
+
+type DeliverJobInHand = { id: string; retryCount?: number; groupId?: string | null; data: DeliverJob };
+
+/** Delivery jobs in hand per webhook (pg-boss group) in this process, to tell when a webhook is at its group's limit. */
+const inHand = {
+  jobs: new Map<string, string>(),
+  counts: new Map<string, number>(),
+  take(job: DeliverJobInHand) {
+    if (!job.groupId || this.jobs.has(job.id)) return;
+    this.jobs.set(job.id, job.groupId);
+    this.counts.set(job.groupId, (this.counts.get(job.groupId) ?? 0) + 1);
+  },
+  release(job: { id: string }) {
+    const group = this.jobs.get(job.id);
+    if (!group) return;
+    this.jobs.delete(job.id);
+    const n = (this.counts.get(group) ?? 1) - 1;
+    if (n > 0) this.counts.set(group, n);
+    else this.counts.delete(group);
+  },
+  count(webhookId: string) {
+    return this.counts.get(webhookId) ?? 0;
+  },
+};
+
+/** A plain job's delivery, its request's answer and what that means for the delivery. */
+type Sent = { job: { id: string; retryCount?: number; data: DeliverJob }; delivery: Delivery; event: EventRow; webhook: Webhook; config: WebhookConfig; built: BuiltRequest | null; outcome: SendOutcome } & ReturnType<typeof settle>;
+
+/**
+ * How long a wave waits for more answers once the first is in (unless every request has answered):
+ * answers a few milliseconds apart share one write.
+ */
+const WAVE_WINDOW_MS = 20;
+
 /** What this process last wrote to each webhook's row (see deliverPlainJobs). */
 const lastWritten = new Map<string, { ok: boolean; code: number | null; at: number }>();
 
-/** The batched path of deliverWebhookJobs; returns the jobs it leaves to deliverWebhook. */
-async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; data: DeliverJob }[], now: Date, slots?: Slots): Promise<{ id: string; data: DeliverJob }[]> {
+/**
+ * The batched path of deliverWebhookJobs; returns the jobs it leaves to deliverWebhook and adds to
+ * `written` the jobs whose outcome is written.
+ */
+async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; retryCount?: number; data: DeliverJob }[], now: Date, slots: Slots | undefined, written: Set<string>, settleEarly: SettleEarly | undefined): Promise<{ id: string; data: DeliverJob }[]> {
   const found = await db
     .select({ delivery: deliveries, event: events, webhook: webhooks })
     .from(deliveries)
@@ -312,7 +395,7 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
   const byDelivery = new Map(found.map((r) => [r.delivery.id, r]));
   const configs = new Map<string, WebhookConfig>();
   const oneByOne: { id: string; data: DeliverJob }[] = [];
-  type Item = { job: { id: string; data: DeliverJob }; delivery: Delivery; event: EventRow; webhook: Webhook; config: WebhookConfig };
+  type Item = { job: { id: string; retryCount?: number; data: DeliverJob }; delivery: Delivery; event: EventRow; webhook: Webhook; config: WebhookConfig };
   let items: Item[] = [];
   for (const job of jobs) {
     const row = byDelivery.get(job.data.deliveryId!);
@@ -356,13 +439,48 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
   if (items.length === 0) return oneByOne;
 
   const secretsCache = new Map<string, WebhookSecrets>();
-  const sent = await Promise.all(
+  const answered: Sent[] = [];
+  let wake: (() => void) | null = null;
+  const all = Promise.all(
     items.map(async (item) => {
+      // buildAndSend turns every failure into the attempt's outcome, so each item answers exactly once.
       const { built, outcome } = await buildAndSend(db, item.webhook, item.config, [item], item.job.data, now, slots, secretsCache);
-      return { ...item, built, outcome, ...settle(outcome, item.config, item.delivery.attempts + 1, false) };
+      answered.push({ ...item, built, outcome, ...settle(outcome, item.config, item.delivery.attempts + 1, false) });
+      wake?.();
     }),
   );
+  all.catch(() => {});
+  // Waves: wait for an answer, give the others a moment, write what has come in; until all are in.
+  const started = Date.now();
+  let left = items.length;
+  while (left > 0) {
+    if (answered.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    wake = null;
+    if (answered.length < left) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, WAVE_WINDOW_MS)))]);
+      clearTimeout(timer);
+    }
+    const wave = answered.splice(0);
+    left -= wave.length;
+    // A later wave's times are as late as its answers (on the injectable clock too).
+    const waveNow = wave.length === items.length ? now : new Date(now.getTime() + (Date.now() - started));
+    await writeOutcomes(db, boss, wave, waveNow);
+    for (const s of wave) written.add(s.job.id);
+    if (!settleEarly) continue;
+    const full = wave.some((s) => inHand.count(s.webhook.id) >= settleEarly.groupLimit(s.config.maxConcurrency));
+    // Otherwise the worker settles the whole batch when the handler returns.
+    if (left > 0 || full) {
+      await boss.complete(QUEUES.deliverWebhook, wave.map((s) => ({ id: s.job.id, retryCount: s.job.retryCount ?? 0 })));
+      for (const s of wave) inHand.release(s.job);
+      if (full) settleEarly.wake();
+    }
+  }
+  return oneByOne;
+}
 
+/** Logs a wave of answers: attempts, deliveries, their webhooks, retries' jobs and failure emails. */
+async function writeOutcomes(db: Database, boss: PgBoss, sent: Sent[], now: Date): Promise<void> {
   const byWebhook = new Map<string, typeof sent>();
   for (const s of sent) byWebhook.set(s.webhook.id, [...(byWebhook.get(s.webhook.id) ?? []), s]);
   const attemptRows = sent.map((s) => {
@@ -424,12 +542,14 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
   });
   if (webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
     await db.execute(write);
-    return oneByOne;
+    return;
   }
   // Retry jobs and failure emails are written with the outcomes: a crash cannot leave a queued delivery without its job.
   await db.transaction(async (tx) => {
-    // The webhooks' rows first and in id order: concurrent batches never wait for each other in a circle.
-    if (webhookRows.length) await tx.execute(sql`select 1 from ${webhooks} where id in ${webhookRows.map((w) => w.webhookId)} order by id for update`);
+    // The webhooks' rows first and in id order: concurrent batches never wait for each other in a
+    // circle. `for no key update`, the lock the update takes anyway: new deliveries' foreign-key
+    // checks (for key share) on these rows, i.e. the events API, do not wait for it.
+    if (webhookRows.length) await tx.execute(sql`select 1 from ${webhooks} where id in ${webhookRows.map((w) => w.webhookId)} order by id for no key update`);
     await tx.execute(write);
     if (retries.length) {
       await boss.insert(
@@ -440,5 +560,4 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
     }
     for (const f of failures) await notifyFailure(tx, boss, f.webhookId, f.deliveryId);
   });
-  return oneByOne;
 }

@@ -2,7 +2,7 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import type { DeliverJob } from "@/lib/events/ingest";
 import { QUEUES, ensureQueues } from "./boss";
-import { deliverWebhookJobs, Slots } from "./deliver-webhook";
+import { deliverWebhookJobs, Slots, type SettleEarly } from "./deliver-webhook";
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
 import { purgeOldData } from "./purge";
@@ -10,9 +10,12 @@ import { retryDeliveriesJob, type RetryDeliveriesJob } from "./retry-deliveries"
 import { sendEmailJob, type SendEmailJob } from "./send-email";
 
 /**
- * Each webhook's jobs form a pg-boss group whose tier `c<N>` caps it at N requests at once within a
- * worker process (pg-boss counts them in memory; its database-wide groupConcurrency can overshoot
- * under concurrent fetches). With W worker processes a webhook sees at most W × N at once.
+ * Each webhook's jobs form a pg-boss group whose tier `c<N>` caps it at N active jobs (requests in
+ * flight) across all worker processes: pg-boss's fetch skips a webhook with N active jobs. Pollers
+ * fetching at the same moment can let a few more through; within a process Slots then holds the
+ * extra ones back, so one process never has more than N of a webhook's requests out. (pg-boss's
+ * in-memory localGroupConcurrency counts a job until its whole batch ends, so a fast webhook's jobs
+ * fetched with a slow one's held its group at the limit for the slow one's timeout.)
  */
 function webhookConcurrencyTiers(localConcurrency: number) {
   return {
@@ -50,23 +53,40 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   // While fetches come back full a poller fetches again at once (a backlog); otherwise NOTIFY wakes
   // it for new jobs, and the 1 s poll picks up retries and execution delays when they come due.
   // Requests wait for a free slot (below), so a process sends at most that many at once; a
-  // webhook's tier counts its jobs in hand, and a poller skips webhooks at their limit.
+  // webhook's tier counts its active jobs, and a fetch skips webhooks at their limit. The outcomes of
+  // a batch are written as the answers come in, and those jobs completed at once
+  // (deliverWebhookJobs' completeEarly), so a slow receiver holds only its own jobs active.
   const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 10));
-  // Requests in flight per process: three times the pollers by default, so that a few slow or
+  // Requests in flight per process: three times WORKER_CONCURRENCY by default, so that a few slow or
   // hanging receivers (each capped at its webhook's max concurrency) cannot take every slot and hold
   // up other webhooks' deliveries (tests/reliability/faulty-receivers.test.ts measures this).
   const slots = new Slots(Number(process.env.DELIVERY_MAX_REQUESTS ?? concurrency * 3));
+  // A poller still waits for the slowest job of its batch before it fetches again, and a webhook may
+  // have as many jobs active as its max concurrency (10 by default, WORKER_CONCURRENCY at most): two
+  // slow or hanging webhooks could hold 20 pollers for their whole timeout. Twice WORKER_CONCURRENCY
+  // pollers leave the others free then, and no single webhook can hold more than half of them
+  // (tests/reliability/faulty-receivers.test.ts). A poller needs a connection only while it fetches.
+  const pollers = Math.max(1, Number(process.env.DELIVERY_POLLERS ?? concurrency * 2));
+  const settleEarly: SettleEarly = {
+    groupLimit: (maxConcurrency) => Math.min(maxConcurrency, concurrency),
+    // One idle poller fetches now (or, all busy, one fetches again as soon as its batch is done).
+    wake: () => {
+      const pollers = boss.getWipData().filter((w) => w.name === QUEUES.deliverWebhook);
+      const poller = pollers.find((w) => w.count === 0) ?? pollers[0];
+      if (poller) boss.notifyWorker(poller.id);
+    },
+  };
   await boss.work<DeliverJob>(
     QUEUES.deliverWebhook,
     {
       batchSize,
-      localConcurrency: concurrency,
+      localConcurrency: pollers,
       burstWhenBatchFull: true,
       perJobResults: true,
       pollingIntervalSeconds: 1,
       notifyPollingIntervalSeconds: 1,
-      localGroupConcurrency: webhookConcurrencyTiers(concurrency),
+      groupConcurrency: webhookConcurrencyTiers(concurrency),
     },
-    async (jobs) => deliverWebhookJobs(db, boss, jobs, { slots }),
+    async (jobs) => deliverWebhookJobs(db, boss, jobs, { slots, settleEarly }),
   );
 }
