@@ -44,7 +44,9 @@ test("OAuth credentials: both calls to action when empty, create, Test token, an
     await page.goto("/oauth");
     await card.getByRole("button", { name: "Delete" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete credential" }).click();
-    await expect(page.getByText(/used by the webhook CRM sync/)).toBeVisible();
+    // The dialog warns before (its description names the webhook); the server's refusal comes as a toast.
+    await expect(page.getByRole("alertdialog")).toContainText("used by the webhook CRM sync");
+    await expect(page.getByText(/Partner CRM is used by the webhook CRM sync/)).toBeVisible();
     await expect(page.getByRole("alertdialog")).toBeVisible();
   } finally {
     await server.stop();
