@@ -33,9 +33,16 @@ export interface DeliverJob {
  * Options every delivery job carries: its expiry, and its webhook as the pg-boss group, so the
  * webhook's maximum concurrency holds across all workers (tier `c<N>`, see jobs/worker.ts).
  */
+/** pg-boss's minimum heartbeat: see deliverJobOptions. */
+export const DELIVERY_HEARTBEAT_SECONDS = 10;
+
 export function deliverJobOptions(webhookId: string, config: Pick<Partial<WebhookConfig>, "timeoutSeconds" | "maxConcurrency">) {
   return {
     expireInSeconds: deliveryJobExpiry(config.timeoutSeconds ?? 15),
+    // The worker touches its jobs every 5 s; a dead worker's jobs are failed back to retry by the
+    // monitor (every 10 s) after 10 s without a touch. They must not wait for the expiry: a
+    // webhook's group counts them as active, so until then its other jobs would not be fetched.
+    heartbeatSeconds: DELIVERY_HEARTBEAT_SECONDS,
     group: { id: webhookId, tier: `c${config.maxConcurrency ?? 10}` },
   };
 }
