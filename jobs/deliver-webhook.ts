@@ -281,17 +281,12 @@ export interface DeliverJobResult {
  * are logged in as few transactions as the answers allow (every attempt in one insert, every
  * delivery in one update, each webhook once, the retries' jobs in one insert). Outcomes are written
  * in waves as answers come in: a slow receiver's request does not hold back the others' outcomes,
- * and with `boss` given the jobs of a wave are completed at once, so that pg-boss's per-webhook group
+ * and with `settleEarly` the jobs of a wave are completed at once, so that pg-boss's per-webhook group
  * limit counts only the jobs still in flight. A batch window's job, a manual resend, a switched-off
  * webhook and an OAuth webhook go through deliverWebhook one by one, as before.
  */
 export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[], options: { now?: () => Date; slots?: Slots; settleEarly?: SettleEarly } = {}): Promise<DeliverJobResult[]> {
-  for (const job of jobs) inHand.take(job);
-  try {
-    return await deliverJobs(db, boss, jobs, options);
-  } finally {
-    for (const job of jobs) inHand.release(job);
-  }
+  return deliverJobs(db, boss, jobs, options);
 }
 
 async function deliverJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[], options: { now?: () => Date; slots?: Slots; settleEarly?: SettleEarly }): Promise<DeliverJobResult[]> {
@@ -335,39 +330,13 @@ async function deliverJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[],
 }
 
 /**
- * The worker's way to free a webhook's pg-boss group as soon as its jobs are done: a wave's jobs are
- * completed at once when requests are still out in the batch or when the webhook has as many jobs in
- * hand as its group allows (`groupLimit`), and then `wake` has an idle poller fetch (pg-boss would
- * otherwise wait for its next poll, up to a second, to see the free place).
+ * With `settleEarly` (the worker's dispatcher) each wave's jobs are completed in pg-boss as soon as
+ * their outcomes are written, and their ids handed to it: the webhook's group counts only the jobs
+ * still in flight, and the dispatcher's room for the next fetch comes back at once.
  */
-export interface SettleEarly {
-  groupLimit: (maxConcurrency: number) => number;
-  wake: () => void;
-}
+export type SettleEarly = (jobIds: string[]) => void;
 
-type DeliverJobInHand = { id: string; retryCount?: number; groupId?: string | null; data: DeliverJob };
-
-/** Delivery jobs in hand per webhook (pg-boss group) in this process, to tell when a webhook is at its group's limit. */
-const inHand = {
-  jobs: new Map<string, string>(),
-  counts: new Map<string, number>(),
-  take(job: DeliverJobInHand) {
-    if (!job.groupId || this.jobs.has(job.id)) return;
-    this.jobs.set(job.id, job.groupId);
-    this.counts.set(job.groupId, (this.counts.get(job.groupId) ?? 0) + 1);
-  },
-  release(job: { id: string }) {
-    const group = this.jobs.get(job.id);
-    if (!group) return;
-    this.jobs.delete(job.id);
-    const n = (this.counts.get(group) ?? 1) - 1;
-    if (n > 0) this.counts.set(group, n);
-    else this.counts.delete(group);
-  },
-  count(webhookId: string) {
-    return this.counts.get(webhookId) ?? 0;
-  },
-};
+type DeliverJobInHand = { id: string; retryCount?: number; data: DeliverJob };
 
 /** A plain job's delivery, its request's answer and what that means for the delivery. */
 type Sent = { job: { id: string; retryCount?: number; data: DeliverJob }; delivery: Delivery; event: EventRow; webhook: Webhook; config: WebhookConfig; built: BuiltRequest | null; outcome: SendOutcome } & ReturnType<typeof settle>;
@@ -467,14 +436,10 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
     const waveNow = wave.length === items.length ? now : new Date(now.getTime() + (Date.now() - started));
     await writeOutcomes(db, boss, wave, waveNow);
     for (const s of wave) written.add(s.job.id);
+    // Otherwise the caller settles the whole batch when this returns.
     if (!settleEarly) continue;
-    const full = wave.some((s) => inHand.count(s.webhook.id) >= settleEarly.groupLimit(s.config.maxConcurrency));
-    // Otherwise the worker settles the whole batch when the handler returns.
-    if (left > 0 || full) {
-      await boss.complete(QUEUES.deliverWebhook, wave.map((s) => ({ id: s.job.id, retryCount: s.job.retryCount ?? 0 })));
-      for (const s of wave) inHand.release(s.job);
-      if (full) settleEarly.wake();
-    }
+    await boss.complete(QUEUES.deliverWebhook, wave.map((s) => ({ id: s.job.id, retryCount: s.job.retryCount ?? 0 })));
+    settleEarly(wave.map((s) => s.job.id));
   }
   return oneByOne;
 }

@@ -311,6 +311,19 @@ async function main() {
     return (total / (wallNow() - t0)) * 1000;
   };
 
+  // BENCH_PG_STATS=1: the statements PostgreSQL spent the delivery sections on (pg_stat_statements).
+  const pgStats = Boolean(process.env.BENCH_PG_STATS);
+  if (pgStats) await db.execute(sql`create extension if not exists pg_stat_statements`);
+  const topStatements = async (label: string) => {
+    const top = await db.execute<{ calls: number; total_ms: number; mean_ms: number; rows: number; query: string }>(sql`
+      select calls::int, round(total_exec_time)::int as total_ms, round(mean_exec_time::numeric, 3)::float as mean_ms, rows::int,
+             left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) as query
+      from pg_stat_statements order by total_exec_time desc limit 15`);
+    log(`pg_stat_statements, ${label}:\n${top.map((t) => `  ${String(t.total_ms).padStart(6)} ms ${String(t.calls).padStart(7)} calls ${String(t.mean_ms).padStart(8)} ms/call ${String(t.rows).padStart(7)} rows  ${t.query}`).join("\n")}`);
+    (extra.pgStatements ??= {} as Record<string, unknown>);
+    (extra.pgStatements as Record<string, unknown>)[label] = top;
+  };
+
   const workerPeaks: number[] = [];
   const startWorker = async () => {
     const child = spawnTs("scripts/worker.ts", [], env, "worker");
@@ -327,6 +340,7 @@ async function main() {
   const deliverBacklog = async (hookIds: string[], expected: number) => {
     await tidy();
     await ask("reset");
+    if (pgStats) await db.execute(sql`select pg_stat_statements_reset()`);
     const worker = await startWorker();
     const meter = cpuMeter({ web: webPid, worker: worker.pid, receiver: receiver.pid });
     const t0 = wallNow();
@@ -353,6 +367,7 @@ async function main() {
       .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
       .where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} in ${hookIds}`));
     await stopWorker(worker);
+    if (pgStats) await topStatements(`delivery ${hookIds.length} webhook(s)`);
     const complete = success >= expected;
     return { rate: (success / elapsed) * 1000, success, failed, attempts, receipts: receipts.count, elapsedS: Math.round(elapsed / 100) / 10, complete, cpuPercent: cpu };
   };

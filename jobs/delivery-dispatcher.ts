@@ -1,0 +1,219 @@
+import type { PgBoss } from "pg-boss";
+import type { Database } from "@/db";
+import { DELIVERY_HEARTBEAT_SECONDS, type DeliverJob } from "@/lib/events/ingest";
+import { QUEUES } from "./boss";
+import { deliverWebhookJobs, type Slots } from "./deliver-webhook";
+
+type FetchedJob = { id: string; retryCount: number; groupId?: string | null; groupTier?: string | null; data: DeliverJob };
+
+export interface DispatcherOptions {
+  /** Delivery jobs in hand at most (fetched and not yet settled): the process's requests in flight. */
+  capacity: number;
+  /** Jobs asked for per fetch at most. */
+  batchSize: number;
+  /** pg-boss's per-group (per-webhook) limit on active jobs, across all worker processes. */
+  groupConcurrency: { default: number; tiers: Record<string, number> };
+  slots: Slots;
+  /** Backstop poll (retries and execution delays come due without a NOTIFY). */
+  pollMs?: number;
+}
+
+/**
+ * The delivery worker's one fetch loop. pg-boss's `work()` pollers each wait for their whole batch
+ * before fetching again, so a slow receiver's job held its poller (and the fetch of everything behind
+ * it) for its timeout; with enough slow webhooks every poller waited. Here one loop fetches whenever
+ * the process has room (`capacity` jobs in hand), each job is settled as soon as its answer is written
+ * (deliverWebhookJobs writes and completes them in waves), and every settle makes room for the next
+ * fetch at once. It wakes on pg-boss's NOTIFY for new jobs, on every settle, and polls every second.
+ *
+ * It fetches only when room is free, so a webhook at its group limit is not fetched over and over
+ * (a fetch whose candidates are all in full groups scans the whole backlog: 5 ms at 5,000 queued).
+ * Jobs in hand are heartbeated in one statement every half heartbeat; when the process dies they
+ * go back to the queue after DELIVERY_HEARTBEAT_SECONDS.
+ */
+export class DeliveryDispatcher {
+  private readonly inHand = new Map<string, FetchedJob>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly batches = new Set<Promise<void>>();
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private unlisten: (() => Promise<void>) | null = null;
+  private fetchErrors = 0;
+
+  constructor(
+    private readonly boss: PgBoss,
+    private readonly db: Database,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  async start(listen?: (onNotify: () => void) => Promise<() => Promise<void>>): Promise<void> {
+    this.running = true;
+    if (listen) this.unlisten = await listen(() => this.wake()).catch(() => null);
+    this.heartbeat = setInterval(() => void this.touch(), (DELIVERY_HEARTBEAT_SECONDS * 1000) / 2);
+    this.loopDone = this.loop();
+  }
+
+  /** Jobs in hand, for tests and the worker's status. */
+  get size(): number {
+    return this.inHand.size;
+  }
+
+  /** Fetch now (a new job, or room freed). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /**
+   * Stops fetching. Graceful: waits up to `timeoutMs` for the jobs in hand to be settled. Otherwise
+   * (or past the timeout) the jobs still in hand are failed back to the queue for another worker,
+   * as pg-boss's own stop does; their deliveries may then be sent twice (at least once).
+   */
+  async stop({ graceful = true, timeoutMs = 20_000 }: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.unlisten?.().catch(() => {});
+    if (graceful && this.batches.size) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.batches]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    }
+    const left = [...this.inHand.values()];
+    this.inHand.clear();
+    if (left.length) await this.boss.fail(QUEUES.deliverWebhook, pairs(left), { error: "The worker stopped before this delivery was settled" }).catch(() => {});
+  }
+
+  /** Under load, room comes back a wave at a time: a fetch waits until a useful batch fits. */
+  private get threshold(): number {
+    return Math.max(1, Math.min(this.options.batchSize, Math.ceil(this.options.capacity / 6)));
+  }
+
+  private get room(): number {
+    return this.options.capacity - this.inHand.size;
+  }
+
+  private async loop(): Promise<void> {
+    const pollMs = this.options.pollMs ?? 1000;
+    while (this.running) {
+      let full = false;
+      if (this.room >= this.threshold) {
+        const asked = Math.min(this.room, this.options.batchSize);
+        this.woken = false;
+        try {
+          const jobs = (await this.boss.fetch<DeliverJob>(QUEUES.deliverWebhook, { batchSize: asked, groupConcurrency: this.options.groupConcurrency })) as FetchedJob[];
+          if (this.fetchErrors) console.log(`[deliver-webhook] fetching again after ${this.fetchErrors} failed fetch(es)`);
+          this.fetchErrors = 0;
+          if (jobs.length) this.run(jobs);
+          full = jobs.length === asked;
+        } catch (err) {
+          // The database is away: say so once, then keep trying every poll.
+          if (this.fetchErrors++ === 0) console.error(`[deliver-webhook] fetch failed, retrying every ${pollMs} ms: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      if (!this.running) break;
+      // A full fetch: more is waiting. Woken meanwhile: look again. Otherwise sleep until a NOTIFY,
+      // a settle that freed room or a webhook's group place, or the poll.
+      if (full || this.woken) {
+        this.woken = false;
+        continue;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+        timer = setTimeout(resolve, pollMs);
+      });
+      clearTimeout(timer);
+      this.wakeUp = null;
+    }
+  }
+
+  /**
+   * Whether a fetch could now find jobs the last one could not: room was short, or a settled job's
+   * webhook had as many jobs in hand as its group allows (its other jobs were skipped). A webhook
+   * held at its limit by other worker processes is seen by the next poll.
+   */
+  private freesSomething(ids: string[]): boolean {
+    if (this.room < this.threshold) return true;
+    const { tiers, default: fallback } = this.options.groupConcurrency;
+    for (const id of ids) {
+      const job = this.inHand.get(id);
+      if (!job?.groupId) continue;
+      const limit = (job.groupTier && tiers[job.groupTier]) || fallback;
+      let n = 0;
+      for (const other of this.inHand.values()) if (other.groupId === job.groupId) n++;
+      if (n >= limit) return true;
+    }
+    return false;
+  }
+
+  private run(jobs: FetchedJob[]): void {
+    for (const job of jobs) this.inHand.set(job.id, job);
+    const settled = (ids: string[]) => {
+      const wake = this.freesSomething(ids);
+      for (const id of ids) this.inHand.delete(id);
+      if (wake) this.wake();
+    };
+    const batch = (async () => {
+      const results = await deliverWebhookJobs(this.db, this.boss, jobs, {
+        slots: this.options.slots,
+        // Every wave is completed as soon as it is written, and its room goes to the next fetch.
+        settleEarly: settled,
+      });
+      const byId = new Map(jobs.map((j) => [j.id, j]));
+      const completed = results.filter((r) => r.status === "completed" && this.inHand.has(r.id)).map((r) => byId.get(r.id)!);
+      const failed = results.filter((r) => r.status === "failed" && this.inHand.has(r.id));
+      try {
+        if (completed.length) await this.boss.complete(QUEUES.deliverWebhook, pairs(completed));
+        for (const f of failed) await this.boss.fail(QUEUES.deliverWebhook, pairs([byId.get(f.id)!]), f.output ?? null);
+      } catch (err) {
+        // Left active without heartbeats: pg-boss fails them back to the queue after the heartbeat.
+        console.error(`[deliver-webhook] could not settle ${completed.length + failed.length} job(s): ${err instanceof Error ? err.message : String(err)}`);
+      }
+      settled(jobs.map((j) => j.id));
+    })().catch((err) => {
+      console.error(`[deliver-webhook] batch failed: ${err instanceof Error ? err.message : String(err)}`);
+      settled(jobs.map((j) => j.id));
+    });
+    this.batches.add(batch);
+    void batch.finally(() => this.batches.delete(batch));
+  }
+
+  private async touch(): Promise<void> {
+    const jobs = [...this.inHand.values()];
+    if (!jobs.length) return;
+    try {
+      await this.boss.touch(QUEUES.deliverWebhook, pairs(jobs));
+    } catch {
+      // The database is away; the next beat tries again (and the jobs go back after the heartbeat).
+    }
+  }
+}
+
+function pairs(jobs: FetchedJob[]) {
+  return jobs.map((j) => ({ id: j.id, retryCount: j.retryCount }));
+}
+
+/**
+ * LISTENs on pg-boss's channel with the app's own postgres client (a connection of its own) and calls
+ * `onNotify` when a delivery job is created; pg-boss's own listener only wakes `work()` pollers.
+ */
+export function listenForDeliveryJobs(db: Database) {
+  return async (onNotify: () => void): Promise<() => Promise<void>> => {
+    const client = (db as unknown as { $client: import("postgres").Sql }).$client;
+    const [{ channel }] = await client<{ channel: string }[]>`select 'pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24) as channel`;
+    // postgres.js re-LISTENs after a reconnect and calls onlisten again: fetch then, for what was missed.
+    const handle = await client.listen(
+      channel,
+      (payload) => {
+        if (payload === QUEUES.deliverWebhook) onNotify();
+      },
+      onNotify,
+    );
+    return () => handle.unlisten();
+  };
+}
