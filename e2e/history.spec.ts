@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
+import { postgresTarget } from "../db/url";
 import { startReceiver } from "../tests/receiver";
 import { createApiKey, screenshot, signUp, uniqueEmail } from "./fixtures";
 
@@ -19,7 +20,8 @@ test("a failing receiver shows in the history with its meaning, one email reache
   test.skip(!process.env.E2E_RESEND_URL || !process.env.E2E_DATABASE_URL, "run through npm run test:e2e (Resend stand-in and database)");
   let failing = true;
   const receiver = await startReceiver(() => (failing ? { status: 500, body: '{"error":"database is down"}', headers: { "content-type": "application/json" } } : { status: 200, body: "thanks" }));
-  const sql = postgres(process.env.E2E_DATABASE_URL!, { max: 1 });
+  const [target, socket] = postgresTarget(process.env.E2E_DATABASE_URL!);
+  const sql = postgres(target, { ...socket, max: 1 });
   try {
     const ownerEmail = uniqueEmail("ops");
     await signUp(page, { name: "Omar Ops", email: ownerEmail, password: "omar-ops-pass-11", company: "Ops Co" });

@@ -98,6 +98,18 @@ describe("deliver-webhook", () => {
     }
   });
 
+  it("logs a response body with NUL bytes (which PostgreSQL text cannot hold) with U+FFFD in their place", async () => {
+    const receiver = await startReceiver(() => ({ status: 200, body: "ok\u0000done" }));
+    try {
+      const { webhook } = await hook({ url: receiver.url, eventType: "lead.deleted" });
+      await postEvent({ type: "lead.deleted", data: { id: "l_0" } });
+      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success");
+      expect((await attemptsOf(delivery.id)).map((a) => a.responseBody)).toEqual(["ok\uFFFDdone"]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it("retries a receiver that fails twice, keeps the webhook-id, and ends in success with three attempts", async () => {
     const receiver = await startReceiver((_, i) => (i < 2 ? { status: 503, body: "busy" } : { status: 204 }));
     try {

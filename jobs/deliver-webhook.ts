@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
-import type { Database, Tx } from "@/db";
+import { executePrepared, type Database, type Tx } from "@/db";
 import { companies, dailyUsage, deliveries, deliveryAttempts, events, webhooks, type Delivery, type EventRow, type Webhook } from "@/db/schema";
 import { buildBatchRequest, buildRequest, type BuiltRequest } from "@/lib/delivery/build-request";
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
@@ -351,16 +351,31 @@ const WAVE_WINDOW_MS = 20;
 const lastWritten = new Map<string, { ok: boolean; code: number | null; at: number }>();
 
 /**
- * The batched path of deliverWebhookJobs; returns the jobs it leaves to deliverWebhook and adds to
- * `written` the jobs whose outcome is written.
+ * A batch's deliveries with their events and webhooks: one array parameter, so one statement text
+ * for any batch size, prepared once per connection (see executePrepared).
  */
-async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; retryCount?: number; data: DeliverJob }[], now: Date, slots: Slots | undefined, written: Set<string>, settleEarly: SettleEarly | undefined): Promise<{ id: string; data: DeliverJob }[]> {
-  const found = await db
+const loadBatches = new WeakMap<Database, ReturnType<typeof prepareLoadBatch>>();
+function prepareLoadBatch(db: Database) {
+  return db
     .select({ delivery: deliveries, event: events, webhook: webhooks })
     .from(deliveries)
     .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
     .innerJoin(events, eq(events.id, deliveries.eventId))
-    .where(inArray(deliveries.id, jobs.map((j) => j.data.deliveryId!)));
+    .where(sql`${deliveries.id} = any(${sql.placeholder("ids")}::uuid[])`)
+    .prepare("deliver_webhook_load_batch");
+}
+function loadBatch(db: Database) {
+  let prepared = loadBatches.get(db);
+  if (!prepared) loadBatches.set(db, (prepared = prepareLoadBatch(db)));
+  return prepared;
+}
+
+/**
+ * The batched path of deliverWebhookJobs; returns the jobs it leaves to deliverWebhook and adds to
+ * `written` the jobs whose outcome is written.
+ */
+async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; retryCount?: number; data: DeliverJob }[], now: Date, slots: Slots | undefined, written: Set<string>, settleEarly: SettleEarly | undefined): Promise<{ id: string; data: DeliverJob }[]> {
+  const found = await loadBatch(db).execute({ ids: `{${jobs.map((j) => j.data.deliveryId!).join(",")}}` });
   const byDelivery = new Map(found.map((r) => [r.delivery.id, r]));
   const configs = new Map<string, WebhookConfig>();
   const oneByOne: { id: string; data: DeliverJob }[] = [];
@@ -388,7 +403,7 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
   const dispatched = new Set<string>();
   for (const [companyId, list] of byCompany) {
     const ids = list.map((i) => i.delivery.id);
-    const result = await db.execute<{ id: string }>(sql`
+    const result = await executePrepared<{ id: string }>(db, sql`
       with usage as (
         insert into ${dailyUsage} (company_id, day, calls) values (${companyId}::uuid, ${utcDay(now)}, ${list.length})
         on conflict (company_id, day) do update set calls = ${dailyUsage}.calls + excluded.calls
@@ -448,15 +463,17 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
 async function writeOutcomes(db: Database, boss: PgBoss, sent: Sent[], now: Date): Promise<void> {
   const byWebhook = new Map<string, typeof sent>();
   for (const s of sent) byWebhook.set(s.webhook.id, [...(byWebhook.get(s.webhook.id) ?? []), s]);
-  const attemptRows = sent.map((s) => {
+  // One row per delivery: its attempt and its outcome, passed as one JSON parameter so that the
+  // statement's text is the same for every wave (prepared once per connection, one round trip).
+  const rows = sent.map((s) => {
     const a = attemptValues(s.delivery, s.webhook, s.config, s.built, s.outcome, s.duration, undefined);
-    const json = (v: Record<string, string> | null) => (v === null ? null : JSON.stringify(v));
-    return sql`(${a.deliveryId}::uuid, ${a.companyId}::uuid, ${a.attemptNumber}::int, ${a.trigger}, ${a.requestMethod}, ${a.requestUrl}, ${json(a.requestHeaders)}::jsonb, ${a.requestBody}, ${a.responseStatus}::int, ${json(a.responseHeaders)}::jsonb, ${a.responseBody}, ${a.durationMs}::int, ${a.errorKind}, ${a.errorMessage})`;
-  });
-  const deliveryRows = sent.map((s) => {
-    const nextAt = s.retryIn !== null ? new Date(now.getTime() + s.retryIn * 1000).toISOString() : null;
-    const completedAt = s.status === "queued" ? null : now.toISOString();
-    return sql`(${s.delivery.id}::uuid, ${s.status}, ${s.outcome.status}::int, ${s.errorText}, ${s.duration}::int, ${nextAt}::timestamptz, ${completedAt}::timestamptz)`;
+    return {
+      ...a,
+      status: s.status,
+      last_error: s.errorText,
+      next_at: s.retryIn !== null ? new Date(now.getTime() + s.retryIn * 1000).toISOString() : null,
+      completed_at: s.status === "queued" ? null : now.toISOString(),
+    };
   });
   // Each webhook shows its last outcome in this batch; a 410 anywhere in it switches the webhook off.
   // Its row is written when that outcome differs from what this process wrote last, or a second
@@ -471,42 +488,41 @@ async function writeOutcomes(db: Database, boss: PgBoss, sent: Sent[], now: Date
       if (!gone && written && written.ok === last.ok && written.code === last.status && nowMs - written.at < 1000) return [];
       if (lastWritten.size > 10_000) lastWritten.clear();
       lastWritten.set(webhookId, { ok: last.ok, code: last.status, at: nowMs });
-      return [{ webhookId, row: sql`(${webhookId}::uuid, ${last.ok}::boolean, ${last.status}::int, ${gone}::boolean)` }];
+      return [{ id: webhookId, ok: last.ok, code: last.status, gone }];
     });
   // Attempts, outcomes and webhooks in one statement (its parts commit together).
-  const updateWebhooks = webhookRows.length
-    ? sql`, hooks as (
+  const write = sql`
+    with v as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+        "deliveryId" uuid, "companyId" uuid, "attemptNumber" int, trigger text, "requestMethod" text, "requestUrl" text,
+        "requestHeaders" jsonb, "requestBody" text, "responseStatus" int, "responseHeaders" jsonb, "responseBody" text,
+        "durationMs" int, "errorKind" text, "errorMessage" text, status text, last_error text, next_at timestamptz, completed_at timestamptz)
+    ), attempts as (
+      insert into ${deliveryAttempts} (delivery_id, company_id, attempt_number, trigger, request_method, request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, error_kind, error_message)
+      select "deliveryId", "companyId", "attemptNumber", trigger, "requestMethod", "requestUrl", "requestHeaders", "requestBody", "responseStatus", "responseHeaders", "responseBody", "durationMs", "errorKind", "errorMessage" from v
+    ), hooks as (
       update ${webhooks} as w
       set last_sent_at = ${now.toISOString()}::timestamptz,
-          last_status = case when v.ok then 'success' else 'failed' end,
-          last_status_code = v.code,
-          failing_since = case when v.ok then null else coalesce(w.failing_since, ${now.toISOString()}::timestamptz) end,
-          active = w.active and not v.gone,
-          disabled_at = case when v.gone then ${now.toISOString()}::timestamptz else w.disabled_at end,
-          disabled_reason = case when v.gone then ${GONE_REASON} else w.disabled_reason end
-      from (values ${sql.join(
-        webhookRows.map((w) => w.row),
-        sql`, `,
-      )}) as v(id, ok, code, gone)
-      where w.id = v.id
-    )`
-    : sql``;
-  const write = sql`
-    with attempts as (
-      insert into ${deliveryAttempts} (delivery_id, company_id, attempt_number, trigger, request_method, request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, error_kind, error_message)
-      values ${sql.join(attemptRows, sql`, `)}
-    )${updateWebhooks}
+          last_status = case when h.ok then 'success' else 'failed' end,
+          last_status_code = h.code,
+          failing_since = case when h.ok then null else coalesce(w.failing_since, ${now.toISOString()}::timestamptz) end,
+          active = w.active and not h.gone,
+          disabled_at = case when h.gone then ${now.toISOString()}::timestamptz else w.disabled_at end,
+          disabled_reason = case when h.gone then ${GONE_REASON} else w.disabled_reason end
+      from jsonb_to_recordset(${JSON.stringify(webhookRows)}::jsonb) as h(id uuid, ok boolean, code int, gone boolean)
+      where w.id = h.id
+    )
     update ${deliveries} as d
-    set status = v.status, last_status_code = v.code, last_error = v.error, last_duration_ms = v.duration, next_attempt_at = v.next_at, completed_at = v.completed_at
-    from (values ${sql.join(deliveryRows, sql`, `)}) as v(id, status, code, error, duration, next_at, completed_at)
-    where d.id = v.id`;
+    set status = v.status, last_status_code = v."responseStatus", last_error = v.last_error, last_duration_ms = v."durationMs", next_attempt_at = v.next_at, completed_at = v.completed_at
+    from v
+    where d.id = v."deliveryId"`;
   const retries = sent.filter((s) => s.retryIn !== null);
   const failures = [...byWebhook].flatMap(([webhookId, list]) => {
     const failed = list.filter((s) => s.status === "failed");
     return failed.length && list[0].config.notifyOnFailure ? [{ webhookId, deliveryId: failed[failed.length - 1].delivery.id }] : [];
   });
   if (webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
-    await db.execute(write);
+    await executePrepared(db, write);
     return;
   }
   // Retry jobs and failure emails are written with the outcomes: a crash cannot leave a queued delivery without its job.
@@ -514,8 +530,8 @@ async function writeOutcomes(db: Database, boss: PgBoss, sent: Sent[], now: Date
     // The webhooks' rows first and in id order: concurrent batches never wait for each other in a
     // circle. `for no key update`, the lock the update takes anyway: new deliveries' foreign-key
     // checks (for key share) on these rows, i.e. the events API, do not wait for it.
-    if (webhookRows.length) await tx.execute(sql`select 1 from ${webhooks} where id in ${webhookRows.map((w) => w.webhookId)} order by id for no key update`);
-    await tx.execute(write);
+    if (webhookRows.length) await executePrepared(tx, sql`select 1 from ${webhooks} where id = any(${`{${webhookRows.map((w) => w.id).join(",")}}`}::uuid[]) order by id for no key update`);
+    await executePrepared(tx, write);
     if (retries.length) {
       await boss.insert(
         QUEUES.deliverWebhook,

@@ -259,7 +259,8 @@ async function send(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
     ok,
     status: code,
     headers,
-    body: new TextDecoder("utf-8").decode(Buffer.concat(chunks)),
+    // PostgreSQL text cannot hold NUL: a receiver's NUL bytes are logged as U+FFFD.
+    body: new TextDecoder("utf-8").decode(Buffer.concat(chunks)).replaceAll("\u0000", "\uFFFD"),
     bodyTruncated: truncated,
     durationMs: Math.round(performance.now() - started),
     error: ok ? null : { kind: "http_status", message: `The receiver answered HTTP ${code}` },

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { fromDrizzle, type PgBoss } from "pg-boss";
-import type { Database } from "@/db";
+import type { PgBoss } from "pg-boss";
+import { executePrepared, preparedBossDb, type Database } from "@/db";
 import { deliveries, events, webhooks } from "@/db/schema";
 import { QUEUES } from "@/jobs/boss";
 import type { EventInput } from "@/lib/validations/event";
@@ -84,19 +84,27 @@ export async function ingestEvents(
       apiKeyId,
       ...(test ? { isTest: true, sentBy: test.sentBy } : {}),
     }));
-    const inserted = await tx
-      .insert(events)
-      .values(rows)
-      .onConflictDoNothing({ target: [events.companyId, events.externalId] })
-      .returning({ id: events.id, externalId: events.externalId, type: events.type, data: events.data, previous: events.previous });
+    // The statements below pass their rows as one JSON parameter: the same text for 1 or 100 events,
+    // prepared once per connection and sent in one round trip (executePrepared).
+    const inserted = await executePrepared<{ id: string; externalId: string; type: string; data: Record<string, unknown>; previous: Record<string, unknown> | null }>(
+      tx,
+      sql`
+      insert into ${events} (company_id, external_id, type, record_id, occurred_at, data, previous, owner, api_key_id, is_test, sent_by)
+      select ${companyId}::uuid, e.external_id, e.type, e.record_id, e.occurred_at, e.data, e.previous, e.owner, ${apiKeyId}::uuid, ${Boolean(test)}::boolean, ${test?.sentBy ?? null}::uuid
+      from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ external_id: r.externalId, type: r.type, record_id: r.recordId, occurred_at: r.occurredAt.toISOString(), data: r.data, previous: r.previous, owner: r.owner })))}::jsonb)
+        as e(external_id text, type text, record_id text, occurred_at timestamptz, data jsonb, previous jsonb, owner jsonb)
+      on conflict (company_id, external_id) do nothing
+      returning id, external_id as "externalId", type, data, previous`,
+    );
     const insertedIds = new Set(inserted.map((e) => e.externalId));
 
     const types = [...new Set(inserted.map((e) => e.type))];
     const candidates = types.length
-      ? await tx
-          .select({ id: webhooks.id, eventType: webhooks.eventType, config: webhooks.config })
-          .from(webhooks)
-          .where(and(eq(webhooks.companyId, companyId), eq(webhooks.active, true), inArray(webhooks.eventType, types)))
+      ? await executePrepared<{ id: string; eventType: string; config: unknown }>(
+          tx,
+          sql`select id, event_type as "eventType", config from ${webhooks}
+              where company_id = ${companyId}::uuid and active and event_type = any(array(select jsonb_array_elements_text(${JSON.stringify(types)}::jsonb)))`,
+        )
       : [];
 
     const planned: { eventId: string; webhookId: string; delaySeconds: number; config: Partial<WebhookConfig>; batchKey: string | null }[] = [];
@@ -119,15 +127,21 @@ export async function ingestEvents(
     }
 
     if (planned.length) {
-      const created = await tx
-        .insert(deliveries)
-        .values(planned.map((p) => ({ companyId, webhookId: p.webhookId, eventId: p.eventId, batchKey: p.batchKey, status: "queued" as const, nextAttemptAt: new Date(nowMs + p.delaySeconds * 1000) })))
-        .returning({ id: deliveries.id });
+      const created = await executePrepared<{ id: string; webhookId: string; eventId: string }>(
+        tx,
+        sql`
+        insert into ${deliveries} (company_id, webhook_id, event_id, batch_key, status, next_attempt_at)
+        select ${companyId}::uuid, d.webhook_id, d.event_id, d.batch_key, 'queued', d.next_attempt_at
+        from jsonb_to_recordset(${JSON.stringify(planned.map((p) => ({ webhook_id: p.webhookId, event_id: p.eventId, batch_key: p.batchKey, next_attempt_at: new Date(nowMs + p.delaySeconds * 1000).toISOString() })))}::jsonb)
+          as d(webhook_id uuid, event_id uuid, batch_key text, next_attempt_at timestamptz)
+        returning id, webhook_id as "webhookId", event_id as "eventId"`,
+      );
+      const createdId = new Map(created.map((d) => [`${d.eventId}:${d.webhookId}`, d.id]));
       // One job per delivery; one per batch (per webhook and window) for batched webhooks, with an id
       // derived from the batch, so a concurrent request's insert of the same batch job is a no-op.
       const seenBatches = new Set<string>();
-      const jobs = created.flatMap((d, i) => {
-        const p = planned[i];
+      const jobs = planned.flatMap((p) => {
+        const d = { id: createdId.get(`${p.eventId}:${p.webhookId}`)! };
         if (p.batchKey) {
           const key = `${p.webhookId}:${p.batchKey}`;
           if (seenBatches.has(key)) return [];
@@ -136,7 +150,7 @@ export async function ingestEvents(
         const data: DeliverJob = p.batchKey ? { webhookId: p.webhookId, batchKey: p.batchKey } : { deliveryId: d.id };
         return [{ data, ...(p.batchKey ? { id: batchJobId(p.webhookId, p.batchKey) } : {}), ...deliverJobOptions(p.webhookId, p.config), ...(p.delaySeconds > 0 ? { startAfter: Math.ceil(p.delaySeconds) } : {}) }];
       });
-      await boss.insert(QUEUES.deliverWebhook, jobs, { db: fromDrizzle(tx, sql) });
+      await boss.insert(QUEUES.deliverWebhook, jobs, { db: preparedBossDb(tx) });
     }
 
     // Duplicates: report what the first acceptance created.
