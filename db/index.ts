@@ -61,7 +61,8 @@ export { schema };
  * statements a hot path runs thousands of times with the same text (the delivery worker's batch
  * writes) this is one round trip, and the server parses them once per connection. Only for
  * statements whose text does not vary with their input (arrays and JSON as single parameters):
- * every distinct text stays prepared on its connection.
+ * every distinct text stays prepared on its connection. Rows come back raw: column names as
+ * selected, timestamps as text (drizzle's client leaves date parsing to its own mapping).
  */
 export async function executePrepared<T extends Record<string, unknown>>(db: DbOrTx, query: SQL): Promise<T[]> {
   const { sql, params } = internalsOf(db).dialect.sqlToQuery(query);

@@ -1,5 +1,5 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db";
+import { eq, sql } from "drizzle-orm";
+import { executePrepared, type DbOrTx } from "@/db";
 import { apiKeys, companies } from "@/db/schema";
 import { hashToken, randomToken } from "./crypto";
 
@@ -26,13 +26,16 @@ export interface ApiCaller {
 export async function authenticateApiKey(db: DbOrTx, authorization: string | null): Promise<ApiCaller | null> {
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
   if (!match || !match[1].startsWith(KEY_PREFIX) || match[1].length > 200) return null;
-  const [row] = await db
-    .select({ id: apiKeys.id, name: apiKeys.name, companyId: apiKeys.companyId, companyName: companies.name, lastUsedAt: apiKeys.lastUsedAt, createdBy: apiKeys.createdBy })
-    .from(apiKeys)
-    .innerJoin(companies, eq(companies.id, apiKeys.companyId))
-    .where(and(eq(apiKeys.hash, hashToken(match[1])), isNull(apiKeys.revokedAt)));
+  // Every API request runs this: a prepared statement (one round trip, parsed once per connection).
+  const [row] = await executePrepared<{ id: string; name: string; companyId: string; companyName: string; lastUsedAt: string | null; createdBy: string | null }>(
+    db,
+    sql`select k.id, k.name, k.company_id as "companyId", c.name as "companyName", k.last_used_at as "lastUsedAt", k.created_by as "createdBy"
+        from ${apiKeys} k join ${companies} c on c.id = k.company_id
+        where k.hash = ${hashToken(match[1])} and k.revoked_at is null`,
+  );
   if (!row) return null;
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+  // Raw rows carry timestamps as text (drizzle leaves date parsing to its own mapping).
+  if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > 60_000) {
     await db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
   }
   return { apiKeyId: row.id, apiKeyName: row.name, companyId: row.companyId, companyName: row.companyName, createdBy: row.createdBy };
