@@ -21,7 +21,7 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
   const boss = new PgBoss({
     connectionString: url,
     application_name: `hookrelay-${role}`,
-    // Every local delivery worker polls on its own connection: size the pool to the concurrency.
+    // The delivery loop's fetches, heartbeats and settles, and the other queues' pollers.
     max: role === "worker" ? Number(process.env.WORKER_CONCURRENCY ?? 20) + 6 : 4,
     connectionTimeoutMillis: 30_000,
     // Workers are woken by NOTIFY when a job is created instead of waiting for the next poll.

@@ -510,12 +510,14 @@ async function writeOutcomes(db: Database, boss: PgBoss, sent: Sent[], now: Date
           disabled_at = case when h.gone then ${now.toISOString()}::timestamptz else w.disabled_at end,
           disabled_reason = case when h.gone then ${GONE_REASON} else w.disabled_reason end
       from jsonb_to_recordset(${JSON.stringify(webhookRows)}::jsonb) as h(id uuid, ok boolean, code int, gone boolean)
-      where w.id = h.id
+      where w.id = any(array(select id from jsonb_to_recordset(${JSON.stringify(webhookRows)}::jsonb) as i(id uuid))) and w.id = h.id
     )
     update ${deliveries} as d
     set status = v.status, last_status_code = v."responseStatus", last_error = v.last_error, last_duration_ms = v."durationMs", next_attempt_at = v.next_at, completed_at = v.completed_at
     from v
-    where d.id = v."deliveryId"`;
+    -- The ids as an array too: a prepared statement's generic plan guesses 100 rows for the JSON and
+    -- would rather scan the whole table than look each one up (7.8 ms a wave at 40,000 deliveries).
+    where d.id = any(array(select "deliveryId" from v)) and d.id = v."deliveryId"`;
   const retries = sent.filter((s) => s.retryIn !== null);
   const failures = [...byWebhook].flatMap(([webhookId, list]) => {
     const failed = list.filter((s) => s.status === "failed");

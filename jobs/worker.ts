@@ -48,11 +48,14 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   // Deliveries: one fetch loop per process (jobs/delivery-dispatcher.ts) keeps up to
   // DELIVERY_MAX_REQUESTS jobs in hand, fetching up to DELIVERY_BATCH_SIZE at a time whenever room is
   // free; each batch's writes are batched too (deliverWebhookJobs) and its jobs are completed as their
-  // answers are written, so a slow receiver holds only its own jobs. Three times WORKER_CONCURRENCY by
+  // answers are written, so a slow receiver holds only its own jobs. Five times WORKER_CONCURRENCY by
   // default: more than a few slow or hanging webhooks can take (each is capped at its max
   // concurrency), so they cannot hold up the others (tests/reliability/faulty-receivers.test.ts).
-  const capacity = Math.max(1, Number(process.env.DELIVERY_MAX_REQUESTS ?? concurrency * 3));
-  const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 25));
+  // Batches of 50 with room for 100: 1,500 deliveries/s in the bench against 1,300 for 25 and 60
+  // (fewer statements per delivery); 100 and 150 was slower (a webhook at its limit of 100 is then
+  // fetched a few freed places at a time).
+  const capacity = Math.max(1, Number(process.env.DELIVERY_MAX_REQUESTS ?? concurrency * 5));
+  const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 50));
   const dispatcher = new DeliveryDispatcher(boss, db, { capacity, batchSize, groupConcurrency: webhookConcurrencyTiers(), slots: new Slots(capacity) });
   await dispatcher.start(listenForDeliveryJobs(db));
   // Stopping pg-boss stops the dispatcher first (graceful: the jobs in hand are finished first).

@@ -347,6 +347,9 @@ async function main() {
     const deadline = t0 + SIZES.deliveryTimeoutS * 1000;
     let success = 0;
     let failed = 0;
+    // Until the receiver has them all, ask it (over IPC) rather than count the deliveries every 100 ms:
+    // that count reads the whole backlog and took ~12 % of a core from PostgreSQL at 20,000.
+    while (wallNow() < deadline && (await ask<{ count: number }>("count")).count < expected) await sleep(50);
     while (wallNow() < deadline) {
       const counts = await db
         .select({ status: deliveries.status, n: sql<number>`count(*)::int` })
@@ -356,7 +359,7 @@ async function main() {
       success = counts.find((c) => c.status === "success")?.n ?? 0;
       failed = counts.find((c) => c.status === "failed")?.n ?? 0;
       if (success + failed >= expected) break;
-      await sleep(100);
+      await sleep(20);
     }
     const elapsed = wallNow() - t0;
     const cpu = meter().cpuPercent;
