@@ -50,7 +50,12 @@ export class DeliveryDispatcher {
 
   async start(listen?: (onNotify: () => void) => Promise<() => Promise<void>>): Promise<void> {
     this.running = true;
-    if (listen) this.unlisten = await listen(() => this.wake()).catch(() => null);
+    if (listen) {
+      this.unlisten = await listen(() => this.wake()).catch((err) => {
+        console.warn(`[deliver-webhook] LISTEN failed, new jobs are seen by the 1 s poll: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      });
+    }
     this.heartbeat = setInterval(() => void this.touch(), (DELIVERY_HEARTBEAT_SECONDS * 1000) / 2);
     this.loopDone = this.loop();
   }
@@ -76,13 +81,14 @@ export class DeliveryDispatcher {
     this.running = false;
     this.wake();
     await this.loopDone;
-    if (this.heartbeat) clearInterval(this.heartbeat);
     await this.unlisten?.().catch(() => {});
     if (graceful && this.batches.size) {
+      // Heartbeats go on meanwhile: jobs still being worked on must not be handed to another worker.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...this.batches]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
     }
+    if (this.heartbeat) clearInterval(this.heartbeat);
     const left = [...this.inHand.values()];
     this.inHand.clear();
     if (left.length) await this.boss.fail(QUEUES.deliverWebhook, pairs(left), { error: "The worker stopped before this delivery was settled" }).catch(() => {});
