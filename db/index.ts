@@ -86,3 +86,15 @@ function internalsOf(db: DbOrTx): Internals {
 function clientOf(db: DbOrTx): postgres.Sql {
   return internalsOf(db).session.client;
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * JSON for a `jsonb` parameter. PostgreSQL's JSON parser refuses a lone UTF-16 surrogate (`"\ud83d"`),
+ * which JSON.stringify writes for a string cut in the middle of an emoji; as a text parameter the
+ * same string would have been stored with U+FFFD in its place, and so it is here.
+ */
+export function jsonParam(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, "\uFFFD") : v));
+}

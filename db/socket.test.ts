@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { PgBoss } from "pg-boss";
-import { createDb, postgresTarget } from "@/db";
+import { createDb, jsonParam, postgresTarget } from "@/db";
 
 const url = inject("databaseUrl");
 
@@ -26,6 +26,20 @@ describe("the embedded server's URL", () => {
       await tcp.client.end();
     } finally {
       await boss.stop({ graceful: false });
+      await client.end();
+    }
+  });
+});
+
+describe("jsonParam", () => {
+  it("passes a string cut in the middle of an emoji (a lone surrogate) to jsonb with U+FFFD, where plain JSON is refused", async () => {
+    const { client } = createDb(url, 1);
+    try {
+      const value = { message: `cut here: ${"😀".slice(0, 1)}`, whole: "😀 stays", nested: ["x\uDE00"] };
+      const [row] = await client.unsafe<{ v: { message: string; whole: string; nested: string[] } }[]>("select $1::jsonb as v", [jsonParam(value)]);
+      expect(row.v).toEqual({ message: "cut here: \uFFFD", whole: "😀 stays", nested: ["x\uFFFD"] });
+      await expect(client.unsafe("select $1::jsonb as v", [JSON.stringify(value)])).rejects.toThrow(/invalid input syntax for type json|surrogate/i);
+    } finally {
       await client.end();
     }
   });

@@ -425,19 +425,33 @@ describe("failure emails", () => {
   }, 60_000);
 });
 
+/** A receiver that answers nothing until the test ends a held response. */
+async function holdingReceiver() {
+  const held: import("node:http").ServerResponse[] = [];
+  const http = await import("node:http");
+  const server = http.createServer((_req, res) => void held.push(res));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    held,
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    async close() {
+      held.forEach((r) => r.destroy());
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 describe("the delivery fetch loop", () => {
   it("keeps at most its capacity of jobs in hand, fetches as room frees, and finishes them on a graceful stop", async () => {
     const { DeliveryDispatcher, listenForDeliveryJobs } = await import("./delivery-dispatcher");
-    const held: import("node:http").ServerResponse[] = [];
-    const http = await import("node:http");
-    const server = http.createServer((_req, res) => void held.push(res));
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { held, url: heldUrl, close: closeHeld } = await holdingReceiver();
     // Only the loop under test takes jobs.
     await dispatcher.stop();
     const small = new DeliveryDispatcher(worker, env.db, { capacity: 2, batchSize: 2, groupConcurrency: { default: 10, tiers: {} }, slots: new Slots(2) });
     let webhookId: string | null = null;
     try {
-      const { webhook } = await hook({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/held`, eventType: "task.reminder", timeoutSeconds: 30 });
+      const { webhook } = await hook({ url: `${heldUrl}/held`, eventType: "task.reminder", timeoutSeconds: 30 });
       const batch = Array.from({ length: 5 }, (_, i) => ({ id: `cap-${Date.now()}-${i}`, type: "task.reminder", data: { id: `t${i}` } }));
       const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(batch) }));
       expect(res.status).toBe(202);
@@ -461,11 +475,42 @@ describe("the delivery fetch loop", () => {
       expect(held).toHaveLength(3);
     } finally {
       await small.stop({ graceful: false });
-      held.forEach((r) => r.destroy());
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await closeHeld();
       // The two left queued are skipped by the file's own worker, not sent to a closed port.
       if (webhookId) await env.db.update(webhooks).set({ active: false }).where(eq(webhooks.id, webhookId));
+      dispatcher = await registerWorkers(worker, env.db, { concurrency: 8 });
+    }
+  });
+});
+
+describe("room for other webhooks", () => {
+  it("gives one webhook at most half of the fetch loop's room, whatever its max concurrency, so a hanging receiver cannot take it all", async () => {
+    const { DeliveryDispatcher, listenForDeliveryJobs } = await import("./delivery-dispatcher");
+    const { webhookConcurrencyTiers } = await import("./worker");
+    const { held, url: heldUrl, close: closeHeld } = await holdingReceiver();
+    const fast = await startReceiver();
+    await dispatcher.stop();
+    const small = new DeliveryDispatcher(worker, env.db, { capacity: 4, batchSize: 4, groupConcurrency: webhookConcurrencyTiers(4), slots: new Slots(4) });
+    const hooks: string[] = [];
+    try {
+      const hanging = await hook({ url: `${heldUrl}/hang`, eventType: "user.deactivated", maxConcurrency: 100, timeoutSeconds: 30 });
+      hooks.push(hanging.webhook.id);
+      const batch = Array.from({ length: 6 }, (_, i) => ({ id: `room-${Date.now()}-${i}`, type: "user.deactivated", data: { id: `u${i}` } }));
+      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(batch) }));
+      expect(res.status).toBe(202);
+      await small.start(listenForDeliveryJobs(env.db));
+      await waitUntil(async () => held.length, (n) => n === 2);
+      // Another webhook's event goes out while the hanging one holds its two places.
+      const other = await hook({ url: `${fast.url}/other`, eventType: "user.activated" });
+      hooks.push(other.webhook.id);
+      await postEvent({ type: "user.activated", data: { id: "u_other" } });
+      expect((await waitUntil(() => deliveryOf(other.webhook.id), (d) => d?.status === "success")).status).toBe("success");
+      expect(held).toHaveLength(2);
+    } finally {
+      await small.stop({ graceful: false });
+      await closeHeld();
+      await fast.close();
+      for (const id of hooks) await env.db.update(webhooks).set({ active: false }).where(eq(webhooks.id, id));
       dispatcher = await registerWorkers(worker, env.db, { concurrency: 8 });
     }
   });

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
-import { executePrepared, type Database, type Tx } from "@/db";
+import { executePrepared, jsonParam, type Database, type Tx } from "@/db";
 import { companies, dailyUsage, deliveries, deliveryAttempts, events, webhooks, type Delivery, type EventRow, type Webhook } from "@/db/schema";
 import { buildBatchRequest, buildRequest, type BuiltRequest } from "@/lib/delivery/build-request";
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
@@ -302,12 +302,29 @@ async function deliverJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[],
       else plain.set(deliveryId, job);
     } else single.push(job);
   }
+  // The jobs that go one by one start at once, beside the batched ones: waiting for a slow receiver
+  // in the batch could outlast their own expiry (timeout + 30 s) and have them sent twice.
+  const running: Promise<void>[] = [];
+  const startOneByOne = (list: { id: string; data: DeliverJob }[]) => {
+    for (const job of list) {
+      running.push(
+        (async () => {
+          try {
+            await deliverWebhook(db, boss, job.data, { ...deliverOptionsOf(job.data), now: options.now, slots: options.slots });
+            results.set(job.id, { id: job.id, status: "completed" });
+          } catch (err) {
+            results.set(job.id, failedResult(job.id, err));
+          }
+        })(),
+      );
+    }
+  };
+  startOneByOne(single);
   if (plain.size) {
     const written = new Set<string>();
     try {
-      const oneByOne = await deliverPlainJobs(db, boss, [...plain.values()], options.now?.() ?? new Date(), options.slots, written, options.settleEarly);
+      const oneByOne = await deliverPlainJobs(db, boss, [...plain.values()], options.now?.() ?? new Date(), options.slots, written, options.settleEarly, startOneByOne);
       for (const job of plain.values()) if (!oneByOne.includes(job)) results.set(job.id, { id: job.id, status: "completed" });
-      single.push(...oneByOne);
     } catch (err) {
       // pg-boss retries the jobs whose outcome is not written (a database error, most likely): at
       // least once, as with one job at a time.
@@ -316,16 +333,7 @@ async function deliverJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[],
       for (const job of plain.values()) results.set(job.id, written.has(job.id) ? { id: job.id, status: "completed" } : failedResult(job.id, err));
     }
   }
-  await Promise.all(
-    single.map(async (job) => {
-      try {
-        await deliverWebhook(db, boss, job.data, { ...deliverOptionsOf(job.data), now: options.now, slots: options.slots });
-        results.set(job.id, { id: job.id, status: "completed" });
-      } catch (err) {
-        results.set(job.id, failedResult(job.id, err));
-      }
-    }),
-  );
+  await Promise.all(running);
   return jobs.map((j) => results.get(j.id) ?? { id: j.id, status: "completed" });
 }
 
@@ -371,10 +379,20 @@ function loadBatch(db: Database) {
 }
 
 /**
- * The batched path of deliverWebhookJobs; returns the jobs it leaves to deliverWebhook and adds to
+ * The batched path of deliverWebhookJobs; hands the jobs it leaves to deliverWebhook to `startOneByOne`
+ * as soon as it has loaded them (and returns them), and adds to
  * `written` the jobs whose outcome is written.
  */
-async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; retryCount?: number; data: DeliverJob }[], now: Date, slots: Slots | undefined, written: Set<string>, settleEarly: SettleEarly | undefined): Promise<{ id: string; data: DeliverJob }[]> {
+async function deliverPlainJobs(
+  db: Database,
+  boss: PgBoss,
+  jobs: { id: string; retryCount?: number; data: DeliverJob }[],
+  now: Date,
+  slots: Slots | undefined,
+  written: Set<string>,
+  settleEarly: SettleEarly | undefined,
+  startOneByOne: (jobs: { id: string; data: DeliverJob }[]) => void,
+): Promise<{ id: string; data: DeliverJob }[]> {
   const found = await loadBatch(db).execute({ ids: `{${jobs.map((j) => j.data.deliveryId!).join(",")}}` });
   const byDelivery = new Map(found.map((r) => [r.delivery.id, r]));
   const configs = new Map<string, WebhookConfig>();
@@ -394,6 +412,7 @@ async function deliverPlainJobs(db: Database, boss: PgBoss, jobs: { id: string; 
     if (config.auth.type === "oauth") oneByOne.push(job);
     else items.push({ job, ...row, config });
   }
+  startOneByOne(oneByOne);
   if (items.length === 0) return oneByOne;
 
   // Per company one statement counts the calls against the daily limit and marks those within it
@@ -493,7 +512,7 @@ async function writeOutcomes(db: Database, boss: PgBoss, sent: Sent[], now: Date
   // Attempts, outcomes and webhooks in one statement (its parts commit together).
   const write = sql`
     with v as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+      select * from jsonb_to_recordset(${jsonParam(rows)}::jsonb) as v(
         "deliveryId" uuid, "companyId" uuid, "attemptNumber" int, trigger text, "requestMethod" text, "requestUrl" text,
         "requestHeaders" jsonb, "requestBody" text, "responseStatus" int, "responseHeaders" jsonb, "responseBody" text,
         "durationMs" int, "errorKind" text, "errorMessage" text, status text, last_error text, next_at timestamptz, completed_at timestamptz)
@@ -509,8 +528,8 @@ async function writeOutcomes(db: Database, boss: PgBoss, sent: Sent[], now: Date
           active = w.active and not h.gone,
           disabled_at = case when h.gone then ${now.toISOString()}::timestamptz else w.disabled_at end,
           disabled_reason = case when h.gone then ${GONE_REASON} else w.disabled_reason end
-      from jsonb_to_recordset(${JSON.stringify(webhookRows)}::jsonb) as h(id uuid, ok boolean, code int, gone boolean)
-      where w.id = any(array(select id from jsonb_to_recordset(${JSON.stringify(webhookRows)}::jsonb) as i(id uuid))) and w.id = h.id
+      from jsonb_to_recordset(${jsonParam(webhookRows)}::jsonb) as h(id uuid, ok boolean, code int, gone boolean)
+      where w.id = any(array(select id from jsonb_to_recordset(${jsonParam(webhookRows)}::jsonb) as i(id uuid))) and w.id = h.id
     )
     update ${deliveries} as d
     set status = v.status, last_status_code = v."responseStatus", last_error = v.last_error, last_duration_ms = v."durationMs", next_attempt_at = v.next_at, completed_at = v.completed_at

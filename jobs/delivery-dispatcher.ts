@@ -41,6 +41,8 @@ export class DeliveryDispatcher {
   private heartbeat: NodeJS.Timeout | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   private fetchErrors = 0;
+  private starting: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
 
   constructor(
     private readonly boss: PgBoss,
@@ -49,7 +51,14 @@ export class DeliveryDispatcher {
   ) {}
 
   async start(listen?: (onNotify: () => void) => Promise<() => Promise<void>>): Promise<void> {
+    this.starting = this.begin(listen);
+    await this.starting;
+    this.starting = null;
+  }
+
+  private async begin(listen?: (onNotify: () => void) => Promise<() => Promise<void>>): Promise<void> {
     this.running = true;
+    this.stopping = null;
     if (listen) {
       this.unlisten = await listen(() => this.wake()).catch((err) => {
         console.warn(`[deliver-webhook] LISTEN failed, new jobs are seen by the 1 s poll: ${err instanceof Error ? err.message : String(err)}`);
@@ -76,8 +85,14 @@ export class DeliveryDispatcher {
    * (or past the timeout) the jobs still in hand are failed back to the queue for another worker,
    * as pg-boss's own stop does; their deliveries may then be sent twice (at least once).
    */
-  async stop({ graceful = true, timeoutMs = 20_000 }: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    if (!this.running) return;
+  stop(options: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    // A second stop() waits for the first (the worker's pg-boss must not close under it).
+    this.stopping ??= this.running || this.starting ? this.doStop(options) : Promise.resolve();
+    return this.stopping;
+  }
+
+  private async doStop({ graceful = true, timeoutMs = 20_000 }: { graceful?: boolean; timeoutMs?: number }): Promise<void> {
+    await this.starting;
     this.running = false;
     this.wake();
     await this.loopDone;
@@ -114,6 +129,11 @@ export class DeliveryDispatcher {
           const jobs = (await this.boss.fetch<DeliverJob>(QUEUES.deliverWebhook, { batchSize: asked, groupConcurrency: this.options.groupConcurrency })) as FetchedJob[];
           if (this.fetchErrors) console.log(`[deliver-webhook] fetching again after ${this.fetchErrors} failed fetch(es)`);
           this.fetchErrors = 0;
+          if (jobs.length && !this.running) {
+            // Stopped while fetching: hand them back unsent rather than send them and fail them back.
+            await this.boss.fail(QUEUES.deliverWebhook, pairs(jobs as FetchedJob[]), { error: "The worker stopped before sending this delivery" }).catch(() => {});
+            break;
+          }
           if (jobs.length) this.run(jobs);
           full = jobs.length === asked;
         } catch (err) {

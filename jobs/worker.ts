@@ -14,10 +14,13 @@ import { sendEmailJob, type SendEmailJob } from "./send-email";
  * flight) across all worker processes: pg-boss's fetch skips a webhook with N active jobs. Jobs are
  * completed as soon as their outcome is written (the dispatcher), so the count is what is in flight.
  */
-function webhookConcurrencyTiers() {
+export function webhookConcurrencyTiers(capacity: number) {
+  // No webhook takes more than half of a process's room: one hanging receiver with a max concurrency
+  // of 100 must not hold every place for its timeout.
+  const most = Math.max(1, Math.floor(capacity / 2));
   return {
-    default: 10,
-    tiers: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i + 1}`, i + 1])),
+    default: Math.min(10, most),
+    tiers: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i + 1}`, Math.min(i + 1, most)])),
   };
 }
 
@@ -52,11 +55,11 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   // default: more than a few slow or hanging webhooks can take (each is capped at its max
   // concurrency), so they cannot hold up the others (tests/reliability/faulty-receivers.test.ts).
   // Batches of 50 with room for 100: 1,500 deliveries/s in the bench against 1,300 for 25 and 60
-  // (fewer statements per delivery); 100 and 150 was slower (a webhook at its limit of 100 is then
-  // fetched a few freed places at a time).
+  // (fewer statements per delivery); room for 150 or 200 was slower (a webhook at its group limit is
+  // then fetched a few freed places at a time). A webhook gets at most half the room (its tier).
   const capacity = Math.max(1, Number(process.env.DELIVERY_MAX_REQUESTS ?? concurrency * 5));
   const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 50));
-  const dispatcher = new DeliveryDispatcher(boss, db, { capacity, batchSize, groupConcurrency: webhookConcurrencyTiers(), slots: new Slots(capacity) });
+  const dispatcher = new DeliveryDispatcher(boss, db, { capacity, batchSize, groupConcurrency: webhookConcurrencyTiers(capacity), slots: new Slots(capacity) });
   await dispatcher.start(listenForDeliveryJobs(db));
   // Stopping pg-boss stops the dispatcher first (graceful: the jobs in hand are finished first).
   const stopBoss = boss.stop.bind(boss);

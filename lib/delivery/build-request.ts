@@ -251,7 +251,7 @@ function parseTargetUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new BuildRequestError("invalid_url", `The URL is not valid after filling placeholders: ${raw.slice(0, 200)}`);
+    throw new BuildRequestError("invalid_url", `The URL is not valid after filling placeholders: ${Array.from(raw).slice(0, 200).join("")}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new BuildRequestError("invalid_url", "The URL must use http or https");
   if (url.username || url.password) throw new BuildRequestError("invalid_url", "The URL may not contain a user name or password");

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
-import { executePrepared, preparedBossDb, type Database } from "@/db";
+import { executePrepared, jsonParam, preparedBossDb, type Database } from "@/db";
 import { deliveries, events, webhooks } from "@/db/schema";
 import { QUEUES } from "@/jobs/boss";
 import type { EventInput } from "@/lib/validations/event";
@@ -91,7 +91,7 @@ export async function ingestEvents(
       sql`
       insert into ${events} (company_id, external_id, type, record_id, occurred_at, data, previous, owner, api_key_id, is_test, sent_by)
       select ${companyId}::uuid, e.external_id, e.type, e.record_id, e.occurred_at, e.data, e.previous, e.owner, ${apiKeyId}::uuid, ${Boolean(test)}::boolean, ${test?.sentBy ?? null}::uuid
-      from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ external_id: r.externalId, type: r.type, record_id: r.recordId, occurred_at: r.occurredAt.toISOString(), data: r.data, previous: r.previous, owner: r.owner })))}::jsonb)
+      from jsonb_to_recordset(${jsonParam(rows.map((r) => ({ external_id: r.externalId, type: r.type, record_id: r.recordId, occurred_at: r.occurredAt.toISOString(), data: r.data, previous: r.previous, owner: r.owner })))}::jsonb)
         as e(external_id text, type text, record_id text, occurred_at timestamptz, data jsonb, previous jsonb, owner jsonb)
       on conflict (company_id, external_id) do nothing
       returning id, external_id as "externalId", type, data, previous`,
@@ -103,7 +103,7 @@ export async function ingestEvents(
       ? await executePrepared<{ id: string; eventType: string; config: unknown }>(
           tx,
           sql`select id, event_type as "eventType", config from ${webhooks}
-              where company_id = ${companyId}::uuid and active and event_type = any(array(select jsonb_array_elements_text(${JSON.stringify(types)}::jsonb)))`,
+              where company_id = ${companyId}::uuid and active and event_type = any(array(select jsonb_array_elements_text(${jsonParam(types)}::jsonb)))`,
         )
       : [];
 
@@ -132,7 +132,7 @@ export async function ingestEvents(
         sql`
         insert into ${deliveries} (company_id, webhook_id, event_id, batch_key, status, next_attempt_at)
         select ${companyId}::uuid, d.webhook_id, d.event_id, d.batch_key, 'queued', d.next_attempt_at
-        from jsonb_to_recordset(${JSON.stringify(planned.map((p) => ({ webhook_id: p.webhookId, event_id: p.eventId, batch_key: p.batchKey, next_attempt_at: new Date(nowMs + p.delaySeconds * 1000).toISOString() })))}::jsonb)
+        from jsonb_to_recordset(${jsonParam(planned.map((p) => ({ webhook_id: p.webhookId, event_id: p.eventId, batch_key: p.batchKey, next_attempt_at: new Date(nowMs + p.delaySeconds * 1000).toISOString() })))}::jsonb)
           as d(webhook_id uuid, event_id uuid, batch_key text, next_attempt_at timestamptz)
         returning id, webhook_id as "webhookId", event_id as "eventId"`,
       );
