@@ -286,10 +286,6 @@ export interface DeliverJobResult {
  * webhook and an OAuth webhook go through deliverWebhook one by one, as before.
  */
 export async function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[], options: { now?: () => Date; slots?: Slots; settleEarly?: SettleEarly } = {}): Promise<DeliverJobResult[]> {
-  return deliverJobs(db, boss, jobs, options);
-}
-
-async function deliverJobs(db: Database, boss: PgBoss, jobs: DeliverJobInHand[], options: { now?: () => Date; slots?: Slots; settleEarly?: SettleEarly }): Promise<DeliverJobResult[]> {
   const results = new Map<string, DeliverJobResult>();
   const failedResult = (id: string, err: unknown): DeliverJobResult => ({ id, status: "failed", output: { error: err instanceof Error ? err.message : String(err) } });
   const plain = new Map<string, { id: string; retryCount?: number; data: DeliverJob }>();

@@ -131,7 +131,7 @@ export class DeliveryDispatcher {
           this.fetchErrors = 0;
           if (jobs.length && !this.running) {
             // Stopped while fetching: hand them back unsent rather than send them and fail them back.
-            await this.boss.fail(QUEUES.deliverWebhook, pairs(jobs as FetchedJob[]), { error: "The worker stopped before sending this delivery" }).catch(() => {});
+            await this.boss.fail(QUEUES.deliverWebhook, pairs(jobs), { error: "The worker stopped before sending this delivery" }).catch(() => {});
             break;
           }
           if (jobs.length) this.run(jobs);
