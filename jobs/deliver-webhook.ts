@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import { executePrepared, jsonParam, type Database, type Tx } from "@/db";
 import { companies, dailyUsage, deliveries, deliveryAttempts, events, webhooks, type Delivery, type EventRow, type Webhook } from "@/db/schema";
-import { buildBatchRequest, buildRequest, type BuiltRequest } from "@/lib/delivery/build-request";
+import { buildBatchRequest, buildRequest, BuildRequestError, renderInSandbox, type BuiltRequest } from "@/lib/delivery/build-request";
+import { sandboxRender } from "@/lib/sandbox/render-pool";
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { getOAuthAccessToken } from "@/lib/delivery/oauth";
@@ -220,14 +221,18 @@ async function buildAndSend(db: Database, webhook: Webhook, config: WebhookConfi
     }
     const secrets = cached.auth;
     const oauthAccessToken = config.auth.type === "oauth" ? await getOAuthAccessToken(db, webhook.companyId, config.auth.credentialId, { now }) : undefined;
+    const deliveryEvents = rows.map((r) => eventForDelivery(r.event));
+    // The company's templates render in the sandbox (lib/sandbox), never on this event loop.
+    const rendered = await renderInSandbox(sandboxRender, webhook.companyId, config, deliveryEvents, !!job.batchKey);
     const ctx = {
       deliveryId: rows[0].delivery.id,
       webhookId: webhook.id,
       timestamp: now,
       signingSecrets: cached.signing,
       secrets: { ...secrets, oauthAccessToken },
+      rendered,
     };
-    built = job.batchKey ? buildBatchRequest(config, rows.map((r) => eventForDelivery(r.event)), ctx) : buildRequest(config, eventForDelivery(rows[0].event), ctx);
+    built = job.batchKey ? buildBatchRequest(config, deliveryEvents, ctx) : buildRequest(config, deliveryEvents[0], ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
     const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivate() });
     const outcome = await (slots ? slots.run(send, { id: webhook.id, limit: config.maxConcurrency }) : send());
@@ -235,7 +240,8 @@ async function buildAndSend(db: Database, webhook: Webhook, config: WebhookConfi
   } catch (err) {
     // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.
     const message = err instanceof Error ? err.message : String(err);
-    return { built, outcome: { ok: false, status: null, headers: {}, body: "", bodyTruncated: false, durationMs: 0, error: { kind: "other", message }, retryAfterSeconds: null } };
+    const kind = err instanceof BuildRequestError && (err.code === "template" || err.code === "template_limit") ? err.code : "other";
+    return { built, outcome: { ok: false, status: null, headers: {}, body: "", bodyTruncated: false, durationMs: 0, error: { kind, message }, retryAfterSeconds: null } };
   }
 }
 

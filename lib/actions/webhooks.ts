@@ -6,7 +6,7 @@ import { recordAudit } from "@/db/queries/companies";
 import { getCompanyOAuthCredential, getCompanyWebhook } from "@/db/queries/webhooks";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { encryptSecret } from "@/lib/crypto";
-import { testWebhook } from "@/lib/delivery/test-webhook";
+import { checkTemplates, testWebhook } from "@/lib/delivery/test-webhook";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
 import { insertWebhook, newSigningSecret, readAuthSecrets, signingSecretsOf, splitSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
@@ -28,6 +28,8 @@ async function checkReferences(db: DbOrTx, companyId: string, config: WebhookCon
   if (config.auth.type === "oauth" && !(await getCompanyOAuthCredential(db, companyId, config.auth.credentialId))) {
     fieldErrors["auth.credentialId"] = ["Choose one of your company's OAuth credentials"];
   }
+  // Templates are trial-rendered (in the sandbox) against the event type's sample record.
+  if (!fieldErrors.eventType) Object.assign(fieldErrors, await checkTemplates(companyId, config));
   const first = Object.entries(fieldErrors)[0];
   if (first) throw new ActionError("invalid", `${first[0]}: ${first[1][0]}`, fieldErrors);
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { maskSecret } from "@/lib/crypto";
-import { escapeXml, getPath, renderTemplate, sanitizeHeaderValue, TemplateError, valueToText } from "@/lib/events/template";
+import { escapeXml, getPath, renderTemplate, sanitizeHeaderValue, TemplateError, TemplateLimitError, valueToText, type TemplateEscape } from "@/lib/events/template";
 import { redactor, registerRequestSecrets } from "./redact";
 import { BODY_METHODS, type BodyEncoding, type HttpMethod, type WebhookConfig } from "@/lib/validations/webhook";
 
@@ -28,7 +28,15 @@ export interface BuildContext {
   secrets: { basicPassword?: string; apiKeyValue?: string; bearerToken?: string; oauthAccessToken?: string };
   /** The webhook's id: LeadSquared's `entityId` query parameter (empty for an unsaved webhook). */
   webhookId?: string;
+  /**
+   * The templates' outputs, rendered beforehand in the sandbox (renderInSandbox). Without it the
+   * templates are rendered here, in this thread: only for the unit tests and the sandbox itself.
+   */
+  rendered?: Rendered;
 }
+
+/** Looks up a template's pre-rendered output for the event at `eventIndex`; throws its error. */
+export type Rendered = (template: string, escape: TemplateEscape, eventIndex: number, where: string) => string;
 
 export interface BuiltRequest {
   method: HttpMethod;
@@ -43,7 +51,7 @@ export interface BuiltRequest {
 /** The parts of a webhook that shape the request (a full WebhookConfig fits). */
 export type RequestConfig = Pick<WebhookConfig, "method" | "url" | "includeEntityParams" | "headers" | "auth" | "body">;
 
-export type BuildRequestErrorCode = "invalid_url" | "template" | "missing_secret" | "oauth_token_missing" | "invalid_signing_secret" | "invalid_header" | "unsupported";
+export type BuildRequestErrorCode = "invalid_url" | "template" | "template_limit" | "missing_secret" | "oauth_token_missing" | "invalid_signing_secret" | "invalid_header" | "unsupported";
 
 export class BuildRequestError extends Error {
   constructor(
@@ -170,13 +178,68 @@ export function encodePayload(payload: Record<string, unknown>, encoding: BodyEn
 
 const TEMPLATE_ESCAPE = { json: "json", json_array: "json", xml: "xml", form: "url", text: "none" } as const;
 
-function render(template: string, context: Record<string, unknown>, escape: "json" | "xml" | "url" | "header" | "none", where: string): string {
+/** Whether a text holds placeholders or tags (plain text renders as itself). */
+export function isTemplated(text: string): boolean {
+  return text.includes("{{") || text.includes("{%");
+}
+
+function render(template: string, context: Record<string, unknown>, escape: TemplateEscape, where: string, ctx: BuildContext, eventIndex = 0): string {
+  if (ctx.rendered && isTemplated(template)) return ctx.rendered(template, escape, eventIndex, where);
   try {
     return renderTemplate(template, context, { escape });
   } catch (err) {
-    if (err instanceof TemplateError) throw new BuildRequestError("template", `${where}: ${err.message}`, { cause: err });
+    if (err instanceof TemplateError) throw new BuildRequestError(err instanceof TemplateLimitError ? "template_limit" : "template", `${where}: ${err.message}`, { cause: err });
     throw err;
   }
+}
+
+/** The templates a request for `config` renders, per event: what renderInSandbox sends. */
+function templatedPlaces(config: RequestConfig, eventCount: number, batch: boolean): { template: string; escape: TemplateEscape; eventIndex: number }[] {
+  const places: { template: string; escape: TemplateEscape; eventIndex: number }[] = [{ template: config.url, escape: "url", eventIndex: 0 }];
+  for (const h of config.headers) places.push({ template: h.value, escape: "header", eventIndex: 0 });
+  if (config.body.mode === "template") {
+    const body = config.body.template;
+    if (batch) for (let i = 0; i < eventCount; i++) places.push({ template: body, escape: "json", eventIndex: i });
+    else places.push({ template: body, escape: BODY_METHODS.includes(config.method) ? TEMPLATE_ESCAPE[config.body.encoding] : "url", eventIndex: 0 });
+  }
+  return places.filter((p) => isTemplated(p.template));
+}
+
+/** Renders through the sandbox (lib/sandbox): `key` is whose turn it is (the company). */
+export type SandboxRender = (key: string, contexts: Record<string, unknown>[], items: { template: string; escape: TemplateEscape; context: number }[]) => Promise<
+  ({ ok: true; text: string } | { ok: false; limit: boolean; message: string })[]
+>;
+
+/**
+ * Renders every template a request needs (one event, or a batch window's events) in one sandbox
+ * call, and returns the lookup buildRequest / buildBatchRequest read them from (BuildContext.rendered).
+ * Undefined when nothing is templated. Throws BuildRequestError("template_limit") when the sandbox
+ * stopped the render (deadline, memory); a template's own error is thrown where the builder reads it.
+ */
+export async function renderInSandbox(sandbox: SandboxRender, key: string, config: RequestConfig, events: DeliveryEvent[], batch = false): Promise<Rendered | undefined> {
+  const places = templatedPlaces(config, events.length, batch);
+  if (places.length === 0) return undefined;
+  const used = [...new Set(places.map((p) => p.eventIndex))];
+  const contexts = used.map((i) => templateContext(events[i]));
+  let results;
+  try {
+    results = await sandbox(
+      key,
+      contexts,
+      places.map((p) => ({ template: p.template, escape: p.escape, context: used.indexOf(p.eventIndex) })),
+    );
+  } catch (err) {
+    if (err instanceof TemplateLimitError) throw new BuildRequestError("template_limit", err.message, { cause: err });
+    throw err;
+  }
+  const byPlace = new Map<string, (typeof results)[number]>();
+  places.forEach((p, i) => byPlace.set(`${p.eventIndex}\u0000${p.escape}\u0000${p.template}`, results[i]));
+  return (template, escape, eventIndex, where) => {
+    const result = byPlace.get(`${eventIndex}\u0000${escape}\u0000${template}`);
+    if (!result) throw new BuildRequestError("template", `${where}: the template was not rendered`);
+    if (result.ok) return result.text;
+    throw new BuildRequestError(result.limit ? "template_limit" : "template", `${where}: ${result.message}`);
+  };
 }
 
 /** The payload object of raw and fields modes (template mode has none). */
@@ -259,7 +322,7 @@ function parseTargetUrl(raw: string): URL {
 }
 
 function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<string, unknown>, ctx: BuildContext): Assembled {
-  const url = parseTargetUrl(render(config.url, context, "url", "URL"));
+  const url = parseTargetUrl(render(config.url, context, "url", "URL", ctx));
   const headers = new HeaderBag();
   const maskedByKey = new Map<string, string>();
   const secretsInUse: string[] = [];
@@ -277,7 +340,7 @@ function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<s
     const name = h.name.trim();
     if (!HEADER_NAME.test(name)) throw new BuildRequestError("invalid_header", `Header name "${name.slice(0, 100)}" is not valid`);
     if (RESERVED_HEADERS.has(name.toLowerCase())) continue;
-    const value = sanitizeHeaderValue(render(h.value, context, "header", `Header ${name}`));
+    const value = sanitizeHeaderValue(render(h.value, context, "header", `Header ${name}`, ctx));
     headers.set(name, value);
     if (SENSITIVE_HEADER.test(name)) maskedByKey.set(name.toLowerCase(), value);
   }
@@ -377,7 +440,7 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
     if (payload) {
       appendQuery(a.url, flattenParams(payload));
     } else if (webhook.body.mode === "template") {
-      const query = render(webhook.body.template, context, "url", "Template").trim().replace(/^[?&]+/, "");
+      const query = render(webhook.body.template, context, "url", "Template", ctx).trim().replace(/^[?&]+/, "");
       if (query) appendQuery(a.url, [...new URLSearchParams(query)]);
     }
     return finish(method, a, null, ctx);
@@ -387,7 +450,7 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
   if (payload) {
     body = encodePayload(payload, encoding);
   } else if (webhook.body.mode === "template") {
-    const rendered = render(webhook.body.template, context, TEMPLATE_ESCAPE[encoding], "Template");
+    const rendered = render(webhook.body.template, context, TEMPLATE_ESCAPE[encoding], "Template", ctx);
     body = encoding === "json_array" ? `[${rendered}]` : rendered;
   } else {
     body = "";
@@ -407,12 +470,12 @@ export function buildBatchRequest(webhook: RequestConfig, events: DeliveryEvent[
   if (!BODY_METHODS.includes(method)) throw new BuildRequestError("unsupported", `A batch is sent as a JSON array body, which ${method} cannot carry; use POST, PUT or PATCH`);
   const firstContext = templateContext(events[0]);
   const a = assemble(webhook, events[0], firstContext, ctx);
-  const items = events.map((event) => {
+  const items = events.map((event, i) => {
     const context = templateContext(event);
     const payload = payloadObject(webhook, event, context);
     if (payload) return payload;
     if (webhook.body.mode !== "template") return null;
-    const rendered = render(webhook.body.template, context, "json", "Template");
+    const rendered = render(webhook.body.template, context, "json", "Template", ctx, i);
     try {
       return JSON.parse(rendered) as unknown;
     } catch {

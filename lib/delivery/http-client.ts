@@ -13,7 +13,20 @@ import { checkLiteralHost, isPublicAddress } from "./ssrf";
  * (no DNS-rebinding window between check and connect).
  */
 
-export type SendErrorKind = "timeout" | "connection_refused" | "connection_reset" | "dns" | "blocked_address" | "tls" | "invalid_url" | "http_status" | "other";
+export type SendErrorKind =
+  | "timeout"
+  | "connection_refused"
+  | "connection_reset"
+  | "dns"
+  | "blocked_address"
+  | "tls"
+  | "invalid_url"
+  | "http_status"
+  // Failures before anything was sent: the template (or its sandbox's limits), a worker that died twice with it in hand.
+  | "template"
+  | "template_limit"
+  | "crashed_worker"
+  | "other";
 
 export interface SendRequest {
   method: string;

@@ -45,6 +45,15 @@ const ERRORS: Record<Exclude<SendErrorKind, "http_status">, StatusMeaning> = {
   blocked_address: { label: "Blocked address", meaning: "The URL points to a private or internal address, which webhooks may not call." },
   tls: { label: "TLS error", meaning: "A secure (https) connection could not be set up: the certificate or TLS settings are not valid." },
   invalid_url: { label: "Invalid URL", meaning: "The URL is not a valid http or https address." },
+  template: { label: "Template error", meaning: "A placeholder or the body template could not be filled for this event; fix the template and resend." },
+  template_limit: {
+    label: "Template over its limits",
+    meaning: "Filling the template used more memory, time or output than a webhook may; it was stopped and nothing was sent. Simplify the template and resend.",
+  },
+  crashed_worker: {
+    label: "Set aside after crashes",
+    meaning: "A delivery worker stopped unexpectedly twice while sending this delivery, so it was set aside instead of being retried; resend it once the cause is fixed.",
+  },
   other: { label: "Request failed", meaning: "The request could not be sent." },
 };
 

@@ -3,7 +3,8 @@ import type { Database } from "@/db";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
 import type { AuthSecrets } from "@/lib/webhooks";
-import { buildRequest, BuildRequestError, generateSigningSecret, type BuiltRequest, type DeliveryEvent } from "./build-request";
+import { sandboxRender } from "@/lib/sandbox/render-pool";
+import { buildRequest, BuildRequestError, generateSigningSecret, renderInSandbox, type BuiltRequest, type DeliveryEvent } from "./build-request";
 import { allowPrivateTargetsFromEnv, sendSafely, type SendErrorKind } from "./http-client";
 import { getOAuthAccessToken, OAuthTokenError } from "./oauth";
 import { redactor, redactRecord } from "./redact";
@@ -77,7 +78,8 @@ function buildErrorField(err: BuildRequestError, config: WebhookConfig): string 
       return "auth.credentialId";
     case "invalid_signing_secret":
       return "signingSecret";
-    case "template": {
+    case "template":
+    case "template_limit": {
       if (err.message.startsWith("URL")) return "url";
       if (err.message.startsWith("Template")) return "body.template";
       const header = /^Header (\S+)/.exec(err.message);
@@ -91,11 +93,62 @@ function buildErrorField(err: BuildRequestError, config: WebhookConfig): string 
   }
 }
 
+/**
+ * The templates of one request rendered in the sandbox. A limit that stopped the whole request is
+ * put on each templated place in turn (each rendered alone), so the error names the field at fault.
+ */
+async function renderSandboxed(companyId: string, config: WebhookConfig, event: DeliveryEvent) {
+  try {
+    return await renderInSandbox(sandboxRender, companyId, config, [event]);
+  } catch (err) {
+    if (!(err instanceof BuildRequestError) || err.code !== "template_limit") throw err;
+    const parts: { where: string; config: WebhookConfig }[] = [
+      { where: "URL", config: { ...config, headers: [], body: { ...config.body, mode: "raw" } } },
+      ...config.headers.map((h) => ({ where: `Header ${h.name.trim()}`, config: { ...config, url: "", headers: [h], body: { ...config.body, mode: "raw" as const } } })),
+      { where: "Template", config: { ...config, url: "", headers: [] } },
+    ];
+    for (const part of parts) {
+      try {
+        await renderInSandbox(sandboxRender, companyId, part.config, [event]);
+      } catch (e) {
+        if (e instanceof BuildRequestError && e.code === "template_limit") throw new BuildRequestError("template_limit", `${part.where}: ${e.message}`);
+        throw e;
+      }
+    }
+    throw err;
+  }
+}
+
 /** Every secret the request may carry (redactor masks the longest first, so one containing another is masked whole). */
 function secretsOf(config: WebhookConfig, values: (string | undefined)[]): string[] {
   const out = [...values];
   if (config.auth.type === "basic") out.push(Buffer.from(`${config.auth.username}:${values[0] ?? ""}`, "utf8").toString("base64"));
   return out.filter((s): s is string => typeof s === "string");
+}
+
+/**
+ * Save's check of the templates (URL, header values, body template): each is trial-rendered in the
+ * sandbox against the event type's sample record. Broken templates and templates over the sandbox's
+ * limits come back as field errors; nothing else is judged here (secrets, OAuth, the URL's shape).
+ */
+export async function checkTemplates(companyId: string, config: WebhookConfig): Promise<FieldErrors> {
+  const eventType = getEventType(config.eventType);
+  if (!eventType) return {};
+  const event: DeliveryEvent = { id: "evt_check", type: eventType.type, occurredAt: new Date().toISOString(), data: eventType.sample.data, previous: eventType.sample.previous ?? null };
+  try {
+    const rendered = await renderSandboxed(companyId, config, event);
+    buildRequest(config, event, {
+      deliveryId: "check",
+      timestamp: new Date(),
+      signingSecrets: [],
+      secrets: { basicPassword: "password", apiKeyValue: "api-key-value", bearerToken: "bearer-token", oauthAccessToken: "oauth-access-token" },
+      rendered,
+    });
+  } catch (err) {
+    if (err instanceof BuildRequestError && (err.code === "template" || err.code === "template_limit")) return { [buildErrorField(err, config)]: [err.message] };
+    if (!(err instanceof BuildRequestError)) throw err;
+  }
+  return {};
 }
 
 /** Builds and sends the sample request for unsaved form values. Never throws for bad input or a failing receiver. */
@@ -148,7 +201,10 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
 
   let built: BuiltRequest;
   try {
+    // The company's templates render in the sandbox (lib/sandbox), never on the web server's event loop.
+    const rendered = await renderSandboxed(companyId, config, event);
     built = buildRequest(config, event, {
+      rendered,
       deliveryId: `test_${randomUUID()}`,
       timestamp: new Date(),
       signingSecrets: [signingSecret],

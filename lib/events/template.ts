@@ -26,8 +26,28 @@ export class TemplateError extends Error {
   }
 }
 
+/**
+ * A template broke one of its limits (output size, text size inside the engine, and — raised by the
+ * render sandbox, lib/sandbox — memory or wall-clock time). Shown to the user as such, and a
+ * delivery's attempt fails with error kind `template_limit`.
+ */
+export class TemplateLimitError extends TemplateError {
+  constructor(message: string) {
+    super(message);
+    this.name = "TemplateLimitError";
+  }
+}
+
 /** Largest rendered output (characters); a template that renders more is refused. */
 export const MAX_TEMPLATE_OUTPUT = 1_000_000;
+/**
+ * Largest text a filter may take or give inside the engine. liquidjs' memoryLimit does not count
+ * `capture` output, so nested captures can build a text of hundreds of MB out of a few hundred
+ * characters; a filter such as `replace` on it then aborts V8 itself (not a catchable error).
+ * Refusing such texts here makes the usual bombs fail at once with a clear message; the sandbox's
+ * memory cap and deadline (lib/sandbox) catch whatever slips past.
+ */
+export const MAX_FILTER_TEXT = 4 * MAX_TEMPLATE_OUTPUT;
 const MAX_CACHED_TEMPLATES = 500;
 
 /** Liquid's render context carries the escape mode for this call, so one instance serves all modes. */
@@ -118,6 +138,29 @@ const liquid = new Liquid({
 // call's escape still applies and event data can never break out of its JSON string / XML text.
 liquid.registerFilter("raw", (value: unknown) => value);
 
+function checkFilterText(value: unknown, name: string): void {
+  if (typeof value === "string" && value.length > MAX_FILTER_TEXT) {
+    throw new TemplateLimitError(`The template builds a text longer than ${MAX_FILTER_TEXT.toLocaleString("en-US")} characters (at the ${name} filter)`);
+  }
+  if (Array.isArray(value) && value.length > MAX_FILTER_TEXT / 4) {
+    throw new TemplateLimitError(`The template builds a list longer than ${(MAX_FILTER_TEXT / 4).toLocaleString("en-US")} items (at the ${name} filter)`);
+  }
+}
+
+// Every filter checks the length of what it is given and what it gives back (reading a string's
+// length never flattens it, so a huge text built by captures is caught before it is copied).
+for (const [name, filter] of Object.entries(liquid.filters)) {
+  const impl = typeof filter === "function" ? filter : filter.handler;
+  if (typeof impl !== "function") continue;
+  const handler = function (this: unknown, ...args: unknown[]) {
+    for (const arg of args) checkFilterText(arg, name);
+    const out = (impl as (...a: unknown[]) => unknown).apply(this, args);
+    checkFilterText(out, name);
+    return out;
+  };
+  liquid.registerFilter(name, typeof filter === "function" ? handler : { handler, raw: filter.raw });
+}
+
 /** Parsed templates by source text; a small LRU keeps hot webhook templates parsed. */
 const parsed = new Map<string, Template[]>();
 
@@ -158,11 +201,32 @@ export function renderTemplate(template: string, context: Record<string, unknown
   try {
     out = liquid.renderSync(tpl, context, { globals: { [ESCAPE_KEY]: options.escape ?? "none" } });
   } catch (err) {
+    const limit = findLimitError(err);
+    if (limit) throw limit;
     throw new TemplateError(`The template could not be rendered: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  if (typeof out === "string" && out.length > MAX_TEMPLATE_OUTPUT) throw outputTooLong();
   const text = typeof out === "string" ? out : valueToText(out);
-  if (text.length > MAX_TEMPLATE_OUTPUT) throw new TemplateError(`The rendered template is longer than ${MAX_TEMPLATE_OUTPUT} characters`);
+  if (text.length > MAX_TEMPLATE_OUTPUT) throw outputTooLong();
   return text;
+}
+
+function outputTooLong(): TemplateLimitError {
+  return new TemplateLimitError(`The template renders more than ${MAX_TEMPLATE_OUTPUT.toLocaleString("en-US")} characters`);
+}
+
+/** liquidjs wraps a filter's error (RenderError → originalError); its limit errors ("… limit exceeded") count as limits too. */
+function findLimitError(err: unknown): TemplateLimitError | null {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof TemplateLimitError) return e;
+    if (e instanceof RangeError) return new TemplateLimitError(`The template builds more than the engine can hold (${e.message})`);
+    const next = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+    if (next === e) break;
+    e = next;
+  }
+  const message = err instanceof Error ? err.message : "";
+  if (/limit exceeded/i.test(message)) return new TemplateLimitError(`The template uses more than its share of the engine: ${message}`);
+  return null;
 }
 
 /**
