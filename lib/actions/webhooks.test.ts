@@ -32,6 +32,22 @@ async function row(id: string) {
 }
 
 describe("webhook actions", () => {
+  it("trial-renders templates at save: a broken or over-limit template is a field error, and nothing is saved", async () => {
+    const X = "x".repeat(100);
+    const crash = `{% capture a %}{% for i in (1..1000) %}${X}{% endfor %}{% endcapture %}{% capture b %}{% for i in (1..3000) %}{{a}}{% endfor %}{% endcapture %}{{ b | replace: "x", "y" | size }}`;
+    const name = "Template bomb";
+    const bomb = await createWebhook.run(env.deps, company.owner, { ...base, name, method: "POST", body: { mode: "template", encoding: "text", template: crash } });
+    expect(bomb).toMatchObject({ ok: false, code: "invalid", fieldErrors: { "body.template": [expect.stringMatching(/^Template: The template builds a text longer than/)] } });
+    const broken = await createWebhook.run(env.deps, company.owner, { ...base, name, url: "http://127.0.0.1:9/{{ data.id | nope }}" });
+    expect(broken).toMatchObject({ ok: false, code: "invalid", fieldErrors: { url: [expect.stringMatching(/^URL: /)] } });
+    const header = await createWebhook.run(env.deps, company.owner, { ...base, name, headers: [{ name: "X-Id", value: "{% for %}" }] });
+    expect(header).toMatchObject({ ok: false, code: "invalid", fieldErrors: { "headers.0.value": [expect.stringMatching(/^Header X-Id: /)] } });
+    expect(await env.db.select().from(webhooks).where(eq(webhooks.name, name))).toEqual([]);
+    // A good template still saves.
+    const good = await createWebhook.run(env.deps, company.owner, { ...base, name, method: "POST", body: { mode: "template", encoding: "json", template: '{"id":"{{data.id}}"}' } });
+    expect(good).toMatchObject({ ok: true });
+  });
+
   it("keeps the saved secret when an update leaves it blank or out, with the same auth type", async () => {
     secrets.push("basic-pw-ONE");
     const { webhookId } = await create({ name: "Blank keeps", auth: { type: "basic", username: "crm", password: "basic-pw-ONE" } });

@@ -82,7 +82,7 @@ function buildErrorField(err: BuildRequestError, config: WebhookConfig): string 
     case "template_limit": {
       if (err.message.startsWith("URL")) return "url";
       if (err.message.startsWith("Template")) return "body.template";
-      const header = /^Header (\S+)/.exec(err.message);
+      const header = /^Header ([^\s:]+)/.exec(err.message);
       const index = header ? config.headers.findIndex((h) => h.name.trim() === header[1]) : -1;
       return index >= 0 ? `headers.${index}.value` : "headers";
     }
