@@ -1,5 +1,6 @@
 import { relations, sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -34,7 +35,21 @@ export const companies = pgTable("companies", {
   retentionDays: integer("retention_days").notNull().default(30),
   /** A webhook failing continuously this long is switched off (Freshsales: 2 days; ours: 5). */
   autoDisableAfterHours: integer("auto_disable_after_hours").notNull().default(120),
+  /** How many webhooks the company may have (a share of the delivery workers' room per company). */
+  webhookLimit: integer("webhook_limit").notNull().default(100),
   createdAt: createdAt(),
+});
+
+/**
+ * The events API's per-company rate limit, counted in PostgreSQL so that it holds across any number
+ * of web processes: one row per company, the current one-second window and what it has taken.
+ */
+export const eventRateWindows = pgTable("event_rate_windows", {
+  companyId: uuid("company_id")
+    .primaryKey()
+    .references(() => companies.id, { onDelete: "cascade" }),
+  second: bigint("second", { mode: "number" }).notNull(),
+  count: integer("count").notNull(),
 });
 
 export const roles = pgTable(
@@ -252,6 +267,12 @@ export const deliveries = pgTable(
     batchKey: text("batch_key"),
     deferredReason: text("deferred_reason"),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /**
+     * The worker processes (a random id per process) that took this delivery in hand since its last
+     * written outcome. Two others than the one looking at it means it was in hand at two deaths: it is
+     * set aside as failed (crashed_worker) instead of being tried until it kills every worker.
+     */
+    inHandBy: text("in_hand_by").array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [

@@ -216,6 +216,35 @@ describe("deliver-webhook", () => {
   });
 });
 
+describe("poison pills", () => {
+  it("sets aside a delivery that was in hand at two worker deaths (failed, crashed_worker); one death is retried as usual", async () => {
+    const receiver = await startReceiver();
+    try {
+      const twice = await hook({ url: `${receiver.url}/twice`, eventType: "lead.created", delaySeconds: 2, batchWindowSeconds: 0 });
+      const once = await hook({ url: `${receiver.url}/once`, eventType: "lead.created", delaySeconds: 2 });
+      const windowed = await hook({ url: `${receiver.url}/window`, eventType: "lead.created", delaySeconds: 2, batchWindowSeconds: 1 });
+      await postEvent({ type: "lead.created", data: { id: "l_1" } });
+      // As if two worker processes had died with the first in hand, and one with the second.
+      await env.db.update(deliveries).set({ inHandBy: ["dead-worker-1", "dead-worker-2"], attempts: 2 }).where(eq(deliveries.webhookId, twice.webhook.id));
+      await env.db.update(deliveries).set({ inHandBy: ["dead-worker-1"], attempts: 1 }).where(eq(deliveries.webhookId, once.webhook.id));
+      await env.db.update(deliveries).set({ inHandBy: ["dead-worker-1", "dead-worker-2"], attempts: 2 }).where(eq(deliveries.webhookId, windowed.webhook.id));
+      for (const { webhook } of [twice, windowed]) {
+        const failed = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "failed");
+        expect(failed.lastError).toMatch(/^crashed_worker: A delivery worker stopped unexpectedly 2 times/);
+        expect(failed.inHandBy).toEqual([]);
+        const [attempt] = await attemptsOf(failed.id);
+        expect(attempt).toMatchObject({ errorKind: "crashed_worker", responseStatus: null });
+      }
+      const delivered = await waitUntil(() => deliveryOf(once.webhook.id), (d) => d?.status === "success");
+      expect(delivered.inHandBy).toEqual([]);
+      // Only the one-death delivery reached the receiver.
+      expect(receiver.received.map((r) => r.url)).toEqual(["/once"]);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
 describe("at-least-once", () => {
   it("delivers again, with the same webhook-id, after the worker is killed mid-delivery", async () => {
     const { spawn } = await import("node:child_process");

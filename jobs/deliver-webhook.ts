@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle, type PgBoss } from "pg-boss";
 import { executePrepared, jsonParam, type Database, type Tx } from "@/db";
@@ -87,6 +88,33 @@ async function takeDailyCall(db: Database, companyId: string, now: Date): Promis
   return row.calls <= (company?.limit ?? Infinity);
 }
 
+/** This worker process, as written in deliveries.in_hand_by while it has them in hand. */
+export const WORKER_INSTANCE = randomUUID();
+
+/** Deaths a delivery was in hand at: other worker processes that took it and wrote no outcome. */
+function crashesOf(delivery: Delivery): number {
+  return new Set(delivery.inHandBy.filter((t) => t !== WORKER_INSTANCE)).size;
+}
+
+/** In hand at this many deaths, a delivery is set aside (failed, crashed_worker) rather than tried again. */
+export const CRASHES_BEFORE_SET_ASIDE = 2;
+
+function crashedOutcome(crashes: number): SendOutcome {
+  return {
+    ok: false,
+    status: null,
+    headers: {},
+    body: "",
+    bodyTruncated: false,
+    durationMs: 0,
+    error: { kind: "crashed_worker", message: `A delivery worker stopped unexpectedly ${crashes} times with this delivery in hand; it was set aside instead of being tried again` },
+    retryAfterSeconds: null,
+  };
+}
+
+/** SQL: this process joins the delivery's in_hand_by (once). */
+const takeInHand = sql`case when ${WORKER_INSTANCE}::text = any(${deliveries.inHandBy}) then ${deliveries.inHandBy} else array_append(${deliveries.inHandBy}, ${WORKER_INSTANCE}::text) end`;
+
 export function eventForDelivery(event: EventRow) {
   return { id: event.externalId, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data, previous: event.previous };
 }
@@ -132,20 +160,26 @@ export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob
   }
 
   const config = webhookConfigOf(webhook);
-  if (!(await takeDailyCall(db, webhook.companyId, now))) {
-    await deferToNextDay(db, boss, job, webhook.id, config, ids, now);
-    return;
+  // In hand at two worker deaths already: set aside, not sent (a poison pill would kill every worker in turn).
+  const crashes = manual ? 0 : Math.max(...rows.map((r) => crashesOf(r.delivery)));
+  let built: BuiltRequest | null = null;
+  let outcome: SendOutcome;
+  if (crashes >= CRASHES_BEFORE_SET_ASIDE) {
+    outcome = crashedOutcome(crashes);
+  } else {
+    if (!(await takeDailyCall(db, webhook.companyId, now))) {
+      await deferToNextDay(db, boss, job, webhook.id, config, ids, now);
+      return;
+    }
+    await db
+      .update(deliveries)
+      .set({ status: "dispatched", attempts: sql`${deliveries.attempts} + 1`, deferredReason: null, inHandBy: takeInHand })
+      .where(inArray(deliveries.id, ids));
+    ({ built, outcome } = await buildAndSend(db, webhook, config, rows, job, now, options.slots));
   }
 
-  await db
-    .update(deliveries)
-    .set({ status: "dispatched", attempts: sql`${deliveries.attempts} + 1`, deferredReason: null })
-    .where(inArray(deliveries.id, ids));
-
-  const { built, outcome } = await buildAndSend(db, webhook, config, rows, job, now, options.slots);
-
   const attemptNumber = Math.max(...rows.map((r) => r.delivery.attempts)) + 1;
-  const { retryIn, status, errorText, duration } = settle(outcome, config, attemptNumber, manual);
+  const { retryIn, status, errorText, duration } = settle(outcome, config, attemptNumber, manual || crashes >= CRASHES_BEFORE_SET_ASIDE);
 
   await db.transaction(async (tx) => {
     await tx.insert(deliveryAttempts).values(rows.map((r) => attemptValues(r.delivery, webhook, config, built, outcome, duration, options.trigger)));
@@ -158,6 +192,7 @@ export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob
         lastDurationMs: duration,
         nextAttemptAt: retryIn !== null ? new Date(now.getTime() + retryIn * 1000) : null,
         completedAt: status === "queued" ? null : now,
+        inHandBy: sql`'{}'::text[]`,
       })
       .where(inArray(deliveries.id, ids));
     await recordWebhookOutcome(tx, boss, webhook.id, config, now, outcome, outcome.status === 410, status === "failed" ? rows[rows.length - 1].delivery.id : null);
@@ -202,7 +237,10 @@ async function notifyFailure(tx: Tx, boss: PgBoss, webhookId: string, deliveryId
 async function deferToNextDay(db: Database, boss: PgBoss, job: DeliverJob, webhookId: string, config: WebhookConfig, ids: string[], now: Date): Promise<void> {
   const tomorrow = new Date(`${utcDay(new Date(now.getTime() + 86_400_000))}T00:00:00Z`);
   await db.transaction(async (tx) => {
-    await tx.update(deliveries).set({ status: "queued", nextAttemptAt: tomorrow, deferredReason: "Daily call limit reached: deferred to the next day" }).where(inArray(deliveries.id, ids));
+    await tx
+      .update(deliveries)
+      .set({ status: "queued", nextAttemptAt: tomorrow, deferredReason: "Daily call limit reached: deferred to the next day", inHandBy: sql`'{}'::text[]` })
+      .where(inArray(deliveries.id, ids));
     await boss.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(webhookId, config), startAfter: tomorrow, db: fromDrizzle(tx, sql) });
   });
 }
@@ -401,6 +439,7 @@ async function deliverPlainJobs(
   const oneByOne: { id: string; data: DeliverJob }[] = [];
   type Item = { job: { id: string; retryCount?: number; data: DeliverJob }; delivery: Delivery; event: EventRow; webhook: Webhook; config: WebhookConfig };
   let items: Item[] = [];
+  const setAside: Sent[] = [];
   for (const job of jobs) {
     const row = byDelivery.get(job.data.deliveryId!);
     // Deleted (retention, webhook deleted) or already settled (a duplicate job after a crash): done.
@@ -411,11 +450,16 @@ async function deliverPlainJobs(
     }
     let config = configs.get(row.webhook.id);
     if (!config) configs.set(row.webhook.id, (config = webhookConfigOf(row.webhook)));
-    if (config.auth.type === "oauth") oneByOne.push(job);
+    const crashes = crashesOf(row.delivery);
+    if (crashes >= CRASHES_BEFORE_SET_ASIDE) {
+      // In hand at two worker deaths already: set aside, not sent (its outcome is written with the first wave).
+      const outcome = crashedOutcome(crashes);
+      setAside.push({ job, ...row, config, built: null, outcome, ...settle(outcome, config, row.delivery.attempts + 1, true) });
+    } else if (config.auth.type === "oauth") oneByOne.push(job);
     else items.push({ job, ...row, config });
   }
   startOneByOne(oneByOne);
-  if (items.length === 0) return oneByOne;
+  if (items.length === 0 && setAside.length === 0) return oneByOne;
 
   // Per company one statement counts the calls against the daily limit and marks those within it
   // dispatched (attempts + 1); the calls past the limit are deferred to the next day.
@@ -433,7 +477,8 @@ async function deliverPlainJobs(
         select greatest(0, least(${list.length}::int, c.daily_call_limit - (u.calls - ${list.length}::int))) as n
         from usage u, ${companies} c where c.id = ${companyId}::uuid
       )
-      update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null
+      update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null,
+        in_hand_by = case when ${WORKER_INSTANCE}::text = any(in_hand_by) then in_hand_by else array_append(in_hand_by, ${WORKER_INSTANCE}::text) end
       where id = any((${`{${ids.join(",")}}`}::uuid[])[1:(select n from allowed)])
       returning id`);
     for (const row of result) dispatched.add(row.id);
@@ -441,10 +486,11 @@ async function deliverPlainJobs(
   const deferred = items.filter((i) => !dispatched.has(i.delivery.id));
   for (const item of deferred) await deferToNextDay(db, boss, item.job.data, item.webhook.id, item.config, [item.delivery.id], now);
   items = items.filter((i) => dispatched.has(i.delivery.id));
-  if (items.length === 0) return oneByOne;
+  if (items.length === 0 && setAside.length === 0) return oneByOne;
 
   const secretsCache = new Map<string, WebhookSecrets>();
-  const answered: Sent[] = [];
+  const answered: Sent[] = [...setAside];
+  const total = items.length + setAside.length;
   let wake: (() => void) | null = null;
   const all = Promise.all(
     items.map(async (item) => {
@@ -457,7 +503,7 @@ async function deliverPlainJobs(
   all.catch(() => {});
   // Waves: wait for an answer, give the others a moment, write what has come in; until all are in.
   const started = Date.now();
-  let left = items.length;
+  let left = total;
   while (left > 0) {
     if (answered.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     wake = null;
@@ -469,7 +515,7 @@ async function deliverPlainJobs(
     const wave = answered.splice(0);
     left -= wave.length;
     // A later wave's times are as late as its answers (on the injectable clock too).
-    const waveNow = wave.length === items.length ? now : new Date(now.getTime() + (Date.now() - started));
+    const waveNow = wave.length === total ? now : new Date(now.getTime() + (Date.now() - started));
     await writeOutcomes(db, boss, wave, waveNow);
     for (const s of wave) written.add(s.job.id);
     // Otherwise the caller settles the whole batch when this returns.
@@ -534,7 +580,8 @@ async function writeOutcomes(db: Database, boss: PgBoss, sent: Sent[], now: Date
       where w.id = any(array(select id from jsonb_to_recordset(${jsonParam(webhookRows)}::jsonb) as i(id uuid))) and w.id = h.id
     )
     update ${deliveries} as d
-    set status = v.status, last_status_code = v."responseStatus", last_error = v.last_error, last_duration_ms = v."durationMs", next_attempt_at = v.next_at, completed_at = v.completed_at
+    set status = v.status, last_status_code = v."responseStatus", last_error = v.last_error, last_duration_ms = v."durationMs", next_attempt_at = v.next_at, completed_at = v.completed_at,
+        in_hand_by = '{}'::text[]
     from v
     -- The ids as an array too: a prepared statement's generic plan guesses 100 rows for the JSON and
     -- would rather scan the whole table than look each one up (7.8 ms a wave at 40,000 deliveries).

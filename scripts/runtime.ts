@@ -8,7 +8,8 @@ import { generateSecretKey } from "@/lib/crypto";
 import { EnvError, parseEnv, type Env } from "@/lib/env";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-export const DATA_DIR = path.join(ROOT, ".data");
+/** Where the embedded database and the generated secrets live (HOOKRELAY_DATA_DIR: another folder, e.g. for a test). */
+export const DATA_DIR = process.env.HOOKRELAY_DATA_DIR ? path.resolve(process.env.HOOKRELAY_DATA_DIR) : path.join(ROOT, ".data");
 const EMBEDDED_PORT = 54329;
 
 function readOrCreate(file: string, make: () => string): string {

@@ -1,20 +1,22 @@
 /**
  * `npm start` / `npm run dev`: the whole app in one command. Starts (or connects to) PostgreSQL,
- * applies migrations, runs the pg-boss workers in this process, builds the Next.js app when the
- * build is missing or older than the sources, and serves it. Ctrl-C stops everything cleanly.
+ * applies migrations, builds the Next.js app when the build is missing or older than the sources,
+ * then supervises two children — the web server (`next start`) and the worker (scripts/worker.ts) —
+ * restarting either when it dies. Ctrl-C stops everything cleanly. `npm run worker` is this with
+ * `--worker-only`; `--no-workers` serves without a worker (the bench runs its own).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { closeDb, getDb } from "@/db";
-import { createBoss } from "@/jobs/boss";
-import { registerWorkers } from "@/jobs/worker";
-import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { prepareRuntime, ROOT } from "./runtime";
+import { Supervisor } from "./supervisor";
 
 const dev = process.argv.includes("--dev");
 const noWorkers = process.argv.includes("--no-workers");
+/** `npm run worker`: a supervised worker and no web server. */
+const workerOnly = process.argv.includes("--worker-only");
 const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+const tsxLoader = path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs");
 
 function newestSourceMtime(dir: string): number {
   let newest = 0;
@@ -43,7 +45,7 @@ async function main() {
   const port = env.PORT;
   const host = process.env.HOST ?? "127.0.0.1";
 
-  if (!dev && (process.env.HOOKRELAY_SKIP_BUILD !== "1" && buildIsStale())) {
+  if (!workerOnly && !dev && process.env.HOOKRELAY_SKIP_BUILD !== "1" && buildIsStale()) {
     console.log("[hookrelay] building the app (next build) — first start only, or after the sources changed");
     const result = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: "inherit", env: process.env });
     if (result.status !== 0) {
@@ -53,63 +55,42 @@ async function main() {
     }
   }
 
+  // This process keeps the database and supervises the others: a child that dies (a crash, an OOM
+  // kill, kill -9) is started again with backoff, and nothing else goes down with it.
+  const supervisor = new Supervisor();
   // Workers start after the build, which would otherwise starve them of CPU on a small machine.
-  const db = getDb();
-  const boss = createBoss(env.DATABASE_URL, { role: "worker" });
-  await boss.start();
   if (!noWorkers) {
-    await registerWorkers(boss, db);
-    console.log("[hookrelay] workers running");
+    supervisor.start({
+      name: "worker",
+      command: process.execPath,
+      args: ["--import", tsxLoader, path.join(ROOT, "scripts", "worker.ts")],
+      // Migrations are applied already (above).
+      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, HOOKRELAY_SUPERVISED: "1" } },
+    });
+  }
+  if (!workerOnly) {
+    supervisor.start({
+      name: "web",
+      command: process.execPath,
+      args: [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", host],
+      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, PORT: String(port) } },
+    });
+    console.log(`[hookrelay] serving on http://localhost:${port}`);
   }
 
-  const child: ChildProcess = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", host], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: { ...process.env, PORT: String(port) },
-  });
-  console.log(`[hookrelay] serving on http://localhost:${port}`);
-
   let stopping = false;
-  async function shutdown(code: number) {
+  async function shutdown() {
     if (stopping) return;
     stopping = true;
     console.log("[hookrelay] stopping…");
-    if (child && child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          child.kill("SIGKILL");
-          resolve();
-        }, 10_000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    // stop() returns before pg-boss has closed its pool; wait for "stopped" so PostgreSQL is not
-    // shut down under open connections.
-    const stopped = new Promise<void>((resolve) => {
-      boss.once("stopped", () => resolve());
-      setTimeout(resolve, 15_000).unref();
-    });
-    await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
-    await stopped;
-    await closeSafeDispatchers().catch(() => {});
-    await closeDb().catch(() => {});
+    // The worker finishes the jobs in hand (up to 20 s) before the database goes.
+    await supervisor.stop();
     await runtime.stop().catch((err) => console.error("[hookrelay] could not stop PostgreSQL:", err));
     console.log("[hookrelay] stopped");
-    process.exit(code);
+    process.exit(0);
   }
-
-  child.on("exit", (code) => {
-    if (!stopping) {
-      console.error(`[hookrelay] the web server exited (${code ?? "signal"})`);
-      void shutdown(code ?? 1);
-    }
-  });
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
+  process.on("SIGINT", () => void shutdown());
+  process.on("SIGTERM", () => void shutdown());
 }
 
 main().catch((err) => {

@@ -1,15 +1,19 @@
 /**
- * `npm run worker`: delivery workers only, for more machines against one shared PostgreSQL.
- * pg-boss workers share the queue through SKIP LOCKED, so any number can run at once.
+ * One worker process: every pg-boss job (deliveries, emails, schedules). `npm start` and
+ * `npm run worker` run it under their supervisor (scripts/start.ts), which restarts it when it dies;
+ * run it directly (`node --import tsx scripts/worker.ts`) under systemd or an orchestrator that does
+ * the restarting. pg-boss workers share the queue through SKIP LOCKED, so any number can run at once.
  */
 import { closeDb, getDb } from "@/db";
 import { createBoss } from "@/jobs/boss";
 import { registerWorkers } from "@/jobs/worker";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
+import { closeRenderSandbox } from "@/lib/sandbox/render-pool";
 import { prepareRuntime } from "./runtime";
 
 async function main() {
-  const runtime = await prepareRuntime();
+  // Under `npm start` / `npm run worker` (scripts/start.ts) the supervisor has applied the migrations.
+  const runtime = await prepareRuntime({ migrate: process.env.HOOKRELAY_SUPERVISED !== "1" });
   const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker" });
   await boss.start();
   await registerWorkers(boss, getDb());
@@ -21,6 +25,7 @@ async function main() {
     console.log("[hookrelay] worker stopping (finishing jobs in hand)…");
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
     await closeSafeDispatchers().catch(() => {});
+    await closeRenderSandbox().catch(() => {});
     await closeDb().catch(() => {});
     await runtime.stop();
     process.exit(0);

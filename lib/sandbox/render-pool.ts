@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { TemplateLimitError } from "../events/template";
@@ -162,8 +162,9 @@ export class RenderPool {
 
   private spawn(index: number): Child {
     const { script, execArgv } = childCommand();
-    const proc = fork(script, [], {
-      execArgv: [...execArgv, `--max-old-space-size=${this.options.heapMb}`, "--max-semi-space-size=8", "--stack-size=2000"],
+    // spawn with an IPC channel (what fork does): the bundler would try to resolve a fork()'s script.
+    const args = [...execArgv, `--max-old-space-size=${this.options.heapMb}`, "--max-semi-space-size=8", "--stack-size=2000", script];
+    const proc = spawn(process.execPath, /* turbopackIgnore: true */ args, {
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       env: { ...process.env, NODE_OPTIONS: "" },
