@@ -544,3 +544,52 @@ describe("room for other webhooks", () => {
     }
   });
 });
+
+describe("fair shares between companies", () => {
+  it("a company whose receivers hang holds at most the room less a share; another company's event goes out meanwhile", async () => {
+    const { DeliveryDispatcher, listenForDeliveryJobs } = await import("./delivery-dispatcher");
+    const { webhookConcurrencyTiers } = await import("./worker");
+    const { held, url: heldUrl, close: closeHeld } = await holdingReceiver();
+    const fast = await startReceiver();
+    await dispatcher.stop();
+    // Room for 8: each webhook may take 4 (half), each company's share is 2, and 2 stay free.
+    const small = new DeliveryDispatcher(worker, env.db, { capacity: 8, batchSize: 8, groupConcurrency: webhookConcurrencyTiers(8), slots: new Slots(8) });
+    const hooks: string[] = [];
+    const other = await makeCompany(env.deps, "Fair Share Co");
+    const otherKey = await createApiKey.run(env.deps, other.owner, { name: "ingest" });
+    if (!otherKey.ok) throw new Error(otherKey.error);
+    try {
+      // Three hanging webhooks at max concurrency 100 would take 12 places: all of the room.
+      for (let i = 0; i < 3; i++) {
+        const { webhook } = await insertWebhook(env.db, company.companyId, company.owner.userId, { name: `Hang ${i}`, active: true, eventType: "account.updated", url: `${heldUrl}/hang${i}`, maxConcurrency: 100, timeoutSeconds: 30 });
+        hooks.push(webhook.id);
+      }
+      const batch = Array.from({ length: 30 }, (_, i) => ({ id: `share-${Date.now()}-${i}`, type: "account.updated", data: { id: `t${i}` } }));
+      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(batch) }));
+      expect(res.status).toBe(202);
+      await small.start(listenForDeliveryJobs(env.db));
+      await waitUntil(async () => held.length, (n) => n === 6);
+      expect(small.size).toBe(6);
+
+      const { webhook: fair } = await insertWebhook(env.db, other.companyId, other.owner.userId, { name: "Fair", active: true, eventType: "account.updated", url: `${fast.url}/fair` });
+      hooks.push(fair.id);
+      const posted = await POST(
+        new Request("http://localhost/api/v1/events", {
+          method: "POST",
+          headers: { authorization: `Bearer ${otherKey.data.key}` },
+          body: JSON.stringify({ id: `fair-${Date.now()}`, type: "account.updated", data: { id: "t_fair" } }),
+        }),
+      );
+      expect(posted.status).toBe(202);
+      expect((await waitUntil(() => deliveryOf(fair.id), (d) => d?.status === "success")).status).toBe("success");
+      // Still six of the hostile company's requests out: it never took the room kept for others.
+      expect(held).toHaveLength(6);
+    } finally {
+      await small.stop({ graceful: false });
+      await closeHeld();
+      await fast.close();
+      for (const id of hooks) await env.db.update(webhooks).set({ active: false }).where(eq(webhooks.id, id));
+      dispatcher = await registerWorkers(worker, env.db, { concurrency: 8 });
+    }
+  });
+});

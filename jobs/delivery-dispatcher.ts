@@ -4,7 +4,20 @@ import { DELIVERY_HEARTBEAT_SECONDS, type DeliverJob } from "@/lib/events/ingest
 import { QUEUES } from "./boss";
 import { deliverWebhookJobs, type Slots } from "./deliver-webhook";
 
-type FetchedJob = { id: string; retryCount: number; groupId?: string | null; groupTier?: string | null; data: DeliverJob };
+type FetchedJob = {
+  id: string;
+  retryCount: number;
+  groupId?: string | null;
+  groupTier?: string | null;
+  expireInSeconds?: number;
+  heartbeatSeconds?: number | null;
+  data: DeliverJob;
+};
+
+/** Whose job this is, for the shares (a job written before jobs carried their company: its webhook stands in). */
+function companyOf(job: FetchedJob): string {
+  return job.data.companyId ?? `webhook:${job.data.webhookId ?? job.groupId ?? "?"}`;
+}
 
 export interface DispatcherOptions {
   /** Delivery jobs in hand at most (fetched and not yet settled): the process's requests in flight. */
@@ -16,6 +29,12 @@ export interface DispatcherOptions {
   slots: Slots;
   /** Backstop poll (retries and execution delays come due without a NOTIFY). */
   pollMs?: number;
+  /**
+   * A company's fair share of the room (jobs in hand); default a quarter of `capacity`. Past it, the
+   * company's webhooks are left out of the fetch while other companies' jobs wait, and the share is
+   * also the room kept free for them when one company could take the rest.
+   */
+  companyShare?: number;
 }
 
 /**
@@ -33,6 +52,12 @@ export interface DispatcherOptions {
  */
 export class DeliveryDispatcher {
   private readonly inHand = new Map<string, FetchedJob>();
+  /** Jobs in hand per company. */
+  private readonly byCompany = new Map<string, number>();
+  /** The webhooks (pg-boss groups) seen of each company, to leave a company over its share out of a fetch. */
+  private readonly companyWebhooks = new Map<string, Set<string>>();
+  /** Jobs handed back because their company was over its share (tests, the worker's status). */
+  handedBack = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly batches = new Set<Promise<void>>();
@@ -106,7 +131,89 @@ export class DeliveryDispatcher {
     if (this.heartbeat) clearInterval(this.heartbeat);
     const left = [...this.inHand.values()];
     this.inHand.clear();
+    this.byCompany.clear();
     if (left.length) await this.boss.fail(QUEUES.deliverWebhook, pairs(left), { error: "The worker stopped before this delivery was settled" }).catch(() => {});
+  }
+
+  private get share(): number {
+    return Math.max(1, this.options.companyShare ?? Math.ceil(this.options.capacity / 4));
+  }
+
+  /** Room kept for a company that has work next (none in a worker too small to spare it). */
+  private get reserve(): number {
+    return this.options.capacity >= 8 ? this.share : 0;
+  }
+
+  /**
+   * Fair shares between companies. First the jobs of companies within their share: the webhooks of
+   * companies at or over it are left out of the fetch (pg-boss's ignoreGroups), so another company's
+   * job is fetched ahead of a flood already holding its share (hanging receivers, a backlog). Then,
+   * when that leaves room, anyone's jobs, but only up to `capacity - reserve`: a share stays free for
+   * a company that has work next. A fetched job past both (its company over its share, no room past
+   * the reserve: a webhook of it not seen yet) is handed back for a second, not held.
+   */
+  private async fetchFairly(asked: number): Promise<FetchedJob[]> {
+    const { groupConcurrency } = this.options;
+    const ignoreGroups: string[] = [];
+    for (const [company, n] of this.byCompany) {
+      if (n >= this.share) for (const webhook of this.companyWebhooks.get(company) ?? []) ignoreGroups.push(webhook);
+    }
+    const fetch = (batchSize: number, ignore?: string[]) =>
+      this.boss.fetch<DeliverJob>(QUEUES.deliverWebhook, { batchSize, groupConcurrency, ...(ignore?.length ? { ignoreGroups: ignore } : {}) }) as Promise<FetchedJob[]>;
+    const counts = new Map(this.byCompany);
+    const kept: FetchedJob[] = [];
+    const back: FetchedJob[] = [];
+    // Each company up to its share; past it, only while `reserve` places stay free for the others.
+    const sort = (jobs: FetchedJob[]) => {
+      for (const job of jobs) {
+        this.learn(job);
+        const company = companyOf(job);
+        const n = counts.get(company) ?? 0;
+        if (n < this.share || this.room - kept.length - this.reserve > 0 || job.data.batchKey) {
+          counts.set(company, n + 1);
+          kept.push(job);
+        } else back.push(job);
+      }
+    };
+    sort(await fetch(asked, ignoreGroups));
+    // Every company within its share has had its turn: the room left, short of the reserve, is anyone's.
+    const spare = Math.min(asked - kept.length - back.length, this.room - kept.length - this.reserve);
+    if (ignoreGroups.length && spare > 0) sort(await fetch(Math.min(spare, this.options.batchSize)));
+    if (back.length) await this.handBack(back);
+    return kept;
+  }
+
+  private learn(job: FetchedJob): void {
+    if (!job.groupId) return;
+    const company = companyOf(job);
+    let set = this.companyWebhooks.get(company);
+    if (!set) {
+      if (this.companyWebhooks.size > 10_000) this.companyWebhooks.clear();
+      this.companyWebhooks.set(company, (set = new Set()));
+    }
+    if (set.size < 10_000) set.add(job.groupId);
+  }
+
+  /** Back to the queue unsent, due in a second, as the same job (same data, group and expiry), without counting a failure. */
+  private async handBack(jobs: FetchedJob[]): Promise<void> {
+    try {
+      await this.boss.insert(
+        QUEUES.deliverWebhook,
+        jobs.map((j) => ({
+          data: j.data,
+          startAfter: 1,
+          ...(j.groupId ? { group: { id: j.groupId, ...(j.groupTier ? { tier: j.groupTier } : {}) } } : {}),
+          ...(j.expireInSeconds ? { expireInSeconds: j.expireInSeconds } : {}),
+          ...(j.heartbeatSeconds ? { heartbeatSeconds: j.heartbeatSeconds } : {}),
+        })),
+      );
+      await this.boss.complete(QUEUES.deliverWebhook, pairs(jobs));
+      this.handedBack += jobs.length;
+    } catch (err) {
+      // Could not hand them back: keep them after all (sent, as before fair shares).
+      console.error(`[deliver-webhook] could not hand back ${jobs.length} job(s): ${err instanceof Error ? err.message : String(err)}`);
+      this.run(jobs);
+    }
   }
 
   /** Under load, room comes back a wave at a time: a fetch waits until a useful batch fits. */
@@ -126,7 +233,7 @@ export class DeliveryDispatcher {
         const asked = Math.min(this.room, this.options.batchSize);
         this.woken = false;
         try {
-          const jobs = (await this.boss.fetch<DeliverJob>(QUEUES.deliverWebhook, { batchSize: asked, groupConcurrency: this.options.groupConcurrency })) as FetchedJob[];
+          const jobs = await this.fetchFairly(asked);
           if (this.fetchErrors) console.log(`[deliver-webhook] fetching again after ${this.fetchErrors} failed fetch(es)`);
           this.fetchErrors = 0;
           if (jobs.length && !this.running) {
@@ -168,6 +275,8 @@ export class DeliveryDispatcher {
     const { tiers, default: fallback } = this.options.groupConcurrency;
     for (const id of ids) {
       const job = this.inHand.get(id);
+      // Its company was at its share: its webhooks were left out of the fetch.
+      if (job && (this.byCompany.get(companyOf(job)) ?? 0) >= this.share) return true;
       if (!job?.groupId) continue;
       const limit = (job.groupTier && tiers[job.groupTier]) || fallback;
       let n = 0;
@@ -178,10 +287,23 @@ export class DeliveryDispatcher {
   }
 
   private run(jobs: FetchedJob[]): void {
-    for (const job of jobs) this.inHand.set(job.id, job);
+    for (const job of jobs) {
+      this.inHand.set(job.id, job);
+      const company = companyOf(job);
+      this.byCompany.set(company, (this.byCompany.get(company) ?? 0) + 1);
+      this.learn(job);
+    }
     const settled = (ids: string[]) => {
       const wake = this.freesSomething(ids);
-      for (const id of ids) this.inHand.delete(id);
+      for (const id of ids) {
+        const job = this.inHand.get(id);
+        if (!job) continue;
+        this.inHand.delete(id);
+        const company = companyOf(job);
+        const n = (this.byCompany.get(company) ?? 1) - 1;
+        if (n > 0) this.byCompany.set(company, n);
+        else this.byCompany.delete(company);
+      }
       if (wake) this.wake();
     };
     const batch = (async () => {

@@ -57,7 +57,7 @@ export async function retryDeliveriesJob(db: Database, boss: PgBoss, job: RetryD
       const ids = rows.map((r) => r.id);
       await tx.update(deliveries).set({ status: "queued", nextAttemptAt: new Date(), completedAt: null, deferredReason: null }).where(inArray(deliveries.id, ids));
       const jobs = ids.map((deliveryId) => ({
-        data: { deliveryId, ...(bulk.requestedBy ? { manual: { userId: bulk.requestedBy } } : {}) } satisfies DeliverJob,
+        data: { deliveryId, companyId: bulk.companyId, ...(bulk.requestedBy ? { manual: { userId: bulk.requestedBy } } : {}) } satisfies DeliverJob,
         ...deliverJobOptions(webhook.id, config),
       }));
       await boss.insert(QUEUES.deliverWebhook, jobs, { db: fromDrizzle(tx, sql) });

@@ -43,7 +43,7 @@ export const resendDelivery = defineAction({
         .update(deliveries)
         .set({ status: "queued", nextAttemptAt: new Date(), completedAt: null, deferredReason: null })
         .where(eq(deliveries.id, row.delivery.id));
-      const job: DeliverJob = { deliveryId: row.delivery.id, manual: { userId: actor.userId } };
+      const job: DeliverJob = { deliveryId: row.delivery.id, manual: { userId: actor.userId }, companyId: actor.companyId };
       await queue.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(row.webhook.id, webhookConfigOf(row.webhook)), db: fromDrizzle(tx, sql) });
       await recordAudit(tx, {
         companyId: actor.companyId,

@@ -27,6 +27,8 @@ export interface DeliverJob {
   batchKey?: string;
   /** A resend asked for by this user: sent once as a manual attempt (no retries), logged with them. */
   manual?: { userId: string };
+  /** Whose delivery this is: the worker shares its room between companies (jobs/delivery-dispatcher.ts). */
+  companyId?: string;
 }
 
 /**
@@ -147,7 +149,7 @@ export async function ingestEvents(
           if (seenBatches.has(key)) return [];
           seenBatches.add(key);
         }
-        const data: DeliverJob = p.batchKey ? { webhookId: p.webhookId, batchKey: p.batchKey } : { deliveryId: d.id };
+        const data: DeliverJob = p.batchKey ? { webhookId: p.webhookId, batchKey: p.batchKey, companyId } : { deliveryId: d.id, companyId };
         return [{ data, ...(p.batchKey ? { id: batchJobId(p.webhookId, p.batchKey) } : {}), ...deliverJobOptions(p.webhookId, p.config), ...(p.delaySeconds > 0 ? { startAfter: Math.ceil(p.delaySeconds) } : {}) }];
       });
       await boss.insert(QUEUES.deliverWebhook, jobs, { db: preparedBossDb(tx) });
