@@ -79,19 +79,8 @@ export async function readJsonBody(request: Request, options: { limit?: number; 
   }
 }
 
-/**
- * A per-company fixed-window rate limit kept in this process (EVENTS_RATE_LIMIT per second, default
- * 1000 events). Over it the API answers 429 with Retry-After.
- */
-const windows = new Map<string, { second: number; count: number }>();
-export function takeRate(companyId: string, n: number, limit = Number(process.env.EVENTS_RATE_LIMIT ?? 1000)): boolean {
-  const second = Math.floor(Date.now() / 1000);
-  const w = windows.get(companyId);
-  if (!w || w.second !== second) {
-    if (windows.size > 10_000) windows.clear();
-    windows.set(companyId, { second, count: n });
-    return n <= limit;
-  }
-  w.count += n;
-  return w.count <= limit;
+/** Events per second a company may post (EVENTS_RATE_LIMIT, default 1000); over it the API answers 429 with Retry-After. */
+export function eventsRateLimit(): number {
+  const n = Number(process.env.EVENTS_RATE_LIMIT ?? 1000);
+  return Number.isFinite(n) && n > 0 ? n : 1000;
 }

@@ -140,3 +140,29 @@ describe("getCompanyEvent", () => {
     expect(await getCompanyEvent(env.db, a.companyId, ids.other)).toBeNull();
   });
 });
+
+describe("takeEventRate", () => {
+  it("counts a company's events per second in PostgreSQL, so two web processes (two connections) share one limit", async () => {
+    const { inject } = await import("vitest");
+    const { createDb } = await import("@/db");
+    const { takeEventRate } = await import("./events");
+    const other = createDb(inject("databaseUrl"), 2);
+    try {
+      const limited = await makeCompany(env.deps, "Rate Limited Co");
+      const neighbour = await makeCompany(env.deps, "Rate Neighbour Co");
+      const at = { second: 1_800_000_000 };
+      const first = await takeEventRate(env.db, limited.companyId, 6, 10, at);
+      const second = await takeEventRate(other.db, limited.companyId, 4, 10, at);
+      const third = await takeEventRate(other.db, limited.companyId, 1, 10, at);
+      const fourth = await takeEventRate(env.db, limited.companyId, 1, 10, at);
+      // Another company has its own window.
+      const neighbourTakes = await takeEventRate(other.db, neighbour.companyId, 10, 10, at);
+      expect([first, second, third, fourth, neighbourTakes]).toEqual([true, true, false, false, true]);
+      // The next second starts a new window; without `at`, the database's clock names it.
+      expect(await takeEventRate(other.db, limited.companyId, 10, 10, { second: at.second + 1 })).toBe(true);
+      expect(await takeEventRate(env.db, limited.companyId, 10, 10)).toBe(true);
+    } finally {
+      await other.client.end();
+    }
+  });
+});

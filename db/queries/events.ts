@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
-import type { DbOrTx } from "@/db";
-import { apiKeys, deliveries, events, users, webhooks, type DeliveryStatus } from "@/db/schema";
+import { executePrepared, type DbOrTx } from "@/db";
+import { apiKeys, deliveries, eventRateWindows, events, users, webhooks, type DeliveryStatus } from "@/db/schema";
 import { encodeDeliveryCursor, type DeliveryCursor } from "./deliveries";
 
 /** Events pages use the same opaque keyset cursor as the history ("created_at|id", base64url). */
@@ -114,3 +114,20 @@ export async function getCompanyEvent(db: DbOrTx, companyId: string, eventId: st
   return { ...row, deliveries: await deliveriesOfEvents(db, companyId, [row.id]) };
 }
 export type EventDetail = NonNullable<Awaited<ReturnType<typeof getCompanyEvent>>>;
+
+/**
+ * The events API's per-company rate limit: counts `n` events in the company's current one-second
+ * window (the database's clock) and says whether the window is still within `limit`. Kept in
+ * PostgreSQL, one row per company, so it holds across every web process; one prepared statement.
+ * `at` names the window instead of the clock (tests).
+ */
+export async function takeEventRate(db: DbOrTx, companyId: string, n: number, limit: number, at?: { second: number }): Promise<boolean> {
+  const [row] = await executePrepared<{ count: number }>(db, sql`
+    insert into ${eventRateWindows} as w (company_id, second, count)
+    values (${companyId}::uuid, coalesce(${at?.second ?? null}::bigint, floor(extract(epoch from clock_timestamp()))::bigint), ${n}::int)
+    on conflict (company_id) do update
+      set count = case when w.second = excluded.second then w.count + excluded.count else excluded.count end,
+          second = excluded.second
+    returning count`);
+  return row.count <= limit;
+}

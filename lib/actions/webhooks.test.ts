@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
-import { auditLog, webhooks } from "@/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { auditLog, companies, webhooks } from "@/db/schema";
 import { readAuthSecrets, signingSecretsOf } from "@/lib/webhooks";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
 import { createOAuthCredential, deleteOAuthCredential } from "./oauth-credentials";
@@ -32,6 +32,20 @@ async function row(id: string) {
 }
 
 describe("webhook actions", () => {
+  it("refuses a webhook past the company's webhook limit, naming the limit, for create and duplicate", async () => {
+    const [{ n }] = await env.db.select({ n: sql<number>`count(*)::int` }).from(webhooks).where(eq(webhooks.companyId, company.companyId));
+    await env.db.update(companies).set({ webhookLimit: n + 1 }).where(eq(companies.id, company.companyId));
+    try {
+      const { webhookId } = await create({ name: "The last place" });
+      const over = await createWebhook.run(env.deps, company.owner, { ...base, name: "One too many" });
+      expect(over).toMatchObject({ ok: false, code: "invalid", error: `Your company has reached its limit of ${n + 1} webhooks; delete one you no longer use first`, fieldErrors: { webhookLimit: [expect.any(String)] } });
+      expect(await duplicateWebhook.run(env.deps, company.owner, { webhookId })).toMatchObject({ ok: false, code: "invalid", fieldErrors: { webhookLimit: [expect.any(String)] } });
+      expect(await env.db.select().from(webhooks).where(eq(webhooks.name, "One too many"))).toEqual([]);
+    } finally {
+      await env.db.update(companies).set({ webhookLimit: 100 }).where(eq(companies.id, company.companyId));
+    }
+  });
+
   it("trial-renders templates at save: a broken or over-limit template is a field error, and nothing is saved", async () => {
     const X = "x".repeat(100);
     const crash = `{% capture a %}{% for i in (1..1000) %}${X}{% endfor %}{% endcapture %}{% capture b %}{% for i in (1..3000) %}{{a}}{% endfor %}{% endcapture %}{{ b | replace: "x", "y" | size }}`;

@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
-import { webhooks, type Webhook } from "@/db/schema";
+import { companies, webhooks, type Webhook } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
 import { getCompanyOAuthCredential, getCompanyWebhook } from "@/db/queries/webhooks";
 import { ActionError, defineAction, ok } from "@/lib/action";
@@ -71,6 +71,21 @@ function storedSecretsBlob(secrets: AuthSecrets): string | null {
   return Object.values(secrets).some((v) => v) ? encryptSecret(JSON.stringify(secrets)) : null;
 }
 
+/**
+ * A company has at most `companies.webhook_limit` webhooks (100 unless the operator sets another):
+ * each webhook is a claim on the delivery workers' room. The company's row is locked so that two
+ * concurrent creates cannot both take the last place.
+ */
+async function assertWebhookRoom(tx: DbOrTx, companyId: string): Promise<void> {
+  const [row] = await tx.execute<{ limit: number; count: number }>(sql`
+    select c.webhook_limit as "limit", (select count(*)::int from ${webhooks} w where w.company_id = c.id) as count
+    from ${companies} c where c.id = ${companyId} for update of c`);
+  if (row && row.count >= row.limit) {
+    const message = `Your company has reached its limit of ${row.limit} webhooks; delete one you no longer use first`;
+    throw new ActionError("invalid", message, { webhookLimit: [message] });
+  }
+}
+
 async function loadWebhook(db: DbOrTx, companyId: string, webhookId: string): Promise<Webhook> {
   const row = await getCompanyWebhook(db, companyId, webhookId);
   if (!row) throw new ActionError("not_found", "Webhook not found");
@@ -97,6 +112,7 @@ export const createWebhook = defineAction({
                 ? { ...auth, token: secrets.bearerToken }
                 : auth,
       };
+      await assertWebhookRoom(tx, actor.companyId);
       const { webhook, signingSecret } = await insertWebhook(tx, actor.companyId, actor.userId, withSecrets);
       await recordAudit(tx, {
         companyId: actor.companyId,
@@ -186,6 +202,7 @@ export const duplicateWebhook = defineAction({
   async handler({ db, actor }, input) {
     return db.transaction(async (tx) => {
       const source = await loadWebhook(tx, actor.companyId, input.webhookId);
+      await assertWebhookRoom(tx, actor.companyId);
       const name = `Copy of ${source.name}`.slice(0, 120);
       const config = { ...webhookConfigOf(source), name, active: false };
       const [copy] = await tx

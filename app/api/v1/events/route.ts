@@ -1,7 +1,8 @@
 import { getDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
 import { authenticateApiKey } from "@/lib/api-auth";
-import { apiError, internalError, readJsonBody, takeRate } from "@/lib/api-response";
+import { takeEventRate } from "@/db/queries/events";
+import { apiError, eventsRateLimit, internalError, readJsonBody } from "@/lib/api-response";
 import { ingestEvents } from "@/lib/events/ingest";
 import { eventInputSchema, MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_REQUEST, type EventInput } from "@/lib/validations/event";
 
@@ -39,7 +40,8 @@ export async function POST(request: Request) {
       parsed.push(result.data);
     }
 
-    if (!takeRate(caller.companyId, parsed.length)) {
+    // Counted in PostgreSQL: the limit holds across every web process.
+    if (!(await takeEventRate(db, caller.companyId, parsed.length, eventsRateLimit()))) {
       return apiError(429, "rate_limited", "Too many events for this company right now; retry after a second", undefined, { "retry-after": "1" });
     }
     const results = await ingestEvents(db, await getBoss(), caller.companyId, caller.apiKeyId, parsed);

@@ -63,7 +63,7 @@ describe("POST /api/v1/deliveries/{id}/resend", () => {
     expect(res.status, res.text).toBe(202);
     expect(res.json).toEqual({ delivery: { id, status: "queued" } });
     const [job] = await env.db.execute(sql`select data from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${id}`);
-    expect(job.data).toEqual({ deliveryId: id, manual: { userId: admin.user.id } });
+    expect(job.data).toEqual({ deliveryId: id, manual: { userId: admin.user.id }, companyId: a.companyId });
 
     // Any worker on the test database may run the job (other files run theirs, one of them a
     // worker it kills mid-request): at least once, so allow a redelivery after a job expiry.
