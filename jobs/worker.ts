@@ -1,6 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { QUEUES, ensureQueues } from "./boss";
+import { renderSandbox } from "@/lib/sandbox/render-pool";
 import { Slots } from "./deliver-webhook";
 import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher";
 import { autoDisableWebhooks } from "./auto-disable";
@@ -59,6 +60,8 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   // then fetched a few freed places at a time). A webhook gets at most half the room (its tier).
   const capacity = Math.max(1, Number(process.env.DELIVERY_MAX_REQUESTS ?? concurrency * 5));
   const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 50));
+  // The template sandbox's processes start now, not on the first templated delivery.
+  renderSandbox().warm();
   const dispatcher = new DeliveryDispatcher(boss, db, { capacity, batchSize, groupConcurrency: webhookConcurrencyTiers(capacity), slots: new Slots(capacity) });
   await dispatcher.start(listenForDeliveryJobs(db));
   // Stopping pg-boss stops the dispatcher first (graceful: the jobs in hand are finished first).

@@ -86,6 +86,12 @@ export class RenderPool {
     this.children = Array.from({ length: Math.max(1, options.processes) }, () => null);
   }
 
+  /** Starts every child now rather than on the first render (a child takes a few hundred ms to start). */
+  warm(): void {
+    if (this.closed) return;
+    for (let i = 0; i < this.children.length; i++) this.children[i] ??= this.spawn(i);
+  }
+
   /** Requests waiting for a child (all keys). */
   get waiting(): number {
     let n = 0;

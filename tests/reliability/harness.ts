@@ -63,6 +63,8 @@ export function spawnWorker(env: NodeJS.ProcessEnv, label = "worker") {
     pid: child.pid!,
     label,
     output: () => output,
+    /** Whether the process is still running (no exit, no signal). */
+    alive: () => child.exitCode === null && child.signalCode === null,
     /** Resolves once the worker says it is running. */
     async ready(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
