@@ -432,6 +432,91 @@ async function main() {
     await purge();
   }
 
+  // ------------------------------------------------------------ 7. noisy neighbour
+  // B (the bench company) posts at NOISY_RATE/s to the fast receiver, first alone, then while another
+  // company A is hostile as in tests/reliability/hostile-tenant.test.ts: three webhooks with max
+  // concurrency 100 and a 30 s timeout at a receiver that never answers, template bombs (the crash
+  // template of issue 12 and a CPU-bound loop), A posting ten times B's rate. Same worker, same run.
+  if (phase("7")) {
+    const NOISY_RATE = 20;
+    const hang = await import("node:http").then((http) => http.createServer(() => {}));
+    await new Promise<void>((resolve) => hang.listen(0, "127.0.0.1", resolve));
+    const hangUrl = `http://127.0.0.1:${(hang.address() as { port: number }).port}`;
+    const a = await signUp.run(deps, { userId: null }, { name: "Hostile Owner", email: `hostile-${randomBytes(4).toString("hex")}@example.test`, password: "correct-horse-9", companyName: "Hostile Co" });
+    if (!a.ok) throw new Error(a.error);
+    await db.update(companies).set({ dailyCallLimit: 1_000_000_000 }).where(eq(companies.id, a.data.companyId));
+    const aKey = await createApiKey.run(deps, { userId: a.data.userId, companyId: a.data.companyId }, { name: "hostile" });
+    if (!aKey.ok) throw new Error(aKey.error);
+    const none = { type: "preset" as const, preset: "none" as const };
+    const X = "x".repeat(100);
+    const bombs = [
+      `{% capture a %}{% for i in (1..1000) %}${X}{% endfor %}{% endcapture %}{% capture b %}{% for i in (1..3000) %}{{a}}{% endfor %}{% endcapture %}{{ b | replace: "x", "y" | size }}`,
+      "{% for i in (1..5000) %}{% for j in (1..5000) %}{% endfor %}{% endfor %}done",
+    ];
+    const aHooks: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const input = { name: `Hang ${i}`, active: true, eventType: "contact.created", url: `${hangUrl}/hang${i}`, maxConcurrency: 100, timeoutSeconds: 30, retryPolicy: none };
+      aHooks.push((await insertWebhook(db, a.data.companyId, a.data.userId, input)).webhook.id);
+    }
+    for (const [i, template] of bombs.entries()) {
+      const input = { name: `Bomb ${i}`, active: true, eventType: "lead.created", url: `${hangUrl}/bomb${i}`, method: "POST" as const, body: { mode: "template" as const, encoding: "text" as const, template }, retryPolicy: none };
+      aHooks.push((await insertWebhook(db, a.data.companyId, a.data.userId, input)).webhook.id);
+    }
+    await activate([throughputHook]);
+    const worker = await startWorker();
+    const bRun = async () => {
+      await ask("reset");
+      const run = await paced(base, authHeaders, nextId, NOISY_RATE, SIZES.latencySeconds);
+      const deadline = wallNow() + 60_000;
+      while (wallNow() < deadline && (await ask<{ count: number }>("count")).count < run.accepted.size) await sleep(100);
+      const dump = await ask<{ ids: string[]; times: number[] }>("dump");
+      const lat = dump.ids.flatMap((id, i) => (run.accepted.has(id) ? [Math.max(0, dump.times[i] - run.accepted.get(id)!)] : []));
+      return { ...latencySummary(lat), missing: run.accepted.size - lat.length };
+    };
+    const alone = await bRun();
+    // A: batches of 20 every 100 ms (200 events/s); every fifth batch also sets off the bombs.
+    let hostileOn = true;
+    let aAccepted = 0;
+    const aPool = new Pool(base, { connections: 4 });
+    const aHeaders = { authorization: `Bearer ${aKey.data.key}`, "content-type": "application/json" };
+    const flood = (async () => {
+      for (let i = 0; hostileOn; i++) {
+        const due = wallNow() + 100;
+        const batch = Array.from({ length: 20 }, (_, j) => ({ id: `hostile-${i}-${j}`, type: j === 0 && i % 5 === 0 ? "lead.created" : "contact.created", data: { id: `h${i}-${j}` } }));
+        const res = await aPool.request({ path: "/api/v1/events", method: "POST", headers: aHeaders, body: JSON.stringify(batch) }).catch(() => null);
+        if (res) {
+          await res.body.text();
+          if (res.statusCode === 202) aAccepted += batch.length;
+        }
+        const wait = due - wallNow();
+        if (wait > 0) await sleep(wait);
+      }
+    })();
+    // A's hanging requests fill A's share of the worker before B is measured.
+    await sleep(3000);
+    const beside = await bRun();
+    hostileOn = false;
+    await flood;
+    await aPool.close();
+    const [aCounts] = await db.execute<{ failed: number; template_limit: number; in_flight: number }>(sql`
+      select count(*) filter (where d.status = 'failed')::int as failed,
+             count(*) filter (where d.last_error like 'template_limit:%')::int as template_limit,
+             count(*) filter (where d.status = 'dispatched')::int as in_flight
+      from ${deliveries} d where d.company_id = ${a.data.companyId}`);
+    await stopWorker(worker);
+    hang.closeAllConnections();
+    await new Promise<void>((resolve) => hang.close(() => resolve()));
+    await db.update(webhooks).set({ active: false }).where(eq(webhooks.companyId, a.data.companyId));
+    await sender.deleteQueuedJobs(QUEUES.deliverWebhook);
+    await db.delete(deliveries).where(eq(deliveries.companyId, a.data.companyId));
+    extra.noisyNeighbour = { rate: NOISY_RATE, alone, beside, hostile: { accepted: aAccepted, ...aCounts, webhooks: aHooks.length } };
+    log(`7 noisy neighbour: B alone p50 ${alone.p50} p99 ${alone.p99} ms; beside hostile A p50 ${beside.p50} p99 ${beside.p99} ms; A accepted ${aAccepted}, ${JSON.stringify(aCounts)}`);
+    const note = (r: typeof alone) => (r.missing ? `${r.missing} not received` : undefined);
+    rows.push({ group: "7", figure: `B's first delivery at ${NOISY_RATE}/s beside hostile A: p50`, value: beside.p50, unit: "ms", baseline: { label: "B alone p50", value: alone.p50 }, note: note(beside) });
+    rows.push({ group: "7", figure: "… p99", value: beside.p99, unit: "ms", baseline: { label: "B alone p99", value: alone.p99 }, target: { text: "≤ 2 × alone", met: beside.p99 <= 2 * alone.p99 && !beside.missing }, note: note(alone) });
+    await purge();
+  }
+
   // ------------------------------------------------------------ 5. pages
   if (phase("5")) {
     const cookieName = "authjs.session-token";
