@@ -14,6 +14,13 @@ type FetchedJob = {
   data: DeliverJob;
 };
 
+/** A job in hand this long without an answer makes the worker keep its last share free (see fetchFairly). */
+const SLOW_MS = 2000;
+/** Companies seen with work within this window count as "around" (see othersAround). */
+const OTHERS_WINDOW_MS = 60_000;
+/** With no other company around: how soon a fetch that leaves over-share companies out runs again after one that found nobody else. */
+const LOOK_AGAIN_MS = 250;
+
 /** Whose job this is, for the shares (a job written before jobs carried their company: its webhook stands in). */
 function companyOf(job: FetchedJob): string {
   return job.data.companyId ?? `webhook:${job.data.webhookId ?? job.groupId ?? "?"}`;
@@ -58,6 +65,11 @@ export class DeliveryDispatcher {
   private readonly companyWebhooks = new Map<string, Set<string>>();
   /** Jobs handed back because their company was over its share (tests, the worker's status). */
   handedBack = 0;
+  /** When each job in hand was taken (Date.now()). */
+  private readonly takenAt = new Map<string, number>();
+  private lastEmptyLook = 0;
+  /** When each company last had a job taken by this worker. */
+  private readonly seenAt = new Map<string, number>();
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly batches = new Set<Promise<void>>();
@@ -131,6 +143,7 @@ export class DeliveryDispatcher {
     if (this.heartbeat) clearInterval(this.heartbeat);
     const left = [...this.inHand.values()];
     this.inHand.clear();
+    this.takenAt.clear();
     this.byCompany.clear();
     if (left.length) await this.boss.fail(QUEUES.deliverWebhook, pairs(left), { error: "The worker stopped before this delivery was settled" }).catch(() => {});
   }
@@ -148,9 +161,10 @@ export class DeliveryDispatcher {
    * Fair shares between companies. First the jobs of companies within their share: the webhooks of
    * companies at or over it are left out of the fetch (pg-boss's ignoreGroups), so another company's
    * job is fetched ahead of a flood already holding its share (hanging receivers, a backlog). Then,
-   * when that leaves room, anyone's jobs, but only up to `capacity - reserve`: a share stays free for
-   * a company that has work next. A fetched job past both (its company over its share, no room past
-   * the reserve: a webhook of it not seen yet) is handed back for a second, not held.
+   * when that leaves room, anyone's jobs, but while any request in hand is slow only up to
+   * `capacity - reserve`: a share stays free for a company that has work next. A fetched job past
+   * both (its company over its share, no room past the reserve: a webhook of it not seen yet) is
+   * handed back for a second, not held.
    */
   private async fetchFairly(asked: number): Promise<FetchedJob[]> {
     const { groupConcurrency } = this.options;
@@ -160,6 +174,11 @@ export class DeliveryDispatcher {
     }
     const fetch = (batchSize: number, ignore?: string[]) =>
       this.boss.fetch<DeliverJob>(QUEUES.deliverWebhook, { batchSize, groupConcurrency, ...(ignore?.length ? { ignoreGroups: ignore } : {}) }) as Promise<FetchedJob[]>;
+    // The last share is kept free while other companies are around (more than one seen with work in
+    // the last minute) or some request in hand is slow. A lone company whose receivers answer fast
+    // may use the whole room: its places come back within moments.
+    const others = this.othersAround();
+    const reserve = others || this.anySlow() ? this.reserve : 0;
     const counts = new Map(this.byCompany);
     const kept: FetchedJob[] = [];
     const back: FetchedJob[] = [];
@@ -169,18 +188,47 @@ export class DeliveryDispatcher {
         this.learn(job);
         const company = companyOf(job);
         const n = counts.get(company) ?? 0;
-        if (n < this.share || this.room - kept.length - this.reserve > 0 || job.data.batchKey) {
+        if (n < this.share || this.room - kept.length - reserve > 0 || job.data.batchKey) {
           counts.set(company, n + 1);
           kept.push(job);
         } else back.push(job);
       }
     };
-    sort(await fetch(asked, ignoreGroups));
-    // Every company within its share has had its turn: the room left, short of the reserve, is anyone's.
-    const spare = Math.min(asked - kept.length - back.length, this.room - kept.length - this.reserve);
-    if (ignoreGroups.length && spare > 0) sort(await fetch(Math.min(spare, this.options.batchSize)));
+    // A fetch that leaves groups out scans past their queued jobs. With other companies around it
+    // runs on every fetch; a lone company's flood gets it only every LOOK_AGAIN_MS after one that
+    // found nobody else (a newcomer's first job waits at most that long for its turn).
+    if (ignoreGroups.length && (others || Date.now() - this.lastEmptyLook >= LOOK_AGAIN_MS)) {
+      const found = await fetch(asked, ignoreGroups);
+      if (found.length === 0) this.lastEmptyLook = Date.now();
+      sort(found);
+      // Every company within its share has had its turn: the room left, short of the reserve, is anyone's.
+      const spare = Math.min(asked - kept.length - back.length, this.room - kept.length - reserve);
+      if (spare > 0) sort(await fetch(Math.min(spare, this.options.batchSize)));
+    } else {
+      // With a company over its share and a reserve to keep, ask only for what may be kept (no churn).
+      const n = ignoreGroups.length && reserve ? Math.min(asked, this.room - reserve) : asked;
+      if (n > 0) sort(await fetch(n));
+    }
     if (back.length) await this.handBack(back);
     return kept;
+  }
+
+  /** Whether more than one company had jobs in this worker within the last OTHERS_WINDOW_MS. */
+  private othersAround(): boolean {
+    const since = Date.now() - OTHERS_WINDOW_MS;
+    let n = 0;
+    for (const [company, at] of this.seenAt) {
+      if (at >= since) n++;
+      else this.seenAt.delete(company);
+    }
+    return n > 1;
+  }
+
+  /** Whether a job in hand has waited for its answer longer than SLOW_MS (a slow or hanging receiver, a long render). */
+  private anySlow(): boolean {
+    const since = Date.now() - SLOW_MS;
+    for (const at of this.takenAt.values()) if (at < since) return true;
+    return false;
   }
 
   private learn(job: FetchedJob): void {
@@ -287,8 +335,11 @@ export class DeliveryDispatcher {
   }
 
   private run(jobs: FetchedJob[]): void {
+    const now = Date.now();
     for (const job of jobs) {
       this.inHand.set(job.id, job);
+      this.takenAt.set(job.id, now);
+      this.seenAt.set(companyOf(job), now);
       const company = companyOf(job);
       this.byCompany.set(company, (this.byCompany.get(company) ?? 0) + 1);
       this.learn(job);
@@ -299,6 +350,7 @@ export class DeliveryDispatcher {
         const job = this.inHand.get(id);
         if (!job) continue;
         this.inHand.delete(id);
+        this.takenAt.delete(id);
         const company = companyOf(job);
         const n = (this.byCompany.get(company) ?? 1) - 1;
         if (n > 0) this.byCompany.set(company, n);
