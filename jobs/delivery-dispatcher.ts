@@ -2,7 +2,8 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { DELIVERY_HEARTBEAT_SECONDS, type DeliverJob } from "@/lib/events/ingest";
 import { QUEUES } from "./boss";
-import { deliverWebhookJobs, type Slots } from "./deliver-webhook";
+import { deliverWebhookJobs } from "./deliver-webhook";
+import type { Slots } from "./slots";
 
 type FetchedJob = {
   id: string;

@@ -2,7 +2,7 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { QUEUES, ensureQueues } from "./boss";
 import { renderSandbox } from "@/lib/sandbox/render-pool";
-import { Slots } from "./deliver-webhook";
+import { Slots } from "./slots";
 import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher";
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";

@@ -29,6 +29,11 @@ const schema = z.object({
   EMAIL_FROM: z.string().default("Hookrelay <notifications@hookrelay.local>"),
   HOOKRELAY_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+  EVENTS_RATE_LIMIT: z.coerce.number({ error: "EVENTS_RATE_LIMIT must be a number of events per second" }).int().min(1, "EVENTS_RATE_LIMIT must be at least 1").optional(),
+  // The template sandbox (lib/sandbox/render-pool.ts reads them; checked here so a bad value stops the start).
+  RENDER_SANDBOX_PROCESSES: z.coerce.number().int().min(1, "RENDER_SANDBOX_PROCESSES must be at least 1").max(32, "RENDER_SANDBOX_PROCESSES: at most 32").optional(),
+  RENDER_DEADLINE_MS: z.coerce.number().int().min(50, "RENDER_DEADLINE_MS must be at least 50 (ms)").max(60_000, "RENDER_DEADLINE_MS: at most 60000 (ms)").optional(),
+  RENDER_HEAP_MB: z.coerce.number().int().min(32, "RENDER_HEAP_MB must be at least 32 (MB)").max(4096, "RENDER_HEAP_MB: at most 4096 (MB)").optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -227,7 +227,7 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     const okDelivery = rows.find((d) => d.webhookId === hookIds.apiKeyQuery)!;
     const resent = await call(resendRoute.POST, `/api/v1/deliveries/${okDelivery.id}/resend`, { method: "POST", params: { id: okDelivery.id } });
     expect(resent.status, resent.text).toBe(202);
-    await deliverWebhook(env.db, boss, { deliveryId: okDelivery.id }, { trigger: { kind: "manual", userId: company.owner.userId } });
+    await deliverWebhook(env.db, boss, { deliveryId: okDelivery.id, manual: { userId: company.owner.userId! } });
     const failed = rows.find((d) => d.webhookId === hookIds.failing)!;
     const [failedNow] = await env.db.select().from(deliveries).where(eq(deliveries.id, failed.id));
     expect(failedNow.status).toBe("failed");

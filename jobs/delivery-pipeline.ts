@@ -1,0 +1,380 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { fromDrizzle, type PgBoss } from "pg-boss";
+import type { Database, Tx } from "@/db";
+import type { Delivery, EventRow, Webhook } from "@/db/schema";
+import {
+  deferDeliveries,
+  dispatchWithinDailyLimit,
+  loadBatchWindow,
+  loadDeliveries,
+  lockWebhooks,
+  nextUtcDay,
+  skipDeliveries,
+  writeOutcomes as writeOutcomeRows,
+  type OutcomeRow,
+} from "@/db/queries/delivery-state";
+import { buildBatchRequest, buildRequest, BuildRequestError, renderInSandbox, type BuiltRequest } from "@/lib/delivery/build-request";
+import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
+import { getOAuthAccessToken } from "@/lib/delivery/oauth";
+import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
+import { deliverJobOptions, type DeliverJob } from "@/lib/events/ingest";
+import { sandboxRender } from "@/lib/sandbox/render-pool";
+import type { WebhookConfig } from "@/lib/validations/webhook";
+import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
+import { QUEUES } from "./boss";
+import type { NotifyFailureJob } from "./notify-failure";
+import type { Slots } from "./slots";
+
+/**
+ * The delivery pipeline: one path for every delivery job. A job becomes an item — one delivery, or a
+ * batch window's deliveries sent as one call — whose kind (plain, batch window, manual resend,
+ * OAuth, switched off) is a property, not another code path. For a batch of jobs as the worker
+ * fetches them:
+ *
+ *   load (one query for every delivery-id job; one per batch window) → set aside what is settled,
+ *   switched off (skipped) or was in hand at two worker deaths (failed, crashed_worker) → per
+ *   company one statement counts the calls against the daily limit and marks those within it
+ *   dispatched (the rest deferred to the next UTC day) → every request goes out at once (templates
+ *   rendered in the sandbox, OAuth tokens fetched, at most the process's and each webhook's share
+ *   of requests in flight: Slots) → outcomes written in waves as answers come in: attempts,
+ *   deliveries and webhooks in one statement, retry jobs and failure emails in the same transaction.
+ *
+ * With `settleEarly` (the worker's fetch loop) each wave's jobs are completed in pg-boss as soon as
+ * their outcomes are written: a webhook's group then counts only what is still in flight. The SQL
+ * that changes delivery state is in db/queries/delivery-state.ts.
+ */
+
+export type JobInHand = { id: string; retryCount?: number; data: DeliverJob };
+
+export interface DeliverJobResult {
+  id: string;
+  status: "completed" | "failed";
+  output?: { error: string };
+}
+
+/** Completes a wave's jobs early (see above): called with their ids once they are completed in pg-boss. */
+export type SettleEarly = (jobIds: string[]) => void;
+
+export interface PipelineOptions {
+  /** Injectable clock for tests. */
+  now?: () => Date;
+  /** The process's request slots (the worker's DELIVERY_MAX_REQUESTS and each webhook's max concurrency). */
+  slots?: Slots;
+  settleEarly?: SettleEarly;
+}
+
+/** This worker process, as written in deliveries.in_hand_by while it has them in hand. */
+export const WORKER_INSTANCE = randomUUID();
+/** In hand at this many worker deaths, a delivery is set aside (failed, crashed_worker) rather than tried again. */
+export const CRASHES_BEFORE_SET_ASIDE = 2;
+const GONE_REASON = "The receiver answered 410 Gone: it no longer wants these requests";
+/** How long a wave waits for more answers once the first is in (unless every request has answered). */
+const WAVE_WINDOW_MS = 20;
+
+type Row = { delivery: Delivery; event: EventRow };
+
+/** One call to a webhook: one delivery, or a batch window's. */
+interface Item {
+  job: JobInHand;
+  webhook: Webhook;
+  config: WebhookConfig;
+  rows: Row[];
+  /** A resend asked for by this user: sent once, no retries, logged as manual. */
+  manual: { userId: string } | null;
+  batchKey: string | null;
+}
+
+/** An item with its answer and what that means for its deliveries. */
+interface Answered extends Item {
+  built: BuiltRequest | null;
+  outcome: SendOutcome;
+  retryIn: number | null;
+  status: "success" | "queued" | "failed";
+  errorText: string | null;
+  duration: number;
+}
+
+export function eventForDelivery(event: EventRow) {
+  return { id: event.externalId, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data, previous: event.previous };
+}
+
+/** Deaths a delivery was in hand at: other worker processes that took it and wrote no outcome. */
+function crashesOf(delivery: Delivery): number {
+  return new Set(delivery.inHandBy.filter((t) => t !== WORKER_INSTANCE)).size;
+}
+
+function failure(kind: NonNullable<SendOutcome["error"]>["kind"], message: string): SendOutcome {
+  return { ok: false, status: null, headers: {}, body: "", bodyTruncated: false, durationMs: 0, error: { kind, message }, retryAfterSeconds: null };
+}
+
+/** What an outcome means: success, a retry in `retryIn` seconds (queued), or failed for good. */
+function settle(outcome: SendOutcome, config: WebhookConfig, attemptNumber: number, noRetry: boolean) {
+  const retryIn = outcome.ok || outcome.status === 410 || noRetry ? null : nextRetryDelaySeconds(config.retryPolicy, attemptNumber, outcome.retryAfterSeconds);
+  const status: "success" | "queued" | "failed" = outcome.ok ? "success" : retryIn !== null ? "queued" : "failed";
+  const errorText = outcome.error ? `${outcome.error.kind}: ${outcome.error.message}` : null;
+  return { retryIn, status, errorText, duration: Math.round(outcome.durationMs) };
+}
+
+function answer(item: Item, built: BuiltRequest | null, outcome: SendOutcome, noRetry = false): Answered {
+  const attemptNumber = Math.max(...item.rows.map((r) => r.delivery.attempts)) + 1;
+  return { ...item, built, outcome, ...settle(outcome, item.config, attemptNumber, noRetry || item.manual !== null) };
+}
+
+const allowPrivate = () => process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS === "1";
+
+type WebhookSecrets = { auth: ReturnType<typeof readAuthSecrets>; signing: string[] };
+
+/** Builds the item's request (templates in the sandbox) and sends it; a build failure is the attempt's outcome. */
+async function buildAndSend(db: Database, item: Item, now: Date, slots: Slots | undefined, secretsCache: Map<string, WebhookSecrets>): Promise<Answered> {
+  const { webhook, config } = item;
+  let built: BuiltRequest | null = null;
+  try {
+    // Decrypted once per webhook and batch.
+    let cached = secretsCache.get(webhook.id);
+    if (!cached) secretsCache.set(webhook.id, (cached = { auth: readAuthSecrets(webhook), signing: signingSecretsOf(webhook, now) }));
+    const oauthAccessToken = config.auth.type === "oauth" ? await getOAuthAccessToken(db, webhook.companyId, config.auth.credentialId, { now }) : undefined;
+    const deliveryEvents = item.rows.map((r) => eventForDelivery(r.event));
+    // The company's templates render in the sandbox (lib/sandbox), never on this event loop.
+    const rendered = await renderInSandbox(sandboxRender, webhook.companyId, config, deliveryEvents, item.batchKey !== null);
+    const ctx = { deliveryId: item.rows[0].delivery.id, webhookId: webhook.id, timestamp: now, signingSecrets: cached.signing, secrets: { ...cached.auth, oauthAccessToken }, rendered };
+    built = item.batchKey !== null ? buildBatchRequest(config, deliveryEvents, ctx) : buildRequest(config, deliveryEvents[0], ctx);
+    const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
+    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivate() });
+    return answer(item, built, await (slots ? slots.run(send, { id: webhook.id, limit: config.maxConcurrency }) : send()));
+  } catch (err) {
+    // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.
+    const message = err instanceof Error ? err.message : String(err);
+    const kind = err instanceof BuildRequestError && (err.code === "template" || err.code === "template_limit") ? err.code : "other";
+    return answer(item, built, failure(kind, message));
+  }
+}
+
+/** What this process last wrote to each webhook's row (see writeWave). */
+const lastWritten = new Map<string, { ok: boolean; code: number | null; at: number }>();
+
+async function notifyFailure(tx: Tx, boss: PgBoss, webhookId: string, deliveryId: string): Promise<void> {
+  await boss.send(QUEUES.notifyFailure, { webhookId, deliveryId } satisfies NotifyFailureJob, {
+    singletonKey: webhookId,
+    singletonSeconds: 3600,
+    singletonNextSlot: true,
+    db: fromDrizzle(tx, sql),
+  });
+}
+
+/**
+ * Logs a wave of answers: attempts, deliveries and their webhooks in one statement; retry jobs and
+ * failure emails (throttled to one job per webhook per hour) with them in one transaction, so a
+ * crash cannot leave a queued delivery without its job.
+ */
+async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date): Promise<void> {
+  const rows: OutcomeRow[] = wave.flatMap((a) =>
+    a.rows.map(({ delivery }) => ({
+      deliveryId: delivery.id,
+      companyId: delivery.companyId,
+      attemptNumber: delivery.attempts + 1,
+      trigger: a.manual ? ("manual" as const) : ("auto" as const),
+      triggeredBy: a.manual?.userId ?? null,
+      requestMethod: a.built?.method ?? a.config.method,
+      requestUrl: a.built?.maskedUrl ?? a.webhook.url,
+      requestHeaders: a.built?.maskedHeaders ?? {},
+      requestBody: a.built?.body ?? null,
+      responseStatus: a.outcome.status,
+      responseHeaders: a.outcome.status === null ? null : a.outcome.headers,
+      responseBody: a.outcome.status === null ? null : a.outcome.body,
+      durationMs: a.duration,
+      errorKind: a.outcome.error?.kind ?? null,
+      errorMessage: a.outcome.error?.message ?? null,
+      status: a.status,
+      last_error: a.errorText,
+      next_at: a.retryIn !== null ? new Date(now.getTime() + a.retryIn * 1000).toISOString() : null,
+      completed_at: a.status === "queued" ? null : now.toISOString(),
+    })),
+  );
+  const byWebhook = new Map<string, Answered[]>();
+  for (const a of wave) byWebhook.set(a.webhook.id, [...(byWebhook.get(a.webhook.id) ?? []), a]);
+  // Each webhook shows its last outcome in this wave; a 410 anywhere in it switches the webhook off.
+  // Its row is written when that outcome differs from what this process wrote last, or a second
+  // later: every wave writing it would queue all waves behind one row lock.
+  const nowMs = Date.now();
+  const webhookRows = [...byWebhook]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([id, list]) => {
+      const last = list[list.length - 1].outcome;
+      const gone = list.some((a) => a.outcome.status === 410);
+      const written = lastWritten.get(id);
+      if (!gone && written && written.ok === last.ok && written.code === last.status && nowMs - written.at < 1000) return [];
+      if (lastWritten.size > 10_000) lastWritten.clear();
+      lastWritten.set(id, { ok: last.ok, code: last.status, at: nowMs });
+      return [{ id, ok: last.ok, code: last.status, gone }];
+    });
+  const retries = wave.filter((a) => a.retryIn !== null);
+  const failures = [...byWebhook].flatMap(([webhookId, list]) => {
+    const failed = list.filter((a) => a.status === "failed");
+    const last = failed[failed.length - 1];
+    return last && last.config.notifyOnFailure ? [{ webhookId, deliveryId: last.rows[last.rows.length - 1].delivery.id }] : [];
+  });
+  if (webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
+    await writeOutcomeRows(db, rows, webhookRows, now, GONE_REASON);
+    return;
+  }
+  await db.transaction(async (tx) => {
+    await lockWebhooks(tx, webhookRows.map((w) => w.id));
+    await writeOutcomeRows(tx, rows, webhookRows, now, GONE_REASON);
+    if (retries.length) {
+      await boss.insert(
+        QUEUES.deliverWebhook,
+        retries.map((a) => ({ data: a.job.data, ...deliverJobOptions(a.webhook.id, a.config), startAfter: Math.max(1, Math.ceil(a.retryIn!)) })),
+        { db: fromDrizzle(tx, sql) },
+      );
+    }
+    for (const f of failures) await notifyFailure(tx, boss, f.webhookId, f.deliveryId);
+  });
+}
+
+/** Items past the daily limit: back to queued until the next UTC day, each with its job for then, in one transaction. */
+async function deferToNextDay(db: Database, boss: PgBoss, items: Item[], now: Date): Promise<void> {
+  const tomorrow = nextUtcDay(now);
+  await db.transaction(async (tx) => {
+    await deferDeliveries(tx, items.flatMap((i) => i.rows.map((r) => r.delivery.id)), tomorrow);
+    await boss.insert(
+      QUEUES.deliverWebhook,
+      items.map((i) => ({ data: i.job.data, ...deliverJobOptions(i.webhook.id, i.config), startAfter: tomorrow })),
+      { db: fromDrizzle(tx, sql) },
+    );
+  });
+}
+
+/** Loads the jobs' items; the jobs with nothing left to do (deleted, already settled, a duplicate) are `done`. */
+async function loadItems(db: Database, jobs: JobInHand[]): Promise<{ items: Item[]; done: JobInHand[] }> {
+  const done: JobInHand[] = [];
+  const items: Item[] = [];
+  const byDelivery = new Map<string, JobInHand>();
+  const windows: JobInHand[] = [];
+  // Manual resends first: an automatic job for the same delivery in this batch has nothing left to do
+  // once the resend is written (it would find the delivery settled).
+  for (const job of [...jobs].sort((a, b) => Number(!!b.data.manual) - Number(!!a.data.manual))) {
+    if (job.data.batchKey && job.data.webhookId) windows.push(job);
+    else if (job.data.deliveryId && !byDelivery.has(job.data.deliveryId)) byDelivery.set(job.data.deliveryId, job);
+    // A second job for a delivery already in this batch (a crash's duplicate), or no delivery at all.
+    else done.push(job);
+  }
+  const configs = new Map<string, WebhookConfig>();
+  const configOf = (webhook: Webhook) => {
+    let config = configs.get(webhook.id);
+    if (!config) configs.set(webhook.id, (config = webhookConfigOf(webhook)));
+    return config;
+  };
+  const found = new Map((await loadDeliveries(db, [...byDelivery.keys()])).map((r) => [r.delivery.id, r]));
+  for (const [deliveryId, job] of byDelivery) {
+    const row = found.get(deliveryId);
+    const manual = job.data.manual ?? null;
+    // Deleted (retention, webhook deleted) or, for an automatic job, already settled (a duplicate after a crash).
+    if (!row || (!manual && (row.delivery.status === "success" || row.delivery.status === "failed"))) done.push(job);
+    else items.push({ job, webhook: row.webhook, config: configOf(row.webhook), rows: [{ delivery: row.delivery, event: row.event }], manual, batchKey: null });
+  }
+  for (const job of windows) {
+    const { webhook, rows } = await loadBatchWindow(db, job.data.webhookId!, job.data.batchKey!);
+    if (!webhook || rows.length === 0) done.push(job);
+    else items.push({ job, webhook, config: configOf(webhook), rows, manual: job.data.manual ?? null, batchKey: job.data.batchKey! });
+  }
+  return { items, done };
+}
+
+/**
+ * Runs a batch of delivery jobs, each settled on its own: the result says which completed and which
+ * failed (to be retried by pg-boss: a database error before their outcome was written; at least once).
+ */
+export async function runDeliveryPipeline(db: Database, boss: PgBoss, jobs: JobInHand[], options: PipelineOptions = {}): Promise<DeliverJobResult[]> {
+  const now = options.now?.() ?? new Date();
+  const written = new Set<string>();
+  const results = new Map<string, DeliverJobResult>();
+  try {
+    await deliver(db, boss, jobs, now, options, written);
+    for (const job of jobs) results.set(job.id, { id: job.id, status: "completed" });
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+    console.error(`[deliver-webhook] ${jobs.length - written.size} of a batch of ${jobs.length} failed and will be retried: ${cause}`);
+    for (const job of jobs) results.set(job.id, written.has(job.id) ? { id: job.id, status: "completed" } : { id: job.id, status: "failed", output: { error: err instanceof Error ? err.message : String(err) } });
+  }
+  return jobs.map((j) => results.get(j.id)!);
+}
+
+async function deliver(db: Database, boss: PgBoss, jobs: JobInHand[], now: Date, options: PipelineOptions, written: Set<string>): Promise<void> {
+  const { items: loaded, done } = await loadItems(db, jobs);
+  for (const job of done) written.add(job.id);
+
+  // Switched off (an automatic job): skipped, with the reason. A manual resend goes out anyway.
+  const off = loaded.filter((i) => !i.webhook.active && !i.manual);
+  for (const item of off) {
+    await skipDeliveries(db, item.rows.map((r) => r.delivery.id), item.webhook.disabledReason ?? "The webhook is switched off", now);
+    written.add(item.job.id);
+  }
+  let items = loaded.filter((i) => !off.includes(i));
+
+  // In hand at two worker deaths already: set aside, not sent (a poison pill would kill every worker in turn).
+  const setAside: Answered[] = [];
+  items = items.filter((item) => {
+    const crashes = item.manual ? 0 : Math.max(...item.rows.map((r) => crashesOf(r.delivery)));
+    if (crashes < CRASHES_BEFORE_SET_ASIDE) return true;
+    setAside.push(answer(item, null, failure("crashed_worker", `A delivery worker stopped unexpectedly ${crashes} times with this delivery in hand; it was set aside instead of being tried again`), true));
+    return false;
+  });
+
+  // Per company one statement counts the calls against the daily limit and marks those within it dispatched.
+  const byCompany = new Map<string, Item[]>();
+  for (const item of items) byCompany.set(item.webhook.companyId, [...(byCompany.get(item.webhook.companyId) ?? []), item]);
+  const dispatched = new Set<string>();
+  for (const [companyId, list] of byCompany) {
+    for (const id of await dispatchWithinDailyLimit(db, companyId, list.map((i) => i.rows.map((r) => r.delivery.id)), now, WORKER_INSTANCE)) dispatched.add(id);
+  }
+  const deferred = items.filter((i) => !dispatched.has(i.rows[0].delivery.id));
+  if (deferred.length) {
+    await deferToNextDay(db, boss, deferred, now);
+    for (const item of deferred) written.add(item.job.id);
+  }
+  items = items.filter((i) => dispatched.has(i.rows[0].delivery.id));
+  if (options.settleEarly) {
+    const settledNow = [...written];
+    if (settledNow.length) {
+      const byId = new Map(jobs.map((j) => [j.id, j]));
+      await boss.complete(QUEUES.deliverWebhook, settledNow.map((id) => ({ id, retryCount: byId.get(id)?.retryCount ?? 0 })));
+      options.settleEarly(settledNow);
+    }
+  }
+  if (items.length === 0 && setAside.length === 0) return;
+
+  // Every request goes out at once; the answers are written in waves as they come in.
+  const secretsCache = new Map<string, WebhookSecrets>();
+  const answered: Answered[] = [...setAside];
+  const total = items.length + setAside.length;
+  let wake: (() => void) | null = null;
+  const all = Promise.all(
+    items.map(async (item) => {
+      // buildAndSend turns every failure into the attempt's outcome, so each item answers exactly once.
+      answered.push(await buildAndSend(db, item, now, options.slots, secretsCache));
+      wake?.();
+    }),
+  );
+  all.catch(() => {});
+  const started = Date.now();
+  let left = total;
+  while (left > 0) {
+    if (answered.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    wake = null;
+    if (answered.length < left) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, WAVE_WINDOW_MS)))]);
+      clearTimeout(timer);
+    }
+    const wave = answered.splice(0);
+    left -= wave.length;
+    // A later wave's times are as late as its answers (on the injectable clock too).
+    const waveNow = wave.length === total ? now : new Date(now.getTime() + (Date.now() - started));
+    await writeWave(db, boss, wave, waveNow);
+    for (const a of wave) written.add(a.job.id);
+    if (!options.settleEarly) continue;
+    await boss.complete(QUEUES.deliverWebhook, wave.map((a) => ({ id: a.job.id, retryCount: a.job.retryCount ?? 0 })));
+    options.settleEarly(wave.map((a) => a.job.id));
+  }
+}
