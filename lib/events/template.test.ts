@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getPath, renderTemplate, TemplateError, validateTemplate } from "./template";
+import { getPath, renderTemplate, TemplateError, TemplateLimitError, validateTemplate } from "./template";
 
 const hostile = 'a"b\\c\r\nX-Injected: 1{{event.id}}{% if true %}yes{% endif %}<script>alert(1)</script>&\'';
 const ctx = {
@@ -104,3 +104,24 @@ describe("getPath", () => {
     expect(getPath(null, "a")).toBeUndefined();
   });
 });
+
+describe("limits inside the engine", () => {
+  const X = "x".repeat(100);
+  const capture = `{% capture a %}{% for i in (1..1000) %}${X}{% endfor %}{% endcapture %}{% capture b %}{% for i in (1..3000) %}{{a}}{% endfor %}{% endcapture %}`;
+
+  it("counts what is printed into captures, and stops the crash template of issue 12 at once with a clear message", () => {
+    for (const escape of ["none", "json", "xml", "url"] as const) {
+      expect(() => renderTemplate(`${capture}{{ b | replace: "x", "y" | size }}`, ctx, { escape })).toThrow(TemplateLimitError);
+      expect(() => renderTemplate(`${capture}{{ b | replace: "x", "y" | size }}`, ctx, { escape })).toThrow(/prints more than 4,000,000 characters/);
+    }
+  });
+
+  it("refuses a filter's text past 4,000,000 characters (built without printing: doubling through assign)", () => {
+    expect(() => renderTemplate('{% assign s = "xx" %}{% for i in (1..60) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}', ctx)).toThrow(/longer than 4,000,000 characters \(at the append filter\)/);
+  });
+
+  it("leaves ordinary templates alone", () => {
+    expect(renderTemplate('{% capture c %}{% for i in (1..100) %}{{ data.id }},{% endfor %}{% endcapture %}{{ c | split: "," | size }}', ctx)).toBe("100");
+  });
+});
+

@@ -52,6 +52,8 @@ const MAX_CACHED_TEMPLATES = 500;
 
 /** Liquid's render context carries the escape mode for this call, so one instance serves all modes. */
 const ESCAPE_KEY = "__hookrelayEscape";
+/** …and a counter of what the call has printed so far. */
+const BUDGET_KEY = "__hookrelayBudget";
 
 function isEscape(v: unknown): v is TemplateEscape {
   return v === "json" || v === "xml" || v === "url" || v === "header" || v === "none";
@@ -130,7 +132,13 @@ const liquid = new Liquid({
   outputEscape(this: { context?: { globals?: unknown } }, value: unknown): string {
     const globals = this.context?.globals;
     const mode = globals && typeof globals === "object" ? (globals as Record<string, unknown>)[ESCAPE_KEY] : undefined;
-    return escapeValue(value, isEscape(mode) ? mode : "none");
+    const text = escapeValue(value, isEscape(mode) ? mode : "none");
+    // Everything printed counts, also into `capture` (which liquidjs' memoryLimit does not see).
+    const budget = globals && typeof globals === "object" ? ((globals as Record<string, unknown>)[BUDGET_KEY] as { printed: number } | undefined) : undefined;
+    if (budget && (budget.printed += text.length) > MAX_FILTER_TEXT) {
+      throw new TemplateLimitError(`The template prints more than ${MAX_FILTER_TEXT.toLocaleString("en-US")} characters (captures included)`);
+    }
+    return text;
   },
 });
 
@@ -199,7 +207,7 @@ export function renderTemplate(template: string, context: Record<string, unknown
   const tpl = parse(template);
   let out: unknown;
   try {
-    out = liquid.renderSync(tpl, context, { globals: { [ESCAPE_KEY]: options.escape ?? "none" } });
+    out = liquid.renderSync(tpl, context, { globals: { [ESCAPE_KEY]: options.escape ?? "none", [BUDGET_KEY]: { printed: 0 } } });
   } catch (err) {
     const limit = findLimitError(err);
     if (limit) throw limit;
