@@ -173,8 +173,11 @@ export class DeliveryDispatcher {
     for (const [company, n] of this.byCompany) {
       if (n >= this.share) for (const webhook of this.companyWebhooks.get(company) ?? []) ignoreGroups.push(webhook);
     }
+    // The look for other companies' jobs leaves out flood-priority jobs too (a company posting past
+    // its fair rate, lib/events/ingest.ts): it reads the index from the top and stops there, instead
+    // of scanning the whole of a flood's backlog when nobody else has work.
     const fetch = (batchSize: number, ignore?: string[]) =>
-      this.boss.fetch<DeliverJob>(QUEUES.deliverWebhook, { batchSize, groupConcurrency, ...(ignore?.length ? { ignoreGroups: ignore } : {}) }) as Promise<FetchedJob[]>;
+      this.boss.fetch<DeliverJob>(QUEUES.deliverWebhook, { batchSize, groupConcurrency, ...(ignore?.length ? { ignoreGroups: ignore, minPriority: 0 } : {}) }) as Promise<FetchedJob[]>;
     // The last share is kept free while other companies are around (more than one seen with work in
     // the last minute) or some request in hand is slow. A lone company whose receivers answer fast
     // may use the whole room: its places come back within moments.

@@ -157,10 +157,11 @@ describe("takeEventRate", () => {
       const fourth = await takeEventRate(env.db, limited.companyId, 1, 10, at);
       // Another company has its own window.
       const neighbourTakes = await takeEventRate(other.db, neighbour.companyId, 10, 10, at);
-      expect([first, second, third, fourth, neighbourTakes]).toEqual([true, true, false, false, true]);
+      expect([first, second, third, fourth, neighbourTakes].map((r) => r.allowed)).toEqual([true, true, false, false, true]);
+      expect([first, second, third, fourth].map((r) => r.count)).toEqual([6, 10, 11, 12]);
       // The next second starts a new window; without `at`, the database's clock names it.
-      expect(await takeEventRate(other.db, limited.companyId, 10, 10, { second: at.second + 1 })).toBe(true);
-      expect(await takeEventRate(env.db, limited.companyId, 10, 10)).toBe(true);
+      expect(await takeEventRate(other.db, limited.companyId, 10, 10, { second: at.second + 1 })).toEqual({ allowed: true, count: 10 });
+      expect((await takeEventRate(env.db, limited.companyId, 10, 10)).allowed).toBe(true);
     } finally {
       await other.client.end();
     }

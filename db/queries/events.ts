@@ -117,11 +117,12 @@ export type EventDetail = NonNullable<Awaited<ReturnType<typeof getCompanyEvent>
 
 /**
  * The events API's per-company rate limit: counts `n` events in the company's current one-second
- * window (the database's clock) and says whether the window is still within `limit`. Kept in
+ * window (the database's clock) and says whether the window is still within `limit`, and how many
+ * the window holds now (the events API's fair-queueing priority reads it). Kept in
  * PostgreSQL, one row per company, so it holds across every web process; one prepared statement.
  * `at` names the window instead of the clock (tests).
  */
-export async function takeEventRate(db: DbOrTx, companyId: string, n: number, limit: number, at?: { second: number }): Promise<boolean> {
+export async function takeEventRate(db: DbOrTx, companyId: string, n: number, limit: number, at?: { second: number }): Promise<{ allowed: boolean; count: number }> {
   const [row] = await executePrepared<{ count: number }>(db, sql`
     insert into ${eventRateWindows} as w (company_id, second, count)
     values (${companyId}::uuid, coalesce(${at?.second ?? null}::bigint, floor(extract(epoch from clock_timestamp()))::bigint), ${n}::int)
@@ -129,5 +130,5 @@ export async function takeEventRate(db: DbOrTx, companyId: string, n: number, li
       set count = case when w.second = excluded.second then w.count + excluded.count else excluded.count end,
           second = excluded.second
     returning count`);
-  return row.count <= limit;
+  return { allowed: row.count <= limit, count: row.count };
 }

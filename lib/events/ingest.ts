@@ -35,6 +35,13 @@ export interface DeliverJob {
  * Options every delivery job carries: its expiry, and its webhook as the pg-boss group, so the
  * webhook's maximum concurrency holds across all workers (tier `c<N>`, see jobs/worker.ts).
  */
+/**
+ * Events a company may post in one second before its further events' delivery jobs get
+ * FLOOD_PRIORITY: a flood queues behind everyone else's deliveries instead of in front of them.
+ */
+export const FAIR_EVENTS_PER_SECOND = 50;
+export const FLOOD_PRIORITY = -1;
+
 /** pg-boss's minimum heartbeat: see deliverJobOptions. */
 export const DELIVERY_HEARTBEAT_SECONDS = 10;
 
@@ -72,6 +79,11 @@ export async function ingestEvents(
   input: EventInput[],
   /** A test event from the Events page: marked as such, with who sent it. */
   test?: { sentBy: string },
+  /**
+   * The delivery jobs' pg-boss priority: the events API gives a company posting past its fair rate
+   * FLOOD_PRIORITY, so its jobs queue behind those of companies posting less (see jobs/delivery-dispatcher.ts).
+   */
+  priority = 0,
 ): Promise<IngestResult[]> {
   return db.transaction(async (tx) => {
     const rows = input.map((e) => ({
@@ -150,7 +162,7 @@ export async function ingestEvents(
           seenBatches.add(key);
         }
         const data: DeliverJob = p.batchKey ? { webhookId: p.webhookId, batchKey: p.batchKey, companyId } : { deliveryId: d.id, companyId };
-        return [{ data, ...(p.batchKey ? { id: batchJobId(p.webhookId, p.batchKey) } : {}), ...deliverJobOptions(p.webhookId, p.config), ...(p.delaySeconds > 0 ? { startAfter: Math.ceil(p.delaySeconds) } : {}) }];
+        return [{ data, ...(p.batchKey ? { id: batchJobId(p.webhookId, p.batchKey) } : {}), ...deliverJobOptions(p.webhookId, p.config), ...(p.delaySeconds > 0 ? { startAfter: Math.ceil(p.delaySeconds) } : {}), ...(priority ? { priority } : {}) }];
       });
       await boss.insert(QUEUES.deliverWebhook, jobs, { db: preparedBossDb(tx) });
     }

@@ -2,6 +2,7 @@ import { getDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
 import { authenticateApiKey } from "@/lib/api-auth";
 import { takeEventRate } from "@/db/queries/events";
+import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/lib/events/ingest";
 import { apiError, eventsRateLimit, internalError, readJsonBody } from "@/lib/api-response";
 import { ingestEvents } from "@/lib/events/ingest";
 import { eventInputSchema, MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_REQUEST, type EventInput } from "@/lib/validations/event";
@@ -41,10 +42,13 @@ export async function POST(request: Request) {
     }
 
     // Counted in PostgreSQL: the limit holds across every web process.
-    if (!(await takeEventRate(db, caller.companyId, parsed.length, eventsRateLimit()))) {
+    const rate = await takeEventRate(db, caller.companyId, parsed.length, eventsRateLimit());
+    if (!rate.allowed) {
       return apiError(429, "rate_limited", "Too many events for this company right now; retry after a second", undefined, { "retry-after": "1" });
     }
-    const results = await ingestEvents(db, await getBoss(), caller.companyId, caller.apiKeyId, parsed);
+    // Past its fair rate this second, a company's deliveries queue behind other companies'.
+    const priority = rate.count > FAIR_EVENTS_PER_SECOND ? FLOOD_PRIORITY : 0;
+    const results = await ingestEvents(db, await getBoss(), caller.companyId, caller.apiKeyId, parsed, undefined, priority);
     return Response.json({ events: results }, { status: 202 });
   } catch (err) {
     return internalError(err);
