@@ -179,7 +179,7 @@ describe("deliver-webhook", () => {
         const res = await POST(
           new Request("http://localhost/api/v1/events", {
             method: "POST",
-            headers: { authorization: `Bearer ${key.data.key}` },
+            headers: { authorization: `Bearer ${key.data.key}`, "content-type": "application/json" },
             body: JSON.stringify({ type: "lead.created", data: { id } }),
           }),
         );
@@ -335,7 +335,7 @@ describe("batch window and concurrency", () => {
     try {
       const limited = await hook({ url: `http://127.0.0.1:${port}/limited`, eventType: "form.submitted", maxConcurrency: 1 });
       const batch = Array.from({ length: 4 }, (_, i) => ({ id: `fl-${Date.now()}-${i}`, type: "form.submitted", data: { id: `f${i}` } }));
-      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(batch) }));
+      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(batch) }));
       expect(res.status).toBe(202);
       await waitUntil(
         () => env.db.select().from(deliveries).where(eq(deliveries.webhookId, limited.webhook.id)),
@@ -482,7 +482,7 @@ describe("the delivery fetch loop", () => {
     try {
       const { webhook } = await hook({ url: `${heldUrl}/held`, eventType: "task.reminder", timeoutSeconds: 30 });
       const batch = Array.from({ length: 5 }, (_, i) => ({ id: `cap-${Date.now()}-${i}`, type: "task.reminder", data: { id: `t${i}` } }));
-      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(batch) }));
+      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(batch) }));
       expect(res.status).toBe(202);
       webhookId = webhook.id;
       await small.start(listenForDeliveryJobs(env.db));
@@ -525,7 +525,7 @@ describe("room for other webhooks", () => {
       const hanging = await hook({ url: `${heldUrl}/hang`, eventType: "user.deactivated", maxConcurrency: 100, timeoutSeconds: 30 });
       hooks.push(hanging.webhook.id);
       const batch = Array.from({ length: 6 }, (_, i) => ({ id: `room-${Date.now()}-${i}`, type: "user.deactivated", data: { id: `u${i}` } }));
-      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(batch) }));
+      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(batch) }));
       expect(res.status).toBe(202);
       await small.start(listenForDeliveryJobs(env.db));
       await waitUntil(async () => held.length, (n) => n === 2);
@@ -568,7 +568,7 @@ describe("fair shares between companies", () => {
       hooks.push(fair.id);
       const postFair = async (id: string) => {
         const posted = await POST(
-          new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${otherKey.data.key}` }, body: JSON.stringify({ id, type: "account.updated", data: { id } }) }),
+          new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${otherKey.data.key}`, "content-type": "application/json" }, body: JSON.stringify({ id, type: "account.updated", data: { id } }) }),
         );
         expect(posted.status).toBe(202);
       };
@@ -578,7 +578,7 @@ describe("fair shares between companies", () => {
       await fast.waitFor(1);
 
       const batch = Array.from({ length: 30 }, (_, i) => ({ id: `share-${Date.now()}-${i}`, type: "account.updated", data: { id: `t${i}` } }));
-      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(batch) }));
+      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(batch) }));
       expect(res.status).toBe(202);
       await waitUntil(async () => held.length, (n) => n === 6);
       expect(small.size).toBe(6);

@@ -84,3 +84,14 @@ export function eventsRateLimit(): number {
   const n = Number(process.env.EVENTS_RATE_LIMIT ?? 1000);
   return Number.isFinite(n) && n > 0 ? n : 1000;
 }
+
+/**
+ * Whether a Content-Type header says JSON: `application/json`, optionally with `charset=utf-8`
+ * (any case, quoted or not), and nothing else.
+ */
+export function isJsonContentType(header: string | null): boolean {
+  if (!header) return false;
+  const [type, ...params] = header.split(";").map((p) => p.trim().toLowerCase());
+  if (type !== "application/json") return false;
+  return params.every((p) => p === "" || /^charset=("?)utf-8\1$/.test(p));
+}

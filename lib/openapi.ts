@@ -19,7 +19,7 @@ const nullableTime = timestamp.nullable();
 
 export const apiErrorSchema = z.strictObject({
   error: z.strictObject({
-    code: z.enum(["malformed", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "too_many", "invalid", "rate_limited", "unavailable", "internal"]),
+    code: z.enum(["malformed", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "too_many", "unsupported_media_type", "invalid", "rate_limited", "unavailable", "internal"]),
     message: z.string(),
     /** The first field in error, as a dotted path (`headers.0.name`), or `body` / `authorization`. */
     field: z.string().optional(),
@@ -161,6 +161,7 @@ const ERRORS = {
   404: ["NotFound", "No such row in the key's company (another company's id, or not an id)"],
   409: ["Conflict", "The change conflicts with the current state (e.g. a credential still in use)"],
   413: ["TooLarge", "The body is larger than 1 MiB"],
+  415: ["UnsupportedMediaType", "The body is not sent as `Content-Type: application/json` (optionally with `charset=utf-8`)"],
   422: ["Invalid", "Validation failed: `field` is the first field in error, `fields` lists them all"],
   429: ["RateLimited", "Too many events for the company right now (Retry-After)"],
   503: ["Unavailable", "The database is unreachable; retry (Retry-After)"],
@@ -238,11 +239,11 @@ function buildDocument() {
       post: operation({
         tag: "Events",
         summary: "Post one event, or an array of at most 100",
-        description: "Idempotent per company on `id`. 202 once the events, their deliveries and jobs are committed.",
+        description: "Idempotent per company on `id` (a repeated `id` within one batch answers `duplicate: true` for the repeat). 202 once the events, their deliveries and jobs are committed.",
         access: "key",
         body: { schema: "EventInput", batch: true },
         ok: { status: 202, description: "Accepted", schema: "EventsAccepted" },
-        errors: [429],
+        errors: [415, 429],
       }),
     },
     "/api/v1/webhooks": {

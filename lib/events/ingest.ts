@@ -177,6 +177,12 @@ export async function ingestEvents(
       for (const e of existing) countByExternal.set(e.externalId, e.n);
     }
 
-    return rows.map((r) => ({ id: r.externalId, deliveries: countByExternal.get(r.externalId) ?? 0, duplicate: !insertedIds.has(r.externalId) }));
+    // A repeated id within this batch is a duplicate of its first occurrence.
+    const seen = new Set<string>();
+    return rows.map((r) => {
+      const repeat = seen.has(r.externalId);
+      seen.add(r.externalId);
+      return { id: r.externalId, deliveries: countByExternal.get(r.externalId) ?? 0, duplicate: repeat || !insertedIds.has(r.externalId) };
+    });
   });
 }

@@ -3,7 +3,7 @@ import { getBoss } from "@/jobs/boss";
 import { authenticateApiKey } from "@/lib/api-auth";
 import { takeEventRate } from "@/db/queries/events";
 import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/lib/events/ingest";
-import { apiError, eventsRateLimit, internalError, readJsonBody } from "@/lib/api-response";
+import { apiError, eventsRateLimit, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
 import { ingestEvents } from "@/lib/events/ingest";
 import { eventInputSchema, MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_REQUEST, type EventInput } from "@/lib/validations/event";
 
@@ -19,6 +19,11 @@ export async function POST(request: Request) {
     const caller = await authenticateApiKey(db, request.headers.get("authorization"));
     if (!caller) return apiError(401, "unauthorized", "Missing or invalid API key: send Authorization: Bearer <key>", "authorization");
 
+    const contentType = request.headers.get("content-type");
+    if (!isJsonContentType(contentType)) {
+      const got = contentType ? `"${Array.from(contentType).slice(0, 100).join("")}"` : "none";
+      return apiError(415, "unsupported_media_type", `Send events as JSON with Content-Type: application/json (got ${got})`, "content-type");
+    }
     const read = await readJsonBody(request, { limit: MAX_EVENTS_BODY_BYTES });
     if (!read.ok) return read.response;
     const body = read.body;
