@@ -309,7 +309,17 @@ interface Assembled {
   maskedQuery: Map<string, string>;
 }
 
+/** A path segment the URL parser would resolve away ("." or "..", also percent-encoded). */
+const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
+
 function parseTargetUrl(raw: string): URL {
+  // A placeholder's value is URL-encoded ("/" becomes %2F), but a value of exactly "." or ".." stays a
+  // path segment of its own, which the parser resolves ("/a/{{data.p}}/b" with ".." would call "/b"),
+  // and no encoding survives that ("%2e%2e" is ".." to the parser too). Such a URL is refused.
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*([^?#]*)/i.exec(raw)?.[1] ?? "";
+  if (path.split(/[/\\]/).some((segment) => DOT_SEGMENT.test(segment))) {
+    throw new BuildRequestError("invalid_url", `The URL's path has a "." or ".." segment after filling placeholders, which would change the path called: ${Array.from(raw).slice(0, 200).join("")}`);
+  }
   let url: URL;
   try {
     url = new URL(raw);

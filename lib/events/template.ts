@@ -86,10 +86,19 @@ export function escapeXml(text: string): string {
     .replace(/'/g, "&apos;");
 }
 
-/** Header values: CR/LF and other control characters removed (no header injection). */
+/**
+ * Header values: CR/LF and other control characters removed (no header injection); characters
+ * outside Latin-1, which an HTTP header cannot carry, percent-encoded as UTF-8 ("日本" → "%E6%97%A5%E6%9C%AC",
+ * as encodeURIComponent would), so a record's data never makes a request unsendable.
+ */
 export function sanitizeHeaderValue(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000A-\u001F\u007F]/g, "").trim();
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000A-\u001F\u007F]/g, "")
+      .replace(/[^\u0000-\u00FF]+/gu, (chars) => encodeURIComponent(chars.replace(/[\uD800-\uDFFF]/gu, "\uFFFD")))
+      .trim()
+  );
 }
 
 /** Content of a JSON string literal (no surrounding quotes): `"` `\` and control characters escaped. */
