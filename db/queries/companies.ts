@@ -28,7 +28,7 @@ export async function listMembers(db: DbOrTx, companyId: string) {
 
 export async function getMembership(db: DbOrTx, companyId: string, membershipId: string) {
   const [row] = await db
-    .select({ id: memberships.id, userId: memberships.userId, roleId: memberships.roleId, isOwner: roles.isOwner })
+    .select({ id: memberships.id, userId: memberships.userId, roleId: memberships.roleId, isOwner: roles.isOwner, permissions: roles.permissions })
     .from(memberships)
     .innerJoin(roles, eq(roles.id, memberships.roleId))
     .where(and(eq(memberships.companyId, companyId), eq(memberships.id, membershipId)));

@@ -89,6 +89,8 @@ export const changeMemberRole = defineAction({
       if (!role) throw new ActionError("not_found", "That role does not exist in your company", { roleId: ["Choose one of your company's roles"] });
       if ((member.isOwner || role.isOwner) && !actor.role.isOwner) throw new ActionError("forbidden", "Only owners can change who is an owner");
       if (!actor.role.isOwner && member.id === actor.membershipId) throw new ActionError("forbidden", "You cannot change your own role");
+      // Nobody changes the role of someone whose role holds a permission they lack.
+      if (!holdsAll(actor, member.permissions)) throw new ActionError("forbidden", "You cannot change the role of a member who holds permissions you don't have");
       if (!holdsAll(actor, role.permissions)) throw new ActionError("forbidden", "You can only assign roles whose permissions you hold", { roleId: ["This role holds permissions you don't have"] });
       if (member.isOwner && !role.isOwner && (await countOwnersForUpdate(tx, actor.companyId)) <= 1) {
         throw new ActionError("conflict", "The last owner cannot be demoted: make someone else an owner first");
@@ -109,6 +111,8 @@ export const removeMember = defineAction({
       const member = await getMembership(tx, actor.companyId, input.membershipId);
       if (!member) throw new ActionError("not_found", "Member not found");
       if (member.isOwner && !actor.role.isOwner) throw new ActionError("forbidden", "Only owners can remove an owner");
+      // Nobody removes someone whose role holds a permission they lack.
+      if (!holdsAll(actor, member.permissions)) throw new ActionError("forbidden", "You cannot remove a member who holds permissions you don't have");
       if (member.isOwner && (await countOwnersForUpdate(tx, actor.companyId)) <= 1) {
         throw new ActionError("conflict", "The last owner cannot be removed");
       }

@@ -44,6 +44,9 @@ export const setRolePermission = defineAction({
       if (role.isOwner) throw new ActionError("conflict", "The Owner role always holds every permission");
       if (role.id === actor.role.id && !actor.role.isOwner) throw new ActionError("forbidden", "You cannot change the permissions of your own role");
       if (input.granted && !holdsAll(actor, [input.permission])) throw new ActionError("forbidden", "You can only grant permissions you hold");
+      if (!input.granted && !holdsAll(actor, [input.permission])) throw new ActionError("forbidden", "You can only revoke permissions you hold");
+      // A role holding a permission the actor lacks is stronger than the actor: its members may not be weakened by them.
+      if (!holdsAll(actor, role.permissions)) throw new ActionError("forbidden", "You cannot change a role that holds permissions you don't have");
       const next = new Set(role.permissions);
       if (input.granted) next.add(input.permission);
       else next.delete(input.permission);
@@ -71,6 +74,7 @@ export const deleteRole = defineAction({
         const [role] = await tx.select().from(roles).where(and(eq(roles.companyId, actor.companyId), eq(roles.id, input.roleId))).for("update");
         if (!role) throw new ActionError("not_found", "Role not found");
         if (role.isOwner) throw new ActionError("conflict", "The Owner role cannot be deleted");
+        if (!holdsAll(actor, role.permissions)) throw new ActionError("forbidden", "You cannot delete a role that holds permissions you don't have");
         const holders = await tx.select({ id: memberships.id }).from(memberships).where(eq(memberships.roleId, role.id)).limit(1);
         if (holders.length > 0) throw new ActionError("conflict", `Move the members of ${role.name} to another role first`);
         await tx.delete(roles).where(eq(roles.id, role.id));
