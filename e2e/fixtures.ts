@@ -31,7 +31,7 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-/** Invites `email` as a Member from the owner's page, takes the link from the outbox and accepts it in a new context. */
+/** Invites `email` as a Member from the owner's page, takes the link from the recipient's mailbox (the Resend stand-in) and accepts it in a new context. */
 export async function inviteAndAccept(owner: Page, browser: Browser, input: { email: string; name: string; password: string; company: string; screenshots?: boolean }) {
   await owner.goto("/settings/members");
   await owner.getByRole("button", { name: "Invite member" }).click();
@@ -45,16 +45,23 @@ export async function inviteAndAccept(owner: Page, browser: Browser, input: { em
   await expect(owner.getByRole("cell", { name: input.email })).toBeVisible();
   if (input.screenshots) await screenshot(owner, "members");
 
-  // The invitation email is in the outbox (no RESEND_API_KEY): take the link from it.
+  // The outbox lists the invitation with its link masked: the link lives only in the recipient's mailbox.
   await owner.goto("/settings/outbox");
   const row = owner.getByRole("row").filter({ hasText: input.email });
   await expect(row).toBeVisible();
   if (input.screenshots) await screenshot(owner, "outbox");
   await row.getByRole("button", { name: /^View email/ }).click();
-  const body = await owner.getByRole("dialog").locator("pre").innerText();
-  const link = body.match(/https?:\/\/\S+\/invite\/[\w-]+/)?.[0];
-  expect(link, "the outbox email holds the invitation link").toBeTruthy();
+  const shown = await owner.getByRole("dialog").locator("pre").innerText();
+  expect(shown).toContain("/invite/•••••••• (the link is in the recipient's mailbox only)");
+  expect(shown).not.toMatch(/\/invite\/[\w-]{20,}/);
   await owner.keyboard.press("Escape");
+  // The recipient's mailbox: what reached the Resend stand-in.
+  let link: string | undefined;
+  await expect(async () => {
+    const emails = (await (await fetch(`${process.env.E2E_RESEND_URL}/emails`)).json()) as { to: string[]; text: string }[];
+    link = emails.filter((e) => e.to.includes(input.email)).map((e) => e.text.match(/https?:\/\/\S+\/invite\/[\w-]+/)?.[0]).find(Boolean);
+    expect(link, "the invitation reached the recipient's mailbox").toBeTruthy();
+  }).toPass({ timeout: 20_000 });
 
   const context = await browser.newContext();
   const member = await context.newPage();

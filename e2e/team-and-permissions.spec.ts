@@ -22,7 +22,7 @@ test("a new owner invites a member and decides who manages webhooks", async ({ b
   await expect(owner.getByRole("heading", { name: "Welcome, Olga" })).toBeVisible();
   await screenshot(owner, "dashboard");
 
-  // Invite a member with the Member role; the member accepts from the outbox link.
+  // Invite a member with the Member role; the member accepts from the link in their mailbox (the outbox masks it).
   const { context: memberContext, member } = await inviteAndAccept(owner, browser, { email: memberEmail, name: "Milo Member", password: "milo-member-pass-2", company: "Northwind", screenshots: true });
   await expect(member.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" })).toHaveCount(0);
   await member.goto("/webhooks");

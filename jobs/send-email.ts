@@ -34,7 +34,7 @@ export async function enqueueEmail(
 
 /**
  * Sends one outbox email through Resend. Without RESEND_API_KEY the email stays in the outbox as
- * "recorded" (owners can read it and copy links). A provider error is stored and rethrown so
+ * "recorded" and its text goes to the server's log (the outbox masks one-time links). A provider error is stored and rethrown so
  * pg-boss retries; the last error stays visible in the outbox.
  */
 export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<void> {
@@ -42,6 +42,9 @@ export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<voi
   if (!row || row.status === "sent") return;
   const apiKey = process.env.RESEND_API_KEY;
   if (!apiKey) {
+    // Nobody can read a working link in the outbox (it is masked there): until sending is set up,
+    // whoever runs the server finds the email, links included, in this process's log.
+    console.log(`[send-email] RESEND_API_KEY is unset: the email to ${row.toEmail} ("${row.subject}") is recorded, not sent. Its text:\n${row.text}`);
     await markNotification(db, row.id, { status: "recorded", attempts: row.attempts + 1 });
     return;
   }

@@ -1,6 +1,6 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
-import { notifications } from "../schema";
+import { invitations, notifications, roles } from "../schema";
 
 export async function insertNotification(
   db: DbOrTx,
@@ -46,9 +46,38 @@ export async function markNotification(
 /** One of the company's outbox emails, locked until the transaction ends (for a resend). */
 export async function lockCompanyNotification(db: DbOrTx, companyId: string, id: string) {
   const [row] = await db
-    .select({ id: notifications.id, toEmail: notifications.toEmail, subject: notifications.subject, kind: notifications.kind, status: notifications.status })
+    .select({ id: notifications.id, toEmail: notifications.toEmail, subject: notifications.subject, kind: notifications.kind, status: notifications.status, refId: notifications.refId })
     .from(notifications)
     .where(and(eq(notifications.companyId, companyId), eq(notifications.id, id)))
     .for("update");
+  return row ?? null;
+}
+
+/**
+ * The company's outbox, newest first, each invitation email with the role it invites into (null
+ * when the invitation or its role is gone, or for an email written before invitations named theirs).
+ */
+export async function listOutbox(db: DbOrTx, companyId: string, limit = 100) {
+  return db
+    .select({
+      notification: notifications,
+      inviteRole: { isOwner: roles.isOwner, permissions: roles.permissions },
+    })
+    .from(notifications)
+    .leftJoin(invitations, and(eq(notifications.kind, "invitation"), sql`${invitations.id}::text = ${notifications.refId}`))
+    .leftJoin(roles, eq(roles.id, invitations.roleId))
+    .where(eq(notifications.companyId, companyId))
+    .orderBy(desc(notifications.createdAt))
+    .limit(limit);
+}
+
+/** The role an invitation email invites into, for the resend check (null as in listOutbox). */
+export async function invitationRoleOf(db: DbOrTx, companyId: string, refId: string | null) {
+  if (!refId) return null;
+  const [row] = await db
+    .select({ isOwner: roles.isOwner, permissions: roles.permissions })
+    .from(invitations)
+    .innerJoin(roles, eq(roles.id, invitations.roleId))
+    .where(and(eq(invitations.companyId, companyId), sql`${invitations.id}::text = ${refId}`));
   return row ?? null;
 }

@@ -3,10 +3,11 @@ import { fromDrizzle } from "pg-boss";
 import type { DbOrTx } from "@/db";
 import { companies } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
-import { lockCompanyNotification, markNotification } from "@/db/queries/notifications";
+import { invitationRoleOf, lockCompanyNotification, markNotification } from "@/db/queries/notifications";
 import { QUEUES } from "@/jobs/boss";
 import type { SendEmailJob } from "@/jobs/send-email";
 import { ActionError, defineAction, ok } from "@/lib/action";
+import { couldInvite } from "@/lib/outbox";
 import { companySettingsSchema, notificationIdSchema, UNLIMITED_DAILY_CALLS } from "@/lib/validations/settings";
 
 export interface CompanySettings {
@@ -74,6 +75,8 @@ export const resendEmail = defineAction({
       const row = await lockCompanyNotification(tx, actor.companyId, input.notificationId);
       if (!row) throw new ActionError("not_found", "Email not found");
       if (row.status === "queued") throw new ActionError("conflict", "This email is already queued to be sent");
+      // An invitation is resent only by someone who could have issued it (lib/outbox.ts).
+      if (row.kind === "invitation" && !couldInvite(actor, await invitationRoleOf(tx, actor.companyId, row.refId))) throw new ActionError("not_found", "Email not found");
       await markNotification(tx, row.id, { status: "queued", error: null });
       await queue.send(QUEUES.sendEmail, { notificationId: row.id } satisfies SendEmailJob, { db: fromDrizzle(tx, sql) });
       await recordAudit(tx, {

@@ -50,6 +50,8 @@ export const inviteMember = defineAction({
       await enqueueEmail(tx, sender, {
         companyId: actor.companyId,
         kind: "invitation",
+        // The outbox tells from the invitation whom it may show this email to (lib/outbox.ts).
+        refId: row.id,
         toEmail: input.email,
         email: invitationEmail({ companyName: company.name, inviterName: actor.name, roleName: role.name, acceptUrl, expiresAt }),
       });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { InboxIcon, InfoIcon } from "lucide-react";
 import { getDb } from "@/db";
-import { listNotifications } from "@/db/queries/notifications";
+import { loadOutbox } from "@/lib/outbox";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { ResendEmailButton, ViewEmailButton } from "@/components/settings/outbox";
@@ -24,12 +24,13 @@ const STATUS_STYLES: Record<string, string> = {
   recorded: "bg-sky-100 text-sky-900 dark:bg-sky-900/40 dark:text-sky-200",
 };
 
-/** Owners only: the outbox holds invitation links and other people's addresses. */
+/** Manage Company: the outbox holds other people's addresses (links that let someone in are masked). */
 export default async function OutboxPage() {
   const actor = await requireActor();
   if (!can(actor, "company.manage")) return <Forbidden permission="company.manage" area="the email outbox" />;
 
-  const emails = await listNotifications(getDb(), actor.companyId, LIMIT);
+  // One-time links masked; invitations only for whoever could have issued them (lib/outbox.ts).
+  const emails = await loadOutbox(getDb(), actor, LIMIT);
   const sending = Boolean(process.env.RESEND_API_KEY);
 
   return (
@@ -46,9 +47,10 @@ export default async function OutboxPage() {
         <AlertTitle>{sending ? "Emails are sent through Resend" : "Emails are recorded, not sent"}</AlertTitle>
         <AlertDescription>
           <p>
-            Without <code className="font-mono">RESEND_API_KEY</code>, emails are recorded here (status <em>recorded</em>) so nothing is lost: you can read
-            each one and pass its link on yourself.
-            {sending ? " A key is set, so emails are also delivered; failures show their error below, and Resend sends an email once more." : " Set the key to deliver them for real."}
+            Every email Hookrelay sends is listed here; links that let someone in (invitations) are masked — they live only in the recipient&apos;s mailbox.
+            {sending
+              ? " Emails are delivered through Resend; failures show their error below, and Resend sends an email once more."
+              : " Emails are not being delivered yet: until email sending is set up, the server's log holds each email's text, links included, for whoever runs the server."}
           </p>
         </AlertDescription>
       </Alert>
