@@ -37,6 +37,11 @@ export const companies = pgTable("companies", {
   autoDisableAfterHours: integer("auto_disable_after_hours").notNull().default(120),
   /** How many webhooks the company may have (a share of the delivery workers' room per company). */
   webhookLimit: integer("webhook_limit").notNull().default(100),
+  /**
+   * Where failure emails may go besides the company's members: an event's `owner.email` at one of
+   * these domains (comma-separated, lower case). Null: the domains of the members' own addresses.
+   */
+  notificationDomains: text("notification_domains"),
   createdAt: createdAt(),
 });
 

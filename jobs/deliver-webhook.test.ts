@@ -428,6 +428,8 @@ describe("failure emails", () => {
     const receiver = await startReceiver(() => ({ status: 500, body: "down" }));
     try {
       const { webhook } = await hook({ url: `${receiver.url}/invoices`, eventType: "task.completed", retryPolicy: { type: "preset", preset: "none" } });
+      // The record's owner is mailed only at one of the company's notification domains (or as a member).
+      await env.db.update(companies).set({ notificationDomains: "example.com" }).where(eq(companies.id, company.companyId));
       for (let i = 0; i < 10; i++) await postEvent({ type: "task.completed", data: { id: `t${i}` }, owner: { email: "record.owner@example.com" } });
       await waitUntil(
         () => env.db.select().from(deliveries).where(eq(deliveries.webhookId, webhook.id)),

@@ -7,7 +7,7 @@ import { statusMeaning } from "@/lib/delivery/status-meaning";
 import { deliveryFailedEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
 import { QUEUES } from "./boss";
-import { webhookAdminEmails } from "./recipients";
+import { recordOwnerMayBeMailed, webhookAdminEmails } from "./recipients";
 import { enqueueEmail } from "./send-email";
 
 export interface NotifyFailureJob {
@@ -52,8 +52,9 @@ export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFa
 
   // Recipients: creator, members holding Manage Webhooks (owners included), the record's owner.
   const recipients = await webhookAdminEmails(db, webhook.companyId, webhook.createdBy);
-  const ownerEmail = event.owner?.email;
-  if (typeof ownerEmail === "string" && ownerEmail.includes("@")) recipients.add(ownerEmail.toLowerCase());
+  // The record's owner only when a member, or at one of the company's notification domains.
+  const ownerEmail = await recordOwnerMayBeMailed(db, webhook.companyId, event.owner?.email);
+  if (ownerEmail) recipients.add(ownerEmail);
   if (recipients.size === 0) return;
 
   const email = deliveryFailedEmail({

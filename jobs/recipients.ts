@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { memberships, roles, users } from "@/db/schema";
+import { companies, memberships, roles, users } from "@/db/schema";
+import { hasControlOrBidi } from "@/lib/validations/text";
 import { roleHasPermission } from "@/lib/permissions";
 
 /** Who hears about a webhook's trouble: its creator and every member holding Manage Webhooks (owners included). */
@@ -12,4 +13,25 @@ export async function webhookAdminEmails(db: DbOrTx, companyId: string, createdB
     .innerJoin(roles, eq(roles.id, memberships.roleId))
     .where(eq(memberships.companyId, companyId));
   return new Set(members.filter((m) => m.userId === createdBy || roleHasPermission(m, "webhooks.manage")).map((m) => m.email.toLowerCase()));
+}
+
+const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
+
+/**
+ * Whether a record's `owner.email` (from an event, i.e. from whoever holds an API key) may get the
+ * failure email: only a member's address, or an address at one of the company's notification domains
+ * (Settings → Company; blank: the domains of the members' own addresses). Anything else — a stranger's
+ * address, a malformed one — gets nothing, so an event cannot make Hookrelay mail anyone it likes.
+ */
+export async function recordOwnerMayBeMailed(db: DbOrTx, companyId: string, address: unknown): Promise<string | null> {
+  if (typeof address !== "string" || address.length > 254 || hasControlOrBidi(address)) return null;
+  const email = address.trim().toLowerCase();
+  const domain = ADDRESS.exec(email)?.[1];
+  if (!domain) return null;
+  const members = await db.select({ email: users.email }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(eq(memberships.companyId, companyId));
+  const memberEmails = members.map((m) => m.email.toLowerCase());
+  if (memberEmails.includes(email)) return email;
+  const [company] = await db.select({ domains: companies.notificationDomains }).from(companies).where(eq(companies.id, companyId));
+  const domains = company?.domains ? company.domains.split(",").map((d) => d.trim()) : memberEmails.map((m) => m.split("@")[1]);
+  return domains.includes(domain) ? email : null;
 }

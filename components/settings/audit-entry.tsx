@@ -78,6 +78,7 @@ const COMPANY_FIELD_LABELS: Record<string, string> = {
   retentionDays: "history kept (days)",
   autoDisableAfterHours: "auto-disable after (hours)",
   dailyCallLimit: "daily call limit",
+  notificationDomains: "notification domains",
 };
 
 const MAX_VALUE = 80;

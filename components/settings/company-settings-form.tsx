@@ -43,6 +43,13 @@ export function CompanySettingsForm({ defaults }: { defaults: CompanySettingsInp
             </CardHeader>
             <CardContent>
               <TextField name="name" label="Company name" autoComplete="organization" />
+              <TextField
+                name="notificationDomains"
+                label="Notification domains"
+                className="mt-4"
+                placeholder="example.com, example.org"
+                description="Failure emails also go to a record's owner (owner.email in the event) when the address is a member's or at one of these domains. Blank: the domains of your members' addresses."
+              />
             </CardContent>
           </Card>
 

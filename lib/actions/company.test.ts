@@ -25,7 +25,7 @@ async function auditOf(companyId: string, action: string) {
 describe("updateCompanySettings", () => {
   it("saves the settings and audits the before → after of each changed field", async () => {
     const a = await makeCompany(env.deps, "Acme");
-    expect(await getCompanySettings(env.db, a.companyId)).toEqual({ name: "Acme", retentionDays: 30, autoDisableAfterHours: 120, dailyCallLimit: 25000 });
+    expect(await getCompanySettings(env.db, a.companyId)).toEqual({ name: "Acme", retentionDays: 30, autoDisableAfterHours: 120, dailyCallLimit: 25000, notificationDomains: "" });
 
     const saved = await updateCompanySettings.run(env.deps, a.owner, { companyId: a.companyId, name: "  Acme Ltd ", retentionDays: 7, autoDisableAfterHours: 120, dailyCallLimit: undefined });
     expect(saved).toMatchObject({ ok: true, data: { name: "Acme Ltd", retentionDays: 7, autoDisableAfterHours: 120, dailyCallLimit: null } });

@@ -16,19 +16,21 @@ export interface CompanySettings {
   autoDisableAfterHours: number;
   /** null: no limit. */
   dailyCallLimit: number | null;
+  /** "" : the members' domains (see jobs/recipients.ts). */
+  notificationDomains: string;
 }
 
-const SETTINGS_FIELDS = ["name", "retentionDays", "autoDisableAfterHours", "dailyCallLimit"] as const;
+const SETTINGS_FIELDS = ["name", "retentionDays", "autoDisableAfterHours", "dailyCallLimit", "notificationDomains"] as const;
 
 /** The company's settings as the form shows them (the stored "unlimited" value reads as null). */
 export async function getCompanySettings(db: DbOrTx, companyId: string, options: { forUpdate?: boolean } = {}): Promise<CompanySettings | null> {
   const query = db
-    .select({ name: companies.name, retentionDays: companies.retentionDays, autoDisableAfterHours: companies.autoDisableAfterHours, dailyCallLimit: companies.dailyCallLimit })
+    .select({ name: companies.name, retentionDays: companies.retentionDays, autoDisableAfterHours: companies.autoDisableAfterHours, dailyCallLimit: companies.dailyCallLimit, notificationDomains: companies.notificationDomains })
     .from(companies)
     .where(eq(companies.id, companyId));
   const [row] = options.forUpdate ? await query.for("update") : await query;
   if (!row) return null;
-  return { ...row, dailyCallLimit: row.dailyCallLimit >= UNLIMITED_DAILY_CALLS ? null : row.dailyCallLimit };
+  return { ...row, dailyCallLimit: row.dailyCallLimit >= UNLIMITED_DAILY_CALLS ? null : row.dailyCallLimit, notificationDomains: row.notificationDomains ?? "" };
 }
 
 /**
@@ -45,7 +47,13 @@ export const updateCompanySettings = defineAction({
     return db.transaction(async (tx) => {
       const before = await getCompanySettings(tx, actor.companyId, { forUpdate: true });
       if (!before) throw new ActionError("not_found", "Company not found");
-      const after: CompanySettings = { name: input.name, retentionDays: input.retentionDays, autoDisableAfterHours: input.autoDisableAfterHours, dailyCallLimit: input.dailyCallLimit };
+      const after: CompanySettings = {
+        name: input.name,
+        retentionDays: input.retentionDays,
+        autoDisableAfterHours: input.autoDisableAfterHours,
+        dailyCallLimit: input.dailyCallLimit,
+        notificationDomains: input.notificationDomains,
+      };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       for (const field of SETTINGS_FIELDS) {
         if (before[field] !== after[field]) changes[field] = { from: before[field], to: after[field] };
@@ -53,7 +61,7 @@ export const updateCompanySettings = defineAction({
       if (Object.keys(changes).length === 0) return ok(after, "Nothing to save: the settings are unchanged");
       await tx
         .update(companies)
-        .set({ ...after, dailyCallLimit: after.dailyCallLimit ?? UNLIMITED_DAILY_CALLS })
+        .set({ ...after, dailyCallLimit: after.dailyCallLimit ?? UNLIMITED_DAILY_CALLS, notificationDomains: after.notificationDomains || null })
         .where(eq(companies.id, actor.companyId));
       await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "company.updated", targetType: "company", targetId: actor.companyId, details: { name: after.name, changes } });
       return ok(after, "Company settings saved");

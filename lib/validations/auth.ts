@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "./text";
 
 export const emailSchema = z
   .string({ error: "Email is required" })
@@ -16,13 +17,13 @@ export const passwordSchema = z
   .refine((v) => /[a-zA-Z]/.test(v) && /[^a-zA-Z]/.test(v), "Mix letters with digits or symbols")
   .refine((v) => !/^(.)\1+$/.test(v), "Don't repeat a single character");
 
-export const nameSchema = z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(100, "Use at most 100 characters");
+export const nameSchema = singleLine(z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(100, "Use at most 100 characters"), "Name");
 
 export const signUpSchema = z.object({
   name: nameSchema,
   email: emailSchema,
   password: passwordSchema,
-  companyName: z.string({ error: "Company name is required" }).trim().min(1, "Company name is required").max(100, "Use at most 100 characters"),
+  companyName: singleLine(z.string({ error: "Company name is required" }).trim().min(1, "Company name is required").max(100, "Use at most 100 characters"), "Company name"),
 });
 export type SignUpInput = z.input<typeof signUpSchema>;
 

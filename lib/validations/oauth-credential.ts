@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "./text";
 
 /** Parameter names whose values are secrets by default (stored encrypted, never shown again). */
 export const SECRET_PARAM_PATTERN = /secret|password|token|code|assertion|key/i;
@@ -18,7 +19,7 @@ export const oauthParameterSchema = z.object({
 export type OAuthParameterInput = z.input<typeof oauthParameterSchema>;
 
 export const oauthCredentialSchema = z.object({
-  name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(120),
+  name: singleLine(z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(120), "Name"),
   tokenUrl: z
     .string({ error: "Token URL is required" })
     .trim()

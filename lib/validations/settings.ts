@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ALL_PERMISSIONS, type Permission } from "@/lib/permissions";
 import { emailSchema } from "./auth";
+import { singleLine } from "./text";
 
 const id = (label: string) => z.uuid(`${label} is not valid`);
 
@@ -19,7 +20,7 @@ const permissionList = z
   .max(ALL_PERMISSIONS.length);
 
 export const createRoleSchema = z.object({
-  name: z.string({ error: "Role name is required" }).trim().min(1, "Role name is required").max(50, "Use at most 50 characters"),
+  name: singleLine(z.string({ error: "Role name is required" }).trim().min(1, "Role name is required").max(50, "Use at most 50 characters"), "Role name"),
   permissions: permissionList.default([]),
 });
 export type CreateRoleInput = z.input<typeof createRoleSchema>;
@@ -32,12 +33,14 @@ export const setRolePermissionSchema = z.object({
 export const roleIdSchema = z.object({ roleId: id("Role") });
 
 export const createApiKeySchema = z.object({
-  name: z.string({ error: "Key name is required" }).trim().min(1, "Key name is required").max(60, "Use at most 60 characters"),
+  name: singleLine(z.string({ error: "Key name is required" }).trim().min(1, "Key name is required").max(60, "Use at most 60 characters"), "Key name"),
 });
 export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
 export const apiKeyIdSchema = z.object({ apiKeyId: id("API key") });
 
 export const switchCompanySchema = z.object({ companyId: id("Company") });
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** Stored for "no daily call limit" (blank in the form): the column is NOT NULL, and no day reaches 2³¹ − 1 calls. */
 export const UNLIMITED_DAILY_CALLS = 2_147_483_647;
@@ -51,13 +54,20 @@ const wholeNumber = (label: string, min: number, max: number, unit: string) => {
 export const companySettingsSchema = z.object({
   /** The company the form was loaded for: a save after switching company in another tab is refused. */
   companyId: id("Company"),
-  name: z.string({ error: "Company name is required" }).trim().min(1, "Company name is required").max(100, "Use at most 100 characters"),
+  name: singleLine(z.string({ error: "Company name is required" }).trim().min(1, "Company name is required").max(100, "Use at most 100 characters"), "Company name"),
   retentionDays: wholeNumber("Retention", 1, 365, "days"),
   autoDisableAfterHours: wholeNumber("Auto-disable period", 1, 720, "hours"),
   /** Blank (null) means no limit. */
   dailyCallLimit: wholeNumber("Daily call limit", 1, 10_000_000, "calls")
     .nullish()
     .transform((v) => v ?? null),
+  /** Comma-separated domains whose addresses may get failure emails as a record's owner; blank: the members' domains. */
+  notificationDomains: z
+    .string()
+    .max(1000, "Use at most 1,000 characters")
+    .default("")
+    .transform((v) => [...new Set(v.split(/[\s,]+/).map((d) => d.trim().toLowerCase().replace(/^@/, "")).filter(Boolean))].join(", "))
+    .refine((v) => v === "" || v.split(", ").every((d) => DOMAIN.test(d)), "Notification domains: list domain names such as example.com, separated by commas"),
 });
 export type CompanySettingsInput = z.input<typeof companySettingsSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "./text";
 
 /**
  * The webhook a user configures (DESIGN.md "Webhook"): one zod schema for the form, the server
@@ -61,11 +62,11 @@ export type HeaderRow = z.infer<typeof headerSchema>;
 
 export const authSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("none") }),
-  z.object({ type: z.literal("basic"), username: z.string().min(1, "Username is required").max(200), password: z.string().max(500).optional() }),
+  z.object({ type: z.literal("basic"), username: singleLine(z.string().min(1, "Username is required").max(200), "Username"), password: z.string().max(500).optional() }),
   z.object({
     type: z.literal("api_key"),
     in: z.enum(["header", "query"]).default("header"),
-    name: z.string().trim().min(1, "Key name is required").max(100),
+    name: singleLine(z.string().trim().min(1, "Key name is required").max(100), "Key name"),
     value: z.string().max(2000).optional(),
   }),
   z.object({ type: z.literal("bearer"), token: z.string().max(4000).optional() }),
@@ -82,9 +83,9 @@ export const bodySchema = z.discriminatedUnion("mode", [
     mode: z.literal("fields"),
     encoding: z.enum(BODY_ENCODINGS).default("json"),
     /** Picked record fields (dotted paths into the event), optionally renamed. */
-    fields: z.array(z.object({ path: z.string().trim().min(1, "Choose a field").max(200), as: z.string().trim().max(100).optional() })).max(100).default([]),
+    fields: z.array(z.object({ path: z.string().trim().min(1, "Choose a field").max(200), as: singleLine(z.string().trim().max(100), "Sent as").optional() })).max(100).default([]),
     /** Constant parameters added to the body. */
-    constants: z.array(z.object({ name: z.string().trim().min(1, "Name is required").max(100), value: z.string().max(2000) })).max(50).default([]),
+    constants: z.array(z.object({ name: singleLine(z.string().trim().min(1, "Name is required").max(100), "Constant name"), value: z.string().max(2000) })).max(50).default([]),
   }),
   z.object({ mode: z.literal("template"), encoding: z.enum(BODY_ENCODINGS).default("json"), template: z.string().max(100_000) }),
 ]);
@@ -104,7 +105,7 @@ export const retryPolicySchema = z.discriminatedUnion("type", [
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 
 export const webhookSchema = z.object({
-  name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(120),
+  name: singleLine(z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(120), "Name"),
   description: z.string().trim().max(1000).default(""),
   active: z.boolean().default(false),
   eventType: z.string({ error: "Choose a trigger event" }).trim().min(1, "Choose a trigger event").max(100),
