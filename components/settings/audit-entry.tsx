@@ -19,6 +19,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "role.permission_revoked": "Role permission changed",
   "webhook.created": "Webhook created",
   "webhook.updated": "Webhook updated",
+  "webhook.tested": "Webhook tested",
   "webhook.deleted": "Webhook deleted",
   "webhook.duplicated": "Webhook duplicated",
   "webhook.activated": "Webhook switched on",
@@ -142,6 +143,12 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details" | 
       return [typeof d.subject === "string" ? `“${d.subject}”` : null, typeof d.to === "string" ? `To ${d.to}` : null, typeof d.previousStatus === "string" ? `Was ${d.previousStatus}; queued again` : null].filter(
         (l): l is string => l !== null,
       );
+    case "webhook.tested":
+      return [
+        typeof d.host === "string" ? `Sent to ${d.host}` : null,
+        typeof d.status === "number" ? `Answered ${d.status}` : typeof d.error === "string" ? `No answer (${d.error.replace(/_/g, " ")})` : null,
+        d.savedSecretsUsed === true ? "With the saved secrets" : null,
+      ].filter((l): l is string => l !== null);
     case "webhook.deleted":
       return typeof d.url === "string" ? [d.url] : [];
     case "webhook.duplicated":

@@ -5,6 +5,7 @@ import { getCompanyOAuthCredential, webhooksUsingCredential } from "@/db/queries
 import { ActionError, defineAction, ok, type ActionResult } from "@/lib/action";
 import { encryptSecret } from "@/lib/crypto";
 import { getOAuthAccessToken, OAuthTokenError } from "@/lib/delivery/oauth";
+import { retypeMessage, sameHost } from "@/lib/target-host";
 import {
   isSecretParameter,
   oauthCredentialIdSchema,
@@ -19,13 +20,17 @@ type StoredParameter = OAuthCredential["parameters"][number];
  * Parameters as stored: secret ones (client_secret, password, code …) encrypted. A secret left
  * blank while editing keeps the saved value of the parameter with the same name and place.
  */
-function storeParameters(params: OAuthCredentialConfig["parameters"], previous: StoredParameter[] = []): StoredParameter[] {
+function storeParameters(params: OAuthCredentialConfig["parameters"], previous: StoredParameter[] = [], hostChange?: { from: string; to: string }): StoredParameter[] {
   return params.map((p, i) => {
     const secret = isSecretParameter(p);
     if (!secret) return { name: p.name, value: p.value, in: p.in, secret: false };
     if (p.value) return { name: p.name, valueEncrypted: encryptSecret(p.value), in: p.in, secret: true };
-    const saved = previous.find((q) => q.name === p.name && q.in === p.in && q.secret && q.valueEncrypted);
-    if (!saved) throw new ActionError("invalid", `parameters.${i}.value: Enter a value for ${p.name}`, { [`parameters.${i}.value`]: [`Enter a value for ${p.name}`] });
+    // A saved secret is only sent to the token URL's host it was saved for.
+    const saved = hostChange ? undefined : previous.find((q) => q.name === p.name && q.in === p.in && q.secret && q.valueEncrypted);
+    if (!saved) {
+      const message = hostChange ? retypeMessage(`value of ${p.name}`, hostChange.from, hostChange.to) : `Enter a value for ${p.name}`;
+      throw new ActionError("invalid", `parameters.${i}.value: ${message}`, { [`parameters.${i}.value`]: [message] });
+    }
     return { name: p.name, valueEncrypted: saved.valueEncrypted, in: p.in, secret: true };
   });
 }
@@ -79,7 +84,7 @@ export const updateOAuthCredential = defineAction({
         .where(and(eq(oauthCredentials.companyId, actor.companyId), eq(oauthCredentials.id, input.credentialId)))
         .for("update");
       if (!row) throw new ActionError("not_found", "OAuth credential not found");
-      const parameters = storeParameters(input.parameters, row.parameters);
+      const parameters = storeParameters(input.parameters, row.parameters, sameHost(row.tokenUrl, input.tokenUrl) ? undefined : { from: row.tokenUrl, to: input.tokenUrl });
       const changed: string[] = [];
       if (row.name !== input.name) changed.push("name");
       if (row.tokenUrl !== input.tokenUrl) changed.push("tokenUrl");

@@ -6,7 +6,8 @@ import { recordAudit } from "@/db/queries/companies";
 import { getCompanyOAuthCredential, getCompanyWebhook } from "@/db/queries/webhooks";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { encryptSecret } from "@/lib/crypto";
-import { checkTemplates, testWebhook } from "@/lib/delivery/test-webhook";
+import { checkTemplates, testWebhook, type TestResult } from "@/lib/delivery/test-webhook";
+import { retypeMessage, sameHost, targetHost } from "@/lib/target-host";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
 import { insertWebhook, newSigningSecret, readAuthSecrets, signingSecretsOf, splitSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
@@ -38,11 +39,14 @@ async function checkReferences(db: DbOrTx, companyId: string, config: WebhookCon
  * The secrets to store: what the form typed, or — where it left a secret blank while keeping the
  * same kind of auth — the saved one. A missing secret is an error naming its field.
  */
-function resolveSecrets(config: WebhookConfig, typed: AuthSecrets, stored: AuthSecrets): AuthSecrets {
+function resolveSecrets(config: WebhookConfig, typed: AuthSecrets, stored: AuthSecrets, hostChange?: { from: string; to: string }): AuthSecrets {
   const auth = config.auth;
   const pick = (field: keyof AuthSecrets, path: string, label: string) => {
     const value = typed[field] || stored[field];
-    if (!value) throw new ActionError("invalid", `${path}: ${label} is required`, { [path]: [`${label} is required`] });
+    if (!value) {
+      const message = hostChange ? retypeMessage(label.toLowerCase(), hostChange.from, hostChange.to) : `${label} is required`;
+      throw new ActionError("invalid", `${path}: ${message}`, { [path]: [message] });
+    }
     return { [field]: value } as AuthSecrets;
   };
   if (auth.type === "basic") return pick("basicPassword", "auth.password", "Password");
@@ -143,9 +147,11 @@ export const updateWebhook = defineAction({
       if (!row) throw new ActionError("not_found", "Webhook not found");
       const before = webhookConfigOf(row);
       const { publicConfig, secrets: typed } = splitSecrets(config);
-      // A stored secret carries over only while the kind of auth stays the same.
-      const stored = before.auth.type === config.auth.type ? readAuthSecrets(row) : {};
-      const secrets = resolveSecrets(config, typed, stored);
+      // A stored secret carries over only while the kind of auth and the URL's host stay the same:
+      // a secret saved for one host is never sent to another without being typed again.
+      const hostKept = sameHost(row.url, config.url);
+      const stored = before.auth.type === config.auth.type && hostKept ? readAuthSecrets(row) : {};
+      const secrets = resolveSecrets(config, typed, stored, hostKept ? undefined : { from: row.url, to: config.url });
       const secretsChanged = JSON.stringify(secrets) !== JSON.stringify(readAuthSecrets(row));
       const reactivated = config.active && !row.active;
       await tx
@@ -298,13 +304,35 @@ export const testWebhookDraft = defineAction({
   async handler({ db, actor }, input) {
     let storedSecrets: AuthSecrets | undefined;
     let signingSecret: string | undefined;
+    const draft = input.config as { url?: unknown; auth?: { type?: string; password?: string; value?: string; token?: string } } | null;
+    const draftUrl = typeof draft?.url === "string" ? draft.url : "";
     if (input.webhookId) {
       const row = await loadWebhook(db, actor.companyId, input.webhookId);
-      const parsedAuth = (input.config as { auth?: { type?: string } } | null)?.auth?.type;
-      if (parsedAuth === webhookConfigOf(row).auth.type) storedSecrets = readAuthSecrets(row);
+      const sameAuth = draft?.auth?.type === webhookConfigOf(row).auth.type;
+      // Saved secrets go only to the host they were saved for: after a change of host, a Test (not a
+      // preview, which sends nothing) needs them typed again.
+      if (sameAuth && (input.dryRun || sameHost(row.url, draftUrl))) storedSecrets = readAuthSecrets(row);
+      else if (sameAuth && !input.dryRun) {
+        const blank = draft?.auth?.type === "basic" ? !draft.auth.password && { path: "auth.password", label: "password" } : draft?.auth?.type === "api_key" ? !draft.auth.value && { path: "auth.value", label: "key value" } : draft?.auth?.type === "bearer" ? !draft.auth.token && { path: "auth.token", label: "token" } : false;
+        if (blank) {
+          const message = retypeMessage(blank.label, row.url, draftUrl);
+          return ok<TestResult>({ ok: false, message, fieldErrors: { [blank.path]: [message] } });
+        }
+      }
       signingSecret = signingSecretsOf(row)[0];
     }
     const result = await testWebhook(db, actor.companyId, input.config, { storedSecrets, signingSecret, webhookId: input.webhookId, dryRun: input.dryRun });
+    if (result.ok && !result.dryRun) {
+      // Every Test send is audited: who sent it, to which host, and what came back.
+      await recordAudit(db, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "webhook.tested",
+        targetType: "webhook",
+        targetId: input.webhookId ?? null,
+        details: { host: targetHost(result.request.url), status: result.response?.status ?? null, error: result.error?.kind ?? null, savedSecretsUsed: Boolean(storedSecrets && Object.values(storedSecrets).some(Boolean)) },
+      });
+    }
     return ok(result);
   },
 });
