@@ -9,13 +9,18 @@ export const emailSchema = z
   .pipe(z.email("Enter a valid email address"))
   .transform((v) => v.toLowerCase());
 
+/** What bcrypt hashes of a password; beyond it, bytes are ignored. */
+export const MAX_PASSWORD_BYTES = 72;
+
 /** Weak passwords are refused with a message that says what is missing. */
 export const passwordSchema = z
   .string({ error: "Password is required" })
   .min(10, "Use at least 10 characters")
   .max(200, "Use at most 200 characters")
   .refine((v) => /[a-zA-Z]/.test(v) && /[^a-zA-Z]/.test(v), "Mix letters with digits or symbols")
-  .refine((v) => !/^(.)\1+$/.test(v), "Don't repeat a single character");
+  .refine((v) => !/^(.)\1+$/.test(v), "Don't repeat a single character")
+  // bcrypt reads only the first 72 bytes: a longer password would be cut short without a word.
+  .refine((v) => new TextEncoder().encode(v).length <= MAX_PASSWORD_BYTES, `Use at most ${MAX_PASSWORD_BYTES} bytes (about 72 letters; fewer with accents or emoji): longer passwords are cut short by the hashing`);
 
 export const nameSchema = singleLine(z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(100, "Use at most 100 characters"), "Name");
 
