@@ -7,5 +7,20 @@ const nextConfig = {
   // The app's build checks the app's types; tests, scripts and e2e are checked by `npm run typecheck`
   // (tsconfig.json), so a test being written does not break `npm start`.
   typescript: { tsconfigPath: "tsconfig.build.json" },
+  // On every response, pages and API alike (the page's Content-Security-Policy, with its per-request
+  // nonce, and HSTS over HTTPS come from proxy.ts).
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+        ],
+      },
+    ];
+  },
 };
 export default nextConfig;
