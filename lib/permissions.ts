@@ -1,7 +1,7 @@
 /**
  * The permission catalogue: dotted strings stored on roles, checked on every action and route.
  * Owners edit which roles hold which permission on the role × permission matrix.
- * @see ../shared/DESIGN.md "Permissions"
+ * See README "Permissions".
  */
 export const PERMISSIONS = [
   { key: "webhooks.view", label: "View Webhooks", description: "See webhooks, their history, events and the dashboard." },
