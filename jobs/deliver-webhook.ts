@@ -10,7 +10,6 @@ import { runDeliveryPipeline, type DeliverJobResult, type JobInHand, type Pipeli
  * jobs it fetches, and the SQL that changes delivery state is in db/queries/delivery-state.ts.
  */
 export { Slots } from "./slots";
-export { CRASHES_BEFORE_SET_ASIDE, eventForDelivery, WORKER_INSTANCE, type DeliverJobResult, type SettleEarly } from "./delivery-pipeline";
 
 /** A batch of jobs as the worker fetched them, each settled on its own (see runDeliveryPipeline). */
 export function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: JobInHand[], options: PipelineOptions = {}): Promise<DeliverJobResult[]> {

@@ -64,8 +64,6 @@ export class DeliveryDispatcher {
   private readonly byCompany = new Map<string, number>();
   /** The webhooks (pg-boss groups) seen of each company, to leave a company over its share out of a fetch. */
   private readonly companyWebhooks = new Map<string, Set<string>>();
-  /** Jobs handed back because their company was over its share (tests, the worker's status). */
-  handedBack = 0;
   /** When each job in hand was taken (Date.now()). */
   private readonly takenAt = new Map<string, number>();
   private lastEmptyLook = 0;
@@ -260,7 +258,6 @@ export class DeliveryDispatcher {
         })),
       );
       await this.boss.complete(QUEUES.deliverWebhook, pairs(jobs));
-      this.handedBack += jobs.length;
     } catch (err) {
       // Could not hand them back: keep them after all (sent, as before fair shares).
       console.error(`[deliver-webhook] could not hand back ${jobs.length} job(s): ${err instanceof Error ? err.message : String(err)}`);

@@ -7,7 +7,7 @@ import { statusMeaning } from "@/lib/delivery/status-meaning";
 import { deliveryFailedEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
 import { QUEUES } from "./boss";
-import { recordOwnerMayBeMailed, webhookAdminEmails } from "./recipients";
+import { companyMembers, recordOwnerMayBeMailed, webhookAdminEmails } from "./recipients";
 import { enqueueEmail } from "./send-email";
 
 export interface NotifyFailureJob {
@@ -51,9 +51,10 @@ export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFa
     .where(and(eq(deliveries.webhookId, webhook.id), eq(deliveries.status, "failed"), gt(deliveries.completedAt, since)));
 
   // Recipients: creator, members holding Manage Webhooks (owners included), the record's owner.
-  const recipients = await webhookAdminEmails(db, webhook.companyId, webhook.createdBy);
+  const members = await companyMembers(db, webhook.companyId);
+  const recipients = await webhookAdminEmails(db, webhook.companyId, webhook.createdBy, members);
   // The record's owner only when a member, or at one of the company's notification domains.
-  const ownerEmail = await recordOwnerMayBeMailed(db, webhook.companyId, event.owner?.email);
+  const ownerEmail = await recordOwnerMayBeMailed(db, webhook.companyId, event.owner?.email, members);
   if (ownerEmail) recipients.add(ownerEmail);
   if (recipients.size === 0) return;
 

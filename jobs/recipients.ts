@@ -4,15 +4,22 @@ import { companies, memberships, roles, users } from "@/db/schema";
 import { hasControlOrBidi } from "@/lib/validations/text";
 import { roleHasPermission } from "@/lib/permissions";
 
-/** Who hears about a webhook's trouble: its creator and every member holding Manage Webhooks (owners included). */
-export async function webhookAdminEmails(db: DbOrTx, companyId: string, createdBy: string | null): Promise<Set<string>> {
-  const members = await db
+type Member = { userId: string; email: string; isOwner: boolean; permissions: string[] };
+
+/** The company's members with their roles' permissions. */
+export function companyMembers(db: DbOrTx, companyId: string): Promise<Member[]> {
+  return db
     .select({ userId: users.id, email: users.email, isOwner: roles.isOwner, permissions: roles.permissions })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .innerJoin(roles, eq(roles.id, memberships.roleId))
     .where(eq(memberships.companyId, companyId));
-  return new Set(members.filter((m) => m.userId === createdBy || roleHasPermission(m, "webhooks.manage")).map((m) => m.email.toLowerCase()));
+}
+
+/** Who hears about a webhook's trouble: its creator and every member holding Manage Webhooks (owners included). */
+export async function webhookAdminEmails(db: DbOrTx, companyId: string, createdBy: string | null, members?: Member[]): Promise<Set<string>> {
+  const list = members ?? (await companyMembers(db, companyId));
+  return new Set(list.filter((m) => m.userId === createdBy || roleHasPermission(m, "webhooks.manage")).map((m) => m.email.toLowerCase()));
 }
 
 const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
@@ -23,13 +30,12 @@ const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z
  * (Settings → Company; blank: the domains of the members' own addresses). Anything else — a stranger's
  * address, a malformed one — gets nothing, so an event cannot make Hookrelay mail anyone it likes.
  */
-export async function recordOwnerMayBeMailed(db: DbOrTx, companyId: string, address: unknown): Promise<string | null> {
+export async function recordOwnerMayBeMailed(db: DbOrTx, companyId: string, address: unknown, members?: Member[]): Promise<string | null> {
   if (typeof address !== "string" || address.length > 254 || hasControlOrBidi(address)) return null;
   const email = address.trim().toLowerCase();
   const domain = ADDRESS.exec(email)?.[1];
   if (!domain) return null;
-  const members = await db.select({ email: users.email }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(eq(memberships.companyId, companyId));
-  const memberEmails = members.map((m) => m.email.toLowerCase());
+  const memberEmails = (members ?? (await companyMembers(db, companyId))).map((m) => m.email.toLowerCase());
   if (memberEmails.includes(email)) return email;
   const [company] = await db.select({ domains: companies.notificationDomains }).from(companies).where(eq(companies.id, companyId));
   const domains = company?.domains ? company.domains.split(",").map((d) => d.trim()) : memberEmails.map((m) => m.split("@")[1]);

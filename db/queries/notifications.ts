@@ -23,15 +23,6 @@ export async function getCompanyNotification(db: DbOrTx, companyId: string, id: 
   return row ?? null;
 }
 
-export async function listNotifications(db: DbOrTx, companyId: string, limit = 100) {
-  return db
-    .select()
-    .from(notifications)
-    .where(eq(notifications.companyId, companyId))
-    .orderBy(desc(notifications.createdAt))
-    .limit(limit);
-}
-
 export async function markNotification(
   db: DbOrTx,
   id: string,
