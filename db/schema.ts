@@ -22,9 +22,50 @@ export const users = pgTable(
     email: text("email").notNull(),
     name: text("name").notNull(),
     passwordHash: text("password_hash").notNull(),
+    /**
+     * Every session (a JWT) carries the version it was issued under and is checked against this on
+     * each request: a password change or reset, "sign out everywhere" and removal from a company
+     * raise it, which ends every existing session of the user at once.
+     */
+    sessionVersion: integer("session_version").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`)],
+);
+
+/** Sessions signed out one by one (the JWT's `sid`), kept until the JWT would have expired anyway. */
+export const revokedSessions = pgTable(
+  "revoked_sessions",
+  {
+    sid: uuid("sid").primaryKey(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("revoked_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Failed sign-ins (and API-key failures), counted in PostgreSQL so the limit holds across any
+ * number of web processes: one row per key (`account:<email>`, `address:<ip>`, `api-key:<ip>`),
+ * the start of its current window and the failures in it.
+ */
+export const authFailures = pgTable("auth_failures", {
+  key: text("key").primaryKey(),
+  windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+  count: integer("count").notNull(),
+});
+
+/** "Forgot password?" links: single use, expiring; only the token's hash is stored. */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("password_resets_token_hash_key").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
 );
 
 export const companies = pgTable("companies", {

@@ -8,6 +8,7 @@ export const QUEUES = {
   autoDisable: "auto-disable",
   retryDeliveries: "retry-deliveries",
   purgeOldData: "purge-old-data",
+  passwordReset: "password-reset",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -63,6 +64,8 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     retryBackoff: true,
     expireInSeconds: 120,
   });
+  // "Forgot password?": the web process only names the address; the worker makes the link (jobs/password-reset.ts).
+  await boss.createQueue(QUEUES.passwordReset, { retryLimit: 3, retryDelay: 10, expireInSeconds: 120 });
   // Retention (jobs/purge.ts) deletes in batches; one run at a time, and a long one is not retried while it runs.
   await boss.createQueue(QUEUES.purgeOldData, { policy: "singleton", retryLimit: 1, expireInSeconds: 3600 });
   // pg-boss keeps finished jobs (completed, failed, cancelled) 7 days by default; outcomes live in our

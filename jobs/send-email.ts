@@ -48,19 +48,18 @@ export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<voi
     await markNotification(db, row.id, { status: "recorded", attempts: row.attempts + 1 });
     return;
   }
-  const resend = new Resend(apiKey);
-  const from = process.env.EMAIL_FROM ?? "Hookrelay <notifications@hookrelay.local>";
-  const { data, error } = await resend.emails.send({
-    from,
-    to: [row.toEmail],
-    subject: row.subject,
-    html: row.html,
-    text: row.text,
-  });
+  const { data, error } = await sendThroughResend(apiKey, row.toEmail, row);
   if (error || !data) {
     const message = error ? `${error.name}: ${error.message}` : "Resend returned no id";
     await markNotification(db, row.id, { status: "failed", error: message, attempts: row.attempts + 1 });
     throw new Error(message);
   }
   await markNotification(db, row.id, { status: "sent", providerId: data.id, error: null, attempts: row.attempts + 1 });
+}
+
+/** One email through Resend (RESEND_BASE_URL points the SDK elsewhere, e.g. a local stand-in). */
+export async function sendThroughResend(apiKey: string, to: string, email: RenderedEmail) {
+  const resend = new Resend(apiKey);
+  const from = process.env.EMAIL_FROM ?? "Hookrelay <notifications@hookrelay.local>";
+  return resend.emails.send({ from, to: [to], subject: email.subject, html: email.html, text: email.text });
 }

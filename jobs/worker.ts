@@ -7,8 +7,10 @@ import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
 import { purgeOldData } from "./purge";
+import { purgeAccountLeftovers } from "@/db/queries/accounts";
 import { retryDeliveriesJob, type RetryDeliveriesJob } from "./retry-deliveries";
 import { sendEmailJob, type SendEmailJob } from "./send-email";
+import { passwordResetJob, type PasswordResetJob } from "./password-reset";
 
 /**
  * Each webhook's jobs form a pg-boss group whose tier `c<N>` caps it at N active jobs (requests in
@@ -41,6 +43,7 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   await boss.schedule(QUEUES.purgeOldData, "7 * * * *", null, { missed: "once" });
   await boss.work(QUEUES.purgeOldData, { batchSize: 1, localConcurrency: 1 }, async () => {
     const purged = await purgeOldData(db);
+    await purgeAccountLeftovers(db);
     if (purged.events || purged.attempts) console.log(`[purge-old-data] deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`);
   });
   await boss.work<RetryDeliveriesJob>(QUEUES.retryDeliveries, { batchSize: 1, localConcurrency: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => {
@@ -48,6 +51,9 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   });
   await boss.work<SendEmailJob>(QUEUES.sendEmail, { batchSize: 1, localConcurrency: 2 }, async ([job]) => {
     await sendEmailJob(db, job.data);
+  });
+  await boss.work<PasswordResetJob>(QUEUES.passwordReset, { batchSize: 1, localConcurrency: 2 }, async ([job]) => {
+    await passwordResetJob(db, job.data);
   });
   // Deliveries: one fetch loop per process (jobs/delivery-dispatcher.ts) keeps up to
   // DELIVERY_MAX_REQUESTS jobs in hand, fetching up to DELIVERY_BATCH_SIZE at a time whenever room is

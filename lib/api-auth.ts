@@ -1,6 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { executePrepared, type DbOrTx } from "@/db";
 import { apiKeys, companies } from "@/db/schema";
+import { apiKeyFailed } from "./account-security";
+import { apiError } from "./api-response";
+import { clientAddress } from "./client-address";
 import { hashToken, randomToken } from "./crypto";
 
 const KEY_PREFIX = "hr_live_";
@@ -39,4 +42,19 @@ export async function authenticateApiKey(db: DbOrTx, authorization: string | nul
     await db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
   }
   return { apiKeyId: row.id, apiKeyName: row.name, companyId: row.companyId, companyName: row.companyName, createdBy: row.createdBy };
+}
+
+/**
+ * The answer to a request without a working key: 401 — or 429 with Retry-After once its address
+ * has failed more than a burst of times within a minute (lib/account-security.ts), so nobody can
+ * try keys at the speed of the intake. Only failures are counted: a working key costs nothing more.
+ */
+export async function refuseKey(db: DbOrTx, request: Request, message = "Missing or invalid API key: send Authorization: Bearer <key>"): Promise<Response> {
+  const { limited, retryAfterSeconds } = await apiKeyFailed(db, clientAddress(request.headers));
+  if (limited) {
+    return apiError(429, "rate_limited", `Too many requests with a missing or invalid API key from your address: wait ${retryAfterSeconds} s`, "authorization", {
+      "Retry-After": String(retryAfterSeconds),
+    });
+  }
+  return apiError(401, "unauthorized", message, "authorization");
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
 import type { ActionDefinition, ActionDeps, ActionErrorCode, ActionResult, Caller } from "./action";
-import { authenticateApiKey, type ApiCaller } from "./api-auth";
+import { authenticateApiKey, refuseKey, type ApiCaller } from "./api-auth";
 import { apiError, internalError, readJsonBody } from "./api-response";
 
 /**
@@ -43,7 +43,7 @@ export function apiRoute<P extends Record<string, string> = Record<string, strin
     try {
       const deps = apiDeps();
       const key = await authenticateApiKey(deps.db, request.headers.get("authorization"));
-      if (!key) return apiError(401, "unauthorized", "Missing or invalid API key: send Authorization: Bearer <key>", "authorization");
+      if (!key) return await refuseKey(deps.db, request);
       const caller = callerOfKey(key);
       if (!caller) return apiError(403, "forbidden", "The user who created this API key no longer exists; create a new key", "authorization");
       const params = ((await context?.params) ?? {}) as P;

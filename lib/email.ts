@@ -120,3 +120,23 @@ Events that arrive while it is off are recorded as skipped and can be replayed. 
 ${input.editUrl}`;
   return { subject, html, text };
 }
+
+export function passwordResetEmail(input: { name: string; resetUrl: string; expiresAt: Date }): RenderedEmail {
+  const subject = "Reset your Hookrelay password";
+  const expires = input.expiresAt.toUTCString();
+  const html = layout(
+    subject,
+    `<h1 style="font-size:20px;margin:0 0 12px">Reset your password</h1>
+<p style="margin:0 0 8px">Hi ${escapeHtml(input.name)}, someone (we hope you) asked to reset the password of your Hookrelay account.</p>
+${button(input.resetUrl, "Choose a new password")}
+<p style="margin:0;color:#52525b;font-size:13px">Or paste this link into your browser:<br><a href="${escapeHtml(input.resetUrl)}" style="color:#6d4aff;word-break:break-all">${escapeHtml(input.resetUrl)}</a></p>
+<p style="margin:16px 0 0;color:#71717a;font-size:13px">The link works once and expires on ${escapeHtml(expires)}. Choosing a new password signs you out everywhere. If you did not ask for this, ignore this email: your password stays as it is.</p>`,
+  );
+  const text = `Hi ${input.name}, someone (we hope you) asked to reset the password of your Hookrelay account.
+
+Choose a new password: ${input.resetUrl}
+
+The link works once and expires on ${expires}. Choosing a new password signs you out everywhere.
+If you did not ask for this, ignore this email: your password stays as it is.`;
+  return { subject, html, text };
+}

@@ -1,7 +1,7 @@
 /**
  * `npm start` / `npm run dev`: the whole app in one command. Starts (or connects to) PostgreSQL,
  * applies migrations, builds the Next.js app when the build is missing or older than the sources,
- * then supervises two children — the web server (`next start`) and the worker (scripts/worker.ts) —
+ * then supervises two children — the web server (scripts/web.mjs: Next.js) and the worker (scripts/worker.ts) —
  * restarting either when it dies. Ctrl-C stops everything cleanly. `npm run worker` is this with
  * `--worker-only`; `--no-workers` serves without a worker (the bench runs its own).
  */
@@ -75,7 +75,8 @@ async function main() {
     supervisor.start({
       name: "web",
       command: process.execPath,
-      args: [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", host],
+      // Next.js behind our own HTTP server, which tells the app the caller's real address.
+      args: [path.join(ROOT, "scripts", "web.mjs"), "--port", String(port), "--host", host, ...(dev ? ["--dev"] : [])],
       options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, PORT: String(port) } },
     });
     console.log(`[hookrelay] serving on http://localhost:${port}`);

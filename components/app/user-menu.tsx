@@ -2,7 +2,8 @@
 
 import { useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { ChevronsUpDownIcon, LogOutIcon, BuildingIcon, CheckIcon } from "lucide-react";
+import Link from "next/link";
+import { ChevronsUpDownIcon, LogOutIcon, BuildingIcon, CheckIcon, UserIcon } from "lucide-react";
 import { toast } from "sonner";
 import { signOutAction } from "@/app/(auth)/actions";
 import { switchCompanyAction } from "@/app/(app)/actions";
@@ -76,6 +77,12 @@ export function UserMenu({
           </>
         ) : null}
         <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/settings/account">
+            <UserIcon aria-hidden />
+            Your account
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem onSelect={() => startTransition(() => signOutAction())}>
           <LogOutIcon aria-hidden />
           Sign out

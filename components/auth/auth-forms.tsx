@@ -4,18 +4,21 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import type { UseFormReturn } from "react-hook-form";
-import { acceptInvitationAction, signInAction, signUpAction } from "@/app/(auth)/actions";
+import { useState } from "react";
+import { MailCheckIcon } from "lucide-react";
+import { acceptInvitationAction, forgotPasswordAction, resetPasswordAction, signInAction, signUpAction } from "@/app/(auth)/actions";
 import { SubmitButton } from "@/components/app/submit-button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
-import { acceptInvitationSchema, signInSchema, signUpSchema } from "@/lib/validations/auth";
+import { acceptInvitationSchema, forgotPasswordSchema, resetPasswordSchema, signInSchema, signUpSchema } from "@/lib/validations/auth";
 
 type Field = { name: string; label: string; type?: string; autoComplete?: string; description?: string; placeholder?: string };
 
-// The three forms share one field renderer; their value types differ, so it takes a loose form.
-function FieldList({ form, fields }: { form: UseFormReturn<Record<string, string>>; fields: Field[] }) {
+// The account forms share one field renderer; their value types differ, so it takes a loose form.
+export function FieldList({ form, fields }: { form: UseFormReturn<Record<string, string>>; fields: Field[] }) {
   return (
     <>
       {fields.map((f) => (
@@ -72,6 +75,9 @@ export function SignInForm({ notice }: { notice?: string }) {
             <SubmitButton pending={form.formState.isSubmitting} className="w-full">
               Sign in
             </SubmitButton>
+            <Link href="/forgot-password" className="text-primary text-sm font-medium underline-offset-4 hover:underline">
+              Forgot password?
+            </Link>
             <p className="text-muted-foreground text-sm">
               New to Hookrelay?{" "}
               <Link href="/sign-up" className="text-primary font-medium underline-offset-4 hover:underline">
@@ -174,6 +180,107 @@ export function AcceptInvitationForm({ token, email, companyName, roleName, exis
           <CardFooter className="mt-6">
             <SubmitButton pending={form.formState.isSubmitting} className="w-full">
               Accept invitation
+            </SubmitButton>
+          </CardFooter>
+        </form>
+      </Form>
+    </Card>
+  );
+}
+
+/** "Forgot password?": the answer is the same whether or not the address has an account. */
+export function ForgotPasswordForm() {
+  const form = useZodForm(forgotPasswordSchema, { defaultValues: { email: "" } });
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result = await forgotPasswordAction(values);
+    if (!result.ok) {
+      if (!applyServerErrors(form, result)) toast.error(result.error);
+      return;
+    }
+    setSentTo(values.email);
+  });
+  if (sentTo) {
+    return (
+      <Card>
+        <CardHeader>
+          <CardTitle className="flex items-center gap-2 text-xl">
+            <MailCheckIcon className="text-primary size-5" aria-hidden />
+            Check your email
+          </CardTitle>
+          <CardDescription role="status">
+            If an account uses <strong>{sentTo}</strong>, a link to choose a new password is on its way. It works once, for one hour.
+          </CardDescription>
+        </CardHeader>
+        <CardFooter className="flex flex-col gap-3">
+          <Button asChild variant="outline" className="w-full">
+            <Link href="/sign-in">Back to sign in</Link>
+          </Button>
+          <Button variant="link" size="sm" onClick={() => setSentTo(null)}>
+            Use another address
+          </Button>
+        </CardFooter>
+      </Card>
+    );
+  }
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle className="text-xl">Forgot your password?</CardTitle>
+        <CardDescription>Enter your account&apos;s email and we&apos;ll send you a link to choose a new one.</CardDescription>
+      </CardHeader>
+      <Form {...form}>
+        <form onSubmit={onSubmit} noValidate>
+          <CardContent className="space-y-4">
+            <FieldList form={form as never} fields={[{ name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" }]} />
+          </CardContent>
+          <CardFooter className="mt-6 flex flex-col gap-4">
+            <SubmitButton pending={form.formState.isSubmitting} className="w-full">
+              Send reset link
+            </SubmitButton>
+            <Link href="/sign-in" className="text-primary text-sm font-medium underline-offset-4 hover:underline">
+              Back to sign in
+            </Link>
+          </CardFooter>
+        </form>
+      </Form>
+    </Card>
+  );
+}
+
+/** A new password from a reset link; every session of the account ends, and this browser signs in. */
+export function ResetPasswordForm({ token, email }: { token: string; email: string }) {
+  const router = useRouter();
+  const form = useZodForm(resetPasswordSchema, { defaultValues: { token, password: "" } });
+  const onSubmit = form.handleSubmit(async (values) => {
+    const result = await resetPasswordAction(values);
+    if (!result.ok) {
+      if (!applyServerErrors(form, result)) toast.error(result.error);
+      return;
+    }
+    toast.success("Password changed: you are signed in, and signed out everywhere else");
+    router.replace("/dashboard");
+    router.refresh();
+  });
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle className="text-xl">Choose a new password</CardTitle>
+        <CardDescription>
+          For <strong>{email}</strong>. Every device signed in to this account will be signed out.
+        </CardDescription>
+      </CardHeader>
+      <Form {...form}>
+        <form onSubmit={onSubmit} noValidate>
+          <CardContent className="space-y-4">
+            <FieldList
+              form={form as never}
+              fields={[{ name: "password", label: "New password", type: "password", autoComplete: "new-password", description: "At least 10 characters, with letters and digits or symbols." }]}
+            />
+          </CardContent>
+          <CardFooter className="mt-6">
+            <SubmitButton pending={form.formState.isSubmitting} className="w-full">
+              Change password
             </SubmitButton>
           </CardFooter>
         </form>

@@ -11,6 +11,7 @@ const LINKS = [
   { href: "/settings/company", label: "Company" },
   { href: "/settings/outbox", label: "Email outbox" },
   { href: "/settings/audit", label: "Audit log" },
+  { href: "/settings/account", label: "Your account" },
 ] as const;
 
 /** The horizontal settings navigation; the current section is marked with aria-current. */

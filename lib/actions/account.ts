@@ -1,12 +1,18 @@
 import type { DbOrTx } from "@/db";
 import { and, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
 import { companies, invitations, memberships, roles, users } from "@/db/schema";
 import { findUserByEmail, recordAudit } from "@/db/queries/companies";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { hashToken } from "@/lib/crypto";
+import { claimPasswordReset, clearFailures, closePasswordResets, endAllSessions, failuresOf, findOpenPasswordReset, recordFailure } from "@/db/queries/accounts";
+import { QUEUES } from "@/jobs/boss";
+import type { PasswordResetJob } from "@/jobs/password-reset";
+import { accountKey, REFUSE_AFTER_FAILURES, SIGN_IN_WINDOW_SECONDS, throttledMessage } from "@/lib/account-security";
 import { hashPassword, verifyPassword } from "@/lib/passwords";
 import { DEFAULT_ROLES } from "@/lib/permissions";
-import { acceptInvitationSchema, signUpSchema } from "@/lib/validations/auth";
+import { acceptInvitationSchema, changePasswordSchema, forgotPasswordSchema, resetPasswordSchema, signUpSchema, type ForgotPasswordInput } from "@/lib/validations/auth";
+import type { ActionDeps, ActionResult } from "@/lib/action";
 import { switchCompanySchema } from "@/lib/validations/settings";
 
 function isUniqueViolation(err: unknown): boolean {
@@ -122,5 +128,94 @@ export const switchCompany = defineAction({
       .where(and(eq(memberships.userId, actor.userId), eq(memberships.companyId, input.companyId)));
     if (!row) throw new ActionError("not_found", "You are not a member of that company");
     return ok({ companyId: input.companyId });
+  },
+});
+
+/**
+ * A new password for the signed-in user, who proves it is them with the current one (a wrong one
+ * counts as a failed sign-in). Every session ends, this one included: the caller signs in again.
+ */
+export const changePassword = defineAction({
+  name: "changePassword",
+  access: "member",
+  schema: changePasswordSchema,
+  async handler({ db, actor }, input) {
+    const [user] = await db.select().from(users).where(eq(users.id, actor.userId));
+    // A stolen session cannot guess its way to the password either: the sign-in limit applies.
+    const [count] = await failuresOf(db, [accountKey(user.email)], SIGN_IN_WINDOW_SECONDS);
+    if (count && count.count >= REFUSE_AFTER_FAILURES) {
+      const message = throttledMessage(Math.ceil((count.resetsAt.getTime() - Date.now()) / 1000));
+      throw new ActionError("invalid", message, { currentPassword: [message] });
+    }
+    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+      await recordFailure(db, [accountKey(user.email)], SIGN_IN_WINDOW_SECONDS);
+      throw new ActionError("invalid", "Your current password is not right", { currentPassword: ["This is not your current password"] });
+    }
+    const passwordHash = await hashPassword(input.newPassword);
+    await db.transaction(async (tx) => {
+      await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));
+      await endAllSessions(tx, actor.userId);
+      await closePasswordResets(tx, actor.userId);
+      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "account.password_changed", targetType: "user", targetId: actor.userId });
+    });
+    return ok({ email: user.email }, "Password changed: you were signed out everywhere else");
+  },
+});
+
+/** Ends every session of the signed-in user, on every device. */
+export const signOutEverywhere = defineAction({
+  name: "signOutEverywhere",
+  access: "member",
+  schema: z.object({}),
+  async handler({ db, actor }) {
+    await endAllSessions(db, actor.userId);
+    return ok(null, "Signed out everywhere");
+  },
+});
+
+const RESET_WINDOW_SECONDS = 15 * 60;
+/** Reset emails to one address, and requests from one client address, per 15 minutes. */
+export const RESETS_PER_ACCOUNT = 3;
+export const RESETS_PER_ADDRESS = 20;
+
+/**
+ * "Forgot password?": the same answer whether or not the address has an account, and whether or not
+ * it is over its limit (a few emails per account and requests per client address in 15 minutes, so
+ * nobody can flood a mailbox); the worker makes and sends the link (jobs/password-reset.ts).
+ */
+export async function requestPasswordReset(deps: ActionDeps, input: ForgotPasswordInput, address: string): Promise<ActionResult<null>> {
+  const parsed = forgotPasswordSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, code: "invalid", error: "Enter a valid email address", fieldErrors: { email: ["Enter a valid email address"] } };
+  const keys = [`reset:${parsed.data.email}`, `reset-address:${address}`];
+  const counts = await failuresOf(deps.db, keys, RESET_WINDOW_SECONDS);
+  const over = counts.some((c) => c.count >= (c.key === keys[0] ? RESETS_PER_ACCOUNT : RESETS_PER_ADDRESS));
+  if (!over) {
+    await recordFailure(deps.db, keys, RESET_WINDOW_SECONDS);
+    await (await deps.boss()).send(QUEUES.passwordReset, { email: parsed.data.email } satisfies PasswordResetJob);
+  }
+  return ok(null, "If an account uses that address, a link to choose a new password is on its way. It works once, for one hour.");
+}
+
+/**
+ * A new password through a reset link: the link is used up, every other open link closes, every
+ * session of the user ends, and the account's failed sign-ins are forgotten.
+ */
+export const resetPassword = defineAction({
+  name: "resetPassword",
+  access: "public",
+  schema: resetPasswordSchema,
+  async handler({ db }, input) {
+    const reset = await findOpenPasswordReset(db, hashToken(input.token));
+    const gone = () => new ActionError("not_found", "This reset link is invalid, was used already or has expired: ask for a new one");
+    if (!reset) throw gone();
+    const passwordHash = await hashPassword(input.password);
+    await db.transaction(async (tx) => {
+      if (!(await claimPasswordReset(tx, reset.id))) throw gone();
+      await tx.update(users).set({ passwordHash }).where(eq(users.id, reset.userId));
+      await closePasswordResets(tx, reset.userId);
+      await endAllSessions(tx, reset.userId);
+      await clearFailures(tx, accountKey(reset.email));
+    });
+    return ok({ email: reset.email }, "Password changed");
   },
 });

@@ -7,6 +7,7 @@ import { holdsAll } from "@/lib/authz";
 import { hashToken, randomToken } from "@/lib/crypto";
 import { invitationEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
+import { endAllSessions } from "@/db/queries/accounts";
 import { changeMemberRoleSchema, invitationIdSchema, inviteMemberSchema, membershipIdSchema } from "@/lib/validations/settings";
 
 const INVITATION_DAYS = 7;
@@ -119,6 +120,8 @@ export const removeMember = defineAction({
         throw new ActionError("conflict", "The last owner cannot be removed");
       }
       await tx.delete(memberships).where(eq(memberships.id, member.id));
+      // Whoever is removed is signed out at once, everywhere (not when their session would expire).
+      await endAllSessions(tx, member.userId);
       await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "member.removed", targetType: "membership", targetId: member.id, details: { userId: member.userId } });
       return ok(null, "Member removed");
     });

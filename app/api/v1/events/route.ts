@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
-import { authenticateApiKey } from "@/lib/api-auth";
+import { authenticateApiKey, refuseKey } from "@/lib/api-auth";
 import { takeEventRate } from "@/db/queries/events";
 import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/lib/events/ingest";
 import { apiError, eventsRateLimit, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
@@ -17,7 +17,7 @@ export async function POST(request: Request) {
   try {
     const db = getDb();
     const caller = await authenticateApiKey(db, request.headers.get("authorization"));
-    if (!caller) return apiError(401, "unauthorized", "Missing or invalid API key: send Authorization: Bearer <key>", "authorization");
+    if (!caller) return await refuseKey(db, request);
 
     const contentType = request.headers.get("content-type");
     if (!isJsonContentType(contentType)) {

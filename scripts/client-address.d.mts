@@ -1,0 +1,1 @@
+export function clientAddressOf(forwardedFor: string | undefined, peer: string | undefined, proxies: number): string;

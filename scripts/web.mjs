@@ -1,0 +1,54 @@
+/**
+ * The web process: Next.js behind a plain Node HTTP server, so the app knows who is calling.
+ *
+ * Next.js keeps an `X-Forwarded-For` the client sent and only fills it in when it is missing, so
+ * any caller could name any address and slip past the per-address limits (sign-in throttling,
+ * API-key failures). Here every request gets `X-Hookrelay-Client`, the address the app trusts:
+ * the socket's peer, or — with `TRUSTED_PROXIES=n` when n reverse proxies stand in front — the
+ * address the outermost of them saw (the n-th entry of X-Forwarded-For from the right). A client's
+ * own `X-Hookrelay-Client` is dropped, and `X-Forwarded-For` is rewritten to what we trust.
+ *
+ * Plain JavaScript, run by node itself: the built app needs no TypeScript loader.
+ * Usage (scripts/start.ts does this): node scripts/web.mjs --port 3000 --host 127.0.0.1 [--dev]
+ */
+import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { clientAddressOf } from "./client-address.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+};
+const dev = process.argv.includes("--dev");
+const port = Number(arg("--port", process.env.PORT ?? "3000"));
+const host = arg("--host", "127.0.0.1");
+const trustedProxies = Math.max(0, Math.trunc(Number(process.env.TRUSTED_PROXIES ?? 0)) || 0);
+
+const app = next({ dev, dir: ROOT, hostname: host, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = createServer((req, res) => {
+  const peer = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+  const forwarded = req.headers["x-forwarded-for"];
+  const client = clientAddressOf(Array.isArray(forwarded) ? forwarded.join(",") : forwarded, peer, trustedProxies);
+  req.headers["x-hookrelay-client"] = client;
+  if (trustedProxies === 0) req.headers["x-forwarded-for"] = peer;
+  void handle(req, res);
+});
+server.listen(port, host, () => console.log(`[hookrelay] web ${process.pid} listening on http://${host}:${port}`));
+
+let stopping = false;
+function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  // Finish the requests in hand; idle keep-alive connections are closed so this does not hang.
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+  setTimeout(() => process.exit(0), 10_000).unref();
+}
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
