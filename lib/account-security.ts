@@ -29,15 +29,21 @@ const MAX_SLOWDOWN_MS = 5000;
 export const API_KEY_WINDOW_SECONDS = 60;
 export const API_KEY_FAILURE_BURST = 20;
 
+/** What lib/client-address.ts answers for a request that names no address (never over HTTP). */
+export const UNKNOWN_ADDRESS = "unknown";
+
 export const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
 export const addressKey = (address: string) => `address:${address}`;
 export const apiKeyAddressKey = (address: string) => `api-key:${address}`;
+
+/** The counters a sign-in attempt reads and feeds: its account's, and its address's when it has one. */
+const keysOf = (email: string, address: string) => (address === UNKNOWN_ADDRESS ? [accountKey(email)] : [accountKey(email), addressKey(address)]);
 
 export type SignInGate = { refused: true; retryAfterSeconds: number } | { refused: false; delayMs: number };
 
 /** What the counts say about the next sign-in attempt for this account from this address. */
 export async function signInGate(db: DbOrTx, email: string, address: string): Promise<SignInGate> {
-  const counts = await failuresOf(db, [accountKey(email), addressKey(address)], SIGN_IN_WINDOW_SECONDS);
+  const counts = await failuresOf(db, keysOf(email, address), SIGN_IN_WINDOW_SECONDS);
   const worst = counts.reduce((m, c) => Math.max(m, c.count), 0);
   if (worst >= REFUSE_AFTER_FAILURES) {
     const until = Math.max(...counts.filter((c) => c.count >= REFUSE_AFTER_FAILURES).map((c) => c.resetsAt.getTime()));
@@ -75,7 +81,7 @@ export async function authorizeCredentials(db: DbOrTx, raw: unknown, address: st
   const user = await findUserByEmail(db, email);
   const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
   if (!user || !valid) {
-    await recordFailure(db, [accountKey(email), addressKey(address)], SIGN_IN_WINDOW_SECONDS);
+    await recordFailure(db, keysOf(email, address), SIGN_IN_WINDOW_SECONDS);
     return { ok: false, reason: "invalid" };
   }
   await clearFailures(db, accountKey(email));
@@ -117,6 +123,8 @@ export const endEverySession = endAllSessions;
 const blockedAddresses = new Map<string, number>();
 
 export async function apiKeyFailed(db: DbOrTx, address: string): Promise<{ limited: boolean; retryAfterSeconds: number }> {
+  // A request with no address at all never came through a server (a handler called in-process).
+  if (address === UNKNOWN_ADDRESS) return { limited: false, retryAfterSeconds: 0 };
   const now = Date.now();
   const blockedUntil = blockedAddresses.get(address);
   if (blockedUntil && blockedUntil > now) return { limited: true, retryAfterSeconds: Math.ceil((blockedUntil - now) / 1000) };
