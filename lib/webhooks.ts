@@ -100,8 +100,19 @@ export function sealSecrets(secrets: AuthSecrets): string | null {
  */
 export function readAuthSecrets(row: Pick<Webhook, "authSecretsEncrypted" | "config">): AuthSecrets {
   const sealed: AuthSecrets = row.authSecretsEncrypted ? JSON.parse(decryptSecret(row.authSecretsEncrypted)) : {};
-  const clear = splitSecrets(webhookSchema.parse(row.config)).secrets;
+  const clear = splitSecrets(storedConfig(row)).secrets;
   return compact({ ...sealed, headers: { ...clear.headers, ...sealed.headers }, constants: { ...clear.constants, ...sealed.constants } });
+}
+
+/**
+ * The stored config, parsed. A row saved before the secret switch existed with an empty value stays
+ * plain: there is nothing to hide, and it is sent as it was (an empty header, an empty parameter).
+ */
+function storedConfig(row: Pick<Webhook, "config">): WebhookConfig {
+  const config = webhookSchema.parse(row.config);
+  const plainIfEmpty = <T extends { value: string; secret?: boolean }>(r: T): T => (r.secret === undefined && !r.value ? { ...r, secret: false } : r);
+  const body = config.body.mode === "fields" ? { ...config.body, constants: config.body.constants.map(plainIfEmpty) } : config.body;
+  return { ...config, headers: config.headers.map(plainIfEmpty), body };
 }
 
 /** One kind of secret row (headers, constants) as resolveRowSecrets walks it. */
@@ -215,7 +226,7 @@ export async function insertWebhook(db: DbOrTx, companyId: string, userId: strin
  * with its `secret` flag, a secret one with a blank value (its value is in readAuthSecrets).
  */
 export function webhookConfigOf(row: Pick<Webhook, "config">): WebhookConfig {
-  return splitSecrets(webhookSchema.parse(row.config)).publicConfig;
+  return splitSecrets(storedConfig(row)).publicConfig;
 }
 
 /**

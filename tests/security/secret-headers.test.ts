@@ -342,6 +342,8 @@ describe("a webhook saved before secrets existed (headers and constants in clear
       headers: [
         { name: "X-Api-Token", value: HEADER_SECRET },
         { name: "X-Source", value: "old" },
+        // Empty: nothing to hide, and sent as it was.
+        { name: "X-Session-Token", value: "" },
       ],
       body: { mode: "fields", encoding: "json", fields: [], constants: [{ name: "Authtoken", value: AUTHTOKEN }, { name: "source", value: "crm" }] },
       auth: { type: "none" },
@@ -358,7 +360,9 @@ describe("a webhook saved before secrets existed (headers and constants in clear
     expectNoSecret(webhookFormView(legacy), "edit page form data of a legacy row");
 
     const attempt = await deliverOnce(legacy.id, "evt_secret_headers_legacy");
+    expect(attempt.errorKind).toBeNull();
     expect(crm.received.at(-1)!.headers["x-api-token"]).toBe(HEADER_SECRET);
+    expect(crm.received.at(-1)!.headers["x-session-token"]).toBe("");
     expect(JSON.parse(crm.received.at(-1)!.body)).toEqual({ Authtoken: AUTHTOKEN, source: "crm" });
     expectNoSecret(attempt, "the legacy row's attempt");
 
@@ -367,13 +371,14 @@ describe("a webhook saved before secrets existed (headers and constants in clear
     expect(logged).toEqual([]);
     const sealed = await storedRow(legacy.id);
     expectNoSecret(sealed.config, "the sealed row's config");
-    expect(sealed.config).toMatchObject({ headers: [{ name: "X-Api-Token", value: "", secret: true }, { name: "X-Source", value: "old", secret: false }] });
+    expect(sealed.config).toMatchObject({ headers: [{ name: "X-Api-Token", value: "", secret: true }, { name: "X-Source", value: "old", secret: false }, { name: "X-Session-Token", value: "", secret: false }] });
     expect(readAuthSecrets(sealed)).toEqual({ headers: { "x-api-token": HEADER_SECRET }, constants: { Authtoken: AUTHTOKEN } });
     // Idempotent: nothing is left to seal.
     expect(await sealClearRowSecrets(env.db)).toBe(0);
 
-    await deliverOnce(legacy.id, "evt_secret_headers_legacy_2");
+    expect((await deliverOnce(legacy.id, "evt_secret_headers_legacy_2")).errorKind).toBeNull();
     expect(crm.received.at(-1)!.headers["x-api-token"]).toBe(HEADER_SECRET);
+    expect(crm.received.at(-1)!.headers["x-session-token"]).toBe("");
     expect(JSON.parse(crm.received.at(-1)!.body)).toEqual({ Authtoken: AUTHTOKEN, source: "crm" });
   });
 });
