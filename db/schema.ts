@@ -243,7 +243,7 @@ export const webhooks = pgTable(
     method: text("method").notNull().default("POST"),
     url: text("url").notNull(),
     config: jsonb("config").$type<Record<string, unknown>>().notNull(),
-    /** Encrypted secrets of the auth section: { basicPassword?, apiKeyValue?, bearerToken? } as one AES-GCM blob. */
+    /** Encrypted secrets as one AES-GCM blob: the auth section's { basicPassword?, apiKeyValue?, bearerToken? } and secret { headers?, constants? } by name (lib/webhooks.ts AuthSecrets). */
     authSecretsEncrypted: text("auth_secrets_encrypted"),
     oauthCredentialId: uuid("oauth_credential_id").references(() => oauthCredentials.id, { onDelete: "restrict" }),
     signingSecretEncrypted: text("signing_secret_encrypted").notNull(),

@@ -178,7 +178,7 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
       requestMethod: a.built?.method ?? a.config.method,
       requestUrl: a.built?.maskedUrl ?? a.webhook.url,
       requestHeaders: a.built?.maskedHeaders ?? {},
-      requestBody: a.built?.body ?? null,
+      requestBody: a.built?.maskedBody ?? null,
       responseStatus: a.outcome.status,
       responseHeaders: a.outcome.status === null ? null : a.outcome.headers,
       responseBody: a.outcome.status === null ? null : a.outcome.body,

@@ -82,6 +82,10 @@ describe("GET /api/v1/openapi.json", () => {
     const authFields = JSON.stringify(webhook.properties.auth);
     for (const f of ["password", "username", "token", "credentialId", "value"]) expect(authFields).toContain(`"${f}"`);
     expect(JSON.stringify(webhook.properties.headers)).toContain('"name"');
+    // Headers and constant parameters take a `secret` switch (optional: a credential-like name defaults to on).
+    expect(webhook.properties.headers.items.properties.secret).toMatchObject({ type: "boolean" });
+    expect(webhook.properties.headers.items.required).not.toContain("secret");
+    expect(JSON.stringify(webhook.properties.body)).toMatch(/"constants":\{[^]*"secret":\{"type":"boolean"/);
     expect(schemas.WebhookPatch.required ?? []).toEqual([]);
     expect(Object.keys(schemas.OAuthCredentialInput.properties)).toEqual(expect.arrayContaining(["name", "tokenUrl", "method", "parameters"]));
     expect(Object.keys(schemas.EventInput.properties)).toEqual(expect.arrayContaining(["id", "type", "occurredAt", "data", "previous", "owner"]));

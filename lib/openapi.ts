@@ -5,7 +5,7 @@ import { EVENT_TYPES } from "@/lib/events/catalog";
 import { eventInputSchema, MAX_EVENTS_PER_REQUEST } from "@/lib/validations/event";
 import { listDeliveriesSchema, listWebhooksSchema } from "@/lib/validations/listing";
 import { oauthCredentialSchema } from "@/lib/validations/oauth-credential";
-import { webhookSchema } from "@/lib/validations/webhook";
+import { bodySchema, webhookSchema } from "@/lib/validations/webhook";
 
 /**
  * The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json. Request bodies are the very
@@ -36,10 +36,23 @@ export const publicAuthSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("oauth"), credentialId: z.uuid() }),
 ]);
 
+/** A custom header or constant parameter as read: a secret one's value is blank (secrets are write-only). */
+const publicRowSchema = z.strictObject({
+  name: z.string(),
+  value: z.string().describe("Empty for a secret: secrets are write-only"),
+  secret: z.boolean().describe("Write-only: kept encrypted, never shown again, masked in logs and Test results"),
+  hasValue: z.boolean().describe("Whether a value is saved (always true for a plain one)"),
+});
+
+const [rawBody, fieldsBody, templateBody] = bodySchema.options;
+export const publicBodySchema = z.discriminatedUnion("mode", [rawBody, fieldsBody.extend({ constants: z.array(publicRowSchema) }), templateBody]);
+
 export const webhookResponseSchema = z.strictObject({
   id: z.uuid(),
-  ...webhookSchema.omit({ auth: true }).shape,
+  ...webhookSchema.omit({ auth: true, headers: true, body: true }).shape,
+  headers: z.array(publicRowSchema),
   auth: publicAuthSchema,
+  body: publicBodySchema,
   previousSigningSecretValidUntil: nullableTime,
   disabledReason: z.string().nullable(),
   disabledAt: nullableTime,

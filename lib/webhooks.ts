@@ -1,25 +1,62 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
-import type { DbOrTx } from "@/db";
+import { eq, sql, type SQL } from "drizzle-orm";
+import type { Database, DbOrTx } from "@/db";
 import { webhooks, type Webhook } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "./crypto";
-import { webhookSchema, type WebhookAuth, type WebhookConfig, type WebhookInput } from "./validations/webhook";
+import { retypeMessage } from "./target-host";
+import { isSecretConstant, isSecretHeader, webhookSchema, type WebhookAuth, type WebhookConfig, type WebhookInput } from "./validations/webhook";
 
-/** Secrets of the auth section, stored together as one encrypted blob. */
+/**
+ * A webhook's secrets, stored together as one encrypted blob (`auth_secrets_encrypted`): those of
+ * the auth section, and the values of the custom headers and constant body parameters marked secret.
+ */
 export interface AuthSecrets {
   basicPassword?: string;
   apiKeyValue?: string;
   bearerToken?: string;
+  /** Secret header values by header name, lower case (header names are not case-sensitive). */
+  headers?: Record<string, string>;
+  /** Secret constant parameter values by parameter name. */
+  constants?: Record<string, string>;
 }
 
 export function newSigningSecret(): string {
   return `whsec_${randomBytes(24).toString("base64")}`;
 }
 
-/** Splits a validated config into what is stored in clear and the secrets that are encrypted. */
+/** The key a secret header's value is kept under. */
+export function headerKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+type SecretRows = Pick<WebhookConfig, "headers" | "body">;
+
+/** A map without its blank entries; undefined when nothing is left. */
+function filled(map: Record<string, string>): Record<string, string> | undefined {
+  const out = Object.fromEntries(Object.entries(map).filter(([, v]) => v));
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The secrets that hold a value (an empty map or a blank value is no secret). */
+function compact(secrets: AuthSecrets): AuthSecrets {
+  const out: AuthSecrets = {};
+  if (secrets.basicPassword) out.basicPassword = secrets.basicPassword;
+  if (secrets.apiKeyValue) out.apiKeyValue = secrets.apiKeyValue;
+  if (secrets.bearerToken) out.bearerToken = secrets.bearerToken;
+  const headers = filled(secrets.headers ?? {});
+  if (headers) out.headers = headers;
+  const constants = filled(secrets.constants ?? {});
+  if (constants) out.constants = constants;
+  return out;
+}
+
+/**
+ * Splits a validated config into what is stored in clear and the secrets that are encrypted. Header
+ * and constant rows come out with an explicit `secret` flag, a secret one with a blank value.
+ */
 export function splitSecrets(config: WebhookConfig): { publicConfig: WebhookConfig; secrets: AuthSecrets } {
   const auth = config.auth;
-  const secrets: AuthSecrets = {};
+  const secrets: AuthSecrets = { headers: {}, constants: {} };
   let publicAuth: WebhookAuth = auth;
   if (auth.type === "basic") {
     secrets.basicPassword = auth.password;
@@ -31,11 +68,123 @@ export function splitSecrets(config: WebhookConfig): { publicConfig: WebhookConf
     secrets.bearerToken = auth.token;
     publicAuth = { type: "bearer" };
   }
-  return { publicConfig: { ...config, auth: publicAuth }, secrets };
+  const headers = config.headers.map((h) => {
+    if (!isSecretHeader(h)) return { name: h.name, value: h.value, secret: false };
+    if (h.value) secrets.headers![headerKey(h.name)] = h.value;
+    return { name: h.name, value: "", secret: true };
+  });
+  let body = config.body;
+  if (body.mode === "fields") {
+    body = {
+      ...body,
+      constants: body.constants.map((c) => {
+        if (!isSecretConstant(c)) return { name: c.name, value: c.value, secret: false };
+        if (c.value) secrets.constants![c.name] = c.value;
+        return { name: c.name, value: "", secret: true };
+      }),
+    };
+  }
+  return { publicConfig: { ...config, auth: publicAuth, headers, body }, secrets: compact(secrets) };
 }
 
-export function readAuthSecrets(row: Pick<Webhook, "authSecretsEncrypted">): AuthSecrets {
-  return row.authSecretsEncrypted ? (JSON.parse(decryptSecret(row.authSecretsEncrypted)) as AuthSecrets) : {};
+/** The encrypted blob of a webhook's secrets; null when it has none. */
+export function sealSecrets(secrets: AuthSecrets): string | null {
+  const held = compact(secrets);
+  return Object.keys(held).length ? encryptSecret(JSON.stringify(held)) : null;
+}
+
+/**
+ * A webhook's secrets. A row saved before headers and constants could be secret holds their values in
+ * clear in its config (until the start-up step sealClearRowSecrets moves them): those whose name looks
+ * like a credential count as secrets here too, so that they are used, and never shown, like the others.
+ */
+export function readAuthSecrets(row: Pick<Webhook, "authSecretsEncrypted" | "config">): AuthSecrets {
+  const sealed: AuthSecrets = row.authSecretsEncrypted ? JSON.parse(decryptSecret(row.authSecretsEncrypted)) : {};
+  const clear = splitSecrets(storedConfig(row)).secrets;
+  return compact({ ...sealed, headers: { ...clear.headers, ...sealed.headers }, constants: { ...clear.constants, ...sealed.constants } });
+}
+
+/**
+ * The stored config, parsed. A row saved before the secret switch existed with an empty value stays
+ * plain: there is nothing to hide, and it is sent as it was (an empty header, an empty parameter).
+ */
+function storedConfig(row: Pick<Webhook, "config">): WebhookConfig {
+  const config = webhookSchema.parse(row.config);
+  const plainIfEmpty = <T extends { value: string; secret?: boolean }>(r: T): T => (r.secret === undefined && !r.value ? { ...r, secret: false } : r);
+  const body = config.body.mode === "fields" ? { ...config.body, constants: config.body.constants.map(plainIfEmpty) } : config.body;
+  return { ...config, headers: config.headers.map(plainIfEmpty), body };
+}
+
+/** One kind of secret row (headers, constants) as resolveRowSecrets walks it. */
+interface RowKind {
+  rows: { name: string; value: string; secret?: boolean }[];
+  /** The rows' field path (`headers`, `body.constants`). */
+  path: string;
+  isSecret: (row: { name: string; value: string; secret?: boolean }) => boolean;
+  /** The name a value is kept under, and when two rows are the same. */
+  key: (name: string) => string;
+  stored: Record<string, string> | undefined;
+  /** How the messages name a row's value, and a repeated name. */
+  valueLabel: (name: string) => string;
+  repeated: (name: string, earlier: number) => string;
+}
+
+/**
+ * The values of the secret header and constant rows: each one typed, else the one saved under its
+ * name. The rows at fault come back as field errors: a secret name listed twice (a header's name in
+ * any case), a secret with no value (to type again after a change of host), a secret switched off
+ * with its value left blank (the saved value is never shown, so it must be typed to go in clear).
+ */
+export function resolveRowSecrets(
+  config: SecretRows,
+  stored: Pick<AuthSecrets, "headers" | "constants">,
+  hostChange?: { from: string; to: string },
+): { headers: Record<string, string>; constants: Record<string, string>; fieldErrors: Record<string, string[]> } {
+  const fieldErrors: Record<string, string[]> = {};
+  const fail = (path: string, message: string) => (fieldErrors[path] ??= []).push(message);
+  const resolve = (kind: RowKind): Record<string, string> => {
+    const values: Record<string, string> = {};
+    const seen = new Map<string, { index: number; secret: boolean }>();
+    kind.rows.forEach((row, i) => {
+      const name = row.name.trim();
+      const key = kind.key(name);
+      const secret = kind.isSecret(row);
+      const earlier = seen.get(key);
+      if (earlier && (secret || earlier.secret)) fail(`${kind.path}.${i}.name`, kind.repeated(name, earlier.index + 1));
+      if (!earlier) seen.set(key, { index: i, secret });
+      const label = kind.valueLabel(name);
+      if (!secret) {
+        if (!row.value && kind.stored?.[key]) fail(`${kind.path}.${i}.value`, `Type the ${label} to send it in clear: its saved secret value is never shown`);
+      } else if (row.value || kind.stored?.[key]) {
+        values[key] = row.value || kind.stored![key];
+      } else {
+        fail(`${kind.path}.${i}.value`, hostChange ? retypeMessage(label, hostChange.from, hostChange.to) : `Enter the ${label}, or turn off Secret`);
+      }
+    });
+    return values;
+  };
+  const headers = resolve({
+    rows: config.headers,
+    path: "headers",
+    isSecret: isSecretHeader,
+    key: headerKey,
+    stored: stored.headers,
+    valueLabel: (name) => `value of header ${name}`,
+    repeated: (name, earlier) => `${name} is already header ${earlier} (header names are not case-sensitive): a secret header can be listed only once`,
+  });
+  const constants =
+    config.body.mode !== "fields"
+      ? {}
+      : resolve({
+          rows: config.body.constants,
+          path: "body.constants",
+          isSecret: isSecretConstant,
+          key: (name) => name,
+          stored: stored.constants,
+          valueLabel: (name) => `value of ${name}`,
+          repeated: (name, earlier) => `${name} is already constant ${earlier}: a secret parameter can be listed only once`,
+        });
+  return { headers, constants, fieldErrors };
 }
 
 /** The signing secrets to sign with: the current one, and the previous one while its overlap lasts. */
@@ -63,7 +212,7 @@ export async function insertWebhook(db: DbOrTx, companyId: string, userId: strin
       method: config.method,
       url: config.url,
       config: publicConfig as unknown as Record<string, unknown>,
-      authSecretsEncrypted: Object.values(secrets).some((v) => v !== undefined) ? encryptSecret(JSON.stringify(secrets)) : null,
+      authSecretsEncrypted: sealSecrets(secrets),
       oauthCredentialId: config.auth.type === "oauth" ? config.auth.credentialId : null,
       signingSecretEncrypted: encryptSecret(signingSecret),
       createdBy: userId,
@@ -72,8 +221,43 @@ export async function insertWebhook(db: DbOrTx, companyId: string, userId: strin
   return { webhook, signingSecret };
 }
 
-export function webhookConfigOf(row: Webhook): WebhookConfig {
-  return webhookSchema.parse(row.config);
+/**
+ * The stored configuration, as shown and as the request builder reads it: every header and constant
+ * with its `secret` flag, a secret one with a blank value (its value is in readAuthSecrets).
+ */
+export function webhookConfigOf(row: Pick<Webhook, "config">): WebhookConfig {
+  return splitSecrets(storedConfig(row)).publicConfig;
+}
+
+/**
+ * Start-up step (after the SQL migrations): rows saved before headers and constants could be secret
+ * get their `secret` flags, and the values of those whose name looks like a credential move from the
+ * clear config into the encrypted blob. Nothing is sent differently: readAuthSecrets already read
+ * them so. A row that cannot be read is left as it is and named in the log. Returns the rows sealed.
+ */
+export async function sealClearRowSecrets(db: Database, log: (message: string) => void = console.warn): Promise<number> {
+  const unflagged = (path: SQL) => sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${path}) = 'array' then ${path} else '[]'::jsonb end) r where not (r ? 'secret'))`;
+  const candidates = await db
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(sql`${unflagged(sql`${webhooks.config}->'headers'`)} or ${unflagged(sql`${webhooks.config}->'body'->'constants'`)}`);
+  let sealed = 0;
+  for (const { id } of candidates) {
+    try {
+      await db.transaction(async (tx) => {
+        const [row] = await tx.select().from(webhooks).where(eq(webhooks.id, id)).for("update");
+        if (!row) return;
+        await tx
+          .update(webhooks)
+          .set({ config: webhookConfigOf(row) as unknown as Record<string, unknown>, authSecretsEncrypted: sealSecrets(readAuthSecrets(row)) })
+          .where(eq(webhooks.id, id));
+      });
+      sealed++;
+    } catch (err) {
+      log(`[hookrelay] webhook ${id}: its header and constant secrets could not be sealed (${err instanceof Error ? err.name : "error"}); it keeps its stored form`);
+    }
+  }
+  return sealed;
 }
 
 export async function getWebhookById(db: DbOrTx, id: string) {

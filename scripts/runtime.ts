@@ -2,10 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/db/embedded";
+import { createDb } from "@/db";
 import { runMigrations } from "@/db/migrate";
 import { installJobs } from "@/jobs/boss";
 import { generateSecretKey } from "@/lib/crypto";
 import { EnvError, parseEnv, type Env } from "@/lib/env";
+import { sealClearRowSecrets } from "@/lib/webhooks";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 /** Where the embedded database and the generated secrets live (HOOKRELAY_DATA_DIR: another folder, e.g. for a test). */
@@ -56,6 +58,14 @@ export async function prepareRuntime(options: { migrate?: boolean; log?: (m: str
   if (options.migrate !== false) {
     await runMigrations(env.DATABASE_URL);
     await installJobs(env.DATABASE_URL);
+    // Data step: header and constant secrets of webhooks saved before they could be secret get encrypted.
+    const { client, db } = createDb(env.DATABASE_URL, 1);
+    try {
+      const sealed = await sealClearRowSecrets(db);
+      if (sealed > 0) log(`${sealed} webhook(s) saved before headers and constants could be secret: stored anew, credential-like values encrypted`);
+    } finally {
+      await client.end({ timeout: 5 });
+    }
     log("database migrations applied (drizzle and pg-boss)");
   }
   return {

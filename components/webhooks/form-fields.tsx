@@ -89,6 +89,30 @@ export function SwitchField({ name, label, description }: { name: string; label:
   );
 }
 
+/**
+ * The "Secret" switch of a header or constant row. `checked` is the row's effective state: on by
+ * default for a name that looks like a credential, until the user flips it (then it is theirs).
+ */
+export function SecretSwitch({ name, checked, label, className }: { name: string; checked: boolean; label: string; className?: string }) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <FormItem className={cn("flex h-9 flex-row items-center gap-2", className)}>
+          <FormControl>
+            <Switch aria-label={label} checked={checked} onCheckedChange={field.onChange} ref={field.ref} onBlur={field.onBlur} />
+          </FormControl>
+          <span className="text-muted-foreground text-xs" aria-hidden>
+            Secret
+          </span>
+        </FormItem>
+      )}
+    />
+  );
+}
+
 export function SelectField({
   name,
   label,

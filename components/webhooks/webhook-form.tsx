@@ -19,6 +19,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { Switch } from "@/components/ui/switch";
 import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { Textarea } from "@/components/ui/textarea";
+import type { SavedSecrets } from "@/lib/actions/webhook-reads";
 import type { TestResult } from "@/lib/delivery/test-webhook";
 import { RETRY_SCHEDULES } from "@/lib/delivery/retry";
 import { formatSeconds, parseDelayList } from "@/lib/duration";
@@ -29,13 +30,17 @@ import {
   BODY_METHODS,
   CONDITION_OPERATORS,
   HTTP_METHODS,
+  isSecretConstant,
+  isSecretHeader,
   RETRY_PRESETS,
   webhookSchema,
   type HttpMethod,
   type WebhookInput,
 } from "@/lib/validations/webhook";
 import { EventTypePicker } from "./event-type-picker";
-import { NumberField, SelectField, SwitchField, TextField } from "./form-fields";
+import { sameHost } from "@/lib/target-host";
+import { cn } from "@/lib/utils";
+import { NumberField, SecretSwitch, SelectField, SwitchField, TextField } from "./form-fields";
 import { SigningSecretCard, SigningSecretDialog } from "./signing-secret";
 import { CodeBlock, prettyBody } from "@/components/app/code-block";
 import { TestPanel } from "./test-panel";
@@ -44,8 +49,8 @@ export interface WebhookFormProps {
   mode: "create" | "edit";
   webhookId?: string;
   defaults: WebhookInput;
-  /** Which auth secrets are saved (never their values). */
-  savedSecrets: { basic: boolean; apiKey: boolean; bearer: boolean };
+  /** Which secrets are saved (never their values). */
+  savedSecrets: SavedSecrets;
   eventTypes: EventTypeOption[];
   credentials: { id: string; name: string }[];
   canManage: boolean;
@@ -109,11 +114,56 @@ function Section({ id, title, description, children, action }: { id: string; tit
   );
 }
 
-function RemoveRowButton({ label, onClick }: { label: string; onClick: () => void }) {
+function RemoveRowButton({ label, onClick, className }: { label: string; onClick: () => void; className?: string }) {
   return (
-    <Button type="button" variant="ghost" size="icon" aria-label={label} onClick={onClick} className="text-muted-foreground hover:text-destructive mt-0.5 shrink-0">
+    <Button type="button" variant="ghost" size="icon" aria-label={label} onClick={onClick} className={cn("text-muted-foreground hover:text-destructive mt-0.5 shrink-0", className)}>
       <XIcon aria-hidden />
     </Button>
+  );
+}
+
+/**
+ * A custom header or constant parameter: name, value, its Secret switch and remove. A secret value is
+ * typed like a password and never shown again: a saved one leaves the input blank (blank keeps it).
+ * On a narrow screen the value goes under the name and the switch under the value.
+ */
+function SecretRow({
+  prefix,
+  label,
+  index,
+  name,
+  secret,
+  saved,
+  namePlaceholder,
+  valuePlaceholder,
+  onRemove,
+}: {
+  prefix: string;
+  label: "Header" | "Constant";
+  index: number;
+  name: string;
+  secret: boolean;
+  saved: boolean;
+  namePlaceholder: string;
+  valuePlaceholder: string;
+  onRemove: () => void;
+}) {
+  const n = index + 1;
+  return (
+    <div className="grid grid-cols-[minmax(0,1fr)_auto] items-start gap-2 sm:grid-cols-[minmax(0,1fr)_minmax(0,1.5fr)_auto_auto]">
+      <TextField name={`${prefix}.name`} aria-label={`${label} ${n} name`} placeholder={namePlaceholder} mono />
+      <TextField
+        name={`${prefix}.value`}
+        aria-label={`${label} ${n} value`}
+        type={secret ? "password" : "text"}
+        autoComplete={secret ? "new-password" : "off"}
+        placeholder={saved ? "Saved — type to replace" : secret ? "secret value" : valuePlaceholder}
+        mono
+        className="col-span-2 row-start-2 sm:col-span-1 sm:row-start-auto"
+      />
+      <SecretSwitch name={`${prefix}.secret`} checked={secret} label={`Keep ${name.trim() || `${label.toLowerCase()} ${n}`} secret`} className="row-start-3 sm:row-start-auto" />
+      <RemoveRowButton label={`Remove ${label.toLowerCase()} ${n}`} onClick={onRemove} className="col-start-2 row-start-1 sm:col-start-auto sm:row-start-auto" />
+    </div>
   );
 }
 
@@ -244,7 +294,8 @@ export function WebhookForm(props: WebhookFormProps) {
         setCreatedSecret(data.signingSecret);
       } else {
         // Secrets typed on the form are saved now; the inputs go back to "saved — leave blank".
-        form.reset({ ...form.getValues(), auth: blankSecrets(form.getValues("auth")) });
+        const saved = form.getValues();
+        form.reset({ ...saved, auth: blankSecrets(saved.auth), headers: blankRowSecrets(saved.headers ?? [], isSecretHeader), body: blankBodySecrets(saved.body) });
         router.refresh();
       }
     },
@@ -300,6 +351,8 @@ export function WebhookForm(props: WebhookFormProps) {
 
   const secretPlaceholder = (saved: boolean) => (mode === "edit" && saved ? "Saved — leave blank to keep" : "");
   const sameAuthAsSaved = props.defaults.auth?.type === authType;
+  // A saved header or constant secret is kept when left blank, unless the URL's host changes (then it must be typed again).
+  const rowSecretKept = mode === "edit" && sameHost(props.defaults.url ?? "", values.url ?? "");
 
   return (
     <>
@@ -469,15 +522,29 @@ export function WebhookForm(props: WebhookFormProps) {
                 <div className="space-y-3">
                   <div>
                     <p className="text-sm font-medium">Custom headers</p>
-                    <p className="text-muted-foreground text-sm">Names may not contain spaces; trailing spaces are trimmed. Values may hold placeholders.</p>
+                    <p className="text-muted-foreground text-sm">
+                      Names may not contain spaces; trailing spaces are trimmed. Values may hold placeholders, except secret ones: a secret (on by default for names such as X-Api-Token) is encrypted, never shown again and masked in logs.
+                    </p>
                   </div>
-                  {headers.fields.map((row, i) => (
-                    <div key={row.id} className="flex items-start gap-2">
-                      <TextField name={`headers.${i}.name`} aria-label={`Header ${i + 1} name`} placeholder="X-Source" mono className="flex-1" />
-                      <TextField name={`headers.${i}.value`} aria-label={`Header ${i + 1} value`} placeholder="hookrelay" mono className="flex-[2]" />
-                      <RemoveRowButton label={`Remove header ${i + 1}`} onClick={() => headers.remove(i)} />
-                    </div>
-                  ))}
+                  {headers.fields.map((row, i) => {
+                    const h = values.headers?.[i] ?? { name: "", value: "" };
+                    const secret = isSecretHeader({ name: h.name ?? "", value: h.value ?? "", secret: h.secret });
+                    const name = h.name ?? "";
+                    return (
+                      <SecretRow
+                        key={row.id}
+                        prefix={`headers.${i}`}
+                        label="Header"
+                        index={i}
+                        name={name}
+                        secret={secret}
+                        saved={secret && rowSecretKept && savedSecrets.headers.includes(name.trim().toLowerCase())}
+                        namePlaceholder="X-Source"
+                        valuePlaceholder="hookrelay"
+                        onRemove={() => headers.remove(i)}
+                      />
+                    );
+                  })}
                   <Button type="button" variant="outline" size="sm" onClick={() => headers.append({ name: "", value: "" })}>
                     <PlusIcon aria-hidden /> Add header
                   </Button>
@@ -608,13 +675,25 @@ export function WebhookForm(props: WebhookFormProps) {
                       <div className="space-y-3">
                         <p className="text-sm font-medium">Constant parameters</p>
                         {constants.fields.length === 0 ? <p className="text-muted-foreground text-sm">None — e.g. source = crm.</p> : null}
-                        {constants.fields.map((row, i) => (
-                          <div key={row.id} className="flex items-start gap-2">
-                            <TextField name={`body.constants.${i}.name`} aria-label={`Constant ${i + 1} name`} placeholder="source" mono className="flex-1" />
-                            <TextField name={`body.constants.${i}.value`} aria-label={`Constant ${i + 1} value`} placeholder="crm" mono className="flex-1" />
-                            <RemoveRowButton label={`Remove constant ${i + 1}`} onClick={() => constants.remove(i)} />
-                          </div>
-                        ))}
+                        {constants.fields.map((row, i) => {
+                          const c = (body.mode === "fields" ? body.constants?.[i] : undefined) ?? { name: "", value: "" };
+                          const name = c.name ?? "";
+                          const secret = isSecretConstant({ name, secret: c.secret });
+                          return (
+                            <SecretRow
+                              key={row.id}
+                              prefix={`body.constants.${i}`}
+                              label="Constant"
+                              index={i}
+                              name={name}
+                              secret={secret}
+                              saved={secret && rowSecretKept && savedSecrets.constants.includes(name.trim())}
+                              namePlaceholder="source"
+                              valuePlaceholder="crm"
+                              onRemove={() => constants.remove(i)}
+                            />
+                          );
+                        })}
                         <Button type="button" variant="outline" size="sm" onClick={() => constants.append({ name: "", value: "" } as never)}>
                           <PlusIcon aria-hidden /> Add constant
                         </Button>
@@ -775,6 +854,15 @@ function blankSecrets(auth: WebhookInput["auth"]): WebhookInput["auth"] {
   if (auth.type === "api_key") return { ...auth, value: "" };
   if (auth.type === "bearer") return { ...auth, token: "" };
   return auth;
+}
+
+/** Secret rows after a save: their values are saved, the inputs go blank. */
+function blankRowSecrets<T extends { name?: string; value?: string; secret?: boolean }>(rows: T[], isSecret: (row: { name: string; value?: string; secret?: boolean }) => boolean): T[] {
+  return rows.map((r) => (isSecret({ name: r.name ?? "", value: r.value, secret: r.secret }) ? { ...r, value: "", secret: true } : r));
+}
+
+function blankBodySecrets(body: WebhookInput["body"]): WebhookInput["body"] {
+  return body?.mode === "fields" ? { ...body, constants: blankRowSecrets(body.constants ?? [], isSecretConstant) } : body;
 }
 
 function defaultTemplate(fields: string[]): string {

@@ -4,8 +4,8 @@ import { getCompanyOAuthCredential, getCompanyWebhook, listOAuthCredentials, lis
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { oauthCredentialIdSchema } from "@/lib/validations/oauth-credential";
 import { listWebhooksSchema } from "@/lib/validations/listing";
-import type { WebhookAuth } from "@/lib/validations/webhook";
-import { readAuthSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
+import type { WebhookAuth, WebhookBody, WebhookConfig } from "@/lib/validations/webhook";
+import { headerKey, readAuthSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
 import { publicParameters } from "./oauth-credentials";
 import { webhookIdSchema } from "./webhooks";
 
@@ -37,9 +37,50 @@ export function publicAuth(auth: WebhookAuth, secrets: AuthSecrets): PublicAuth 
   }
 }
 
+/**
+ * Custom headers and constant parameters as shown: a secret one with a blank value and `hasValue`
+ * (whether one is saved). webhookConfigOf has blanked secret values already; this says so per row.
+ */
+export function publicHeaders(headers: WebhookConfig["headers"], secrets: AuthSecrets) {
+  return headers.map((h) => ({ name: h.name, value: h.secret ? "" : h.value, secret: h.secret === true, hasValue: h.secret ? Boolean(secrets.headers?.[headerKey(h.name)]) : true }));
+}
+
+export function publicBody(body: WebhookBody, secrets: AuthSecrets) {
+  if (body.mode !== "fields") return body;
+  return { ...body, constants: body.constants.map((c) => ({ name: c.name, value: c.secret ? "" : c.value, secret: c.secret === true, hasValue: c.secret ? Boolean(secrets.constants?.[c.name]) : true })) };
+}
+
+/** Which secrets a webhook has saved (never their values): header names lower case, constant names. */
+export interface SavedSecrets {
+  basic: boolean;
+  apiKey: boolean;
+  bearer: boolean;
+  headers: string[];
+  constants: string[];
+}
+
+/**
+ * What the edit page hands the webhook form, and so the browser (the page's RSC payload): the public
+ * configuration — secret headers and constants blank — and which secrets are saved.
+ */
+export function webhookFormView(row: Webhook): { defaults: WebhookConfig; savedSecrets: SavedSecrets } {
+  const saved = readAuthSecrets(row);
+  return {
+    defaults: webhookConfigOf(row),
+    savedSecrets: {
+      basic: Boolean(saved.basicPassword),
+      apiKey: Boolean(saved.apiKeyValue),
+      bearer: Boolean(saved.bearerToken),
+      headers: Object.keys(saved.headers ?? {}),
+      constants: Object.keys(saved.constants ?? {}),
+    },
+  };
+}
+
 /** A webhook for the API: its whole configuration except secrets, and its state. */
 export function publicWebhook(row: Webhook) {
   const config = webhookConfigOf(row);
+  const secrets = readAuthSecrets(row);
   return {
     id: row.id,
     name: row.name,
@@ -50,9 +91,9 @@ export function publicWebhook(row: Webhook) {
     method: config.method,
     url: row.url,
     includeEntityParams: config.includeEntityParams,
-    headers: config.headers,
-    auth: publicAuth(config.auth, readAuthSecrets(row)),
-    body: config.body,
+    headers: publicHeaders(config.headers, secrets),
+    auth: publicAuth(config.auth, secrets),
+    body: publicBody(config.body, secrets),
     delaySeconds: config.delaySeconds,
     retryPolicy: config.retryPolicy,
     timeoutSeconds: config.timeoutSeconds,

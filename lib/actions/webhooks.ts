@@ -10,7 +10,7 @@ import { checkTemplates, testWebhook, type TestResult } from "@/lib/delivery/tes
 import { retypeMessage, sameHost, targetHost } from "@/lib/target-host";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
-import { insertWebhook, newSigningSecret, readAuthSecrets, signingSecretsOf, splitSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
+import { insertWebhook, newSigningSecret, readAuthSecrets, resolveRowSecrets, sealSecrets, signingSecretsOf, splitSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
 
 export const webhookIdSchema = z.object({ webhookId: z.uuid("Choose a webhook") });
 export const updateWebhookSchema = webhookSchema.extend({ webhookId: z.uuid("Choose a webhook") });
@@ -36,43 +36,51 @@ async function checkReferences(db: DbOrTx, companyId: string, config: WebhookCon
 }
 
 /**
- * The secrets to store: what the form typed, or — where it left a secret blank while keeping the
- * same kind of auth — the saved one. A missing secret is an error naming its field.
+ * The secrets to store: what the form typed, or — where it left a secret blank — the saved one (an
+ * auth secret only while the kind of auth stays the same; a header or constant one under the same
+ * name). A missing secret, or a secret header or constant listed twice, is an error naming its field.
  */
 function resolveSecrets(config: WebhookConfig, typed: AuthSecrets, stored: AuthSecrets, hostChange?: { from: string; to: string }): AuthSecrets {
   const auth = config.auth;
-  const pick = (field: keyof AuthSecrets, path: string, label: string) => {
+  const rows = resolveRowSecrets(config, stored, hostChange);
+  const fieldErrors: Record<string, string[]> = {};
+  const pick = (field: "basicPassword" | "apiKeyValue" | "bearerToken", path: string, label: string): AuthSecrets => {
     const value = typed[field] || stored[field];
-    if (!value) {
-      const message = hostChange ? retypeMessage(label.toLowerCase(), hostChange.from, hostChange.to) : `${label} is required`;
-      throw new ActionError("invalid", `${path}: ${message}`, { [path]: [message] });
-    }
-    return { [field]: value } as AuthSecrets;
+    if (!value) fieldErrors[path] = [hostChange ? retypeMessage(label.toLowerCase(), hostChange.from, hostChange.to) : `${label} is required`];
+    return { [field]: value };
   };
-  if (auth.type === "basic") return pick("basicPassword", "auth.password", "Password");
-  if (auth.type === "api_key") return pick("apiKeyValue", "auth.value", "Key value");
-  if (auth.type === "bearer") return pick("bearerToken", "auth.token", "Token");
-  return {};
+  const authSecrets =
+    auth.type === "basic" ? pick("basicPassword", "auth.password", "Password") : auth.type === "api_key" ? pick("apiKeyValue", "auth.value", "Key value") : auth.type === "bearer" ? pick("bearerToken", "auth.token", "Token") : {};
+  Object.assign(fieldErrors, rows.fieldErrors);
+  const first = Object.entries(fieldErrors)[0];
+  if (first) throw new ActionError("invalid", `${first[0]}: ${first[1][0]}`, fieldErrors);
+  return { ...authSecrets, headers: rows.headers, constants: rows.constants };
+}
+
+/** The sections whose secrets differ: an auth secret, a header's or a constant's (the body's). */
+function changedSecretSections(a: AuthSecrets, b: AuthSecrets): ("auth" | "headers" | "body")[] {
+  const same = (x: Record<string, string> = {}, y: Record<string, string> = {}) => Object.keys(x).length === Object.keys(y).length && Object.entries(x).every(([k, v]) => y[k] === v);
+  const out: ("auth" | "headers" | "body")[] = [];
+  if (a.basicPassword !== b.basicPassword || a.apiKeyValue !== b.apiKeyValue || a.bearerToken !== b.bearerToken) out.push("auth");
+  if (!same(a.headers, b.headers)) out.push("headers");
+  if (!same(a.constants, b.constants)) out.push("body");
+  return out;
 }
 
 const AUDITED_FIELDS = ["name", "description", "active", "eventType", "method", "url", "delaySeconds", "timeoutSeconds", "batchWindowSeconds", "maxConcurrency", "notifyOnFailure", "includeEntityParams"] as const;
 const AUDITED_SECTIONS = ["conditions", "headers", "auth", "body", "retryPolicy"] as const;
 
-/** What changed, for the audit log: before/after of plain fields, the names of changed sections; never a secret. */
-export function describeChanges(before: WebhookConfig, after: WebhookConfig, secretsChanged: boolean): Record<string, unknown> {
+/** What changed, for the audit log: before/after of plain fields, the names of changed sections (those whose secrets changed too); never a secret. */
+export function describeChanges(before: WebhookConfig, after: WebhookConfig, secretSections: readonly (typeof AUDITED_SECTIONS)[number][]): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const f of AUDITED_FIELDS) {
     if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) changes[f] = { from: before[f], to: after[f] };
   }
   const sections = AUDITED_SECTIONS.filter((s) => JSON.stringify(before[s]) !== JSON.stringify(after[s]));
-  if (secretsChanged && !sections.includes("auth")) sections.push("auth");
+  for (const s of secretSections) if (!sections.includes(s)) sections.push(s);
   if (sections.length) changes.sections = sections;
-  if (secretsChanged) changes.secretChanged = true;
+  if (secretSections.length) changes.secretChanged = true;
   return changes;
-}
-
-function storedSecretsBlob(secrets: AuthSecrets): string | null {
-  return Object.values(secrets).some((v) => v) ? encryptSecret(JSON.stringify(secrets)) : null;
 }
 
 /**
@@ -102,22 +110,11 @@ export const createWebhook = defineAction({
   schema: webhookSchema,
   async handler({ db, actor }, config) {
     await checkReferences(db, actor.companyId, config);
-    const secrets = resolveSecrets(config, splitSecrets(config).secrets, {});
+    // Nothing is saved yet: every secret must be typed (this throws naming the first one missing).
+    resolveSecrets(config, splitSecrets(config).secrets, {});
     return db.transaction(async (tx) => {
-      const auth = config.auth;
-      const withSecrets = {
-        ...config,
-        auth:
-          auth.type === "basic"
-            ? { ...auth, password: secrets.basicPassword }
-            : auth.type === "api_key"
-              ? { ...auth, value: secrets.apiKeyValue }
-              : auth.type === "bearer"
-                ? { ...auth, token: secrets.bearerToken }
-                : auth,
-      };
       await assertWebhookRoom(tx, actor.companyId);
-      const { webhook, signingSecret } = await insertWebhook(tx, actor.companyId, actor.userId, withSecrets);
+      const { webhook, signingSecret } = await insertWebhook(tx, actor.companyId, actor.userId, config);
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,
@@ -147,12 +144,13 @@ export const updateWebhook = defineAction({
       if (!row) throw new ActionError("not_found", "Webhook not found");
       const before = webhookConfigOf(row);
       const { publicConfig, secrets: typed } = splitSecrets(config);
-      // A stored secret carries over only while the kind of auth and the URL's host stay the same:
-      // a secret saved for one host is never sent to another without being typed again.
+      // A stored secret carries over only while the URL's host stays the same (and, for an auth secret,
+      // the kind of auth): a secret saved for one host is never sent to another without being typed again.
       const hostKept = sameHost(row.url, config.url);
-      const stored = before.auth.type === config.auth.type && hostKept ? readAuthSecrets(row) : {};
+      const saved = readAuthSecrets(row);
+      const stored: AuthSecrets = hostKept ? { ...(before.auth.type === config.auth.type ? saved : {}), headers: saved.headers, constants: saved.constants } : {};
       const secrets = resolveSecrets(config, typed, stored, hostKept ? undefined : { from: row.url, to: config.url });
-      const secretsChanged = JSON.stringify(secrets) !== JSON.stringify(readAuthSecrets(row));
+      const secretSections = changedSecretSections(saved, secrets);
       const reactivated = config.active && !row.active;
       await tx
         .update(webhooks)
@@ -164,7 +162,7 @@ export const updateWebhook = defineAction({
           method: config.method,
           url: config.url,
           config: publicConfig as unknown as Record<string, unknown>,
-          authSecretsEncrypted: storedSecretsBlob(secrets),
+          authSecretsEncrypted: sealSecrets(secrets),
           oauthCredentialId: config.auth.type === "oauth" ? config.auth.credentialId : null,
           ...(reactivated ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
           updatedAt: new Date(),
@@ -176,7 +174,7 @@ export const updateWebhook = defineAction({
         action: "webhook.updated",
         targetType: "webhook",
         targetId: row.id,
-        details: { name: config.name, changes: describeChanges(before, publicConfig, secretsChanged) },
+        details: { name: config.name, changes: describeChanges(before, publicConfig, secretSections) },
       });
       return ok({ webhookId: row.id }, `Webhook ${config.name} saved`);
     });
@@ -200,7 +198,7 @@ export const deleteWebhook = defineAction({
   },
 });
 
-/** A copy named "Copy of …", switched off, with its own signing secret; auth secrets carry over. */
+/** A copy named "Copy of …", switched off, with its own signing secret; its secrets (auth, headers, constants) carry over. */
 export const duplicateWebhook = defineAction({
   name: "duplicateWebhook",
   access: "webhooks.manage",
@@ -222,7 +220,7 @@ export const duplicateWebhook = defineAction({
           method: source.method,
           url: source.url,
           config: config as unknown as Record<string, unknown>,
-          authSecretsEncrypted: source.authSecretsEncrypted,
+          authSecretsEncrypted: sealSecrets(readAuthSecrets(source)),
           oauthCredentialId: source.oauthCredentialId,
           signingSecretEncrypted: encryptSecret(newSigningSecret()),
           createdBy: actor.userId,
@@ -304,16 +302,21 @@ export const testWebhookDraft = defineAction({
   async handler({ db, actor }, input) {
     let storedSecrets: AuthSecrets | undefined;
     let signingSecret: string | undefined;
+    let hostChange: { from: string; to: string } | undefined;
     const draft = input.config as { url?: unknown; auth?: { type?: string; password?: string; value?: string; token?: string } } | null;
     const draftUrl = typeof draft?.url === "string" ? draft.url : "";
     if (input.webhookId) {
       const row = await loadWebhook(db, actor.companyId, input.webhookId);
+      const saved = readAuthSecrets(row);
       const sameAuth = draft?.auth?.type === webhookConfigOf(row).auth.type;
       // Saved secrets go only to the host they were saved for: after a change of host, a Test (not a
-      // preview, which sends nothing) needs them typed again.
-      if (sameAuth && (input.dryRun || sameHost(row.url, draftUrl))) storedSecrets = readAuthSecrets(row);
-      else if (sameAuth && !input.dryRun) {
-        const blank = draft?.auth?.type === "basic" ? !draft.auth.password && { path: "auth.password", label: "password" } : draft?.auth?.type === "api_key" ? !draft.auth.value && { path: "auth.value", label: "key value" } : draft?.auth?.type === "bearer" ? !draft.auth.token && { path: "auth.token", label: "token" } : false;
+      // preview, which sends nothing) needs them typed again — the auth secret here, headers' and
+      // constants' in testWebhook.
+      if (input.dryRun || sameHost(row.url, draftUrl)) {
+        storedSecrets = { ...(sameAuth ? saved : {}), headers: saved.headers, constants: saved.constants };
+      } else {
+        hostChange = { from: row.url, to: draftUrl };
+        const blank = !sameAuth ? false : draft?.auth?.type === "basic" ? !draft.auth.password && { path: "auth.password", label: "password" } : draft?.auth?.type === "api_key" ? !draft.auth.value && { path: "auth.value", label: "key value" } : draft?.auth?.type === "bearer" ? !draft.auth.token && { path: "auth.token", label: "token" } : false;
         if (blank) {
           const message = retypeMessage(blank.label, row.url, draftUrl);
           return ok<TestResult>({ ok: false, message, fieldErrors: { [blank.path]: [message] } });
@@ -321,7 +324,7 @@ export const testWebhookDraft = defineAction({
       }
       signingSecret = signingSecretsOf(row)[0];
     }
-    const result = await testWebhook(db, actor.companyId, input.config, { storedSecrets, signingSecret, webhookId: input.webhookId, dryRun: input.dryRun });
+    const result = await testWebhook(db, actor.companyId, input.config, { storedSecrets, signingSecret, webhookId: input.webhookId, dryRun: input.dryRun, hostChange });
     if (result.ok && !result.dryRun) {
       // Every Test send is audited: who sent it, to which host, and what came back.
       await recordAudit(db, {

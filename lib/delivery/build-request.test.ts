@@ -7,6 +7,7 @@ import {
   BuildRequestError,
   flattenParams,
   generateSigningSecret,
+  renderInSandbox,
   signPayload,
   toXml,
   type BuildContext,
@@ -294,6 +295,45 @@ describe("buildRequest: auth, custom headers and masking", () => {
     const req = buildRequest(config({ headers: [{ name: "authorization", value: "custom" }], auth: { type: "bearer", token: "tok_abcdefgh" } }), event, ctx());
     const auth = Object.entries(req.headers).filter(([k]) => k.toLowerCase() === "authorization");
     expect(auth).toEqual([["authorization", "Bearer tok_abcdefgh"]]);
+  });
+});
+
+describe("buildRequest: secret headers and constants", () => {
+  const secretConfig = (encoding: "json" | "xml" | "form", method: "POST" | "GET" = "POST") =>
+    config({
+      method,
+      headers: [
+        { name: "X-Api-Token", value: "", secret: true },
+        { name: "X-Plain", value: "{{data.id}}" },
+      ],
+      body: { mode: "fields", encoding, fields: [{ path: "data.id", as: "id" }], constants: [{ name: "Authtoken", value: "", secret: true }, { name: "pin", value: "", secret: true }, { name: "source", value: "crm" }] },
+    });
+  const secrets = { headers: { "x-api-token": "tok-secret-{{not-a-placeholder}}" }, constants: { Authtoken: "auth&token<secret>value", pin: "42" } };
+
+  it.each(["json", "xml", "form"] as const)("are sent as typed (never rendered) and masked in the logged headers and %s body, whatever their length", (encoding) => {
+    const req = buildRequest(secretConfig(encoding), event, ctx({ secrets }));
+    expect(req.headers["X-Api-Token"]).toBe("tok-secret-{{not-a-placeholder}}");
+    expect(req.maskedHeaders["X-Api-Token"]).toBe("tok-••••••er}}");
+    expect(req.headers["X-Plain"]).toBe("d-42");
+    // What was sent holds the real values; what is logged holds them masked (a 2-character one too).
+    const read = (body: string): Record<string, string> =>
+      encoding === "form" ? Object.fromEntries(new URLSearchParams(body)) : encoding === "json" ? JSON.parse(body) : Object.fromEntries([...body.matchAll(/<(\w+)>([^<]*)<\//g)].map((m) => [m[1], m[2]]));
+    expect(read(req.body!)).toMatchObject({ id: "d-42", Authtoken: encoding === "xml" ? "auth&amp;token&lt;secret&gt;value" : "auth&token<secret>value", pin: "42", source: "crm" });
+    expect(read(req.maskedBody!)).toEqual({ id: "d-42", Authtoken: "auth••••••alue", pin: "••••••••", source: "crm" });
+  });
+
+  it("in a GET's query string: sent, and masked in the logged URL", () => {
+    const req = buildRequest(secretConfig("json", "GET"), event, ctx({ secrets }));
+    expect(new URL(req.url).searchParams.get("Authtoken")).toBe("auth&token<secret>value");
+    expect(new URL(req.maskedUrl).searchParams.get("Authtoken")).toBe("auth••••••alue");
+    expect(new URL(req.maskedUrl).searchParams.get("pin")).toBe("••••••••");
+  });
+
+  it("a missing secret value fails the build naming the row; a secret header is never handed to the sandbox", async () => {
+    expect(() => buildRequest(secretConfig("json"), event, ctx())).toThrow(/^Header X-Api-Token: its secret value is missing/);
+    const handed: string[] = [];
+    await renderInSandbox(async (_key, _contexts, items) => items.map((i) => (handed.push(i.template), { ok: true as const, text: "x" })), "co", { ...secretConfig("json"), headers: [{ name: "X-Api-Token", value: "tok-{{data.id}}", secret: true }, { name: "X-Plain", value: "{{data.id}}" }] }, [event]);
+    expect(handed).toEqual(["{{data.id}}"]);
   });
 });
 

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { maskSecret } from "@/lib/crypto";
 import { escapeXml, getPath, renderTemplate, sanitizeHeaderValue, TemplateError, TemplateLimitError, valueToText, type TemplateEscape } from "@/lib/events/template";
 import { redactor, registerRequestSecrets } from "./redact";
-import { BODY_METHODS, type BodyEncoding, type HttpMethod, type WebhookConfig } from "@/lib/validations/webhook";
+import { BODY_METHODS, CREDENTIAL_NAME, isSecretConstant, isSecretHeader, isTemplated, type BodyEncoding, type HttpMethod, type WebhookConfig } from "@/lib/validations/webhook";
 
 /**
  * Turns a webhook's configuration and an event into the exact HTTP request to send (DESIGN.md
@@ -24,8 +24,11 @@ export interface BuildContext {
   timestamp: Date;
   /** `whsec_…` secrets; during a rotation overlap both, and the request carries one signature per secret. */
   signingSecrets: string[];
-  /** Decrypted secrets; each falls back to the value in the config (the unsaved form used by Test). */
-  secrets: { basicPassword?: string; apiKeyValue?: string; bearerToken?: string; oauthAccessToken?: string };
+  /**
+   * Decrypted secrets; each falls back to the value in the config (the unsaved form used by Test).
+   * Secret header values are keyed by lower-case header name, secret constants by name.
+   */
+  secrets: { basicPassword?: string; apiKeyValue?: string; bearerToken?: string; oauthAccessToken?: string; headers?: Record<string, string>; constants?: Record<string, string> };
   /** The webhook's id: LeadSquared's `entityId` query parameter (empty for an unsaved webhook). */
   webhookId?: string;
   /**
@@ -45,6 +48,8 @@ export interface BuiltRequest {
   body: string | null;
   /** The headers with every secret replaced by its masked form: what the attempt log stores and Test shows. */
   maskedHeaders: Record<string, string>;
+  /** The body with every secret (secret constants, any secret of the request in its text) masked: what is logged and shown. */
+  maskedBody: string | null;
   maskedUrl: string;
 }
 
@@ -80,8 +85,6 @@ const RESERVED_HEADERS = new Set([
   "expect",
   "proxy-connection",
 ]);
-/** Custom headers whose values are masked in logs, by name. */
-const SENSITIVE_HEADER = /authorization|token|secret|passw|api[-_]?key|cookie|credential|session|signature/i;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const USER_AGENT = "Hookrelay-Webhooks/1.0";
 const MAX_DEPTH = 32;
@@ -178,11 +181,6 @@ export function encodePayload(payload: Record<string, unknown>, encoding: BodyEn
 
 const TEMPLATE_ESCAPE = { json: "json", json_array: "json", xml: "xml", form: "url", text: "none" } as const;
 
-/** Whether a text holds placeholders or tags (plain text renders as itself). */
-export function isTemplated(text: string): boolean {
-  return text.includes("{{") || text.includes("{%");
-}
-
 function render(template: string, context: Record<string, unknown>, escape: TemplateEscape, where: string, ctx: BuildContext, eventIndex = 0): string {
   if (ctx.rendered && isTemplated(template)) return ctx.rendered(template, escape, eventIndex, where);
   try {
@@ -196,7 +194,8 @@ function render(template: string, context: Record<string, unknown>, escape: Temp
 /** The templates a request for `config` renders, per event: what renderInSandbox sends. */
 function templatedPlaces(config: RequestConfig, eventCount: number, batch: boolean): { template: string; escape: TemplateEscape; eventIndex: number }[] {
   const places: { template: string; escape: TemplateEscape; eventIndex: number }[] = [{ template: config.url, escape: "url", eventIndex: 0 }];
-  for (const h of config.headers) places.push({ template: h.value, escape: "header", eventIndex: 0 });
+  // A secret header's value is sent as typed: it is never rendered, so never handed to the sandbox.
+  for (const h of config.headers) if (!isSecretHeader(h)) places.push({ template: h.value, escape: "header", eventIndex: 0 });
   if (config.body.mode === "template") {
     const body = config.body.template;
     if (batch) for (let i = 0; i < eventCount; i++) places.push({ template: body, escape: "json", eventIndex: i });
@@ -242,8 +241,8 @@ export async function renderInSandbox(sandbox: SandboxRender, key: string, confi
   };
 }
 
-/** The payload object of raw and fields modes (template mode has none). */
-function payloadObject(config: RequestConfig, event: DeliveryEvent, context: Record<string, unknown>): Record<string, unknown> | null {
+/** The payload object of raw and fields modes (template mode has none), with these constant parameters. */
+function payloadObject(config: RequestConfig, event: DeliveryEvent, context: Record<string, unknown>, constants: [string, string][]): Record<string, unknown> | null {
   const body = config.body;
   if (body.mode === "raw") return eventEnvelope(event);
   if (body.mode === "fields") {
@@ -252,7 +251,7 @@ function payloadObject(config: RequestConfig, event: DeliveryEvent, context: Rec
       const value = resolveField(context, f.path);
       out[f.as?.trim() || f.path] = value === undefined ? null : value;
     }
-    for (const c of body.constants) out[c.name] = c.value;
+    for (const [name, value] of constants) out[name] = value;
     return out;
   }
   return null;
@@ -307,6 +306,9 @@ interface Assembled {
   secretsInUse: string[];
   /** Query parameters holding a secret (API key in the query). */
   maskedQuery: Map<string, string>;
+  /** The constant parameters as sent, and as logged (secret values masked). */
+  constants: [string, string][];
+  maskedConstants: [string, string][];
 }
 
 /** A path segment the URL parser would resolve away ("." or "..", also percent-encoded). */
@@ -350,9 +352,36 @@ function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<s
     const name = h.name.trim();
     if (!HEADER_NAME.test(name)) throw new BuildRequestError("invalid_header", `Header name "${name.slice(0, 100)}" is not valid`);
     if (RESERVED_HEADERS.has(name.toLowerCase())) continue;
+    if (isSecretHeader(h)) {
+      const secret = ctx.secrets.headers?.[name.toLowerCase()] || h.value;
+      if (!secret) throw new BuildRequestError("missing_secret", `Header ${name}: its secret value is missing; type it again`);
+      const value = sanitizeHeaderValue(secret);
+      headers.set(name, value);
+      maskedByKey.set(name.toLowerCase(), value);
+      secretsInUse.push(value);
+      continue;
+    }
     const value = sanitizeHeaderValue(render(h.value, context, "header", `Header ${name}`, ctx));
     headers.set(name, value);
-    if (SENSITIVE_HEADER.test(name)) maskedByKey.set(name.toLowerCase(), value);
+    // A header named like a credential but kept plain (secret: false) is still masked in the logs.
+    if (CREDENTIAL_NAME.test(name)) maskedByKey.set(name.toLowerCase(), value);
+  }
+
+  const constants: [string, string][] = [];
+  const maskedConstants: [string, string][] = [];
+  if (config.body.mode === "fields") {
+    for (const c of config.body.constants) {
+      if (!isSecretConstant(c)) {
+        constants.push([c.name, c.value]);
+        maskedConstants.push([c.name, c.value]);
+        continue;
+      }
+      const secret = ctx.secrets.constants?.[c.name] || c.value;
+      if (!secret) throw new BuildRequestError("missing_secret", `Constant ${c.name}: its secret value is missing; type it again`);
+      constants.push([c.name, secret]);
+      maskedConstants.push([c.name, maskSecret(secret)]);
+      secretsInUse.push(secret);
+    }
   }
 
   const auth = config.auth;
@@ -401,14 +430,14 @@ function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<s
       break;
     }
   }
-  return { url, headers, maskedByKey, secretsInUse, maskedQuery };
+  return { url, headers, maskedByKey, secretsInUse, maskedQuery, constants, maskedConstants };
 }
 
 function replaceAll(text: string, needle: string, replacement: string): string {
   return needle ? text.split(needle).join(replacement) : text;
 }
 
-function finish(method: HttpMethod, a: Assembled, body: string | null, ctx: BuildContext): BuiltRequest {
+function finish(method: HttpMethod, a: Assembled, body: string | null, maskedBody: string | null, ctx: BuildContext): BuiltRequest {
   const ts = Math.floor(ctx.timestamp.getTime() / 1000);
   a.headers.set("webhook-id", ctx.deliveryId);
   a.headers.set("webhook-timestamp", String(ts));
@@ -430,7 +459,7 @@ function finish(method: HttpMethod, a: Assembled, body: string | null, ctx: Buil
   for (const [name, secret] of a.maskedQuery) masked.searchParams.set(name, maskSecret(secret));
   // What the receiver may echo back is redacted by the HTTP client (sendSafely) with these.
   registerRequestSecrets(headers, [...a.secretsInUse, ...a.maskedByKey.values(), ...a.maskedQuery.values()]);
-  return { method, url, headers, body, maskedHeaders, maskedUrl: maskText(a.maskedQuery.size > 0 ? masked.toString() : url) };
+  return { method, url, headers, body, maskedHeaders, maskedBody: maskedBody === null ? null : maskText(maskedBody), maskedUrl: maskText(a.maskedQuery.size > 0 ? masked.toString() : url) };
 }
 
 function appendQuery(url: URL, params: [string, string][]) {
@@ -443,22 +472,28 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
   const a = assemble(webhook, event, context, ctx);
   const method = webhook.method;
   const encoding = webhook.body.encoding;
-  const payload = payloadObject(webhook, event, context);
+  const payload = payloadObject(webhook, event, context, a.constants);
 
   if (!BODY_METHODS.includes(method)) {
     // GET/DELETE carry no body: the fields go to the query string instead.
     if (payload) {
       appendQuery(a.url, flattenParams(payload));
+      a.constants.forEach(([name, value], i) => {
+        if (a.maskedConstants[i][1] !== value) a.maskedQuery.set(name, value);
+      });
     } else if (webhook.body.mode === "template") {
       const query = render(webhook.body.template, context, "url", "Template", ctx).trim().replace(/^[?&]+/, "");
       if (query) appendQuery(a.url, [...new URLSearchParams(query)]);
     }
-    return finish(method, a, null, ctx);
+    return finish(method, a, null, null, ctx);
   }
 
   let body: string;
+  let maskedBody: string | null = null;
   if (payload) {
     body = encodePayload(payload, encoding);
+    // The logged body is encoded again with the secret constants masked, whatever their length.
+    maskedBody = encodePayload(payloadObject(webhook, event, context, a.maskedConstants)!, encoding);
   } else if (webhook.body.mode === "template") {
     const rendered = render(webhook.body.template, context, TEMPLATE_ESCAPE[encoding], "Template", ctx);
     body = encoding === "json_array" ? `[${rendered}]` : rendered;
@@ -466,7 +501,7 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
     body = "";
   }
   if (!a.headers.get("content-type")) a.headers.set("Content-Type", CONTENT_TYPES[encoding]);
-  return finish(method, a, body, ctx);
+  return finish(method, a, body, maskedBody ?? body, ctx);
 }
 
 /**
@@ -480,18 +515,21 @@ export function buildBatchRequest(webhook: RequestConfig, events: DeliveryEvent[
   if (!BODY_METHODS.includes(method)) throw new BuildRequestError("unsupported", `A batch is sent as a JSON array body, which ${method} cannot carry; use POST, PUT or PATCH`);
   const firstContext = templateContext(events[0]);
   const a = assemble(webhook, events[0], firstContext, ctx);
-  const items = events.map((event, i) => {
-    const context = templateContext(event);
-    const payload = payloadObject(webhook, event, context);
-    if (payload) return payload;
-    if (webhook.body.mode !== "template") return null;
-    const rendered = render(webhook.body.template, context, "json", "Template", ctx, i);
-    try {
-      return JSON.parse(rendered) as unknown;
-    } catch {
-      throw new BuildRequestError("template", "A batched webhook's template must render valid JSON for each event");
-    }
-  });
+  const items = (constants: [string, string][]) =>
+    events.map((event, i) => {
+      const context = templateContext(event);
+      const payload = payloadObject(webhook, event, context, constants);
+      if (payload) return payload;
+      if (webhook.body.mode !== "template") return null;
+      const rendered = render(webhook.body.template, context, "json", "Template", ctx, i);
+      try {
+        return JSON.parse(rendered) as unknown;
+      } catch {
+        throw new BuildRequestError("template", "A batched webhook's template must render valid JSON for each event");
+      }
+    });
   a.headers.set("Content-Type", CONTENT_TYPES.json);
-  return finish(method, a, JSON.stringify(items), ctx);
+  const body = JSON.stringify(items(a.constants));
+  // Only fields mode has constants; the other modes log the body as sent (secrets in its text masked).
+  return finish(method, a, body, webhook.body.mode === "fields" ? JSON.stringify(items(a.maskedConstants)) : body, ctx);
 }

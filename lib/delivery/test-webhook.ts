@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/db";
 import { getEventType } from "@/lib/events/catalog";
-import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
-import type { AuthSecrets } from "@/lib/webhooks";
+import { isSecretConstant, isSecretHeader, webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
+import { headerKey, resolveRowSecrets, type AuthSecrets } from "@/lib/webhooks";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import { buildRequest, BuildRequestError, generateSigningSecret, renderInSandbox, type BuiltRequest, type DeliveryEvent } from "./build-request";
 import { allowPrivateTargetsFromEnv, sendSafely, type SendErrorKind } from "./http-client";
@@ -27,6 +27,8 @@ export interface TestOptions {
   webhookId?: string;
   /** Build the request only (the form's live body preview): no token fetch, nothing sent. */
   dryRun?: boolean;
+  /** The URL's host differs from the saved webhook's: no saved secret is passed, and a blank one must be typed again. */
+  hostChange?: { from: string; to: string };
 }
 
 /** Field path (`url`, `headers.0.name`, `auth.credentialId`) → messages. */
@@ -72,8 +74,12 @@ function buildErrorField(err: BuildRequestError, config: WebhookConfig): string 
   switch (err.code) {
     case "invalid_url":
       return "url";
-    case "missing_secret":
+    case "missing_secret": {
+      const row = /^(Header|Constant) (\S+):/.exec(err.message);
+      if (row?.[1] === "Header") return `headers.${config.headers.findIndex((h) => h.name.trim() === row[2])}.value`;
+      if (row?.[1] === "Constant" && config.body.mode === "fields") return `body.constants.${config.body.constants.findIndex((c) => c.name === row[2])}.value`;
       return config.auth.type === "basic" ? "auth.password" : config.auth.type === "api_key" ? "auth.value" : config.auth.type === "bearer" ? "auth.token" : "auth";
+    }
     case "oauth_token_missing":
       return "auth.credentialId";
     case "invalid_signing_secret":
@@ -119,6 +125,10 @@ async function renderSandboxed(companyId: string, config: WebhookConfig, event: 
   }
 }
 
+function rowValues(rows: Pick<AuthSecrets, "headers" | "constants">): string[] {
+  return [...Object.values(rows.headers ?? {}), ...Object.values(rows.constants ?? {})];
+}
+
 /** Every secret the request may carry (redactor masks the longest first, so one containing another is masked whole). */
 function secretsOf(config: WebhookConfig, values: (string | undefined)[]): string[] {
   const out = [...values];
@@ -141,7 +151,7 @@ export async function checkTemplates(companyId: string, config: WebhookConfig): 
       deliveryId: "check",
       timestamp: new Date(),
       signingSecrets: [],
-      secrets: { basicPassword: "password", apiKeyValue: "api-key-value", bearerToken: "bearer-token", oauthAccessToken: "oauth-access-token" },
+      secrets: { basicPassword: "password", apiKeyValue: "api-key-value", bearerToken: "bearer-token", oauthAccessToken: "oauth-access-token", ...placeholderRowSecrets(config) },
       rendered,
     });
   } catch (err) {
@@ -149,6 +159,15 @@ export async function checkTemplates(companyId: string, config: WebhookConfig): 
     if (!(err instanceof BuildRequestError)) throw err;
   }
   return {};
+}
+
+/** A stand-in value for every secret header and constant: the checks and the preview show the request's shape. */
+function placeholderRowSecrets(config: WebhookConfig, known: Pick<AuthSecrets, "headers" | "constants"> = {}): Required<Pick<AuthSecrets, "headers" | "constants">> {
+  const headers = { ...known.headers };
+  for (const h of config.headers) if (isSecretHeader(h)) headers[headerKey(h.name)] ||= "secret-value";
+  const constants = { ...known.constants };
+  if (config.body.mode === "fields") for (const c of config.body.constants) if (isSecretConstant(c)) constants[c.name] ||= "secret-value";
+  return { headers, constants };
 }
 
 /** Builds and sends the sample request for unsaved form values. Never throws for bad input or a failing receiver. */
@@ -173,6 +192,10 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
     bearerToken: auth.type === "bearer" ? auth.token || stored.bearerToken : undefined,
     oauthAccessToken: undefined as string | undefined,
   };
+  // Secret headers and constants: typed, else saved under the same name; one missing is a field error.
+  const rows = resolveRowSecrets(config, stored, options.hostChange);
+  if (!options.dryRun && Object.keys(rows.fieldErrors).length > 0) return invalid(rows.fieldErrors, Object.values(rows.fieldErrors)[0][0]);
+  const rowSecrets: Pick<AuthSecrets, "headers" | "constants"> = options.dryRun ? placeholderRowSecrets(config, rows) : rows;
   if (options.dryRun) {
     // The preview shows the shape of the request; a secret not typed yet stands in as a placeholder.
     if (auth.type === "basic") secrets.basicPassword ||= "password";
@@ -208,7 +231,7 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
       deliveryId: `test_${randomUUID()}`,
       timestamp: new Date(),
       signingSecrets: [signingSecret],
-      secrets,
+      secrets: { ...secrets, ...rowSecrets },
       webhookId: options.webhookId ?? "",
     });
   } catch (err) {
@@ -217,11 +240,11 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
   }
 
   if (options.dryRun) {
-    const scrubPreview = redactor(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, signingSecret]));
+    const scrubPreview = redactor(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, signingSecret, ...rowValues(rowSecrets)]));
     return {
       ok: true,
       dryRun: true,
-      request: { method: built.method, url: scrubPreview(built.maskedUrl), headers: redactRecord(built.maskedHeaders, scrubPreview), body: built.body === null ? null : scrubPreview(built.body) },
+      request: { method: built.method, url: scrubPreview(built.maskedUrl), headers: redactRecord(built.maskedHeaders, scrubPreview), body: built.maskedBody === null ? null : scrubPreview(built.maskedBody) },
       response: null,
       error: null,
     };
@@ -237,10 +260,10 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
     .filter(([name, value]) => built.maskedHeaders[name] !== value)
     .map(([, value]) => value);
   // The basic password first: secretsOf derives the Authorization value from it.
-  const scrub = redactor(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, secrets.oauthAccessToken, signingSecret, ...maskedValues]));
+  const scrub = redactor(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, secrets.oauthAccessToken, signingSecret, ...rowValues(rowSecrets), ...maskedValues]));
   return {
     ok: true,
-    request: { method: built.method, url: scrub(built.maskedUrl), headers: redactRecord(built.maskedHeaders, scrub), body: built.body === null ? null : scrub(built.body) },
+    request: { method: built.method, url: scrub(built.maskedUrl), headers: redactRecord(built.maskedHeaders, scrub), body: built.maskedBody === null ? null : scrub(built.maskedBody) },
     response:
       outcome.status === null
         ? null

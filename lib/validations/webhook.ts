@@ -40,6 +40,36 @@ export const conditionsSchema = z.object({
 });
 export type Conditions = z.infer<typeof conditionsSchema>;
 
+/**
+ * Names that look like a credential (X-Api-Token, Authorization, Vtiger's Authtoken, accessKey,
+ * sessionName …): a header or constant parameter so named is secret unless told otherwise.
+ */
+export const CREDENTIAL_NAME = /authoriz|auth(?!or)|token|secret|passw|pwd|api[-_]?key|access[-_]?key|private[-_]?key|cookie|credential|session|signature/i;
+
+/** Whether a text holds placeholders or tags (plain text renders as itself). */
+export function isTemplated(text: string): boolean {
+  return text.includes("{{") || text.includes("{%");
+}
+
+/**
+ * Whether a custom header is secret: as the user chose, else by its name — unless its value holds
+ * placeholders (a secret is sent exactly as typed, never rendered, so a templated value stays plain).
+ */
+export function isSecretHeader(h: { name: string; value?: string; secret?: boolean }): boolean {
+  return h.secret ?? (CREDENTIAL_NAME.test(h.name) && !isTemplated(h.value ?? ""));
+}
+
+/** Whether a constant body parameter is secret: as the user chose, else by its name. */
+export function isSecretConstant(c: { name: string; secret?: boolean }): boolean {
+  return c.secret ?? CREDENTIAL_NAME.test(c.name);
+}
+
+/**
+ * The `secret` switch of a header or constant: a secret value is encrypted at rest, write-only (reads
+ * give it blank, with `hasValue`), masked in logs and Test results. Blank while editing keeps the saved one.
+ */
+const secretSwitch = z.boolean({ error: "secret must be true or false" }).optional();
+
 /** Header names are RFC 7230 tokens: a space is refused with the reason; values may not hold CR/LF. */
 export const headerSchema = z.object({
   name: z
@@ -57,6 +87,10 @@ export const headerSchema = z.object({
     .string()
     .transform((v) => v.replace(/\s+$/, ""))
     .pipe(z.string().max(4000).refine((v) => !/[\r\n]/.test(v), "Header values cannot contain line breaks")),
+  secret: secretSwitch,
+}).refine((h) => !(h.secret === true && isTemplated(h.value)), {
+  path: ["value"],
+  message: "A secret value is sent exactly as typed: placeholders are not filled in it. Turn off Secret to use placeholders",
 });
 export type HeaderRow = z.infer<typeof headerSchema>;
 
@@ -85,7 +119,7 @@ export const bodySchema = z.discriminatedUnion("mode", [
     /** Picked record fields (dotted paths into the event), optionally renamed. */
     fields: z.array(z.object({ path: z.string().trim().min(1, "Choose a field").max(200), as: singleLine(z.string().trim().max(100), "Sent as").optional() })).max(100).default([]),
     /** Constant parameters added to the body. */
-    constants: z.array(z.object({ name: singleLine(z.string().trim().min(1, "Name is required").max(100), "Constant name"), value: z.string().max(2000) })).max(50).default([]),
+    constants: z.array(z.object({ name: singleLine(z.string().trim().min(1, "Name is required").max(100), "Constant name"), value: z.string().max(2000), secret: secretSwitch })).max(50).default([]),
   }),
   z.object({ mode: z.literal("template"), encoding: z.enum(BODY_ENCODINGS).default("json"), template: z.string().max(100_000) }),
 ]);

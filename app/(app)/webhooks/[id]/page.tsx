@@ -12,13 +12,13 @@ import { can } from "@/lib/authz";
 import { eventTypeOptions } from "@/lib/events/catalog";
 import { formatDateTime } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
-import { readAuthSecrets, webhookConfigOf } from "@/lib/webhooks";
+import { webhookFormView } from "@/lib/actions/webhook-reads";
 
 export const metadata: Metadata = { title: "Edit webhook" };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Only the public config reaches the browser: which secrets are saved, never their values. */
+/** Only the public config reaches the browser (secret headers and constants blank): which secrets are saved, never their values. */
 export default async function EditWebhookPage({ params }: { params: Promise<{ id: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
@@ -28,7 +28,7 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
   const row = await getCompanyWebhook(db, actor.companyId, id);
   if (!row) notFound();
   const [credentials, creator] = await Promise.all([listOAuthCredentials(db, actor.companyId), getWebhookCreator(db, row.createdBy)]);
-  const saved = readAuthSecrets(row);
+  const view = webhookFormView(row);
   const canManage = can(actor, "webhooks.manage");
   return (
     <>
@@ -50,8 +50,8 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
         key={row.updatedAt.toISOString()}
         mode="edit"
         webhookId={row.id}
-        defaults={webhookConfigOf(row)}
-        savedSecrets={{ basic: Boolean(saved.basicPassword), apiKey: Boolean(saved.apiKeyValue), bearer: Boolean(saved.bearerToken) }}
+        defaults={view.defaults}
+        savedSecrets={view.savedSecrets}
         eventTypes={eventTypeOptions()}
         credentials={credentials.map((c) => ({ id: c.id, name: c.name }))}
         canManage={canManage}

@@ -42,7 +42,7 @@ export default async function NewWebhookPage() {
           maxConcurrency: 10,
           notifyOnFailure: true,
         }}
-        savedSecrets={{ basic: false, apiKey: false, bearer: false }}
+        savedSecrets={{ basic: false, apiKey: false, bearer: false, headers: [], constants: [] }}
         eventTypes={eventTypeOptions()}
         credentials={credentials.map((c) => ({ id: c.id, name: c.name }))}
         canManage
