@@ -9,7 +9,7 @@
  * runs it) and a receiver process on 127.0.0.1.
  */
 import type { ChildProcess } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -522,7 +522,8 @@ async function main() {
   // ------------------------------------------------------------ 5. pages
   if (phase("5")) {
     const cookieName = "authjs.session-token";
-    const token = await encode({ token: { sub: userId, name: "Bench Owner", email: "bench@example.test" }, secret: authSecret, salt: cookieName, maxAge: 3600 });
+    // A session as sign-in issues it: its own id and the user's session version (checked per request).
+    const token = await encode({ token: { sub: userId, name: "Bench Owner", email: "bench@example.test", sid: randomUUID(), sv: 0 }, secret: authSecret, salt: cookieName, maxAge: 3600 });
     const cookie = `${cookieName}=${token}; hr_company=${companyId}`;
     const timePage = async (pathname: string, n: number) => {
       const times: number[] = [];

@@ -462,6 +462,11 @@ function finish(method: HttpMethod, a: Assembled, body: string | null, maskedBod
   return { method, url, headers, body, maskedHeaders, maskedBody: maskedBody === null ? null : maskText(maskedBody), maskedUrl: maskText(a.maskedQuery.size > 0 ? masked.toString() : url) };
 }
 
+/** Whether any constant parameter of the request is secret (its logged form differs from the sent one). */
+function hasSecretConstant(a: Assembled): boolean {
+  return a.constants.some(([, value], i) => a.maskedConstants[i][1] !== value);
+}
+
 function appendQuery(url: URL, params: [string, string][]) {
   for (const [k, v] of params) url.searchParams.append(k, v);
 }
@@ -492,8 +497,9 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
   let maskedBody: string | null = null;
   if (payload) {
     body = encodePayload(payload, encoding);
-    // The logged body is encoded again with the secret constants masked, whatever their length.
-    maskedBody = encodePayload(payloadObject(webhook, event, context, a.maskedConstants)!, encoding);
+    // The logged body is encoded again with the secret constants masked, whatever their length
+    // (only when there are any: most requests log the body as sent).
+    if (hasSecretConstant(a)) maskedBody = encodePayload(payloadObject(webhook, event, context, a.maskedConstants)!, encoding);
   } else if (webhook.body.mode === "template") {
     const rendered = render(webhook.body.template, context, TEMPLATE_ESCAPE[encoding], "Template", ctx);
     body = encoding === "json_array" ? `[${rendered}]` : rendered;
@@ -531,5 +537,5 @@ export function buildBatchRequest(webhook: RequestConfig, events: DeliveryEvent[
   a.headers.set("Content-Type", CONTENT_TYPES.json);
   const body = JSON.stringify(items(a.constants));
   // Only fields mode has constants; the other modes log the body as sent (secrets in its text masked).
-  return finish(method, a, body, webhook.body.mode === "fields" ? JSON.stringify(items(a.maskedConstants)) : body, ctx);
+  return finish(method, a, body, hasSecretConstant(a) ? JSON.stringify(items(a.maskedConstants)) : body, ctx);
 }
