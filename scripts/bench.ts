@@ -121,7 +121,7 @@ async function main() {
   const web = spawnTs("scripts/start.ts", ["--no-workers"], env, "web");
   await waitForHealth(`${base}/api/health`, web, 900_000);
   const webPid = findWebServer(web.pid!);
-  log(`app on ${base} (next-server pid ${webPid}, idle RSS ${rssMb(webPid, "VmRSS")} MB)`);
+  log(`app on ${base} (web server pid ${webPid}, idle RSS ${rssMb(webPid, "VmRSS")} MB)`);
   extra.webIdleRssMb = rssMb(webPid, "VmRSS");
 
   // ------------------------------------------------------------ fixtures
@@ -561,7 +561,7 @@ async function main() {
     const webPeak = rssMb(webPid) ?? NaN;
     const workerPeak = workerPeaks.length ? Math.max(...workerPeaks) : NaN;
     rows.push({ group: "6", figure: "worker process peak RSS (scripts/worker.ts)", value: workerPeak, unit: "MB", target: { text: "< 300", met: workerPeak < 300 } });
-    rows.push({ group: "6", figure: "web process peak RSS (next-server)", value: webPeak, unit: "MB", baseline: { label: "idle after start", value: extra.webIdleRssMb as number } });
+    rows.push({ group: "6", figure: "web process peak RSS (scripts/web.mjs: Next.js)", value: webPeak, unit: "MB", baseline: { label: "idle after start", value: extra.webIdleRssMb as number } });
     extra.memory = { workerPeaksMb: workerPeaks, webPeakMb: webPeak };
   }
 
@@ -598,7 +598,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 
 /** The process that serves HTTP: the deepest `next` process below scripts/start.ts. */
 function findWebServer(startPid: number): number {
-  const below = descendants(startPid).filter((p) => /next/.test(commandOf(p)));
+  const below = descendants(startPid).filter((p) => /next|web\.mjs/.test(commandOf(p)));
   return below[below.length - 1] ?? startPid;
 }
 
