@@ -11,6 +11,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "invitation.accepted": "Invitation accepted",
   "member.role_changed": "Member's role changed",
   "member.removed": "Member removed",
+  "account.password_changed": "Password changed",
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
   "role.created": "Role created",

@@ -156,7 +156,7 @@ export const changePassword = defineAction({
       await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));
       await endAllSessions(tx, actor.userId);
       await closePasswordResets(tx, actor.userId);
-      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "account.password_changed", targetType: "user", targetId: actor.userId });
+      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "account.password_changed", targetType: "membership", targetId: actor.membershipId });
     });
     return ok({ email: user.email }, "Password changed: you were signed out everywhere else");
   },
