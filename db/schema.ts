@@ -1,4 +1,4 @@
-import { relations, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
@@ -392,21 +392,6 @@ export const dailyUsage = pgTable(
   },
   (t) => [uniqueIndex("daily_usage_key").on(t.companyId, t.day)],
 );
-
-export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
-export const companiesRelations = relations(companies, ({ many }) => ({
-  memberships: many(memberships),
-  roles: many(roles),
-}));
-export const rolesRelations = relations(roles, ({ one, many }) => ({
-  company: one(companies, { fields: [roles.companyId], references: [companies.id] }),
-  memberships: many(memberships),
-}));
-export const membershipsRelations = relations(memberships, ({ one }) => ({
-  user: one(users, { fields: [memberships.userId], references: [users.id] }),
-  company: one(companies, { fields: [memberships.companyId], references: [companies.id] }),
-  role: one(roles, { fields: [memberships.roleId], references: [roles.id] }),
-}));
 
 export type User = typeof users.$inferSelect;
 export type Company = typeof companies.$inferSelect;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isUuid } from "@/db/keyset";
 import { getDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
 import type { ActionDefinition, ActionDeps, ActionErrorCode, ActionResult, Caller } from "./action";
@@ -72,12 +73,8 @@ export function respond<T>(result: ActionResult<T>, render: (data: T) => unknown
   return status === 204 ? new Response(null, { status }) : Response.json(render(result.data), { status });
 }
 
-const uuid = z.uuid();
-
 /** Ids in paths are UUIDs; anything else is a 404 (never a 500 from the database's uuid cast). */
-export function isId(value: string | undefined): value is string {
-  return uuid.safeParse(value).success;
-}
+export const isId = (value: string | undefined): value is string => isUuid(value);
 
 export function notFound(what: string): Response {
   return apiError(404, "not_found", `${what} not found`);

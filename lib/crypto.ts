@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
 /**
  * Secrets at rest: AES-256-GCM under HOOKRELAY_SECRET_KEY.
@@ -73,10 +73,4 @@ export function hashToken(token: string): string {
 
 export function randomToken(bytes = 24): string {
   return randomBytes(bytes).toString("base64url");
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }

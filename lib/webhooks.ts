@@ -259,8 +259,3 @@ export async function sealClearRowSecrets(db: Database, log: (message: string) =
   }
   return sealed;
 }
-
-export async function getWebhookById(db: DbOrTx, id: string) {
-  const [row] = await db.select().from(webhooks).where(eq(webhooks.id, id));
-  return row ?? null;
-}

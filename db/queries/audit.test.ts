@@ -10,7 +10,8 @@ import { createOAuthCredential, deleteOAuthCredential, updateOAuthCredential } f
 import { setRolePermission } from "@/lib/actions/roles";
 import { addMember, makeCompany, testEnvironment } from "@/tests/helpers";
 import { recordAudit } from "./companies";
-import { AUDIT_TARGET_GROUPS, decodeAuditCursor, encodeAuditCursor, listAuditLog, type AuditCursor } from "./audit";
+import { decodeCursor, encodeCursor, type KeysetCursor } from "@/db/keyset";
+import { AUDIT_TARGET_GROUPS, listAuditLog } from "./audit";
 
 const env = testEnvironment();
 afterAll(() => env.close());
@@ -33,12 +34,12 @@ async function insertAt(companyId: string, entries: { at: string; action?: strin
 
 async function allPages(companyId: string, limit: number, targetTypes: readonly string[] = everything) {
   const names: string[][] = [];
-  let after: AuditCursor | null = null;
+  let after: KeysetCursor | null = null;
   for (let i = 0; i < 20; i++) {
     const page = await listAuditLog(env.db, companyId, { targetTypes, after, limit });
     names.push(page.entries.map((e) => e.targetName ?? ""));
     if (!page.older) break;
-    after = decodeAuditCursor(page.older);
+    after = decodeCursor(page.older);
   }
   return names;
 }
@@ -99,12 +100,12 @@ describe("listAuditLog", () => {
     // Back from the third page: the second page again, with a way to the newest one.
     const first = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2 });
     expect(first.newer).toBeNull();
-    const second = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, after: decodeAuditCursor(first.older) });
-    const third = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, after: decodeAuditCursor(second.older) });
-    const backToSecond = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, before: decodeAuditCursor(third.newer) });
+    const second = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, after: decodeCursor(first.older) });
+    const third = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, after: decodeCursor(second.older) });
+    const backToSecond = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, before: decodeCursor(third.newer) });
     expect(backToSecond.entries.map((e) => e.id)).toEqual(second.entries.map((e) => e.id));
     expect(backToSecond.newer).not.toBeNull();
-    const backToFirst = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, before: decodeAuditCursor(backToSecond.newer) });
+    const backToFirst = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, before: decodeCursor(backToSecond.newer) });
     expect(backToFirst.entries.map((e) => e.id)).toEqual(first.entries.map((e) => e.id));
     expect(backToFirst.newer).toBeNull();
   });
@@ -173,9 +174,9 @@ describe("listAuditLog", () => {
 
   it("reads only its own cursors", () => {
     const cursor = { at: "2030-01-01T00:00:00.000100Z", id: "0b6f7c1e-8f3a-4f6e-9a53-3a2f4c6f0e11" };
-    expect(decodeAuditCursor(encodeAuditCursor(cursor))).toEqual(cursor);
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     for (const junk of [undefined, "", "2030-01-01~x", "2030-01-01T00:00:00Z~0b6f7c1e-8f3a-4f6e-9a53-3a2f4c6f0e11", ["a"], "x'; drop table audit_log"]) {
-      expect(decodeAuditCursor(junk)).toBeNull();
+      expect(decodeCursor(junk)).toBeNull();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { apiKeys, auditLog, companies, invitations, memberships, users, webhooks } from "@/db/schema";
+import { encodeCursor, isUuid, type KeysetCursor } from "@/db/keyset";
 
 /**
  * The audit log's filter groups: what a person picks ("Members") → the `target_type`s written by
@@ -23,35 +24,13 @@ export function isAuditTargetGroup(value: unknown): value is AuditTargetGroup {
 
 export const AUDIT_PAGE_SIZE = 50;
 
-/**
- * A position in the log: the row's created_at to the microsecond (as Postgres keeps it — a JS Date
- * would cut it to milliseconds and skip rows written in the same millisecond) and its id.
- */
-export interface AuditCursor {
-  at: string;
-  id: string;
-}
-
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)~([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-
-export function encodeAuditCursor(cursor: AuditCursor): string {
-  return `${cursor.at}~${cursor.id}`;
-}
-
-/** The cursor in a URL, or null when it is missing or not one of ours. */
-export function decodeAuditCursor(value: unknown): AuditCursor | null {
-  if (typeof value !== "string") return null;
-  const match = CURSOR.exec(value);
-  return match ? { at: match[1], id: match[2].toLowerCase() } : null;
-}
-
 export interface ListAuditLogParams {
   /** Only these target types (already narrowed to what the viewer may see); empty → nothing. */
   targetTypes: readonly string[];
   /** Entries older than this cursor (the next page). */
-  after?: AuditCursor | null;
+  after?: KeysetCursor | null;
   /** Entries newer than this cursor (the previous page). */
-  before?: AuditCursor | null;
+  before?: KeysetCursor | null;
   limit?: number;
 }
 
@@ -121,7 +100,7 @@ export async function listAuditLog(db: DbOrTx, companyId: string, params: ListAu
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backwards) page.reverse();
-  const cursorOf = (r: (typeof page)[number]) => encodeAuditCursor({ at: r.at, id: r.id });
+  const cursorOf = (r: (typeof page)[number]) => encodeCursor({ at: r.at, id: r.id });
   const first = page[0];
   const last = page[page.length - 1];
   // Arriving from an older page (after) or a newer one (before), the page we came from exists.
@@ -146,14 +125,13 @@ export async function listAuditLog(db: DbOrTx, companyId: string, params: ListAu
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function nonEmpty(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
 }
 
 function uuidOf(value: unknown): string | null {
-  return typeof value === "string" && UUID.test(value) ? value : null;
+  return isUuid(value) ? value : null;
 }
 
 /**

@@ -1,31 +1,11 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { deliveries, events, webhooks, type DeliveryStatus } from "@/db/schema";
-
-/** Where a page of history ends: the last row's created_at (to the microsecond, UTC) and id. */
-export interface DeliveryCursor {
-  createdAt: string;
-  id: string;
-}
-
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** An opaque cursor (base64url of "created_at|id"); clients pass it back unchanged. */
-export function encodeDeliveryCursor(cursor: DeliveryCursor): string {
-  return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString("base64url");
-}
-
-/** The cursor, or null when it is not one this API handed out. */
-export function decodeDeliveryCursor(value: string): DeliveryCursor | null {
-  const [createdAt, id, ...rest] = Buffer.from(value, "base64url").toString("utf8").split("|");
-  if (rest.length || !CURSOR_TIME.test(createdAt ?? "") || !CURSOR_ID.test(id ?? "")) return null;
-  return { createdAt, id };
-}
+import { encodeCursor, type KeysetCursor } from "@/db/keyset";
 
 export interface ListDeliveriesParams {
   status?: DeliveryStatus;
-  cursor?: DeliveryCursor | null;
+  cursor?: KeysetCursor | null;
   limit: number;
 }
 
@@ -37,7 +17,7 @@ export interface ListDeliveriesParams {
 export async function listWebhookDeliveries(db: DbOrTx, companyId: string, webhookId: string, params: ListDeliveriesParams) {
   const filters: SQL[] = [eq(deliveries.webhookId, webhookId), eq(deliveries.companyId, companyId)];
   if (params.status) filters.push(eq(deliveries.status, params.status));
-  if (params.cursor) filters.push(sql`(${deliveries.createdAt}, ${deliveries.id}) < (${params.cursor.createdAt}::timestamptz, ${params.cursor.id}::uuid)`);
+  if (params.cursor) filters.push(sql`(${deliveries.createdAt}, ${deliveries.id}) < (${params.cursor.at}::timestamptz, ${params.cursor.id}::uuid)`);
   const rows = await db
     .select({
       id: deliveries.id,
@@ -61,7 +41,7 @@ export async function listWebhookDeliveries(db: DbOrTx, companyId: string, webho
     .limit(params.limit + 1);
   const page = rows.slice(0, params.limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > params.limit && last ? encodeDeliveryCursor({ createdAt: last.cursorTime, id: last.id }) : null;
+  const nextCursor = rows.length > params.limit && last ? encodeCursor({ at: last.cursorTime, id: last.id }) : null;
   return { deliveries: page.map(({ cursorTime: _, ...row }) => row), nextCursor };
 }
 export type DeliveryListRow = Awaited<ReturnType<typeof listWebhookDeliveries>>["deliveries"][number];

@@ -3,7 +3,8 @@ import { sql } from "drizzle-orm";
 import { deliveries, events, webhooks } from "@/db/schema";
 import { createApiKey } from "@/lib/actions/api-keys";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
-import { decodeEventCursor, getCompanyEvent, listEvents, type EventCursor } from "./events";
+import { decodeCursor, type KeysetCursor } from "@/db/keyset";
+import { getCompanyEvent, listEvents } from "./events";
 
 const env = testEnvironment();
 afterAll(() => env.close());
@@ -65,12 +66,12 @@ beforeAll(async () => {
 
 async function allPages(params: { q?: string; type?: string }, limit: number) {
   const seen: string[] = [];
-  let cursor: EventCursor | null = null;
+  let cursor: KeysetCursor | null = null;
   for (let i = 0; i < 10; i++) {
     const page = await listEvents(env.db, a.companyId, { ...params, cursor, limit });
     seen.push(...page.events.map((e) => e.externalId));
     if (!page.nextCursor) break;
-    cursor = decodeEventCursor(page.nextCursor);
+    cursor = decodeCursor(page.nextCursor);
     expect(cursor).not.toBeNull();
   }
   return seen;

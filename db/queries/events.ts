@@ -1,18 +1,16 @@
 import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { executePrepared, type DbOrTx } from "@/db";
 import { apiKeys, deliveries, eventRateWindows, events, users, webhooks, type DeliveryStatus } from "@/db/schema";
-import { encodeDeliveryCursor, type DeliveryCursor } from "./deliveries";
+import { encodeCursor, isUuid, type KeysetCursor } from "@/db/keyset";
 
 /** Events pages use the same opaque keyset cursor as the history ("created_at|id", base64url). */
-export { decodeDeliveryCursor as decodeEventCursor, encodeDeliveryCursor as encodeEventCursor } from "./deliveries";
-export type EventCursor = DeliveryCursor;
 
 export interface ListEventsParams {
   /** Matches the start of the record id or the event id (the sender's), any part of the type, or Hookrelay's event UUID. */
   q?: string;
   /** Only events of this type. */
   type?: string;
-  cursor?: EventCursor | null;
+  cursor?: KeysetCursor | null;
   limit: number;
 }
 
@@ -27,7 +25,6 @@ export interface MatchedDelivery {
   attempts: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function likePattern(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -59,11 +56,11 @@ export async function listEvents(db: DbOrTx, companyId: string, params: ListEven
   if (q) {
     const prefix = `${likePattern(q)}%`;
     const matches = [ilike(events.recordId, prefix), ilike(events.externalId, prefix), ilike(events.type, `%${likePattern(q)}%`)];
-    if (UUID.test(q)) matches.push(eq(events.id, q.toLowerCase()));
+    if (isUuid(q)) matches.push(eq(events.id, q.toLowerCase()));
     filters.push(or(...matches)!);
   }
   if (params.type) filters.push(eq(events.type, params.type));
-  if (params.cursor) filters.push(sql`(${events.createdAt}, ${events.id}) < (${params.cursor.createdAt}::timestamptz, ${params.cursor.id}::uuid)`);
+  if (params.cursor) filters.push(sql`(${events.createdAt}, ${events.id}) < (${params.cursor.at}::timestamptz, ${params.cursor.id}::uuid)`);
   const rows = await db
     .select({ ...eventListColumns, cursorTime: sql<string>`to_char(${events.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
     .from(events)
@@ -74,7 +71,7 @@ export async function listEvents(db: DbOrTx, companyId: string, params: ListEven
     .limit(params.limit + 1);
   const page = rows.slice(0, params.limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > params.limit && last ? encodeDeliveryCursor({ createdAt: last.cursorTime, id: last.id }) : null;
+  const nextCursor = rows.length > params.limit && last ? encodeCursor({ at: last.cursorTime, id: last.id }) : null;
   const matched = await deliveriesOfEvents(db, companyId, page.map((e) => e.id));
   return {
     events: page.map(({ cursorTime: _, ...e }) => ({ ...e, deliveries: matched.filter((d) => d.eventId === e.id) })),

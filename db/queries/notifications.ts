@@ -15,14 +15,6 @@ export async function getNotification(db: DbOrTx, id: string) {
   return row ?? null;
 }
 
-export async function getCompanyNotification(db: DbOrTx, companyId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(notifications)
-    .where(and(eq(notifications.companyId, companyId), eq(notifications.id, id)));
-  return row ?? null;
-}
-
 export async function markNotification(
   db: DbOrTx,
   id: string,

@@ -65,11 +65,6 @@ export async function listWebhooks(db: DbOrTx, companyId: string, params: ListWe
 }
 export type WebhookListRow = Awaited<ReturnType<typeof listWebhooks>>["rows"][number];
 
-export async function countWebhooks(db: DbOrTx, companyId: string): Promise<number> {
-  const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(webhooks).where(eq(webhooks.companyId, companyId));
-  return n;
-}
-
 /** The webhook of this company, or null (another company's id is simply not found). */
 export async function getCompanyWebhook(db: DbOrTx, companyId: string, webhookId: string) {
   const [row] = await db

@@ -2,7 +2,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { fromDrizzle } from "pg-boss";
 import { bulkRetries, deliveries, webhooks, type DeliveryStatus } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
-import { decodeDeliveryCursor, listWebhookDeliveries, lockCompanyDelivery } from "@/db/queries/deliveries";
+import { decodeCursor } from "@/db/keyset";
+import { listWebhookDeliveries, lockCompanyDelivery } from "@/db/queries/deliveries";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { QUEUES } from "@/jobs/boss";
 import { ActionError, defineAction, ok } from "@/lib/action";
@@ -17,7 +18,7 @@ export const listDeliveries = defineAction({
   access: "webhooks.view",
   schema: listDeliveriesSchema,
   async handler({ db, actor }, input) {
-    const cursor = input.cursor ? decodeDeliveryCursor(input.cursor) : null;
+    const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     if (input.cursor && !cursor) throw new ActionError("invalid", "cursor: Not a cursor of this API: pass nextCursor back unchanged", { cursor: ["Not a cursor of this API: pass nextCursor back unchanged"] });
     if (!(await getCompanyWebhook(db, actor.companyId, input.webhookId))) throw new ActionError("not_found", "Webhook not found");
     return ok(await listWebhookDeliveries(db, actor.companyId, input.webhookId, { status: input.status, cursor, limit: input.limit }));

@@ -4,6 +4,7 @@ import { oauthCredentials, type OAuthCredential } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { allowPrivateTargetsFromEnv, sendSafely } from "./http-client";
 import { redactor } from "./redact";
+import { isUuid } from "@/db/keyset";
 
 /** A token this close to its expiry is refreshed before use. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -117,7 +118,6 @@ function readRefreshToken(cred: OAuthCredential): string | null {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_FOUND = "The OAuth credential no longer exists";
 
 /**
@@ -129,7 +129,7 @@ export async function getOAuthAccessToken(db: Database, companyId: string, crede
   const now = options.now ?? new Date();
   const calledAt = Date.now();
   // Not a uuid: Postgres would answer with a syntax error rather than "no such row".
-  if (!UUID.test(credentialId) || !UUID.test(companyId)) throw new OAuthTokenError(NOT_FOUND);
+  if (!isUuid(credentialId) || !isUuid(companyId)) throw new OAuthTokenError(NOT_FOUND);
   const cached = await loadCredential(db, companyId, credentialId);
   const cachedToken = options.forceRefresh ? null : validCachedToken(cached, now);
   if (cachedToken) return cachedToken;

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActivityIcon, SearchXIcon } from "lucide-react";
 import { getDb } from "@/db";
-import { decodeEventCursor, listEvents } from "@/db/queries/events";
+import { decodeCursor } from "@/db/keyset";
+import { listEvents } from "@/db/queries/events";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
@@ -30,7 +31,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const search = await searchParams;
   const q = (search.q ?? "").trim().slice(0, 200);
   const type = search.type && isKnownEventType(search.type) ? search.type : "";
-  const cursor = search.cursor ? decodeEventCursor(search.cursor) : null;
+  const cursor = search.cursor ? decodeCursor(search.cursor) : null;
   const page = await listEvents(getDb(), actor.companyId, { q, type, cursor, limit: 25 });
   const now = Date.now();
   const filtered = Boolean(q || type);

@@ -13,17 +13,17 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { getEventType } from "@/lib/events/catalog";
 import { formatDateTime } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
+import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Event" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One event: where it came from, its payload as the webhooks receive it, and the deliveries it made. */
 export default async function EventPage({ params }: { params: Promise<{ id: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="Events" />;
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const event = await getCompanyEvent(getDb(), actor.companyId, id);
   if (!event) notFound();
   const payload = {

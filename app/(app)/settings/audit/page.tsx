@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ChevronLeftIcon, ChevronRightIcon, ScrollTextIcon } from "lucide-react";
 import { getDb } from "@/db";
-import { AUDIT_TARGET_GROUPS, decodeAuditCursor, isAuditTargetGroup, listAuditLog, type AuditTargetGroup } from "@/db/queries/audit";
+import { decodeCursor } from "@/db/keyset";
+import { AUDIT_TARGET_GROUPS, isAuditTargetGroup, listAuditLog, type AuditTargetGroup } from "@/db/queries/audit";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { AUDIT_GROUP_LABELS, AuditDetails, auditActionLabel } from "@/components/settings/audit-entry";
@@ -56,8 +57,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
 
   const raw = await searchParams;
   const type = typeof raw.type === "string" && isAuditTargetGroup(raw.type) && groups.includes(raw.type) ? raw.type : undefined;
-  const after = decodeAuditCursor(raw.after);
-  const before = after ? null : decodeAuditCursor(raw.before);
+  const after = decodeCursor(raw.after);
+  const before = after ? null : decodeCursor(raw.before);
   const targetTypes = (type ? [type] : groups).flatMap((g) => AUDIT_TARGET_GROUPS[g]);
   const page = await listAuditLog(getDb(), actor.companyId, { targetTypes, after, before });
   const search: Search = { type };

@@ -13,17 +13,17 @@ import { eventTypeOptions } from "@/lib/events/catalog";
 import { formatDateTime } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
 import { webhookFormView } from "@/lib/actions/webhook-reads";
+import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Edit webhook" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Only the public config reaches the browser (secret headers and constants blank): which secrets are saved, never their values. */
 export default async function EditWebhookPage({ params }: { params: Promise<{ id: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const db = getDb();
   const row = await getCompanyWebhook(db, actor.companyId, id);
   if (!row) notFound();

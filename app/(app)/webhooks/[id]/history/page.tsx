@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { ChevronLeftIcon, ChevronRightIcon, InboxIcon, PencilIcon } from "lucide-react";
 import { getDb } from "@/db";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "@/db/schema";
-import { decodeDeliveryCursor, listWebhookDeliveries } from "@/db/queries/deliveries";
+import { decodeCursor } from "@/db/keyset";
+import { listWebhookDeliveries } from "@/db/queries/deliveries";
 import { deliveryCounts, latestBulkRetry } from "@/db/queries/history";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { EmptyState } from "@/components/app/empty-state";
@@ -24,10 +25,10 @@ import { getEventType } from "@/lib/events/catalog";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
 import { cn } from "@/lib/utils";
+import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Delivery history" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PERIODS = { "24h": ["Last 24 hours", 86_400_000], "7d": ["Last 7 days", 7 * 86_400_000], "30d": ["Last 30 days", 30 * 86_400_000], all: ["All time", 0] } as const;
 type Period = keyof typeof PERIODS;
 const STATUS_TABS: [DeliveryStatus | "all", string][] = [
@@ -45,7 +46,7 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const db = getDb();
   const webhook = await getCompanyWebhook(db, actor.companyId, id);
   if (!webhook) notFound();
@@ -54,7 +55,7 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
   const search = await searchParams;
   const status = (DELIVERY_STATUSES as readonly string[]).includes(search.status ?? "") ? (search.status as DeliveryStatus) : undefined;
   const period: Period = search.period && search.period in PERIODS ? (search.period as Period) : "24h";
-  const cursor = search.cursor ? decodeDeliveryCursor(search.cursor) : null;
+  const cursor = search.cursor ? decodeCursor(search.cursor) : null;
   const now = Date.now();
   const since = PERIODS[period][1] ? new Date(now - PERIODS[period][1]) : null;
   const [counts, page, bulk] = await Promise.all([

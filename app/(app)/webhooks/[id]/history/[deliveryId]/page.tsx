@@ -19,17 +19,17 @@ import { getEventType } from "@/lib/events/catalog";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
 import { webhookSchema } from "@/lib/validations/webhook";
+import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Delivery" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One delivery: the event, every attempt's request (secrets masked when logged) and response, and what happens next. */
 export default async function DeliveryPage({ params }: { params: Promise<{ id: string; deliveryId: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
   const { id, deliveryId } = await params;
-  if (!UUID.test(id) || !UUID.test(deliveryId)) notFound();
+  if (!isUuid(id) || !isUuid(deliveryId)) notFound();
   const detail = await getDeliveryDetail(getDb(), actor.companyId, deliveryId);
   if (!detail || detail.webhook.id !== id) notFound();
   const { delivery, event, webhook, attempts } = detail;
