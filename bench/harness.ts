@@ -4,11 +4,8 @@
  */
 import { spawn, fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { startEmbeddedPostgres } from "@/db/embedded";
-import { runMigrations } from "@/db/migrate";
-import { installJobs } from "@/jobs/boss";
+import { startThrowawayDatabase } from "@/tests/test-db";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 export const RESULTS_DIR = path.join(ROOT, "bench", "results");
@@ -153,20 +150,11 @@ export function cleanupAll(): Promise<void> {
 
 /** BENCH_DATABASE_URL (migrated here), or an embedded PostgreSQL in a temporary folder removed afterwards. */
 export async function startBenchDatabase(): Promise<{ url: string; embedded: boolean }> {
-  if (process.env.BENCH_DATABASE_URL) {
-    await runMigrations(process.env.BENCH_DATABASE_URL);
-    await installJobs(process.env.BENCH_DATABASE_URL);
-    return { url: process.env.BENCH_DATABASE_URL, embedded: false };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hookrelay-bench-"));
-  onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
   // BENCH_PG_STATS=1: pg_stat_statements, to see which statements a section spends PostgreSQL's time on.
   const settings = process.env.BENCH_PG_STATS ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"] : [];
-  const db = await startEmbeddedPostgres({ dir, persistent: false, database: "hookrelay_bench", settings });
-  onCleanup(() => db.stop());
-  await runMigrations(db.url);
-  await installJobs(db.url);
-  return { url: db.url, embedded: true };
+  const db = await startThrowawayDatabase({ label: "bench", externalUrl: process.env.BENCH_DATABASE_URL, settings });
+  onCleanup(() => db.destroy());
+  return { url: db.url, embedded: db.embedded };
 }
 
 // ---------------------------------------------------------------- numbers

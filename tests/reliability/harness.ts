@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { createDb, type Database } from "@/db";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/db/embedded";
-import { runMigrations } from "@/db/migrate";
+import { startThrowawayDatabase } from "@/tests/test-db";
 import { apiKeys, companies, deliveries } from "@/db/schema";
-import { createBoss, installJobs } from "@/jobs/boss";
+import { createBoss } from "@/jobs/boss";
 import { generateApiKey } from "@/lib/api-auth";
 import { generateSecretKey } from "@/lib/crypto";
 import { insertWebhook } from "@/lib/webhooks";
@@ -22,24 +20,7 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
  * these tests kill and restart the server.
  */
 export async function startOwnDatabase() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hookrelay-reliability-"));
-  let pg: EmbeddedDatabase = await startEmbeddedPostgres({ dir, persistent: true, database: "hookrelay_reliability" });
-  await runMigrations(pg.url);
-  await installJobs(pg.url);
-  return {
-    url: pg.url,
-    /** Stops the server (connections drop), as an outage would. */
-    async stopServer() {
-      await pg.stop();
-    },
-    async startServer() {
-      pg = await startEmbeddedPostgres({ dir, persistent: true, database: "hookrelay_reliability" });
-    },
-    async destroy() {
-      await pg.stop().catch(() => {});
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startThrowawayDatabase({ label: "reliability", persistent: true });
 }
 
 export function processEnv(databaseUrl: string, secretKey: string): NodeJS.ProcessEnv {
