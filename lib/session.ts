@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db";
@@ -16,18 +17,24 @@ export function actionDeps(): ActionDeps {
   return { db: getDb(), boss: getBoss };
 }
 
-/** The caller of this request: the session's user id and the company they chose (not yet checked). */
-export async function getCaller(): Promise<Caller> {
+/**
+ * The caller of this request: the session's user id and the company they chose (not yet checked).
+ * Once per request (React `cache`): the layout, the page and an action share one session check.
+ */
+export const getCaller = cache(async (): Promise<Caller> => {
   const session = await auth();
   const jar = await cookies();
   return { userId: session?.user?.id ?? null, companyId: jar.get(COMPANY_COOKIE)?.value ?? null };
-}
+});
+
+/** The membership, read from the database once per request and shared by the layout and the page. */
+const actorOf = cache((userId: string, companyId: string | null) => loadActor(getDb(), userId, companyId));
 
 /** For pages: the signed-in actor (membership read from the database now), or a redirect to sign in. */
 export async function requireActor(): Promise<Actor> {
   const caller = await getCaller();
   if (!caller.userId) redirect("/sign-in");
-  const actor = await loadActor(getDb(), caller.userId, caller.companyId);
+  const actor = await actorOf(caller.userId, caller.companyId ?? null);
   if (!actor) redirect("/sign-in?error=no-company");
   return actor;
 }
@@ -42,11 +49,11 @@ export async function pageAccess(permission: Permission): Promise<{ actor: Actor
  * membership and checks the permission; this only supplies the session and the dependencies.
  */
 export async function runAction<S extends z.ZodType, T>(def: ActionDefinition<S, T>, input: unknown): Promise<ActionResult<T>> {
-  const caller = await getCaller();
+  let caller = await getCaller();
   if (caller.userId && caller.companyId) {
     // A stale company cookie (membership removed) falls back to the user's first company.
-    const actor = await loadActor(getDb(), caller.userId, caller.companyId);
-    if (actor) caller.companyId = actor.companyId;
+    const actor = await actorOf(caller.userId, caller.companyId);
+    if (actor) caller = { ...caller, companyId: actor.companyId };
   }
   return def.run(actionDeps(), caller, input);
 }
