@@ -45,8 +45,8 @@ export async function pageAccess(permission: Permission): Promise<{ actor: Actor
 }
 
 /**
- * Runs a defined action for the current request. The action itself parses the input, loads the
- * membership and checks the permission; this only supplies the session and the dependencies.
+ * Runs a defined action for the current request. The action itself loads the membership, checks
+ * the permission and only then parses the input; this only supplies the session and the dependencies.
  */
 export async function runAction<S extends z.ZodType, T>(def: ActionDefinition<S, T>, input: unknown): Promise<ActionResult<T>> {
   let caller = await getCaller();
