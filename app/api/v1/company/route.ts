@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { authenticateApiKey, refuseKey } from "@/lib/api-auth";
-import { apiError, internalError } from "@/lib/api-response";
+import { internalError } from "@/lib/api-response";
 
 export const dynamic = "force-dynamic";
 
