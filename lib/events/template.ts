@@ -73,7 +73,6 @@ export function valueToText(value: unknown): string {
 }
 
 /** Characters XML 1.0 cannot hold at all, even escaped. */
- 
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 export function escapeXml(text: string): string {
@@ -94,7 +93,6 @@ export function escapeXml(text: string): string {
 export function sanitizeHeaderValue(text: string): string {
   return (
     text
-       
       .replace(/[\u0000-\u0008\u000A-\u001F\u007F]/g, "")
       .replace(/[^\u0000-\u00FF]+/gu, (chars) => encodeURIComponent(chars.replace(/[\uD800-\uDFFF]/gu, "\uFFFD")))
       .trim()

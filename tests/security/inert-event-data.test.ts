@@ -107,7 +107,6 @@ interface XmlElement {
 }
 
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
- 
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
@@ -334,7 +333,6 @@ describe("event data is inert in every body mode and encoding", () => {
 });
 
 describe("placeholders in the URL and header values", () => {
-   
   const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
   const cfg = config({
     url: "https://receiver.example.com/deals/{{data.name}}?note={{data.nested.note}}",
