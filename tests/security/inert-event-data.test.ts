@@ -370,13 +370,18 @@ describe("placeholders in the URL and header values", () => {
     const server = net.createServer((socket) => {
       let buf = "";
       socket.setEncoding("latin1");
+      let answered = false;
       socket.on("data", (chunk: string) => {
         buf += chunk;
         const end = buf.indexOf("\r\n\r\n");
-        if (end >= 0) {
-          heads.push(buf.slice(0, end));
-          socket.end("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
-        }
+        if (end < 0 || answered) return;
+        // Answer once the whole request is in: closing with unread body bytes would reset the
+        // connection (a flaky ECONNRESET on a loaded machine).
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
+        if (buf.length < end + 4 + length) return;
+        answered = true;
+        heads.push(buf.slice(0, end));
+        socket.end("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
       });
       socket.on("error", () => {});
     });
