@@ -5,7 +5,7 @@ import { LogOutIcon } from "lucide-react";
 import { toast } from "sonner";
 import { changePasswordAction, signOutEverywhereAction } from "@/app/(app)/actions";
 import { SubmitButton } from "@/components/app/submit-button";
-import { ConfirmAction } from "@/components/settings/confirm-action";
+import { ConfirmAction } from "@/components/app/confirm-action";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldList } from "@/components/auth/auth-forms";
 import { Form } from "@/components/ui/form";

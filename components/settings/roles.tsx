@@ -5,7 +5,7 @@ import { useOptimistic, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { createRoleAction, deleteRoleAction, setRolePermissionAction } from "@/app/(app)/settings/roles/actions";
 import { FormDialogFooter } from "@/components/app/form-dialog-footer";
-import { ConfirmAction } from "@/components/settings/confirm-action";
+import { ConfirmAction } from "@/components/app/confirm-action";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";

@@ -40,7 +40,7 @@ import {
 import { EventTypePicker } from "./event-type-picker";
 import { sameHost } from "@/lib/target-host";
 import { cn } from "@/lib/utils";
-import { NumberField, SecretSwitch, SelectField, SwitchField, TextField } from "./form-fields";
+import { NumberField, SecretSwitch, SelectField, SwitchField, TextField } from "@/components/app/form-fields";
 import { SigningSecretCard, SigningSecretDialog } from "./signing-secret";
 import { CodeBlock, prettyBody } from "@/components/app/code-block";
 import { TestPanel } from "./test-panel";
