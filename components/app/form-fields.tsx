@@ -1,41 +1,145 @@
 "use client";
 
-import type { ComponentProps, ReactNode } from "react";
-import { useFormContext } from "react-hook-form";
+import type { ComponentProps, ReactNode, RefObject } from "react";
+import { useFormContext, type ControllerRenderProps } from "react-hook-form";
 import { FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
+import { Textarea } from "@/components/ui/textarea";
 import { cn } from "@/lib/utils";
 
 /**
- * The webhook form's repeated field shapes, bound to the surrounding react-hook-form by name
- * (dotted paths such as `headers.0.name`), each with its error message under it.
+ * The app's form fields, bound to the surrounding react-hook-form (`<Form {...form}>`) by name
+ * (dotted paths such as `headers.0.name`), each with its label, hint and error message under it.
+ * Every form of the app uses them: the webhook form, the OAuth credential dialog, the account
+ * forms, the settings dialogs and the test event dialog.
  */
-type InputProps = Omit<ComponentProps<typeof Input>, "name" | "value" | "onChange" | "onBlur" | "className">;
+
+interface ShellProps {
+  label?: string;
+  /** Beside the label, at the end of its line (a "Create one" link, an "Insert placeholder" menu). */
+  labelAction?: ReactNode;
+  description?: ReactNode;
+  /** The FormItem's classes (grid placement in a row). */
+  className?: string;
+  messageClassName?: string;
+}
+
+/** Label (with its action), the control, the hint and the error: the frame every field shares. */
+function FieldShell({ label, labelAction, description, className, messageClassName, children }: ShellProps & { children: ReactNode }) {
+  const labelElement = label ? <FormLabel>{label}</FormLabel> : null;
+  return (
+    <FormItem className={className}>
+      {labelAction ? (
+        <div className="flex items-center justify-between gap-2">
+          {labelElement}
+          {labelAction}
+        </div>
+      ) : (
+        labelElement
+      )}
+      {children}
+      {description ? <FormDescription>{description}</FormDescription> : null}
+      <FormMessage className={messageClassName} />
+    </FormItem>
+  );
+}
+
+/** The field's own ref, and the caller's too when it needs the element (to insert at the caret). */
+function withRef<E>(field: ControllerRenderProps, inputRef: RefObject<E | null> | undefined) {
+  if (!inputRef) return field;
+  return {
+    ...field,
+    ref: (el: E | null) => {
+      field.ref(el);
+      inputRef.current = el;
+    },
+  };
+}
+
+type InputProps = Omit<ComponentProps<typeof Input>, "name" | "value" | "onChange" | "onBlur" | "className" | "ref">;
 
 export function TextField({
   name,
+  mono,
+  inputClassName,
+  inputRef,
+  leading,
   label,
+  labelAction,
   description,
   className,
-  mono,
+  messageClassName,
   ...input
-}: { name: string; label?: string; description?: ReactNode; className?: string; mono?: boolean } & InputProps) {
+}: ShellProps & {
+  name: string;
+  /** Code-like values: monospace, no spell checking. */
+  mono?: boolean;
+  inputClassName?: string;
+  inputRef?: RefObject<HTMLInputElement | null>;
+  /** An icon inside the input's start; `null` keeps the (empty) slot so the input is not remounted when it comes and goes. */
+  leading?: ReactNode;
+} & InputProps) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => {
+        const element = (
+          <FormControl>
+            <Input
+              autoComplete="off"
+              spellCheck={mono ? false : undefined}
+              {...input}
+              {...withRef(field, inputRef)}
+              className={cn(mono && "font-mono text-sm", inputClassName) || undefined}
+              value={field.value ?? ""}
+            />
+          </FormControl>
+        );
+        return (
+          <FieldShell label={label} labelAction={labelAction} description={description} className={className} messageClassName={messageClassName}>
+            {leading === undefined ? (
+              element
+            ) : (
+              <div className="relative">
+                {leading}
+                {element}
+              </div>
+            )}
+          </FieldShell>
+        );
+      }}
+    />
+  );
+}
+
+type TextareaProps = Omit<ComponentProps<typeof Textarea>, "name" | "value" | "onChange" | "onBlur" | "className" | "ref">;
+
+export function TextareaField({
+  name,
+  textareaClassName,
+  inputRef,
+  label,
+  labelAction,
+  description,
+  className,
+  messageClassName,
+  ...textarea
+}: ShellProps & { name: string; textareaClassName?: string; inputRef?: RefObject<HTMLTextAreaElement | null> } & TextareaProps) {
   const { control } = useFormContext();
   return (
     <FormField
       control={control}
       name={name}
       render={({ field }) => (
-        <FormItem className={className}>
-          {label ? <FormLabel>{label}</FormLabel> : null}
+        <FieldShell label={label} labelAction={labelAction} description={description} className={className} messageClassName={messageClassName}>
           <FormControl>
-            <Input autoComplete="off" spellCheck={mono ? false : undefined} {...input} {...field} className={cn(mono && "font-mono text-sm")} value={field.value ?? ""} />
+            <Textarea {...textarea} className={textareaClassName} {...withRef(field, inputRef)} value={field.value ?? ""} />
           </FormControl>
-          {description ? <FormDescription>{description}</FormDescription> : null}
-          <FormMessage />
-        </FormItem>
+        </FieldShell>
       )}
     />
   );
@@ -48,8 +152,7 @@ export function NumberField({ name, label, description, min, max }: { name: stri
       control={control}
       name={name}
       render={({ field }) => (
-        <FormItem>
-          <FormLabel>{label}</FormLabel>
+        <FieldShell label={label} description={description}>
           <FormControl>
             <Input
               type="number"
@@ -60,9 +163,7 @@ export function NumberField({ name, label, description, min, max }: { name: stri
               onChange={(e) => field.onChange(e.target.value === "" ? undefined : e.target.valueAsNumber)}
             />
           </FormControl>
-          <FormDescription>{description}</FormDescription>
-          <FormMessage />
-        </FormItem>
+        </FieldShell>
       )}
     />
   );
@@ -90,10 +191,10 @@ export function SwitchField({ name, label, description }: { name: string; label:
 }
 
 /**
- * The "Secret" switch of a header or constant row. `checked` is the row's effective state: on by
- * default for a name that looks like a credential, until the user flips it (then it is theirs).
+ * The "Secret" switch of a header, constant or OAuth parameter row. `checked` is the row's effective
+ * state: on by default for a name that looks like a credential, until the user flips it (then it is theirs).
  */
-export function SecretSwitch({ name, checked, label, className }: { name: string; checked: boolean; label: string; className?: string }) {
+export function SecretSwitch({ name, checked, label, className, captionClassName }: { name: string; checked: boolean; label: string; className?: string; captionClassName?: string }) {
   const { control } = useFormContext();
   return (
     <FormField
@@ -104,7 +205,7 @@ export function SecretSwitch({ name, checked, label, className }: { name: string
           <FormControl>
             <Switch aria-label={label} checked={checked} onCheckedChange={field.onChange} ref={field.ref} onBlur={field.onBlur} />
           </FormControl>
-          <span className="text-muted-foreground text-xs" aria-hidden>
+          <span className={cn("text-muted-foreground text-xs", captionClassName)} aria-hidden>
             Secret
           </span>
         </FormItem>
@@ -113,21 +214,24 @@ export function SecretSwitch({ name, checked, label, className }: { name: string
   );
 }
 
+/** `[value, text]`, or `[value, text, disabled]`. */
+export type SelectOption = readonly [value: string, text: string, disabled?: boolean];
+
 export function SelectField({
   name,
-  label,
   options,
-  className,
   mono,
   placeholder,
+  fallback = "",
   "aria-label": ariaLabel,
-}: {
+  ...shell
+}: ShellProps & {
   name: string;
-  label?: string;
-  options: readonly (readonly [string, string])[];
-  className?: string;
+  options: readonly SelectOption[];
   mono?: boolean;
   placeholder?: string;
+  /** The value shown while the form holds none. */
+  fallback?: string;
   "aria-label"?: string;
 }) {
   const { control } = useFormContext();
@@ -136,24 +240,22 @@ export function SelectField({
       control={control}
       name={name}
       render={({ field }) => (
-        <FormItem className={className}>
-          {label ? <FormLabel>{label}</FormLabel> : null}
-          <Select value={field.value ?? ""} onValueChange={field.onChange}>
+        <FieldShell {...shell}>
+          <Select value={field.value ?? fallback} onValueChange={field.onChange}>
             <FormControl>
-              <SelectTrigger className={cn("w-full", mono && "font-mono")} aria-label={ariaLabel}>
+              <SelectTrigger className={cn("w-full", mono && "font-mono")} aria-label={ariaLabel} ref={field.ref} onBlur={field.onBlur}>
                 <SelectValue placeholder={placeholder} />
               </SelectTrigger>
             </FormControl>
             <SelectContent>
-              {options.map(([value, text]) => (
-                <SelectItem key={value} value={value} className={cn(mono && "font-mono")}>
+              {options.map(([value, text, disabled]) => (
+                <SelectItem key={value} value={value} disabled={disabled} className={cn(mono && "font-mono")}>
                   {text}
                 </SelectItem>
               ))}
             </SelectContent>
           </Select>
-          <FormMessage />
-        </FormItem>
+        </FieldShell>
       )}
     />
   );

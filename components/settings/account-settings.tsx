@@ -43,7 +43,7 @@ export function AccountSettings() {
           <form onSubmit={onSubmit} noValidate aria-label="Change password">
             <fieldset disabled={pending}>
               <CardContent className="grid gap-4 sm:max-w-sm">
-                <FieldList form={form as never} fields={FIELDS} />
+                <FieldList fields={FIELDS} />
               </CardContent>
               <CardFooter className="mt-6">
                 <SubmitButton pending={pending}>Change password</SubmitButton>
