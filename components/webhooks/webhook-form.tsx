@@ -147,7 +147,6 @@ export function WebhookForm(props: WebhookFormProps) {
                 savedSecrets={savedSecrets}
                 rowSecretKept={rowSecretKept}
                 previewEnabled={canManage}
-                webhookId={webhookId}
               />
               <DeliverySection delays={delays} />
             </fieldset>

@@ -43,7 +43,6 @@ export function BodySection({
   savedSecrets,
   rowSecretKept,
   previewEnabled,
-  webhookId,
 }: {
   method: HttpMethod;
   eventType: EventTypeOption | undefined;
@@ -53,7 +52,6 @@ export function BodySection({
   savedSecrets: SavedSecrets;
   rowSecretKept: boolean;
   previewEnabled: boolean;
-  webhookId?: string;
 }) {
   const form = useWebhookFormContext();
   const { control } = form;
@@ -61,7 +59,7 @@ export function BodySection({
   const bodyFields = useFieldArray({ control, name: "body.fields" as never });
   const constants = useFieldArray({ control, name: "body.constants" as never });
   const templateRef = useRef<HTMLTextAreaElement | null>(null);
-  const preview = useBodyPreview(form, { enabled: previewEnabled, webhookId });
+  const preview = useBodyPreview(form, previewEnabled);
 
   if (!BODY_METHODS.includes(method)) {
     return <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">{method} requests have no body: the record&apos;s fields are sent in the query string.</p>;
