@@ -1,11 +1,14 @@
 import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { executePrepared, type DbOrTx } from "@/db";
-import { apiKeys, deliveries, eventRateWindows, events, users, webhooks, type DeliveryStatus } from "@/db/schema";
+import { apiKeys, deliveries, eventRateWindows, events, users, webhooks } from "@/db/schema";
+import type { MatchedDelivery } from "@/lib/history";
 import { encodeDeliveryCursor, type DeliveryCursor } from "./deliveries";
 
 /** Events pages use the same opaque keyset cursor as the history ("created_at|id", base64url). */
 export { decodeDeliveryCursor as decodeEventCursor, encodeDeliveryCursor as encodeEventCursor } from "./deliveries";
 export type EventCursor = DeliveryCursor;
+/** The deliveries an event made are described in lib/history.ts (the components read it there). */
+export type { MatchedDelivery } from "@/lib/history";
 
 export interface ListEventsParams {
   /** Matches the start of the record id or the event id (the sender's), any part of the type, or Hookrelay's event UUID. */
@@ -14,17 +17,6 @@ export interface ListEventsParams {
   type?: string;
   cursor?: EventCursor | null;
   limit: number;
-}
-
-/** A delivery an event made: to which webhook, and how it went. */
-export interface MatchedDelivery {
-  id: string;
-  eventId: string;
-  webhookId: string;
-  webhookName: string;
-  status: DeliveryStatus;
-  lastStatusCode: number | null;
-  attempts: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
