@@ -12,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { DeliveryStatus } from "../lib/history";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -292,9 +293,8 @@ export const events = pgTable(
   ],
 );
 
-/** queued → dispatched → success | failed (or back to queued for a retry); skipped for a disabled webhook. */
-export const DELIVERY_STATUSES = ["queued", "dispatched", "success", "failed", "skipped"] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+/** The delivery statuses live in lib/history.ts (the components read them there). */
+export { DELIVERY_STATUSES, type DeliveryStatus } from "../lib/history";
 
 export const deliveries = pgTable(
   "deliveries",

@@ -49,11 +49,26 @@ export async function pageAccess(permission: Permission): Promise<{ actor: Actor
  * the permission and only then parses the input; this only supplies the session and the dependencies.
  */
 export async function runAction<S extends z.ZodType, T>(def: ActionDefinition<S, T>, input: unknown): Promise<ActionResult<T>> {
-  let caller = await getCaller();
-  if (caller.userId && caller.companyId) {
-    // A stale company cookie (membership removed) falls back to the user's first company.
-    const actor = await actorOf(caller.userId, caller.companyId);
-    if (actor) caller = { ...caller, companyId: actor.companyId };
-  }
-  return def.run(actionDeps(), caller, input);
+  return def.run(actionDeps(), await withCurrentCompany(await getCaller()), input);
+}
+
+/**
+ * For an action that changes nothing and is asked for often (the webhook form's live preview): the
+ * action's own membership check is the only database round trip before it acts. The look-up that
+ * runAction makes first for a stale company cookie is made only when that check refuses, and then
+ * the action runs again in the company the user falls back to.
+ */
+export async function runReadOnlyAction<S extends z.ZodType, T>(def: ActionDefinition<S, T>, input: unknown): Promise<ActionResult<T>> {
+  const caller = await getCaller();
+  const result = await def.run(actionDeps(), caller, input);
+  if (result.ok || result.code !== "forbidden" || !caller.userId || !caller.companyId) return result;
+  const fallback = await withCurrentCompany(caller);
+  return fallback.companyId === caller.companyId ? result : def.run(actionDeps(), fallback, input);
+}
+
+/** A stale company cookie (membership removed) falls back to the user's first company. */
+async function withCurrentCompany(caller: Caller): Promise<Caller> {
+  if (!caller.userId || !caller.companyId) return caller;
+  const actor = await actorOf(caller.userId, caller.companyId);
+  return actor ? { ...caller, companyId: actor.companyId } : caller;
 }

@@ -3,40 +3,25 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
-import type { UseFormReturn } from "react-hook-form";
 import { useState } from "react";
 import { MailCheckIcon } from "lucide-react";
 import { acceptInvitationAction, forgotPasswordAction, resetPasswordAction, signInAction, signUpAction } from "@/app/(auth)/actions";
 import { SubmitButton } from "@/components/app/submit-button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
-import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { TextField } from "@/components/app/form-fields";
+import { Form } from "@/components/ui/form";
 import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
 import { acceptInvitationSchema, forgotPasswordSchema, resetPasswordSchema, signInSchema, signUpSchema } from "@/lib/validations/auth";
 
 type Field = { name: string; label: string; type?: string; autoComplete?: string; description?: string; placeholder?: string };
 
-// The account forms share one field renderer; their value types differ, so it takes a loose form.
-export function FieldList({ form, fields }: { form: UseFormReturn<Record<string, string>>; fields: Field[] }) {
+// The account forms share one field list (inside their <Form>; their value types differ).
+export function FieldList({ fields }: { fields: Field[] }) {
   return (
     <>
       {fields.map((f) => (
-        <FormField
-          key={f.name}
-          control={form.control}
-          name={f.name}
-          render={({ field }) => (
-            <FormItem>
-              <FormLabel>{f.label}</FormLabel>
-              <FormControl>
-                <Input type={f.type ?? "text"} autoComplete={f.autoComplete} placeholder={f.placeholder} {...field} value={field.value ?? ""} />
-              </FormControl>
-              {f.description ? <FormDescription>{f.description}</FormDescription> : null}
-              <FormMessage />
-            </FormItem>
-          )}
-        />
+        <TextField key={f.name} name={f.name} label={f.label} type={f.type ?? "text"} autoComplete={f.autoComplete} placeholder={f.placeholder} description={f.description} />
       ))}
     </>
   );
@@ -64,7 +49,6 @@ export function SignInForm({ notice }: { notice?: string }) {
         <form onSubmit={onSubmit} noValidate>
           <CardContent className="space-y-4">
             <FieldList
-              form={form as never}
               fields={[
                 { name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" },
                 { name: "password", label: "Password", type: "password", autoComplete: "current-password" },
@@ -114,7 +98,6 @@ export function SignUpForm() {
         <form onSubmit={onSubmit} noValidate>
           <CardContent className="space-y-4">
             <FieldList
-              form={form as never}
               fields={[
                 { name: "name", label: "Your name", autoComplete: "name" },
                 { name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" },
@@ -166,7 +149,6 @@ export function AcceptInvitationForm({ token, email, companyName, roleName, exis
         <form onSubmit={onSubmit} noValidate>
           <CardContent className="space-y-4">
             <FieldList
-              form={form as never}
               fields={
                 existingAccount
                   ? [{ name: "password", label: "Password", type: "password", autoComplete: "current-password" }]
@@ -232,7 +214,7 @@ export function ForgotPasswordForm() {
       <Form {...form}>
         <form onSubmit={onSubmit} noValidate>
           <CardContent className="space-y-4">
-            <FieldList form={form as never} fields={[{ name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" }]} />
+            <FieldList fields={[{ name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" }]} />
           </CardContent>
           <CardFooter className="mt-6 flex flex-col gap-4">
             <SubmitButton pending={form.formState.isSubmitting} className="w-full">
@@ -274,7 +256,6 @@ export function ResetPasswordForm({ token, email }: { token: string; email: stri
         <form onSubmit={onSubmit} noValidate>
           <CardContent className="space-y-4">
             <FieldList
-              form={form as never}
               fields={[{ name: "password", label: "New password", type: "password", autoComplete: "new-password", description: "At least 10 characters, with letters and digits or symbols." }]}
             />
           </CardContent>

@@ -2,7 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, Line, LineChart, XAxis, YAxis } from "recharts";
 import { ChartContainer, ChartLegend, ChartLegendContent, ChartTooltip, ChartTooltipContent, type ChartConfig } from "@/components/ui/chart";
-import type { HourBucket } from "@/db/queries/dashboard";
+import type { HourBucket } from "@/lib/dashboard";
 import { dayFormat, hourFormat, hourLabel } from "./hours";
 
 /** Series colours (Tailwind's emerald, red, amber, zinc), lighter in the dark theme. */

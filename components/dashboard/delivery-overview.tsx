@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { BarChart3Icon, CircleCheckIcon } from "lucide-react";
-import { DASHBOARD_PERIODS, type DashboardPeriod, type DeliveryTotals, type FailingWebhook, type HourBucket, type Latency } from "@/db/queries/dashboard";
+import { DASHBOARD_PERIODS, type DashboardPeriod, type DeliveryTotals, type FailingWebhook, type HourBucket, type Latency } from "@/lib/dashboard";
 import { DeliveriesByHourChart, SuccessRateChart } from "./delivery-charts";
 import { hourLabel } from "./hours";
 import { Badge } from "@/components/ui/badge";

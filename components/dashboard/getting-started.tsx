@@ -1,29 +1,23 @@
 import Link from "next/link";
 import { ArrowRightIcon, CheckCircle2Icon, CircleIcon } from "lucide-react";
-import { and, count, eq, isNull } from "drizzle-orm";
-import type { DbOrTx } from "@/db";
-import { apiKeys, memberships, roles } from "@/db/schema";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import type { Actor } from "@/lib/authz";
+import type { GettingStartedCounts } from "@/lib/dashboard";
 
-/** The getting-started checklist, read from the company's real state. */
-export async function loadGettingStarted(db: DbOrTx, actor: Actor) {
-  const [[members], [keys], roleRows] = await Promise.all([
-    db.select({ n: count() }).from(memberships).where(eq(memberships.companyId, actor.companyId)),
-    db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.companyId, actor.companyId), isNull(apiKeys.revokedAt))),
-    db.select({ isOwner: roles.isOwner, permissions: roles.permissions }).from(roles).where(eq(roles.companyId, actor.companyId)),
-  ]);
-  const delegated = roleRows.some((r) => !r.isOwner && r.permissions.includes("webhooks.manage"));
-  const steps = [
-    { done: members.n > 1, title: "Invite your team", description: "Bring in the people who will configure webhooks.", href: "/settings/members" },
-    { done: delegated, title: "Decide who manages webhooks", description: "Grant Manage Webhooks to the roles that need it.", href: "/settings/roles" },
-    { done: keys.n > 0, title: "Create an API key", description: "Your business app posts its events to Hookrelay with it.", href: "/settings/api-keys" },
+/** The getting-started checklist, read from the company's real state (gettingStartedCounts in db/queries/dashboard). */
+function gettingStartedSteps(counts: GettingStartedCounts) {
+  return [
+    { done: counts.members > 1, title: "Invite your team", description: "Bring in the people who will configure webhooks.", href: "/settings/members" },
+    { done: counts.delegated, title: "Decide who manages webhooks", description: "Grant Manage Webhooks to the roles that need it.", href: "/settings/roles" },
+    { done: counts.keys > 0, title: "Create an API key", description: "Your business app posts its events to Hookrelay with it.", href: "/settings/api-keys" },
   ];
-  return { members: members.n, keys: keys.n, roles: roleRows.length, steps, complete: steps.every((s) => s.done) };
 }
-export type GettingStartedData = Awaited<ReturnType<typeof loadGettingStarted>>;
 
-export function GettingStarted({ data, className }: { data: GettingStartedData; className?: string }) {
+export function isGettingStartedComplete(counts: GettingStartedCounts): boolean {
+  return gettingStartedSteps(counts).every((s) => s.done);
+}
+
+export function GettingStarted({ data, className }: { data: GettingStartedCounts; className?: string }) {
+  const steps = gettingStartedSteps(data);
   return (
     <div className={className}>
       <div className="grid gap-4 sm:grid-cols-3">
@@ -38,7 +32,7 @@ export function GettingStarted({ data, className }: { data: GettingStartedData; 
         </CardHeader>
         <CardContent>
           <ol className="divide-y">
-            {data.steps.map((step) => (
+            {steps.map((step) => (
               <li key={step.title}>
                 <Link href={step.href} className="hover:bg-muted/50 -mx-2 flex items-center gap-4 rounded-md px-2 py-3 outline-none focus-visible:ring-2 focus-visible:ring-ring">
                   {step.done ? (

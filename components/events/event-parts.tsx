@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { FlaskConicalIcon, KeyRoundIcon } from "lucide-react";
 import { LastStatusBadge } from "@/components/webhooks/last-status-badge";
-import type { MatchedDelivery } from "@/db/queries/events";
+import type { MatchedDelivery } from "@/lib/history";
 import { getEventType } from "@/lib/events/catalog";
 
 /** An event's type: the catalog's label over the dotted code. */

@@ -1,18 +1,16 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useMemo, useState, type ReactNode } from "react";
-import type { Control } from "react-hook-form";
-import type { z } from "zod";
+import { useMemo, useState } from "react";
 import { SendIcon } from "lucide-react";
 import { toast } from "sonner";
 import { sendTestEventAction } from "@/app/(app)/events/actions";
 import { FormDialogFooter } from "@/components/app/form-dialog-footer";
-import { EventTypePicker } from "@/components/webhooks/event-type-picker";
+import { TextareaField } from "@/components/app/form-fields";
+import { EventTypeField } from "@/components/webhooks/event-type-picker";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
-import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
-import { Textarea } from "@/components/ui/textarea";
+import { Form } from "@/components/ui/form";
 import { eventTypeOptions, getEventType } from "@/lib/events/catalog";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
 import { testEventSchema, type TestEventInput } from "@/lib/validations/test-event";
@@ -81,48 +79,36 @@ export function SendTestEventButton({ variant = "default" }: { variant?: "defaul
         </DialogHeader>
         <Form {...form}>
           <form onSubmit={onSubmit} noValidate className="grid gap-5">
-            <FormField
-              control={form.control}
+            <EventTypeField
               name="type"
-              render={({ field, fieldState }) => (
-                <FormItem>
-                  <FormLabel>Event type</FormLabel>
-                  <FormControl>
-                    <EventTypePicker
-                      ref={field.ref}
-                      value={field.value ?? ""}
-                      options={options}
-                      invalid={Boolean(fieldState.error)}
-                      onChange={(type) => {
-                        const sample = sampleOf(type);
-                        field.onChange(type);
-                        form.setValue("data", sample.data, { shouldValidate: false });
-                        form.setValue("previous", sample.previous, { shouldValidate: false });
-                        form.clearErrors(["data", "previous"]);
-                      }}
-                    />
-                  </FormControl>
-                  <FormDescription>Picking a type loads its sample record; edit it as you like.</FormDescription>
-                  <FormMessage />
-                </FormItem>
-              )}
+              label="Event type"
+              description="Picking a type loads its sample record; edit it as you like."
+              options={options}
+              onPicked={(type) => {
+                const sample = sampleOf(type);
+                form.setValue("data", sample.data, { shouldValidate: false });
+                form.setValue("previous", sample.previous, { shouldValidate: false });
+                form.clearErrors(["data", "previous"]);
+              }}
             />
-            <JsonField
-              control={form.control}
+            <TextareaField
               name="data"
               label="Record (JSON)"
               rows={12}
+              spellCheck={false}
+              textareaClassName="font-mono text-xs"
               description={
                 <>
                   The event&apos;s <code className="font-mono">data</code>: a JSON object with the record&apos;s <code className="font-mono">id</code>.
                 </>
               }
             />
-            <JsonField
-              control={form.control}
+            <TextareaField
               name="previous"
               label="Previous values (JSON, optional)"
               rows={4}
+              spellCheck={false}
+              textareaClassName="font-mono text-xs"
               placeholder='{"stage": "Negotiation"}'
               description={
                 <>
@@ -137,39 +123,5 @@ export function SendTestEventButton({ variant = "default" }: { variant?: "defaul
         </Form>
       </DialogContent>
     </Dialog>
-  );
-}
-
-/** A textarea of JSON text, with its label, hint and error. */
-function JsonField({
-  control,
-  name,
-  label,
-  rows,
-  placeholder,
-  description,
-}: {
-  control: Control<TestEventInput, unknown, z.output<typeof testEventSchema>>;
-  name: "data" | "previous";
-  label: string;
-  rows: number;
-  placeholder?: string;
-  description: ReactNode;
-}) {
-  return (
-    <FormField
-      control={control}
-      name={name}
-      render={({ field }) => (
-        <FormItem>
-          <FormLabel>{label}</FormLabel>
-          <FormControl>
-            <Textarea spellCheck={false} rows={rows} className="font-mono text-xs" placeholder={placeholder} {...field} value={field.value ?? ""} />
-          </FormControl>
-          <FormDescription>{description}</FormDescription>
-          <FormMessage />
-        </FormItem>
-      )}
-    />
   );
 }

@@ -1,9 +1,9 @@
 import { CircleCheckIcon, ListRestartIcon, TriangleAlertIcon } from "lucide-react";
-import type { BulkRetry } from "@/db/schema";
+import type { BulkRetryProgress as Progress } from "@/lib/history";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 
 /** The progress of "Retry all failed": re-queued n of total, then done. */
-export function BulkRetryProgress({ bulk }: { bulk: BulkRetry }) {
+export function BulkRetryProgress({ bulk }: { bulk: Progress }) {
   const total = bulk.total ?? 0;
   const percent = total > 0 ? Math.round((bulk.done / total) * 100) : bulk.state === "completed" ? 100 : 0;
   const what = bulk.statuses.includes("skipped") ? "failed and skipped deliveries" : "failed deliveries";

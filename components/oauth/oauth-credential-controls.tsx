@@ -4,7 +4,7 @@ import { KeyRoundIcon, Trash2Icon } from "lucide-react";
 import { useTransition } from "react";
 import { toast } from "sonner";
 import { deleteOAuthCredentialAction, testOAuthCredentialAction } from "@/app/(app)/oauth/actions";
-import { ConfirmAction } from "@/components/settings/confirm-action";
+import { ConfirmAction } from "@/components/app/confirm-action";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { formatDateTime } from "@/lib/format";

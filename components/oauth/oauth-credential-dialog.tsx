@@ -6,12 +6,10 @@ import { useFieldArray, useWatch, type Control } from "react-hook-form";
 import { toast } from "sonner";
 import { createOAuthCredentialAction, updateOAuthCredentialAction } from "@/app/(app)/oauth/actions";
 import { FormDialogFooter } from "@/components/app/form-dialog-footer";
+import { SecretSwitch, SelectField, TextField } from "@/components/app/form-fields";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
-import { Input } from "@/components/ui/input";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Switch } from "@/components/ui/switch";
+import { Form } from "@/components/ui/form";
 import type { publicParameters } from "@/lib/actions/oauth-credentials";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
 import { isSecretParameter, oauthCredentialSchema, type OAuthCredentialConfig, type OAuthCredentialInput } from "@/lib/validations/oauth-credential";
@@ -28,6 +26,14 @@ export interface OAuthCredentialView {
 type Editing = { mode: "new" } | { mode: "edit"; credential: OAuthCredentialView };
 
 const MAX_PARAMETERS = 30;
+const METHODS = [
+  ["POST", "POST"],
+  ["GET", "GET"],
+] as const;
+const SENT_IN = [
+  ["body", "Body"],
+  ["query", "Query"],
+] as const;
 
 /** A new credential starts as a client credentials grant (seed 003's parameters). */
 const NEW_CREDENTIAL: OAuthCredentialInput = {
@@ -114,55 +120,18 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
           </DialogHeader>
           <Form {...form}>
             <form onSubmit={onSubmit} noValidate className="grid gap-5">
-              <FormField
-                control={form.control}
-                name="name"
-                render={({ field }) => (
-                  <FormItem>
-                    <FormLabel>Name</FormLabel>
-                    <FormControl>
-                      <Input autoComplete="off" placeholder="Partner CRM" {...field} value={field.value ?? ""} />
-                    </FormControl>
-                    <FormMessage />
-                  </FormItem>
-                )}
-              />
+              <TextField name="name" label="Name" placeholder="Partner CRM" />
               <div className="grid gap-5 sm:grid-cols-[1fr_9rem]">
-                <FormField
-                  control={form.control}
+                <TextField
                   name="tokenUrl"
-                  render={({ field }) => (
-                    <FormItem>
-                      <FormLabel>Token URL</FormLabel>
-                      <FormControl>
-                        <Input type="url" inputMode="url" autoComplete="off" spellCheck={false} placeholder="https://auth.example.com/oauth/token" {...field} value={field.value ?? ""} />
-                      </FormControl>
-                      <FormDescription>The provider&apos;s token endpoint.</FormDescription>
-                      <FormMessage />
-                    </FormItem>
-                  )}
+                  label="Token URL"
+                  type="url"
+                  inputMode="url"
+                  spellCheck={false}
+                  placeholder="https://auth.example.com/oauth/token"
+                  description="The provider's token endpoint."
                 />
-                <FormField
-                  control={form.control}
-                  name="method"
-                  render={({ field }) => (
-                    <FormItem>
-                      <FormLabel>Method</FormLabel>
-                      <Select value={field.value ?? "POST"} onValueChange={field.onChange}>
-                        <FormControl>
-                          <SelectTrigger className="w-full" ref={field.ref} onBlur={field.onBlur}>
-                            <SelectValue />
-                          </SelectTrigger>
-                        </FormControl>
-                        <SelectContent>
-                          <SelectItem value="POST">POST</SelectItem>
-                          <SelectItem value="GET">GET</SelectItem>
-                        </SelectContent>
-                      </Select>
-                      <FormMessage />
-                    </FormItem>
-                  )}
-                />
+                <SelectField name="method" label="Method" fallback="POST" options={METHODS} />
               </div>
 
               <fieldset className="grid gap-3">
@@ -232,76 +201,36 @@ function ParameterRow({
   const saved = secret && savedSecrets.has(savedSecretKey(row ?? {}));
   return (
     <li className="grid grid-cols-[minmax(0,1fr)_auto] items-start gap-2 rounded-md border p-2 sm:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)_6.5rem_3.5rem_2.25rem] sm:border-0 sm:p-0">
-      <FormField
-        control={control}
+      <TextField
         name={`parameters.${index}.name`}
-        render={({ field }) => (
-          <FormItem className="col-span-1 gap-1">
-            <FormControl>
-              <Input aria-label={`Parameter ${n} key`} placeholder="key" autoComplete="off" spellCheck={false} className="font-mono text-xs" {...field} value={field.value ?? ""} />
-            </FormControl>
-            <FormMessage className="text-xs" />
-          </FormItem>
-        )}
+        aria-label={`Parameter ${n} key`}
+        placeholder="key"
+        spellCheck={false}
+        inputClassName="font-mono text-xs"
+        className="col-span-1 gap-1"
+        messageClassName="text-xs"
       />
-      <FormField
-        control={control}
+      <TextField
         name={`parameters.${index}.value`}
-        render={({ field }) => (
-          <FormItem className="col-span-2 row-start-2 gap-1 sm:col-span-1 sm:row-start-auto">
-            <div className="relative">
-              {secret ? <LockIcon className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2" aria-hidden /> : null}
-              <FormControl>
-                <Input
-                  aria-label={`Parameter ${n} value`}
-                  type={secret ? "password" : "text"}
-                  autoComplete={secret ? "new-password" : "off"}
-                  spellCheck={false}
-                  placeholder={saved ? "Saved — leave blank to keep" : secret ? "secret value" : "value"}
-                  className={secret ? "pl-7 font-mono text-xs" : "font-mono text-xs"}
-                  {...field}
-                  value={field.value ?? ""}
-                />
-              </FormControl>
-            </div>
-            <FormMessage className="text-xs" />
-          </FormItem>
-        )}
+        aria-label={`Parameter ${n} value`}
+        type={secret ? "password" : "text"}
+        autoComplete={secret ? "new-password" : "off"}
+        spellCheck={false}
+        placeholder={saved ? "Saved — leave blank to keep" : secret ? "secret value" : "value"}
+        leading={secret ? <LockIcon className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2" aria-hidden /> : null}
+        inputClassName={secret ? "pl-7 font-mono text-xs" : "font-mono text-xs"}
+        className="col-span-2 row-start-2 gap-1 sm:col-span-1 sm:row-start-auto"
+        messageClassName="text-xs"
       />
-      <FormField
-        control={control}
+      <SelectField
         name={`parameters.${index}.in`}
-        render={({ field }) => (
-          <FormItem className="col-span-1 row-start-3 gap-1 sm:row-start-auto">
-            <Select value={field.value ?? "body"} onValueChange={field.onChange}>
-              <FormControl>
-                <SelectTrigger className="w-full" aria-label={`Parameter ${n} sent in`} ref={field.ref} onBlur={field.onBlur}>
-                  <SelectValue />
-                </SelectTrigger>
-              </FormControl>
-              <SelectContent>
-                <SelectItem value="body">Body</SelectItem>
-                <SelectItem value="query">Query</SelectItem>
-              </SelectContent>
-            </Select>
-            <FormMessage className="text-xs" />
-          </FormItem>
-        )}
+        aria-label={`Parameter ${n} sent in`}
+        fallback="body"
+        options={SENT_IN}
+        className="col-span-1 row-start-3 gap-1 sm:row-start-auto"
+        messageClassName="text-xs"
       />
-      <FormField
-        control={control}
-        name={`parameters.${index}.secret`}
-        render={({ field }) => (
-          <FormItem className="row-start-3 flex h-9 flex-row items-center gap-2 sm:row-start-auto">
-            <FormControl>
-              <Switch aria-label={`Parameter ${n} secret`} checked={secret} onCheckedChange={field.onChange} ref={field.ref} onBlur={field.onBlur} />
-            </FormControl>
-            <span className="text-muted-foreground text-xs sm:hidden" aria-hidden>
-              Secret
-            </span>
-          </FormItem>
-        )}
-      />
+      <SecretSwitch name={`parameters.${index}.secret`} checked={secret} label={`Parameter ${n} secret`} className="row-start-3 sm:row-start-auto" captionClassName="sm:hidden" />
       <Button
         type="button"
         variant="ghost"

@@ -5,7 +5,7 @@ import { LogOutIcon } from "lucide-react";
 import { toast } from "sonner";
 import { changePasswordAction, signOutEverywhereAction } from "@/app/(app)/actions";
 import { SubmitButton } from "@/components/app/submit-button";
-import { ConfirmAction } from "@/components/settings/confirm-action";
+import { ConfirmAction } from "@/components/app/confirm-action";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldList } from "@/components/auth/auth-forms";
 import { Form } from "@/components/ui/form";
@@ -43,7 +43,7 @@ export function AccountSettings() {
           <form onSubmit={onSubmit} noValidate aria-label="Change password">
             <fieldset disabled={pending}>
               <CardContent className="grid gap-4 sm:max-w-sm">
-                <FieldList form={form as never} fields={FIELDS} />
+                <FieldList fields={FIELDS} />
               </CardContent>
               <CardFooter className="mt-6">
                 <SubmitButton pending={pending}>Change password</SubmitButton>

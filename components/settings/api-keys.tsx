@@ -5,12 +5,13 @@ import { createContext, useContext, useState, type ReactNode } from "react";
 import { toast } from "sonner";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/(app)/settings/api-keys/actions";
 import { FormDialogFooter } from "@/components/app/form-dialog-footer";
-import { ConfirmAction } from "@/components/settings/confirm-action";
-import { CopyButton } from "@/components/settings/copy-button";
+import { ConfirmAction } from "@/components/app/confirm-action";
+import { CopyButton } from "@/components/app/copy-button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { TextField } from "@/components/app/form-fields";
+import { Form } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
@@ -102,20 +103,7 @@ export function CreateApiKeyProvider({ origin, children }: { origin: string; chi
               </DialogHeader>
               <Form {...form}>
                 <form onSubmit={onSubmit} noValidate className="grid gap-4">
-                  <FormField
-                    control={form.control}
-                    name="name"
-                    render={({ field }) => (
-                      <FormItem>
-                        <FormLabel>Name</FormLabel>
-                        <FormControl>
-                          <Input autoComplete="off" placeholder="Billing system" {...field} value={field.value ?? ""} />
-                        </FormControl>
-                        <FormDescription>Say where the key will be used, so you know what breaks if you revoke it.</FormDescription>
-                        <FormMessage />
-                      </FormItem>
-                    )}
-                  />
+                  <TextField name="name" label="Name" placeholder="Billing system" description="Say where the key will be used, so you know what breaks if you revoke it." />
                   <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
 Create key
 </FormDialogFooter>

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditTargetGroup } from "@/db/queries/audit";
+import type { AuditEntry, AuditTargetGroup } from "@/lib/audit";
 import { permissionLabel } from "@/lib/permissions";
 
 /** Every `action` that `recordAudit` is called with (lib/actions, jobs), in words. */

@@ -4,7 +4,7 @@ import { useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { updateCompanySettingsAction } from "@/app/(app)/settings/company/actions";
 import { SubmitButton } from "@/components/app/submit-button";
-import { NumberField, TextField } from "@/components/webhooks/form-fields";
+import { NumberField, TextField } from "@/components/app/form-fields";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Form } from "@/components/ui/form";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";

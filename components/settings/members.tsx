@@ -5,11 +5,12 @@ import { useOptimistic, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { changeMemberRoleAction, inviteMemberAction, removeMemberAction, revokeInvitationAction } from "@/app/(app)/settings/members/actions";
 import { FormDialogFooter } from "@/components/app/form-dialog-footer";
-import { ConfirmAction } from "@/components/settings/confirm-action";
-import { CopyButton } from "@/components/settings/copy-button";
+import { ConfirmAction } from "@/components/app/confirm-action";
+import { CopyButton } from "@/components/app/copy-button";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
-import { Form, FormControl, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { SelectField, TextField } from "@/components/app/form-fields";
+import { Form } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
@@ -94,42 +95,12 @@ export function InviteMemberDialog({ roles, actorIsOwner }: { roles: RoleOption[
             </DialogHeader>
             <Form {...form}>
               <form onSubmit={onSubmit} noValidate className="grid gap-4">
-                <FormField
-                  control={form.control}
-                  name="email"
-                  render={({ field }) => (
-                    <FormItem>
-                      <FormLabel>Email</FormLabel>
-                      <FormControl>
-                        <Input type="email" autoComplete="off" placeholder="colleague@company.com" {...field} value={field.value ?? ""} />
-                      </FormControl>
-                      <FormMessage />
-                    </FormItem>
-                  )}
-                />
-                <FormField
-                  control={form.control}
+                <TextField name="email" label="Email" type="email" placeholder="colleague@company.com" />
+                <SelectField
                   name="roleId"
-                  render={({ field }) => (
-                    <FormItem>
-                      <FormLabel>Role</FormLabel>
-                      <Select value={field.value ?? ""} onValueChange={field.onChange}>
-                        <FormControl>
-                          <SelectTrigger className="w-full" ref={field.ref} onBlur={field.onBlur}>
-                            <SelectValue placeholder="Choose a role" />
-                          </SelectTrigger>
-                        </FormControl>
-                        <SelectContent>
-                          {roles.map((role) => (
-                            <SelectItem key={role.id} value={role.id} disabled={role.isOwner && !actorIsOwner}>
-                              {role.name}
-                            </SelectItem>
-                          ))}
-                        </SelectContent>
-                      </Select>
-                      <FormMessage />
-                    </FormItem>
-                  )}
+                  label="Role"
+                  placeholder="Choose a role"
+                  options={roles.map((role) => [role.id, role.name, role.isOwner && !actorIsOwner] as const)}
                 />
                 <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
 Send invitation

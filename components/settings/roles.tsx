@@ -5,12 +5,12 @@ import { useOptimistic, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { createRoleAction, deleteRoleAction, setRolePermissionAction } from "@/app/(app)/settings/roles/actions";
 import { FormDialogFooter } from "@/components/app/form-dialog-footer";
-import { ConfirmAction } from "@/components/settings/confirm-action";
+import { ConfirmAction } from "@/components/app/confirm-action";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
-import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
-import { Input } from "@/components/ui/input";
+import { TextField } from "@/components/app/form-fields";
+import { Form } from "@/components/ui/form";
 import type { Permission } from "@/lib/permissions";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
 import { createRoleSchema } from "@/lib/validations/settings";
@@ -98,20 +98,7 @@ export function NewRoleDialog() {
         </DialogHeader>
         <Form {...form}>
           <form onSubmit={onSubmit} noValidate className="grid gap-4">
-            <FormField
-              control={form.control}
-              name="name"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Name</FormLabel>
-                  <FormControl>
-                    <Input autoComplete="off" placeholder="Support" {...field} value={field.value ?? ""} />
-                  </FormControl>
-                  <FormDescription>For example Developer, Support or Read-only.</FormDescription>
-                  <FormMessage />
-                </FormItem>
-              )}
-            />
+            <TextField name="name" label="Name" placeholder="Support" description="For example Developer, Support or Read-only." />
             <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
 Create role
 </FormDialogFooter>

@@ -1,8 +1,10 @@
 "use client";
 
-import { forwardRef, useMemo, useState } from "react";
+import { forwardRef, useMemo, useState, type ReactNode } from "react";
+import { useFormContext } from "react-hook-form";
 import { CheckIcon, ChevronsUpDownIcon, SearchIcon } from "lucide-react";
 import { Button } from "@/components/ui/button";
+import { FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import type { EventTypeOption } from "@/lib/events/catalog";
@@ -126,3 +128,49 @@ export const EventTypePicker = forwardRef<
     </Popover>
   );
 });
+
+/**
+ * The picker as a form field (label, hint, error) bound to the surrounding react-hook-form by
+ * name: the webhook form's trigger and the test event dialog's type. `onPicked` runs after the
+ * field has taken the new type.
+ */
+export function EventTypeField({
+  name,
+  label,
+  description,
+  options,
+  onPicked,
+}: {
+  name: string;
+  label: string;
+  description: ReactNode;
+  options: EventTypeOption[];
+  onPicked?: (type: string) => void;
+}) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field, fieldState }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <EventTypePicker
+              ref={field.ref}
+              value={field.value ?? ""}
+              options={options}
+              invalid={Boolean(fieldState.error)}
+              onChange={(type) => {
+                field.onChange(type);
+                onPicked?.(type);
+              }}
+            />
+          </FormControl>
+          <FormDescription>{description}</FormDescription>
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+}

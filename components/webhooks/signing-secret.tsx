@@ -5,7 +5,7 @@ import { useState, useTransition } from "react";
 import { KeyRoundIcon, RefreshCwIcon, TriangleAlertIcon } from "lucide-react";
 import { toast } from "sonner";
 import { rotateSigningSecretAction } from "@/app/(app)/webhooks/actions";
-import { CopyButton } from "@/components/settings/copy-button";
+import { CopyButton } from "@/components/app/copy-button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";

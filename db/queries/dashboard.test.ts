@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "drizzle-orm";
-import { deliveries, deliveryAttempts, events, webhooks, type DeliveryStatus } from "@/db/schema";
-import { makeCompany, testEnvironment } from "@/tests/helpers";
-import { dashboardWindow, deliveriesByHour, deliveryLatency, hasDeliveryActivity, isDashboardPeriod, topFailingWebhooks, totalsOf } from "./dashboard";
+import { eq, sql } from "drizzle-orm";
+import { apiKeys, deliveries, deliveryAttempts, events, roles, webhooks, type DeliveryStatus } from "@/db/schema";
+import { addMember, makeCompany, testEnvironment } from "@/tests/helpers";
+import { dashboardWindow, deliveriesByHour, deliveryLatency, gettingStartedCounts, hasDeliveryActivity, isDashboardPeriod, topFailingWebhooks, totalsOf } from "./dashboard";
 
 const env = testEnvironment();
 afterAll(() => env.close());
@@ -149,5 +149,22 @@ describe("topFailingWebhooks", () => {
       ["ERP sync", 1, 0],
     ]);
     expect(await topFailingWebhooks(env.db, a.companyId, new Date("2031-03-10T12:00:00Z"))).toEqual([]);
+  });
+});
+
+describe("gettingStartedCounts", () => {
+  it("counts the company's members, live API keys and roles, and sees whether a role other than Owner holds Manage Webhooks", async () => {
+    const c = await makeCompany(env.deps, "Getting Started Co");
+    // A new company's Admin role holds Manage Webhooks.
+    expect(await gettingStartedCounts(env.db, c.companyId)).toEqual({ members: 1, keys: 0, roles: 3, delegated: true });
+    await env.db.update(roles).set({ permissions: [] }).where(eq(roles.id, c.roles.Admin.id));
+    expect(await gettingStartedCounts(env.db, c.companyId)).toMatchObject({ delegated: false });
+    await addMember(env.db, c.companyId, c.roles.Member.id);
+    await env.db.insert(apiKeys).values([
+      { companyId: c.companyId, name: "live", prefix: "hr_live_aaaa", hash: `gs-a-${c.companyId}` },
+      { companyId: c.companyId, name: "revoked", prefix: "hr_live_bbbb", hash: `gs-b-${c.companyId}`, revokedAt: new Date() },
+    ]);
+    await env.db.update(roles).set({ permissions: ["webhooks.manage"] }).where(eq(roles.id, c.roles.Member.id));
+    expect(await gettingStartedCounts(env.db, c.companyId)).toEqual({ members: 2, keys: 1, roles: 3, delegated: true });
   });
 });

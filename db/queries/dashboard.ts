@@ -1,17 +1,10 @@
-import { and, count, eq, gte, sql } from "drizzle-orm";
+import { and, count, eq, gte, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { deliveries, deliveryAttempts, events, webhooks } from "@/db/schema";
+import { apiKeys, deliveries, deliveryAttempts, events, memberships, roles, webhooks } from "@/db/schema";
+import { DASHBOARD_PERIODS, type DashboardPeriod, type DeliveryTotals, type FailingWebhook, type GettingStartedCounts, type HourBucket, type Latency } from "@/lib/dashboard";
 
-/** The dashboard's windows: hourly buckets ending with the current (partial) hour. */
-export const DASHBOARD_PERIODS = {
-  "24h": { label: "Last 24 hours", hours: 24 },
-  "7d": { label: "Last 7 days", hours: 7 * 24 },
-} as const;
-export type DashboardPeriod = keyof typeof DASHBOARD_PERIODS;
-
-export function isDashboardPeriod(value: unknown): value is DashboardPeriod {
-  return typeof value === "string" && Object.hasOwn(DASHBOARD_PERIODS, value);
-}
+/** The dashboard's types and periods live in lib/dashboard.ts (the components read them there). */
+export { DASHBOARD_PERIODS, isDashboardPeriod, type DashboardPeriod, type DeliveryTotals, type FailingWebhook, type GettingStartedCounts, type HourBucket, type Latency } from "@/lib/dashboard";
 
 const HOUR_MS = 3_600_000;
 
@@ -21,16 +14,6 @@ export function dashboardWindow(period: DashboardPeriod, now: Date = new Date())
   const n = DASHBOARD_PERIODS[period].hours;
   const hours = Array.from({ length: n }, (_, i) => new Date(current - (n - 1 - i) * HOUR_MS));
   return { since: hours[0], hours };
-}
-
-export interface HourBucket {
-  /** The hour's start, ISO 8601 UTC. */
-  hour: string;
-  success: number;
-  failed: number;
-  /** queued (not yet sent, or waiting for a retry) + dispatched (being sent). */
-  pending: number;
-  skipped: number;
 }
 
 /**
@@ -59,16 +42,6 @@ export async function deliveriesByHour(db: DbOrTx, companyId: string, window: { 
   });
 }
 
-export interface DeliveryTotals {
-  total: number;
-  success: number;
-  failed: number;
-  pending: number;
-  skipped: number;
-  /** success ÷ (success + failed): of the deliveries that finished; null when none has. */
-  successRate: number | null;
-}
-
 export function totalsOf(buckets: HourBucket[]): DeliveryTotals {
   const t = { success: 0, failed: 0, pending: 0, skipped: 0 };
   for (const b of buckets) {
@@ -79,14 +52,6 @@ export function totalsOf(buckets: HourBucket[]): DeliveryTotals {
   }
   const finished = t.success + t.failed;
   return { ...t, total: t.success + t.failed + t.pending + t.skipped, successRate: finished ? t.success / finished : null };
-}
-
-export interface Latency {
-  /** Milliseconds, rounded; null without a successful attempt in the window. */
-  p50: number | null;
-  p95: number | null;
-  /** How many successful attempts the percentiles are taken over. */
-  samples: number;
 }
 
 /**
@@ -110,17 +75,6 @@ export async function deliveryLatency(db: DbOrTx, companyId: string, since: Date
       ),
     );
   return { p50: row?.p50 ?? null, p95: row?.p95 ?? null, samples: row?.samples ?? 0 };
-}
-
-export interface FailingWebhook {
-  webhookId: string;
-  name: string;
-  active: boolean;
-  /** Attempts in the window that got no 2xx (an error status, a timeout, a refused connection …). */
-  failedAttempts: number;
-  /** Of those attempts' deliveries, how many have failed for good (retries spent). */
-  failedDeliveries: number;
-  lastFailureAt: Date;
 }
 
 /** The webhooks with the most failed attempts in the window, most first (ties: the most recent failure first). */
@@ -156,4 +110,15 @@ export async function hasDeliveryActivity(db: DbOrTx, companyId: string): Promis
     sql`select exists (select 1 from ${webhooks} where ${webhooks.companyId} = ${companyId}) or exists (select 1 from ${events} where ${events.companyId} = ${companyId}) as yes`,
   );
   return Boolean(row?.yes);
+}
+
+/** The getting-started checklist's counts: members, active API keys, roles, and whether a role other than Owner holds Manage Webhooks. */
+export async function gettingStartedCounts(db: DbOrTx, companyId: string): Promise<GettingStartedCounts> {
+  const [[members], [keys], roleRows] = await Promise.all([
+    db.select({ n: count() }).from(memberships).where(eq(memberships.companyId, companyId)),
+    db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.companyId, companyId), isNull(apiKeys.revokedAt))),
+    db.select({ isOwner: roles.isOwner, permissions: roles.permissions }).from(roles).where(eq(roles.companyId, companyId)),
+  ]);
+  const delegated = roleRows.some((r) => !r.isOwner && r.permissions.includes("webhooks.manage"));
+  return { members: members.n, keys: keys.n, roles: roleRows.length, delegated };
 }

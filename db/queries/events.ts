@@ -1,9 +1,11 @@
 import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { executePrepared, type DbOrTx } from "@/db";
-import { apiKeys, deliveries, eventRateWindows, events, users, webhooks, type DeliveryStatus } from "@/db/schema";
+import { apiKeys, deliveries, eventRateWindows, events, users, webhooks } from "@/db/schema";
 import { encodeCursor, isUuid, type KeysetCursor } from "@/db/keyset";
+import type { MatchedDelivery } from "@/lib/history";
 
-/** Events pages use the same opaque keyset cursor as the history ("created_at|id", base64url). */
+/** The deliveries an event made are described in lib/history.ts (the components read it there). */
+export type { MatchedDelivery } from "@/lib/history";
 
 export interface ListEventsParams {
   /** Matches the start of the record id or the event id (the sender's), any part of the type, or Hookrelay's event UUID. */
@@ -13,18 +15,6 @@ export interface ListEventsParams {
   cursor?: KeysetCursor | null;
   limit: number;
 }
-
-/** A delivery an event made: to which webhook, and how it went. */
-export interface MatchedDelivery {
-  id: string;
-  eventId: string;
-  webhookId: string;
-  webhookName: string;
-  status: DeliveryStatus;
-  lastStatusCode: number | null;
-  attempts: number;
-}
-
 
 function likePattern(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

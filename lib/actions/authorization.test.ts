@@ -74,6 +74,7 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   setWebhookActive: (w) => ({ webhookId: w.webhookId, active: true }),
   rotateSigningSecret: (w) => ({ webhookId: w.webhookId }),
   testWebhookDraft: (w) => ({ webhookId: w.webhookId, config: webhookInput("Draft") }),
+  previewWebhookBody: () => ({ draft: { eventType: "deal.updated", method: "POST", body: { mode: "fields", encoding: "json", fields: [{ path: "id" }] } } }),
   deleteWebhook: (w) => ({ webhookId: w.doomedWebhookId }),
   createOAuthCredential: () => credentialInput("Sneaky"),
   updateOAuthCredential: (w) => ({ ...credentialInput("Renamed"), credentialId: w.credentialId }),
@@ -145,7 +146,7 @@ describe.each(guarded)("%s", (name) => {
     // B's owner holds every permission, but in company B: A's rows are not found there. Actions
     // that name no row (they create, or list) take the company from the session, so for them
     // "A's id" is company A.
-    const createsOnly = ["createRole", "createApiKey", "createWebhook", "createOAuthCredential", "listWebhooksAction", "listOAuthCredentialsAction", "sendTestEvent"].includes(name);
+    const createsOnly = ["createRole", "createApiKey", "createWebhook", "createOAuthCredential", "listWebhooksAction", "listOAuthCredentialsAction", "sendTestEvent", "previewWebhookBody"].includes(name);
     await expectRefused(createsOnly ? { ...world.b.owner, companyId: world.a.companyId } : world.b.owner, ["not_found", "forbidden"]);
   });
 

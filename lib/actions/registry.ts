@@ -7,7 +7,7 @@ import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "
 import { createOAuthCredential, deleteOAuthCredential, testOAuthCredential, updateOAuthCredential } from "./oauth-credentials";
 import { createRole, deleteRole, setRolePermission } from "./roles";
 import { getOAuthCredential, getWebhook, listOAuthCredentialsAction, listWebhooksAction } from "./webhook-reads";
-import { createWebhook, deleteWebhook, duplicateWebhook, rotateSigningSecret, setWebhookActive, testWebhookDraft, updateWebhook } from "./webhooks";
+import { createWebhook, deleteWebhook, duplicateWebhook, previewWebhookBody, rotateSigningSecret, setWebhookActive, testWebhookDraft, updateWebhook } from "./webhooks";
 
 /**
  * Every action the app exposes. The authorization test walks this list: an action missing here
@@ -34,6 +34,7 @@ export const ACTIONS = {
   setWebhookActive,
   rotateSigningSecret,
   testWebhookDraft,
+  previewWebhookBody,
   deleteWebhook,
   createOAuthCredential,
   updateOAuthCredential,

@@ -4,7 +4,7 @@ import { auditLog, companies, webhooks } from "@/db/schema";
 import { readAuthSecrets, signingSecretsOf } from "@/lib/webhooks";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
 import { createOAuthCredential, deleteOAuthCredential } from "./oauth-credentials";
-import { createWebhook, duplicateWebhook, rotateSigningSecret, setWebhookActive, updateWebhook } from "./webhooks";
+import { createWebhook, duplicateWebhook, previewWebhookBody, rotateSigningSecret, setWebhookActive, testWebhookDraft, updateWebhook } from "./webhooks";
 
 const env = testEnvironment();
 afterAll(() => env.close());
@@ -130,6 +130,41 @@ describe("webhook actions", () => {
     const res = await deleteOAuthCredential.run(env.deps, company.owner, { credentialId: cred.data.credentialId });
     expect(res).toMatchObject({ ok: false, code: "conflict" });
     if (!res.ok) expect(res.error).toContain("Uses the credential");
+  });
+
+  it("previews the body from the sample record without sending, secret constants masked, template errors on the template", async () => {
+    const secret = "vt-authtoken-secret-9931";
+    const draft = (body: unknown) => ({ draft: { eventType: "deal.updated", method: "POST", body } });
+    const fields = await previewWebhookBody.run(
+      env.deps,
+      company.owner,
+      draft({ mode: "fields", encoding: "json", fields: [{ path: "id", as: "deal_id" }], constants: [{ name: "authtoken", value: secret }, { name: "apikey", value: "" }, { name: "source", value: "crm" }] }),
+    );
+    expect(fields).toMatchObject({ ok: true, data: { ok: true } });
+    const body = JSON.parse((fields as { data: { body: string } }).data.body);
+    expect(body).toEqual({ deal_id: "d_5531", authtoken: expect.stringContaining("••••"), apikey: "••••••••", source: "crm" });
+    expect(JSON.stringify(fields)).not.toContain(secret);
+
+    const X = "x".repeat(100);
+    const crash = `{% capture a %}{% for i in (1..1000) %}${X}{% endfor %}{% endcapture %}{% capture b %}{% for i in (1..3000) %}{{a}}{% endfor %}{% endcapture %}{{ b | replace: "x", "y" | size }}`;
+    const bomb = await previewWebhookBody.run(env.deps, company.owner, draft({ mode: "template", encoding: "text", template: crash }));
+    expect(bomb).toMatchObject({ ok: true, data: { ok: false, fieldErrors: { "body.template": [expect.stringMatching(/^Template: The template (prints|builds a text) (more|longer) than 4,000,000 characters/)] } } });
+    const unknown = await previewWebhookBody.run(env.deps, company.owner, { draft: { eventType: "no.such", body: { mode: "raw", encoding: "json" } } });
+    expect(unknown).toMatchObject({ ok: true, data: { ok: false, fieldErrors: { eventType: [expect.any(String)] } } });
+  });
+
+  it("previews the same body as Test's dry run of the whole form", async () => {
+    const bodies = [
+      { mode: "fields", encoding: "form", fields: [{ path: "owner.email", as: "email" }, { path: "amount" }], constants: [{ name: "token", value: "typed-secret-value-1234" }] },
+      { mode: "template", encoding: "xml", template: "<deal id=\"{{data.id}}\">{{data.name}}</deal>" },
+      { mode: "template", encoding: "json_array", template: '{"id": "{{data.id}}"}' },
+    ];
+    for (const body of bodies) {
+      const lean = await previewWebhookBody.run(env.deps, company.owner, { draft: { eventType: "deal.updated", method: "PUT", body } });
+      const full = await testWebhookDraft.run(env.deps, company.owner, { config: { ...base, name: "Preview", method: "PUT", body }, dryRun: true });
+      expect(lean.ok && full.ok && lean.data.ok && full.data.ok).toBe(true);
+      if (lean.ok && full.ok && lean.data.ok && full.data.ok) expect(lean.data.body).toBe(full.data.request.body);
+    }
   });
 
   it("never writes a secret to the audit log", async () => {

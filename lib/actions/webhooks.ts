@@ -6,7 +6,7 @@ import { recordAudit } from "@/db/queries/companies";
 import { getCompanyOAuthCredential, getCompanyWebhook } from "@/db/queries/webhooks";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { encryptSecret } from "@/lib/crypto";
-import { checkTemplates, testWebhook, type TestResult } from "@/lib/delivery/test-webhook";
+import { checkTemplates, previewBody, testWebhook, type TestResult } from "@/lib/delivery/test-webhook";
 import { retypeMessage, sameHost, targetHost } from "@/lib/target-host";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
@@ -21,6 +21,8 @@ export const rotateSigningSecretSchema = z.object({
   overlapHours: z.number().int().min(0, "Overlap cannot be negative").max(168, "At most 7 days (168 hours)").default(24),
 });
 export const testWebhookDraftSchema = z.object({ webhookId: z.uuid().optional(), config: z.unknown(), dryRun: z.boolean().default(false) });
+/** The draft's parts that shape the body; previewBody parses them with the webhook schema. */
+export const previewWebhookBodySchema = z.object({ draft: z.object({ eventType: z.unknown().optional(), method: z.unknown().optional(), body: z.unknown().optional() }) });
 
 /** The checks zod cannot make alone: the event type is in the catalog, the OAuth credential is this company's. */
 async function checkReferences(db: DbOrTx, companyId: string, config: WebhookConfig) {
@@ -337,5 +339,20 @@ export const testWebhookDraft = defineAction({
       });
     }
     return ok(result);
+  },
+});
+
+/**
+ * The form's live body preview, asked for at each pause in typing: the draft's body built from the
+ * event type's sample record (templates rendered in the sandbox), as Test would send it. It sends
+ * nothing and reads no webhook, secret or credential: only the caller's membership, which
+ * defineAction loads to check Manage Webhooks in the company, as for every action.
+ */
+export const previewWebhookBody = defineAction({
+  name: "previewWebhookBody",
+  access: "webhooks.manage",
+  schema: previewWebhookBodySchema,
+  async handler({ actor }, input) {
+    return ok(await previewBody(actor.companyId, input.draft));
   },
 });

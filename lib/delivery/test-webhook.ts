@@ -69,6 +69,22 @@ function addError(errors: FieldErrors, field: string, message: string) {
   (errors[field] ??= []).push(message);
 }
 
+/** The form's values parsed with the webhook schema, or its issues as field errors. */
+function parseConfig(rawInput: unknown): { ok: true; config: WebhookConfig } | TestInvalid {
+  const parsed = webhookSchema.safeParse(rawInput);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) addError(errors, issue.path.map(String).join(".") || "form", issue.message);
+  return invalid(errors);
+}
+
+/** The event type's sample record as an event (the catalog's type, or an error for the eventType field). */
+function sampleEvent(config: WebhookConfig, id: string): DeliveryEvent | TestInvalid {
+  const eventType = getEventType(config.eventType);
+  if (!eventType) return invalid({ eventType: [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`] });
+  return { id, type: eventType.type, occurredAt: new Date().toISOString(), data: eventType.sample.data, previous: eventType.sample.previous ?? null };
+}
+
 /** Where a build error belongs on the form. */
 function buildErrorField(err: BuildRequestError, config: WebhookConfig): string {
   switch (err.code) {
@@ -142,9 +158,8 @@ function secretsOf(config: WebhookConfig, values: (string | undefined)[]): strin
  * limits come back as field errors; nothing else is judged here (secrets, OAuth, the URL's shape).
  */
 export async function checkTemplates(companyId: string, config: WebhookConfig): Promise<FieldErrors> {
-  const eventType = getEventType(config.eventType);
-  if (!eventType) return {};
-  const event: DeliveryEvent = { id: "evt_check", type: eventType.type, occurredAt: new Date().toISOString(), data: eventType.sample.data, previous: eventType.sample.previous ?? null };
+  const event = sampleEvent(config, "evt_check");
+  if ("ok" in event) return {};
   try {
     const rendered = await renderSandboxed(companyId, config, event);
     buildRequest(config, event, {
@@ -172,16 +187,11 @@ function placeholderRowSecrets(config: WebhookConfig, known: Pick<AuthSecrets, "
 
 /** Builds and sends the sample request for unsaved form values. Never throws for bad input or a failing receiver. */
 export async function testWebhook(db: Database, companyId: string, rawInput: unknown, options: TestOptions = {}): Promise<TestResult> {
-  const parsed = webhookSchema.safeParse(rawInput);
-  if (!parsed.success) {
-    const errors: FieldErrors = {};
-    for (const issue of parsed.error.issues) addError(errors, issue.path.map(String).join(".") || "form", issue.message);
-    return invalid(errors);
-  }
-  const config = parsed.data;
-
-  const eventType = getEventType(config.eventType);
-  if (!eventType) return invalid({ eventType: [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`] });
+  const parsed = parseConfig(rawInput);
+  if (!parsed.ok) return parsed;
+  const config = parsed.config;
+  const event = sampleEvent(config, `evt_test_${randomUUID()}`);
+  if ("ok" in event) return event;
 
   const stored = options.storedSecrets ?? {};
   const auth = config.auth;
@@ -213,13 +223,6 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
     }
   }
 
-  const event: DeliveryEvent = {
-    id: `evt_test_${randomUUID()}`,
-    type: eventType.type,
-    occurredAt: new Date().toISOString(),
-    data: eventType.sample.data,
-    previous: eventType.sample.previous ?? null,
-  };
   const signingSecret = options.signingSecret ?? generateSigningSecret();
 
   let built: BuiltRequest;
@@ -277,4 +280,36 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
           },
     error: outcome.error ? { kind: outcome.error.kind, message: scrub(outcome.error.message), meaning: statusMeaning(outcome.status, outcome.error.kind) } : null,
   };
+}
+
+/** The parts of the form that shape the body; the others (name, URL, headers, auth …) play no part in its preview. */
+export interface BodyDraft {
+  eventType?: unknown;
+  method?: unknown;
+  body?: unknown;
+}
+
+export type BodyPreview = { ok: true; body: string | null } | TestInvalid;
+
+/**
+ * The form's live body preview: the draft parsed with the webhook schema (a stand-in name and URL
+ * for the parts that do not shape the body), the event type's sample record rendered in the
+ * sandbox and the body built by the request builder, as Test would build it. Nothing is sent or
+ * read from the database; a secret constant shows masked, a stand-in when its value is not typed.
+ */
+export async function previewBody(companyId: string, draft: BodyDraft): Promise<BodyPreview> {
+  const parsed = parseConfig({ name: "Preview", url: "https://preview.invalid/", eventType: draft.eventType, method: draft.method, body: draft.body });
+  if (!parsed.ok) return parsed;
+  const config = parsed.config;
+  const event = sampleEvent(config, `evt_test_${randomUUID()}`);
+  if ("ok" in event) return event;
+  const rowSecrets = placeholderRowSecrets(config, resolveRowSecrets(config, {}));
+  try {
+    const rendered = await renderSandboxed(companyId, config, event);
+    const built = buildRequest(config, event, { rendered, deliveryId: `test_${randomUUID()}`, timestamp: new Date(), signingSecrets: [], secrets: rowSecrets });
+    return { ok: true, body: built.maskedBody === null ? null : redactor(rowValues(rowSecrets))(built.maskedBody) };
+  } catch (err) {
+    if (!(err instanceof BuildRequestError)) throw err;
+    return invalid({ [buildErrorField(err, config)]: [err.message] }, err.message);
+  }
 }

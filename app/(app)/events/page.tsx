@@ -9,7 +9,7 @@ import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
 import { EventFilters } from "@/components/events/event-filters";
 import { EventSource, EventTypeLabel, MatchedDeliveries } from "@/components/events/event-parts";
-import { KeysetPager } from "@/components/events/keyset-pager";
+import { KeysetPager } from "@/components/app/keyset-pager";
 import { SendTestEventButton } from "@/components/events/send-test-event";
 import { AutoRefresh } from "@/components/history/history-controls";
 import { Button } from "@/components/ui/button";
@@ -143,7 +143,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           </Table>
         </div>
       )}
-      <KeysetPager newestHref={cursor ? href({ cursor: undefined }) : null} olderHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null} />
+      <KeysetPager newerHref={cursor ? href({ cursor: undefined }) : null} olderHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null} />
     </>
   );
 }

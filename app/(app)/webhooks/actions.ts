@@ -6,10 +6,12 @@ import {
   createWebhook,
   deleteWebhook,
   duplicateWebhook,
+  previewWebhookBody,
   rotateSigningSecret,
   setWebhookActive,
   testWebhookDraft,
   updateWebhook,
+  type previewWebhookBodySchema,
   type rotateSigningSecretSchema,
   type setWebhookActiveSchema,
   type testWebhookDraftSchema,
@@ -17,7 +19,7 @@ import {
   type webhookIdSchema,
 } from "@/lib/actions/webhooks";
 import { resendDelivery, retryFailedDeliveries } from "@/lib/actions/deliveries";
-import { runAction } from "@/lib/session";
+import { runAction, runReadOnlyAction } from "@/lib/session";
 import type { deliveryIdSchema, retryFailedSchema } from "@/lib/validations/listing";
 import type { WebhookInput } from "@/lib/validations/webhook";
 
@@ -66,6 +68,11 @@ export async function rotateSigningSecretAction(input: z.input<typeof rotateSign
 
 export async function testWebhookDraftAction(input: z.input<typeof testWebhookDraftSchema>) {
   return runAction(testWebhookDraft, input);
+}
+
+/** The form's live body preview: sends nothing, changes nothing; Manage Webhooks is checked by the action. */
+export async function previewWebhookBodyAction(input: z.input<typeof previewWebhookBodySchema>) {
+  return runReadOnlyAction(previewWebhookBody, input);
 }
 
 export async function resendDeliveryAction(input: z.input<typeof deliveryIdSchema>) {

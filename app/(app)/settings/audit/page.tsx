@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ChevronLeftIcon, ChevronRightIcon, ScrollTextIcon } from "lucide-react";
+import { ScrollTextIcon } from "lucide-react";
 import { getDb } from "@/db";
 import { decodeCursor } from "@/db/keyset";
 import { AUDIT_TARGET_GROUPS, isAuditTargetGroup, listAuditLog, type AuditTargetGroup } from "@/db/queries/audit";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
+import { KeysetPager } from "@/components/app/keyset-pager";
 import { AUDIT_GROUP_LABELS, AuditDetails, auditActionLabel } from "@/components/settings/audit-entry";
 import { AuditTypeFilter } from "@/components/settings/audit-filter";
 import { Button } from "@/components/ui/button";
@@ -141,26 +142,13 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         </div>
       )}
 
-      {page.newer || page.older ? (
-        <nav aria-label="Audit log pages" className="flex items-center justify-end gap-2">
-          {page.newer ? (
-            <Button variant="outline" size="sm" asChild>
-              <Link href={hrefWith(search, { before: page.newer })}>
-                <ChevronLeftIcon aria-hidden />
-                Newer
-              </Link>
-            </Button>
-          ) : null}
-          {page.older ? (
-            <Button variant="outline" size="sm" asChild>
-              <Link href={hrefWith(search, { after: page.older })}>
-                Older
-                <ChevronRightIcon aria-hidden />
-              </Link>
-            </Button>
-          ) : null}
-        </nav>
-      ) : null}
+      <KeysetPager
+        newerHref={page.newer ? hrefWith(search, { before: page.newer }) : null}
+        olderHref={page.older ? hrefWith(search, { after: page.older }) : null}
+        newerLabel="Newer"
+        label="Audit log pages"
+        className=""
+      />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ChevronLeftIcon, ChevronRightIcon, InboxIcon, PencilIcon } from "lucide-react";
+import { ChevronLeftIcon, InboxIcon, PencilIcon } from "lucide-react";
 import { getDb } from "@/db";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "@/db/schema";
 import { decodeCursor } from "@/db/keyset";
@@ -10,6 +10,7 @@ import { deliveryCounts, latestBulkRetry } from "@/db/queries/history";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
+import { KeysetPager } from "@/components/app/keyset-pager";
 import { PageHeader } from "@/components/app/page-header";
 import { AutoRefresh, ResendButton } from "@/components/history/history-controls";
 import { BulkRetryProgress } from "@/components/history/bulk-retry-progress";
@@ -234,24 +235,7 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
           </Table>
         </div>
       )}
-      {cursor || page.nextCursor ? (
-        <nav className="mt-4 flex items-center justify-end gap-2" aria-label="Pages">
-          {cursor ? (
-            <Button variant="outline" size="sm" asChild>
-              <Link href={href({ cursor: undefined })}>
-                <ChevronLeftIcon aria-hidden /> Newest
-              </Link>
-            </Button>
-          ) : null}
-          {page.nextCursor ? (
-            <Button variant="outline" size="sm" asChild>
-              <Link href={href({ cursor: page.nextCursor })}>
-                Older <ChevronRightIcon aria-hidden />
-              </Link>
-            </Button>
-          ) : null}
-        </nav>
-      ) : null}
+      <KeysetPager newerHref={cursor ? href({ cursor: undefined }) : null} olderHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null} />
     </>
   );
 }

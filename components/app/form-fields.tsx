@@ -1,0 +1,262 @@
+"use client";
+
+import type { ComponentProps, ReactNode, RefObject } from "react";
+import { useFormContext, type ControllerRenderProps } from "react-hook-form";
+import { FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Switch } from "@/components/ui/switch";
+import { Textarea } from "@/components/ui/textarea";
+import { cn } from "@/lib/utils";
+
+/**
+ * The app's form fields, bound to the surrounding react-hook-form (`<Form {...form}>`) by name
+ * (dotted paths such as `headers.0.name`), each with its label, hint and error message under it.
+ * Every form of the app uses them: the webhook form, the OAuth credential dialog, the account
+ * forms, the settings dialogs and the test event dialog.
+ */
+
+interface ShellProps {
+  label?: string;
+  /** Beside the label, at the end of its line (a "Create one" link, an "Insert placeholder" menu). */
+  labelAction?: ReactNode;
+  description?: ReactNode;
+  /** The FormItem's classes (grid placement in a row). */
+  className?: string;
+  messageClassName?: string;
+}
+
+/** Label (with its action), the control, the hint and the error: the frame every field shares. */
+function FieldShell({ label, labelAction, description, className, messageClassName, children }: ShellProps & { children: ReactNode }) {
+  const labelElement = label ? <FormLabel>{label}</FormLabel> : null;
+  return (
+    <FormItem className={className}>
+      {labelAction ? (
+        <div className="flex items-center justify-between gap-2">
+          {labelElement}
+          {labelAction}
+        </div>
+      ) : (
+        labelElement
+      )}
+      {children}
+      {description ? <FormDescription>{description}</FormDescription> : null}
+      <FormMessage className={messageClassName} />
+    </FormItem>
+  );
+}
+
+/** The field's own ref, and the caller's too when it needs the element (to insert at the caret). */
+function withRef<E>(field: ControllerRenderProps, inputRef: RefObject<E | null> | undefined) {
+  if (!inputRef) return field;
+  return {
+    ...field,
+    ref: (el: E | null) => {
+      field.ref(el);
+      inputRef.current = el;
+    },
+  };
+}
+
+type InputProps = Omit<ComponentProps<typeof Input>, "name" | "value" | "onChange" | "onBlur" | "className" | "ref">;
+
+export function TextField({
+  name,
+  mono,
+  inputClassName,
+  inputRef,
+  leading,
+  label,
+  labelAction,
+  description,
+  className,
+  messageClassName,
+  ...input
+}: ShellProps & {
+  name: string;
+  /** Code-like values: monospace, no spell checking. */
+  mono?: boolean;
+  inputClassName?: string;
+  inputRef?: RefObject<HTMLInputElement | null>;
+  /** An icon inside the input's start; `null` keeps the (empty) slot so the input is not remounted when it comes and goes. */
+  leading?: ReactNode;
+} & InputProps) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => {
+        const element = (
+          <FormControl>
+            <Input
+              autoComplete="off"
+              spellCheck={mono ? false : undefined}
+              {...input}
+              {...withRef(field, inputRef)}
+              className={cn(mono && "font-mono text-sm", inputClassName) || undefined}
+              value={field.value ?? ""}
+            />
+          </FormControl>
+        );
+        return (
+          <FieldShell label={label} labelAction={labelAction} description={description} className={className} messageClassName={messageClassName}>
+            {leading === undefined ? (
+              element
+            ) : (
+              <div className="relative">
+                {leading}
+                {element}
+              </div>
+            )}
+          </FieldShell>
+        );
+      }}
+    />
+  );
+}
+
+type TextareaProps = Omit<ComponentProps<typeof Textarea>, "name" | "value" | "onChange" | "onBlur" | "className" | "ref">;
+
+export function TextareaField({
+  name,
+  textareaClassName,
+  inputRef,
+  label,
+  labelAction,
+  description,
+  className,
+  messageClassName,
+  ...textarea
+}: ShellProps & { name: string; textareaClassName?: string; inputRef?: RefObject<HTMLTextAreaElement | null> } & TextareaProps) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <FieldShell label={label} labelAction={labelAction} description={description} className={className} messageClassName={messageClassName}>
+          <FormControl>
+            <Textarea {...textarea} className={textareaClassName} {...withRef(field, inputRef)} value={field.value ?? ""} />
+          </FormControl>
+        </FieldShell>
+      )}
+    />
+  );
+}
+
+export function NumberField({ name, label, description, min, max }: { name: string; label: string; description: ReactNode; min: number; max: number }) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <FieldShell label={label} description={description}>
+          <FormControl>
+            <Input
+              type="number"
+              min={min}
+              max={max}
+              {...field}
+              value={field.value ?? ""}
+              onChange={(e) => field.onChange(e.target.value === "" ? undefined : e.target.valueAsNumber)}
+            />
+          </FormControl>
+        </FieldShell>
+      )}
+    />
+  );
+}
+
+export function SwitchField({ name, label, description }: { name: string; label: string; description: ReactNode }) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <FormItem className="flex items-center justify-between gap-4 rounded-lg border p-3">
+          <div className="space-y-0.5">
+            <FormLabel>{label}</FormLabel>
+            <FormDescription>{description}</FormDescription>
+          </div>
+          <FormControl>
+            <Switch checked={Boolean(field.value)} onCheckedChange={field.onChange} />
+          </FormControl>
+        </FormItem>
+      )}
+    />
+  );
+}
+
+/**
+ * The "Secret" switch of a header, constant or OAuth parameter row. `checked` is the row's effective
+ * state: on by default for a name that looks like a credential, until the user flips it (then it is theirs).
+ */
+export function SecretSwitch({ name, checked, label, className, captionClassName }: { name: string; checked: boolean; label: string; className?: string; captionClassName?: string }) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <FormItem className={cn("flex h-9 flex-row items-center gap-2", className)}>
+          <FormControl>
+            <Switch aria-label={label} checked={checked} onCheckedChange={field.onChange} ref={field.ref} onBlur={field.onBlur} />
+          </FormControl>
+          <span className={cn("text-muted-foreground text-xs", captionClassName)} aria-hidden>
+            Secret
+          </span>
+        </FormItem>
+      )}
+    />
+  );
+}
+
+/** `[value, text]`, or `[value, text, disabled]`. */
+export type SelectOption = readonly [value: string, text: string, disabled?: boolean];
+
+export function SelectField({
+  name,
+  options,
+  mono,
+  placeholder,
+  fallback = "",
+  "aria-label": ariaLabel,
+  ...shell
+}: ShellProps & {
+  name: string;
+  options: readonly SelectOption[];
+  mono?: boolean;
+  placeholder?: string;
+  /** The value shown while the form holds none. */
+  fallback?: string;
+  "aria-label"?: string;
+}) {
+  const { control } = useFormContext();
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <FieldShell {...shell}>
+          <Select value={field.value ?? fallback} onValueChange={field.onChange}>
+            <FormControl>
+              <SelectTrigger className={cn("w-full", mono && "font-mono")} aria-label={ariaLabel} ref={field.ref} onBlur={field.onBlur}>
+                <SelectValue placeholder={placeholder} />
+              </SelectTrigger>
+            </FormControl>
+            <SelectContent>
+              {options.map(([value, text, disabled]) => (
+                <SelectItem key={value} value={value} disabled={disabled} className={cn(mono && "font-mono")}>
+                  {text}
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+        </FieldShell>
+      )}
+    />
+  );
+}

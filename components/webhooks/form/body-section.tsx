@@ -1,0 +1,181 @@
+"use client";
+
+import { useRef } from "react";
+import { PlusIcon } from "lucide-react";
+import { useFieldArray, useWatch } from "react-hook-form";
+import { CodeBlock, prettyBody } from "@/components/app/code-block";
+import { SelectField, TextareaField, TextField } from "@/components/app/form-fields";
+import { Button } from "@/components/ui/button";
+import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import type { SavedSecrets } from "@/lib/actions/webhook-reads";
+import type { EventTypeOption } from "@/lib/events/catalog";
+import { BODY_ENCODINGS, BODY_METHODS, isSecretConstant, type HttpMethod } from "@/lib/validations/webhook";
+import { useWebhookFormContext } from "./form-context";
+import { insertAt, PlaceholderPicker } from "./placeholder-picker";
+import { RemoveRowButton, SecretRow } from "./rows";
+import { Section } from "./section";
+import { useBodyPreview } from "./use-body-preview";
+
+const ENCODING_LABELS: Record<(typeof BODY_ENCODINGS)[number], string> = {
+  json: "JSON",
+  json_array: "JSON array",
+  xml: "XML",
+  form: "Form (x-www-form-urlencoded)",
+  text: "Plain text",
+};
+const ENCODING_OPTIONS = BODY_ENCODINGS.map((e) => [e, ENCODING_LABELS[e]] as const);
+
+function defaultTemplate(fields: string[]): string {
+  const picked = fields.filter((f) => !f.includes(".")).slice(0, 4);
+  const lines = [`  "event": "{{event.type}}"`, ...picked.map((f) => `  "${f}": "{{data.${f}}}"`)];
+  return `{\n${lines.join(",\n")}\n}`;
+}
+
+/**
+ * What a POST, PUT or PATCH carries — the whole event, picked fields with constants, or a
+ * template — with its live preview; for GET and DELETE, a note that the fields go in the query.
+ */
+export function BodySection({
+  method,
+  eventType,
+  eventChosen,
+  sampleFields,
+  savedSecrets,
+  rowSecretKept,
+  previewEnabled,
+}: {
+  method: HttpMethod;
+  eventType: EventTypeOption | undefined;
+  /** Whether an event type is picked (the preview waits for one). */
+  eventChosen: boolean;
+  sampleFields: string[];
+  savedSecrets: SavedSecrets;
+  rowSecretKept: boolean;
+  previewEnabled: boolean;
+}) {
+  const form = useWebhookFormContext();
+  const { control } = form;
+  const body = useWatch({ control, name: "body" }) ?? { mode: "raw", encoding: "json" };
+  const bodyFields = useFieldArray({ control, name: "body.fields" as never });
+  const constants = useFieldArray({ control, name: "body.constants" as never });
+  const templateRef = useRef<HTMLTextAreaElement | null>(null);
+  const preview = useBodyPreview(form, previewEnabled);
+
+  if (!BODY_METHODS.includes(method)) {
+    return <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">{method} requests have no body: the record&apos;s fields are sent in the query string.</p>;
+  }
+
+  function setBodyMode(mode: string) {
+    const encoding = body.encoding ?? "json";
+    const next =
+      mode === "fields"
+        ? { mode: "fields" as const, encoding, fields: sampleFields.slice(0, 3).map((path) => ({ path, as: "" })), constants: [] }
+        : mode === "template"
+          ? { mode: "template" as const, encoding, template: defaultTemplate(sampleFields) }
+          : { mode: "raw" as const, encoding };
+    form.setValue("body", next, { shouldDirty: true });
+    form.clearErrors("body");
+  }
+
+  return (
+    <Section id="body" title="Body" description={`What the ${method} request carries.`}>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <SelectField name="body.encoding" label="Content type" options={ENCODING_OPTIONS} />
+      </div>
+      <div className="space-y-2">
+        <p className="text-sm font-medium" id="body-mode-label">
+          Content
+        </p>
+        <Tabs value={body.mode} onValueChange={setBodyMode} aria-labelledby="body-mode-label">
+          <TabsList>
+            <TabsTrigger value="raw">Raw data</TabsTrigger>
+            <TabsTrigger value="fields">Selected parameters</TabsTrigger>
+            <TabsTrigger value="template">Advanced template</TabsTrigger>
+          </TabsList>
+        </Tabs>
+        <p className="text-muted-foreground text-sm">
+          {body.mode === "raw"
+            ? "The whole event: its id, type, time, the record and the previous values."
+            : body.mode === "fields"
+              ? "Pick the record's fields, rename them, and add constant parameters."
+              : "Write the body yourself with placeholders; values are escaped for the content type."}
+        </p>
+      </div>
+      {body.mode === "fields" ? (
+        <div className="grid gap-5 lg:grid-cols-2">
+          <div className="space-y-3">
+            <p className="text-sm font-medium">Fields</p>
+            {bodyFields.fields.map((row, i) => (
+              <div key={row.id} className="flex items-start gap-2">
+                <TextField name={`body.fields.${i}.path`} aria-label={`Field ${i + 1}`} placeholder="owner.email" list="sample-fields" mono className="flex-1" />
+                <TextField name={`body.fields.${i}.as`} aria-label={`Field ${i + 1} sent as`} placeholder="Sent as (optional)" mono className="flex-1" />
+                <RemoveRowButton label={`Remove field ${i + 1}`} onClick={() => bodyFields.remove(i)} />
+              </div>
+            ))}
+            <Button type="button" variant="outline" size="sm" onClick={() => bodyFields.append({ path: "", as: "" } as never)}>
+              <PlusIcon aria-hidden /> Add field
+            </Button>
+          </div>
+          <div className="space-y-3">
+            <p className="text-sm font-medium">Constant parameters</p>
+            {constants.fields.length === 0 ? <p className="text-muted-foreground text-sm">None — e.g. source = crm.</p> : null}
+            {constants.fields.map((row, i) => {
+              const c = (body.mode === "fields" ? body.constants?.[i] : undefined) ?? { name: "", value: "" };
+              const name = c.name ?? "";
+              const secret = isSecretConstant({ name, secret: c.secret });
+              return (
+                <SecretRow
+                  key={row.id}
+                  prefix={`body.constants.${i}`}
+                  label="Constant"
+                  index={i}
+                  name={name}
+                  secret={secret}
+                  saved={secret && rowSecretKept && savedSecrets.constants.includes(name.trim())}
+                  namePlaceholder="source"
+                  valuePlaceholder="crm"
+                  onRemove={() => constants.remove(i)}
+                />
+              );
+            })}
+            <Button type="button" variant="outline" size="sm" onClick={() => constants.append({ name: "", value: "" } as never)}>
+              <PlusIcon aria-hidden /> Add constant
+            </Button>
+          </div>
+        </div>
+      ) : null}
+      {body.mode === "template" ? (
+        <TextareaField
+          name="body.template"
+          label="Template"
+          labelAction={
+            <PlaceholderPicker
+              fields={sampleFields}
+              onPick={(p) => {
+                const current = (form.getValues("body") as { template?: string } | undefined)?.template ?? "";
+                form.setValue("body.template" as never, insertAt(templateRef.current, current, p) as never, { shouldDirty: true });
+              }}
+            />
+          }
+          rows={8}
+          textareaClassName="font-mono text-sm"
+          spellCheck={false}
+          inputRef={templateRef}
+        />
+      ) : null}
+      <div className="space-y-2">
+        <p className="text-sm font-medium">Preview</p>
+        <p className="text-muted-foreground text-xs">Rendered from the sample {eventType?.entity ?? "record"} — what Test would send.</p>
+        {preview?.error ? (
+          <p className="text-destructive text-sm" role="status">
+            {preview.error}
+          </p>
+        ) : preview?.body ? (
+          <CodeBlock label="Body preview">{prettyBody(preview.body)}</CodeBlock>
+        ) : (
+          <p className="text-muted-foreground text-sm">{eventChosen ? "Rendering…" : "Choose a trigger event to see the body."}</p>
+        )}
+      </div>
+    </Section>
+  );
+}

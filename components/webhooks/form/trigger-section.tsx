@@ -1,0 +1,96 @@
+"use client";
+
+import { PlusIcon } from "lucide-react";
+import { useFieldArray, useWatch } from "react-hook-form";
+import { SelectField, TextField } from "@/components/app/form-fields";
+import { Button } from "@/components/ui/button";
+import { FormField } from "@/components/ui/form";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import type { EventTypeOption } from "@/lib/events/catalog";
+import { CONDITION_OPERATORS } from "@/lib/validations/webhook";
+import { EventTypeField } from "../event-type-picker";
+import { useWebhookFormContext } from "./form-context";
+import { RemoveRowButton } from "./rows";
+import { Section } from "./section";
+
+const OPERATOR_LABELS: Record<(typeof CONDITION_OPERATORS)[number], string> = {
+  equals: "equals",
+  not_equals: "does not equal",
+  in: "is one of",
+  not_in: "is not one of",
+  contains: "contains",
+  is_empty: "is empty",
+  is_not_empty: "is not empty",
+  greater_than: "is greater than",
+  less_than: "is less than",
+  changed: "changed",
+  changed_to: "changed to",
+  changed_from: "changed from",
+};
+const OPERATOR_OPTIONS = CONDITION_OPERATORS.map((o) => [o, OPERATOR_LABELS[o]] as const);
+const VALUELESS = new Set(["is_empty", "is_not_empty", "changed"]);
+
+/** The trigger event, and the conditions its record must meet (a datalist of the sample's fields helps type them). */
+export function TriggerSection({ eventTypes, eventType, sampleFields }: { eventTypes: EventTypeOption[]; eventType: EventTypeOption | undefined; sampleFields: string[] }) {
+  const { control } = useWebhookFormContext();
+  const rules = useFieldArray({ control, name: "conditions.rules" as never });
+  const ruleValues = useWatch({ control, name: "conditions.rules" });
+  return (
+    <Section id="trigger" title="Trigger" description="The event that sends this webhook, and optionally conditions the record must meet.">
+      <EventTypeField name="eventType" label="Event" options={eventTypes} description={eventType ? eventType.description : "Pick from the catalog; Test sends its sample record."} />
+      <div className="space-y-3">
+        <div className="flex flex-wrap items-center gap-2 text-sm">
+          <span className="font-medium">Conditions</span>
+          {rules.fields.length > 1 ? (
+            <>
+              <span className="text-muted-foreground">— send when</span>
+              <FormField
+                control={control}
+                name="conditions.match"
+                render={({ field }) => (
+                  <Select value={field.value ?? "all"} onValueChange={field.onChange}>
+                    <SelectTrigger size="sm" className="w-24" aria-label="Match">
+                      <SelectValue />
+                    </SelectTrigger>
+                    <SelectContent>
+                      <SelectItem value="all">all</SelectItem>
+                      <SelectItem value="any">any</SelectItem>
+                    </SelectContent>
+                  </Select>
+                )}
+              />
+              <span className="text-muted-foreground">of these are true</span>
+            </>
+          ) : (
+            <span className="text-muted-foreground">— optional: without any, every {eventType?.label.toLowerCase() ?? "event"} is sent</span>
+          )}
+        </div>
+        <datalist id="sample-fields">
+          {sampleFields.map((f) => (
+            <option key={f} value={f} />
+          ))}
+        </datalist>
+        {rules.fields.map((row, i) => {
+          const op = ruleValues?.[i]?.operator ?? "equals";
+          return (
+            <div key={row.id} className="flex flex-col gap-2 rounded-lg border p-3 sm:flex-row sm:items-start">
+              <TextField name={`conditions.rules.${i}.field`} aria-label={`Condition ${i + 1} field`} placeholder="stage" list="sample-fields" className="flex-1" />
+              <SelectField name={`conditions.rules.${i}.operator`} aria-label={`Condition ${i + 1} operator`} options={OPERATOR_OPTIONS} className="sm:w-44" />
+              <TextField
+                name={`conditions.rules.${i}.value`}
+                aria-label={`Condition ${i + 1} value`}
+                placeholder={op === "in" || op === "not_in" ? "Won, Lost" : VALUELESS.has(op) ? "No value needed" : "Won"}
+                disabled={VALUELESS.has(op)}
+                className="flex-1"
+              />
+              <RemoveRowButton label={`Remove condition ${i + 1}`} onClick={() => rules.remove(i)} />
+            </div>
+          );
+        })}
+        <Button type="button" variant="outline" size="sm" onClick={() => rules.append({ field: "", operator: "equals", value: "" } as never)}>
+          <PlusIcon aria-hidden /> Add condition
+        </Button>
+      </div>
+    </Section>
+  );
+}
