@@ -4,11 +4,8 @@ import { findUserByEmail } from "@/db/queries/companies";
 import { hashToken, randomToken } from "@/lib/crypto";
 import { passwordResetEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
+import type { PasswordResetJob } from "./definitions/password-reset";
 import { sendThroughResend } from "./send-email";
-
-export interface PasswordResetJob {
-  email: string;
-}
 
 /** A reset link works once, for this long. */
 export const RESET_LINK_TTL_MS = 60 * 60 * 1000;

@@ -1,36 +1,8 @@
-import { sql } from "drizzle-orm";
-import { fromDrizzle, type PgBoss } from "pg-boss";
 import { Resend } from "resend";
-import type { Database, Tx } from "@/db";
-import { getNotification, insertNotification, markNotification } from "@/db/queries/notifications";
-import { QUEUES } from "./boss";
+import type { Database } from "@/db";
+import { getNotification, markNotification } from "@/db/queries/notifications";
 import type { RenderedEmail } from "@/lib/email";
-
-export interface SendEmailJob {
-  notificationId: string;
-}
-
-/**
- * Records an email in the outbox and queues its sending in the caller's transaction: either both
- * happen or neither does, so an email is never lost between the two.
- */
-export async function enqueueEmail(
-  tx: Tx,
-  boss: PgBoss,
-  input: { companyId: string; kind: string; refId?: string | null; toEmail: string; email: RenderedEmail },
-) {
-  const row = await insertNotification(tx, {
-    companyId: input.companyId,
-    kind: input.kind,
-    refId: input.refId ?? null,
-    toEmail: input.toEmail,
-    subject: input.email.subject,
-    html: input.email.html,
-    text: input.email.text,
-  });
-  await boss.send(QUEUES.sendEmail, { notificationId: row.id } satisfies SendEmailJob, { db: fromDrizzle(tx, sql) });
-  return row;
-}
+import type { SendEmailJob } from "./definitions/send-email";
 
 /**
  * Sends one outbox email through Resend. Without RESEND_API_KEY the email stays in the outbox as

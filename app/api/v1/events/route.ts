@@ -2,7 +2,7 @@ import { getDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
 import { authenticateApiKey, refuseKey } from "@/lib/api-auth";
 import { takeEventRate } from "@/db/queries/events";
-import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/lib/events/ingest";
+import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/jobs/definitions/deliver-webhook";
 import { apiError, eventsRateLimit, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
 import { ingestEvents } from "@/lib/events/ingest";
 import { eventInputSchema, MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_REQUEST, type EventInput } from "@/lib/validations/event";
