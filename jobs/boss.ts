@@ -1,4 +1,5 @@
 import { PgBoss } from "pg-boss";
+import { env } from "@/lib/env";
 import { JOBS } from "./definitions";
 
 export interface BossOptions {
@@ -11,7 +12,7 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
     connectionString: url,
     application_name: `hookrelay-${role}`,
     // The delivery loop's fetches, heartbeats and settles, and the other queues' pollers.
-    max: role === "worker" ? Number(process.env.WORKER_CONCURRENCY ?? 20) + 6 : 4,
+    max: role === "worker" ? env.WORKER_CONCURRENCY + 6 : 4,
     connectionTimeoutMillis: 30_000,
     // Workers are woken by NOTIFY when a job is created instead of waiting for the next poll.
     useListenNotify: role === "worker",
@@ -46,9 +47,7 @@ const globalForBoss = globalThis as unknown as { __hookrelayBoss?: Promise<PgBos
 /** The web process's sender instance, started once and cached (hot reload keeps it). */
 export function getBoss(): Promise<PgBoss> {
   if (!globalForBoss.__hookrelayBoss) {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error("DATABASE_URL is not set");
-    const boss = createBoss(url, { role: "web" });
+    const boss = createBoss(env.DATABASE_URL, { role: "web" });
     globalForBoss.__hookrelayBoss = boss.start().catch((err) => {
       globalForBoss.__hookrelayBoss = undefined;
       throw err;

@@ -17,6 +17,7 @@ import { buildBatchRequest, buildRequest, BuildRequestError, renderInSandbox, ty
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { getOAuthAccessToken } from "@/lib/delivery/oauth";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
+import { allowPrivateTargets } from "@/lib/env";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
@@ -118,8 +119,6 @@ function answer(item: Item, built: BuiltRequest | null, outcome: SendOutcome, no
   return { ...item, built, outcome, ...settle(outcome, item.config, attemptNumber, noRetry || item.manual !== null) };
 }
 
-const allowPrivate = () => process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS === "1";
-
 type WebhookSecrets = { auth: ReturnType<typeof readAuthSecrets>; signing: string[] };
 
 /** Builds the item's request (templates in the sandbox) and sends it; a build failure is the attempt's outcome. */
@@ -137,7 +136,7 @@ async function buildAndSend(db: Database, item: Item, now: Date, slots: Slots | 
     const ctx = { deliveryId: item.rows[0].delivery.id, webhookId: webhook.id, timestamp: now, signingSecrets: cached.signing, secrets: { ...cached.auth, oauthAccessToken }, rendered };
     built = item.batchKey !== null ? buildBatchRequest(config, deliveryEvents, ctx) : buildRequest(config, deliveryEvents[0], ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
-    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivate() });
+    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivateTargets() });
     return answer(item, built, await (slots ? slots.run(send, { id: webhook.id, limit: config.maxConcurrency }) : send()));
   } catch (err) {
     // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.

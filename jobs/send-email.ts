@@ -2,6 +2,7 @@ import { Resend } from "resend";
 import type { Database } from "@/db";
 import { getNotification, markNotification } from "@/db/queries/notifications";
 import type { RenderedEmail } from "@/lib/email";
+import { env } from "@/lib/env";
 import type { SendEmailJob } from "./definitions/send-email";
 
 /**
@@ -12,7 +13,7 @@ import type { SendEmailJob } from "./definitions/send-email";
 export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<void> {
   const row = await getNotification(db, job.notificationId);
   if (!row || row.status === "sent") return;
-  const apiKey = process.env.RESEND_API_KEY;
+  const apiKey = env.RESEND_API_KEY;
   if (!apiKey) {
     // Nobody can read a working link in the outbox (it is masked there): until sending is set up,
     // whoever runs the server finds the email, links included, in this process's log.
@@ -32,6 +33,5 @@ export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<voi
 /** One email through Resend (RESEND_BASE_URL points the SDK elsewhere, e.g. a local stand-in). */
 export async function sendThroughResend(apiKey: string, to: string, email: RenderedEmail) {
   const resend = new Resend(apiKey);
-  const from = process.env.EMAIL_FROM ?? "Hookrelay <notifications@hookrelay.local>";
-  return resend.emails.send({ from, to: [to], subject: email.subject, html: email.html, text: email.text });
+  return resend.emails.send({ from: env.EMAIL_FROM, to: [to], subject: email.subject, html: email.html, text: email.text });
 }

@@ -2,6 +2,7 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { ensureQueues } from "./boss";
 import { JOBS, parsePayload, type AnyJob, type JobDefinition, type PayloadOf } from "./definitions";
+import { env } from "@/lib/env";
 import { renderSandbox } from "@/lib/sandbox/render-pool";
 import { Slots } from "./slots";
 import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher";
@@ -68,7 +69,7 @@ export function webhookConcurrencyTiers(capacity: number) {
 /** Registers every job handler on a started worker instance. */
 export async function registerWorkers(boss: PgBoss, db: Database, options: { concurrency?: number } = {}): Promise<DeliveryDispatcher> {
   await ensureQueues(boss);
-  const concurrency = options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 20);
+  const concurrency = options.concurrency ?? env.WORKER_CONCURRENCY;
   await workJobs(boss, db);
   // Deliveries: one fetch loop per process (jobs/delivery-dispatcher.ts) keeps up to
   // DELIVERY_MAX_REQUESTS jobs in hand, fetching up to DELIVERY_BATCH_SIZE at a time whenever room is
@@ -79,8 +80,8 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   // Batches of 50 with room for 100: 1,500 deliveries/s in the bench against 1,300 for 25 and 60
   // (fewer statements per delivery); room for 150 or 200 was slower (a webhook at its group limit is
   // then fetched a few freed places at a time). A webhook gets at most half the room (its tier).
-  const capacity = Math.max(1, Number(process.env.DELIVERY_MAX_REQUESTS ?? concurrency * 5));
-  const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 50));
+  const capacity = env.DELIVERY_MAX_REQUESTS ?? concurrency * 5;
+  const batchSize = env.DELIVERY_BATCH_SIZE;
   // The template sandbox's processes start now, not on the first templated delivery.
   renderSandbox().warm();
   const dispatcher = new DeliveryDispatcher(boss, db, { capacity, batchSize, groupConcurrency: webhookConcurrencyTiers(capacity), slots: new Slots(capacity) });

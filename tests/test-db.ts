@@ -4,16 +4,18 @@ import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/db/embedded";
 import { runMigrations } from "@/db/migrate";
 import { installJobs } from "@/jobs/boss";
+import { env } from "@/lib/env";
 
 /**
  * A throw-away PostgreSQL for tests: TEST_DATABASE_URL when set, otherwise an embedded server in a
  * temporary folder that is deleted afterwards. Migrations are applied either way.
  */
 export async function startTestDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.TEST_DATABASE_URL) {
-    await runMigrations(process.env.TEST_DATABASE_URL);
-    await installJobs(process.env.TEST_DATABASE_URL);
-    return { url: process.env.TEST_DATABASE_URL, stop: async () => {} };
+  const given = env.TEST_DATABASE_URL;
+  if (given) {
+    await runMigrations(given);
+    await installJobs(given);
+    return { url: given, stop: async () => {} };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hookrelay-test-"));
   let embedded: EmbeddedDatabase | null = null;
