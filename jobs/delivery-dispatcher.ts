@@ -171,7 +171,7 @@ export class DeliveryDispatcher {
       if (n >= this.share) for (const webhook of this.companyWebhooks.get(company) ?? []) ignoreGroups.push(webhook);
     }
     // The look for other companies' jobs leaves out flood-priority jobs too (a company posting past
-    // its fair rate, lib/events/ingest.ts): it reads the index from the top and stops there, instead
+    // its fair rate, app/api/v1/events/route.ts): it reads the index from the top and stops there, instead
     // of scanning the whole of a flood's backlog when nobody else has work.
     const fetch = async (batchSize: number, ignore?: string[]) =>
       this.wellFormed((await this.boss.fetch<DeliverJob>(deliverWebhook.name, { batchSize, groupConcurrency, ...(ignore?.length ? { ignoreGroups: ignore, minPriority: 0 } : {}) })) as FetchedJob[]);

@@ -15,7 +15,7 @@ export const FAILURE_EMAIL_KIND = "delivery_failed";
 /**
  * Emails the webhook's creator, the company's members who hold Manage Webhooks, and the record's
  * owner (Vtiger) that a delivery failed for good. At most one email per webhook per hour: the job
- * is sent throttled per webhook (jobs/deliver-webhook.ts), and an email counts what else failed
+ * is sent throttled per webhook (jobs/delivery-pipeline.ts), and an email counts what else failed
  * since the previous one.
  */
 export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFailureJob): Promise<void> {
