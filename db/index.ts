@@ -2,6 +2,7 @@ import type { SQL } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema";
+import { env } from "@/lib/env";
 import { postgresTarget } from "./url";
 
 export { postgresTarget };
@@ -37,11 +38,10 @@ export function createDb(url: string, max = 10): { client: postgres.Sql; db: Dat
 }
 
 export function getDb(): Database {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
+  const url = env.DATABASE_URL;
   const cached = globalForDb.__hookrelayDb;
   if (cached && cached.url === url) return cached.db;
-  const { client, db } = createDb(url, Number(process.env.DATABASE_POOL_MAX ?? 10));
+  const { client, db } = createDb(url, env.DATABASE_POOL_MAX);
   globalForDb.__hookrelayDb = { url, client, db };
   return db;
 }

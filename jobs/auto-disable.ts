@@ -5,7 +5,7 @@ import { companies, webhooks } from "@/db/schema";
 import { webhookDisabledEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
 import { webhookAdminEmails } from "./recipients";
-import { enqueueEmail } from "./send-email";
+import { enqueueEmail } from "@/lib/outbox";
 
 /**
  * Switches off active webhooks whose deliveries have failed continuously (no success since

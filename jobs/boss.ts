@@ -1,17 +1,6 @@
 import { PgBoss } from "pg-boss";
-
-/** Job names (kebab-case ids, one file per job in jobs/). */
-export const QUEUES = {
-  sendEmail: "send-email",
-  deliverWebhook: "deliver-webhook",
-  notifyFailure: "notify-failure",
-  autoDisable: "auto-disable",
-  retryDeliveries: "retry-deliveries",
-  purgeOldData: "purge-old-data",
-  passwordReset: "password-reset",
-} as const;
-
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+import { env } from "@/lib/env";
+import { JOBS } from "./definitions";
 
 export interface BossOptions {
   /** Workers and maintenance run only in worker processes; the web process only sends. */
@@ -23,7 +12,7 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
     connectionString: url,
     application_name: `hookrelay-${role}`,
     // The delivery loop's fetches, heartbeats and settles, and the other queues' pollers.
-    max: role === "worker" ? Number(process.env.WORKER_CONCURRENCY ?? 20) + 6 : 4,
+    max: role === "worker" ? env.WORKER_CONCURRENCY + 6 : 4,
     connectionTimeoutMillis: 30_000,
     // Workers are woken by NOTIFY when a job is created instead of waiting for the next poll.
     useListenNotify: role === "worker",
@@ -41,37 +30,16 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
 /** How long pg-boss keeps a finished job (queue option `deleteAfterSeconds`). */
 export const FINISHED_JOBS_KEPT_SECONDS = 86_400;
 
-/** Queues are created idempotently by the worker at start; the web process only sends to them. */
+/**
+ * Queues are created idempotently by the worker at start, from the job definitions
+ * (jobs/definitions/); the web process only sends to them.
+ */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
-  await boss.createQueue(QUEUES.autoDisable, { retryLimit: 1, expireInSeconds: 300 });
-  await boss.createQueue(QUEUES.retryDeliveries, { notify: true, retryLimit: 3, retryDelay: 10, expireInSeconds: 600 });
-  await boss.createQueue(QUEUES.notifyFailure, { notify: true, retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 });
-  // Delivery retries follow the webhook's own policy (new jobs with startAfter); pg-boss's retries
-  // only cover a worker that died or threw (e.g. the database was down). A job whose worker died
-  // expires after a minute and runs again: at-least-once, receivers dedupe on webhook-id.
-  await boss.createQueue(QUEUES.deliverWebhook, {
-    notify: true,
-    retryLimit: 10,
-    retryDelay: 2,
-    retryBackoff: true,
-    retryDelayMax: 300,
-    expireInSeconds: 60,
-  });
-  await boss.createQueue(QUEUES.sendEmail, {
-    notify: true,
-    retryLimit: 5,
-    retryDelay: 30,
-    retryBackoff: true,
-    expireInSeconds: 120,
-  });
-  // "Forgot password?": the web process only names the address; the worker makes the link (jobs/password-reset.ts).
-  await boss.createQueue(QUEUES.passwordReset, { retryLimit: 3, retryDelay: 10, expireInSeconds: 120 });
-  // Retention (jobs/purge.ts) deletes in batches; one run at a time, and a long one is not retried while it runs.
-  await boss.createQueue(QUEUES.purgeOldData, { policy: "singleton", retryLimit: 1, expireInSeconds: 3600 });
+  for (const job of JOBS) await boss.createQueue(job.name, job.queue);
   // pg-boss keeps finished jobs (completed, failed, cancelled) 7 days by default; outcomes live in our
   // own tables (deliveries, attempts, the outbox), so one day is enough for debugging. Set on every
   // queue, also on existing ones (createQueue leaves those unchanged); jobs sent from now on inherit it.
-  for (const name of Object.values(QUEUES)) await boss.updateQueue(name, { deleteAfterSeconds: FINISHED_JOBS_KEPT_SECONDS });
+  for (const job of JOBS) await boss.updateQueue(job.name, { deleteAfterSeconds: FINISHED_JOBS_KEPT_SECONDS });
 }
 
 const globalForBoss = globalThis as unknown as { __hookrelayBoss?: Promise<PgBoss> };
@@ -79,9 +47,7 @@ const globalForBoss = globalThis as unknown as { __hookrelayBoss?: Promise<PgBos
 /** The web process's sender instance, started once and cached (hot reload keeps it). */
 export function getBoss(): Promise<PgBoss> {
   if (!globalForBoss.__hookrelayBoss) {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error("DATABASE_URL is not set");
-    const boss = createBoss(url, { role: "web" });
+    const boss = createBoss(env.DATABASE_URL, { role: "web" });
     globalForBoss.__hookrelayBoss = boss.start().catch((err) => {
       globalForBoss.__hookrelayBoss = undefined;
       throw err;

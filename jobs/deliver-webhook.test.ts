@@ -598,3 +598,26 @@ describe("fair shares between companies", () => {
     }
   });
 });
+
+describe("payloads their definition refuses", () => {
+  it("fails a job whose payload does not match its schema, saying why, instead of running it (the fetch loop's and work()'s)", async () => {
+    // Sent raw, past enqueue's own check (an old or foreign sender).
+    const delivery = (await worker.send("deliver-webhook", { deliveryId: 42 }))!;
+    const reset = (await worker.send("password-reset", { address: "someone@example.test" }))!;
+    try {
+      const settled = (name: string, id: string) =>
+        waitUntil(
+          () => worker.getJobById(name, id),
+          (job) => job?.state === "retry" || job?.state === "failed",
+        );
+      const [d, r] = await Promise.all([settled("deliver-webhook", delivery), settled("password-reset", reset)]);
+      expect(JSON.stringify(d!.output)).toContain("deliver-webhook: the payload does not match its schema (jobs/definitions/deliver-webhook.ts)");
+      expect(JSON.stringify(d!.output)).toContain("deliveryId");
+      expect(JSON.stringify(r!.output)).toContain("password-reset: the payload does not match its schema");
+      expect(JSON.stringify(r!.output)).toContain("email");
+    } finally {
+      await worker.deleteJob("deliver-webhook", delivery);
+      await worker.deleteJob("password-reset", reset);
+    }
+  });
+});

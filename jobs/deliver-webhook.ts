@@ -1,6 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
-import type { DeliverJob } from "@/lib/events/ingest";
+import type { DeliverJob } from "./definitions";
 import { runDeliveryPipeline, type DeliverJobResult, type JobInHand, type PipelineOptions } from "./delivery-pipeline";
 
 /**

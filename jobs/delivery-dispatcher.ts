@@ -1,7 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
-import { DELIVERY_HEARTBEAT_SECONDS, type DeliverJob } from "@/lib/events/ingest";
-import { QUEUES } from "./boss";
+import { DELIVERY_HEARTBEAT_SECONDS, deliverWebhook, enqueueMany, JobPayloadError, parsePayload, type DeliverJob } from "./definitions";
 import { deliverWebhookJobs } from "./deliver-webhook";
 import type { Slots } from "./slots";
 
@@ -144,7 +143,7 @@ export class DeliveryDispatcher {
     this.inHand.clear();
     this.takenAt.clear();
     this.byCompany.clear();
-    if (left.length) await this.boss.fail(QUEUES.deliverWebhook, pairs(left), { error: "The worker stopped before this delivery was settled" }).catch(() => {});
+    if (left.length) await this.boss.fail(deliverWebhook.name, pairs(left), { error: "The worker stopped before this delivery was settled" }).catch(() => {});
   }
 
   private get share(): number {
@@ -172,10 +171,10 @@ export class DeliveryDispatcher {
       if (n >= this.share) for (const webhook of this.companyWebhooks.get(company) ?? []) ignoreGroups.push(webhook);
     }
     // The look for other companies' jobs leaves out flood-priority jobs too (a company posting past
-    // its fair rate, lib/events/ingest.ts): it reads the index from the top and stops there, instead
+    // its fair rate, app/api/v1/events/route.ts): it reads the index from the top and stops there, instead
     // of scanning the whole of a flood's backlog when nobody else has work.
-    const fetch = (batchSize: number, ignore?: string[]) =>
-      this.boss.fetch<DeliverJob>(QUEUES.deliverWebhook, { batchSize, groupConcurrency, ...(ignore?.length ? { ignoreGroups: ignore, minPriority: 0 } : {}) }) as Promise<FetchedJob[]>;
+    const fetch = async (batchSize: number, ignore?: string[]) =>
+      this.wellFormed((await this.boss.fetch<DeliverJob>(deliverWebhook.name, { batchSize, groupConcurrency, ...(ignore?.length ? { ignoreGroups: ignore, minPriority: 0 } : {}) })) as FetchedJob[]);
     // The last share is kept free while other companies are around (more than one seen with work in
     // the last minute) or some request in hand is slow. A lone company whose receivers answer fast
     // may use the whole room: its places come back within moments.
@@ -244,11 +243,32 @@ export class DeliveryDispatcher {
     if (set.size < 10_000) set.add(job.groupId);
   }
 
+  /**
+   * The jobs whose payload reads as a deliver-webhook job (jobs/definitions/deliver-webhook.ts),
+   * parsed; any other is failed with the reason (pg-boss retries it, then keeps it failed) and not sent.
+   */
+  private async wellFormed(jobs: FetchedJob[]): Promise<FetchedJob[]> {
+    const good: FetchedJob[] = [];
+    for (const job of jobs) {
+      try {
+        job.data = parsePayload(deliverWebhook, job.data);
+        good.push(job);
+      } catch (err) {
+        if (!(err instanceof JobPayloadError)) throw err;
+        console.error(`[deliver-webhook] job ${job.id} not sent: ${err.message}`);
+        await this.boss.fail(deliverWebhook.name, pairs([job]), { error: err.message }).catch(() => {});
+      }
+    }
+    return good;
+  }
+
   /** Back to the queue unsent, due in a second, as the same job (same data, group and expiry), without counting a failure. */
   private async handBack(jobs: FetchedJob[]): Promise<void> {
     try {
-      await this.boss.insert(
-        QUEUES.deliverWebhook,
+      await enqueueMany(
+        this.boss,
+        this.db,
+        deliverWebhook,
         jobs.map((j) => ({
           data: j.data,
           startAfter: 1,
@@ -257,7 +277,7 @@ export class DeliveryDispatcher {
           ...(j.heartbeatSeconds ? { heartbeatSeconds: j.heartbeatSeconds } : {}),
         })),
       );
-      await this.boss.complete(QUEUES.deliverWebhook, pairs(jobs));
+      await this.boss.complete(deliverWebhook.name, pairs(jobs));
     } catch (err) {
       // Could not hand them back: keep them after all (sent, as before fair shares).
       console.error(`[deliver-webhook] could not hand back ${jobs.length} job(s): ${err instanceof Error ? err.message : String(err)}`);
@@ -287,7 +307,7 @@ export class DeliveryDispatcher {
           this.fetchErrors = 0;
           if (jobs.length && !this.running) {
             // Stopped while fetching: hand them back unsent rather than send them and fail them back.
-            await this.boss.fail(QUEUES.deliverWebhook, pairs(jobs), { error: "The worker stopped before sending this delivery" }).catch(() => {});
+            await this.boss.fail(deliverWebhook.name, pairs(jobs), { error: "The worker stopped before sending this delivery" }).catch(() => {});
             break;
           }
           if (jobs.length) this.run(jobs);
@@ -369,8 +389,8 @@ export class DeliveryDispatcher {
       const completed = results.filter((r) => r.status === "completed" && this.inHand.has(r.id)).map((r) => byId.get(r.id)!);
       const failed = results.filter((r) => r.status === "failed" && this.inHand.has(r.id));
       try {
-        if (completed.length) await this.boss.complete(QUEUES.deliverWebhook, pairs(completed));
-        for (const f of failed) await this.boss.fail(QUEUES.deliverWebhook, pairs([byId.get(f.id)!]), f.output ?? null);
+        if (completed.length) await this.boss.complete(deliverWebhook.name, pairs(completed));
+        for (const f of failed) await this.boss.fail(deliverWebhook.name, pairs([byId.get(f.id)!]), f.output ?? null);
       } catch (err) {
         // Left active without heartbeats: pg-boss fails them back to the queue after the heartbeat.
         console.error(`[deliver-webhook] could not settle ${completed.length + failed.length} job(s): ${err instanceof Error ? err.message : String(err)}`);
@@ -388,7 +408,7 @@ export class DeliveryDispatcher {
     const jobs = [...this.inHand.values()];
     if (!jobs.length) return;
     try {
-      await this.boss.touch(QUEUES.deliverWebhook, pairs(jobs));
+      await this.boss.touch(deliverWebhook.name, pairs(jobs));
     } catch {
       // The database is away; the next beat tries again (and the jobs go back after the heartbeat).
     }
@@ -411,7 +431,7 @@ export function listenForDeliveryJobs(db: Database) {
     const handle = await client.listen(
       channel,
       (payload) => {
-        if (payload === QUEUES.deliverWebhook) onNotify();
+        if (payload === deliverWebhook.name) onNotify();
       },
       onNotify,
     );

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
-import { fromDrizzle, type PgBoss } from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import type { Database, Tx } from "@/db";
 import type { Delivery, EventRow, Webhook } from "@/db/schema";
 import {
@@ -18,12 +17,11 @@ import { buildBatchRequest, buildRequest, BuildRequestError, renderInSandbox, ty
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { getOAuthAccessToken } from "@/lib/delivery/oauth";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
-import { deliverJobOptions, type DeliverJob } from "@/lib/events/ingest";
+import { allowPrivateTargets } from "@/lib/env";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
-import { QUEUES } from "./boss";
-import type { NotifyFailureJob } from "./notify-failure";
+import { deliverJobOptions, deliverWebhook, enqueue, enqueueMany, notifyFailure, type DeliverJob } from "./definitions";
 import type { Slots } from "./slots";
 
 /**
@@ -121,8 +119,6 @@ function answer(item: Item, built: BuiltRequest | null, outcome: SendOutcome, no
   return { ...item, built, outcome, ...settle(outcome, item.config, attemptNumber, noRetry || item.manual !== null) };
 }
 
-const allowPrivate = () => process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS === "1";
-
 type WebhookSecrets = { auth: ReturnType<typeof readAuthSecrets>; signing: string[] };
 
 /** Builds the item's request (templates in the sandbox) and sends it; a build failure is the attempt's outcome. */
@@ -140,7 +136,7 @@ async function buildAndSend(db: Database, item: Item, now: Date, slots: Slots | 
     const ctx = { deliveryId: item.rows[0].delivery.id, webhookId: webhook.id, timestamp: now, signingSecrets: cached.signing, secrets: { ...cached.auth, oauthAccessToken }, rendered };
     built = item.batchKey !== null ? buildBatchRequest(config, deliveryEvents, ctx) : buildRequest(config, deliveryEvents[0], ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
-    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivate() });
+    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivateTargets() });
     return answer(item, built, await (slots ? slots.run(send, { id: webhook.id, limit: config.maxConcurrency }) : send()));
   } catch (err) {
     // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.
@@ -153,13 +149,8 @@ async function buildAndSend(db: Database, item: Item, now: Date, slots: Slots | 
 /** What this process last wrote to each webhook's row (see writeWave). */
 const lastWritten = new Map<string, { ok: boolean; code: number | null; at: number }>();
 
-async function notifyFailure(tx: Tx, boss: PgBoss, webhookId: string, deliveryId: string): Promise<void> {
-  await boss.send(QUEUES.notifyFailure, { webhookId, deliveryId } satisfies NotifyFailureJob, {
-    singletonKey: webhookId,
-    singletonSeconds: 3600,
-    singletonNextSlot: true,
-    db: fromDrizzle(tx, sql),
-  });
+async function queueFailureEmail(tx: Tx, boss: PgBoss, webhookId: string, deliveryId: string): Promise<void> {
+  await enqueue(boss, tx, notifyFailure, { webhookId, deliveryId }, { singletonKey: webhookId, singletonSeconds: 3600, singletonNextSlot: true });
 }
 
 /**
@@ -222,13 +213,14 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
     await lockWebhooks(tx, webhookRows.map((w) => w.id));
     await writeOutcomeRows(tx, rows, webhookRows, now, GONE_REASON);
     if (retries.length) {
-      await boss.insert(
-        QUEUES.deliverWebhook,
+      await enqueueMany(
+        boss,
+        tx,
+        deliverWebhook,
         retries.map((a) => ({ data: a.job.data, ...deliverJobOptions(a.webhook.id, a.config), startAfter: Math.max(1, Math.ceil(a.retryIn!)) })),
-        { db: fromDrizzle(tx, sql) },
       );
     }
-    for (const f of failures) await notifyFailure(tx, boss, f.webhookId, f.deliveryId);
+    for (const f of failures) await queueFailureEmail(tx, boss, f.webhookId, f.deliveryId);
   });
 }
 
@@ -237,10 +229,11 @@ async function deferToNextDay(db: Database, boss: PgBoss, items: Item[], now: Da
   const tomorrow = nextUtcDay(now);
   await db.transaction(async (tx) => {
     await deferDeliveries(tx, items.flatMap((i) => i.rows.map((r) => r.delivery.id)), tomorrow);
-    await boss.insert(
-      QUEUES.deliverWebhook,
+    await enqueueMany(
+      boss,
+      tx,
+      deliverWebhook,
       items.map((i) => ({ data: i.job.data, ...deliverJobOptions(i.webhook.id, i.config), startAfter: tomorrow })),
-      { db: fromDrizzle(tx, sql) },
     );
   });
 }
@@ -338,7 +331,7 @@ async function deliver(db: Database, boss: PgBoss, jobs: JobInHand[], now: Date,
     const settledNow = [...written];
     if (settledNow.length) {
       const byId = new Map(jobs.map((j) => [j.id, j]));
-      await boss.complete(QUEUES.deliverWebhook, settledNow.map((id) => ({ id, retryCount: byId.get(id)?.retryCount ?? 0 })));
+      await boss.complete(deliverWebhook.name, settledNow.map((id) => ({ id, retryCount: byId.get(id)?.retryCount ?? 0 })));
       options.settleEarly(settledNow);
     }
   }
@@ -374,7 +367,7 @@ async function deliver(db: Database, boss: PgBoss, jobs: JobInHand[], now: Date,
     await writeWave(db, boss, wave, waveNow);
     for (const a of wave) written.add(a.job.id);
     if (!options.settleEarly) continue;
-    await boss.complete(QUEUES.deliverWebhook, wave.map((a) => ({ id: a.job.id, retryCount: a.job.retryCount ?? 0 })));
+    await boss.complete(deliverWebhook.name, wave.map((a) => ({ id: a.job.id, retryCount: a.job.retryCount ?? 0 })));
     options.settleEarly(wave.map((a) => a.job.id));
   }
 }

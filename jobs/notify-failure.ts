@@ -6,21 +6,16 @@ import type { SendErrorKind } from "@/lib/delivery/http-client";
 import { statusMeaning } from "@/lib/delivery/status-meaning";
 import { deliveryFailedEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
-import { QUEUES } from "./boss";
+import { enqueue, notifyFailure, type NotifyFailureJob } from "./definitions";
 import { companyMembers, recordOwnerMayBeMailed, webhookAdminEmails } from "./recipients";
-import { enqueueEmail } from "./send-email";
-
-export interface NotifyFailureJob {
-  webhookId: string;
-  deliveryId: string;
-}
+import { enqueueEmail } from "@/lib/outbox";
 
 export const FAILURE_EMAIL_KIND = "delivery_failed";
 
 /**
  * Emails the webhook's creator, the company's members who hold Manage Webhooks, and the record's
  * owner (Vtiger) that a delivery failed for good. At most one email per webhook per hour: the job
- * is sent throttled per webhook (jobs/deliver-webhook.ts), and an email counts what else failed
+ * is sent throttled per webhook (jobs/delivery-pipeline.ts), and an email counts what else failed
  * since the previous one.
  */
 export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFailureJob): Promise<void> {
@@ -41,7 +36,7 @@ export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFa
     .limit(1);
   if (last && Date.now() - last.at.getTime() < 3_600_000) {
     // One email per webhook per hour: come back when the hour is over, to report what failed since.
-    await boss.send(QUEUES.notifyFailure, job, { startAfter: new Date(last.at.getTime() + 3_600_000), singletonKey: `${webhook.id}:later`, singletonSeconds: 3600 });
+    await enqueue(boss, db, notifyFailure, job, { startAfter: new Date(last.at.getTime() + 3_600_000), singletonKey: `${webhook.id}:later`, singletonSeconds: 3600 });
     return;
   }
   const since = last?.at ?? new Date(0);

@@ -3,12 +3,9 @@ import { insertPasswordReset } from "@/db/queries/accounts";
 import { findUserByEmail } from "@/db/queries/companies";
 import { hashToken, randomToken } from "@/lib/crypto";
 import { passwordResetEmail } from "@/lib/email";
-import { appUrl } from "@/lib/env";
+import { appUrl, env } from "@/lib/env";
+import type { PasswordResetJob } from "./definitions/password-reset";
 import { sendThroughResend } from "./send-email";
-
-export interface PasswordResetJob {
-  email: string;
-}
 
 /** A reset link works once, for this long. */
 export const RESET_LINK_TTL_MS = 60 * 60 * 1000;
@@ -26,7 +23,7 @@ export async function passwordResetJob(db: DbOrTx, job: PasswordResetJob): Promi
   const expiresAt = new Date(Date.now() + RESET_LINK_TTL_MS);
   await insertPasswordReset(db, user.id, hashToken(token), expiresAt);
   const email = passwordResetEmail({ name: user.name, resetUrl: `${appUrl()}/reset-password/${token}`, expiresAt });
-  const apiKey = process.env.RESEND_API_KEY;
+  const apiKey = env.RESEND_API_KEY;
   if (!apiKey) {
     console.log(`[password-reset] RESEND_API_KEY is unset: the reset link for ${user.email} is not emailed. Its text:\n${email.text}`);
     return "logged";

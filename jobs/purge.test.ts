@@ -3,7 +3,8 @@ import { eq, inArray } from "drizzle-orm";
 import { companies, deliveries, deliveryAttempts, events, type DeliveryStatus } from "@/db/schema";
 import { insertWebhook } from "@/lib/webhooks";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
-import { FINISHED_JOBS_KEPT_SECONDS, QUEUES } from "./boss";
+import { FINISHED_JOBS_KEPT_SECONDS } from "./boss";
+import { JOBS, purgeOldData as purgeOldDataJob } from "./definitions";
 import { purgeOldData } from "./purge";
 
 const env = testEnvironment();
@@ -122,7 +123,7 @@ describe("purge-old-data", () => {
 
   it("keeps pg-boss's finished jobs one day, on every queue", async () => {
     const boss = await env.deps.boss();
-    for (const name of Object.values(QUEUES)) expect(await boss.getQueue(name)).toMatchObject({ name, deleteAfterSeconds: FINISHED_JOBS_KEPT_SECONDS });
-    expect(await boss.getQueue(QUEUES.purgeOldData)).toMatchObject({ policy: "singleton" });
+    for (const { name } of JOBS) expect(await boss.getQueue(name)).toMatchObject({ name, deleteAfterSeconds: FINISHED_JOBS_KEPT_SECONDS });
+    expect(await boss.getQueue(purgeOldDataJob.name)).toMatchObject({ policy: "singleton" });
   });
 });

@@ -1,14 +1,9 @@
 import { and, asc, eq, gte, inArray, isNotNull, lte, sql, type SQL } from "drizzle-orm";
-import { fromDrizzle, type PgBoss } from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { bulkRetries, deliveries, webhooks } from "@/db/schema";
-import { deliverJobOptions, type DeliverJob } from "@/lib/events/ingest";
 import { webhookConfigOf } from "@/lib/webhooks";
-import { QUEUES } from "./boss";
-
-export interface RetryDeliveriesJob {
-  bulkRetryId: string;
-}
+import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob, type RetryDeliveriesJob } from "./definitions";
 
 /**
  * "Retry all failed": re-queues, in batches, the webhook's deliveries of the chosen statuses in the
@@ -60,7 +55,7 @@ export async function retryDeliveriesJob(db: Database, boss: PgBoss, job: RetryD
         data: { deliveryId, companyId: bulk.companyId, ...(bulk.requestedBy ? { manual: { userId: bulk.requestedBy } } : {}) } satisfies DeliverJob,
         ...deliverJobOptions(webhook.id, config),
       }));
-      await boss.insert(QUEUES.deliverWebhook, jobs, { db: fromDrizzle(tx, sql) });
+      await enqueueMany(boss, tx, deliverWebhook, jobs);
       await tx.update(bulkRetries).set({ done: sql`${bulkRetries.done} + ${ids.length}` }).where(eq(bulkRetries.id, bulk.id));
       return ids.length;
     });

@@ -1,36 +1,9 @@
-import { sql } from "drizzle-orm";
-import { fromDrizzle, type PgBoss } from "pg-boss";
 import { Resend } from "resend";
-import type { Database, Tx } from "@/db";
-import { getNotification, insertNotification, markNotification } from "@/db/queries/notifications";
-import { QUEUES } from "./boss";
+import type { Database } from "@/db";
+import { getNotification, markNotification } from "@/db/queries/notifications";
 import type { RenderedEmail } from "@/lib/email";
-
-export interface SendEmailJob {
-  notificationId: string;
-}
-
-/**
- * Records an email in the outbox and queues its sending in the caller's transaction: either both
- * happen or neither does, so an email is never lost between the two.
- */
-export async function enqueueEmail(
-  tx: Tx,
-  boss: PgBoss,
-  input: { companyId: string; kind: string; refId?: string | null; toEmail: string; email: RenderedEmail },
-) {
-  const row = await insertNotification(tx, {
-    companyId: input.companyId,
-    kind: input.kind,
-    refId: input.refId ?? null,
-    toEmail: input.toEmail,
-    subject: input.email.subject,
-    html: input.email.html,
-    text: input.email.text,
-  });
-  await boss.send(QUEUES.sendEmail, { notificationId: row.id } satisfies SendEmailJob, { db: fromDrizzle(tx, sql) });
-  return row;
-}
+import { env } from "@/lib/env";
+import type { SendEmailJob } from "./definitions/send-email";
 
 /**
  * Sends one outbox email through Resend. Without RESEND_API_KEY the email stays in the outbox as
@@ -40,7 +13,7 @@ export async function enqueueEmail(
 export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<void> {
   const row = await getNotification(db, job.notificationId);
   if (!row || row.status === "sent") return;
-  const apiKey = process.env.RESEND_API_KEY;
+  const apiKey = env.RESEND_API_KEY;
   if (!apiKey) {
     // Nobody can read a working link in the outbox (it is masked there): until sending is set up,
     // whoever runs the server finds the email, links included, in this process's log.
@@ -60,6 +33,5 @@ export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<voi
 /** One email through Resend (RESEND_BASE_URL points the SDK elsewhere, e.g. a local stand-in). */
 export async function sendThroughResend(apiKey: string, to: string, email: RenderedEmail) {
   const resend = new Resend(apiKey);
-  const from = process.env.EMAIL_FROM ?? "Hookrelay <notifications@hookrelay.local>";
-  return resend.emails.send({ from, to: [to], subject: email.subject, html: email.html, text: email.text });
+  return resend.emails.send({ from: env.EMAIL_FROM, to: [to], subject: email.subject, html: email.html, text: email.text });
 }

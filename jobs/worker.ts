@@ -1,16 +1,55 @@
 import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
-import { QUEUES, ensureQueues } from "./boss";
+import { ensureQueues } from "./boss";
+import { JOBS, parsePayload, type AnyJob, type JobDefinition, type PayloadOf } from "./definitions";
+import { env } from "@/lib/env";
 import { renderSandbox } from "@/lib/sandbox/render-pool";
 import { Slots } from "./slots";
 import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher";
 import { autoDisableWebhooks } from "./auto-disable";
-import { notifyFailureJob, type NotifyFailureJob } from "./notify-failure";
+import { notifyFailureJob } from "./notify-failure";
 import { purgeOldData } from "./purge";
 import { purgeAccountLeftovers } from "@/db/queries/accounts";
-import { retryDeliveriesJob, type RetryDeliveriesJob } from "./retry-deliveries";
-import { sendEmailJob, type SendEmailJob } from "./send-email";
-import { passwordResetJob, type PasswordResetJob } from "./password-reset";
+import { retryDeliveriesJob } from "./retry-deliveries";
+import { sendEmailJob } from "./send-email";
+import { passwordResetJob } from "./password-reset";
+
+/** The jobs pg-boss's work() runs (a definition with `work`); deliver-webhook has its own fetch loop. */
+type WorkedJob = Extract<AnyJob, { work: object }>;
+/** One handler per worked job, given its payload as its schema reads it: a definition without one does not compile. */
+type Handlers = { [J in WorkedJob as J["name"]]: (payload: PayloadOf<J>) => Promise<unknown> };
+
+function handlers(boss: PgBoss, db: Database): Handlers {
+  return {
+    "notify-failure": (job) => notifyFailureJob(db, boss, job),
+    "auto-disable": () => autoDisableWebhooks(db, boss),
+    "purge-old-data": async () => {
+      const purged = await purgeOldData(db);
+      await purgeAccountLeftovers(db);
+      if (purged.events || purged.attempts) console.log(`[purge-old-data] deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`);
+    },
+    "retry-deliveries": (job) => retryDeliveriesJob(db, boss, job),
+    "send-email": (job) => sendEmailJob(db, job),
+    "password-reset": (job) => passwordResetJob(db, job),
+  };
+}
+
+/**
+ * Runs every worked job with its handler (one job per call, its payload parsed by its schema: a
+ * malformed one fails the job) and sets up the schedules, all from the definitions.
+ */
+async function workJobs(boss: PgBoss, db: Database): Promise<void> {
+  // By name, for the loop below: parsePayload hands each handler its own job's payload.
+  const byName = handlers(boss, db) as unknown as Record<string, (payload: unknown) => Promise<unknown>>;
+  for (const job of JOBS as readonly JobDefinition[]) {
+    if (!job.work) continue;
+    // pg-boss schedules are cluster-wide: each occurrence runs on one worker.
+    if (job.schedule) await boss.schedule(job.name, job.schedule.cron, null, job.schedule.options);
+    await boss.work(job.name, { ...job.work, batchSize: 1 }, async ([taken]) => {
+      await byName[job.name](parsePayload(job, taken.data));
+    });
+  }
+}
 
 /**
  * Each webhook's jobs form a pg-boss group whose tier `c<N>` caps it at N active jobs (requests in
@@ -30,31 +69,8 @@ export function webhookConcurrencyTiers(capacity: number) {
 /** Registers every job handler on a started worker instance. */
 export async function registerWorkers(boss: PgBoss, db: Database, options: { concurrency?: number } = {}): Promise<DeliveryDispatcher> {
   await ensureQueues(boss);
-  const concurrency = options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 20);
-  await boss.work<NotifyFailureJob>(QUEUES.notifyFailure, { batchSize: 1, localConcurrency: 1 }, async ([job]) => {
-    await notifyFailureJob(db, boss, job.data);
-  });
-  // Every 15 minutes one worker (pg-boss schedules are cluster-wide) switches off webhooks failing too long.
-  await boss.schedule(QUEUES.autoDisable, "*/15 * * * *");
-  await boss.work(QUEUES.autoDisable, { batchSize: 1 }, async () => {
-    await autoDisableWebhooks(db, boss);
-  });
-  // Every hour, data past each company's retention is deleted in small batches; after downtime, one catch-up run.
-  await boss.schedule(QUEUES.purgeOldData, "7 * * * *", null, { missed: "once" });
-  await boss.work(QUEUES.purgeOldData, { batchSize: 1, localConcurrency: 1 }, async () => {
-    const purged = await purgeOldData(db);
-    await purgeAccountLeftovers(db);
-    if (purged.events || purged.attempts) console.log(`[purge-old-data] deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`);
-  });
-  await boss.work<RetryDeliveriesJob>(QUEUES.retryDeliveries, { batchSize: 1, localConcurrency: 1, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => {
-    await retryDeliveriesJob(db, boss, job.data);
-  });
-  await boss.work<SendEmailJob>(QUEUES.sendEmail, { batchSize: 1, localConcurrency: 2 }, async ([job]) => {
-    await sendEmailJob(db, job.data);
-  });
-  await boss.work<PasswordResetJob>(QUEUES.passwordReset, { batchSize: 1, localConcurrency: 2 }, async ([job]) => {
-    await passwordResetJob(db, job.data);
-  });
+  const concurrency = options.concurrency ?? env.WORKER_CONCURRENCY;
+  await workJobs(boss, db);
   // Deliveries: one fetch loop per process (jobs/delivery-dispatcher.ts) keeps up to
   // DELIVERY_MAX_REQUESTS jobs in hand, fetching up to DELIVERY_BATCH_SIZE at a time whenever room is
   // free; each batch's writes are batched too (deliverWebhookJobs) and its jobs are completed as their
@@ -64,8 +80,8 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   // Batches of 50 with room for 100: 1,500 deliveries/s in the bench against 1,300 for 25 and 60
   // (fewer statements per delivery); room for 150 or 200 was slower (a webhook at its group limit is
   // then fetched a few freed places at a time). A webhook gets at most half the room (its tier).
-  const capacity = Math.max(1, Number(process.env.DELIVERY_MAX_REQUESTS ?? concurrency * 5));
-  const batchSize = Math.max(1, Number(process.env.DELIVERY_BATCH_SIZE ?? 50));
+  const capacity = env.DELIVERY_MAX_REQUESTS ?? concurrency * 5;
+  const batchSize = env.DELIVERY_BATCH_SIZE;
   // The template sandbox's processes start now, not on the first templated delivery.
   renderSandbox().warm();
   const dispatcher = new DeliveryDispatcher(boss, db, { capacity, batchSize, groupConcurrency: webhookConcurrencyTiers(capacity), slots: new Slots(capacity) });

@@ -79,12 +79,6 @@ export async function readJsonBody(request: Request, options: { limit?: number; 
   }
 }
 
-/** Events per second a company may post (EVENTS_RATE_LIMIT, default 1000); over it the API answers 429 with Retry-After. */
-export function eventsRateLimit(): number {
-  const n = Number(process.env.EVENTS_RATE_LIMIT ?? 1000);
-  return Number.isFinite(n) && n > 0 ? n : 1000;
-}
-
 /**
  * Whether a Content-Type header says JSON: `application/json`, optionally with `charset=utf-8`
  * (any case, quoted or not), and nothing else.

@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { env } from "./env";
+import { parseSecretKey } from "./secret-key";
 
 /**
  * Secrets at rest: AES-256-GCM under HOOKRELAY_SECRET_KEY.
@@ -14,16 +16,7 @@ export class SecretDecryptError extends Error {
   }
 }
 
-/** Accepts a 32-byte key as 64 hex chars or base64/base64url; anything else is refused. */
-export function parseSecretKey(raw: string): Buffer {
-  const trimmed = raw.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, "hex");
-  const buf = Buffer.from(trimmed, trimmed.includes("-") || trimmed.includes("_") ? "base64url" : "base64");
-  if (buf.length !== 32) {
-    throw new Error("HOOKRELAY_SECRET_KEY must be 32 bytes, as 64 hex characters or base64");
-  }
-  return buf;
-}
+export { parseSecretKey };
 
 export function generateSecretKey(): string {
   return randomBytes(32).toString("hex");
@@ -31,8 +24,7 @@ export function generateSecretKey(): string {
 
 let cachedKey: { raw: string; key: Buffer } | null = null;
 function currentKey(): Buffer {
-  const raw = process.env.HOOKRELAY_SECRET_KEY;
-  if (!raw) throw new Error("HOOKRELAY_SECRET_KEY is not set");
+  const raw = env.HOOKRELAY_SECRET_KEY;
   if (cachedKey?.raw !== raw) cachedKey = { raw, key: parseSecretKey(raw) };
   return cachedKey.key;
 }

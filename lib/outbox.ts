@@ -1,6 +1,9 @@
-import type { DbOrTx } from "@/db";
-import { listOutbox } from "@/db/queries/notifications";
+import type { PgBoss } from "pg-boss";
+import type { DbOrTx, Tx } from "@/db";
+import { insertNotification, listOutbox } from "@/db/queries/notifications";
+import { enqueue, sendEmail } from "@/jobs/definitions";
 import { holdsAll, type Actor } from "@/lib/authz";
+import type { RenderedEmail } from "@/lib/email";
 
 /**
  * What Settings → Email outbox may show (issue 13 item 1). A link that opens something — an
@@ -9,6 +12,28 @@ import { holdsAll, type Actor } from "@/lib/authz";
  * that invitation: into the Owner role only for owners, into another role only for someone who holds
  * all of its permissions. An invitation whose role cannot be told any more is left to owners.
  */
+
+/**
+ * Records an email in the outbox and queues its sending (send-email, jobs/send-email.ts) in the
+ * caller's transaction: either both happen or neither does, so an email is never lost between the two.
+ */
+export async function enqueueEmail(
+  tx: Tx,
+  boss: PgBoss,
+  input: { companyId: string; kind: string; refId?: string | null; toEmail: string; email: RenderedEmail },
+) {
+  const row = await insertNotification(tx, {
+    companyId: input.companyId,
+    kind: input.kind,
+    refId: input.refId ?? null,
+    toEmail: input.toEmail,
+    subject: input.email.subject,
+    html: input.email.html,
+    text: input.email.text,
+  });
+  await enqueue(boss, tx, sendEmail, { notificationId: row.id });
+  return row;
+}
 
 /** One-time links in an email's text, with their token masked. */
 export function maskOneTimeLinks(text: string): string {

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { Database, DbOrTx } from "@/db";
 import { webhooks, type Webhook } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "./crypto";
+import { generateSigningSecret } from "./delivery/build-request";
 import { retypeMessage } from "./target-host";
 import { isSecretConstant, isSecretHeader, webhookSchema, type WebhookAuth, type WebhookConfig, type WebhookInput } from "./validations/webhook";
 
@@ -18,10 +18,6 @@ export interface AuthSecrets {
   headers?: Record<string, string>;
   /** Secret constant parameter values by parameter name. */
   constants?: Record<string, string>;
-}
-
-export function newSigningSecret(): string {
-  return `whsec_${randomBytes(24).toString("base64")}`;
 }
 
 /** The key a secret header's value is kept under. */
@@ -200,7 +196,7 @@ export function signingSecretsOf(row: Pick<Webhook, "signingSecretEncrypted" | "
 export async function insertWebhook(db: DbOrTx, companyId: string, userId: string | null, input: WebhookInput): Promise<{ webhook: Webhook; signingSecret: string }> {
   const config = webhookSchema.parse(input);
   const { publicConfig, secrets } = splitSecrets(config);
-  const signingSecret = newSigningSecret();
+  const signingSecret = generateSigningSecret();
   const [webhook] = await db
     .insert(webhooks)
     .values({

@@ -21,7 +21,8 @@ import { encode } from "next-auth/jwt";
 import { freePort } from "@/db/embedded";
 import { createDb } from "@/db";
 import { companies, deliveries, deliveryAttempts, webhooks } from "@/db/schema";
-import { createBoss, QUEUES } from "@/jobs/boss";
+import { createBoss } from "@/jobs/boss";
+import { deliverWebhook } from "@/jobs/definitions";
 import { signUp } from "@/lib/actions/account";
 import { createApiKey } from "@/lib/actions/api-keys";
 import { generateSecretKey } from "@/lib/crypto";
@@ -153,7 +154,7 @@ async function main() {
   onCleanup(() => sender.stop({ graceful: false }));
   /** Drops queued delivery jobs and the deliveries a phase left behind (ingestion phases run without a worker). */
   const purge = async () => {
-    await sender.deleteQueuedJobs(QUEUES.deliverWebhook);
+    await sender.deleteQueuedJobs(deliverWebhook.name);
     await db.delete(deliveries).where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} <> ${historyHook}`));
     await tidy();
   };
@@ -509,7 +510,7 @@ async function main() {
     hang.closeAllConnections();
     await new Promise<void>((resolve) => hang.close(() => resolve()));
     await db.update(webhooks).set({ active: false }).where(eq(webhooks.companyId, a.data.companyId));
-    await sender.deleteQueuedJobs(QUEUES.deliverWebhook);
+    await sender.deleteQueuedJobs(deliverWebhook.name);
     await db.delete(deliveries).where(eq(deliveries.companyId, a.data.companyId));
     extra.noisyNeighbour = { rate: NOISY_RATE, alone, beside, hostile: { accepted: aAccepted, ...aCounts, webhooks: aHooks.length } };
     log(`7 noisy neighbour: B alone p50 ${alone.p50} p99 ${alone.p99} ms; beside hostile A p50 ${beside.p50} p99 ${beside.p99} ms; A accepted ${aAccepted}, ${JSON.stringify(aCounts)}`);

@@ -12,6 +12,7 @@ import { generateSecretKey } from "@/lib/crypto";
 import { startResendStandIn } from "@/tests/resend-stand-in";
 import { startTestDatabase } from "@/tests/test-db";
 import { ROOT } from "./runtime";
+import { env as readEnv, envIsSet } from "@/lib/env";
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -29,7 +30,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 }
 
 async function main() {
-  const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  const chromium = readEnv.CHROMIUM_PATH;
   if (!fs.existsSync(chromium)) {
     console.error(`Chromium not found at ${chromium}: apt-get install -y chromium, or set CHROMIUM_PATH`);
     process.exit(1);
@@ -37,15 +38,15 @@ async function main() {
   const db = await startTestDatabase();
   // Emails go through the real Resend SDK to a local stand-in; specs read them at E2E_RESEND_URL.
   const resend = await startResendStandIn();
-  const port = process.env.E2E_PORT ? Number(process.env.E2E_PORT) : await freePort();
+  const port = readEnv.E2E_PORT ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: db.url,
     PORT: String(port),
     APP_URL: baseUrl,
-    HOOKRELAY_SECRET_KEY: process.env.HOOKRELAY_SECRET_KEY ?? generateSecretKey(),
-    AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
+    HOOKRELAY_SECRET_KEY: envIsSet("HOOKRELAY_SECRET_KEY") ? readEnv.HOOKRELAY_SECRET_KEY : generateSecretKey(),
+    AUTH_SECRET: envIsSet("AUTH_SECRET") ? readEnv.AUTH_SECRET : randomBytes(32).toString("base64url"),
     HOOKRELAY_ALLOW_PRIVATE_TARGETS: "1",
     E2E_BASE_URL: baseUrl,
     E2E_DATABASE_URL: db.url,

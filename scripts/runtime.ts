@@ -6,12 +6,12 @@ import { createDb } from "@/db";
 import { runMigrations } from "@/db/migrate";
 import { installJobs } from "@/jobs/boss";
 import { generateSecretKey } from "@/lib/crypto";
-import { EnvError, parseEnv, type Env } from "@/lib/env";
+import { env as readEnv, EnvError, envIsSet, parseEnv, type Env } from "@/lib/env";
 import { sealClearRowSecrets } from "@/lib/webhooks";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 /** Where the embedded database and the generated secrets live (HOOKRELAY_DATA_DIR: another folder, e.g. for a test). */
-export const DATA_DIR = process.env.HOOKRELAY_DATA_DIR ? path.resolve(process.env.HOOKRELAY_DATA_DIR) : path.join(ROOT, ".data");
+export const DATA_DIR = readEnv.HOOKRELAY_DATA_DIR ? path.resolve(readEnv.HOOKRELAY_DATA_DIR) : path.join(ROOT, ".data");
 const EMBEDDED_PORT = 54329;
 
 function readOrCreate(file: string, make: () => string): string {
@@ -36,12 +36,12 @@ export interface Runtime {
 export async function prepareRuntime(options: { migrate?: boolean; log?: (m: string) => void } = {}): Promise<Runtime> {
   const log = options.log ?? ((m: string) => console.log(`[hookrelay] ${m}`));
   let embedded: EmbeddedDatabase | null = null;
-  if (!process.env.DATABASE_URL) {
+  if (!envIsSet("DATABASE_URL")) {
     log(`DATABASE_URL is unset: starting the embedded PostgreSQL (data in ${path.relative(process.cwd(), DATA_DIR) || "."}/pg)`);
     embedded = await startEmbeddedPostgres({ dir: DATA_DIR, preferredPort: EMBEDDED_PORT });
     process.env.DATABASE_URL = embedded.url;
-    process.env.HOOKRELAY_SECRET_KEY ||= readOrCreate(path.join(DATA_DIR, "secret.key"), generateSecretKey);
-    process.env.AUTH_SECRET ||= readOrCreate(path.join(DATA_DIR, "auth-secret"), () => randomBytes(32).toString("base64url"));
+    if (!envIsSet("HOOKRELAY_SECRET_KEY")) process.env.HOOKRELAY_SECRET_KEY = readOrCreate(path.join(DATA_DIR, "secret.key"), generateSecretKey);
+    if (!envIsSet("AUTH_SECRET")) process.env.AUTH_SECRET = readOrCreate(path.join(DATA_DIR, "auth-secret"), () => randomBytes(32).toString("base64url"));
     log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
   }
   let env: Env;

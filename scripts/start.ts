@@ -46,9 +46,9 @@ async function main() {
   leaveSignalsToCaller();
   const { env } = runtime;
   const port = env.PORT;
-  const host = process.env.HOST ?? "127.0.0.1";
+  const host = env.HOST;
 
-  if (!workerOnly && !dev && process.env.HOOKRELAY_SKIP_BUILD !== "1" && buildIsStale()) {
+  if (!workerOnly && !dev && env.HOOKRELAY_SKIP_BUILD !== "1" && buildIsStale()) {
     console.log("[hookrelay] building the app (next build) — first start only, or after the sources changed");
     const result = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: "inherit", env: process.env });
     if (result.status !== 0) {

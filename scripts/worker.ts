@@ -9,11 +9,12 @@ import { createBoss } from "@/jobs/boss";
 import { registerWorkers } from "@/jobs/worker";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { closeRenderSandbox } from "@/lib/sandbox/render-pool";
+import { env } from "@/lib/env";
 import { prepareRuntime } from "./runtime";
 
 async function main() {
   // Under `npm start` / `npm run worker` (scripts/start.ts) the supervisor has applied the migrations.
-  const runtime = await prepareRuntime({ migrate: process.env.HOOKRELAY_SUPERVISED !== "1" });
+  const runtime = await prepareRuntime({ migrate: env.HOOKRELAY_SUPERVISED !== "1" });
   const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker" });
   await boss.start();
   await registerWorkers(boss, getDb());

@@ -4,6 +4,7 @@ import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/db/embedded";
 import { runMigrations } from "@/db/migrate";
 import { installJobs } from "@/jobs/boss";
+import { env } from "@/lib/env";
 
 export interface ThrowawayDatabase {
   url: string;
@@ -57,6 +58,6 @@ export async function startThrowawayDatabase(options: { label: string; externalU
 
 /** The unit tests' database (tests/global-setup.ts): TEST_DATABASE_URL when set. */
 export async function startTestDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const db = await startThrowawayDatabase({ label: "test", externalUrl: process.env.TEST_DATABASE_URL });
+  const db = await startThrowawayDatabase({ label: "test", externalUrl: env.TEST_DATABASE_URL });
   return { url: db.url, stop: () => db.destroy() };
 }

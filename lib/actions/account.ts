@@ -6,8 +6,7 @@ import { findUserByEmail, recordAudit } from "@/db/queries/companies";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { hashToken } from "@/lib/crypto";
 import { claimPasswordReset, clearFailures, closePasswordResets, endAllSessions, failuresOf, findOpenPasswordReset, recordFailure } from "@/db/queries/accounts";
-import { QUEUES } from "@/jobs/boss";
-import type { PasswordResetJob } from "@/jobs/password-reset";
+import { enqueue, passwordReset } from "@/jobs/definitions";
 import { accountKey, REFUSE_AFTER_FAILURES, SIGN_IN_WINDOW_SECONDS, throttledMessage } from "@/lib/account-security";
 import { hashPassword, verifyPassword } from "@/lib/passwords";
 import { DEFAULT_ROLES } from "@/lib/permissions";
@@ -191,7 +190,7 @@ export async function requestPasswordReset(deps: ActionDeps, input: ForgotPasswo
   const over = counts.some((c) => c.count >= (c.key === keys[0] ? RESETS_PER_ACCOUNT : RESETS_PER_ADDRESS));
   if (!over) {
     await recordFailure(deps.db, keys, RESET_WINDOW_SECONDS);
-    await (await deps.boss()).send(QUEUES.passwordReset, { email: parsed.data.email } satisfies PasswordResetJob);
+    await enqueue(await deps.boss(), deps.db, passwordReset, { email: parsed.data.email });
   }
   return ok(null, "If an account uses that address, a link to choose a new password is on its way. It works once, for one hour.");
 }

@@ -1,11 +1,9 @@
-import { eq, sql } from "drizzle-orm";
-import { fromDrizzle } from "pg-boss";
+import { eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { companies } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
 import { invitationRoleOf, lockCompanyNotification, markNotification } from "@/db/queries/notifications";
-import { QUEUES } from "@/jobs/boss";
-import type { SendEmailJob } from "@/jobs/send-email";
+import { enqueue, sendEmail } from "@/jobs/definitions";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { couldInvite } from "@/lib/outbox";
 import { companySettingsSchema, notificationIdSchema, UNLIMITED_DAILY_CALLS } from "@/lib/validations/settings";
@@ -86,7 +84,7 @@ export const resendEmail = defineAction({
       // An invitation is resent only by someone who could have issued it (lib/outbox.ts).
       if (row.kind === "invitation" && !couldInvite(actor, await invitationRoleOf(tx, actor.companyId, row.refId))) throw new ActionError("not_found", "Email not found");
       await markNotification(tx, row.id, { status: "queued", error: null });
-      await queue.send(QUEUES.sendEmail, { notificationId: row.id } satisfies SendEmailJob, { db: fromDrizzle(tx, sql) });
+      await enqueue(queue, tx, sendEmail, { notificationId: row.id });
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,

@@ -1,15 +1,12 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { fromDrizzle } from "pg-boss";
+import { and, eq, inArray } from "drizzle-orm";
 import { bulkRetries, deliveries, webhooks, type DeliveryStatus } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
 import { decodeCursor } from "@/db/keyset";
 import { listWebhookDeliveries, lockCompanyDelivery } from "@/db/queries/deliveries";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
-import { QUEUES } from "@/jobs/boss";
+import { deliverJobOptions, deliverWebhook, enqueue, retryDeliveries, type DeliverJob } from "@/jobs/definitions";
 import { ActionError, defineAction, ok } from "@/lib/action";
-import { deliverJobOptions, type DeliverJob } from "@/lib/events/ingest";
 import { deliveryIdSchema, listDeliveriesSchema, RETRY_PERIODS, retryFailedSchema } from "@/lib/validations/listing";
-import type { RetryDeliveriesJob } from "@/jobs/retry-deliveries";
 import { webhookConfigOf } from "@/lib/webhooks";
 
 /** A webhook's history, newest first, by status, a page at a time (`nextCursor` for the next one). */
@@ -45,7 +42,7 @@ export const resendDelivery = defineAction({
         .set({ status: "queued", nextAttemptAt: new Date(), completedAt: null, deferredReason: null })
         .where(eq(deliveries.id, row.delivery.id));
       const job: DeliverJob = { deliveryId: row.delivery.id, manual: { userId: actor.userId }, companyId: actor.companyId };
-      await queue.send(QUEUES.deliverWebhook, job, { ...deliverJobOptions(row.webhook.id, webhookConfigOf(row.webhook)), db: fromDrizzle(tx, sql) });
+      await enqueue(queue, tx, deliverWebhook, job, deliverJobOptions(row.webhook.id, webhookConfigOf(row.webhook)));
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,
@@ -98,7 +95,7 @@ export const retryFailedDeliveries = defineAction({
           createdAt: now,
         })
         .returning({ id: bulkRetries.id });
-      await queue.send(QUEUES.retryDeliveries, { bulkRetryId: bulk.id } satisfies RetryDeliveriesJob, { db: fromDrizzle(tx, sql) });
+      await enqueue(queue, tx, retryDeliveries, { bulkRetryId: bulk.id });
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,

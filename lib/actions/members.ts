@@ -1,12 +1,12 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { companies, invitations, memberships } from "@/db/schema";
 import { countOwnersForUpdate, getMembership, getRole, listMembers, recordAudit } from "@/db/queries/companies";
-import { enqueueEmail } from "@/jobs/send-email";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { holdsAll } from "@/lib/authz";
 import { hashToken, randomToken } from "@/lib/crypto";
 import { invitationEmail } from "@/lib/email";
 import { appUrl } from "@/lib/env";
+import { enqueueEmail } from "@/lib/outbox";
 import { endAllSessions } from "@/db/queries/accounts";
 import { changeMemberRoleSchema, invitationIdSchema, inviteMemberSchema, membershipIdSchema } from "@/lib/validations/settings";
 

@@ -6,11 +6,12 @@ import { recordAudit } from "@/db/queries/companies";
 import { getCompanyOAuthCredential, getCompanyWebhook } from "@/db/queries/webhooks";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { encryptSecret } from "@/lib/crypto";
+import { generateSigningSecret } from "@/lib/delivery/build-request";
 import { checkTemplates, previewBody, testWebhook, type TestResult } from "@/lib/delivery/test-webhook";
 import { retypeMessage, sameHost, targetHost } from "@/lib/target-host";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
-import { insertWebhook, newSigningSecret, readAuthSecrets, resolveRowSecrets, sealSecrets, signingSecretsOf, splitSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
+import { insertWebhook, readAuthSecrets, resolveRowSecrets, sealSecrets, signingSecretsOf, splitSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
 
 export const webhookIdSchema = z.object({ webhookId: z.uuid("Choose a webhook") });
 export const updateWebhookSchema = webhookSchema.extend({ webhookId: z.uuid("Choose a webhook") });
@@ -224,7 +225,7 @@ export const duplicateWebhook = defineAction({
           config: config as unknown as Record<string, unknown>,
           authSecretsEncrypted: sealSecrets(readAuthSecrets(source)),
           oauthCredentialId: source.oauthCredentialId,
-          signingSecretEncrypted: encryptSecret(newSigningSecret()),
+          signingSecretEncrypted: encryptSecret(generateSigningSecret()),
           createdBy: actor.userId,
         })
         .returning({ id: webhooks.id, name: webhooks.name });
@@ -273,7 +274,7 @@ export const rotateSigningSecret = defineAction({
   async handler({ db, actor }, input) {
     return db.transaction(async (tx) => {
       const row = await loadWebhook(tx, actor.companyId, input.webhookId);
-      const secret = newSigningSecret();
+      const secret = generateSigningSecret();
       const expires = new Date(Date.now() + input.overlapHours * 3_600_000);
       await tx
         .update(webhooks)

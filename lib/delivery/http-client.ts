@@ -67,11 +67,6 @@ export class BlockedAddressError extends Error {
   }
 }
 
-/** HOOKRELAY_ALLOW_PRIVATE_TARGETS=1 lets deliveries reach loopback/private addresses. */
-export function allowPrivateTargetsFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.HOOKRELAY_ALLOW_PRIVATE_TARGETS === "1";
-}
-
 /**
  * net.connect's `lookup`: resolves every address and refuses the connection when ANY of them is
  * not public (a name with one public and one private address could otherwise be steered).

@@ -2,9 +2,10 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx, Database } from "@/db";
 import { oauthCredentials, type OAuthCredential } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
-import { allowPrivateTargetsFromEnv, sendSafely } from "./http-client";
+import { sendSafely } from "./http-client";
 import { redactor } from "./redact";
 import { isUuid } from "@/db/keyset";
+import { allowPrivateTargets } from "@/lib/env";
 
 /** A token this close to its expiry is refreshed before use. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -67,7 +68,7 @@ export async function requestToken(cred: OAuthCredential, options: { refreshToke
       headers: { accept: "application/json", ...(method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
       body: method === "POST" ? body.toString() : null,
     },
-    { timeoutMs: options.timeoutMs ?? 15_000, allowPrivate: allowPrivateTargetsFromEnv() },
+    { timeoutMs: options.timeoutMs ?? 15_000, allowPrivate: allowPrivateTargets() },
   );
   // A token endpoint's error page may echo the request (client secret, password, refresh token):
   // what it says is kept on the credential and in attempt logs, so the secrets are masked first.

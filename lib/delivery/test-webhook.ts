@@ -5,10 +5,11 @@ import { isSecretConstant, isSecretHeader, webhookSchema, type WebhookConfig } f
 import { headerKey, resolveRowSecrets, type AuthSecrets } from "@/lib/webhooks";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import { buildRequest, BuildRequestError, generateSigningSecret, renderInSandbox, type BuiltRequest, type DeliveryEvent } from "./build-request";
-import { allowPrivateTargetsFromEnv, sendSafely, type SendErrorKind } from "./http-client";
+import { sendSafely, type SendErrorKind } from "./http-client";
 import { getOAuthAccessToken, OAuthTokenError } from "./oauth";
 import { redactor, redactRecord } from "./redact";
 import { statusMeaning } from "./status-meaning";
+import { allowPrivateTargets } from "@/lib/env";
 
 /**
  * Test on the webhook form (DESIGN.md "Webhook", issue 3 item 9): sends the catalog's sample event
@@ -255,7 +256,7 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
 
   const outcome = await sendSafely(
     { method: built.method, url: built.url, headers: built.headers, body: built.body },
-    { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: options.allowPrivate ?? allowPrivateTargetsFromEnv() },
+    { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: options.allowPrivate ?? allowPrivateTargets() },
   );
 
   // Header values the builder masked (Authorization, custom headers such as X-Api-Token) are secrets as a whole.

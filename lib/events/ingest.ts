@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
-import { executePrepared, jsonParam, preparedBossDb, type Database } from "@/db";
+import { executePrepared, jsonParam, type Database } from "@/db";
 import { deliveries, events, webhooks } from "@/db/schema";
-import { QUEUES } from "@/jobs/boss";
+import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob } from "@/jobs/definitions";
 import type { EventInput } from "@/lib/validations/event";
 import type { Conditions, WebhookConfig } from "@/lib/validations/webhook";
 import { conditionsHold } from "./conditions";
@@ -18,51 +18,6 @@ export interface IngestResult {
   id: string;
   deliveries: number;
   duplicate: boolean;
-}
-
-/** A job delivers one delivery, or (batch window) every queued delivery of one webhook's batch. */
-export interface DeliverJob {
-  deliveryId?: string;
-  webhookId?: string;
-  batchKey?: string;
-  /** A resend asked for by this user: sent once as a manual attempt (no retries), logged with them. */
-  manual?: { userId: string };
-  /** Whose delivery this is: the worker shares its room between companies (jobs/delivery-dispatcher.ts). */
-  companyId?: string;
-}
-
-/**
- * Options every delivery job carries: its expiry, and its webhook as the pg-boss group, so the
- * webhook's maximum concurrency holds across all workers (tier `c<N>`, see jobs/worker.ts).
- */
-/**
- * Events a company may post in one second before its further events' delivery jobs get
- * FLOOD_PRIORITY: a flood queues behind everyone else's deliveries instead of in front of them.
- */
-export const FAIR_EVENTS_PER_SECOND = 50;
-export const FLOOD_PRIORITY = -1;
-
-/** pg-boss's minimum heartbeat: see deliverJobOptions. */
-export const DELIVERY_HEARTBEAT_SECONDS = 10;
-
-export function deliverJobOptions(webhookId: string, config: Pick<Partial<WebhookConfig>, "timeoutSeconds" | "maxConcurrency">) {
-  return {
-    expireInSeconds: deliveryJobExpiry(config.timeoutSeconds ?? 15),
-    // The worker touches its jobs every 5 s; a dead worker's jobs are failed back to retry by the
-    // monitor (every 10 s) after 10 s without a touch. They must not wait for the expiry: a
-    // webhook's group counts them as active, so until then its other jobs would not be fetched.
-    heartbeatSeconds: DELIVERY_HEARTBEAT_SECONDS,
-    group: { id: webhookId, tier: `c${config.maxConcurrency ?? 10}` },
-  };
-}
-
-/**
- * How long a delivery job may stay active before pg-boss gives it to another worker: the request's
- * timeout, a possible OAuth token fetch and a margin. A worker that died mid-delivery thus loses its jobs for seconds, not 15 min.
- */
-export function deliveryJobExpiry(timeoutSeconds: number): number {
-  // The request's timeout, an OAuth token fetch (15 s at most) and a margin for the database.
-  return timeoutSeconds + 30;
 }
 
 /**
@@ -81,7 +36,7 @@ export async function ingestEvents(
   test?: { sentBy: string },
   /**
    * The delivery jobs' pg-boss priority: the events API gives a company posting past its fair rate
-   * FLOOD_PRIORITY, so its jobs queue behind those of companies posting less (see jobs/delivery-dispatcher.ts).
+   * FLOOD_PRIORITY (jobs/definitions/deliver-webhook.ts), so its jobs queue behind those of companies posting less (see jobs/delivery-dispatcher.ts).
    */
   priority = 0,
 ): Promise<IngestResult[]> {
@@ -164,7 +119,7 @@ export async function ingestEvents(
         const data: DeliverJob = p.batchKey ? { webhookId: p.webhookId, batchKey: p.batchKey, companyId } : { deliveryId: d.id, companyId };
         return [{ data, ...(p.batchKey ? { id: batchJobId(p.webhookId, p.batchKey) } : {}), ...deliverJobOptions(p.webhookId, p.config), ...(p.delaySeconds > 0 ? { startAfter: Math.ceil(p.delaySeconds) } : {}), ...(priority ? { priority } : {}) }];
       });
-      await boss.insert(QUEUES.deliverWebhook, jobs, { db: preparedBossDb(tx) });
+      await enqueueMany(boss, tx, deliverWebhook, jobs);
     }
 
     // Duplicates: report what the first acceptance created.

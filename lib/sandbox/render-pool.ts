@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { TemplateLimitError } from "../events/template";
 import type { SandboxItem, SandboxItemResult, SandboxRequest, SandboxResponse } from "./protocol";
+import { env } from "@/lib/env";
 
 /**
  * Every render of a company's template (body templates, URL, header and query placeholders) runs
@@ -56,8 +57,7 @@ type Child = {
 };
 
 function repoRoot(): string {
-  const fromEnv = process.env.HOOKRELAY_ROOT;
-  if (fromEnv) return fromEnv;
+  if (env.HOOKRELAY_ROOT) return env.HOOKRELAY_ROOT;
   // The web server, the worker, the tests and the bench all run from the repository's root.
   return process.cwd();
 }
@@ -251,19 +251,13 @@ function lastLine(text: string): string {
   return lines.find((l) => /fatal|error/i.test(l)) ?? lines[lines.length - 1] ?? "";
 }
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const n = raw ? Number(raw) : NaN;
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
-
 /** The process's pool, made on first use (one per process; kept across Next's dev reloads). */
 export function renderSandbox(): RenderPool {
   const holder = globalThis as unknown as { __hookrelayRenderPool?: RenderPool };
   holder.__hookrelayRenderPool ??= new RenderPool({
-    processes: positiveInt("RENDER_SANDBOX_PROCESSES", 2),
-    deadlineMs: positiveInt("RENDER_DEADLINE_MS", 1500),
-    heapMb: positiveInt("RENDER_HEAP_MB", 128),
+    processes: env.RENDER_SANDBOX_PROCESSES,
+    deadlineMs: env.RENDER_DEADLINE_MS,
+    heapMb: env.RENDER_HEAP_MB,
   });
   return holder.__hookrelayRenderPool;
 }

@@ -3,7 +3,8 @@ import { eq, sql } from "drizzle-orm";
 import type { JWT } from "next-auth/jwt";
 import { closeDb } from "@/db";
 import { notifications, passwordResets } from "@/db/schema";
-import { QUEUES, stopWebBoss } from "@/jobs/boss";
+import { stopWebBoss } from "@/jobs/boss";
+import { passwordReset } from "@/jobs/definitions";
 import { passwordResetJob } from "@/jobs/password-reset";
 import { requestPasswordReset, resetPassword, RESETS_PER_ACCOUNT } from "@/lib/actions/account";
 import { authorizeCredentials } from "@/lib/account-security";
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 /** The reset jobs queued for an address (pg-boss's own table). */
 async function jobsFor(email: string) {
-  const rows = await env.db.execute<{ data: { email: string } }>(sql`select data from pgboss.job where name = ${QUEUES.passwordReset} and data->>'email' = ${email}`);
+  const rows = await env.db.execute<{ data: { email: string } }>(sql`select data from pgboss.job where name = ${passwordReset.name} and data->>'email' = ${email}`);
   return rows.map((r) => r.data);
 }
 

@@ -10,7 +10,8 @@ import { duplicateWebhook, testWebhookDraft, updateWebhook } from "@/lib/actions
 import { encryptSecret } from "@/lib/crypto";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { webhookResponseSchema } from "@/lib/openapi";
-import { newSigningSecret, readAuthSecrets, sealClearRowSecrets } from "@/lib/webhooks";
+import { generateSigningSecret } from "@/lib/delivery/build-request";
+import { readAuthSecrets, sealClearRowSecrets } from "@/lib/webhooks";
 import { apiClient, keyFor } from "@/tests/api";
 import { addMember, makeCompany, testEnvironment } from "@/tests/helpers";
 import { startReceiver } from "@/tests/receiver";
@@ -350,7 +351,7 @@ describe("a webhook saved before secrets existed (headers and constants in clear
     };
     const [legacy] = await env.db
       .insert(webhooks)
-      .values({ companyId: company.companyId, name: "Legacy", active: true, eventType: "contact.created", url: legacyConfig.url, config: legacyConfig, signingSecretEncrypted: encryptSecret(newSigningSecret()) })
+      .values({ companyId: company.companyId, name: "Legacy", active: true, eventType: "contact.created", url: legacyConfig.url, config: legacyConfig, signingSecretEncrypted: encryptSecret(generateSigningSecret()) })
       .returning();
 
     const read = await viewer.call(webhookRoute.GET, `/api/v1/webhooks/${legacy.id}`, { params: { id: legacy.id } });

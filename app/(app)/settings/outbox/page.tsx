@@ -12,6 +12,7 @@ import { formatDateTime } from "@/lib/format";
 import { requireActor } from "@/lib/session";
 import { can } from "@/lib/authz";
 import { cn } from "@/lib/utils";
+import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Email outbox" };
 
@@ -31,7 +32,7 @@ export default async function OutboxPage() {
 
   // One-time links masked; invitations only for whoever could have issued them (lib/outbox.ts).
   const emails = await loadOutbox(getDb(), actor, LIMIT);
-  const sending = Boolean(process.env.RESEND_API_KEY);
+  const sending = Boolean(env.RESEND_API_KEY);
 
   return (
     <section aria-labelledby="outbox-heading" className="space-y-4">

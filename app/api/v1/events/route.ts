@@ -2,8 +2,9 @@ import { getDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
 import { authenticateApiKey, refuseKey } from "@/lib/api-auth";
 import { takeEventRate } from "@/db/queries/events";
-import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/lib/events/ingest";
-import { apiError, eventsRateLimit, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
+import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/jobs/definitions/deliver-webhook";
+import { env } from "@/lib/env";
+import { apiError, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
 import { ingestEvents } from "@/lib/events/ingest";
 import { eventInputSchema, MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_REQUEST, type EventInput } from "@/lib/validations/event";
 
@@ -47,7 +48,7 @@ export async function POST(request: Request) {
     }
 
     // Counted in PostgreSQL: the limit holds across every web process.
-    const rate = await takeEventRate(db, caller.companyId, parsed.length, eventsRateLimit());
+    const rate = await takeEventRate(db, caller.companyId, parsed.length, env.EVENTS_RATE_LIMIT);
     if (!rate.allowed) {
       return apiError(429, "rate_limited", "Too many events for this company right now; retry after a second", undefined, { "retry-after": "1" });
     }
