@@ -31,11 +31,12 @@ const config = [
   // The layers: db/ is the bottom and imports nothing above it; lib/ never imports the app's routes;
   // components get their data from pages (props) and never query the database.
   // (lib/history, lib/audit and lib/dashboard are leaves — types and constants that import nothing —
-  // shared by db/ and the components, which may not import db/.)
+  // shared by db/ and the components, which may not import db/; lib/env is the environment, which
+  // every layer reads and which imports only zod and the key parser.)
   {
     files: ["db/**/*.ts"],
     ignores: ["db/**/*.test.ts"],
-    rules: forbid(["@/lib/*", "!@/lib/history", "!@/lib/audit", "!@/lib/dashboard", "@/app/*", "@/jobs/*", "@/components/*"], "db/ is the lowest layer: it imports nothing from lib/ (but its leaf type modules), jobs/, app/ or components/."),
+    rules: forbid(["@/lib/*", "!@/lib/history", "!@/lib/audit", "!@/lib/dashboard", "!@/lib/env", "@/app/*", "@/jobs/*", "@/components/*"], "db/ is the lowest layer: it imports nothing from lib/ (but its leaf type modules), jobs/, app/ or components/."),
   },
   { files: ["lib/**/*.ts", "lib/**/*.tsx"], ignores: ["lib/**/*.test.ts"], rules: forbid(["@/app/*", "@/components/*"], "lib/ is the domain: it never imports routes or components.") },
   { files: ["components/**/*.ts", "components/**/*.tsx"], rules: forbid(["@/db", "@/db/*"], "Components never touch the database: load in db/queries, call from the page, pass as props.") },
