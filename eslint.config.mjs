@@ -12,7 +12,17 @@ const forbid = (groups, message) => ({
 
 const config = [
   {
-    ignores: [".next/**", "node_modules/**", "db/migrations/**", "bench/results/**", "e2e/screenshots/**", "test-results/**", "playwright-report/**", "next-env.d.ts", ".data/**"],
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      "db/migrations/**",
+      "bench/results/**",
+      "e2e/screenshots/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+      ".data/**",
+    ],
   },
   ...nextCoreWebVitals,
   ...nextTypescript,
@@ -20,13 +30,34 @@ const config = [
   {
     rules: {
       // `_`-prefixed names are deliberately unused (destructuring a field away, an ignored argument).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        {
+          argsIgnorePattern: "^_",
+          varsIgnorePattern: "^_",
+          destructuredArrayIgnorePattern: "^_",
+          ignoreRestSiblings: true,
+        },
+      ],
     },
   },
-  // Server Components render once per request: reading the clock there is the point (the rule is for client components).
+  // Prettier wraps code at 120 columns; what it cannot wrap (a long string, a URL) may run on, comments may not.
+  {
+    rules: {
+      "max-len": [
+        "error",
+        { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreUrls: true, ignoreRegExpLiterals: true },
+      ],
+    },
+  },
+  // Server Components render once per request: reading the clock there is the point (the rule is for client
+  // components).
   { files: ["app/**/*.tsx"], rules: { "react-hooks/purity": "off" } },
   // Tests and the bench walk JSON answers of any shape.
-  { files: ["**/*.test.ts", "tests/**/*.ts", "e2e/**/*.ts", "scripts/bench.ts", "bench/**/*.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } },
+  {
+    files: ["**/*.test.ts", "tests/**/*.ts", "e2e/**/*.ts", "scripts/bench.ts", "bench/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
   { files: ["**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
   // The layers: db/ is the bottom and imports nothing above it; lib/ never imports the app's routes;
   // components get their data from pages (props) and never query the database.
@@ -36,11 +67,37 @@ const config = [
   {
     files: ["db/**/*.ts"],
     ignores: ["db/**/*.test.ts"],
-    rules: forbid(["@/lib/*", "!@/lib/history", "!@/lib/audit", "!@/lib/dashboard", "!@/lib/env", "@/app/*", "@/jobs/*", "@/components/*"], "db/ is the lowest layer: it imports nothing from lib/ (but its leaf type modules), jobs/, app/ or components/."),
+    rules: forbid(
+      [
+        "@/lib/*",
+        "!@/lib/history",
+        "!@/lib/audit",
+        "!@/lib/dashboard",
+        "!@/lib/env",
+        "@/app/*",
+        "@/jobs/*",
+        "@/components/*",
+      ],
+      "db/ is the lowest layer: it imports nothing from lib/ (but its leaf type modules), jobs/, app/ or components/.",
+    ),
   },
-  { files: ["lib/**/*.ts", "lib/**/*.tsx"], ignores: ["lib/**/*.test.ts"], rules: forbid(["@/app/*", "@/components/*"], "lib/ is the domain: it never imports routes or components.") },
-  { files: ["components/**/*.ts", "components/**/*.tsx"], rules: forbid(["@/db", "@/db/*"], "Components never touch the database: load in db/queries, call from the page, pass as props.") },
-  { files: ["jobs/**/*.ts"], ignores: ["jobs/**/*.test.ts"], rules: forbid(["@/app/*", "@/components/*"], "Jobs run in the worker: they never import routes or components.") },
+  {
+    files: ["lib/**/*.ts", "lib/**/*.tsx"],
+    ignores: ["lib/**/*.test.ts"],
+    rules: forbid(["@/app/*", "@/components/*"], "lib/ is the domain: it never imports routes or components."),
+  },
+  {
+    files: ["components/**/*.ts", "components/**/*.tsx"],
+    rules: forbid(
+      ["@/db", "@/db/*"],
+      "Components never touch the database: load in db/queries, call from the page, pass as props.",
+    ),
+  },
+  {
+    files: ["jobs/**/*.ts"],
+    ignores: ["jobs/**/*.test.ts"],
+    rules: forbid(["@/app/*", "@/components/*"], "Jobs run in the worker: they never import routes or components."),
+  },
 ];
 
 export default config;

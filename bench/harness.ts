@@ -23,11 +23,16 @@ export function onCleanup(fn: () => Promise<void>): void {
   cleanups.push(fn);
 }
 
-/** A TypeScript entry point of this repo run with node --import tsx (no tsx CLI in between, so the PID is the process itself). */
+/** A TypeScript entry point of this repo run with node --import tsx (no tsx CLI in between, so the PID is the process
+ * itself). */
 export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv, logName: string): ChildProcess {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const log = fs.openSync(path.join(RESULTS_DIR, `${logName}.log`), "a");
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", log] });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", log],
+  });
   child.stdout?.on("data", (b: Buffer) => fs.writeSync(log, b));
   child.once("exit", () => tracked.delete(child));
   // "close" comes after the last stdout data, which can follow "exit".
@@ -37,7 +42,12 @@ export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv, 
 }
 
 export function forkTs(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = fork(path.join(ROOT, script), [], { cwd: ROOT, env, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(ROOT, script), [], {
+    cwd: ROOT,
+    env,
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   tracked.add(child);
   child.once("exit", () => tracked.delete(child));
   return child;
@@ -52,7 +62,8 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: num
       buffer = (buffer + b.toString("utf8")).slice(-4096);
       if (pattern.test(buffer)) finish();
     };
-    const onExit = (code: number | null) => finish(new Error(`exited (${code ?? "signal"}) before "${pattern.source}"`));
+    const onExit = (code: number | null) =>
+      finish(new Error(`exited (${code ?? "signal"}) before "${pattern.source}"`));
     function finish(err?: Error) {
       clearTimeout(timer);
       child.stdout?.off("data", onData);
@@ -141,7 +152,8 @@ let cleaning: Promise<void> | null = null;
 export function cleanupAll(): Promise<void> {
   cleaning ??= (async () => {
     await Promise.all([...tracked].map((c) => stopChild(c, 10_000).catch(() => {})));
-    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error("[bench] cleanup:", err instanceof Error ? err.message : err));
+    for (const fn of cleanups.reverse())
+      await fn().catch((err) => console.error("[bench] cleanup:", err instanceof Error ? err.message : err));
   })();
   return cleaning;
 }
@@ -151,7 +163,9 @@ export function cleanupAll(): Promise<void> {
 /** BENCH_DATABASE_URL (migrated here), or an embedded PostgreSQL in a temporary folder removed afterwards. */
 export async function startBenchDatabase(): Promise<{ url: string; embedded: boolean }> {
   // BENCH_PG_STATS=1: pg_stat_statements, to see which statements a section spends PostgreSQL's time on.
-  const settings = process.env.BENCH_PG_STATS ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"] : [];
+  const settings = process.env.BENCH_PG_STATS
+    ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"]
+    : [];
   const db = await startThrowawayDatabase({ label: "bench", externalUrl: process.env.BENCH_DATABASE_URL, settings });
   onCleanup(() => db.destroy());
   return { url: db.url, embedded: db.embedded };
@@ -168,7 +182,13 @@ export function percentile(sorted: number[], p: number): number {
 export function latencySummary(values: number[]) {
   const s = [...values].sort((a, b) => a - b);
   const r = (v: number) => Math.round(v * 10) / 10;
-  return { n: s.length, p50: r(percentile(s, 50)), p95: r(percentile(s, 95)), p99: r(percentile(s, 99)), max: r(s[s.length - 1] ?? NaN) };
+  return {
+    n: s.length,
+    p50: r(percentile(s, 50)),
+    p95: r(percentile(s, 95)),
+    p99: r(percentile(s, 99)),
+    max: r(s[s.length - 1] ?? NaN),
+  };
 }
 
 export interface Row {
@@ -227,10 +247,13 @@ export function cpuMs(pids: number[]): number {
 
 /** The PostgreSQL processes this bench started (the embedded server and its backends). */
 export function ownPostgresPids(): number[] {
-  return descendants(process.pid).filter((p) => /^postgres/.test(commandOf(p)) || commandOf(p).includes("bin/postgres"));
+  return descendants(process.pid).filter(
+    (p) => /^postgres/.test(commandOf(p)) || commandOf(p).includes("bin/postgres"),
+  );
 }
 
-/** Where the CPU went between two calls, in % of one core: web, worker, PostgreSQL, receiver and this process (the load generator). */
+/** Where the CPU went between two calls, in % of one core: web, worker, PostgreSQL, receiver and this process (the load
+ * generator). */
 export function cpuMeter(pids: { web?: number; worker?: number; receiver?: number }) {
   const read = () => ({
     web: pids.web ? cpuMs([pids.web]) : 0,
@@ -247,7 +270,17 @@ export function cpuMeter(pids: { web?: number; worker?: number; receiver?: numbe
   return () => {
     const end = read();
     const seconds = (end.at - start.at) / 1000;
-    const share = (k: "web" | "worker" | "receiver" | "postgres" | "bench") => Math.round(((end[k] - start[k]) / 1000 / seconds) * 100);
-    return { seconds: Math.round(seconds * 10) / 10, cpuPercent: { web: share("web"), worker: share("worker"), postgres: share("postgres"), receiver: share("receiver"), bench: share("bench") } };
+    const share = (k: "web" | "worker" | "receiver" | "postgres" | "bench") =>
+      Math.round(((end[k] - start[k]) / 1000 / seconds) * 100);
+    return {
+      seconds: Math.round(seconds * 10) / 10,
+      cpuPercent: {
+        web: share("web"),
+        worker: share("worker"),
+        postgres: share("postgres"),
+        receiver: share("receiver"),
+        bench: share("bench"),
+      },
+    };
   };
 }

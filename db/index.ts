@@ -66,7 +66,9 @@ export { schema };
  */
 export async function executePrepared<T extends Record<string, unknown>>(db: DbOrTx, query: SQL): Promise<T[]> {
   const { sql, params } = internalsOf(db).dialect.sqlToQuery(query);
-  return (await clientOf(db).unsafe(sql, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+  return (await clientOf(db).unsafe(sql, params as postgres.ParameterOrJSON<never>[], {
+    prepare: true,
+  })) as unknown as T[];
 }
 
 /** pg-boss's `db` option on this connection or transaction, with its statements prepared (see executePrepared). */
@@ -74,12 +76,19 @@ export function preparedBossDb(db: DbOrTx) {
   const client = clientOf(db);
   return {
     async executeSql(text: string, values: unknown[] = []) {
-      return { rows: (await client.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Record<string, unknown>[] };
+      return {
+        rows: (await client.unsafe(text, values as postgres.ParameterOrJSON<never>[], {
+          prepare: true,
+        })) as unknown as Record<string, unknown>[],
+      };
     },
   };
 }
 
-type Internals = { session: { client: postgres.Sql }; dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } };
+type Internals = {
+  session: { client: postgres.Sql };
+  dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } };
+};
 function internalsOf(db: DbOrTx): Internals {
   return db as unknown as Internals;
 }
@@ -96,5 +105,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * same string would have been stored with U+FFFD in its place, and so it is here.
  */
 export function jsonParam(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, "\uFFFD") : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "string" && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, "\uFFFD") : v,
+  );
 }

@@ -60,13 +60,18 @@ export const passwordResets = pgTable(
   "password_resets",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     tokenHash: text("token_hash").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     usedAt: timestamp("used_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("password_resets_token_hash_key").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("password_resets_token_hash_key").on(t.tokenHash),
+    index("password_resets_user_idx").on(t.userId),
+  ],
 );
 
 export const companies = pgTable("companies", {
@@ -103,10 +108,15 @@ export const roles = pgTable(
   "roles",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     isOwner: boolean("is_owner").notNull().default(false),
-    permissions: text("permissions").array().notNull().default(sql`'{}'::text[]`),
+    permissions: text("permissions")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("roles_company_name_key").on(t.companyId, sql`lower(${t.name})`)],
@@ -116,9 +126,15 @@ export const memberships = pgTable(
   "memberships",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
-    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-    roleId: uuid("role_id").notNull().references(() => roles.id),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    roleId: uuid("role_id")
+      .notNull()
+      .references(() => roles.id),
     createdAt: createdAt(),
   },
   (t) => [
@@ -132,9 +148,13 @@ export const invitations = pgTable(
   "invitations",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     email: text("email").notNull(),
-    roleId: uuid("role_id").notNull().references(() => roles.id, { onDelete: "cascade" }),
+    roleId: uuid("role_id")
+      .notNull()
+      .references(() => roles.id, { onDelete: "cascade" }),
     tokenHash: text("token_hash").notNull(),
     invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
@@ -152,7 +172,9 @@ export const apiKeys = pgTable(
   "api_keys",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     /** The first characters of the key, shown in lists so people can tell keys apart. */
     prefix: text("prefix").notNull(),
@@ -170,7 +192,9 @@ export const notifications = pgTable(
   "notifications",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     kind: text("kind").notNull(),
     /** What the email is about (a webhook's id for failure emails), for throttling and links. */
     refId: text("ref_id"),
@@ -186,14 +210,19 @@ export const notifications = pgTable(
     sentAt: timestamp("sent_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index("notifications_company_idx").on(t.companyId, t.createdAt), index("notifications_ref_idx").on(t.kind, t.refId, t.createdAt)],
+  (t) => [
+    index("notifications_company_idx").on(t.companyId, t.createdAt),
+    index("notifications_ref_idx").on(t.kind, t.refId, t.createdAt),
+  ],
 );
 
 export const auditLog = pgTable(
   "audit_log",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     actorUserId: uuid("actor_user_id").references(() => users.id, { onDelete: "set null" }),
     action: text("action").notNull(),
     targetType: text("target_type").notNull(),
@@ -209,12 +238,17 @@ export const oauthCredentials = pgTable(
   "oauth_credentials",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     tokenUrl: text("token_url").notNull(),
     method: text("method").notNull().default("POST"),
     /** [{ name, value?, valueEncrypted?, in: "body" | "query", secret }] */
-    parameters: jsonb("parameters").$type<{ name: string; value?: string; valueEncrypted?: string; in: "body" | "query"; secret: boolean }[]>().notNull().default([]),
+    parameters: jsonb("parameters")
+      .$type<{ name: string; value?: string; valueEncrypted?: string; in: "body" | "query"; secret: boolean }[]>()
+      .notNull()
+      .default([]),
     accessTokenEncrypted: text("access_token_encrypted"),
     refreshTokenEncrypted: text("refresh_token_encrypted"),
     tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
@@ -236,7 +270,9 @@ export const webhooks = pgTable(
   "webhooks",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     active: boolean("active").notNull().default(false),
@@ -244,7 +280,8 @@ export const webhooks = pgTable(
     method: text("method").notNull().default("POST"),
     url: text("url").notNull(),
     config: jsonb("config").$type<Record<string, unknown>>().notNull(),
-    /** Encrypted secrets as one AES-GCM blob: the auth section's { basicPassword?, apiKeyValue?, bearerToken? } and secret { headers?, constants? } by name (lib/webhooks.ts AuthSecrets). */
+    /** Encrypted secrets as one AES-GCM blob: the auth section's { basicPassword?, apiKeyValue?, bearerToken? } and
+     * secret { headers?, constants? } by name (lib/webhooks.ts AuthSecrets). */
     authSecretsEncrypted: text("auth_secrets_encrypted"),
     oauthCredentialId: uuid("oauth_credential_id").references(() => oauthCredentials.id, { onDelete: "restrict" }),
     signingSecretEncrypted: text("signing_secret_encrypted").notNull(),
@@ -262,7 +299,9 @@ export const webhooks = pgTable(
   },
   (t) => [
     // Matching: active webhooks of a company for one event type.
-    index("webhooks_match_idx").on(t.companyId, t.eventType).where(sql`${t.active}`),
+    index("webhooks_match_idx")
+      .on(t.companyId, t.eventType)
+      .where(sql`${t.active}`),
     index("webhooks_company_created_idx").on(t.companyId, t.createdAt, t.id),
   ],
 );
@@ -271,7 +310,9 @@ export const events = pgTable(
   "events",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     /** The sender's id, for idempotency: the same id twice for a company is accepted once. */
     externalId: text("external_id").notNull(),
     type: text("type").notNull(),
@@ -300,9 +341,15 @@ export const deliveries = pgTable(
   "deliveries",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
-    webhookId: uuid("webhook_id").notNull().references(() => webhooks.id, { onDelete: "cascade" }),
-    eventId: uuid("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    webhookId: uuid("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
     status: text("status").$type<DeliveryStatus>().notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
@@ -318,7 +365,10 @@ export const deliveries = pgTable(
      * written outcome. Two others than the one looking at it means it was in hand at two deaths: it is
      * set aside as failed (crashed_worker) instead of being tried until it kills every worker.
      */
-    inHandBy: text("in_hand_by").array().notNull().default(sql`'{}'::text[]`),
+    inHandBy: text("in_hand_by")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [
@@ -328,7 +378,9 @@ export const deliveries = pgTable(
     index("deliveries_event_idx").on(t.eventId),
     // Dashboard: a company's deliveries in a window, counted by hour and status (index-only).
     index("deliveries_company_created_idx").on(t.companyId, t.createdAt, t.status),
-    index("deliveries_batch_idx").on(t.webhookId, t.batchKey).where(sql`${t.batchKey} is not null`),
+    index("deliveries_batch_idx")
+      .on(t.webhookId, t.batchKey)
+      .where(sql`${t.batchKey} is not null`),
   ],
 );
 
@@ -336,7 +388,9 @@ export const deliveryAttempts = pgTable(
   "delivery_attempts",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    deliveryId: uuid("delivery_id").notNull().references(() => deliveries.id, { onDelete: "cascade" }),
+    deliveryId: uuid("delivery_id")
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
     companyId: uuid("company_id").notNull(),
     attemptNumber: integer("attempt_number").notNull(),
     trigger: text("trigger").notNull().default("auto"),
@@ -353,7 +407,10 @@ export const deliveryAttempts = pgTable(
     errorMessage: text("error_message"),
     createdAt: createdAt(),
   },
-  (t) => [index("delivery_attempts_delivery_idx").on(t.deliveryId, t.attemptNumber), index("delivery_attempts_company_created_idx").on(t.companyId, t.createdAt)],
+  (t) => [
+    index("delivery_attempts_delivery_idx").on(t.deliveryId, t.attemptNumber),
+    index("delivery_attempts_company_created_idx").on(t.companyId, t.createdAt),
+  ],
 );
 
 /**
@@ -364,8 +421,12 @@ export const bulkRetries = pgTable(
   "bulk_retries",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
-    webhookId: uuid("webhook_id").notNull().references(() => webhooks.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    webhookId: uuid("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
     requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
     /** Which deliveries: failed, and skipped ones too when asked (replay after a switch-off). */
     statuses: text("statuses").array().$type<DeliveryStatus[]>().notNull(),
@@ -386,7 +447,9 @@ export const bulkRetries = pgTable(
 export const dailyUsage = pgTable(
   "daily_usage",
   {
-    companyId: uuid("company_id").notNull().references(() => companies.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
     day: text("day").notNull(),
     calls: integer("calls").notNull().default(0),
   },

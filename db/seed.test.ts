@@ -22,12 +22,18 @@ describe("npm run seed", () => {
 
     const demoCompanies = await env.db.select().from(companies).where(eq(companies.name, DEMO.company));
     expect(demoCompanies).toHaveLength(1);
-    const owners = await env.db.select().from(users).where(sql`lower(${users.email}) = ${DEMO.owner.email}`);
+    const owners = await env.db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = ${DEMO.owner.email}`);
     expect(owners).toHaveLength(1);
     expect(await verifyPassword(DEMO.owner.password, owners[0].passwordHash)).toBe(true);
     expect(await env.db.select().from(memberships).where(eq(memberships.companyId, first.companyId))).toHaveLength(2);
 
-    const [member] = await env.db.select().from(users).where(sql`lower(${users.email}) = ${DEMO.member.email}`);
+    const [member] = await env.db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = ${DEMO.member.email}`);
     const actor = await loadActor(env.db, member.id, first.companyId);
     expect(can(actor!, "webhooks.manage")).toBe(false);
   });

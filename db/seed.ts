@@ -18,14 +18,23 @@ export const DEMO = {
   member: { email: "member@example.com", name: "Max Member", password: "hookrelay-demo" },
 };
 
-export async function seedDemo(db: Database, deps: SeedDeps): Promise<{ companyId: string; apiKey: string | null; created: boolean }> {
+export async function seedDemo(
+  db: Database,
+  deps: SeedDeps,
+): Promise<{ companyId: string; apiKey: string | null; created: boolean }> {
   return db.transaction(async (tx) => {
     // Serialise concurrent seeds.
     await tx.execute(sql`select pg_advisory_xact_lock(424242)`);
     const ensureUser = async (u: { email: string; name: string; password: string }) => {
-      const [found] = await tx.select().from(users).where(sql`lower(${users.email}) = ${u.email}`);
+      const [found] = await tx
+        .select()
+        .from(users)
+        .where(sql`lower(${users.email}) = ${u.email}`);
       if (found) return found;
-      const [row] = await tx.insert(users).values({ email: u.email, name: u.name, passwordHash: await deps.hashPassword(u.password) }).returning();
+      const [row] = await tx
+        .insert(users)
+        .values({ email: u.email, name: u.name, passwordHash: await deps.hashPassword(u.password) })
+        .returning();
       return row;
     };
     const owner = await ensureUser(DEMO.owner);
@@ -41,11 +50,20 @@ export async function seedDemo(db: Database, deps: SeedDeps): Promise<{ companyI
     if (!companyId) {
       const [company] = await tx.insert(companies).values({ name: DEMO.company }).returning();
       companyId = company.id;
-      await tx.insert(roles).values(deps.defaultRoles.map((r) => ({ companyId: company.id, name: r.name, isOwner: r.isOwner, permissions: r.permissions })));
+      await tx.insert(roles).values(
+        deps.defaultRoles.map((r) => ({
+          companyId: company.id,
+          name: r.name,
+          isOwner: r.isOwner,
+          permissions: r.permissions,
+        })),
+      );
     }
     const companyRoles = await tx.select().from(roles).where(eq(roles.companyId, companyId));
     const ownerRole = companyRoles.find((r) => r.isOwner)!;
-    const memberRole = companyRoles.find((r) => r.name === "Member") ?? companyRoles.find((r) => !r.permissions.includes("webhooks.manage") && !r.isOwner)!;
+    const memberRole =
+      companyRoles.find((r) => r.name === "Member") ??
+      companyRoles.find((r) => !r.permissions.includes("webhooks.manage") && !r.isOwner)!;
     await tx.insert(memberships).values({ companyId, userId: owner.id, roleId: ownerRole.id }).onConflictDoNothing();
     await tx.insert(memberships).values({ companyId, userId: member.id, roleId: memberRole.id }).onConflictDoNothing();
 
@@ -53,7 +71,9 @@ export async function seedDemo(db: Database, deps: SeedDeps): Promise<{ companyI
     let apiKey: string | null = null;
     if (!anyKey) {
       const key = deps.generateApiKey();
-      await tx.insert(apiKeys).values({ companyId, name: "Demo key", prefix: key.prefix, hash: key.hash, createdBy: owner.id });
+      await tx
+        .insert(apiKeys)
+        .values({ companyId, name: "Demo key", prefix: key.prefix, hash: key.hash, createdBy: owner.id });
       apiKey = key.plaintext;
     }
     return { companyId, apiKey, created };

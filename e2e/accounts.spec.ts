@@ -40,8 +40,14 @@ test("forgot password: a single-use link by email; using it signs out everywhere
 
   let link: string | undefined;
   await expect(async () => {
-    const emails = (await (await fetch(`${process.env.E2E_RESEND_URL}/emails`)).json()) as { to: string[]; text: string }[];
-    link = emails.filter((e) => e.to.includes(email)).map((e) => e.text.match(/https?:\/\/\S+\/reset-password\/[\w-]+/)?.[0]).find(Boolean);
+    const emails = (await (await fetch(`${process.env.E2E_RESEND_URL}/emails`)).json()) as {
+      to: string[];
+      text: string;
+    }[];
+    link = emails
+      .filter((e) => e.to.includes(email))
+      .map((e) => e.text.match(/https?:\/\/\S+\/reset-password\/[\w-]+/)?.[0])
+      .find(Boolean);
     expect(link, "the reset link reached the mailbox").toBeTruthy();
   }).toPass({ timeout: 20_000 });
 
@@ -63,7 +69,10 @@ test("forgot password: a single-use link by email; using it signs out everywhere
   await context.close();
 });
 
-test("changing the password on Your account keeps this browser signed in and signs out the others", async ({ page, browser }) => {
+test("changing the password on Your account keeps this browser signed in and signs out the others", async ({
+  page,
+  browser,
+}) => {
   const email = uniqueEmail("change");
   await signUp(page, { name: "Cal Change", email, password: "cal-change-pass-3", company: "Change Co" });
   const other = await browser.newContext();

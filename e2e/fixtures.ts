@@ -31,8 +31,13 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-/** Invites `email` as a Member from the owner's page, takes the link from the recipient's mailbox (the Resend stand-in) and accepts it in a new context. */
-export async function inviteAndAccept(owner: Page, browser: Browser, input: { email: string; name: string; password: string; company: string; screenshots?: boolean }) {
+/** Invites `email` as a Member from the owner's page, takes the link from the recipient's mailbox (the Resend stand-in)
+ * and accepts it in a new context. */
+export async function inviteAndAccept(
+  owner: Page,
+  browser: Browser,
+  input: { email: string; name: string; password: string; company: string; screenshots?: boolean },
+) {
   await owner.goto("/settings/members");
   await owner.getByRole("button", { name: "Invite member" }).click();
   const dialog = owner.getByRole("dialog");
@@ -58,8 +63,14 @@ export async function inviteAndAccept(owner: Page, browser: Browser, input: { em
   // The recipient's mailbox: what reached the Resend stand-in.
   let link: string | undefined;
   await expect(async () => {
-    const emails = (await (await fetch(`${process.env.E2E_RESEND_URL}/emails`)).json()) as { to: string[]; text: string }[];
-    link = emails.filter((e) => e.to.includes(input.email)).map((e) => e.text.match(/https?:\/\/\S+\/invite\/[\w-]+/)?.[0]).find(Boolean);
+    const emails = (await (await fetch(`${process.env.E2E_RESEND_URL}/emails`)).json()) as {
+      to: string[];
+      text: string;
+    }[];
+    link = emails
+      .filter((e) => e.to.includes(input.email))
+      .map((e) => e.text.match(/https?:\/\/\S+\/invite\/[\w-]+/)?.[0])
+      .find(Boolean);
     expect(link, "the invitation reached the recipient's mailbox").toBeTruthy();
   }).toPass({ timeout: 20_000 });
 

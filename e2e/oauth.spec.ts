@@ -2,12 +2,20 @@ import { expect, test } from "@playwright/test";
 import { OAuth2Server } from "oauth2-mock-server";
 import { createApiKey, screenshot, signUp, uniqueEmail } from "./fixtures";
 
-test("OAuth credentials: both calls to action when empty, create, Test token, and no deleting while a webhook uses it", async ({ page, request }) => {
+test("OAuth credentials: both calls to action when empty, create, Test token, and no deleting while a webhook uses it", async ({
+  page,
+  request,
+}) => {
   const server = new OAuth2Server();
   await server.issuer.keys.generate("RS256");
   await server.start(0, "127.0.0.1");
   try {
-    await signUp(page, { name: "Olive OAuth", email: uniqueEmail("oauth"), password: "olive-oauth-pass-3", company: "Token Co" });
+    await signUp(page, {
+      name: "Olive OAuth",
+      email: uniqueEmail("oauth"),
+      password: "olive-oauth-pass-3",
+      company: "Token Co",
+    });
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "OAuth credentials" }).click();
     await expect(page.getByRole("button", { name: "New OAuth credential" })).toHaveCount(2);
     await screenshot(page, "oauth-empty");
@@ -32,13 +40,20 @@ test("OAuth credentials: both calls to action when empty, create, Test token, an
 
     // A webhook uses it: deleting is refused and names the webhook.
     const key = await createApiKey(page, "ops");
-    const listed = (await (await request.get("/api/v1/oauth-credentials", { headers: { authorization: `Bearer ${key}` } })).json()) as { oauthCredentials: { id: string; name: string }[] };
+    const listed = (await (
+      await request.get("/api/v1/oauth-credentials", { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { oauthCredentials: { id: string; name: string }[] };
     expect(JSON.stringify(listed)).not.toContain("client-secret-value-9");
     const id = listed.oauthCredentials.find((c) => c.name === "Partner CRM")?.id;
     expect(id).toBeTruthy();
     const hook = await request.post("/api/v1/webhooks", {
       headers: { authorization: `Bearer ${key}` },
-      data: { name: "CRM sync", eventType: "contact.created", url: "http://127.0.0.1:9/x", auth: { type: "oauth", credentialId: id } },
+      data: {
+        name: "CRM sync",
+        eventType: "contact.created",
+        url: "http://127.0.0.1:9/x",
+        auth: { type: "oauth", credentialId: id },
+      },
     });
     expect(hook.status()).toBe(201);
     await page.goto("/oauth");

@@ -13,12 +13,23 @@ async function chooseEvent(page: Page, search: string, label: string) {
   await page.getByRole("option", { name: new RegExp(label) }).click();
 }
 
-test("secret headers and constants: switched on by their names, sent, masked, never sent back to the browser", async ({ page }) => {
-  const receiver = await startReceiver(() => ({ status: 200, headers: { "content-type": "application/json" }, body: "{}" }));
+test("secret headers and constants: switched on by their names, sent, masked, never sent back to the browser", async ({
+  page,
+}) => {
+  const receiver = await startReceiver(() => ({
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  }));
   const TOKEN = "tok-e2e-secret-4821";
   const AUTHTOKEN = "vt-authtoken-9931";
   try {
-    await signUp(page, { name: "Sid Secret", email: uniqueEmail("secret"), password: "sid-secret-pass-1", company: "Secret Co" });
+    await signUp(page, {
+      name: "Sid Secret",
+      email: uniqueEmail("secret"),
+      password: "sid-secret-pass-1",
+      company: "Secret Co",
+    });
     await page.goto("/webhooks/new");
     await page.getByLabel("Name").fill("Contacts to Vtiger");
     await chooseEvent(page, "new contact", "New contact");
@@ -39,7 +50,10 @@ test("secret headers and constants: switched on by their names, sent, masked, ne
     await page.getByLabel("Constant 1 name").fill("authtoken");
     await page.getByLabel("Constant 1 value").fill(AUTHTOKEN);
     await expect(page.getByRole("switch", { name: "Keep authtoken secret" })).toBeChecked();
-    await page.getByRole("region", { name: "Request" }).screenshot({ path: "e2e/screenshots/webhook-form-secret-headers.png", style: "[data-form-actions] { visibility: hidden; }" });
+    await page.getByRole("region", { name: "Request" }).screenshot({
+      path: "e2e/screenshots/webhook-form-secret-headers.png",
+      style: "[data-form-actions] { visibility: hidden; }",
+    });
 
     await page.getByRole("button", { name: "Test", exact: true }).click();
     const panel = page.getByRole("dialog", { name: "Test result" });
@@ -73,7 +87,10 @@ test("secret headers and constants: switched on by their names, sent, masked, ne
       expect(html).not.toContain(secret);
       for (const body of responses) expect(body).not.toContain(secret);
     }
-    await page.getByRole("region", { name: "Request" }).screenshot({ path: "e2e/screenshots/webhook-edit-secret-headers.png", style: "[data-form-actions] { visibility: hidden; }" });
+    await page.getByRole("region", { name: "Request" }).screenshot({
+      path: "e2e/screenshots/webhook-edit-secret-headers.png",
+      style: "[data-form-actions] { visibility: hidden; }",
+    });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByLabel("Header 1 value").scrollIntoViewIfNeeded();
     await screenshot(page, "webhook-edit-secret-headers-phone", { viewport: true });

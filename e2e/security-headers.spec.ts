@@ -5,7 +5,10 @@ import { expect, test } from "@playwright/test";
  * nonce per request and Next.js's scripts carry it (the page still works: no CSP violation while
  * signing in); framing is refused; no MIME sniffing; a strict referrer policy; HSTS over HTTPS only.
  */
-test("every page has its security headers, a fresh script nonce, and works under its CSP", async ({ page, request }) => {
+test("every page has its security headers, a fresh script nonce, and works under its CSP", async ({
+  page,
+  request,
+}) => {
   const first = await request.get("/sign-in");
   const second = await request.get("/sign-in");
   const csp = first.headers()["content-security-policy"];
@@ -18,7 +21,11 @@ test("every page has its security headers, a fresh script nonce, and works under
   const html = await first.text();
   expect(html).toContain(`nonce="${nonce}"`);
   expect(html).not.toMatch(/<script(?![^>]*nonce=)[^>]*>[^<]+<\/script>/);
-  expect(first.headers()).toMatchObject({ "x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "strict-origin-when-cross-origin" });
+  expect(first.headers()).toMatchObject({
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+  });
   // HSTS only when served over HTTPS (behind a proxy that says so).
   expect(first.headers()["strict-transport-security"]).toBeUndefined();
   const overHttps = await request.get("/sign-in", { headers: { "x-forwarded-proto": "https" } });

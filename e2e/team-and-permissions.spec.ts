@@ -23,7 +23,13 @@ test("a new owner invites a member and decides who manages webhooks", async ({ b
   await screenshot(owner, "dashboard");
 
   // Invite a member with the Member role; the member accepts from the link in their mailbox (the outbox masks it).
-  const { context: memberContext, member } = await inviteAndAccept(owner, browser, { email: memberEmail, name: "Milo Member", password: "milo-member-pass-2", company: "Northwind", screenshots: true });
+  const { context: memberContext, member } = await inviteAndAccept(owner, browser, {
+    email: memberEmail,
+    name: "Milo Member",
+    password: "milo-member-pass-2",
+    company: "Northwind",
+    screenshots: true,
+  });
   await expect(member.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" })).toHaveCount(0);
   await member.goto("/webhooks");
   await expect(member.getByRole("heading", { name: "You don't have access to Webhooks" })).toBeVisible();
@@ -74,7 +80,12 @@ test("sign in refuses a wrong password on the form and signs out cleanly", async
 });
 
 test("an API key is shown once, works against the API and stops working when revoked", async ({ page, request }) => {
-  await signUp(page, { name: "Kim Keys", email: uniqueEmail("keys"), password: "kim-keys-pass-44", company: "Keys Inc" });
+  await signUp(page, {
+    name: "Kim Keys",
+    email: uniqueEmail("keys"),
+    password: "kim-keys-pass-44",
+    company: "Keys Inc",
+  });
   const key = await createApiKey(page, "CRM production", "api-key");
   const ok = await request.get("/api/v1/company", { headers: { authorization: `Bearer ${key}` } });
   expect(ok.status()).toBe(200);
@@ -83,7 +94,10 @@ test("an API key is shown once, works against the API and stops working when rev
   await page.reload();
   await expect(page.getByText(key)).toHaveCount(0);
   await page.getByRole("button", { name: "Revoke CRM production" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: /revoke/i }).click();
+  await page
+    .getByRole("alertdialog")
+    .getByRole("button", { name: /revoke/i })
+    .click();
   await expect(page.getByText("Revoked").first()).toBeVisible();
   const refused = await request.get("/api/v1/company", { headers: { authorization: `Bearer ${key}` } });
   expect(refused.status()).toBe(401);

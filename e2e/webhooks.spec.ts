@@ -14,10 +14,23 @@ async function chooseOption(page: Page, combobox: string, option: string) {
   await page.getByRole("option", { name: option, exact: true }).click();
 }
 
-test("a new user creates, tests, switches on and feeds a webhook; members without the permission are refused", async ({ page, browser, request }) => {
-  const receiver = await startReceiver(() => ({ status: 200, headers: { "content-type": "application/json" }, body: '{"received":true}' }));
+test("a new user creates, tests, switches on and feeds a webhook; members without the permission are refused", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const receiver = await startReceiver(() => ({
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: '{"received":true}',
+  }));
   try {
-    await signUp(page, { name: "Wendy Webhooks", email: uniqueEmail("wendy"), password: "wendy-hooks-pass-1", company: "Hooked Ltd" });
+    await signUp(page, {
+      name: "Wendy Webhooks",
+      email: uniqueEmail("wendy"),
+      password: "wendy-hooks-pass-1",
+      company: "Hooked Ltd",
+    });
 
     // Empty state with its call to action.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" }).click();
@@ -87,13 +100,21 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     expect(tested.url).toBe("/invoices?deal=d_5531");
     expect(tested.headers.authorization).toBe(`Basic ${Buffer.from("billing:billing-password-77").toString("base64")}`);
     expect(tested.headers["x-source"]).toBe("hookrelay-e2e");
-    expect(JSON.parse(tested.body)).toEqual({ deal_id: "d_5531", amount: 48000, "owner.email": "grace@example.com", source: "crm" });
+    expect(JSON.parse(tested.body)).toEqual({
+      deal_id: "d_5531",
+      amount: 48000,
+      "owner.email": "grace@example.com",
+      source: "crm",
+    });
     await page.keyboard.press("Escape");
 
     // Screenshots of each section of the form.
     for (const section of ["Basics", "Trigger", "Request", "Authentication", "Body", "Delivery"]) {
       // The sticky Save/Test bar would cover the section's bottom edge.
-      await page.getByRole("region", { name: section }).screenshot({ path: `e2e/screenshots/webhook-form-${section.toLowerCase()}.png`, style: "[data-form-actions] { visibility: hidden; }" });
+      await page.getByRole("region", { name: section }).screenshot({
+        path: `e2e/screenshots/webhook-form-${section.toLowerCase()}.png`,
+        style: "[data-form-actions] { visibility: hidden; }",
+      });
     }
     await screenshot(page, "webhook-form");
 
@@ -112,7 +133,8 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     const toggle = row.getByRole("switch", { name: "Invoice on won deals active" });
     let toggleRequest: PwRequest | null = null;
     page.on("request", (r) => {
-      if (r.method() === "POST" && r.headers()["next-action"] && r.postData()?.includes('"active":true')) toggleRequest = r;
+      if (r.method() === "POST" && r.headers()["next-action"] && r.postData()?.includes('"active":true'))
+        toggleRequest = r;
     });
     await toggle.click();
     await expect(page.getByText("Invoice on won deals switched on")).toBeVisible();
@@ -122,7 +144,11 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     const key = await createApiKey(page, "CRM");
     const posted = await request.post("/api/v1/events", {
       headers: { authorization: `Bearer ${key}` },
-      data: { type: "deal.updated", data: { id: "d_9001", name: "Big one", amount: 99000, stage: "Won", owner: { email: "sales@example.com" } }, previous: { stage: "Negotiation" } },
+      data: {
+        type: "deal.updated",
+        data: { id: "d_9001", name: "Big one", amount: 99000, stage: "Won", owner: { email: "sales@example.com" } },
+        previous: { stage: "Negotiation" },
+      },
     });
     expect(posted.status()).toBe(202);
     await receiver.waitFor(2);
@@ -131,7 +157,9 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     await page.goto("/webhooks");
     await expect(async () => {
       await page.reload();
-      await expect(page.getByRole("row").filter({ hasText: "Invoice on won deals" })).toContainText(/Success\s*200/, { timeout: 1000 });
+      await expect(page.getByRole("row").filter({ hasText: "Invoice on won deals" })).toContainText(/Success\s*200/, {
+        timeout: 1000,
+      });
     }).toPass({ timeout: 20_000 });
     await expect(page.getByRole("row").filter({ hasText: "Invoice on won deals" })).toContainText("just now");
     await screenshot(page, "webhooks-listing");
@@ -155,11 +183,17 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     await expect(page.getByRole("heading", { name: "No webhooks match" })).toBeVisible();
     await page.getByRole("link", { name: "Clear search" }).click();
 
-    // A member without Manage Webhooks (granted View only) sees no create/edit/delete, and the server refuses a raw POST of the action.
+    // A member without Manage Webhooks (granted View only) sees no create/edit/delete, and the server refuses a raw
+    // POST of the action.
     await page.goto("/settings/roles");
     await page.getByRole("checkbox", { name: "Member — View Webhooks" }).check();
     await expect(page.getByRole("checkbox", { name: "Member — View Webhooks" })).toBeChecked();
-    const { context: memberContext, member } = await inviteAndAccept(page, browser, { email: uniqueEmail("viewer"), name: "Vic Viewer", password: "vic-viewer-pass-5", company: "Hooked Ltd" });
+    const { context: memberContext, member } = await inviteAndAccept(page, browser, {
+      email: uniqueEmail("viewer"),
+      name: "Vic Viewer",
+      password: "vic-viewer-pass-5",
+      company: "Hooked Ltd",
+    });
     await member.goto("/webhooks");
     const memberRow = member.getByRole("row").filter({ hasText: "Invoice on won deals" });
     await expect(memberRow).toBeVisible();
@@ -176,7 +210,11 @@ test("a new user creates, tests, switches on and feeds a webhook; members withou
     expect(toggleRequest, "the toggle's server action request was seen").not.toBeNull();
     const replay = toggleRequest as unknown as PwRequest;
     const forged = await member.request.post(replay.url(), {
-      headers: { "next-action": replay.headers()["next-action"], "content-type": replay.headers()["content-type"] ?? "text/plain;charset=UTF-8", accept: "text/x-component" },
+      headers: {
+        "next-action": replay.headers()["next-action"],
+        "content-type": replay.headers()["content-type"] ?? "text/plain;charset=UTF-8",
+        accept: "text/x-component",
+      },
       data: (replay.postData() ?? "").replace('"active":true', '"active":false'),
     });
     const answer = await forged.text();

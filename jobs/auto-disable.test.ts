@@ -17,8 +17,19 @@ describe("auto-disable", () => {
     const a = await makeCompany(env.deps, "Five days Co");
     const b = await makeCompany(env.deps, "Two days Co");
     await env.db.update(companies).set({ autoDisableAfterHours: 48 }).where(eq(companies.id, b.companyId));
-    const make = async (companyId: string, userId: string | null, name: string, failingDaysAgo: number | null, active = true) => {
-      const { webhook } = await insertWebhook(env.db, companyId, userId, { name, active, eventType: "lead.created", url: "https://example.com/hook" });
+    const make = async (
+      companyId: string,
+      userId: string | null,
+      name: string,
+      failingDaysAgo: number | null,
+      active = true,
+    ) => {
+      const { webhook } = await insertWebhook(env.db, companyId, userId, {
+        name,
+        active,
+        eventType: "lead.created",
+        url: "https://example.com/hook",
+      });
       await env.db
         .update(webhooks)
         .set({ failingSince: failingDaysAgo === null ? null : new Date(now.getTime() - failingDaysAgo * DAY) })
@@ -34,18 +45,31 @@ describe("auto-disable", () => {
     const disabled = await autoDisableWebhooks(env.db, await env.deps.boss(), now);
     expect(disabled.sort()).toEqual([longFailing, otherCompany].sort());
 
-    const rows = Object.fromEntries((await env.db.select().from(webhooks).where(eq(webhooks.companyId, a.companyId))).map((w) => [w.id, w]));
-    expect(rows[longFailing]).toMatchObject({ active: false, disabledReason: expect.stringContaining("more than 5 days") });
+    const rows = Object.fromEntries(
+      (await env.db.select().from(webhooks).where(eq(webhooks.companyId, a.companyId))).map((w) => [w.id, w]),
+    );
+    expect(rows[longFailing]).toMatchObject({
+      active: false,
+      disabledReason: expect.stringContaining("more than 5 days"),
+    });
     expect(rows[recent].active).toBe(true);
     expect(rows[healthy].active).toBe(true);
     expect(rows[alreadyOff].disabledReason).toBeNull();
 
-    const mails = await env.db.select().from(notifications).where(and(eq(notifications.kind, "webhook_disabled"), eq(notifications.refId, longFailing)));
+    const mails = await env.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.kind, "webhook_disabled"), eq(notifications.refId, longFailing)));
     expect(mails.map((m) => m.toEmail)).toEqual([a.ownerEmail]);
     expect(mails[0].text).toContain("Six days failing");
 
     // Running again changes nothing and sends nothing more.
     expect(await autoDisableWebhooks(env.db, await env.deps.boss(), now)).toEqual([]);
-    expect(await env.db.select().from(notifications).where(and(eq(notifications.kind, "webhook_disabled"), eq(notifications.refId, longFailing)))).toHaveLength(1);
+    expect(
+      await env.db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.kind, "webhook_disabled"), eq(notifications.refId, longFailing))),
+    ).toHaveLength(1);
   });
 });

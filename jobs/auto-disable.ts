@@ -15,14 +15,25 @@ import { enqueueEmail } from "@/lib/outbox";
  */
 export async function autoDisableWebhooks(db: Database, boss: PgBoss, now: Date = new Date()): Promise<string[]> {
   const candidates = await db
-    .select({ id: webhooks.id, companyId: webhooks.companyId, name: webhooks.name, url: webhooks.url, createdBy: webhooks.createdBy, failingSince: webhooks.failingSince, hours: companies.autoDisableAfterHours })
+    .select({
+      id: webhooks.id,
+      companyId: webhooks.companyId,
+      name: webhooks.name,
+      url: webhooks.url,
+      createdBy: webhooks.createdBy,
+      failingSince: webhooks.failingSince,
+      hours: companies.autoDisableAfterHours,
+    })
     .from(webhooks)
     .innerJoin(companies, eq(companies.id, webhooks.companyId))
     .where(
       and(
         eq(webhooks.active, true),
         isNotNull(webhooks.failingSince),
-        lt(webhooks.failingSince, sql`${now.toISOString()}::timestamptz - make_interval(hours => ${companies.autoDisableAfterHours})`),
+        lt(
+          webhooks.failingSince,
+          sql`${now.toISOString()}::timestamptz - make_interval(hours => ${companies.autoDisableAfterHours})`,
+        ),
       ),
     );
   const disabled: string[] = [];
@@ -38,8 +49,20 @@ export async function autoDisableWebhooks(db: Database, boss: PgBoss, now: Date 
       if (switched.length === 0) return;
       disabled.push(hook.id);
       const to = await webhookAdminEmails(tx, hook.companyId, hook.createdBy);
-      const email = webhookDisabledEmail({ webhookName: hook.name, callbackUrl: hook.url, reason, editUrl: `${appUrl()}/webhooks/${hook.id}` });
-      for (const address of to) await enqueueEmail(tx, boss, { companyId: hook.companyId, kind: "webhook_disabled", refId: hook.id, toEmail: address, email });
+      const email = webhookDisabledEmail({
+        webhookName: hook.name,
+        callbackUrl: hook.url,
+        reason,
+        editUrl: `${appUrl()}/webhooks/${hook.id}`,
+      });
+      for (const address of to)
+        await enqueueEmail(tx, boss, {
+          companyId: hook.companyId,
+          kind: "webhook_disabled",
+          refId: hook.id,
+          toEmail: address,
+          email,
+        });
     });
   }
   return disabled;

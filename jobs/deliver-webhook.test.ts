@@ -35,7 +35,12 @@ afterAll(async () => {
 });
 
 async function hook(input: Partial<WebhookInput> & { url: string }) {
-  return insertWebhook(env.db, company.companyId, company.owner.userId, { name: "Test hook", active: true, eventType: "deal.updated", ...input });
+  return insertWebhook(env.db, company.companyId, company.owner.userId, {
+    name: "Test hook",
+    active: true,
+    eventType: "deal.updated",
+    ...input,
+  });
 }
 
 let seq = 0;
@@ -44,7 +49,12 @@ async function postEvent(body: Record<string, unknown>) {
     new Request("http://localhost/api/v1/events", {
       method: "POST",
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ id: `ev-${Date.now()}-${seq++}`, type: "deal.updated", data: { id: "d_1", name: "Big deal", stage: "Won", amount: 48000 }, ...body }),
+      body: JSON.stringify({
+        id: `ev-${Date.now()}-${seq++}`,
+        type: "deal.updated",
+        data: { id: "d_1", name: "Big deal", stage: "Won", amount: 48000 },
+        ...body,
+      }),
     }),
   );
   expect(res.status).toBe(202);
@@ -57,7 +67,11 @@ async function deliveryOf(webhookId: string) {
 }
 
 async function attemptsOf(deliveryId: string) {
-  return env.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, deliveryId)).orderBy(deliveryAttempts.attemptNumber);
+  return env.db
+    .select()
+    .from(deliveryAttempts)
+    .where(eq(deliveryAttempts.deliveryId, deliveryId))
+    .orderBy(deliveryAttempts.attemptNumber);
 }
 
 describe("deliver-webhook", () => {
@@ -85,7 +99,10 @@ describe("deliver-webhook", () => {
       }) as { type: string; data: { id: string } };
       expect(payload).toMatchObject({ type: "deal.updated", data: { id: "d_1" } });
 
-      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success");
+      const delivery = await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "success",
+      );
       expect(req.headers["webhook-id"]).toBe(delivery.id);
       const attempts = await attemptsOf(delivery.id);
       expect(attempts).toHaveLength(1);
@@ -103,7 +120,10 @@ describe("deliver-webhook", () => {
     try {
       const { webhook } = await hook({ url: receiver.url, eventType: "lead.deleted" });
       await postEvent({ type: "lead.deleted", data: { id: "l_0" } });
-      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success");
+      const delivery = await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "success",
+      );
       expect((await attemptsOf(delivery.id)).map((a) => a.responseBody)).toEqual(["ok\uFFFDdone"]);
     } finally {
       await receiver.close();
@@ -115,7 +135,10 @@ describe("deliver-webhook", () => {
     try {
       const { webhook } = await hook({ url: receiver.url, retryPolicy: { type: "custom", delays: [1, 1, 1] } });
       await postEvent({});
-      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success");
+      const delivery = await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "success",
+      );
       const attempts = await attemptsOf(delivery.id);
       expect(attempts.map((a) => a.responseStatus)).toEqual([503, 503, 204]);
       expect(new Set(receiver.received.map((r) => r.headers["webhook-id"]))).toEqual(new Set([delivery.id]));
@@ -130,7 +153,10 @@ describe("deliver-webhook", () => {
     try {
       const { webhook } = await hook({ url: receiver.url, retryPolicy: { type: "custom", delays: [1] } });
       await postEvent({});
-      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "failed");
+      const delivery = await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "failed",
+      );
       expect(delivery).toMatchObject({ attempts: 2, lastStatusCode: 500 });
       expect((await attemptsOf(delivery.id)).map((a) => a.errorKind)).toEqual(["http_status", "http_status"]);
     } finally {
@@ -146,7 +172,10 @@ describe("deliver-webhook", () => {
       await postEvent({});
       await receiver.waitFor(1);
       expect(receiver.received[0].at - posted).toBeGreaterThanOrEqual(1900);
-      await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success");
+      await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "success",
+      );
     } finally {
       await receiver.close();
     }
@@ -157,7 +186,10 @@ describe("deliver-webhook", () => {
     try {
       const { webhook } = await hook({ url: receiver.url, eventType: "task.created" });
       await postEvent({ type: "task.created", data: { id: "t1" } });
-      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "failed");
+      const delivery = await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "failed",
+      );
       expect(delivery.attempts).toBe(1);
       const [w] = await env.db.select().from(webhooks).where(eq(webhooks.id, webhook.id));
       expect(w.active).toBe(false);
@@ -174,7 +206,12 @@ describe("deliver-webhook", () => {
     if (!key.ok) throw new Error(key.error);
     const receiver = await startReceiver();
     try {
-      const { webhook } = await insertWebhook(env.db, other.companyId, other.owner.userId, { name: "Limited", active: true, eventType: "lead.created", url: receiver.url });
+      const { webhook } = await insertWebhook(env.db, other.companyId, other.owner.userId, {
+        name: "Limited",
+        active: true,
+        eventType: "lead.created",
+        url: receiver.url,
+      });
       for (const id of ["l1", "l2"]) {
         const res = await POST(
           new Request("http://localhost/api/v1/events", {
@@ -202,9 +239,16 @@ describe("deliver-webhook", () => {
   it("records connection failures with their kind", async () => {
     const receiver = await startReceiver(() => "destroy");
     try {
-      const { webhook } = await hook({ url: receiver.url, eventType: "product.created", retryPolicy: { type: "preset", preset: "none" } });
+      const { webhook } = await hook({
+        url: receiver.url,
+        eventType: "product.created",
+        retryPolicy: { type: "preset", preset: "none" },
+      });
       await postEvent({ type: "product.created", data: { id: "p1" } });
-      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "failed");
+      const delivery = await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "failed",
+      );
       const [attempt] = await attemptsOf(delivery.id);
       expect(attempt.responseStatus).toBeNull();
       expect(attempt.errorKind).toMatch(/connection_reset|other/);
@@ -220,22 +264,47 @@ describe("poison pills", () => {
   it("sets aside a delivery that was in hand at two worker deaths (failed, crashed_worker); one death is retried as usual", async () => {
     const receiver = await startReceiver();
     try {
-      const twice = await hook({ url: `${receiver.url}/twice`, eventType: "lead.created", delaySeconds: 2, batchWindowSeconds: 0 });
+      const twice = await hook({
+        url: `${receiver.url}/twice`,
+        eventType: "lead.created",
+        delaySeconds: 2,
+        batchWindowSeconds: 0,
+      });
       const once = await hook({ url: `${receiver.url}/once`, eventType: "lead.created", delaySeconds: 2 });
-      const windowed = await hook({ url: `${receiver.url}/window`, eventType: "lead.created", delaySeconds: 2, batchWindowSeconds: 1 });
+      const windowed = await hook({
+        url: `${receiver.url}/window`,
+        eventType: "lead.created",
+        delaySeconds: 2,
+        batchWindowSeconds: 1,
+      });
       await postEvent({ type: "lead.created", data: { id: "l_1" } });
       // As if two worker processes had died with the first in hand, and one with the second.
-      await env.db.update(deliveries).set({ inHandBy: ["dead-worker-1", "dead-worker-2"], attempts: 2 }).where(eq(deliveries.webhookId, twice.webhook.id));
-      await env.db.update(deliveries).set({ inHandBy: ["dead-worker-1"], attempts: 1 }).where(eq(deliveries.webhookId, once.webhook.id));
-      await env.db.update(deliveries).set({ inHandBy: ["dead-worker-1", "dead-worker-2"], attempts: 2 }).where(eq(deliveries.webhookId, windowed.webhook.id));
+      await env.db
+        .update(deliveries)
+        .set({ inHandBy: ["dead-worker-1", "dead-worker-2"], attempts: 2 })
+        .where(eq(deliveries.webhookId, twice.webhook.id));
+      await env.db
+        .update(deliveries)
+        .set({ inHandBy: ["dead-worker-1"], attempts: 1 })
+        .where(eq(deliveries.webhookId, once.webhook.id));
+      await env.db
+        .update(deliveries)
+        .set({ inHandBy: ["dead-worker-1", "dead-worker-2"], attempts: 2 })
+        .where(eq(deliveries.webhookId, windowed.webhook.id));
       for (const { webhook } of [twice, windowed]) {
-        const failed = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "failed");
+        const failed = await waitUntil(
+          () => deliveryOf(webhook.id),
+          (d) => d?.status === "failed",
+        );
         expect(failed.lastError).toMatch(/^crashed_worker: A delivery worker stopped unexpectedly 2 times/);
         expect(failed.inHandBy).toEqual([]);
         const [attempt] = await attemptsOf(failed.id);
         expect(attempt).toMatchObject({ errorKind: "crashed_worker", responseStatus: null });
       }
-      const delivered = await waitUntil(() => deliveryOf(once.webhook.id), (d) => d?.status === "success");
+      const delivered = await waitUntil(
+        () => deliveryOf(once.webhook.id),
+        (d) => d?.status === "success",
+      );
       expect(delivered.inHandBy).toEqual([]);
       // Only the one-death delivery reached the receiver.
       expect(receiver.received.map((r) => r.url)).toEqual(["/once"]);
@@ -261,7 +330,14 @@ describe("at-least-once", () => {
     });
     const startChild = () =>
       spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/worker.ts")], {
-        env: { ...process.env, DATABASE_URL: inject("databaseUrl"), HOOKRELAY_SECRET_KEY: inject("secretKey"), AUTH_SECRET: "test-auth-secret-0123456789", HOOKRELAY_ALLOW_PRIVATE_TARGETS: "1", WORKER_CONCURRENCY: "2" },
+        env: {
+          ...process.env,
+          DATABASE_URL: inject("databaseUrl"),
+          HOOKRELAY_SECRET_KEY: inject("secretKey"),
+          AUTH_SECRET: "test-auth-secret-0123456789",
+          HOOKRELAY_ALLOW_PRIVATE_TARGETS: "1",
+          WORKER_CONCURRENCY: "2",
+        },
         stdio: "ignore",
       });
     const child = startChild();
@@ -278,11 +354,17 @@ describe("at-least-once", () => {
       expect(inFlight.status).toBe("dispatched");
 
       second = startChild();
-      const delivery = await waitUntil(() => deliveryOf(webhook.id), (d) => d?.status === "success", 90_000);
+      const delivery = await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "success",
+        90_000,
+      );
       const ids = receiver.received.map((r) => r.headers["webhook-id"]);
       expect(ids.length).toBeGreaterThanOrEqual(2);
       expect(new Set(ids)).toEqual(new Set([delivery.id]));
-      console.log(`[at-least-once] delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the event, ${ids.length} requests for one delivery`);
+      console.log(
+        `[at-least-once] delivered ${((Date.now() - started) / 1000).toFixed(1)} s after the event, ${ids.length} requests for one delivery`,
+      );
     } finally {
       child.kill("SIGKILL");
       if (second) {
@@ -307,7 +389,9 @@ describe("batch window and concurrency", () => {
         (r) => r.length === 3 && r.every((d) => d.status === "success"),
       );
       // The three may straddle a window boundary: then two requests, never three.
-      const ids = receiver.received.flatMap((r) => (JSON.parse(r.body) as { data: { id: string } }[]).map((e) => e.data.id));
+      const ids = receiver.received.flatMap((r) =>
+        (JSON.parse(r.body) as { data: { id: string } }[]).map((e) => e.data.id),
+      );
       expect(ids.sort()).toEqual(["a1", "a2", "a3"]);
       expect(receiver.received.length).toBeLessThanOrEqual(2);
       expect(new Set(rows.map((d) => d.batchKey)).size).toBe(receiver.received.length);
@@ -333,9 +417,23 @@ describe("batch window and concurrency", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
     try {
-      const limited = await hook({ url: `http://127.0.0.1:${port}/limited`, eventType: "form.submitted", maxConcurrency: 1 });
-      const batch = Array.from({ length: 4 }, (_, i) => ({ id: `fl-${Date.now()}-${i}`, type: "form.submitted", data: { id: `f${i}` } }));
-      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(batch) }));
+      const limited = await hook({
+        url: `http://127.0.0.1:${port}/limited`,
+        eventType: "form.submitted",
+        maxConcurrency: 1,
+      });
+      const batch = Array.from({ length: 4 }, (_, i) => ({
+        id: `fl-${Date.now()}-${i}`,
+        type: "form.submitted",
+        data: { id: `f${i}` },
+      }));
+      const res = await POST(
+        new Request("http://localhost/api/v1/events", {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify(batch),
+        }),
+      );
       expect(res.status).toBe(202);
       await waitUntil(
         () => env.db.select().from(deliveries).where(eq(deliveries.webhookId, limited.webhook.id)),
@@ -357,24 +455,49 @@ describe("a slow receiver among fast ones", () => {
     await new Promise<void>((r) => slowServer.listen(0, "127.0.0.1", r));
     const fast = await startReceiver();
     try {
-      const slowHook = await hook({ url: `http://127.0.0.1:${(slowServer.address() as { port: number }).port}/slow`, eventType: "account.updated", timeoutSeconds: 30 });
+      const slowHook = await hook({
+        url: `http://127.0.0.1:${(slowServer.address() as { port: number }).port}/slow`,
+        eventType: "account.updated",
+        timeoutSeconds: 30,
+      });
       const fastHook = await hook({ url: `${fast.url}/fast`, eventType: "account.updated" });
       await postEvent({ type: "account.updated", data: { id: "acc_1" } });
       // Both requests go out in one batch (one event, two webhooks); the slow one is not answered yet.
-      await waitUntil(async () => held.length, (n) => n === 1);
-      const fastDelivery = await waitUntil(() => deliveryOf(fastHook.webhook.id), (d) => d?.status === "success");
+      await waitUntil(
+        async () => held.length,
+        (n) => n === 1,
+      );
+      const fastDelivery = await waitUntil(
+        () => deliveryOf(fastHook.webhook.id),
+        (d) => d?.status === "success",
+      );
       const jobState = async (deliveryId: string) => {
-        const rows = await env.db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${deliveryId}`);
+        const rows = await env.db.execute<{ state: string }>(
+          sql`select state from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${deliveryId}`,
+        );
         return rows.map((r) => r.state);
       };
       // The fast delivery's job is completed at once: its webhook's group counts only what is in flight.
-      expect(await waitUntil(() => jobState(fastDelivery.id), (s) => s.length === 1 && s[0] === "completed")).toEqual(["completed"]);
+      expect(
+        await waitUntil(
+          () => jobState(fastDelivery.id),
+          (s) => s.length === 1 && s[0] === "completed",
+        ),
+      ).toEqual(["completed"]);
       const slowDelivery = await deliveryOf(slowHook.webhook.id);
       expect(slowDelivery.status).toBe("dispatched");
       expect(await jobState(slowDelivery.id)).toEqual(["active"]);
       held[0].end("late but fine");
-      await waitUntil(() => deliveryOf(slowHook.webhook.id), (d) => d?.status === "success");
-      expect(await waitUntil(() => jobState(slowDelivery.id), (s) => s[0] === "completed")).toEqual(["completed"]);
+      await waitUntil(
+        () => deliveryOf(slowHook.webhook.id),
+        (d) => d?.status === "success",
+      );
+      expect(
+        await waitUntil(
+          () => jobState(slowDelivery.id),
+          (s) => s[0] === "completed",
+        ),
+      ).toEqual(["completed"]);
       expect((await attemptsOf(slowDelivery.id)).map((a) => a.responseStatus)).toEqual([200]);
     } finally {
       held.forEach((r) => r.destroy());
@@ -408,10 +531,17 @@ describe("Slots", () => {
           }),
         { id: hookId, limit },
       );
-    const all = Promise.all([...Array.from({ length: 4 }, () => request("a", 1)), ...Array.from({ length: 4 }, () => request("b", 5))]);
+    const all = Promise.all([
+      ...Array.from({ length: 4 }, () => request("a", 1)),
+      ...Array.from({ length: 4 }, () => request("b", 5)),
+    ]);
     // Answer the requests one at a time as they start, until all eight have run.
     for (let answered = 0; answered < 8; answered++) {
-      await waitUntil(async () => releases.length, (n) => n > 0, 2_000);
+      await waitUntil(
+        async () => releases.length,
+        (n) => n > 0,
+        2_000,
+      );
       releases.shift()!();
     }
     await all;
@@ -427,24 +557,46 @@ describe("failure emails", () => {
     const { and: andOp, eq: eqOp, sql: sqlOp } = await import("drizzle-orm");
     const receiver = await startReceiver(() => ({ status: 500, body: "down" }));
     try {
-      const { webhook } = await hook({ url: `${receiver.url}/invoices`, eventType: "task.completed", retryPolicy: { type: "preset", preset: "none" } });
+      const { webhook } = await hook({
+        url: `${receiver.url}/invoices`,
+        eventType: "task.completed",
+        retryPolicy: { type: "preset", preset: "none" },
+      });
       // The record's owner is mailed only at one of the company's notification domains (or as a member).
-      await env.db.update(companies).set({ notificationDomains: "example.com" }).where(eq(companies.id, company.companyId));
-      for (let i = 0; i < 10; i++) await postEvent({ type: "task.completed", data: { id: `t${i}` }, owner: { email: "record.owner@example.com" } });
+      await env.db
+        .update(companies)
+        .set({ notificationDomains: "example.com" })
+        .where(eq(companies.id, company.companyId));
+      for (let i = 0; i < 10; i++)
+        await postEvent({
+          type: "task.completed",
+          data: { id: `t${i}` },
+          owner: { email: "record.owner@example.com" },
+        });
       await waitUntil(
         () => env.db.select().from(deliveries).where(eq(deliveries.webhookId, webhook.id)),
         (r) => r.length === 10 && r.every((d) => d.status === "failed"),
       );
       const emails = await waitUntil(
-        () => env.db.select().from(notifications).where(andOp(eqOp(notifications.kind, "delivery_failed"), eqOp(notifications.refId, webhook.id))),
+        () =>
+          env.db
+            .select()
+            .from(notifications)
+            .where(andOp(eqOp(notifications.kind, "delivery_failed"), eqOp(notifications.refId, webhook.id))),
         (r) => r.length >= 2,
       );
       // Every notify job of this webhook has run or waits for the next hour: none is left to send now.
       await waitUntil(
-        () => env.db.execute(sqlOp`select count(*)::int as n from pgboss.job where name = 'notify-failure' and singleton_key like ${webhook.id + "%"} and (state in ('active','retry') or (state = 'created' and start_after <= now()))`),
+        () =>
+          env.db.execute(
+            sqlOp`select count(*)::int as n from pgboss.job where name = 'notify-failure' and singleton_key like ${webhook.id + "%"} and (state in ('active','retry') or (state = 'created' and start_after <= now()))`,
+          ),
         (r) => r[0].n === 0,
       );
-      const final = await env.db.select().from(notifications).where(andOp(eqOp(notifications.kind, "delivery_failed"), eqOp(notifications.refId, webhook.id)));
+      const final = await env.db
+        .select()
+        .from(notifications)
+        .where(andOp(eqOp(notifications.kind, "delivery_failed"), eqOp(notifications.refId, webhook.id)));
       expect(final.map((n) => n.toEmail).sort()).toEqual([company.ownerEmail, "record.owner@example.com"].sort());
       expect(final[0].text).toContain(`${receiver.url}/invoices`);
       expect(final[0].text).toContain("Last status: 500");
@@ -479,23 +631,53 @@ describe("the delivery fetch loop", () => {
     const { held, url: heldUrl, close: closeHeld } = await holdingReceiver();
     // Only the loop under test takes jobs.
     await dispatcher.stop();
-    const small = new DeliveryDispatcher(worker, env.db, { capacity: 2, batchSize: 2, groupConcurrency: { default: 10, tiers: {} }, slots: new Slots(2) });
+    const small = new DeliveryDispatcher(worker, env.db, {
+      capacity: 2,
+      batchSize: 2,
+      groupConcurrency: { default: 10, tiers: {} },
+      slots: new Slots(2),
+    });
     let webhookId: string | null = null;
     try {
       const { webhook } = await hook({ url: `${heldUrl}/held`, eventType: "task.reminder", timeoutSeconds: 30 });
-      const batch = Array.from({ length: 5 }, (_, i) => ({ id: `cap-${Date.now()}-${i}`, type: "task.reminder", data: { id: `t${i}` } }));
-      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(batch) }));
+      const batch = Array.from({ length: 5 }, (_, i) => ({
+        id: `cap-${Date.now()}-${i}`,
+        type: "task.reminder",
+        data: { id: `t${i}` },
+      }));
+      const res = await POST(
+        new Request("http://localhost/api/v1/events", {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify(batch),
+        }),
+      );
       expect(res.status).toBe(202);
       webhookId = webhook.id;
       await small.start(listenForDeliveryJobs(env.db));
-      await waitUntil(async () => held.length, (n) => n === 2);
+      await waitUntil(
+        async () => held.length,
+        (n) => n === 2,
+      );
       expect(small.size).toBe(2);
-      const statuses = async () => (await env.db.select().from(deliveries).where(eq(deliveries.webhookId, webhook.id))).map((d) => d.status).sort();
+      const statuses = async () =>
+        (await env.db.select().from(deliveries).where(eq(deliveries.webhookId, webhook.id)))
+          .map((d) => d.status)
+          .sort();
       expect(await statuses()).toEqual(["dispatched", "dispatched", "queued", "queued", "queued"]);
       // Answering one frees room for exactly one more.
       held[0].end("ok");
-      await waitUntil(async () => held.length, (n) => n === 3);
-      expect(await waitUntil(statuses, (s) => s.filter((x) => x === "success").length === 1)).toEqual(["dispatched", "dispatched", "queued", "queued", "success"]);
+      await waitUntil(
+        async () => held.length,
+        (n) => n === 3,
+      );
+      expect(await waitUntil(statuses, (s) => s.filter((x) => x === "success").length === 1)).toEqual([
+        "dispatched",
+        "dispatched",
+        "queued",
+        "queued",
+        "success",
+      ]);
       // A graceful stop takes no new jobs and waits for the ones in hand.
       const stopped = small.stop({ graceful: true, timeoutMs: 10_000 });
       held[1].end("ok");
@@ -521,21 +703,51 @@ describe("room for other webhooks", () => {
     const { held, url: heldUrl, close: closeHeld } = await holdingReceiver();
     const fast = await startReceiver();
     await dispatcher.stop();
-    const small = new DeliveryDispatcher(worker, env.db, { capacity: 4, batchSize: 4, groupConcurrency: webhookConcurrencyTiers(4), slots: new Slots(4) });
+    const small = new DeliveryDispatcher(worker, env.db, {
+      capacity: 4,
+      batchSize: 4,
+      groupConcurrency: webhookConcurrencyTiers(4),
+      slots: new Slots(4),
+    });
     const hooks: string[] = [];
     try {
-      const hanging = await hook({ url: `${heldUrl}/hang`, eventType: "user.deactivated", maxConcurrency: 100, timeoutSeconds: 30 });
+      const hanging = await hook({
+        url: `${heldUrl}/hang`,
+        eventType: "user.deactivated",
+        maxConcurrency: 100,
+        timeoutSeconds: 30,
+      });
       hooks.push(hanging.webhook.id);
-      const batch = Array.from({ length: 6 }, (_, i) => ({ id: `room-${Date.now()}-${i}`, type: "user.deactivated", data: { id: `u${i}` } }));
-      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(batch) }));
+      const batch = Array.from({ length: 6 }, (_, i) => ({
+        id: `room-${Date.now()}-${i}`,
+        type: "user.deactivated",
+        data: { id: `u${i}` },
+      }));
+      const res = await POST(
+        new Request("http://localhost/api/v1/events", {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify(batch),
+        }),
+      );
       expect(res.status).toBe(202);
       await small.start(listenForDeliveryJobs(env.db));
-      await waitUntil(async () => held.length, (n) => n === 2);
+      await waitUntil(
+        async () => held.length,
+        (n) => n === 2,
+      );
       // Another webhook's event goes out while the hanging one holds its two places.
       const other = await hook({ url: `${fast.url}/other`, eventType: "user.activated" });
       hooks.push(other.webhook.id);
       await postEvent({ type: "user.activated", data: { id: "u_other" } });
-      expect((await waitUntil(() => deliveryOf(other.webhook.id), (d) => d?.status === "success")).status).toBe("success");
+      expect(
+        (
+          await waitUntil(
+            () => deliveryOf(other.webhook.id),
+            (d) => d?.status === "success",
+          )
+        ).status,
+      ).toBe("success");
       expect(held).toHaveLength(2);
     } finally {
       await small.stop({ graceful: false });
@@ -555,7 +767,12 @@ describe("fair shares between companies", () => {
     const fast = await startReceiver();
     await dispatcher.stop();
     // Room for 8: each webhook may take 4 (half), each company's share is 2, and 2 stay free.
-    const small = new DeliveryDispatcher(worker, env.db, { capacity: 8, batchSize: 8, groupConcurrency: webhookConcurrencyTiers(8), slots: new Slots(8) });
+    const small = new DeliveryDispatcher(worker, env.db, {
+      capacity: 8,
+      batchSize: 8,
+      groupConcurrency: webhookConcurrencyTiers(8),
+      slots: new Slots(8),
+    });
     const hooks: string[] = [];
     const other = await makeCompany(env.deps, "Fair Share Co");
     const otherKey = await createApiKey.run(env.deps, other.owner, { name: "ingest" });
@@ -563,14 +780,30 @@ describe("fair shares between companies", () => {
     try {
       // Three hanging webhooks at max concurrency 100 would take 12 places: all of the room.
       for (let i = 0; i < 3; i++) {
-        const { webhook } = await insertWebhook(env.db, company.companyId, company.owner.userId, { name: `Hang ${i}`, active: true, eventType: "account.updated", url: `${heldUrl}/hang${i}`, maxConcurrency: 100, timeoutSeconds: 30 });
+        const { webhook } = await insertWebhook(env.db, company.companyId, company.owner.userId, {
+          name: `Hang ${i}`,
+          active: true,
+          eventType: "account.updated",
+          url: `${heldUrl}/hang${i}`,
+          maxConcurrency: 100,
+          timeoutSeconds: 30,
+        });
         hooks.push(webhook.id);
       }
-      const { webhook: fair } = await insertWebhook(env.db, other.companyId, other.owner.userId, { name: "Fair", active: true, eventType: "account.updated", url: `${fast.url}/fair` });
+      const { webhook: fair } = await insertWebhook(env.db, other.companyId, other.owner.userId, {
+        name: "Fair",
+        active: true,
+        eventType: "account.updated",
+        url: `${fast.url}/fair`,
+      });
       hooks.push(fair.id);
       const postFair = async (id: string) => {
         const posted = await POST(
-          new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${otherKey.data.key}`, "content-type": "application/json" }, body: JSON.stringify({ id, type: "account.updated", data: { id } }) }),
+          new Request("http://localhost/api/v1/events", {
+            method: "POST",
+            headers: { authorization: `Bearer ${otherKey.data.key}`, "content-type": "application/json" },
+            body: JSON.stringify({ id, type: "account.updated", data: { id } }),
+          }),
         );
         expect(posted.status).toBe(202);
       };
@@ -579,10 +812,23 @@ describe("fair shares between companies", () => {
       await postFair(`fair-1-${Date.now()}`);
       await fast.waitFor(1);
 
-      const batch = Array.from({ length: 30 }, (_, i) => ({ id: `share-${Date.now()}-${i}`, type: "account.updated", data: { id: `t${i}` } }));
-      const res = await POST(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(batch) }));
+      const batch = Array.from({ length: 30 }, (_, i) => ({
+        id: `share-${Date.now()}-${i}`,
+        type: "account.updated",
+        data: { id: `t${i}` },
+      }));
+      const res = await POST(
+        new Request("http://localhost/api/v1/events", {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify(batch),
+        }),
+      );
       expect(res.status).toBe(202);
-      await waitUntil(async () => held.length, (n) => n === 6);
+      await waitUntil(
+        async () => held.length,
+        (n) => n === 6,
+      );
       expect(small.size).toBe(6);
 
       await postFair(`fair-2-${Date.now()}`);
@@ -611,7 +857,9 @@ describe("payloads their definition refuses", () => {
           (job) => job?.state === "retry" || job?.state === "failed",
         );
       const [d, r] = await Promise.all([settled("deliver-webhook", delivery), settled("password-reset", reset)]);
-      expect(JSON.stringify(d!.output)).toContain("deliver-webhook: the payload does not match its schema (jobs/definitions/deliver-webhook.ts)");
+      expect(JSON.stringify(d!.output)).toContain(
+        "deliver-webhook: the payload does not match its schema (jobs/definitions/deliver-webhook.ts)",
+      );
       expect(JSON.stringify(d!.output)).toContain("deliveryId");
       expect(JSON.stringify(r!.output)).toContain("password-reset: the payload does not match its schema");
       expect(JSON.stringify(r!.output)).toContain("email");

@@ -12,12 +12,22 @@ import { runDeliveryPipeline, type DeliverJobResult, type JobInHand, type Pipeli
 export { Slots } from "./slots";
 
 /** A batch of jobs as the worker fetched them, each settled on its own (see runDeliveryPipeline). */
-export function deliverWebhookJobs(db: Database, boss: PgBoss, jobs: JobInHand[], options: PipelineOptions = {}): Promise<DeliverJobResult[]> {
+export function deliverWebhookJobs(
+  db: Database,
+  boss: PgBoss,
+  jobs: JobInHand[],
+  options: PipelineOptions = {},
+): Promise<DeliverJobResult[]> {
   return runDeliveryPipeline(db, boss, jobs, options);
 }
 
 /** One job, as a batch of one (tests); throws when its outcome could not be written. */
-export async function deliverWebhook(db: Database, boss: PgBoss, job: DeliverJob, options: PipelineOptions = {}): Promise<void> {
+export async function deliverWebhook(
+  db: Database,
+  boss: PgBoss,
+  job: DeliverJob,
+  options: PipelineOptions = {},
+): Promise<void> {
   const [result] = await runDeliveryPipeline(db, boss, [{ id: `direct-${Date.now()}`, data: job }], options);
   if (result.status === "failed") throw new Error(result.output?.error ?? "The delivery could not be written");
 }

@@ -1,6 +1,13 @@
 import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
-import { DELIVERY_HEARTBEAT_SECONDS, deliverWebhook, enqueueMany, JobPayloadError, parsePayload, type DeliverJob } from "./definitions";
+import {
+  DELIVERY_HEARTBEAT_SECONDS,
+  deliverWebhook,
+  enqueueMany,
+  JobPayloadError,
+  parsePayload,
+  type DeliverJob,
+} from "./definitions";
 import { deliverWebhookJobs } from "./deliver-webhook";
 import type { Slots } from "./slots";
 
@@ -18,7 +25,8 @@ type FetchedJob = {
 const SLOW_MS = 2000;
 /** Companies seen with work within this window count as "around" (see othersAround). */
 const OTHERS_WINDOW_MS = 60_000;
-/** With no other company around: how soon a fetch that leaves over-share companies out runs again after one that found nobody else. */
+/** With no other company around: how soon a fetch that leaves over-share companies out runs again after one that found
+ * nobody else. */
 const LOOK_AGAIN_MS = 250;
 
 /** Whose job this is, for the shares (a job written before jobs carried their company: its webhook stands in). */
@@ -96,7 +104,9 @@ export class DeliveryDispatcher {
     this.stopping = null;
     if (listen) {
       this.unlisten = await listen(() => this.wake()).catch((err) => {
-        console.warn(`[deliver-webhook] LISTEN failed, new jobs are seen by the 1 s poll: ${err instanceof Error ? err.message : String(err)}`);
+        console.warn(
+          `[deliver-webhook] LISTEN failed, new jobs are seen by the 1 s poll: ${err instanceof Error ? err.message : String(err)}`,
+        );
         return null;
       });
     }
@@ -126,7 +136,13 @@ export class DeliveryDispatcher {
     return this.stopping;
   }
 
-  private async doStop({ graceful = true, timeoutMs = 20_000 }: { graceful?: boolean; timeoutMs?: number }): Promise<void> {
+  private async doStop({
+    graceful = true,
+    timeoutMs = 20_000,
+  }: {
+    graceful?: boolean;
+    timeoutMs?: number;
+  }): Promise<void> {
     await this.starting;
     this.running = false;
     this.wake();
@@ -135,7 +151,10 @@ export class DeliveryDispatcher {
     if (graceful && this.batches.size) {
       // Heartbeats go on meanwhile: jobs still being worked on must not be handed to another worker.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...this.batches]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      await Promise.race([
+        Promise.allSettled([...this.batches]),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
       clearTimeout(timer);
     }
     if (this.heartbeat) clearInterval(this.heartbeat);
@@ -143,7 +162,10 @@ export class DeliveryDispatcher {
     this.inHand.clear();
     this.takenAt.clear();
     this.byCompany.clear();
-    if (left.length) await this.boss.fail(deliverWebhook.name, pairs(left), { error: "The worker stopped before this delivery was settled" }).catch(() => {});
+    if (left.length)
+      await this.boss
+        .fail(deliverWebhook.name, pairs(left), { error: "The worker stopped before this delivery was settled" })
+        .catch(() => {});
   }
 
   private get share(): number {
@@ -174,7 +196,13 @@ export class DeliveryDispatcher {
     // its fair rate, app/api/v1/events/route.ts): it reads the index from the top and stops there, instead
     // of scanning the whole of a flood's backlog when nobody else has work.
     const fetch = async (batchSize: number, ignore?: string[]) =>
-      this.wellFormed((await this.boss.fetch<DeliverJob>(deliverWebhook.name, { batchSize, groupConcurrency, ...(ignore?.length ? { ignoreGroups: ignore, minPriority: 0 } : {}) })) as FetchedJob[]);
+      this.wellFormed(
+        (await this.boss.fetch<DeliverJob>(deliverWebhook.name, {
+          batchSize,
+          groupConcurrency,
+          ...(ignore?.length ? { ignoreGroups: ignore, minPriority: 0 } : {}),
+        })) as FetchedJob[],
+      );
     // The last share is kept free while other companies are around (more than one seen with work in
     // the last minute) or some request in hand is slow. A lone company whose receivers answer fast
     // may use the whole room: its places come back within moments.
@@ -225,7 +253,8 @@ export class DeliveryDispatcher {
     return n > 1;
   }
 
-  /** Whether a job in hand has waited for its answer longer than SLOW_MS (a slow or hanging receiver, a long render). */
+  /** Whether a job in hand has waited for its answer longer than SLOW_MS (a slow or hanging receiver, a long render).
+   * */
   private anySlow(): boolean {
     const since = Date.now() - SLOW_MS;
     for (const at of this.takenAt.values()) if (at < since) return true;
@@ -262,7 +291,8 @@ export class DeliveryDispatcher {
     return good;
   }
 
-  /** Back to the queue unsent, due in a second, as the same job (same data, group and expiry), without counting a failure. */
+  /** Back to the queue unsent, due in a second, as the same job (same data, group and expiry), without counting a
+   * failure. */
   private async handBack(jobs: FetchedJob[]): Promise<void> {
     try {
       await enqueueMany(
@@ -280,7 +310,9 @@ export class DeliveryDispatcher {
       await this.boss.complete(deliverWebhook.name, pairs(jobs));
     } catch (err) {
       // Could not hand them back: keep them after all (sent, as before fair shares).
-      console.error(`[deliver-webhook] could not hand back ${jobs.length} job(s): ${err instanceof Error ? err.message : String(err)}`);
+      console.error(
+        `[deliver-webhook] could not hand back ${jobs.length} job(s): ${err instanceof Error ? err.message : String(err)}`,
+      );
       this.run(jobs);
     }
   }
@@ -303,18 +335,24 @@ export class DeliveryDispatcher {
         this.woken = false;
         try {
           const jobs = await this.fetchFairly(asked);
-          if (this.fetchErrors) console.log(`[deliver-webhook] fetching again after ${this.fetchErrors} failed fetch(es)`);
+          if (this.fetchErrors)
+            console.log(`[deliver-webhook] fetching again after ${this.fetchErrors} failed fetch(es)`);
           this.fetchErrors = 0;
           if (jobs.length && !this.running) {
             // Stopped while fetching: hand them back unsent rather than send them and fail them back.
-            await this.boss.fail(deliverWebhook.name, pairs(jobs), { error: "The worker stopped before sending this delivery" }).catch(() => {});
+            await this.boss
+              .fail(deliverWebhook.name, pairs(jobs), { error: "The worker stopped before sending this delivery" })
+              .catch(() => {});
             break;
           }
           if (jobs.length) this.run(jobs);
           full = jobs.length === asked;
         } catch (err) {
           // The database is away: say so once, then keep trying every poll.
-          if (this.fetchErrors++ === 0) console.error(`[deliver-webhook] fetch failed, retrying every ${pollMs} ms: ${err instanceof Error ? err.message : String(err)}`);
+          if (this.fetchErrors++ === 0)
+            console.error(
+              `[deliver-webhook] fetch failed, retrying every ${pollMs} ms: ${err instanceof Error ? err.message : String(err)}`,
+            );
         }
       }
       if (!this.running) break;
@@ -386,14 +424,18 @@ export class DeliveryDispatcher {
         settleEarly: settled,
       });
       const byId = new Map(jobs.map((j) => [j.id, j]));
-      const completed = results.filter((r) => r.status === "completed" && this.inHand.has(r.id)).map((r) => byId.get(r.id)!);
+      const completed = results
+        .filter((r) => r.status === "completed" && this.inHand.has(r.id))
+        .map((r) => byId.get(r.id)!);
       const failed = results.filter((r) => r.status === "failed" && this.inHand.has(r.id));
       try {
         if (completed.length) await this.boss.complete(deliverWebhook.name, pairs(completed));
         for (const f of failed) await this.boss.fail(deliverWebhook.name, pairs([byId.get(f.id)!]), f.output ?? null);
       } catch (err) {
         // Left active without heartbeats: pg-boss fails them back to the queue after the heartbeat.
-        console.error(`[deliver-webhook] could not settle ${completed.length + failed.length} job(s): ${err instanceof Error ? err.message : String(err)}`);
+        console.error(
+          `[deliver-webhook] could not settle ${completed.length + failed.length} job(s): ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
       settled(jobs.map((j) => j.id));
     })().catch((err) => {
@@ -426,7 +468,9 @@ function pairs(jobs: FetchedJob[]) {
 export function listenForDeliveryJobs(db: Database) {
   return async (onNotify: () => void): Promise<() => Promise<void>> => {
     const client = (db as unknown as { $client: import("postgres").Sql }).$client;
-    const [{ channel }] = await client<{ channel: string }[]>`select 'pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24) as channel`;
+    const [{ channel }] = await client<
+      { channel: string }[]
+    >`select 'pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24) as channel`;
     // postgres.js re-LISTENs after a reconnect and calls onlisten again: fetch then, for what was missed.
     const handle = await client.listen(
       channel,

@@ -13,7 +13,13 @@ import {
   writeOutcomes as writeOutcomeRows,
   type OutcomeRow,
 } from "@/db/queries/delivery-state";
-import { buildBatchRequest, buildRequest, BuildRequestError, renderInSandbox, type BuiltRequest } from "@/lib/delivery/build-request";
+import {
+  buildBatchRequest,
+  buildRequest,
+  BuildRequestError,
+  renderInSandbox,
+  type BuiltRequest,
+} from "@/lib/delivery/build-request";
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { getOAuthAccessToken } from "@/lib/delivery/oauth";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
@@ -94,7 +100,13 @@ interface Answered extends Item {
 }
 
 export function eventForDelivery(event: EventRow) {
-  return { id: event.externalId, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data, previous: event.previous };
+  return {
+    id: event.externalId,
+    type: event.type,
+    occurredAt: event.occurredAt.toISOString(),
+    data: event.data,
+    previous: event.previous,
+  };
 }
 
 /** Deaths a delivery was in hand at: other worker processes that took it and wrote no outcome. */
@@ -103,12 +115,24 @@ function crashesOf(delivery: Delivery): number {
 }
 
 function failure(kind: NonNullable<SendOutcome["error"]>["kind"], message: string): SendOutcome {
-  return { ok: false, status: null, headers: {}, body: "", bodyTruncated: false, durationMs: 0, error: { kind, message }, retryAfterSeconds: null };
+  return {
+    ok: false,
+    status: null,
+    headers: {},
+    body: "",
+    bodyTruncated: false,
+    durationMs: 0,
+    error: { kind, message },
+    retryAfterSeconds: null,
+  };
 }
 
 /** What an outcome means: success, a retry in `retryIn` seconds (queued), or failed for good. */
 function settle(outcome: SendOutcome, config: WebhookConfig, attemptNumber: number, noRetry: boolean) {
-  const retryIn = outcome.ok || outcome.status === 410 || noRetry ? null : nextRetryDelaySeconds(config.retryPolicy, attemptNumber, outcome.retryAfterSeconds);
+  const retryIn =
+    outcome.ok || outcome.status === 410 || noRetry
+      ? null
+      : nextRetryDelaySeconds(config.retryPolicy, attemptNumber, outcome.retryAfterSeconds);
   const status: "success" | "queued" | "failed" = outcome.ok ? "success" : retryIn !== null ? "queued" : "failed";
   const errorText = outcome.error ? `${outcome.error.kind}: ${outcome.error.message}` : null;
   return { retryIn, status, errorText, duration: Math.round(outcome.durationMs) };
@@ -122,26 +146,63 @@ function answer(item: Item, built: BuiltRequest | null, outcome: SendOutcome, no
 type WebhookSecrets = { auth: ReturnType<typeof readAuthSecrets>; signing: string[] };
 
 /** Builds the item's request (templates in the sandbox) and sends it; a build failure is the attempt's outcome. */
-async function buildAndSend(db: Database, item: Item, now: Date, slots: Slots | undefined, secretsCache: Map<string, WebhookSecrets>): Promise<Answered> {
+async function buildAndSend(
+  db: Database,
+  item: Item,
+  now: Date,
+  slots: Slots | undefined,
+  secretsCache: Map<string, WebhookSecrets>,
+): Promise<Answered> {
   const { webhook, config } = item;
   let built: BuiltRequest | null = null;
   try {
     // Decrypted once per webhook and batch.
     let cached = secretsCache.get(webhook.id);
-    if (!cached) secretsCache.set(webhook.id, (cached = { auth: readAuthSecrets(webhook), signing: signingSecretsOf(webhook, now) }));
-    const oauthAccessToken = config.auth.type === "oauth" ? await getOAuthAccessToken(db, webhook.companyId, config.auth.credentialId, { now }) : undefined;
+    if (!cached)
+      secretsCache.set(
+        webhook.id,
+        (cached = { auth: readAuthSecrets(webhook), signing: signingSecretsOf(webhook, now) }),
+      );
+    const oauthAccessToken =
+      config.auth.type === "oauth"
+        ? await getOAuthAccessToken(db, webhook.companyId, config.auth.credentialId, { now })
+        : undefined;
     const deliveryEvents = item.rows.map((r) => eventForDelivery(r.event));
     // The company's templates render in the sandbox (lib/sandbox), never on this event loop.
-    const rendered = await renderInSandbox(sandboxRender, webhook.companyId, config, deliveryEvents, item.batchKey !== null);
-    const ctx = { deliveryId: item.rows[0].delivery.id, webhookId: webhook.id, timestamp: now, signingSecrets: cached.signing, secrets: { ...cached.auth, oauthAccessToken }, rendered };
-    built = item.batchKey !== null ? buildBatchRequest(config, deliveryEvents, ctx) : buildRequest(config, deliveryEvents[0], ctx);
+    const rendered = await renderInSandbox(
+      sandboxRender,
+      webhook.companyId,
+      config,
+      deliveryEvents,
+      item.batchKey !== null,
+    );
+    const ctx = {
+      deliveryId: item.rows[0].delivery.id,
+      webhookId: webhook.id,
+      timestamp: now,
+      signingSecrets: cached.signing,
+      secrets: { ...cached.auth, oauthAccessToken },
+      rendered,
+    };
+    built =
+      item.batchKey !== null
+        ? buildBatchRequest(config, deliveryEvents, ctx)
+        : buildRequest(config, deliveryEvents[0], ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
-    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivateTargets() });
-    return answer(item, built, await (slots ? slots.run(send, { id: webhook.id, limit: config.maxConcurrency }) : send()));
+    const send = () =>
+      sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivateTargets() });
+    return answer(
+      item,
+      built,
+      await (slots ? slots.run(send, { id: webhook.id, limit: config.maxConcurrency }) : send()),
+    );
   } catch (err) {
     // Building failed (OAuth token refused, bad template …): the attempt fails with that reason.
     const message = err instanceof Error ? err.message : String(err);
-    const kind = err instanceof BuildRequestError && (err.code === "template" || err.code === "template_limit") ? err.code : "other";
+    const kind =
+      err instanceof BuildRequestError && (err.code === "template" || err.code === "template_limit")
+        ? err.code
+        : "other";
     return answer(item, built, failure(kind, message));
   }
 }
@@ -150,7 +211,13 @@ async function buildAndSend(db: Database, item: Item, now: Date, slots: Slots | 
 const lastWritten = new Map<string, { ok: boolean; code: number | null; at: number }>();
 
 async function queueFailureEmail(tx: Tx, boss: PgBoss, webhookId: string, deliveryId: string): Promise<void> {
-  await enqueue(boss, tx, notifyFailure, { webhookId, deliveryId }, { singletonKey: webhookId, singletonSeconds: 3600, singletonNextSlot: true });
+  await enqueue(
+    boss,
+    tx,
+    notifyFailure,
+    { webhookId, deliveryId },
+    { singletonKey: webhookId, singletonSeconds: 3600, singletonNextSlot: true },
+  );
 }
 
 /**
@@ -194,7 +261,8 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
       const last = list[list.length - 1].outcome;
       const gone = list.some((a) => a.outcome.status === 410);
       const written = lastWritten.get(id);
-      if (!gone && written && written.ok === last.ok && written.code === last.status && nowMs - written.at < 1000) return [];
+      if (!gone && written && written.ok === last.ok && written.code === last.status && nowMs - written.at < 1000)
+        return [];
       if (lastWritten.size > 10_000) lastWritten.clear();
       lastWritten.set(id, { ok: last.ok, code: last.status, at: nowMs });
       return [{ id, ok: last.ok, code: last.status, gone }];
@@ -203,32 +271,46 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
   const failures = [...byWebhook].flatMap(([webhookId, list]) => {
     const failed = list.filter((a) => a.status === "failed");
     const last = failed[failed.length - 1];
-    return last && last.config.notifyOnFailure ? [{ webhookId, deliveryId: last.rows[last.rows.length - 1].delivery.id }] : [];
+    return last && last.config.notifyOnFailure
+      ? [{ webhookId, deliveryId: last.rows[last.rows.length - 1].delivery.id }]
+      : [];
   });
   if (webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
     await writeOutcomeRows(db, rows, webhookRows, now, GONE_REASON);
     return;
   }
   await db.transaction(async (tx) => {
-    await lockWebhooks(tx, webhookRows.map((w) => w.id));
+    await lockWebhooks(
+      tx,
+      webhookRows.map((w) => w.id),
+    );
     await writeOutcomeRows(tx, rows, webhookRows, now, GONE_REASON);
     if (retries.length) {
       await enqueueMany(
         boss,
         tx,
         deliverWebhook,
-        retries.map((a) => ({ data: a.job.data, ...deliverJobOptions(a.webhook.id, a.config), startAfter: Math.max(1, Math.ceil(a.retryIn!)) })),
+        retries.map((a) => ({
+          data: a.job.data,
+          ...deliverJobOptions(a.webhook.id, a.config),
+          startAfter: Math.max(1, Math.ceil(a.retryIn!)),
+        })),
       );
     }
     for (const f of failures) await queueFailureEmail(tx, boss, f.webhookId, f.deliveryId);
   });
 }
 
-/** Items past the daily limit: back to queued until the next UTC day, each with its job for then, in one transaction. */
+/** Items past the daily limit: back to queued until the next UTC day, each with its job for then, in one transaction.
+ * */
 async function deferToNextDay(db: Database, boss: PgBoss, items: Item[], now: Date): Promise<void> {
   const tomorrow = nextUtcDay(now);
   await db.transaction(async (tx) => {
-    await deferDeliveries(tx, items.flatMap((i) => i.rows.map((r) => r.delivery.id)), tomorrow);
+    await deferDeliveries(
+      tx,
+      items.flatMap((i) => i.rows.map((r) => r.delivery.id)),
+      tomorrow,
+    );
     await enqueueMany(
       boss,
       tx,
@@ -264,12 +346,28 @@ async function loadItems(db: Database, jobs: JobInHand[]): Promise<{ items: Item
     const manual = job.data.manual ?? null;
     // Deleted (retention, webhook deleted) or, for an automatic job, already settled (a duplicate after a crash).
     if (!row || (!manual && (row.delivery.status === "success" || row.delivery.status === "failed"))) done.push(job);
-    else items.push({ job, webhook: row.webhook, config: configOf(row.webhook), rows: [{ delivery: row.delivery, event: row.event }], manual, batchKey: null });
+    else
+      items.push({
+        job,
+        webhook: row.webhook,
+        config: configOf(row.webhook),
+        rows: [{ delivery: row.delivery, event: row.event }],
+        manual,
+        batchKey: null,
+      });
   }
   for (const job of windows) {
     const { webhook, rows } = await loadBatchWindow(db, job.data.webhookId!, job.data.batchKey!);
     if (!webhook || rows.length === 0) done.push(job);
-    else items.push({ job, webhook, config: configOf(webhook), rows, manual: job.data.manual ?? null, batchKey: job.data.batchKey! });
+    else
+      items.push({
+        job,
+        webhook,
+        config: configOf(webhook),
+        rows,
+        manual: job.data.manual ?? null,
+        batchKey: job.data.batchKey!,
+      });
   }
   return { items, done };
 }
@@ -278,7 +376,12 @@ async function loadItems(db: Database, jobs: JobInHand[]): Promise<{ items: Item
  * Runs a batch of delivery jobs, each settled on its own: the result says which completed and which
  * failed (to be retried by pg-boss: a database error before their outcome was written; at least once).
  */
-export async function runDeliveryPipeline(db: Database, boss: PgBoss, jobs: JobInHand[], options: PipelineOptions = {}): Promise<DeliverJobResult[]> {
+export async function runDeliveryPipeline(
+  db: Database,
+  boss: PgBoss,
+  jobs: JobInHand[],
+  options: PipelineOptions = {},
+): Promise<DeliverJobResult[]> {
   const now = options.now?.() ?? new Date();
   const written = new Set<string>();
   const results = new Map<string, DeliverJobResult>();
@@ -286,21 +389,46 @@ export async function runDeliveryPipeline(db: Database, boss: PgBoss, jobs: JobI
     await deliver(db, boss, jobs, now, options, written);
     for (const job of jobs) results.set(job.id, { id: job.id, status: "completed" });
   } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-    console.error(`[deliver-webhook] ${jobs.length - written.size} of a batch of ${jobs.length} failed and will be retried: ${cause}`);
-    for (const job of jobs) results.set(job.id, written.has(job.id) ? { id: job.id, status: "completed" } : { id: job.id, status: "failed", output: { error: err instanceof Error ? err.message : String(err) } });
+    const cause =
+      err instanceof Error && err.cause instanceof Error
+        ? err.cause.message
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    console.error(
+      `[deliver-webhook] ${jobs.length - written.size} of a batch of ${jobs.length} failed and will be retried: ${cause}`,
+    );
+    for (const job of jobs)
+      results.set(
+        job.id,
+        written.has(job.id)
+          ? { id: job.id, status: "completed" }
+          : { id: job.id, status: "failed", output: { error: err instanceof Error ? err.message : String(err) } },
+      );
   }
   return jobs.map((j) => results.get(j.id)!);
 }
 
-async function deliver(db: Database, boss: PgBoss, jobs: JobInHand[], now: Date, options: PipelineOptions, written: Set<string>): Promise<void> {
+async function deliver(
+  db: Database,
+  boss: PgBoss,
+  jobs: JobInHand[],
+  now: Date,
+  options: PipelineOptions,
+  written: Set<string>,
+): Promise<void> {
   const { items: loaded, done } = await loadItems(db, jobs);
   for (const job of done) written.add(job.id);
 
   // Switched off (an automatic job): skipped, with the reason. A manual resend goes out anyway.
   const off = loaded.filter((i) => !i.webhook.active && !i.manual);
   for (const item of off) {
-    await skipDeliveries(db, item.rows.map((r) => r.delivery.id), item.webhook.disabledReason ?? "The webhook is switched off", now);
+    await skipDeliveries(
+      db,
+      item.rows.map((r) => r.delivery.id),
+      item.webhook.disabledReason ?? "The webhook is switched off",
+      now,
+    );
     written.add(item.job.id);
   }
   let items = loaded.filter((i) => !off.includes(i));
@@ -310,16 +438,34 @@ async function deliver(db: Database, boss: PgBoss, jobs: JobInHand[], now: Date,
   items = items.filter((item) => {
     const crashes = item.manual ? 0 : Math.max(...item.rows.map((r) => crashesOf(r.delivery)));
     if (crashes < CRASHES_BEFORE_SET_ASIDE) return true;
-    setAside.push(answer(item, null, failure("crashed_worker", `A delivery worker stopped unexpectedly ${crashes} times with this delivery in hand; it was set aside instead of being tried again`), true));
+    setAside.push(
+      answer(
+        item,
+        null,
+        failure(
+          "crashed_worker",
+          `A delivery worker stopped unexpectedly ${crashes} times with this delivery in hand; it was set aside instead of being tried again`,
+        ),
+        true,
+      ),
+    );
     return false;
   });
 
   // Per company one statement counts the calls against the daily limit and marks those within it dispatched.
   const byCompany = new Map<string, Item[]>();
-  for (const item of items) byCompany.set(item.webhook.companyId, [...(byCompany.get(item.webhook.companyId) ?? []), item]);
+  for (const item of items)
+    byCompany.set(item.webhook.companyId, [...(byCompany.get(item.webhook.companyId) ?? []), item]);
   const dispatched = new Set<string>();
   for (const [companyId, list] of byCompany) {
-    for (const id of await dispatchWithinDailyLimit(db, companyId, list.map((i) => i.rows.map((r) => r.delivery.id)), now, WORKER_INSTANCE)) dispatched.add(id);
+    for (const id of await dispatchWithinDailyLimit(
+      db,
+      companyId,
+      list.map((i) => i.rows.map((r) => r.delivery.id)),
+      now,
+      WORKER_INSTANCE,
+    ))
+      dispatched.add(id);
   }
   const deferred = items.filter((i) => !dispatched.has(i.rows[0].delivery.id));
   if (deferred.length) {
@@ -331,7 +477,10 @@ async function deliver(db: Database, boss: PgBoss, jobs: JobInHand[], now: Date,
     const settledNow = [...written];
     if (settledNow.length) {
       const byId = new Map(jobs.map((j) => [j.id, j]));
-      await boss.complete(deliverWebhook.name, settledNow.map((id) => ({ id, retryCount: byId.get(id)?.retryCount ?? 0 })));
+      await boss.complete(
+        deliverWebhook.name,
+        settledNow.map((id) => ({ id, retryCount: byId.get(id)?.retryCount ?? 0 })),
+      );
       options.settleEarly(settledNow);
     }
   }
@@ -367,7 +516,10 @@ async function deliver(db: Database, boss: PgBoss, jobs: JobInHand[], now: Date,
     await writeWave(db, boss, wave, waveNow);
     for (const a of wave) written.add(a.job.id);
     if (!options.settleEarly) continue;
-    await boss.complete(deliverWebhook.name, wave.map((a) => ({ id: a.job.id, retryCount: a.job.retryCount ?? 0 })));
+    await boss.complete(
+      deliverWebhook.name,
+      wave.map((a) => ({ id: a.job.id, retryCount: a.job.retryCount ?? 0 })),
+    );
     options.settleEarly(wave.map((a) => a.job.id));
   }
 }

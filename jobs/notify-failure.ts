@@ -36,14 +36,20 @@ export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFa
     .limit(1);
   if (last && Date.now() - last.at.getTime() < 3_600_000) {
     // One email per webhook per hour: come back when the hour is over, to report what failed since.
-    await enqueue(boss, db, notifyFailure, job, { startAfter: new Date(last.at.getTime() + 3_600_000), singletonKey: `${webhook.id}:later`, singletonSeconds: 3600 });
+    await enqueue(boss, db, notifyFailure, job, {
+      startAfter: new Date(last.at.getTime() + 3_600_000),
+      singletonKey: `${webhook.id}:later`,
+      singletonSeconds: 3600,
+    });
     return;
   }
   const since = last?.at ?? new Date(0);
   const [failedSince] = await db
     .select({ n: count() })
     .from(deliveries)
-    .where(and(eq(deliveries.webhookId, webhook.id), eq(deliveries.status, "failed"), gt(deliveries.completedAt, since)));
+    .where(
+      and(eq(deliveries.webhookId, webhook.id), eq(deliveries.status, "failed"), gt(deliveries.completedAt, since)),
+    );
 
   // Recipients: creator, members holding Manage Webhooks (owners included), the record's owner.
   const members = await companyMembers(db, webhook.companyId);
@@ -59,7 +65,10 @@ export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFa
     eventType: event.type,
     recordId: event.recordId,
     status: delivery.lastStatusCode,
-    meaning: statusMeaning(delivery.lastStatusCode, (delivery.lastError?.split(":")[0] ?? null) as SendErrorKind | null),
+    meaning: statusMeaning(
+      delivery.lastStatusCode,
+      (delivery.lastError?.split(":")[0] ?? null) as SendErrorKind | null,
+    ),
     attempts: delivery.attempts,
     othersFailed: Math.max(0, (failedSince?.n ?? 1) - 1),
     historyUrl: `${appUrl()}/webhooks/${webhook.id}/history`,
@@ -70,11 +79,22 @@ export async function notifyFailureJob(db: Database, boss: PgBoss, job: NotifyFa
     const [again] = await tx
       .select({ n: count() })
       .from(notifications)
-      .where(and(eq(notifications.kind, FAILURE_EMAIL_KIND), eq(notifications.refId, webhook.id), gt(notifications.createdAt, new Date(Date.now() - 3_600_000))));
+      .where(
+        and(
+          eq(notifications.kind, FAILURE_EMAIL_KIND),
+          eq(notifications.refId, webhook.id),
+          gt(notifications.createdAt, new Date(Date.now() - 3_600_000)),
+        ),
+      );
     if ((again?.n ?? 0) > 0) return;
     for (const to of recipients) {
-      await enqueueEmail(tx, boss, { companyId: webhook.companyId, kind: FAILURE_EMAIL_KIND, refId: webhook.id, toEmail: to, email });
+      await enqueueEmail(tx, boss, {
+        companyId: webhook.companyId,
+        kind: FAILURE_EMAIL_KIND,
+        refId: webhook.id,
+        toEmail: to,
+        email,
+      });
     }
   });
 }
-

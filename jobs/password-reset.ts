@@ -25,7 +25,9 @@ export async function passwordResetJob(db: DbOrTx, job: PasswordResetJob): Promi
   const email = passwordResetEmail({ name: user.name, resetUrl: `${appUrl()}/reset-password/${token}`, expiresAt });
   const apiKey = env.RESEND_API_KEY;
   if (!apiKey) {
-    console.log(`[password-reset] RESEND_API_KEY is unset: the reset link for ${user.email} is not emailed. Its text:\n${email.text}`);
+    console.log(
+      `[password-reset] RESEND_API_KEY is unset: the reset link for ${user.email} is not emailed. Its text:\n${email.text}`,
+    );
     return "logged";
   }
   const { data, error } = await sendThroughResend(apiKey, user.email, email);

@@ -20,22 +20,58 @@ async function delivery(webhook: string, status: DeliveryStatus, hoursAgo: numbe
   const at = new Date(Date.now() - hoursAgo * HOUR);
   const [event] = await env.db
     .insert(events)
-    .values({ companyId: company.companyId, externalId: `evt_${Math.random().toString(36).slice(2)}`, type: "contact.created", occurredAt: at, data: { id: "c_1" }, createdAt: at })
+    .values({
+      companyId: company.companyId,
+      externalId: `evt_${Math.random().toString(36).slice(2)}`,
+      type: "contact.created",
+      occurredAt: at,
+      data: { id: "c_1" },
+      createdAt: at,
+    })
     .returning({ id: events.id });
   const done = status === "queued" || status === "dispatched" ? null : new Date(at.getTime() + 1000);
-  const [row] = await env.db.insert(deliveries).values({ companyId: company.companyId, webhookId: webhook, eventId: event.id, status, attempts: 1, createdAt: at, completedAt: done }).returning({ id: deliveries.id });
+  const [row] = await env.db
+    .insert(deliveries)
+    .values({
+      companyId: company.companyId,
+      webhookId: webhook,
+      eventId: event.id,
+      status,
+      attempts: 1,
+      createdAt: at,
+      completedAt: done,
+    })
+    .returning({ id: deliveries.id });
   return row.id;
 }
 
 beforeAll(async () => {
   company = await makeCompany(env.deps, "Retry Co");
-  webhookId = (await insertWebhook(env.db, company.companyId, company.owner.userId, { name: "Main", eventType: "contact.created", url: "http://127.0.0.1:9/a", active: true })).webhook.id;
-  otherWebhookId = (await insertWebhook(env.db, company.companyId, company.owner.userId, { name: "Other", eventType: "contact.created", url: "http://127.0.0.1:9/b", active: true })).webhook.id;
+  webhookId = (
+    await insertWebhook(env.db, company.companyId, company.owner.userId, {
+      name: "Main",
+      eventType: "contact.created",
+      url: "http://127.0.0.1:9/a",
+      active: true,
+    })
+  ).webhook.id;
+  otherWebhookId = (
+    await insertWebhook(env.db, company.companyId, company.owner.userId, {
+      name: "Other",
+      eventType: "contact.created",
+      url: "http://127.0.0.1:9/b",
+      active: true,
+    })
+  ).webhook.id;
 });
 
 describe("retry all failed", () => {
   it("re-queues exactly the failed deliveries of that webhook in the range, with manual jobs, and reports progress", async () => {
-    const inRange = [await delivery(webhookId, "failed", 1), await delivery(webhookId, "failed", 5), await delivery(webhookId, "failed", 20)];
+    const inRange = [
+      await delivery(webhookId, "failed", 1),
+      await delivery(webhookId, "failed", 5),
+      await delivery(webhookId, "failed", 20),
+    ];
     const tooOld = await delivery(webhookId, "failed", 30);
     const succeeded = await delivery(webhookId, "success", 2);
     const skipped = await delivery(webhookId, "skipped", 2);
@@ -46,13 +82,23 @@ describe("retry all failed", () => {
     expect(requested).toMatchObject({ ok: true });
     if (!requested.ok) return;
     // The same request twice is refused while the first is pending.
-    expect(await ACTIONS.retryFailedDeliveries.run(env.deps, company.owner, { webhookId, period: "24h" })).toMatchObject({ ok: false, code: "conflict" });
+    expect(
+      await ACTIONS.retryFailedDeliveries.run(env.deps, company.owner, { webhookId, period: "24h" }),
+    ).toMatchObject({ ok: false, code: "conflict" });
 
     const boss = await env.deps.boss();
-    const result = await retryDeliveriesJob(env.db, boss, { bulkRetryId: requested.data.bulkRetryId }, { batchSize: 2 });
+    const result = await retryDeliveriesJob(
+      env.db,
+      boss,
+      { bulkRetryId: requested.data.bulkRetryId },
+      { batchSize: 2 },
+    );
     expect(result.requeued).toBe(3);
 
-    const rows = await env.db.select({ id: deliveries.id, status: deliveries.status }).from(deliveries).where(inArray(deliveries.id, [...inRange, tooOld, succeeded, skipped, pending, otherWebhook]));
+    const rows = await env.db
+      .select({ id: deliveries.id, status: deliveries.status })
+      .from(deliveries)
+      .where(inArray(deliveries.id, [...inRange, tooOld, succeeded, skipped, pending, otherWebhook]));
     const status = Object.fromEntries(rows.map((r) => [r.id, r.status]));
     for (const id of inRange) expect(status[id]).toBe("queued");
     expect(status[tooOld]).toBe("failed");
@@ -64,20 +110,31 @@ describe("retry all failed", () => {
     expect(bulk).toMatchObject({ state: "completed", total: 3, done: 3 });
 
     // One manual deliver job per re-queued delivery, carrying who asked.
-    const jobs = await boss.findJobs<{ deliveryId: string; manual?: { userId: string } }>("deliver-webhook", { data: { manual: { userId: company.owner.userId! } } });
+    const jobs = await boss.findJobs<{ deliveryId: string; manual?: { userId: string } }>("deliver-webhook", {
+      data: { manual: { userId: company.owner.userId! } },
+    });
     const jobDeliveries = jobs.map((j) => j.data.deliveryId).filter((id) => inRange.includes(id));
     expect(jobDeliveries.sort()).toEqual([...inRange].sort());
   });
 
   it("replays skipped deliveries when asked, and runs again harmlessly", async () => {
     const skipped = await delivery(webhookId, "skipped", 3);
-    const requested = await ACTIONS.retryFailedDeliveries.run(env.deps, company.owner, { webhookId, period: "7d", includeSkipped: true });
+    const requested = await ACTIONS.retryFailedDeliveries.run(env.deps, company.owner, {
+      webhookId,
+      period: "7d",
+      includeSkipped: true,
+    });
     if (!requested.ok) throw new Error(requested.error);
     const boss = await env.deps.boss();
     const first = await retryDeliveriesJob(env.db, boss, { bulkRetryId: requested.data.bulkRetryId });
     expect(first.requeued).toBeGreaterThanOrEqual(1);
-    const [row] = await env.db.select({ status: deliveries.status }).from(deliveries).where(and(eq(deliveries.id, skipped)));
+    const [row] = await env.db
+      .select({ status: deliveries.status })
+      .from(deliveries)
+      .where(and(eq(deliveries.id, skipped)));
     expect(row.status).toBe("queued");
-    expect(await retryDeliveriesJob(env.db, boss, { bulkRetryId: requested.data.bulkRetryId })).toEqual({ requeued: 0 });
+    expect(await retryDeliveriesJob(env.db, boss, { bulkRetryId: requested.data.bulkRetryId })).toEqual({
+      requeued: 0,
+    });
   });
 });

@@ -3,7 +3,13 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { bulkRetries, deliveries, webhooks } from "@/db/schema";
 import { webhookConfigOf } from "@/lib/webhooks";
-import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob, type RetryDeliveriesJob } from "./definitions";
+import {
+  deliverJobOptions,
+  deliverWebhook,
+  enqueueMany,
+  type DeliverJob,
+  type RetryDeliveriesJob,
+} from "./definitions";
 
 /**
  * "Retry all failed": re-queues, in batches, the webhook's deliveries of the chosen statuses in the
@@ -12,7 +18,12 @@ import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob, type R
  * in the same transaction, and the progress is written after every batch for the history page.
  * Safe to run twice: a re-queued delivery no longer matches.
  */
-export async function retryDeliveriesJob(db: Database, boss: PgBoss, job: RetryDeliveriesJob, options: { batchSize?: number } = {}): Promise<{ requeued: number }> {
+export async function retryDeliveriesJob(
+  db: Database,
+  boss: PgBoss,
+  job: RetryDeliveriesJob,
+  options: { batchSize?: number } = {},
+): Promise<{ requeued: number }> {
   const batchSize = options.batchSize ?? 500;
   const [bulk] = await db.select().from(bulkRetries).where(eq(bulkRetries.id, job.bulkRetryId));
   if (!bulk || bulk.state === "completed") return { requeued: 0 };
@@ -32,8 +43,14 @@ export async function retryDeliveriesJob(db: Database, boss: PgBoss, job: RetryD
   const where = and(...matching);
 
   if (bulk.total === null) {
-    const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(where);
-    await db.update(bulkRetries).set({ state: "running", total: n + bulk.done }).where(eq(bulkRetries.id, bulk.id));
+    const [{ n }] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(deliveries)
+      .where(where);
+    await db
+      .update(bulkRetries)
+      .set({ state: "running", total: n + bulk.done })
+      .where(eq(bulkRetries.id, bulk.id));
   } else {
     await db.update(bulkRetries).set({ state: "running" }).where(eq(bulkRetries.id, bulk.id));
   }
@@ -50,13 +67,23 @@ export async function retryDeliveriesJob(db: Database, boss: PgBoss, job: RetryD
         .for("update", { skipLocked: true });
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
-      await tx.update(deliveries).set({ status: "queued", nextAttemptAt: new Date(), completedAt: null, deferredReason: null }).where(inArray(deliveries.id, ids));
+      await tx
+        .update(deliveries)
+        .set({ status: "queued", nextAttemptAt: new Date(), completedAt: null, deferredReason: null })
+        .where(inArray(deliveries.id, ids));
       const jobs = ids.map((deliveryId) => ({
-        data: { deliveryId, companyId: bulk.companyId, ...(bulk.requestedBy ? { manual: { userId: bulk.requestedBy } } : {}) } satisfies DeliverJob,
+        data: {
+          deliveryId,
+          companyId: bulk.companyId,
+          ...(bulk.requestedBy ? { manual: { userId: bulk.requestedBy } } : {}),
+        } satisfies DeliverJob,
         ...deliverJobOptions(webhook.id, config),
       }));
       await enqueueMany(boss, tx, deliverWebhook, jobs);
-      await tx.update(bulkRetries).set({ done: sql`${bulkRetries.done} + ${ids.length}` }).where(eq(bulkRetries.id, bulk.id));
+      await tx
+        .update(bulkRetries)
+        .set({ done: sql`${bulkRetries.done} + ${ids.length}` })
+        .where(eq(bulkRetries.id, bulk.id));
       return ids.length;
     });
     requeued += n;

@@ -7,7 +7,8 @@ import type { SendEmailJob } from "./definitions/send-email";
 
 /**
  * Sends one outbox email through Resend. Without RESEND_API_KEY the email stays in the outbox as
- * "recorded" and its text goes to the server's log (the outbox masks one-time links). A provider error is stored and rethrown so
+ * "recorded" and its text goes to the server's log (the outbox masks one-time links). A provider error is stored and
+ * rethrown so
  * pg-boss retries; the last error stays visible in the outbox.
  */
 export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<void> {
@@ -17,7 +18,9 @@ export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<voi
   if (!apiKey) {
     // Nobody can read a working link in the outbox (it is masked there): until sending is set up,
     // whoever runs the server finds the email, links included, in this process's log.
-    console.log(`[send-email] RESEND_API_KEY is unset: the email to ${row.toEmail} ("${row.subject}") is recorded, not sent. Its text:\n${row.text}`);
+    console.log(
+      `[send-email] RESEND_API_KEY is unset: the email to ${row.toEmail} ("${row.subject}") is recorded, not sent. Its text:\n${row.text}`,
+    );
     await markNotification(db, row.id, { status: "recorded", attempts: row.attempts + 1 });
     return;
   }
@@ -33,5 +36,11 @@ export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<voi
 /** One email through Resend (RESEND_BASE_URL points the SDK elsewhere, e.g. a local stand-in). */
 export async function sendThroughResend(apiKey: string, to: string, email: RenderedEmail) {
   const resend = new Resend(apiKey);
-  return resend.emails.send({ from: env.EMAIL_FROM, to: [to], subject: email.subject, html: email.html, text: email.text });
+  return resend.emails.send({
+    from: env.EMAIL_FROM,
+    to: [to],
+    subject: email.subject,
+    html: email.html,
+    text: email.text,
+  });
 }

@@ -25,12 +25,28 @@ afterAll(async () => {
 });
 
 async function deliverOnce(companyId: string, userId: string | null, url: string, allowPrivate: boolean) {
-  const { webhook } = await insertWebhook(env.db, companyId, userId, { name: url, active: true, eventType: "contact.created", url, retryPolicy: { type: "preset", preset: "none" } });
+  const { webhook } = await insertWebhook(env.db, companyId, userId, {
+    name: url,
+    active: true,
+    eventType: "contact.created",
+    url,
+    retryPolicy: { type: "preset", preset: "none" },
+  });
   const [event] = await env.db
     .insert(events)
-    .values({ companyId, externalId: `ssrf-${Math.random()}`, type: "contact.created", recordId: "c1", occurredAt: new Date(), data: { id: "c1" } })
+    .values({
+      companyId,
+      externalId: `ssrf-${Math.random()}`,
+      type: "contact.created",
+      recordId: "c1",
+      occurredAt: new Date(),
+      data: { id: "c1" },
+    })
     .returning();
-  const [delivery] = await env.db.insert(deliveries).values({ companyId, webhookId: webhook.id, eventId: event.id }).returning();
+  const [delivery] = await env.db
+    .insert(deliveries)
+    .values({ companyId, webhookId: webhook.id, eventId: event.id })
+    .returning();
   const previous = process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS;
   process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS = allowPrivate ? "1" : "0";
   try {
@@ -71,16 +87,29 @@ describe("SSRF guard through a real delivery", () => {
   it.each(hosts)("refuses %s and logs a blocked_address attempt", async (host) => {
     const port = new URL(receiver.url).port;
     const before = receiver.received.length;
-    const { delivery, attempt } = await deliverOnce(company.companyId, company.owner.userId, `http://${host}:${port}/hook`, false);
+    const { delivery, attempt } = await deliverOnce(
+      company.companyId,
+      company.owner.userId,
+      `http://${host}:${port}/hook`,
+      false,
+    );
     expect(delivery.status).toBe("failed");
     expect(attempt).toMatchObject({ errorKind: "blocked_address", responseStatus: null });
     expect(receiver.received.length).toBe(before);
   });
 
   it("does not follow a redirect to a private address (a 3xx is a failed attempt)", async () => {
-    const redirecting = await startReceiver(() => ({ status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/" } }));
+    const redirecting = await startReceiver(() => ({
+      status: 302,
+      headers: { location: "http://169.254.169.254/latest/meta-data/" },
+    }));
     try {
-      const { delivery, attempt } = await deliverOnce(company.companyId, company.owner.userId, `${redirecting.url}/hook`, true);
+      const { delivery, attempt } = await deliverOnce(
+        company.companyId,
+        company.owner.userId,
+        `${redirecting.url}/hook`,
+        true,
+      );
       expect(delivery.status).toBe("failed");
       expect(attempt).toMatchObject({ responseStatus: 302, errorKind: "http_status" });
       expect(redirecting.received).toHaveLength(1);

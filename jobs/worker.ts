@@ -26,7 +26,10 @@ function handlers(boss: PgBoss, db: Database): Handlers {
     "purge-old-data": async () => {
       const purged = await purgeOldData(db);
       await purgeAccountLeftovers(db);
-      if (purged.events || purged.attempts) console.log(`[purge-old-data] deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`);
+      if (purged.events || purged.attempts)
+        console.log(
+          `[purge-old-data] deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`,
+        );
     },
     "retry-deliveries": (job) => retryDeliveriesJob(db, boss, job),
     "send-email": (job) => sendEmailJob(db, job),
@@ -67,7 +70,11 @@ export function webhookConcurrencyTiers(capacity: number) {
 }
 
 /** Registers every job handler on a started worker instance. */
-export async function registerWorkers(boss: PgBoss, db: Database, options: { concurrency?: number } = {}): Promise<DeliveryDispatcher> {
+export async function registerWorkers(
+  boss: PgBoss,
+  db: Database,
+  options: { concurrency?: number } = {},
+): Promise<DeliveryDispatcher> {
   await ensureQueues(boss);
   const concurrency = options.concurrency ?? env.WORKER_CONCURRENCY;
   await workJobs(boss, db);
@@ -84,7 +91,12 @@ export async function registerWorkers(boss: PgBoss, db: Database, options: { con
   const batchSize = env.DELIVERY_BATCH_SIZE;
   // The template sandbox's processes start now, not on the first templated delivery.
   renderSandbox().warm();
-  const dispatcher = new DeliveryDispatcher(boss, db, { capacity, batchSize, groupConcurrency: webhookConcurrencyTiers(capacity), slots: new Slots(capacity) });
+  const dispatcher = new DeliveryDispatcher(boss, db, {
+    capacity,
+    batchSize,
+    groupConcurrency: webhookConcurrencyTiers(capacity),
+    slots: new Slots(capacity),
+  });
   await dispatcher.start(listenForDeliveryJobs(db));
   // Stopping pg-boss stops the dispatcher first (graceful: the jobs in hand are finished first).
   const stopBoss = boss.stop.bind(boss);

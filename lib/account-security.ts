@@ -1,7 +1,14 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
 import type { DbOrTx } from "@/db";
-import { clearFailures, endAllSessions, failuresOf, recordFailure, revokeSession, sessionIsCurrent } from "@/db/queries/accounts";
+import {
+  clearFailures,
+  endAllSessions,
+  failuresOf,
+  recordFailure,
+  revokeSession,
+  sessionIsCurrent,
+} from "@/db/queries/accounts";
 import { findUserByEmail } from "@/db/queries/companies";
 import { hashPassword, verifyPassword } from "./passwords";
 import { signInSchema } from "./validations/auth";
@@ -37,7 +44,8 @@ export const addressKey = (address: string) => `address:${address}`;
 export const apiKeyAddressKey = (address: string) => `api-key:${address}`;
 
 /** The counters a sign-in attempt reads and feeds: its account's, and its address's when it has one. */
-const keysOf = (email: string, address: string) => (address === UNKNOWN_ADDRESS ? [accountKey(email)] : [accountKey(email), addressKey(address)]);
+const keysOf = (email: string, address: string) =>
+  address === UNKNOWN_ADDRESS ? [accountKey(email)] : [accountKey(email), addressKey(address)];
 
 export type SignInGate = { refused: true; retryAfterSeconds: number } | { refused: false; delayMs: number };
 
@@ -71,7 +79,12 @@ export type AuthorizeOutcome =
  * slowdown (injectable for tests). Unknown emails are compared against a dummy hash at the same
  * cost and counted like known ones, so neither timing nor throttling tells which emails exist.
  */
-export async function authorizeCredentials(db: DbOrTx, raw: unknown, address: string, pause: (ms: number) => Promise<unknown> = wait): Promise<AuthorizeOutcome> {
+export async function authorizeCredentials(
+  db: DbOrTx,
+  raw: unknown,
+  address: string,
+  pause: (ms: number) => Promise<unknown> = wait,
+): Promise<AuthorizeOutcome> {
   const parsed = signInSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   const { email, password } = parsed.data;
@@ -122,12 +135,16 @@ export const endEverySession = endAllSessions;
  */
 const blockedAddresses = new Map<string, number>();
 
-export async function apiKeyFailed(db: DbOrTx, address: string): Promise<{ limited: boolean; retryAfterSeconds: number }> {
+export async function apiKeyFailed(
+  db: DbOrTx,
+  address: string,
+): Promise<{ limited: boolean; retryAfterSeconds: number }> {
   // A request with no address at all never came through a server (a handler called in-process).
   if (address === UNKNOWN_ADDRESS) return { limited: false, retryAfterSeconds: 0 };
   const now = Date.now();
   const blockedUntil = blockedAddresses.get(address);
-  if (blockedUntil && blockedUntil > now) return { limited: true, retryAfterSeconds: Math.ceil((blockedUntil - now) / 1000) };
+  if (blockedUntil && blockedUntil > now)
+    return { limited: true, retryAfterSeconds: Math.ceil((blockedUntil - now) / 1000) };
   if (blockedUntil) blockedAddresses.delete(address);
   const [row] = await recordFailure(db, [apiKeyAddressKey(address)], API_KEY_WINDOW_SECONDS);
   if (row.count <= API_KEY_FAILURE_BURST) return { limited: false, retryAfterSeconds: 0 };

@@ -69,7 +69,10 @@ export function defineAction<S extends z.ZodType, T, A extends Access>(def: {
   name: string;
   access: A;
   schema: S;
-  handler: (ctx: ActionContext<A extends "public" ? Actor | null : Actor>, input: z.output<S>) => Promise<ActionResult<T>>;
+  handler: (
+    ctx: ActionContext<A extends "public" ? Actor | null : Actor>,
+    input: z.output<S>,
+  ) => Promise<ActionResult<T>>;
 }): ActionDefinition<S, T> {
   return {
     name: def.name,
@@ -93,7 +96,12 @@ export function defineAction<S extends z.ZodType, T, A extends Access>(def: {
         const unstorable = findUnstorable(rawInput);
         if (unstorable) {
           const field = unstorable.path || "_form";
-          return { ok: false, code: "invalid", error: `${unstorable.path ? `${unstorable.path}: ` : ""}${unstorable.message}`, fieldErrors: { [field]: [unstorable.message] } };
+          return {
+            ok: false,
+            code: "invalid",
+            error: `${unstorable.path ? `${unstorable.path}: ` : ""}${unstorable.message}`,
+            fieldErrors: { [field]: [unstorable.message] },
+          };
         }
         const parsed = def.schema.safeParse(rawInput);
         if (!parsed.success) {
@@ -106,9 +114,13 @@ export function defineAction<S extends z.ZodType, T, A extends Access>(def: {
             fieldErrors,
           };
         }
-        return await def.handler({ ...deps, actor } as ActionContext<A extends "public" ? Actor | null : Actor>, parsed.data);
+        return await def.handler(
+          { ...deps, actor } as ActionContext<A extends "public" ? Actor | null : Actor>,
+          parsed.data,
+        );
       } catch (err) {
-        if (err instanceof ActionError) return { ok: false, code: err.code, error: err.message, fieldErrors: err.fieldErrors };
+        if (err instanceof ActionError)
+          return { ok: false, code: err.code, error: err.message, fieldErrors: err.fieldErrors };
         throw err;
       }
     },

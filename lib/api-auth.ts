@@ -30,7 +30,14 @@ export async function authenticateApiKey(db: DbOrTx, authorization: string | nul
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
   if (!match || !match[1].startsWith(KEY_PREFIX) || match[1].length > 200) return null;
   // Every API request runs this: a prepared statement (one round trip, parsed once per connection).
-  const [row] = await executePrepared<{ id: string; name: string; companyId: string; companyName: string; lastUsedAt: string | null; createdBy: string | null }>(
+  const [row] = await executePrepared<{
+    id: string;
+    name: string;
+    companyId: string;
+    companyName: string;
+    lastUsedAt: string | null;
+    createdBy: string | null;
+  }>(
     db,
     sql`select k.id, k.name, k.company_id as "companyId", c.name as "companyName", k.last_used_at as "lastUsedAt", k.created_by as "createdBy"
         from ${apiKeys} k join ${companies} c on c.id = k.company_id
@@ -39,9 +46,18 @@ export async function authenticateApiKey(db: DbOrTx, authorization: string | nul
   if (!row) return null;
   // Raw rows carry timestamps as text (drizzle leaves date parsing to its own mapping).
   if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > 60_000) {
-    await db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`now()` })
+      .where(eq(apiKeys.id, row.id));
   }
-  return { apiKeyId: row.id, apiKeyName: row.name, companyId: row.companyId, companyName: row.companyName, createdBy: row.createdBy };
+  return {
+    apiKeyId: row.id,
+    apiKeyName: row.name,
+    companyId: row.companyId,
+    companyName: row.companyName,
+    createdBy: row.createdBy,
+  };
 }
 
 /**
@@ -49,12 +65,22 @@ export async function authenticateApiKey(db: DbOrTx, authorization: string | nul
  * has failed more than a burst of times within a minute (lib/account-security.ts), so nobody can
  * try keys at the speed of the intake. Only failures are counted: a working key costs nothing more.
  */
-export async function refuseKey(db: DbOrTx, request: Request, message = "Missing or invalid API key: send Authorization: Bearer <key>"): Promise<Response> {
+export async function refuseKey(
+  db: DbOrTx,
+  request: Request,
+  message = "Missing or invalid API key: send Authorization: Bearer <key>",
+): Promise<Response> {
   const { limited, retryAfterSeconds } = await apiKeyFailed(db, clientAddress(request.headers));
   if (limited) {
-    return apiError(429, "rate_limited", `Too many requests with a missing or invalid API key from your address: wait ${retryAfterSeconds} s`, "authorization", {
-      "Retry-After": String(retryAfterSeconds),
-    });
+    return apiError(
+      429,
+      "rate_limited",
+      `Too many requests with a missing or invalid API key from your address: wait ${retryAfterSeconds} s`,
+      "authorization",
+      {
+        "Retry-After": String(retryAfterSeconds),
+      },
+    );
   }
   return apiError(401, "unauthorized", message, "authorization");
 }

@@ -1,9 +1,27 @@
 /** JSON errors of the public API: `{ "error": { "code", "message", "field"? } }`, never a stack trace. */
-export function apiError(status: number, code: string, message: string, field?: string, headers?: Record<string, string>): Response {
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  field?: string,
+  headers?: Record<string, string>,
+): Response {
   return Response.json({ error: { code, message, ...(field ? { field } : {}) } }, { status, headers });
 }
 
-const UNAVAILABLE_CODES = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P03", "08006", "08001"];
+const UNAVAILABLE_CODES = [
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01",
+  "57P03",
+  "08006",
+  "08001",
+];
 
 /**
  * Whether an error, or what it wraps, says the database is unreachable: drizzle's DrizzleQueryError
@@ -14,13 +32,17 @@ function isUnavailable(err: unknown, depth = 0): boolean {
   if (!e || typeof e !== "object" || depth > 4) return false;
   if (UNAVAILABLE_CODES.includes(String(e.code ?? e.errno ?? ""))) return true;
   const message = String(e.message ?? "");
-  if (!message.startsWith("Failed query:") && /connect|terminating connection|Connection terminated/i.test(message)) return true;
+  if (!message.startsWith("Failed query:") && /connect|terminating connection|Connection terminated/i.test(message))
+    return true;
   return isUnavailable(e.cause, depth + 1);
 }
 
 /** A database that cannot be reached answers 503 (clients retry), anything else 500 — both as JSON. */
 export function internalError(err: unknown): Response {
-  if (isUnavailable(err)) return apiError(503, "unavailable", "The service is temporarily unavailable; retry shortly", undefined, { "retry-after": "5" });
+  if (isUnavailable(err))
+    return apiError(503, "unavailable", "The service is temporarily unavailable; retry shortly", undefined, {
+      "retry-after": "5",
+    });
   console.error("[api] unexpected error:", err);
   return apiError(500, "internal", "Unexpected error");
 }
@@ -61,10 +83,22 @@ export type JsonBody = { ok: true; body: unknown } | { ok: false; response: Resp
  * Reads a JSON body: 413 over `limit`, 400 for invalid UTF-8 or JSON. With `allowEmpty`, an empty
  * body reads as `undefined` (endpoints whose every field is optional).
  */
-export async function readJsonBody(request: Request, options: { limit?: number; allowEmpty?: boolean } = {}): Promise<JsonBody> {
+export async function readJsonBody(
+  request: Request,
+  options: { limit?: number; allowEmpty?: boolean } = {},
+): Promise<JsonBody> {
   const limit = options.limit ?? MAX_API_BODY_BYTES;
   const raw = await readBodyCapped(request, limit);
-  if (raw === null) return { ok: false, response: apiError(413, "too_large", `The body is larger than ${limit} bytes (${limit / 1024 / 1024} MiB)`, "body") };
+  if (raw === null)
+    return {
+      ok: false,
+      response: apiError(
+        413,
+        "too_large",
+        `The body is larger than ${limit} bytes (${limit / 1024 / 1024} MiB)`,
+        "body",
+      ),
+    };
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(raw);

@@ -24,7 +24,13 @@ export interface ApiRequest {
 type RouteContext<P> = { params: Promise<P> };
 
 /** HTTP status of each action error; `code` in the JSON body is the same word (401 says "unauthorized"). */
-const STATUS: Record<ActionErrorCode, number> = { unauthenticated: 401, forbidden: 403, not_found: 404, invalid: 422, conflict: 409 };
+const STATUS: Record<ActionErrorCode, number> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  invalid: 422,
+  conflict: 409,
+};
 
 export function apiDeps(): ActionDeps {
   return { db: getDb(), boss: getBoss };
@@ -39,16 +45,27 @@ export function callerOfKey(key: ApiCaller): Caller | null {
  * Wraps a route handler: authenticates the key, hands over the caller and the route's params,
  * and turns anything unexpected into a JSON 500 (503 while the database is unreachable).
  */
-export function apiRoute<P extends Record<string, string> = Record<string, string>>(handler: (api: ApiRequest, params: P) => Promise<Response>) {
+export function apiRoute<P extends Record<string, string> = Record<string, string>>(
+  handler: (api: ApiRequest, params: P) => Promise<Response>,
+) {
   return async (request: Request, context?: RouteContext<P>): Promise<Response> => {
     try {
       const deps = apiDeps();
       const key = await authenticateApiKey(deps.db, request.headers.get("authorization"));
       if (!key) return await refuseKey(deps.db, request);
       const caller = callerOfKey(key);
-      if (!caller) return apiError(403, "forbidden", "The user who created this API key no longer exists; create a new key", "authorization");
+      if (!caller)
+        return apiError(
+          403,
+          "forbidden",
+          "The user who created this API key no longer exists; create a new key",
+          "authorization",
+        );
       const params = ((await context?.params) ?? {}) as P;
-      return await handler({ request, key, caller, deps, run: (action, input) => action.run(deps, caller, input) }, params);
+      return await handler(
+        { request, key, caller, deps, run: (action, input) => action.run(deps, caller, input) },
+        params,
+      );
     } catch (err) {
       return internalError(err);
     }
@@ -60,11 +77,21 @@ export function apiRoute<P extends Record<string, string> = Record<string, strin
  * field error by dotted path (`headers.0.name`), `field` the first one; errors of the body as a
  * whole are reported under `body`.
  */
-export function actionFailure(result: { ok: false; code: ActionErrorCode; error: string; fieldErrors?: Record<string, string[]> }): Response {
-  const fields = result.fieldErrors ? Object.fromEntries(Object.entries(result.fieldErrors).map(([k, v]) => [k === "_form" ? "body" : k, v])) : undefined;
+export function actionFailure(result: {
+  ok: false;
+  code: ActionErrorCode;
+  error: string;
+  fieldErrors?: Record<string, string[]>;
+}): Response {
+  const fields = result.fieldErrors
+    ? Object.fromEntries(Object.entries(result.fieldErrors).map(([k, v]) => [k === "_form" ? "body" : k, v]))
+    : undefined;
   const field = fields ? Object.keys(fields)[0] : undefined;
   const code = result.code === "unauthenticated" ? "unauthorized" : result.code;
-  return Response.json({ error: { code, message: result.error, ...(field ? { field } : {}), ...(fields ? { fields } : {}) } }, { status: STATUS[result.code] });
+  return Response.json(
+    { error: { code, message: result.error, ...(field ? { field } : {}), ...(fields ? { fields } : {}) } },
+    { status: STATUS[result.code] },
+  );
 }
 
 /** The action's data through `render` on success (status 200 unless given), its JSON error otherwise. */
@@ -81,7 +108,10 @@ export function notFound(what: string): Response {
 }
 
 /** A JSON object body (400 for anything else: malformed JSON, an array, a string …; 413 over 1 MiB). */
-export async function readObjectBody(request: Request, options: { allowEmpty?: boolean } = {}): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; response: Response }> {
+export async function readObjectBody(
+  request: Request,
+  options: { allowEmpty?: boolean } = {},
+): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; response: Response }> {
   const read = await readJsonBody(request, options);
   if (!read.ok) return read;
   if (read.body === undefined) return { ok: true, body: {} };

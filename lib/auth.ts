@@ -45,7 +45,13 @@ export const authConfig = {
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
       async authorize(raw, request) {
         const outcome = await authorizeCredentials(getDb(), raw, clientAddress(request.headers));
-        if (outcome.ok) return { id: outcome.user.id, email: outcome.user.email, name: outcome.user.name, sessionVersion: outcome.user.sessionVersion };
+        if (outcome.ok)
+          return {
+            id: outcome.user.id,
+            email: outcome.user.email,
+            name: outcome.user.name,
+            sessionVersion: outcome.user.sessionVersion,
+          };
         throw outcome.reason === "throttled" ? new ThrottledLogin(outcome.retryAfterSeconds) : new InvalidLogin();
       },
     }),

@@ -7,6 +7,10 @@
 export function clientAddress(headers: Headers): string {
   const trusted = headers.get("x-hookrelay-client");
   if (trusted) return trusted;
-  const forwarded = headers.get("x-forwarded-for")?.split(",").map((s) => s.trim()).filter(Boolean);
+  const forwarded = headers
+    .get("x-forwarded-for")
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return forwarded?.at(-1) ?? "unknown";
 }

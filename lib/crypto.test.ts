@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { decryptSecret, encryptSecret, generateSecretKey, hashToken, maskSecret, parseSecretKey, SecretDecryptError } from "./crypto";
+import {
+  decryptSecret,
+  encryptSecret,
+  generateSecretKey,
+  hashToken,
+  maskSecret,
+  parseSecretKey,
+  SecretDecryptError,
+} from "./crypto";
 
 const key = parseSecretKey(generateSecretKey());
 

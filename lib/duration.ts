@@ -4,7 +4,12 @@ export function formatSeconds(total: number): string {
   if (total === 0) return "0s";
   const parts: string[] = [];
   let rest = Math.round(total);
-  for (const [unit, size] of [["d", 86_400], ["h", 3_600], ["m", 60], ["s", 1]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3_600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
@@ -20,7 +25,10 @@ const UNIT: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
  * first item that could not be read.
  */
 export function parseDelayList(text: string): { ok: true; seconds: number[] } | { ok: false; bad: string } {
-  const items = text.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const seconds: number[] = [];
   for (const item of items) {
     const m = /^(\d+(?:\.\d+)?)([smhd]?)$/i.exec(item);

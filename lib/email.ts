@@ -71,7 +71,10 @@ export function deliveryFailedEmail(input: {
 }): RenderedEmail {
   const subject = `Webhook "${input.webhookName}" failed to deliver`;
   const record = input.recordId ? ` for record ${input.recordId}` : "";
-  const others = input.othersFailed > 0 ? `${input.othersFailed} other deliver${input.othersFailed === 1 ? "y" : "ies"} of this webhook also failed since the last notice.` : "";
+  const others =
+    input.othersFailed > 0
+      ? `${input.othersFailed} other deliver${input.othersFailed === 1 ? "y" : "ies"} of this webhook also failed since the last notice.`
+      : "";
   const row = (label: string, value: string) =>
     `<tr><td style="padding:6px 12px 6px 0;color:#71717a;white-space:nowrap;vertical-align:top">${escapeHtml(label)}</td><td style="padding:6px 0;word-break:break-all">${value}</td></tr>`;
   const html = layout(
@@ -101,7 +104,12 @@ History: ${input.historyUrl}`;
   return { subject, html, text };
 }
 
-export function webhookDisabledEmail(input: { webhookName: string; callbackUrl: string; reason: string; editUrl: string }): RenderedEmail {
+export function webhookDisabledEmail(input: {
+  webhookName: string;
+  callbackUrl: string;
+  reason: string;
+  editUrl: string;
+}): RenderedEmail {
   const subject = `Webhook "${input.webhookName}" was switched off`;
   const html = layout(
     subject,

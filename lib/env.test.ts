@@ -27,7 +27,10 @@ const BAD: Partial<Record<keyof Env, [value: string, says: string]>> = {
   EMAIL_FROM: ["Hookrelay", "Hookrelay <notifications@example.com>"],
   HOOKRELAY_ALLOW_PRIVATE_TARGETS: ["yes", "must be 1"],
   WORKER_CONCURRENCY: ["0", "whole number from 1 to 500"],
-  DELIVERY_MAX_REQUESTS: ["1OO", 'whole number from 1 to 10000 (delivery jobs a worker process has in hand at once; unset: 5 × WORKER_CONCURRENCY), not "1OO"'],
+  DELIVERY_MAX_REQUESTS: [
+    "1OO",
+    'whole number from 1 to 10000 (delivery jobs a worker process has in hand at once; unset: 5 × WORKER_CONCURRENCY), not "1OO"',
+  ],
   DELIVERY_BATCH_SIZE: ["2.5", "whole number from 1 to 1000"],
   RENDER_SANDBOX_PROCESSES: ["33", "whole number from 1 to 32"],
   RENDER_DEADLINE_MS: ["10", "whole number from 50 to 60000"],
@@ -53,9 +56,21 @@ function problemsOf(source: Record<string, string>): string {
 describe("parseEnv", () => {
   it("accepts a complete environment and fills defaults", () => {
     const parsed = parseEnv(good);
-    expect(parsed).toMatchObject({ PORT: 3000, WORKER_CONCURRENCY: 20, DELIVERY_BATCH_SIZE: 50, EVENTS_RATE_LIMIT: 1000, BCRYPT_COST: 11, DATABASE_POOL_MAX: 10, TRUSTED_PROXIES: 0, HOST: "127.0.0.1" });
+    expect(parsed).toMatchObject({
+      PORT: 3000,
+      WORKER_CONCURRENCY: 20,
+      DELIVERY_BATCH_SIZE: 50,
+      EVENTS_RATE_LIMIT: 1000,
+      BCRYPT_COST: 11,
+      DATABASE_POOL_MAX: 10,
+      TRUSTED_PROXIES: 0,
+      HOST: "127.0.0.1",
+    });
     expect(parsed.DELIVERY_MAX_REQUESTS).toBeUndefined();
-    expect(parseEnv({ ...good, DELIVERY_MAX_REQUESTS: " 100 ", EMAIL_FROM: "ops@example.com" })).toMatchObject({ DELIVERY_MAX_REQUESTS: 100, EMAIL_FROM: "ops@example.com" });
+    expect(parseEnv({ ...good, DELIVERY_MAX_REQUESTS: " 100 ", EMAIL_FROM: "ops@example.com" })).toMatchObject({
+      DELIVERY_MAX_REQUESTS: 100,
+      EMAIL_FROM: "ops@example.com",
+    });
   });
 
   it("names every missing or malformed variable with how to fix it", () => {
@@ -119,7 +134,9 @@ describe("env (the typed accessors)", () => {
   it("refuses a bad value where it is read, naming the variable (no NaN capacity that never fetches)", () => {
     process.env.DELIVERY_MAX_REQUESTS = "1OO";
     expect(() => env.DELIVERY_MAX_REQUESTS).toThrow(EnvError);
-    expect(() => env.DELIVERY_MAX_REQUESTS).toThrow(/DELIVERY_MAX_REQUESTS: DELIVERY_MAX_REQUESTS must be a whole number from 1 to 10000 .*not "1OO"/);
+    expect(() => env.DELIVERY_MAX_REQUESTS).toThrow(
+      /DELIVERY_MAX_REQUESTS: DELIVERY_MAX_REQUESTS must be a whole number from 1 to 10000 .*not "1OO"/,
+    );
     for (const [name, [value]] of Object.entries(BAD)) {
       process.env[name] = value;
       expect(() => env[name as keyof Env], name).toThrow(new RegExp(`^Invalid environment:\\n  - ${name}: ${name} `));
@@ -141,17 +158,36 @@ describe("env (the typed accessors)", () => {
 describe("the start", () => {
   it("stops the worker before it starts, with every bad variable's message", () => {
     const root = path.resolve(import.meta.dirname, "..");
-    const result = spawnSync(process.execPath, ["--import", path.join(root, "node_modules", "tsx", "dist", "loader.mjs"), path.join(root, "scripts", "worker.ts")], {
-      cwd: root,
-      // Nothing listens on port 1: without the check, the worker would fail on connecting instead.
-      env: { ...process.env, ...good, DATABASE_URL: "postgres://hookrelay@127.0.0.1:1/none", DELIVERY_MAX_REQUESTS: "1OO", RENDER_HEAP_MB: "lots", HOOKRELAY_SUPERVISED: "1" },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        path.join(root, "node_modules", "tsx", "dist", "loader.mjs"),
+        path.join(root, "scripts", "worker.ts"),
+      ],
+      {
+        cwd: root,
+        // Nothing listens on port 1: without the check, the worker would fail on connecting instead.
+        env: {
+          ...process.env,
+          ...good,
+          DATABASE_URL: "postgres://hookrelay@127.0.0.1:1/none",
+          DELIVERY_MAX_REQUESTS: "1OO",
+          RENDER_HEAP_MB: "lots",
+          HOOKRELAY_SUPERVISED: "1",
+        },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("Invalid environment:");
-    expect(result.stderr).toContain('DELIVERY_MAX_REQUESTS: DELIVERY_MAX_REQUESTS must be a whole number from 1 to 10000');
-    expect(result.stderr).toContain('RENDER_HEAP_MB: RENDER_HEAP_MB must be a whole number from 32 to 4096 (heap cap in MB of each sandbox process), not "lots"');
+    expect(result.stderr).toContain(
+      "DELIVERY_MAX_REQUESTS: DELIVERY_MAX_REQUESTS must be a whole number from 1 to 10000",
+    );
+    expect(result.stderr).toContain(
+      'RENDER_HEAP_MB: RENDER_HEAP_MB must be a whole number from 32 to 4096 (heap cap in MB of each sandbox process), not "lots"',
+    );
     expect(result.stderr).not.toContain("ECONNREFUSED");
   });
 });

@@ -15,14 +15,17 @@ function wholeNumber(name: string, min: number, max: number, meaning: string) {
   return z
     .string()
     .refine((v) => /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max, {
-      error: (issue) => `${name} must be a whole number from ${min} to ${max} (${meaning}), not ${JSON.stringify(issue.input)}`,
+      error: (issue) =>
+        `${name} must be a whole number from ${min} to ${max} (${meaning}), not ${JSON.stringify(issue.input)}`,
     })
     .transform(Number);
 }
 
 /** "1" or "0"; the message names the variable and what 1 does. */
 function flag(name: string, meaning: string) {
-  return z.enum(["0", "1"], { error: (issue) => `${name} must be 1 (${meaning}) or 0, not ${JSON.stringify(issue.input)}` });
+  return z.enum(["0", "1"], {
+    error: (issue) => `${name} must be 1 (${meaning}) or 0, not ${JSON.stringify(issue.input)}`,
+  });
 }
 
 function postgresUrl(name: string) {
@@ -31,7 +34,9 @@ function postgresUrl(name: string) {
 
 const schema = z.object({
   // The database and the secrets.
-  DATABASE_URL: z.string({ error: "DATABASE_URL is required (npm start provides an embedded database when it is unset)" }).pipe(postgresUrl("DATABASE_URL")),
+  DATABASE_URL: z
+    .string({ error: "DATABASE_URL is required (npm start provides an embedded database when it is unset)" })
+    .pipe(postgresUrl("DATABASE_URL")),
   DATABASE_POOL_MAX: wholeNumber("DATABASE_POOL_MAX", 1, 1000, "connections per process").default(10),
   HOOKRELAY_SECRET_KEY: z
     .string({ error: "HOOKRELAY_SECRET_KEY is required: 32 random bytes as 64 hex characters (openssl rand -hex 32)" })
@@ -46,43 +51,107 @@ const schema = z.object({
   AUTH_SECRET: z
     .string({ error: "AUTH_SECRET is required to sign sessions (openssl rand -base64 32)" })
     .min(16, "AUTH_SECRET must be at least 16 characters (openssl rand -base64 32)"),
-  BCRYPT_COST: wholeNumber("BCRYPT_COST", 4, 31, "bcrypt's cost for password hashes: 11 by default, tests use 4").default(11),
+  BCRYPT_COST: wholeNumber(
+    "BCRYPT_COST",
+    4,
+    31,
+    "bcrypt's cost for password hashes: 11 by default, tests use 4",
+  ).default(11),
   HOOKRELAY_DATA_DIR: z.string().optional(),
 
   // The web server.
-  APP_URL: z.url({ protocol: /^https?$/, error: "APP_URL must be an http:// or https:// URL such as http://localhost:3000" }).optional(),
+  APP_URL: z
+    .url({ protocol: /^https?$/, error: "APP_URL must be an http:// or https:// URL such as http://localhost:3000" })
+    .optional(),
   PORT: wholeNumber("PORT", 1, 65535, "the web server's port").default(3000),
-  HOST: z.string().regex(/^\S+$/, "HOST must be an address or host name to listen on, such as 127.0.0.1 or 0.0.0.0").default("127.0.0.1"),
+  HOST: z
+    .string()
+    .regex(/^\S+$/, "HOST must be an address or host name to listen on, such as 127.0.0.1 or 0.0.0.0")
+    .default("127.0.0.1"),
   // Read by scripts/web.mjs (plain JavaScript, which cannot import this file); checked here at the start.
-  TRUSTED_PROXIES: wholeNumber("TRUSTED_PROXIES", 0, 100, "how many reverse proxies stand in front of the web server; 0 when none").default(0),
-  EVENTS_RATE_LIMIT: wholeNumber("EVENTS_RATE_LIMIT", 1, 1_000_000, "events per second a company may post").default(1000),
+  TRUSTED_PROXIES: wholeNumber(
+    "TRUSTED_PROXIES",
+    0,
+    100,
+    "how many reverse proxies stand in front of the web server; 0 when none",
+  ).default(0),
+  EVENTS_RATE_LIMIT: wholeNumber("EVENTS_RATE_LIMIT", 1, 1_000_000, "events per second a company may post").default(
+    1000,
+  ),
 
   // Email.
-  RESEND_API_KEY: z.string().regex(/^re_\S+$/, "RESEND_API_KEY must be a Resend API key (re_…, from resend.com/api-keys), or unset to keep emails in the outbox").optional(),
-  RESEND_BASE_URL: z.url({ protocol: /^https?$/, error: "RESEND_BASE_URL must be an http:// or https:// URL (unset: Resend's API)" }).optional(),
+  RESEND_API_KEY: z
+    .string()
+    .regex(
+      /^re_\S+$/,
+      "RESEND_API_KEY must be a Resend API key (re_…, from resend.com/api-keys), or unset to keep emails in the outbox",
+    )
+    .optional(),
+  RESEND_BASE_URL: z
+    .url({ protocol: /^https?$/, error: "RESEND_BASE_URL must be an http:// or https:// URL (unset: Resend's API)" })
+    .optional(),
   EMAIL_FROM: z
     .string()
-    .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, "EMAIL_FROM must be an address, or a name and an address: Hookrelay <notifications@example.com>")
+    .regex(
+      /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/,
+      "EMAIL_FROM must be an address, or a name and an address: Hookrelay <notifications@example.com>",
+    )
     .default("Hookrelay <notifications@hookrelay.local>"),
 
   // Deliveries and the worker.
-  HOOKRELAY_ALLOW_PRIVATE_TARGETS: flag("HOOKRELAY_ALLOW_PRIVATE_TARGETS", "webhook targets on private and loopback addresses are allowed: local development and tests only").optional(),
-  WORKER_CONCURRENCY: wholeNumber("WORKER_CONCURRENCY", 1, 500, "sizes a worker process: its pg-boss connections and requests in flight").default(20),
-  DELIVERY_MAX_REQUESTS: wholeNumber("DELIVERY_MAX_REQUESTS", 1, 10_000, "delivery jobs a worker process has in hand at once; unset: 5 × WORKER_CONCURRENCY").optional(),
-  DELIVERY_BATCH_SIZE: wholeNumber("DELIVERY_BATCH_SIZE", 1, 1000, "delivery jobs a worker fetches at a time").default(50),
+  HOOKRELAY_ALLOW_PRIVATE_TARGETS: flag(
+    "HOOKRELAY_ALLOW_PRIVATE_TARGETS",
+    "webhook targets on private and loopback addresses are allowed: local development and tests only",
+  ).optional(),
+  WORKER_CONCURRENCY: wholeNumber(
+    "WORKER_CONCURRENCY",
+    1,
+    500,
+    "sizes a worker process: its pg-boss connections and requests in flight",
+  ).default(20),
+  DELIVERY_MAX_REQUESTS: wholeNumber(
+    "DELIVERY_MAX_REQUESTS",
+    1,
+    10_000,
+    "delivery jobs a worker process has in hand at once; unset: 5 × WORKER_CONCURRENCY",
+  ).optional(),
+  DELIVERY_BATCH_SIZE: wholeNumber("DELIVERY_BATCH_SIZE", 1, 1000, "delivery jobs a worker fetches at a time").default(
+    50,
+  ),
 
   // The template sandbox (lib/sandbox/render-pool.ts).
-  RENDER_SANDBOX_PROCESSES: wholeNumber("RENDER_SANDBOX_PROCESSES", 1, 32, "template sandbox processes per web or worker process").default(2),
-  RENDER_DEADLINE_MS: wholeNumber("RENDER_DEADLINE_MS", 50, 60_000, "milliseconds one request's templates may take to render").default(1500),
+  RENDER_SANDBOX_PROCESSES: wholeNumber(
+    "RENDER_SANDBOX_PROCESSES",
+    1,
+    32,
+    "template sandbox processes per web or worker process",
+  ).default(2),
+  RENDER_DEADLINE_MS: wholeNumber(
+    "RENDER_DEADLINE_MS",
+    50,
+    60_000,
+    "milliseconds one request's templates may take to render",
+  ).default(1500),
   RENDER_HEAP_MB: wholeNumber("RENDER_HEAP_MB", 32, 4096, "heap cap in MB of each sandbox process").default(128),
   HOOKRELAY_ROOT: z.string().optional(),
 
   // Set by the scripts themselves, or for them.
-  HOOKRELAY_SUPERVISED: flag("HOOKRELAY_SUPERVISED", "the worker runs under npm start's supervisor, which applied the migrations").optional(),
-  HOOKRELAY_SKIP_BUILD: flag("HOOKRELAY_SKIP_BUILD", "npm start serves the existing build without checking whether the sources changed").optional(),
+  HOOKRELAY_SUPERVISED: flag(
+    "HOOKRELAY_SUPERVISED",
+    "the worker runs under npm start's supervisor, which applied the migrations",
+  ).optional(),
+  HOOKRELAY_SKIP_BUILD: flag(
+    "HOOKRELAY_SKIP_BUILD",
+    "npm start serves the existing build without checking whether the sources changed",
+  ).optional(),
   TEST_DATABASE_URL: postgresUrl("TEST_DATABASE_URL").optional(),
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
-  E2E_PORT: wholeNumber("E2E_PORT", 1, 65535, "the port npm run test:e2e serves the app on; unset: a free one").optional(),
+  E2E_PORT: wholeNumber(
+    "E2E_PORT",
+    1,
+    65535,
+    "the port npm run test:e2e serves the app on; unset: a free one",
+  ).optional(),
 });
 
 export type Env = z.output<typeof schema>;
@@ -146,7 +215,8 @@ export function appUrl(): string {
   return (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
 }
 
-/** HOOKRELAY_ALLOW_PRIVATE_TARGETS=1: deliveries, tests and OAuth token requests may reach loopback/private addresses. */
+/** HOOKRELAY_ALLOW_PRIVATE_TARGETS=1: deliveries, tests and OAuth token requests may reach loopback/private addresses.
+ * */
 export function allowPrivateTargets(): boolean {
   return env.HOOKRELAY_ALLOW_PRIVATE_TARGETS === "1";
 }

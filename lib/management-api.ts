@@ -6,12 +6,21 @@ import { respond, type ApiRequest } from "./api-route";
  * deliveries): what a write answers with is the row as GET shows it, read through the same
  * checked action.
  */
-export async function webhookResponse(api: ApiRequest, webhookId: string, status = 200, extra: Record<string, unknown> = {}): Promise<Response> {
+export async function webhookResponse(
+  api: ApiRequest,
+  webhookId: string,
+  status = 200,
+  extra: Record<string, unknown> = {},
+): Promise<Response> {
   return respond(await api.run(getWebhook, { webhookId }), (webhook) => ({ webhook, ...extra }), status);
 }
 
 export async function oauthCredentialResponse(api: ApiRequest, credentialId: string, status = 200): Promise<Response> {
-  return respond(await api.run(getOAuthCredential, { credentialId }), (oauthCredential) => ({ oauthCredential }), status);
+  return respond(
+    await api.run(getOAuthCredential, { credentialId }),
+    (oauthCredential) => ({ oauthCredential }),
+    status,
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

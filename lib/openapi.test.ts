@@ -13,7 +13,11 @@ function routeFiles(dir = API_DIR): [string, string[]][] {
     if (entry.isDirectory()) out.push(...routeFiles(full));
     else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
       const route = `/api/v1/${path.relative(API_DIR, dir).split(path.sep).join("/")}`.replace(/\[([^\]]+)\]/g, "{$1}");
-      const methods = [...readFileSync(full, "utf8").matchAll(/export\s+(?:async\s+function|const)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)].map((m) => m[1]);
+      const methods = [
+        ...readFileSync(full, "utf8").matchAll(
+          /export\s+(?:async\s+function|const)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g,
+        ),
+      ].map((m) => m[1]);
       out.push([route, methods]);
     }
   }
@@ -53,7 +57,10 @@ describe("GET /api/v1/openapi.json", () => {
     expect(error.properties.error.properties).toHaveProperty("field");
     expect(error.properties.error.properties).toHaveProperty("fields");
     for (const ref of refs(doc)) {
-      const target = ref.replace(/^#\//, "").split("/").reduce<Json | undefined>((node, key) => node?.[key], doc);
+      const target = ref
+        .replace(/^#\//, "")
+        .split("/")
+        .reduce<Json | undefined>((node, key) => node?.[key], doc);
       expect(target, ref).toBeDefined();
     }
   });
@@ -75,7 +82,23 @@ describe("GET /api/v1/openapi.json", () => {
     const schemas = doc.components.schemas;
     const webhook = schemas.WebhookInput;
     expect(Object.keys(webhook.properties)).toEqual(
-      expect.arrayContaining(["name", "description", "active", "eventType", "conditions", "method", "url", "headers", "auth", "body", "retryPolicy", "timeoutSeconds", "batchWindowSeconds", "maxConcurrency", "notifyOnFailure"]),
+      expect.arrayContaining([
+        "name",
+        "description",
+        "active",
+        "eventType",
+        "conditions",
+        "method",
+        "url",
+        "headers",
+        "auth",
+        "body",
+        "retryPolicy",
+        "timeoutSeconds",
+        "batchWindowSeconds",
+        "maxConcurrency",
+        "notifyOnFailure",
+      ]),
     );
     expect(webhook.required.sort()).toEqual(["eventType", "name", "url"]);
     expect(webhook.properties.eventType.enum).toContain("deal.updated");
@@ -87,14 +110,20 @@ describe("GET /api/v1/openapi.json", () => {
     expect(webhook.properties.headers.items.required).not.toContain("secret");
     expect(JSON.stringify(webhook.properties.body)).toMatch(/"constants":\{[^]*"secret":\{"type":"boolean"/);
     expect(schemas.WebhookPatch.required ?? []).toEqual([]);
-    expect(Object.keys(schemas.OAuthCredentialInput.properties)).toEqual(expect.arrayContaining(["name", "tokenUrl", "method", "parameters"]));
-    expect(Object.keys(schemas.EventInput.properties)).toEqual(expect.arrayContaining(["id", "type", "occurredAt", "data", "previous", "owner"]));
+    expect(Object.keys(schemas.OAuthCredentialInput.properties)).toEqual(
+      expect.arrayContaining(["name", "tokenUrl", "method", "parameters"]),
+    );
+    expect(Object.keys(schemas.EventInput.properties)).toEqual(
+      expect.arrayContaining(["id", "type", "occurredAt", "data", "previous", "owner"]),
+    );
     expect(Object.keys(schemas.RotateSecretInput.properties)).toEqual(["overlapHours"]);
 
     const post = doc.paths["/api/v1/webhooks"].post;
     expect(post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/WebhookInput" });
     expect(post.responses["422"]).toEqual({ $ref: "#/components/responses/Invalid" });
-    expect(post.responses["201"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/CreatedWebhook" });
+    expect(post.responses["201"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/CreatedWebhook",
+    });
     const history = doc.paths["/api/v1/webhooks/{id}/deliveries"].get;
     expect(history.parameters.map((p: Json) => p.name)).toEqual(["id", "status", "cursor", "limit"]);
     expect(doc.paths["/api/v1/event-types"].get.security).toEqual([]);
@@ -102,7 +131,12 @@ describe("GET /api/v1/openapi.json", () => {
 
   it("never describes a secret in a response", async () => {
     const doc = await fetchDocument();
-    const responses = JSON.stringify(["Webhook", "CreatedWebhook", "WebhookList", "OAuthCredential", "OAuthCredentialList", "DeliveryPage"].map((n) => doc.components.schemas[n]));
-    for (const secret of ['"password"', '"token"', '"client_secret"', "Encrypted"]) expect(responses).not.toContain(secret);
+    const responses = JSON.stringify(
+      ["Webhook", "CreatedWebhook", "WebhookList", "OAuthCredential", "OAuthCredentialList", "DeliveryPage"].map(
+        (n) => doc.components.schemas[n],
+      ),
+    );
+    for (const secret of ['"password"', '"token"', '"client_secret"', "Encrypted"])
+      expect(responses).not.toContain(secret);
   });
 });

@@ -19,7 +19,20 @@ const nullableTime = timestamp.nullable();
 
 export const apiErrorSchema = z.strictObject({
   error: z.strictObject({
-    code: z.enum(["malformed", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "too_many", "unsupported_media_type", "invalid", "rate_limited", "unavailable", "internal"]),
+    code: z.enum([
+      "malformed",
+      "unauthorized",
+      "forbidden",
+      "not_found",
+      "conflict",
+      "too_large",
+      "too_many",
+      "unsupported_media_type",
+      "invalid",
+      "rate_limited",
+      "unavailable",
+      "internal",
+    ]),
     message: z.string(),
     /** The first field in error, as a dotted path (`headers.0.name`), or `body` / `authorization`. */
     field: z.string().optional(),
@@ -31,7 +44,12 @@ export const apiErrorSchema = z.strictObject({
 export const publicAuthSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("none") }),
   z.strictObject({ type: z.literal("basic"), username: z.string(), hasPassword: z.boolean() }),
-  z.strictObject({ type: z.literal("api_key"), in: z.enum(["header", "query"]), name: z.string(), hasValue: z.boolean() }),
+  z.strictObject({
+    type: z.literal("api_key"),
+    in: z.enum(["header", "query"]),
+    name: z.string(),
+    hasValue: z.boolean(),
+  }),
   z.strictObject({ type: z.literal("bearer"), hasToken: z.boolean() }),
   z.strictObject({ type: z.literal("oauth"), credentialId: z.uuid() }),
 ]);
@@ -45,7 +63,11 @@ const publicRowSchema = z.strictObject({
 });
 
 const [rawBody, fieldsBody, templateBody] = bodySchema.options;
-export const publicBodySchema = z.discriminatedUnion("mode", [rawBody, fieldsBody.extend({ constants: z.array(publicRowSchema) }), templateBody]);
+export const publicBodySchema = z.discriminatedUnion("mode", [
+  rawBody,
+  fieldsBody.extend({ constants: z.array(publicRowSchema) }),
+  templateBody,
+]);
 
 export const webhookResponseSchema = z.strictObject({
   id: z.uuid(),
@@ -132,18 +154,37 @@ export const oauthCredentialResponseSchema = z.strictObject({
 const RESPONSE_SCHEMAS = {
   Error: apiErrorSchema,
   Webhook: z.strictObject({ webhook: webhookResponseSchema }),
-  CreatedWebhook: z.strictObject({ webhook: webhookResponseSchema, signingSecret: z.string().describe("whsec_…: shown in this response only") }),
+  CreatedWebhook: z.strictObject({
+    webhook: webhookResponseSchema,
+    signingSecret: z.string().describe("whsec_…: shown in this response only"),
+  }),
   WebhookList: webhookListResponseSchema,
-  RotatedSecret: z.strictObject({ signingSecret: z.string().describe("whsec_…: shown in this response only"), previousValidUntil: nullableTime }),
+  RotatedSecret: z.strictObject({
+    signingSecret: z.string().describe("whsec_…: shown in this response only"),
+    previousValidUntil: nullableTime,
+  }),
   DeliveryPage: deliveryPageSchema,
   ResendAccepted: z.strictObject({ delivery: z.strictObject({ id: z.uuid(), status: z.literal("queued") }) }),
   OAuthCredential: z.strictObject({ oauthCredential: oauthCredentialResponseSchema }),
   OAuthCredentialList: z.strictObject({ oauthCredentials: z.array(oauthCredentialResponseSchema) }),
-  EventsAccepted: z.strictObject({ events: z.array(z.strictObject({ id: z.string(), deliveries: z.number().int(), duplicate: z.boolean() })) }),
-  EventTypes: z.strictObject({
-    eventTypes: z.array(z.strictObject({ type: z.string(), entity: z.string(), label: z.string(), description: z.string(), sample: z.record(z.string(), z.unknown()) })),
+  EventsAccepted: z.strictObject({
+    events: z.array(z.strictObject({ id: z.string(), deliveries: z.number().int(), duplicate: z.boolean() })),
   }),
-  Company: z.strictObject({ company: z.strictObject({ id: z.uuid(), name: z.string() }), apiKey: z.strictObject({ id: z.uuid(), name: z.string() }) }),
+  EventTypes: z.strictObject({
+    eventTypes: z.array(
+      z.strictObject({
+        type: z.string(),
+        entity: z.string(),
+        label: z.string(),
+        description: z.string(),
+        sample: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  }),
+  Company: z.strictObject({
+    company: z.strictObject({ id: z.uuid(), name: z.string() }),
+    apiKey: z.strictObject({ id: z.uuid(), name: z.string() }),
+  }),
 } satisfies Record<string, z.ZodType>;
 
 const REQUEST_SCHEMAS = {
@@ -157,14 +198,21 @@ const REQUEST_SCHEMAS = {
 type JsonSchema = Record<string, unknown>;
 
 function toJson(schema: z.ZodType, io: "input" | "output"): JsonSchema {
-  const { $schema: _, ...json } = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any" }) as JsonSchema;
+  const { $schema: _, ...json } = z.toJSONSchema(schema, {
+    io,
+    target: "draft-2020-12",
+    unrepresentable: "any",
+  }) as JsonSchema;
   return json;
 }
 
 /** The catalog's types, where a schema only says "string" (the actions check them against the catalog). */
 function withEventTypes(json: JsonSchema, key: string): JsonSchema {
   const properties = json.properties as Record<string, JsonSchema>;
-  return { ...json, properties: { ...properties, [key]: { ...properties[key], enum: EVENT_TYPES.map((e) => e.type) } } };
+  return {
+    ...json,
+    properties: { ...properties, [key]: { ...properties[key], enum: EVENT_TYPES.map((e) => e.type) } },
+  };
 }
 
 const ERRORS = {
@@ -174,7 +222,10 @@ const ERRORS = {
   404: ["NotFound", "No such row in the key's company (another company's id, or not an id)"],
   409: ["Conflict", "The change conflicts with the current state (e.g. a credential still in use)"],
   413: ["TooLarge", "The body is larger than 1 MiB"],
-  415: ["UnsupportedMediaType", "The body is not sent as `Content-Type: application/json` (optionally with `charset=utf-8`)"],
+  415: [
+    "UnsupportedMediaType",
+    "The body is not sent as `Content-Type: application/json` (optionally with `charset=utf-8`)",
+  ],
   422: ["Invalid", "Validation failed: `field` is the first field in error, `fields` lists them all"],
   429: ["RateLimited", "Too many events for the company right now (Retry-After)"],
   503: ["Unavailable", "The database is unreachable; retry (Retry-After)"],
@@ -197,7 +248,14 @@ interface OperationSpec {
 function operation(spec: OperationSpec) {
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const parameters: JsonSchema[] = [];
-  if (spec.pathId) parameters.push({ name: "id", in: "path", required: true, description: spec.pathId, schema: { type: "string", format: "uuid" } });
+  if (spec.pathId)
+    parameters.push({
+      name: "id",
+      in: "path",
+      required: true,
+      description: spec.pathId,
+      schema: { type: "string", format: "uuid" },
+    });
   for (const [name, schema] of Object.entries(spec.query?.shape ?? {})) {
     if (name === "webhookId") continue;
     parameters.push({ name, in: "query", required: false, schema: toJson(schema as z.ZodType, "input") });
@@ -209,13 +267,27 @@ function operation(spec: OperationSpec) {
   if (spec.query) errors.add(422);
   spec.errors?.forEach((s) => errors.add(s));
   const responses: Record<string, unknown> = {
-    [spec.ok.status]: spec.ok.schema ? { description: spec.ok.description, content: { "application/json": { schema: ref(spec.ok.schema) } } } : { description: spec.ok.description },
+    [spec.ok.status]: spec.ok.schema
+      ? { description: spec.ok.description, content: { "application/json": { schema: ref(spec.ok.schema) } } }
+      : { description: spec.ok.description },
   };
   for (const status of [...errors].sort()) responses[status] = { $ref: `#/components/responses/${ERRORS[status][0]}` };
-  const permission = spec.access === "webhooks.view" ? "View Webhooks (`webhooks.view`)" : spec.access === "webhooks.manage" ? "Manage Webhooks (`webhooks.manage`)" : null;
+  const permission =
+    spec.access === "webhooks.view"
+      ? "View Webhooks (`webhooks.view`)"
+      : spec.access === "webhooks.manage"
+        ? "Manage Webhooks (`webhooks.manage`)"
+        : null;
   let body: unknown;
   if (spec.body) {
-    const schema = spec.body.batch ? { oneOf: [ref(spec.body.schema), { type: "array", items: ref(spec.body.schema), minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST }] } : ref(spec.body.schema);
+    const schema = spec.body.batch
+      ? {
+          oneOf: [
+            ref(spec.body.schema),
+            { type: "array", items: ref(spec.body.schema), minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST },
+          ],
+        }
+      : ref(spec.body.schema);
     const content: Record<string, unknown> = { "application/json": { schema } };
     if (spec.body.mergePatch) content["application/merge-patch+json"] = { schema };
     body = { required: spec.body.required ?? true, content };
@@ -223,7 +295,13 @@ function operation(spec: OperationSpec) {
   return {
     tags: [spec.tag],
     summary: spec.summary,
-    description: [spec.description, permission && `Needs ${permission}: the key acts as the user who created it, with that user's current role.`].filter(Boolean).join("\n\n") || undefined,
+    description:
+      [
+        spec.description,
+        permission && `Needs ${permission}: the key acts as the user who created it, with that user's current role.`,
+      ]
+        .filter(Boolean)
+        .join("\n\n") || undefined,
     ...(spec.access === "public" ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: body } : {}),
@@ -243,16 +321,27 @@ function buildDocument() {
 
   const paths = {
     "/api/v1/company": {
-      get: operation({ tag: "Keys", summary: "The company and key this API key belongs to", access: "key", ok: { status: 200, description: "The key works", schema: "Company" } }),
+      get: operation({
+        tag: "Keys",
+        summary: "The company and key this API key belongs to",
+        access: "key",
+        ok: { status: 200, description: "The key works", schema: "Company" },
+      }),
     },
     "/api/v1/event-types": {
-      get: operation({ tag: "Events", summary: "The event catalog, each type with a sample record", access: "public", ok: { status: 200, description: "The catalog", schema: "EventTypes" } }),
+      get: operation({
+        tag: "Events",
+        summary: "The event catalog, each type with a sample record",
+        access: "public",
+        ok: { status: 200, description: "The catalog", schema: "EventTypes" },
+      }),
     },
     "/api/v1/events": {
       post: operation({
         tag: "Events",
         summary: "Post one event, or an array of at most 100",
-        description: "Idempotent per company on `id` (a repeated `id` within one batch answers `duplicate: true` for the repeat). 202 once the events, their deliveries and jobs are committed.",
+        description:
+          "Idempotent per company on `id` (a repeated `id` within one batch answers `duplicate: true` for the repeat). 202 once the events, their deliveries and jobs are committed.",
         access: "key",
         body: { schema: "EventInput", batch: true },
         ok: { status: 202, description: "Accepted", schema: "EventsAccepted" },
@@ -260,7 +349,13 @@ function buildDocument() {
       }),
     },
     "/api/v1/webhooks": {
-      get: operation({ tag: "Webhooks", summary: "List webhooks (search, sort, page)", access: "webhooks.view", query: listWebhooksSchema, ok: { status: 200, description: "One page", schema: "WebhookList" } }),
+      get: operation({
+        tag: "Webhooks",
+        summary: "List webhooks (search, sort, page)",
+        access: "webhooks.view",
+        query: listWebhooksSchema,
+        ok: { status: 200, description: "One page", schema: "WebhookList" },
+      }),
       post: operation({
         tag: "Webhooks",
         summary: "Create a webhook",
@@ -271,11 +366,18 @@ function buildDocument() {
       }),
     },
     "/api/v1/webhooks/{id}": {
-      get: operation({ tag: "Webhooks", summary: "A webhook: every setting except secrets", access: "webhooks.view", pathId: WEBHOOK_ID, ok: { status: 200, description: "The webhook", schema: "Webhook" } }),
+      get: operation({
+        tag: "Webhooks",
+        summary: "A webhook: every setting except secrets",
+        access: "webhooks.view",
+        pathId: WEBHOOK_ID,
+        ok: { status: 200, description: "The webhook", schema: "Webhook" },
+      }),
       put: operation({
         tag: "Webhooks",
         summary: "Replace a webhook's configuration",
-        description: "Absent fields take their defaults. A blank or absent secret (auth.password, auth.value, auth.token) keeps the stored one while the auth type stays the same; a new auth type needs its secret.",
+        description:
+          "Absent fields take their defaults. A blank or absent secret (auth.password, auth.value, auth.token) keeps the stored one while the auth type stays the same; a new auth type needs its secret.",
         access: "webhooks.manage",
         pathId: WEBHOOK_ID,
         body: { schema: "WebhookInput" },
@@ -284,19 +386,27 @@ function buildDocument() {
       patch: operation({
         tag: "Webhooks",
         summary: "Change some of a webhook's settings",
-        description: "A JSON Merge Patch (RFC 7396) over the stored configuration: objects merge, arrays replace, null resets a field to its default. The result is validated like PUT.",
+        description:
+          "A JSON Merge Patch (RFC 7396) over the stored configuration: objects merge, arrays replace, null resets a field to its default. The result is validated like PUT.",
         access: "webhooks.manage",
         pathId: WEBHOOK_ID,
         body: { schema: "WebhookPatch", mergePatch: true },
         ok: { status: 200, description: "Saved", schema: "Webhook" },
       }),
-      delete: operation({ tag: "Webhooks", summary: "Delete a webhook and its history", access: "webhooks.manage", pathId: WEBHOOK_ID, ok: { status: 204, description: "Deleted" } }),
+      delete: operation({
+        tag: "Webhooks",
+        summary: "Delete a webhook and its history",
+        access: "webhooks.manage",
+        pathId: WEBHOOK_ID,
+        ok: { status: 204, description: "Deleted" },
+      }),
     },
     "/api/v1/webhooks/{id}/rotate-secret": {
       post: operation({
         tag: "Webhooks",
         summary: "Rotate the signing secret",
-        description: "The new secret is returned here, once; the previous one keeps signing (a second v1 signature) for `overlapHours` (default 24).",
+        description:
+          "The new secret is returned here, once; the previous one keeps signing (a second v1 signature) for `overlapHours` (default 24).",
         access: "webhooks.manage",
         pathId: WEBHOOK_ID,
         body: { schema: "RotateSecretInput", required: false },
@@ -307,7 +417,8 @@ function buildDocument() {
       get: operation({
         tag: "Deliveries",
         summary: "A webhook's deliveries, newest first",
-        description: "Filter by `status`; page with `cursor` (the previous page's `nextCursor`) and `limit` (at most 100).",
+        description:
+          "Filter by `status`; page with `cursor` (the previous page's `nextCursor`) and `limit` (at most 100).",
         access: "webhooks.view",
         pathId: WEBHOOK_ID,
         query: listDeliveriesSchema,
@@ -318,7 +429,8 @@ function buildDocument() {
       post: operation({
         tag: "Deliveries",
         summary: "Send a delivery again",
-        description: "Back to queued, and sent once more as a manual attempt by the key's creator (same webhook-id, no automatic retries). 409 while an attempt is in flight.",
+        description:
+          "Back to queued, and sent once more as a manual attempt by the key's creator (same webhook-id, no automatic retries). 409 while an attempt is in flight.",
         access: "webhooks.manage",
         pathId: "The delivery's id",
         ok: { status: 202, description: "Queued", schema: "ResendAccepted" },
@@ -326,11 +438,28 @@ function buildDocument() {
       }),
     },
     "/api/v1/oauth-credentials": {
-      get: operation({ tag: "OAuth credentials", summary: "List OAuth credentials (secret values never returned)", access: "webhooks.view", ok: { status: 200, description: "All of the company's", schema: "OAuthCredentialList" } }),
-      post: operation({ tag: "OAuth credentials", summary: "Create an OAuth credential", access: "webhooks.manage", body: { schema: "OAuthCredentialInput" }, ok: { status: 201, description: "Created", schema: "OAuthCredential" } }),
+      get: operation({
+        tag: "OAuth credentials",
+        summary: "List OAuth credentials (secret values never returned)",
+        access: "webhooks.view",
+        ok: { status: 200, description: "All of the company's", schema: "OAuthCredentialList" },
+      }),
+      post: operation({
+        tag: "OAuth credentials",
+        summary: "Create an OAuth credential",
+        access: "webhooks.manage",
+        body: { schema: "OAuthCredentialInput" },
+        ok: { status: 201, description: "Created", schema: "OAuthCredential" },
+      }),
     },
     "/api/v1/oauth-credentials/{id}": {
-      get: operation({ tag: "OAuth credentials", summary: "An OAuth credential", access: "webhooks.view", pathId: "The credential's id", ok: { status: 200, description: "The credential", schema: "OAuthCredential" } }),
+      get: operation({
+        tag: "OAuth credentials",
+        summary: "An OAuth credential",
+        access: "webhooks.view",
+        pathId: "The credential's id",
+        ok: { status: 200, description: "The credential", schema: "OAuthCredential" },
+      }),
       put: operation({
         tag: "OAuth credentials",
         summary: "Replace an OAuth credential",
@@ -351,7 +480,12 @@ function buildDocument() {
       }),
     },
     "/api/v1/openapi.json": {
-      get: operation({ tag: "Meta", summary: "This document", access: "public", ok: { status: 200, description: "OpenAPI 3.1" } }),
+      get: operation({
+        tag: "Meta",
+        summary: "This document",
+        access: "public",
+        ok: { status: 200, description: "OpenAPI 3.1" },
+      }),
     },
   };
 
@@ -368,13 +502,30 @@ function buildDocument() {
     },
     servers: [{ url: "/" }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: "Webhooks" }, { name: "Deliveries" }, { name: "OAuth credentials" }, { name: "Events" }, { name: "Keys" }, { name: "Meta" }],
+    tags: [
+      { name: "Webhooks" },
+      { name: "Deliveries" },
+      { name: "OAuth credentials" },
+      { name: "Events" },
+      { name: "Keys" },
+      { name: "Meta" },
+    ],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "hr_live_…", description: "A company API key from Settings → API keys" } },
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "hr_live_…",
+          description: "A company API key from Settings → API keys",
+        },
+      },
       schemas,
       responses: Object.fromEntries(
-        Object.values(ERRORS).map(([name, description]) => [name, { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+        Object.values(ERRORS).map(([name, description]) => [
+          name,
+          { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        ]),
       ),
     },
   };

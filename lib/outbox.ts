@@ -37,7 +37,10 @@ export async function enqueueEmail(
 
 /** One-time links in an email's text, with their token masked. */
 export function maskOneTimeLinks(text: string): string {
-  return text.replace(/(\/(?:invite|reset-password|reset)\/)[A-Za-z0-9_\-.~%]{6,}/g, "$1•••••••• (the link is in the recipient's mailbox only)");
+  return text.replace(
+    /(\/(?:invite|reset-password|reset)\/)[A-Za-z0-9_\-.~%]{6,}/g,
+    "$1•••••••• (the link is in the recipient's mailbox only)",
+  );
 }
 
 /** Whether `actor` could have issued an invitation into a role like this one. */
@@ -52,7 +55,10 @@ export async function loadOutbox(db: DbOrTx, actor: Actor, limit = 100) {
   return rows
     .filter(({ notification, inviteRole }) => {
       if (notification.kind !== "invitation") return true;
-      const role = inviteRole && inviteRole.isOwner !== null ? { isOwner: inviteRole.isOwner, permissions: inviteRole.permissions ?? [] } : null;
+      const role =
+        inviteRole && inviteRole.isOwner !== null
+          ? { isOwner: inviteRole.isOwner, permissions: inviteRole.permissions ?? [] }
+          : null;
       return couldInvite(actor, role);
     })
     .map(({ notification: n }) => ({ ...n, text: maskOneTimeLinks(n.text), html: maskOneTimeLinks(n.html) }));

@@ -4,12 +4,25 @@
  * See README "Permissions".
  */
 export const PERMISSIONS = [
-  { key: "webhooks.view", label: "View Webhooks", description: "See webhooks, their history, events and the dashboard." },
-  { key: "webhooks.manage", label: "Manage Webhooks", description: "Create, edit, duplicate, test, switch on/off and delete webhooks and OAuth credentials; resend deliveries." },
+  {
+    key: "webhooks.view",
+    label: "View Webhooks",
+    description: "See webhooks, their history, events and the dashboard.",
+  },
+  {
+    key: "webhooks.manage",
+    label: "Manage Webhooks",
+    description:
+      "Create, edit, duplicate, test, switch on/off and delete webhooks and OAuth credentials; resend deliveries.",
+  },
   { key: "members.manage", label: "Manage Members", description: "Invite people, change their role and remove them." },
   { key: "roles.manage", label: "Manage Roles", description: "Create roles and decide which permissions they hold." },
   { key: "apiKeys.manage", label: "Manage API Keys", description: "Create and revoke the company's API keys." },
-  { key: "company.manage", label: "Manage Company", description: "Change company settings, limits and read the email outbox." },
+  {
+    key: "company.manage",
+    label: "Manage Company",
+    description: "Change company settings, limits and read the email outbox.",
+  },
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number]["key"];
@@ -47,6 +60,10 @@ export function permissionLabel(permission: string): string {
 /** Roles every new company starts with. */
 export const DEFAULT_ROLES: { name: string; isOwner: boolean; permissions: Permission[] }[] = [
   { name: "Owner", isOwner: true, permissions: ALL_PERMISSIONS },
-  { name: "Admin", isOwner: false, permissions: ["webhooks.manage", "webhooks.view", "members.manage", "apiKeys.manage"] },
+  {
+    name: "Admin",
+    isOwner: false,
+    permissions: ["webhooks.manage", "webhooks.view", "members.manage", "apiKeys.manage"],
+  },
   { name: "Member", isOwner: false, permissions: [] },
 ];

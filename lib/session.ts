@@ -48,7 +48,10 @@ export async function pageAccess(permission: Permission): Promise<{ actor: Actor
  * Runs a defined action for the current request. The action itself loads the membership, checks
  * the permission and only then parses the input; this only supplies the session and the dependencies.
  */
-export async function runAction<S extends z.ZodType, T>(def: ActionDefinition<S, T>, input: unknown): Promise<ActionResult<T>> {
+export async function runAction<S extends z.ZodType, T>(
+  def: ActionDefinition<S, T>,
+  input: unknown,
+): Promise<ActionResult<T>> {
   return def.run(actionDeps(), await withCurrentCompany(await getCaller()), input);
 }
 
@@ -58,7 +61,10 @@ export async function runAction<S extends z.ZodType, T>(def: ActionDefinition<S,
  * runAction makes first for a stale company cookie is made only when that check refuses, and then
  * the action runs again in the company the user falls back to.
  */
-export async function runReadOnlyAction<S extends z.ZodType, T>(def: ActionDefinition<S, T>, input: unknown): Promise<ActionResult<T>> {
+export async function runReadOnlyAction<S extends z.ZodType, T>(
+  def: ActionDefinition<S, T>,
+  input: unknown,
+): Promise<ActionResult<T>> {
   const caller = await getCaller();
   const result = await def.run(actionDeps(), caller, input);
   if (result.ok || result.code !== "forbidden" || !caller.userId || !caller.companyId) return result;

@@ -9,7 +9,8 @@ export function targetHost(url: string): string | null {
   const scheme = m[1].toLowerCase();
   let host = m[2].toLowerCase();
   // The default port is the same host.
-  if ((scheme === "https" && host.endsWith(":443")) || (scheme === "http" && host.endsWith(":80"))) host = host.replace(/:\d+$/, "");
+  if ((scheme === "https" && host.endsWith(":443")) || (scheme === "http" && host.endsWith(":80")))
+    host = host.replace(/:\d+$/, "");
   return host || null;
 }
 

@@ -14,7 +14,10 @@ export function useZodForm<S extends z.ZodType<FieldValues, FieldValues>>(
 }
 
 /** Puts every field error the server returned next to its field; returns true when there were some. */
-export function applyServerErrors<T extends FieldValues, Out = T>(form: UseFormReturn<T, unknown, Out>, result: ActionResult<unknown>): boolean {
+export function applyServerErrors<T extends FieldValues, Out = T>(
+  form: UseFormReturn<T, unknown, Out>,
+  result: ActionResult<unknown>,
+): boolean {
   if (result.ok || !result.fieldErrors) return false;
   let placed = false;
   for (const [field, messages] of Object.entries(result.fieldErrors)) {

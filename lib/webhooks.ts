@@ -4,7 +4,14 @@ import { webhooks, type Webhook } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "./crypto";
 import { generateSigningSecret } from "./delivery/build-request";
 import { retypeMessage } from "./target-host";
-import { isSecretConstant, isSecretHeader, webhookSchema, type WebhookAuth, type WebhookConfig, type WebhookInput } from "./validations/webhook";
+import {
+  isSecretConstant,
+  isSecretHeader,
+  webhookSchema,
+  type WebhookAuth,
+  type WebhookConfig,
+  type WebhookInput,
+} from "./validations/webhook";
 
 /**
  * A webhook's secrets, stored together as one encrypted blob (`auth_secrets_encrypted`): those of
@@ -97,7 +104,11 @@ export function sealSecrets(secrets: AuthSecrets): string | null {
 export function readAuthSecrets(row: Pick<Webhook, "authSecretsEncrypted" | "config">): AuthSecrets {
   const sealed: AuthSecrets = row.authSecretsEncrypted ? JSON.parse(decryptSecret(row.authSecretsEncrypted)) : {};
   const clear = splitSecrets(storedConfig(row)).secrets;
-  return compact({ ...sealed, headers: { ...clear.headers, ...sealed.headers }, constants: { ...clear.constants, ...sealed.constants } });
+  return compact({
+    ...sealed,
+    headers: { ...clear.headers, ...sealed.headers },
+    constants: { ...clear.constants, ...sealed.constants },
+  });
 }
 
 /**
@@ -106,8 +117,12 @@ export function readAuthSecrets(row: Pick<Webhook, "authSecretsEncrypted" | "con
  */
 function storedConfig(row: Pick<Webhook, "config">): WebhookConfig {
   const config = webhookSchema.parse(row.config);
-  const plainIfEmpty = <T extends { value: string; secret?: boolean }>(r: T): T => (r.secret === undefined && !r.value ? { ...r, secret: false } : r);
-  const body = config.body.mode === "fields" ? { ...config.body, constants: config.body.constants.map(plainIfEmpty) } : config.body;
+  const plainIfEmpty = <T extends { value: string; secret?: boolean }>(r: T): T =>
+    r.secret === undefined && !r.value ? { ...r, secret: false } : r;
+  const body =
+    config.body.mode === "fields"
+      ? { ...config.body, constants: config.body.constants.map(plainIfEmpty) }
+      : config.body;
   return { ...config, headers: config.headers.map(plainIfEmpty), body };
 }
 
@@ -150,11 +165,18 @@ export function resolveRowSecrets(
       if (!earlier) seen.set(key, { index: i, secret });
       const label = kind.valueLabel(name);
       if (!secret) {
-        if (!row.value && kind.stored?.[key]) fail(`${kind.path}.${i}.value`, `Type the ${label} to send it in clear: its saved secret value is never shown`);
+        if (!row.value && kind.stored?.[key])
+          fail(
+            `${kind.path}.${i}.value`,
+            `Type the ${label} to send it in clear: its saved secret value is never shown`,
+          );
       } else if (row.value || kind.stored?.[key]) {
         values[key] = row.value || kind.stored![key];
       } else {
-        fail(`${kind.path}.${i}.value`, hostChange ? retypeMessage(label, hostChange.from, hostChange.to) : `Enter the ${label}, or turn off Secret`);
+        fail(
+          `${kind.path}.${i}.value`,
+          hostChange ? retypeMessage(label, hostChange.from, hostChange.to) : `Enter the ${label}, or turn off Secret`,
+        );
       }
     });
     return values;
@@ -166,7 +188,8 @@ export function resolveRowSecrets(
     key: headerKey,
     stored: stored.headers,
     valueLabel: (name) => `value of header ${name}`,
-    repeated: (name, earlier) => `${name} is already header ${earlier} (header names are not case-sensitive): a secret header can be listed only once`,
+    repeated: (name, earlier) =>
+      `${name} is already header ${earlier} (header names are not case-sensitive): a secret header can be listed only once`,
   });
   const constants =
     config.body.mode !== "fields"
@@ -178,13 +201,17 @@ export function resolveRowSecrets(
           key: (name) => name,
           stored: stored.constants,
           valueLabel: (name) => `value of ${name}`,
-          repeated: (name, earlier) => `${name} is already constant ${earlier}: a secret parameter can be listed only once`,
+          repeated: (name, earlier) =>
+            `${name} is already constant ${earlier}: a secret parameter can be listed only once`,
         });
   return { headers, constants, fieldErrors };
 }
 
 /** The signing secrets to sign with: the current one, and the previous one while its overlap lasts. */
-export function signingSecretsOf(row: Pick<Webhook, "signingSecretEncrypted" | "previousSigningSecretEncrypted" | "previousSecretExpiresAt">, now = new Date()): string[] {
+export function signingSecretsOf(
+  row: Pick<Webhook, "signingSecretEncrypted" | "previousSigningSecretEncrypted" | "previousSecretExpiresAt">,
+  now = new Date(),
+): string[] {
   const out = [decryptSecret(row.signingSecretEncrypted)];
   if (row.previousSigningSecretEncrypted && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now) {
     out.push(decryptSecret(row.previousSigningSecretEncrypted));
@@ -193,7 +220,12 @@ export function signingSecretsOf(row: Pick<Webhook, "signingSecretEncrypted" | "
 }
 
 /** Creates a webhook from raw input (validated here); returns the row and the signing secret, shown once. */
-export async function insertWebhook(db: DbOrTx, companyId: string, userId: string | null, input: WebhookInput): Promise<{ webhook: Webhook; signingSecret: string }> {
+export async function insertWebhook(
+  db: DbOrTx,
+  companyId: string,
+  userId: string | null,
+  input: WebhookInput,
+): Promise<{ webhook: Webhook; signingSecret: string }> {
   const config = webhookSchema.parse(input);
   const { publicConfig, secrets } = splitSecrets(config);
   const signingSecret = generateSigningSecret();
@@ -231,12 +263,18 @@ export function webhookConfigOf(row: Pick<Webhook, "config">): WebhookConfig {
  * clear config into the encrypted blob. Nothing is sent differently: readAuthSecrets already read
  * them so. A row that cannot be read is left as it is and named in the log. Returns the rows sealed.
  */
-export async function sealClearRowSecrets(db: Database, log: (message: string) => void = console.warn): Promise<number> {
-  const unflagged = (path: SQL) => sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${path}) = 'array' then ${path} else '[]'::jsonb end) r where not (r ? 'secret'))`;
+export async function sealClearRowSecrets(
+  db: Database,
+  log: (message: string) => void = console.warn,
+): Promise<number> {
+  const unflagged = (path: SQL) =>
+    sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${path}) = 'array' then ${path} else '[]'::jsonb end) r where not (r ? 'secret'))`;
   const candidates = await db
     .select({ id: webhooks.id })
     .from(webhooks)
-    .where(sql`${unflagged(sql`${webhooks.config}->'headers'`)} or ${unflagged(sql`${webhooks.config}->'body'->'constants'`)}`);
+    .where(
+      sql`${unflagged(sql`${webhooks.config}->'headers'`)} or ${unflagged(sql`${webhooks.config}->'body'->'constants'`)}`,
+    );
   let sealed = 0;
   for (const { id } of candidates) {
     try {
@@ -245,12 +283,17 @@ export async function sealClearRowSecrets(db: Database, log: (message: string) =
         if (!row) return;
         await tx
           .update(webhooks)
-          .set({ config: webhookConfigOf(row) as unknown as Record<string, unknown>, authSecretsEncrypted: sealSecrets(readAuthSecrets(row)) })
+          .set({
+            config: webhookConfigOf(row) as unknown as Record<string, unknown>,
+            authSecretsEncrypted: sealSecrets(readAuthSecrets(row)),
+          })
           .where(eq(webhooks.id, id));
       });
       sealed++;
     } catch (err) {
-      log(`[hookrelay] webhook ${id}: its header and constant secrets could not be sealed (${err instanceof Error ? err.name : "error"}); it keeps its stored form`);
+      log(
+        `[hookrelay] webhook ${id}: its header and constant secrets could not be sealed (${err instanceof Error ? err.name : "error"}); it keeps its stored form`,
+      );
     }
   }
   return sealed;

@@ -53,8 +53,28 @@ const started = wallNow();
 /** The worker's local concurrency (WORKER_CONCURRENCY, 20 by default), also the baselines' concurrency. */
 const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 20);
 const SIZES = quick
-  ? { raw: 5_000, bare: 3_000, throughput: 5_000, fanEvents: 500, ingestSeconds: 5, latencySeconds: 10, history: 100_000, pages: 50, deliveryTimeoutS: 40 }
-  : { raw: 20_000, bare: 10_000, throughput: 20_000, fanEvents: 2_000, ingestSeconds: 10, latencySeconds: 30, history: 1_000_000, pages: 50, deliveryTimeoutS: 120 };
+  ? {
+      raw: 5_000,
+      bare: 3_000,
+      throughput: 5_000,
+      fanEvents: 500,
+      ingestSeconds: 5,
+      latencySeconds: 10,
+      history: 100_000,
+      pages: 50,
+      deliveryTimeoutS: 40,
+    }
+  : {
+      raw: 20_000,
+      bare: 10_000,
+      throughput: 20_000,
+      fanEvents: 2_000,
+      ingestSeconds: 10,
+      latencySeconds: 30,
+      history: 1_000_000,
+      pages: 50,
+      deliveryTimeoutS: 120,
+    };
 const FANOUT = 10;
 /** BENCH_PHASES=1a,3 runs only those sections (for profiling one of them); all by default. */
 const only = process.env.BENCH_PHASES?.split(",").map((p) => p.trim());
@@ -66,7 +86,11 @@ const rows: Row[] = [];
 const extra: Record<string, unknown> = {};
 
 function eventBody(id: string, i: number) {
-  return { id, type: "deal.updated", data: { id: `d_${i}`, name: "Big deal", stage: "Won", amount: 48000, currency: "EUR", owner: "Grace Hopper" } };
+  return {
+    id,
+    type: "deal.updated",
+    data: { id: `d_${i}`, name: "Big deal", stage: "Won", amount: 48000, currency: "EUR", owner: "Grace Hopper" },
+  };
 }
 
 async function main() {
@@ -94,11 +118,18 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: "1",
     BCRYPT_COST: "4",
   };
-  Object.assign(process.env, { DATABASE_URL: database.url, HOOKRELAY_SECRET_KEY: secretKey, AUTH_SECRET: authSecret, BCRYPT_COST: "4" });
+  Object.assign(process.env, {
+    DATABASE_URL: database.url,
+    HOOKRELAY_SECRET_KEY: secretKey,
+    AUTH_SECRET: authSecret,
+    BCRYPT_COST: "4",
+  });
 
   const receiver = forkTs("bench/receiver.ts", process.env);
   const receiverPort = await new Promise<number>((resolve, reject) => {
-    receiver.once("message", (m: { type: string; port: number }) => (m.type === "ready" ? resolve(m.port) : reject(new Error("receiver"))));
+    receiver.once("message", (m: { type: string; port: number }) =>
+      m.type === "ready" ? resolve(m.port) : reject(new Error("receiver")),
+    );
     receiver.once("exit", () => reject(new Error("the receiver exited")));
   });
   const receiverUrl = `http://127.0.0.1:${receiverPort}`;
@@ -130,8 +161,22 @@ async function main() {
   onCleanup(async () => {
     await client.end({ timeout: 5 });
   });
-  const deps = { db, boss: async (): Promise<PgBoss> => { throw new Error("not used"); } };
-  const signed = await signUp.run(deps, { userId: null }, { name: "Bench Owner", email: `bench-${randomBytes(4).toString("hex")}@example.test`, password: "correct-horse-9", companyName: "Bench Co" });
+  const deps = {
+    db,
+    boss: async (): Promise<PgBoss> => {
+      throw new Error("not used");
+    },
+  };
+  const signed = await signUp.run(
+    deps,
+    { userId: null },
+    {
+      name: "Bench Owner",
+      email: `bench-${randomBytes(4).toString("hex")}@example.test`,
+      password: "correct-horse-9",
+      companyName: "Bench Co",
+    },
+  );
   if (!signed.ok) throw new Error(signed.error);
   const { userId, companyId } = signed.data;
   // The daily call limit (25,000 by default) would defer the later phases' deliveries to tomorrow.
@@ -140,14 +185,25 @@ async function main() {
   if (!key.ok) throw new Error(key.error);
   const apiKey = key.data.key;
   const hook = async (name: string, url: string) =>
-    (await insertWebhook(db, companyId, userId, { name, active: false, eventType: "deal.updated", url, maxConcurrency: 100 })).webhook.id;
+    (
+      await insertWebhook(db, companyId, userId, {
+        name,
+        active: false,
+        eventType: "deal.updated",
+        url,
+        maxConcurrency: 100,
+      })
+    ).webhook.id;
   const throughputHook = await hook("Throughput", `${receiverUrl}/throughput`);
   const fanHooks: string[] = [];
   for (let i = 0; i < FANOUT; i++) fanHooks.push(await hook(`Fan-out ${i + 1}`, `${receiverUrl}/fan/${i + 1}`));
   const historyHook = await hook("History", `${receiverUrl}/history`);
   /** Only these webhooks match deal.updated from now on. */
   const activate = async (ids: string[]) => {
-    await db.update(webhooks).set({ active: sql`${webhooks.id} in ${ids.length ? ids : ["00000000-0000-0000-0000-000000000000"]}` }).where(eq(webhooks.companyId, companyId));
+    await db
+      .update(webhooks)
+      .set({ active: sql`${webhooks.id} in ${ids.length ? ids : ["00000000-0000-0000-0000-000000000000"]}` })
+      .where(eq(webhooks.companyId, companyId));
   };
   const sender = createBoss(database.url, { role: "web" });
   await sender.start();
@@ -155,7 +211,9 @@ async function main() {
   /** Drops queued delivery jobs and the deliveries a phase left behind (ingestion phases run without a worker). */
   const purge = async () => {
     await sender.deleteQueuedJobs(deliverWebhook.name);
-    await db.delete(deliveries).where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} <> ${historyHook}`));
+    await db
+      .delete(deliveries)
+      .where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} <> ${historyHook}`));
     await tidy();
   };
   /** Fresh statistics and no dead rows before a measurement, so autovacuum does not start in the middle of one. */
@@ -173,7 +231,12 @@ async function main() {
     const pool = new Pool(receiverUrl, { connections: CONCURRENCY, pipelining: 1 });
     const body = JSON.stringify({ ...eventBody("evt_raw", 1), occurredAt: new Date().toISOString(), previous: null });
     const sig = createHmac("sha256", randomBytes(24)).update(body).digest("base64");
-    const headers = { "content-type": "application/json", "webhook-id": "msg_raw", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": `v1,${sig}` };
+    const headers = {
+      "content-type": "application/json",
+      "webhook-id": "msg_raw",
+      "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+      "webhook-signature": `v1,${sig}`,
+    };
     const send = async (n: number) => {
       let next = 0;
       await Promise.all(
@@ -199,21 +262,41 @@ async function main() {
   // ------------------------------------------------------------ 1b. bare pg-boss
   let bareLatency = latencySummary([]);
   if (phase("1b")) {
-    const boss = new PgBoss({ connectionString: database.url, max: CONCURRENCY + 4, supervise: false, schedule: false, migrate: false, useListenNotify: true });
+    const boss = new PgBoss({
+      connectionString: database.url,
+      max: CONCURRENCY + 4,
+      supervise: false,
+      schedule: false,
+      migrate: false,
+      useListenNotify: true,
+    });
     boss.on("error", (e) => console.error("[bench pg-boss]", e instanceof Error ? e.message : e));
     await boss.start();
     const queue = "bench-bare";
     await boss.createQueue(queue, { notify: true });
     const throughput = async (n: number, options: { batchSize: number; localConcurrency: number }) => {
-      for (let i = 0; i < n; i += 1000) await boss.insert(queue, Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ data: { i: i + j } })));
+      for (let i = 0; i < n; i += 1000)
+        await boss.insert(
+          queue,
+          Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ data: { i: i + j } })),
+        );
       let done = 0;
       let finish!: () => void;
       const finished = new Promise<void>((r) => (finish = r));
       const t0 = wallNow();
-      await boss.work(queue, { ...options, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, burstWhenBatchFull: options.batchSize > 1 }, async (jobs) => {
-        done += jobs.length;
-        if (done >= n) finish();
-      });
+      await boss.work(
+        queue,
+        {
+          ...options,
+          pollingIntervalSeconds: 0.5,
+          notifyPollingIntervalSeconds: 0.5,
+          burstWhenBatchFull: options.batchSize > 1,
+        },
+        async (jobs) => {
+          done += jobs.length;
+          if (done >= n) finish();
+        },
+      );
       await finished;
       await boss.offWork(queue, { wait: true });
       return (n / (wallNow() - t0)) * 1000;
@@ -221,22 +304,41 @@ async function main() {
     // One job per fetch: after each fetch pg-boss waits the polling interval unless NOTIFY wakes it, so a
     // backlog goes at about pollers / interval (the delivery worker's shape before batching). Few jobs: it is slow.
     const one = await throughput(quick ? 100 : 200, { batchSize: 1, localConcurrency: CONCURRENCY });
-    rows.push({ group: "1b", figure: `pg-boss send→work→complete, batchSize 1 × ${CONCURRENCY} pollers, 0.5 s poll (backlog)`, value: one, unit: "jobs/s" });
+    rows.push({
+      group: "1b",
+      figure: `pg-boss send→work→complete, batchSize 1 × ${CONCURRENCY} pollers, 0.5 s poll (backlog)`,
+      value: one,
+      unit: "jobs/s",
+    });
     log(`1b bare pg-boss batchSize 1: ${Math.round(one)} jobs/s`);
     const ours = await throughput(SIZES.bare, { batchSize: 10, localConcurrency: CONCURRENCY });
-    rows.push({ group: "1b", figure: `pg-boss send→work→complete, batchSize 10 × ${CONCURRENCY} pollers, burst (the delivery worker's shape before its fetch loop)`, value: ours, unit: "jobs/s" });
+    rows.push({
+      group: "1b",
+      figure: `pg-boss send→work→complete, batchSize 10 × ${CONCURRENCY} pollers, burst (the delivery worker's shape before its fetch loop)`,
+      value: ours,
+      unit: "jobs/s",
+    });
     log(`1b bare pg-boss batchSize 10 × ${CONCURRENCY}: ${Math.round(ours)} jobs/s`);
     const batched = await throughput(SIZES.bare, { batchSize: 50, localConcurrency: 2 });
-    rows.push({ group: "1b", figure: "pg-boss send→work→complete, batchSize 50 × 2 pollers, burst (closest to its fetch loop's batches of 50)", value: batched, unit: "jobs/s" });
+    rows.push({
+      group: "1b",
+      figure: "pg-boss send→work→complete, batchSize 50 × 2 pollers, burst (closest to its fetch loop's batches of 50)",
+      value: batched,
+      unit: "jobs/s",
+    });
     log(`1b bare pg-boss batchSize 50 × 2: ${Math.round(batched)} jobs/s`);
     extra.bareJobsPerSecond = { batch1: Math.round(one), batch10: Math.round(ours), batch50: Math.round(batched) };
 
     // Latency: one job at a time at RATE/s, from send() resolving to the handler running.
     const sentAt = new Map<number, number>();
     const handledAt = new Map<number, number>();
-    await boss.work<{ i: number }>(queue, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }, async ([job]) => {
-      handledAt.set(job.data.i, wallNow());
-    });
+    await boss.work<{ i: number }>(
+      queue,
+      { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 },
+      async ([job]) => {
+        handledAt.set(job.data.i, wallNow());
+      },
+    );
     const total = RATE * (quick ? 3 : 5);
     const t0 = wallNow();
     for (let i = 0; i < total; i++) {
@@ -267,12 +369,36 @@ async function main() {
     extra.singleIngestCpu = cpu.cpuPercent;
     const singleRate = single.requests.average;
     const non2xx = single.non2xx + single.errors;
-    rows.push({ group: "3", figure: `POST /api/v1/events, 1 event/request, ${CONCURRENCY} connections (max)`, value: singleRate, unit: "events/s", baseline: { label: "GET /api/health", value: healthRate }, target: { text: "≥ 800", met: singleRate >= 800 }, note: non2xx ? `${non2xx} errors` : undefined });
-    log(`3 single events: ${Math.round(singleRate)} events/s (p50 ${single.latency.p50} ms, p99 ${single.latency.p99} ms, ${non2xx} errors); CPU % of a core: ${JSON.stringify(cpu.cpuPercent)}`);
+    rows.push({
+      group: "3",
+      figure: `POST /api/v1/events, 1 event/request, ${CONCURRENCY} connections (max)`,
+      value: singleRate,
+      unit: "events/s",
+      baseline: { label: "GET /api/health", value: healthRate },
+      target: { text: "≥ 800", met: singleRate >= 800 },
+      note: non2xx ? `${non2xx} errors` : undefined,
+    });
+    log(
+      `3 single events: ${Math.round(singleRate)} events/s (p50 ${single.latency.p50} ms, p99 ${single.latency.p99} ms, ${non2xx} errors); CPU % of a core: ${JSON.stringify(cpu.cpuPercent)}`,
+    );
     const steady = await paced(base, authHeaders, nextId, RATE, quick ? 5 : 10);
-    rows.push({ group: "3", figure: `POST /api/v1/events at a steady ${RATE}/s (open loop): p50`, value: steady.latency.p50, unit: "ms" });
-    rows.push({ group: "3", figure: `POST /api/v1/events at a steady ${RATE}/s (open loop): p99`, value: steady.latency.p99, unit: "ms", target: { text: "< 50", met: steady.latency.p99 < 50 && !steady.skipped }, note: overload(steady) });
-    log(`3 steady ${RATE}/s: p50 ${steady.latency.p50} ms, p99 ${steady.latency.p99} ms, max ${steady.latency.max} ms (${steady.errors} errors, ${steady.skipped} not sent: server behind)`);
+    rows.push({
+      group: "3",
+      figure: `POST /api/v1/events at a steady ${RATE}/s (open loop): p50`,
+      value: steady.latency.p50,
+      unit: "ms",
+    });
+    rows.push({
+      group: "3",
+      figure: `POST /api/v1/events at a steady ${RATE}/s (open loop): p99`,
+      value: steady.latency.p99,
+      unit: "ms",
+      target: { text: "< 50", met: steady.latency.p99 < 50 && !steady.skipped },
+      note: overload(steady),
+    });
+    log(
+      `3 steady ${RATE}/s: p50 ${steady.latency.p50} ms, p99 ${steady.latency.p99} ms, max ${steady.latency.max} ms (${steady.errors} errors, ${steady.skipped} not sent: server behind)`,
+    );
     await purge();
 
     // Direct ingestEvents() (no HTTP, no Next.js): the batched intake's baseline.
@@ -300,8 +426,15 @@ async function main() {
         while (sent < total) {
           const start = sent;
           sent += 100;
-          const batch = Array.from({ length: Math.min(100, total - start) }, (_, j) => eventBody(nextId(prefix), start + j));
-          const res = await pool.request({ path: "/api/v1/events", method: "POST", headers: authHeaders, body: JSON.stringify(batch) });
+          const batch = Array.from({ length: Math.min(100, total - start) }, (_, j) =>
+            eventBody(nextId(prefix), start + j),
+          );
+          const res = await pool.request({
+            path: "/api/v1/events",
+            method: "POST",
+            headers: authHeaders,
+            body: JSON.stringify(batch),
+          });
           await res.body.text();
           if (res.statusCode !== 202) failures++;
         }
@@ -320,8 +453,10 @@ async function main() {
       select calls::int, round(total_exec_time)::int as total_ms, round(mean_exec_time::numeric, 3)::float as mean_ms, rows::int,
              left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) as query
       from pg_stat_statements order by total_exec_time desc limit 15`);
-    log(`pg_stat_statements, ${label}:\n${top.map((t) => `  ${String(t.total_ms).padStart(6)} ms ${String(t.calls).padStart(7)} calls ${String(t.mean_ms).padStart(8)} ms/call ${String(t.rows).padStart(7)} rows  ${t.query}`).join("\n")}`);
-    (extra.pgStatements ??= {} as Record<string, unknown>);
+    log(
+      `pg_stat_statements, ${label}:\n${top.map((t) => `  ${String(t.total_ms).padStart(6)} ms ${String(t.calls).padStart(7)} calls ${String(t.mean_ms).padStart(8)} ms/call ${String(t.rows).padStart(7)} rows  ${t.query}`).join("\n")}`,
+    );
+    extra.pgStatements ??= {} as Record<string, unknown>;
     (extra.pgStatements as Record<string, unknown>)[label] = top;
   };
 
@@ -373,7 +508,16 @@ async function main() {
     await stopWorker(worker);
     if (pgStats) await topStatements(`delivery ${hookIds.length} webhook(s)`);
     const complete = success >= expected;
-    return { rate: (success / elapsed) * 1000, success, failed, attempts, receipts: receipts.count, elapsedS: Math.round(elapsed / 100) / 10, complete, cpuPercent: cpu };
+    return {
+      rate: (success / elapsed) * 1000,
+      success,
+      failed,
+      attempts,
+      receipts: receipts.count,
+      elapsedS: Math.round(elapsed / 100) / 10,
+      complete,
+      cpuPercent: cpu,
+    };
   };
 
   if (phase("2")) {
@@ -382,12 +526,31 @@ async function main() {
     const batchedRate = await postBatches("tp", SIZES.throughput);
     const cpu = meter();
     extra.batchedIngestCpu = cpu.cpuPercent;
-    log(`3 batched intake: ${Math.round(batchedRate)} events/s (${SIZES.throughput} events, 100/request); CPU % of a core: ${JSON.stringify(cpu.cpuPercent)}`);
-    rows.push({ group: "3", figure: "POST /api/v1/events, 100 events/request, 4 at once", value: batchedRate, unit: "events/s", baseline: { label: "ingestEvents() in-process", value: directRate }, target: { text: "≥ 5,000", met: batchedRate >= 5000 } });
+    log(
+      `3 batched intake: ${Math.round(batchedRate)} events/s (${SIZES.throughput} events, 100/request); CPU % of a core: ${JSON.stringify(cpu.cpuPercent)}`,
+    );
+    rows.push({
+      group: "3",
+      figure: "POST /api/v1/events, 100 events/request, 4 at once",
+      value: batchedRate,
+      unit: "events/s",
+      baseline: { label: "ingestEvents() in-process", value: directRate },
+      target: { text: "≥ 5,000", met: batchedRate >= 5000 },
+    });
     const r = await deliverBacklog([throughputHook], SIZES.throughput);
-    log(`2 delivery: ${Math.round(r.rate)} deliveries/s — ${r.success} success, ${r.failed} failed, ${r.attempts} attempts logged, ${r.receipts} received, ${r.elapsedS}s${r.complete ? "" : " (TIMED OUT)"}; CPU % of a core: ${JSON.stringify(r.cpuPercent)}`);
+    log(
+      `2 delivery: ${Math.round(r.rate)} deliveries/s — ${r.success} success, ${r.failed} failed, ${r.attempts} attempts logged, ${r.receipts} received, ${r.elapsedS}s${r.complete ? "" : " (TIMED OUT)"}; CPU % of a core: ${JSON.stringify(r.cpuPercent)}`,
+    );
     extra.delivery = r;
-    rows.push({ group: "2", figure: `${SIZES.throughput.toLocaleString("en-US")} accepted events → success, 1 webhook`, value: r.rate, unit: "deliveries/s", baseline: { label: "1a raw HTTP", value: rawRate }, target: { text: "≥ 2,000 and ≥ 35 %", met: r.complete && r.rate >= 2000 && r.rate >= 0.35 * rawRate }, note: r.complete ? undefined : `timed out after ${r.elapsedS}s` });
+    rows.push({
+      group: "2",
+      figure: `${SIZES.throughput.toLocaleString("en-US")} accepted events → success, 1 webhook`,
+      value: r.rate,
+      unit: "deliveries/s",
+      baseline: { label: "1a raw HTTP", value: rawRate },
+      target: { text: "≥ 2,000 and ≥ 35 %", met: r.complete && r.rate >= 2000 && r.rate >= 0.35 * rawRate },
+      note: r.complete ? undefined : `timed out after ${r.elapsedS}s`,
+    });
     await purge();
   }
   if (phase("2")) {
@@ -395,9 +558,19 @@ async function main() {
     await postBatches("fan", SIZES.fanEvents, 2);
     const expected = SIZES.fanEvents * FANOUT;
     const r = await deliverBacklog(fanHooks, expected);
-    log(`2 fan-out: ${Math.round(r.rate)} deliveries/s — ${r.success}/${expected} success, ${r.attempts} attempts, ${r.elapsedS}s${r.complete ? "" : " (TIMED OUT)"}`);
+    log(
+      `2 fan-out: ${Math.round(r.rate)} deliveries/s — ${r.success}/${expected} success, ${r.attempts} attempts, ${r.elapsedS}s${r.complete ? "" : " (TIMED OUT)"}`,
+    );
     extra.fanOut = r;
-    rows.push({ group: "2", figure: `fan-out ${SIZES.fanEvents.toLocaleString("en-US")} events × ${FANOUT} webhooks → success`, value: r.rate, unit: "deliveries/s", baseline: { label: "1a raw HTTP", value: rawRate }, target: { text: "≥ 2,000 and ≥ 35 %", met: r.complete && r.rate >= 2000 && r.rate >= 0.35 * rawRate }, note: r.complete ? undefined : `timed out after ${r.elapsedS}s` });
+    rows.push({
+      group: "2",
+      figure: `fan-out ${SIZES.fanEvents.toLocaleString("en-US")} events × ${FANOUT} webhooks → success`,
+      value: r.rate,
+      unit: "deliveries/s",
+      baseline: { label: "1a raw HTTP", value: rawRate },
+      target: { text: "≥ 2,000 and ≥ 35 %", met: r.complete && r.rate >= 2000 && r.rate >= 0.35 * rawRate },
+      note: r.complete ? undefined : `timed out after ${r.elapsedS}s`,
+    });
     await purge();
   }
 
@@ -424,12 +597,51 @@ async function main() {
     });
     await stopWorker(worker);
     const s = latencySummary(lat);
-    extra.firstDelivery = { ...s, accepted: acceptedAt.size, received: lat.length, beforeThe202: negative, apiLatency: steadyRun.latency, apiErrors: steadyRun.errors, notSent: steadyRun.skipped, cpuPercent: cpu };
-    log(`4 first delivery at ${RATE}/s for ${SIZES.latencySeconds}s: ${lat.length}/${acceptedAt.size} received; p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} ms (${negative} arrived before the 202)`);
-    rows.push({ group: "4", figure: `API 202 → receipt at ${RATE}/s for ${SIZES.latencySeconds}s: p50`, value: s.p50, unit: "ms", baseline: { label: "1b bare job p50", value: bareLatency.p50 }, target: { text: "< 50", met: s.p50 < 50 }, note: overload(steadyRun) });
-    rows.push({ group: "4", figure: "… p95", value: s.p95, unit: "ms", baseline: { label: "1b bare job p95", value: bareLatency.p95 } });
-    rows.push({ group: "4", figure: "… p99", value: s.p99, unit: "ms", baseline: { label: "1b bare job p99", value: bareLatency.p99 }, target: { text: "< 100", met: s.p99 < 100 } });
-    rows.push({ group: "4", figure: "… max", value: s.max, unit: "ms", baseline: { label: "1b bare job max", value: bareLatency.max }, note: lat.length < acceptedAt.size ? `${acceptedAt.size - lat.length} not received` : undefined });
+    extra.firstDelivery = {
+      ...s,
+      accepted: acceptedAt.size,
+      received: lat.length,
+      beforeThe202: negative,
+      apiLatency: steadyRun.latency,
+      apiErrors: steadyRun.errors,
+      notSent: steadyRun.skipped,
+      cpuPercent: cpu,
+    };
+    log(
+      `4 first delivery at ${RATE}/s for ${SIZES.latencySeconds}s: ${lat.length}/${acceptedAt.size} received; p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} ms (${negative} arrived before the 202)`,
+    );
+    rows.push({
+      group: "4",
+      figure: `API 202 → receipt at ${RATE}/s for ${SIZES.latencySeconds}s: p50`,
+      value: s.p50,
+      unit: "ms",
+      baseline: { label: "1b bare job p50", value: bareLatency.p50 },
+      target: { text: "< 50", met: s.p50 < 50 },
+      note: overload(steadyRun),
+    });
+    rows.push({
+      group: "4",
+      figure: "… p95",
+      value: s.p95,
+      unit: "ms",
+      baseline: { label: "1b bare job p95", value: bareLatency.p95 },
+    });
+    rows.push({
+      group: "4",
+      figure: "… p99",
+      value: s.p99,
+      unit: "ms",
+      baseline: { label: "1b bare job p99", value: bareLatency.p99 },
+      target: { text: "< 100", met: s.p99 < 100 },
+    });
+    rows.push({
+      group: "4",
+      figure: "… max",
+      value: s.max,
+      unit: "ms",
+      baseline: { label: "1b bare job max", value: bareLatency.max },
+      note: lat.length < acceptedAt.size ? `${acceptedAt.size - lat.length} not received` : undefined,
+    });
     await purge();
   }
 
@@ -443,10 +655,23 @@ async function main() {
     const hang = await import("node:http").then((http) => http.createServer(() => {}));
     await new Promise<void>((resolve) => hang.listen(0, "127.0.0.1", resolve));
     const hangUrl = `http://127.0.0.1:${(hang.address() as { port: number }).port}`;
-    const a = await signUp.run(deps, { userId: null }, { name: "Hostile Owner", email: `hostile-${randomBytes(4).toString("hex")}@example.test`, password: "correct-horse-9", companyName: "Hostile Co" });
+    const a = await signUp.run(
+      deps,
+      { userId: null },
+      {
+        name: "Hostile Owner",
+        email: `hostile-${randomBytes(4).toString("hex")}@example.test`,
+        password: "correct-horse-9",
+        companyName: "Hostile Co",
+      },
+    );
     if (!a.ok) throw new Error(a.error);
     await db.update(companies).set({ dailyCallLimit: 1_000_000_000 }).where(eq(companies.id, a.data.companyId));
-    const aKey = await createApiKey.run(deps, { userId: a.data.userId, companyId: a.data.companyId }, { name: "hostile" });
+    const aKey = await createApiKey.run(
+      deps,
+      { userId: a.data.userId, companyId: a.data.companyId },
+      { name: "hostile" },
+    );
     if (!aKey.ok) throw new Error(aKey.error);
     const none = { type: "preset" as const, preset: "none" as const };
     const X = "x".repeat(100);
@@ -456,11 +681,27 @@ async function main() {
     ];
     const aHooks: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const input = { name: `Hang ${i}`, active: true, eventType: "contact.created", url: `${hangUrl}/hang${i}`, maxConcurrency: 100, timeoutSeconds: 30, retryPolicy: none };
+      const input = {
+        name: `Hang ${i}`,
+        active: true,
+        eventType: "contact.created",
+        url: `${hangUrl}/hang${i}`,
+        maxConcurrency: 100,
+        timeoutSeconds: 30,
+        retryPolicy: none,
+      };
       aHooks.push((await insertWebhook(db, a.data.companyId, a.data.userId, input)).webhook.id);
     }
     for (const [i, template] of bombs.entries()) {
-      const input = { name: `Bomb ${i}`, active: true, eventType: "lead.created", url: `${hangUrl}/bomb${i}`, method: "POST" as const, body: { mode: "template" as const, encoding: "text" as const, template }, retryPolicy: none };
+      const input = {
+        name: `Bomb ${i}`,
+        active: true,
+        eventType: "lead.created",
+        url: `${hangUrl}/bomb${i}`,
+        method: "POST" as const,
+        body: { mode: "template" as const, encoding: "text" as const, template },
+        retryPolicy: none,
+      };
       aHooks.push((await insertWebhook(db, a.data.companyId, a.data.userId, input)).webhook.id);
     }
     await activate([throughputHook]);
@@ -469,9 +710,12 @@ async function main() {
       await ask("reset");
       const run = await paced(base, authHeaders, nextId, NOISY_RATE, seconds);
       const deadline = wallNow() + 60_000;
-      while (wallNow() < deadline && (await ask<{ count: number }>("count")).count < run.accepted.size) await sleep(100);
+      while (wallNow() < deadline && (await ask<{ count: number }>("count")).count < run.accepted.size)
+        await sleep(100);
       const dump = await ask<{ ids: string[]; times: number[] }>("dump");
-      const lat = dump.ids.flatMap((id, i) => (run.accepted.has(id) ? [Math.max(0, dump.times[i] - run.accepted.get(id)!)] : []));
+      const lat = dump.ids.flatMap((id, i) =>
+        run.accepted.has(id) ? [Math.max(0, dump.times[i] - run.accepted.get(id)!)] : [],
+      );
       return { ...latencySummary(lat), missing: run.accepted.size - lat.length };
     };
     // A warm worker (its connections, the sandbox's processes) for both measurements.
@@ -485,8 +729,14 @@ async function main() {
     const flood = (async () => {
       for (let i = 0; hostileOn; i++) {
         const due = wallNow() + 100;
-        const batch = Array.from({ length: 20 }, (_, j) => ({ id: `hostile-${i}-${j}`, type: j === 0 && i % 5 === 0 ? "lead.created" : "contact.created", data: { id: `h${i}-${j}` } }));
-        const res = await aPool.request({ path: "/api/v1/events", method: "POST", headers: aHeaders, body: JSON.stringify(batch) }).catch(() => null);
+        const batch = Array.from({ length: 20 }, (_, j) => ({
+          id: `hostile-${i}-${j}`,
+          type: j === 0 && i % 5 === 0 ? "lead.created" : "contact.created",
+          data: { id: `h${i}-${j}` },
+        }));
+        const res = await aPool
+          .request({ path: "/api/v1/events", method: "POST", headers: aHeaders, body: JSON.stringify(batch) })
+          .catch(() => null);
         if (res) {
           await res.body.text();
           if (res.statusCode === 202) aAccepted += batch.length;
@@ -512,11 +762,33 @@ async function main() {
     await db.update(webhooks).set({ active: false }).where(eq(webhooks.companyId, a.data.companyId));
     await sender.deleteQueuedJobs(deliverWebhook.name);
     await db.delete(deliveries).where(eq(deliveries.companyId, a.data.companyId));
-    extra.noisyNeighbour = { rate: NOISY_RATE, alone, beside, hostile: { accepted: aAccepted, ...aCounts, webhooks: aHooks.length } };
-    log(`7 noisy neighbour: B alone p50 ${alone.p50} p99 ${alone.p99} ms; beside hostile A p50 ${beside.p50} p99 ${beside.p99} ms; A accepted ${aAccepted}, ${JSON.stringify(aCounts)}`);
+    extra.noisyNeighbour = {
+      rate: NOISY_RATE,
+      alone,
+      beside,
+      hostile: { accepted: aAccepted, ...aCounts, webhooks: aHooks.length },
+    };
+    log(
+      `7 noisy neighbour: B alone p50 ${alone.p50} p99 ${alone.p99} ms; beside hostile A p50 ${beside.p50} p99 ${beside.p99} ms; A accepted ${aAccepted}, ${JSON.stringify(aCounts)}`,
+    );
     const note = (r: typeof alone) => (r.missing ? `${r.missing} not received` : undefined);
-    rows.push({ group: "7", figure: `B's first delivery at ${NOISY_RATE}/s beside hostile A: p50`, value: beside.p50, unit: "ms", baseline: { label: "B alone p50", value: alone.p50 }, note: note(beside) });
-    rows.push({ group: "7", figure: "… p99", value: beside.p99, unit: "ms", baseline: { label: "B alone p99", value: alone.p99 }, target: { text: "≤ 2 × alone", met: beside.p99 <= 2 * alone.p99 && !beside.missing }, note: note(alone) });
+    rows.push({
+      group: "7",
+      figure: `B's first delivery at ${NOISY_RATE}/s beside hostile A: p50`,
+      value: beside.p50,
+      unit: "ms",
+      baseline: { label: "B alone p50", value: alone.p50 },
+      note: note(beside),
+    });
+    rows.push({
+      group: "7",
+      figure: "… p99",
+      value: beside.p99,
+      unit: "ms",
+      baseline: { label: "B alone p99", value: alone.p99 },
+      target: { text: "≤ 2 × alone", met: beside.p99 <= 2 * alone.p99 && !beside.missing },
+      note: note(alone),
+    });
     await purge();
   }
 
@@ -524,7 +796,12 @@ async function main() {
   if (phase("5")) {
     const cookieName = "authjs.session-token";
     // A session as sign-in issues it: its own id and the user's session version (checked per request).
-    const token = await encode({ token: { sub: userId, name: "Bench Owner", email: "bench@example.test", sid: randomUUID(), sv: 0 }, secret: authSecret, salt: cookieName, maxAge: 3600 });
+    const token = await encode({
+      token: { sub: userId, name: "Bench Owner", email: "bench@example.test", sid: randomUUID(), sv: 0 },
+      secret: authSecret,
+      salt: cookieName,
+      maxAge: 3600,
+    });
     const cookie = `${cookieName}=${token}; hr_company=${companyId}`;
     const timePage = async (pathname: string, n: number) => {
       const times: number[] = [];
@@ -545,14 +822,35 @@ async function main() {
     const t0 = wallNow();
     await seedHistory(db, companyId, historyHook, SIZES.history);
     log(`5 seeded ${SIZES.history.toLocaleString("en-US")} deliveries in ${((wallNow() - t0) / 1000).toFixed(1)}s`);
-    const after = { listing: await timePage(listing, SIZES.pages), history: await timePage(history, SIZES.pages), historyAll: await timePage(`${history}?period=all`, SIZES.pages) };
+    const after = {
+      listing: await timePage(listing, SIZES.pages),
+      history: await timePage(history, SIZES.pages),
+      historyAll: await timePage(`${history}?period=all`, SIZES.pages),
+    };
     extra.pages = { before, after };
     const label = SIZES.history >= 1_000_000 ? "1M" : `${SIZES.history / 1000}k`;
-    for (const [name, k, b] of [["/webhooks listing", "listing", "listing"], ["history (24 h, default)", "history", "history"], ["history (all time)", "historyAll", "history"]] as const) {
+    for (const [name, k, b] of [
+      ["/webhooks listing", "listing", "listing"],
+      ["history (24 h, default)", "history", "history"],
+      ["history (all time)", "historyAll", "history"],
+    ] as const) {
       const a = after[k];
       const was = before[b];
-      rows.push({ group: "5", figure: `${name} at ${label} deliveries: p50`, value: a.p50, unit: "ms", baseline: { label: "0 deliveries", value: was.p50 } });
-      rows.push({ group: "5", figure: `${name} at ${label} deliveries: p95`, value: a.p95, unit: "ms", baseline: { label: "0 deliveries", value: was.p95 }, target: k === "historyAll" ? undefined : { text: "< 150", met: a.p95 < 150 } });
+      rows.push({
+        group: "5",
+        figure: `${name} at ${label} deliveries: p50`,
+        value: a.p50,
+        unit: "ms",
+        baseline: { label: "0 deliveries", value: was.p50 },
+      });
+      rows.push({
+        group: "5",
+        figure: `${name} at ${label} deliveries: p95`,
+        value: a.p95,
+        unit: "ms",
+        baseline: { label: "0 deliveries", value: was.p95 },
+        target: k === "historyAll" ? undefined : { text: "< 150", met: a.p95 < 150 },
+      });
       log(`5 ${name}: p50 ${a.p50} ms, p95 ${a.p95} ms (empty: ${was.p95} ms)`);
     }
   }
@@ -561,20 +859,49 @@ async function main() {
   {
     const webPeak = rssMb(webPid) ?? NaN;
     const workerPeak = workerPeaks.length ? Math.max(...workerPeaks) : NaN;
-    rows.push({ group: "6", figure: "worker process peak RSS (scripts/worker.ts)", value: workerPeak, unit: "MB", target: { text: "< 300", met: workerPeak < 300 } });
-    rows.push({ group: "6", figure: "web process peak RSS (scripts/web.mjs: Next.js)", value: webPeak, unit: "MB", baseline: { label: "idle after start", value: extra.webIdleRssMb as number } });
+    rows.push({
+      group: "6",
+      figure: "worker process peak RSS (scripts/worker.ts)",
+      value: workerPeak,
+      unit: "MB",
+      target: { text: "< 300", met: workerPeak < 300 },
+    });
+    rows.push({
+      group: "6",
+      figure: "web process peak RSS (scripts/web.mjs: Next.js)",
+      value: webPeak,
+      unit: "MB",
+      baseline: { label: "idle after start", value: extra.webIdleRssMb as number },
+    });
     extra.memory = { workerPeaksMb: workerPeaks, webPeakMb: webPeak };
   }
 
   await stopChild(web, 20_000);
   await stopChild(receiver, 5_000);
 
-  const machine = { nproc: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+  const machine = {
+    nproc: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+  };
   const totalS = Math.round((wallNow() - started) / 1000);
-  const result = { when: new Date().toISOString(), mode: quick ? "quick" : "full", totalSeconds: totalS, machine, concurrency: CONCURRENCY, sizes: SIZES, rows, details: extra };
+  const result = {
+    when: new Date().toISOString(),
+    mode: quick ? "quick" : "full",
+    totalSeconds: totalS,
+    machine,
+    concurrency: CONCURRENCY,
+    sizes: SIZES,
+    rows,
+    details: extra,
+  };
   fs.writeFileSync(path.join(RESULTS_DIR, "latest.json"), JSON.stringify(result, null, 2) + "\n");
   fs.writeFileSync(path.join(RESULTS_DIR, quick ? "latest-quick.md" : "latest-full.md"), table(rows) + "\n");
-  console.log(`\nHookrelay bench (${quick ? "quick" : "full"}), ${new Date().toISOString()}, ${machine.nproc} cores, ${machine.memoryGb} GB, node ${machine.node}, ${totalS}s\n`);
+  console.log(
+    `\nHookrelay bench (${quick ? "quick" : "full"}), ${new Date().toISOString()}, ${machine.nproc} cores, ${machine.memoryGb} GB, node ${machine.node}, ${totalS}s\n`,
+  );
   console.log(table(rows));
   console.log(`\nwritten: ${path.relative(process.cwd(), path.join(RESULTS_DIR, "latest.json"))}`);
 }
@@ -611,7 +938,10 @@ function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
 
 /** A note for a steady-rate figure whose server could not keep up. */
 function overload(run: { errors: number; skipped: number }): string | undefined {
-  const parts = [run.errors ? `${run.errors} errors` : "", run.skipped ? `${run.skipped} not sent (the server was 2 s behind)` : ""].filter(Boolean);
+  const parts = [
+    run.errors ? `${run.errors} errors` : "",
+    run.skipped ? `${run.skipped} not sent (the server was 2 s behind)` : "",
+  ].filter(Boolean);
   return parts.length ? parts.join(", ") : undefined;
 }
 
@@ -621,7 +951,13 @@ function overload(run: { errors: number; skipped: number }): string | undefined 
  * did not hold 200/s here). Latency counts from the scheduled send; `accepted` maps each 202's
  * event id to when the 202 arrived.
  */
-async function paced(base: string, headers: Record<string, string>, nextId: (p: string) => string, rate: number, seconds: number) {
+async function paced(
+  base: string,
+  headers: Record<string, string>,
+  nextId: (p: string) => string,
+  rate: number,
+  seconds: number,
+) {
   const pool = new Pool(base, { connections: 64, pipelining: 1 });
   const latencies: number[] = [];
   const accepted = new Map<string, number>();
@@ -665,7 +1001,13 @@ async function paced(base: string, headers: Record<string, string>, nextId: (p: 
 }
 
 /** autocannon options for single-event POSTs, each with a new event id. */
-function singleEvents(base: string, headers: Record<string, string>, nextId: (p: string) => string, duration: number, connections: number): autocannon.Options {
+function singleEvents(
+  base: string,
+  headers: Record<string, string>,
+  nextId: (p: string) => string,
+  duration: number,
+  connections: number,
+): autocannon.Options {
   let i = 0;
   return {
     url: `${base}/api/v1/events`,

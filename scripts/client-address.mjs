@@ -10,7 +10,12 @@
  */
 export function clientAddressOf(forwardedFor, peer, proxies) {
   const chain = [
-    ...(typeof forwardedFor === "string" ? forwardedFor.split(",").map((s) => s.trim()).filter(Boolean) : []),
+    ...(typeof forwardedFor === "string"
+      ? forwardedFor
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : []),
     peer ?? "unknown",
   ];
   return chain[Math.max(0, chain.length - 1 - proxies)];

@@ -55,19 +55,27 @@ async function main() {
     RESEND_BASE_URL: resend.url,
     E2E_RESEND_URL: resend.url,
   };
-  const app = spawn(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "start.ts")], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  const app = spawn(
+    process.execPath,
+    [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "scripts", "start.ts")],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
   let code = 1;
   try {
     await waitForHealth(`${baseUrl}/api/health`, app, 240_000);
-    const pw = spawn(process.execPath, [path.join(ROOT, "node_modules", "@playwright", "test", "cli.js"), "test", ...process.argv.slice(2)], {
-      cwd: ROOT,
-      env,
-      stdio: "inherit",
-    });
+    const pw = spawn(
+      process.execPath,
+      [path.join(ROOT, "node_modules", "@playwright", "test", "cli.js"), "test", ...process.argv.slice(2)],
+      {
+        cwd: ROOT,
+        env,
+        stdio: "inherit",
+      },
+    );
     code = await new Promise<number>((resolve) => pw.on("exit", (c) => resolve(c ?? 1)));
   } finally {
     if (app.exitCode === null) {

@@ -11,7 +11,9 @@ import { sealClearRowSecrets } from "@/lib/webhooks";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 /** Where the embedded database and the generated secrets live (HOOKRELAY_DATA_DIR: another folder, e.g. for a test). */
-export const DATA_DIR = readEnv.HOOKRELAY_DATA_DIR ? path.resolve(readEnv.HOOKRELAY_DATA_DIR) : path.join(ROOT, ".data");
+export const DATA_DIR = readEnv.HOOKRELAY_DATA_DIR
+  ? path.resolve(readEnv.HOOKRELAY_DATA_DIR)
+  : path.join(ROOT, ".data");
 const EMBEDDED_PORT = 54329;
 
 function readOrCreate(file: string, make: () => string): string {
@@ -37,11 +39,17 @@ export async function prepareRuntime(options: { migrate?: boolean; log?: (m: str
   const log = options.log ?? ((m: string) => console.log(`[hookrelay] ${m}`));
   let embedded: EmbeddedDatabase | null = null;
   if (!envIsSet("DATABASE_URL")) {
-    log(`DATABASE_URL is unset: starting the embedded PostgreSQL (data in ${path.relative(process.cwd(), DATA_DIR) || "."}/pg)`);
+    log(
+      `DATABASE_URL is unset: starting the embedded PostgreSQL (data in ${path.relative(process.cwd(), DATA_DIR) || "."}/pg)`,
+    );
     embedded = await startEmbeddedPostgres({ dir: DATA_DIR, preferredPort: EMBEDDED_PORT });
     process.env.DATABASE_URL = embedded.url;
-    if (!envIsSet("HOOKRELAY_SECRET_KEY")) process.env.HOOKRELAY_SECRET_KEY = readOrCreate(path.join(DATA_DIR, "secret.key"), generateSecretKey);
-    if (!envIsSet("AUTH_SECRET")) process.env.AUTH_SECRET = readOrCreate(path.join(DATA_DIR, "auth-secret"), () => randomBytes(32).toString("base64url"));
+    if (!envIsSet("HOOKRELAY_SECRET_KEY"))
+      process.env.HOOKRELAY_SECRET_KEY = readOrCreate(path.join(DATA_DIR, "secret.key"), generateSecretKey);
+    if (!envIsSet("AUTH_SECRET"))
+      process.env.AUTH_SECRET = readOrCreate(path.join(DATA_DIR, "auth-secret"), () =>
+        randomBytes(32).toString("base64url"),
+      );
     log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
   }
   let env: Env;
@@ -62,7 +70,10 @@ export async function prepareRuntime(options: { migrate?: boolean; log?: (m: str
     const { client, db } = createDb(env.DATABASE_URL, 1);
     try {
       const sealed = await sealClearRowSecrets(db);
-      if (sealed > 0) log(`${sealed} webhook(s) saved before headers and constants could be secret: stored anew, credential-like values encrypted`);
+      if (sealed > 0)
+        log(
+          `${sealed} webhook(s) saved before headers and constants could be secret: stored anew, credential-like values encrypted`,
+        );
     } finally {
       await client.end({ timeout: 5 });
     }

@@ -34,9 +34,16 @@ function buildIsStale(): boolean {
   const buildId = path.join(ROOT, ".next", "BUILD_ID");
   if (!fs.existsSync(buildId)) return true;
   const built = fs.statSync(buildId).mtimeMs;
-  const sources = ["app", "components", "lib", "db", "jobs"].map((d) => path.join(ROOT, d)).filter((d) => fs.existsSync(d));
-  const configs = ["next.config.mjs", "package.json", "postcss.config.mjs", "tsconfig.json", "tsconfig.build.json"].map((f) => path.join(ROOT, f));
-  const newest = Math.max(...sources.map(newestSourceMtime), ...configs.filter((f) => fs.existsSync(f)).map((f) => fs.statSync(f).mtimeMs));
+  const sources = ["app", "components", "lib", "db", "jobs"]
+    .map((d) => path.join(ROOT, d))
+    .filter((d) => fs.existsSync(d));
+  const configs = ["next.config.mjs", "package.json", "postcss.config.mjs", "tsconfig.json", "tsconfig.build.json"].map(
+    (f) => path.join(ROOT, f),
+  );
+  const newest = Math.max(
+    ...sources.map(newestSourceMtime),
+    ...configs.filter((f) => fs.existsSync(f)).map((f) => fs.statSync(f).mtimeMs),
+  );
   return newest > built;
 }
 

@@ -14,7 +14,14 @@ export interface ChildSpec {
   options: SpawnOptions;
 }
 
-type Supervised = { spec: ChildSpec; child: ChildProcess | null; startedAt: number; failures: number; timer: NodeJS.Timeout | null; restarts: number };
+type Supervised = {
+  spec: ChildSpec;
+  child: ChildProcess | null;
+  startedAt: number;
+  failures: number;
+  timer: NodeJS.Timeout | null;
+  restarts: number;
+};
 
 const MIN_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
@@ -53,7 +60,9 @@ export class Supervisor {
       entry.failures = ranMs >= HEALTHY_AFTER_MS ? 1 : entry.failures + 1;
       const backoff = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (entry.failures - 1));
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      this.log(`${spec.name} (pid ${child.pid}) ${why} after ${(ranMs / 1000).toFixed(1)} s; restarting in ${backoff / 1000} s`);
+      this.log(
+        `${spec.name} (pid ${child.pid}) ${why} after ${(ranMs / 1000).toFixed(1)} s; restarting in ${backoff / 1000} s`,
+      );
       entry.timer = setTimeout(() => {
         entry.timer = null;
         if (this.stopping) return;

@@ -34,7 +34,9 @@ export function apiClient(key: string | null) {
     if (init.raw !== undefined) body = init.raw;
     else if (init.body !== undefined) body = JSON.stringify(init.body);
     if (body !== undefined) headers["content-type"] = init.contentType ?? "application/json";
-    const res = await handler(new Request(`http://localhost${path}`, { method: init.method ?? "GET", headers, body }), { params: Promise.resolve((init.params ?? {}) as P) });
+    const res = await handler(new Request(`http://localhost${path}`, { method: init.method ?? "GET", headers, body }), {
+      params: Promise.resolve((init.params ?? {}) as P),
+    });
     const text = await res.text();
     transcript.push(text);
     return { status: res.status, text, json: text ? JSON.parse(text) : null };

@@ -9,7 +9,10 @@ export interface ReceivedRequest {
   at: number;
 }
 
-type Responder = (req: ReceivedRequest, index: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | "hang" | "destroy";
+type Responder = (
+  req: ReceivedRequest,
+  index: number,
+) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | "hang" | "destroy";
 
 /** A real HTTP receiver on 127.0.0.1 that records every request and answers as told. */
 export async function startReceiver(respond: Responder = () => ({ status: 200, body: "ok" })) {
@@ -21,13 +24,20 @@ export async function startReceiver(respond: Responder = () => ({ status: 200, b
     req.setEncoding("utf8");
     req.on("data", (c) => (body += c));
     req.on("end", () => {
-      const entry: ReceivedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, at: Date.now() };
+      const entry: ReceivedRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body,
+        at: Date.now(),
+      };
       received.push(entry);
       const answer = respond(entry, received.length - 1);
       waiters = waiters.filter((w) => (received.length >= w.n ? (w.resolve(), false) : true));
       if (answer === "hang") return void hanging.push(res);
       if (answer === "destroy") return void req.socket.destroy();
-      const send = () => res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers }).end(answer.body ?? "");
+      const send = () =>
+        res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers }).end(answer.body ?? "");
       if (answer.delayMs) setTimeout(send, answer.delayMs);
       else send();
     });
@@ -54,7 +64,8 @@ export async function waitUntil<T>(read: () => Promise<T>, done: (v: T) => boole
   const deadline = Date.now() + timeoutMs;
   let last = await read();
   while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
     last = await read();
   }

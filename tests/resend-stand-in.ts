@@ -24,21 +24,33 @@ export async function startResendStandIn() {
     req.on("end", () => {
       // The e2e run reads what arrived from the Playwright process (the stand-in lives in scripts/e2e.ts).
       if (req.method === "GET" && req.url === "/emails") {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(received.map(({ authorization: _, ...email }) => email)));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify(received.map(({ authorization: _, ...email }) => email)));
         return;
       }
       if (req.method !== "POST" || req.url !== "/emails") {
-        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ name: "not_found", message: "Not found", statusCode: 404 }));
+        res
+          .writeHead(404, { "content-type": "application/json" })
+          .end(JSON.stringify({ name: "not_found", message: "Not found", statusCode: 404 }));
         return;
       }
       if (failures > 0) {
         failures--;
-        res.writeHead(422, { "content-type": "application/json" }).end(JSON.stringify({ name: "validation_error", message: "Invalid `to` field", statusCode: 422 }));
+        res
+          .writeHead(422, { "content-type": "application/json" })
+          .end(JSON.stringify({ name: "validation_error", message: "Invalid `to` field", statusCode: 422 }));
         return;
       }
       const json = JSON.parse(body);
-      received.push({ ...json, to: Array.isArray(json.to) ? json.to : [json.to], authorization: req.headers.authorization });
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: `email_${received.length}` }));
+      received.push({
+        ...json,
+        to: Array.isArray(json.to) ? json.to : [json.to],
+        authorization: req.headers.authorization,
+      });
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ id: `email_${received.length}` }));
       waiters.splice(0).forEach((w) => w());
     });
   });

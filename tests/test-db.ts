@@ -10,7 +10,8 @@ export interface ThrowawayDatabase {
   url: string;
   /** False when an external server (`externalUrl`) is used: nothing to stop or delete then. */
   embedded: boolean;
-  /** Stops the embedded server (connections drop), as an outage would; `startServer` brings it back on the same port. */
+  /** Stops the embedded server (connections drop), as an outage would; `startServer` brings it back on the same port.
+   * */
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
   /** Stops the server and deletes its folder. */
@@ -22,7 +23,12 @@ export interface ThrowawayDatabase {
  * suite and the bench alike: `externalUrl` when given (TEST_DATABASE_URL, BENCH_DATABASE_URL), else an
  * embedded server in a temporary folder that `destroy` deletes.
  */
-export async function startThrowawayDatabase(options: { label: string; externalUrl?: string; persistent?: boolean; settings?: string[] }): Promise<ThrowawayDatabase> {
+export async function startThrowawayDatabase(options: {
+  label: string;
+  externalUrl?: string;
+  persistent?: boolean;
+  settings?: string[];
+}): Promise<ThrowawayDatabase> {
   if (options.externalUrl) {
     await runMigrations(options.externalUrl);
     await installJobs(options.externalUrl);
@@ -30,7 +36,13 @@ export async function startThrowawayDatabase(options: { label: string; externalU
     return { url: options.externalUrl, embedded: false, stopServer: nothing, startServer: nothing, destroy: nothing };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hookrelay-${options.label}-`));
-  const start = () => startEmbeddedPostgres({ dir, persistent: options.persistent ?? false, database: `hookrelay_${options.label}`, settings: options.settings });
+  const start = () =>
+    startEmbeddedPostgres({
+      dir,
+      persistent: options.persistent ?? false,
+      database: `hookrelay_${options.label}`,
+      settings: options.settings,
+    });
   let pg: EmbeddedDatabase | null = null;
   try {
     pg = await start();

@@ -9,7 +9,8 @@ import type { ChangePasswordInput } from "@/lib/validations/auth";
 
 export async function switchCompanyAction(input: { companyId: string }) {
   const result = await runAction(switchCompany, input);
-  if (result.ok) (await cookies()).set(COMPANY_COOKIE, result.data.companyId, { httpOnly: true, sameSite: "lax", path: "/" });
+  if (result.ok)
+    (await cookies()).set(COMPANY_COOKIE, result.data.companyId, { httpOnly: true, sameSite: "lax", path: "/" });
   return result;
 }
 

@@ -36,7 +36,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           </Link>
         </div>
         <div className="px-4 pt-4 pb-2">
-          <p className="text-muted-foreground truncate text-xs font-medium tracking-wide uppercase" title={actor.companyName}>
+          <p
+            className="text-muted-foreground truncate text-xs font-medium tracking-wide uppercase"
+            title={actor.companyName}
+          >
             {actor.companyName}
           </p>
         </div>
@@ -44,7 +47,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <SidebarNav items={items} />
         </div>
         <div className="border-t p-2">
-          <UserMenu name={actor.name} email={actor.email} roleName={actor.role.name} companyId={actor.companyId} companies={companies} />
+          <UserMenu
+            name={actor.name}
+            email={actor.email}
+            roleName={actor.role.name}
+            companyId={actor.companyId}
+            companies={companies}
+          />
         </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">

@@ -8,7 +8,13 @@ import type { ActionResult } from "@/lib/action";
 import { signIn, signOut, throttledFor } from "@/lib/auth";
 import { clientAddress } from "@/lib/client-address";
 import { actionDeps, COMPANY_COOKIE } from "@/lib/session";
-import type { AcceptInvitationInput, ForgotPasswordInput, ResetPasswordInput, SignInInput, SignUpInput } from "@/lib/validations/auth";
+import type {
+  AcceptInvitationInput,
+  ForgotPasswordInput,
+  ResetPasswordInput,
+  SignInInput,
+  SignUpInput,
+} from "@/lib/validations/auth";
 import { signInSchema } from "@/lib/validations/auth";
 
 /** Signs in with next-auth; a wrong email or password comes back as a form error, not an exception. */
@@ -23,7 +29,12 @@ async function signInWith(email: string, password: string): Promise<ActionResult
       return { ok: false, code: "invalid", error: message, fieldErrors: { password: [message] } };
     }
     if (err instanceof AuthError) {
-      return { ok: false, code: "invalid", error: "Wrong email or password", fieldErrors: { password: ["Wrong email or password"] } };
+      return {
+        ok: false,
+        code: "invalid",
+        error: "Wrong email or password",
+        fieldErrors: { password: ["Wrong email or password"] },
+      };
     }
     throw err;
   }

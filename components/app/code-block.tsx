@@ -9,7 +9,10 @@ export function prettyBody(body: string): string {
 
 export function CodeBlock({ children, label }: { children: string; label: string }) {
   return (
-    <pre aria-label={label} className="bg-muted max-h-80 overflow-auto rounded-md p-3 font-mono text-xs break-all whitespace-pre-wrap">
+    <pre
+      aria-label={label}
+      className="bg-muted max-h-80 overflow-auto rounded-md p-3 font-mono text-xs break-all whitespace-pre-wrap"
+    >
       {children}
     </pre>
   );
@@ -24,7 +27,10 @@ export function HeaderTable({ headers, label }: { headers: Record<string, string
       <tbody>
         {entries.map(([name, value]) => (
           <tr key={name} className="border-b last:border-0">
-            <th scope="row" className="text-muted-foreground py-1 pr-3 text-left align-top font-mono font-normal whitespace-nowrap">
+            <th
+              scope="row"
+              className="text-muted-foreground py-1 pr-3 text-left align-top font-mono font-normal whitespace-nowrap"
+            >
               {name}
             </th>
             <td className="py-1 font-mono break-all">{value}</td>

@@ -61,7 +61,13 @@ export function ConfirmAction({
   return (
     <AlertDialog open={open} onOpenChange={(next) => (pending ? undefined : setOpen(next))}>
       <AlertDialogTrigger asChild>
-        <Button variant="ghost" size="sm" {...triggerProps} disabled={pending || triggerProps?.disabled} aria-busy={pending || undefined}>
+        <Button
+          variant="ghost"
+          size="sm"
+          {...triggerProps}
+          disabled={pending || triggerProps?.disabled}
+          aria-busy={pending || undefined}
+        >
           {children}
         </Button>
       </AlertDialogTrigger>
@@ -74,7 +80,12 @@ export function ConfirmAction({
         </AlertDialogHeader>
         <AlertDialogFooter>
           <AlertDialogCancel disabled={pending}>Cancel</AlertDialogCancel>
-          <AlertDialogAction variant="destructive" onClick={confirm} disabled={pending || confirmDisabled} aria-busy={pending || undefined}>
+          <AlertDialogAction
+            variant="destructive"
+            onClick={confirm}
+            disabled={pending || confirmDisabled}
+            aria-busy={pending || undefined}
+          >
             {pending ? <Spinner className="size-4" /> : null}
             {confirmLabel}
           </AlertDialogAction>

@@ -6,7 +6,11 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 
 /** Copies `value` to the clipboard; says "Copied" for a moment. */
-export function CopyButton({ value, label = "Copy", ...props }: { value: string; label?: string } & Omit<ComponentProps<typeof Button>, "onClick" | "value">) {
+export function CopyButton({
+  value,
+  label = "Copy",
+  ...props
+}: { value: string; label?: string } & Omit<ComponentProps<typeof Button>, "onClick" | "value">) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;

@@ -6,7 +6,15 @@ import { DialogFooter } from "@/components/ui/dialog";
 import { SubmitButton } from "./submit-button";
 
 /** Cancel + submit for a form in a dialog; both follow the form's pending state. */
-export function FormDialogFooter({ pending, onCancel, children }: { pending: boolean; onCancel: () => void; children: ReactNode }) {
+export function FormDialogFooter({
+  pending,
+  onCancel,
+  children,
+}: {
+  pending: boolean;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
   return (
     <DialogFooter>
       <Button type="button" variant="outline" onClick={onCancel} disabled={pending}>

@@ -27,7 +27,14 @@ interface ShellProps {
 }
 
 /** Label (with its action), the control, the hint and the error: the frame every field shares. */
-function FieldShell({ label, labelAction, description, className, messageClassName, children }: ShellProps & { children: ReactNode }) {
+function FieldShell({
+  label,
+  labelAction,
+  description,
+  className,
+  messageClassName,
+  children,
+}: ShellProps & { children: ReactNode }) {
   const labelElement = label ? <FormLabel>{label}</FormLabel> : null;
   return (
     <FormItem className={className}>
@@ -78,7 +85,8 @@ export function TextField({
   mono?: boolean;
   inputClassName?: string;
   inputRef?: RefObject<HTMLInputElement | null>;
-  /** An icon inside the input's start; `null` keeps the (empty) slot so the input is not remounted when it comes and goes. */
+  /** An icon inside the input's start; `null` keeps the (empty) slot so the input is not remounted when it comes and
+   * goes. */
   leading?: ReactNode;
 } & InputProps) {
   const { control } = useFormContext();
@@ -100,7 +108,13 @@ export function TextField({
           </FormControl>
         );
         return (
-          <FieldShell label={label} labelAction={labelAction} description={description} className={className} messageClassName={messageClassName}>
+          <FieldShell
+            label={label}
+            labelAction={labelAction}
+            description={description}
+            className={className}
+            messageClassName={messageClassName}
+          >
             {leading === undefined ? (
               element
             ) : (
@@ -116,7 +130,10 @@ export function TextField({
   );
 }
 
-type TextareaProps = Omit<ComponentProps<typeof Textarea>, "name" | "value" | "onChange" | "onBlur" | "className" | "ref">;
+type TextareaProps = Omit<
+  ComponentProps<typeof Textarea>,
+  "name" | "value" | "onChange" | "onBlur" | "className" | "ref"
+>;
 
 export function TextareaField({
   name,
@@ -128,16 +145,31 @@ export function TextareaField({
   className,
   messageClassName,
   ...textarea
-}: ShellProps & { name: string; textareaClassName?: string; inputRef?: RefObject<HTMLTextAreaElement | null> } & TextareaProps) {
+}: ShellProps & {
+  name: string;
+  textareaClassName?: string;
+  inputRef?: RefObject<HTMLTextAreaElement | null>;
+} & TextareaProps) {
   const { control } = useFormContext();
   return (
     <FormField
       control={control}
       name={name}
       render={({ field }) => (
-        <FieldShell label={label} labelAction={labelAction} description={description} className={className} messageClassName={messageClassName}>
+        <FieldShell
+          label={label}
+          labelAction={labelAction}
+          description={description}
+          className={className}
+          messageClassName={messageClassName}
+        >
           <FormControl>
-            <Textarea {...textarea} className={textareaClassName} {...withRef(field, inputRef)} value={field.value ?? ""} />
+            <Textarea
+              {...textarea}
+              className={textareaClassName}
+              {...withRef(field, inputRef)}
+              value={field.value ?? ""}
+            />
           </FormControl>
         </FieldShell>
       )}
@@ -145,7 +177,19 @@ export function TextareaField({
   );
 }
 
-export function NumberField({ name, label, description, min, max }: { name: string; label: string; description: ReactNode; min: number; max: number }) {
+export function NumberField({
+  name,
+  label,
+  description,
+  min,
+  max,
+}: {
+  name: string;
+  label: string;
+  description: ReactNode;
+  min: number;
+  max: number;
+}) {
   const { control } = useFormContext();
   return (
     <FormField
@@ -194,7 +238,19 @@ export function SwitchField({ name, label, description }: { name: string; label:
  * The "Secret" switch of a header, constant or OAuth parameter row. `checked` is the row's effective
  * state: on by default for a name that looks like a credential, until the user flips it (then it is theirs).
  */
-export function SecretSwitch({ name, checked, label, className, captionClassName }: { name: string; checked: boolean; label: string; className?: string; captionClassName?: string }) {
+export function SecretSwitch({
+  name,
+  checked,
+  label,
+  className,
+  captionClassName,
+}: {
+  name: string;
+  checked: boolean;
+  label: string;
+  className?: string;
+  captionClassName?: string;
+}) {
   const { control } = useFormContext();
   return (
     <FormField
@@ -203,7 +259,13 @@ export function SecretSwitch({ name, checked, label, className, captionClassName
       render={({ field }) => (
         <FormItem className={cn("flex h-9 flex-row items-center gap-2", className)}>
           <FormControl>
-            <Switch aria-label={label} checked={checked} onCheckedChange={field.onChange} ref={field.ref} onBlur={field.onBlur} />
+            <Switch
+              aria-label={label}
+              checked={checked}
+              onCheckedChange={field.onChange}
+              ref={field.ref}
+              onBlur={field.onBlur}
+            />
           </FormControl>
           <span className={cn("text-muted-foreground text-xs", captionClassName)} aria-hidden>
             Secret
@@ -243,7 +305,12 @@ export function SelectField({
         <FieldShell {...shell}>
           <Select value={field.value ?? fallback} onValueChange={field.onChange}>
             <FormControl>
-              <SelectTrigger className={cn("w-full", mono && "font-mono")} aria-label={ariaLabel} ref={field.ref} onBlur={field.onBlur}>
+              <SelectTrigger
+                className={cn("w-full", mono && "font-mono")}
+                aria-label={ariaLabel}
+                ref={field.ref}
+                onBlur={field.onBlur}
+              >
                 <SelectValue placeholder={placeholder} />
               </SelectTrigger>
             </FormControl>

@@ -16,7 +16,11 @@ export function MobileNav({ items }: { items: NavItem[] }) {
           <MenuIcon />
         </Button>
       </SheetTrigger>
-      <SheetContent side="left" className="w-64 p-2" onClick={(e) => (e.target as HTMLElement).closest("a") && setOpen(false)}>
+      <SheetContent
+        side="left"
+        className="w-64 p-2"
+        onClick={(e) => (e.target as HTMLElement).closest("a") && setOpen(false)}
+      >
         <SheetHeader>
           <SheetTitle>Hookrelay</SheetTitle>
         </SheetHeader>

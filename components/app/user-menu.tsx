@@ -32,7 +32,12 @@ export function UserMenu({
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const initials = name.split(/\s+/).map((p) => p[0]).join("").slice(0, 2).toUpperCase();
+  const initials = name
+    .split(/\s+/)
+    .map((p) => p[0])
+    .join("")
+    .slice(0, 2)
+    .toUpperCase();
   return (
     <DropdownMenu>
       <DropdownMenuTrigger

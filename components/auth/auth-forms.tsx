@@ -5,23 +5,50 @@ import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { useState } from "react";
 import { MailCheckIcon } from "lucide-react";
-import { acceptInvitationAction, forgotPasswordAction, resetPasswordAction, signInAction, signUpAction } from "@/app/(auth)/actions";
+import {
+  acceptInvitationAction,
+  forgotPasswordAction,
+  resetPasswordAction,
+  signInAction,
+  signUpAction,
+} from "@/app/(auth)/actions";
 import { SubmitButton } from "@/components/app/submit-button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { TextField } from "@/components/app/form-fields";
 import { Form } from "@/components/ui/form";
 import { Button } from "@/components/ui/button";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
-import { acceptInvitationSchema, forgotPasswordSchema, resetPasswordSchema, signInSchema, signUpSchema } from "@/lib/validations/auth";
+import {
+  acceptInvitationSchema,
+  forgotPasswordSchema,
+  resetPasswordSchema,
+  signInSchema,
+  signUpSchema,
+} from "@/lib/validations/auth";
 
-type Field = { name: string; label: string; type?: string; autoComplete?: string; description?: string; placeholder?: string };
+type Field = {
+  name: string;
+  label: string;
+  type?: string;
+  autoComplete?: string;
+  description?: string;
+  placeholder?: string;
+};
 
 // The account forms share one field list (inside their <Form>; their value types differ).
 export function FieldList({ fields }: { fields: Field[] }) {
   return (
     <>
       {fields.map((f) => (
-        <TextField key={f.name} name={f.name} label={f.label} type={f.type ?? "text"} autoComplete={f.autoComplete} placeholder={f.placeholder} description={f.description} />
+        <TextField
+          key={f.name}
+          name={f.name}
+          label={f.label}
+          type={f.type ?? "text"}
+          autoComplete={f.autoComplete}
+          placeholder={f.placeholder}
+          description={f.description}
+        />
       ))}
     </>
   );
@@ -59,7 +86,10 @@ export function SignInForm({ notice }: { notice?: string }) {
             <SubmitButton pending={form.formState.isSubmitting} className="w-full">
               Sign in
             </SubmitButton>
-            <Link href="/forgot-password" className="text-primary text-sm font-medium underline-offset-4 hover:underline">
+            <Link
+              href="/forgot-password"
+              className="text-primary text-sm font-medium underline-offset-4 hover:underline"
+            >
               Forgot password?
             </Link>
             <p className="text-muted-foreground text-sm">
@@ -101,7 +131,13 @@ export function SignUpForm() {
               fields={[
                 { name: "name", label: "Your name", autoComplete: "name" },
                 { name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" },
-                { name: "password", label: "Password", type: "password", autoComplete: "new-password", description: "At least 10 characters, with letters and digits or symbols." },
+                {
+                  name: "password",
+                  label: "Password",
+                  type: "password",
+                  autoComplete: "new-password",
+                  description: "At least 10 characters, with letters and digits or symbols.",
+                },
                 { name: "companyName", label: "Company name", autoComplete: "organization" },
               ]}
             />
@@ -123,9 +159,23 @@ export function SignUpForm() {
   );
 }
 
-export function AcceptInvitationForm({ token, email, companyName, roleName, existingAccount }: { token: string; email: string; companyName: string; roleName: string; existingAccount: boolean }) {
+export function AcceptInvitationForm({
+  token,
+  email,
+  companyName,
+  roleName,
+  existingAccount,
+}: {
+  token: string;
+  email: string;
+  companyName: string;
+  roleName: string;
+  existingAccount: boolean;
+}) {
   const router = useRouter();
-  const form = useZodForm(acceptInvitationSchema, { defaultValues: { token, name: existingAccount ? "existing" : "", password: "" } });
+  const form = useZodForm(acceptInvitationSchema, {
+    defaultValues: { token, name: existingAccount ? "existing" : "", password: "" },
+  });
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await acceptInvitationAction(values);
     if (!result.ok) {
@@ -154,7 +204,13 @@ export function AcceptInvitationForm({ token, email, companyName, roleName, exis
                   ? [{ name: "password", label: "Password", type: "password", autoComplete: "current-password" }]
                   : [
                       { name: "name", label: "Your name", autoComplete: "name" },
-                      { name: "password", label: "Password", type: "password", autoComplete: "new-password", description: "At least 10 characters, with letters and digits or symbols." },
+                      {
+                        name: "password",
+                        label: "Password",
+                        type: "password",
+                        autoComplete: "new-password",
+                        description: "At least 10 characters, with letters and digits or symbols.",
+                      },
                     ]
               }
             />
@@ -191,7 +247,8 @@ export function ForgotPasswordForm() {
             Check your email
           </CardTitle>
           <CardDescription role="status">
-            If an account uses <strong>{sentTo}</strong>, a link to choose a new password is on its way. It works once, for one hour.
+            If an account uses <strong>{sentTo}</strong>, a link to choose a new password is on its way. It works once,
+            for one hour.
           </CardDescription>
         </CardHeader>
         <CardFooter className="flex flex-col gap-3">
@@ -209,12 +266,18 @@ export function ForgotPasswordForm() {
     <Card>
       <CardHeader>
         <CardTitle className="text-xl">Forgot your password?</CardTitle>
-        <CardDescription>Enter your account&apos;s email and we&apos;ll send you a link to choose a new one.</CardDescription>
+        <CardDescription>
+          Enter your account&apos;s email and we&apos;ll send you a link to choose a new one.
+        </CardDescription>
       </CardHeader>
       <Form {...form}>
         <form onSubmit={onSubmit} noValidate>
           <CardContent className="space-y-4">
-            <FieldList fields={[{ name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" }]} />
+            <FieldList
+              fields={[
+                { name: "email", label: "Email", type: "email", autoComplete: "email", placeholder: "you@company.com" },
+              ]}
+            />
           </CardContent>
           <CardFooter className="mt-6 flex flex-col gap-4">
             <SubmitButton pending={form.formState.isSubmitting} className="w-full">
@@ -256,7 +319,15 @@ export function ResetPasswordForm({ token, email }: { token: string; email: stri
         <form onSubmit={onSubmit} noValidate>
           <CardContent className="space-y-4">
             <FieldList
-              fields={[{ name: "password", label: "New password", type: "password", autoComplete: "new-password", description: "At least 10 characters, with letters and digits or symbols." }]}
+              fields={[
+                {
+                  name: "password",
+                  label: "New password",
+                  type: "password",
+                  autoComplete: "new-password",
+                  description: "At least 10 characters, with letters and digits or symbols.",
+                },
+              ]}
             />
           </CardContent>
           <CardFooter className="mt-6">

@@ -1,7 +1,14 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Line, LineChart, XAxis, YAxis } from "recharts";
-import { ChartContainer, ChartLegend, ChartLegendContent, ChartTooltip, ChartTooltipContent, type ChartConfig } from "@/components/ui/chart";
+import {
+  ChartContainer,
+  ChartLegend,
+  ChartLegendContent,
+  ChartTooltip,
+  ChartTooltipContent,
+  type ChartConfig,
+} from "@/components/ui/chart";
 import type { HourBucket } from "@/lib/dashboard";
 import { dayFormat, hourFormat, hourLabel } from "./hours";
 
@@ -20,7 +27,9 @@ function hourAxis(buckets: HourBucket[]) {
   const day = buckets.length <= 24;
   return {
     dataKey: "hour",
-    ticks: buckets.filter((b) => (day ? new Date(b.hour).getUTCHours() % 4 === 0 : new Date(b.hour).getUTCHours() === 0)).map((b) => b.hour),
+    ticks: buckets
+      .filter((b) => (day ? new Date(b.hour).getUTCHours() % 4 === 0 : new Date(b.hour).getUTCHours() === 0))
+      .map((b) => b.hour),
     tickFormatter: (iso: string) => (day ? hourFormat : dayFormat).format(new Date(iso)),
     tickLine: false,
     axisLine: false,
@@ -30,12 +39,16 @@ function hourAxis(buckets: HourBucket[]) {
 }
 
 /** The tooltip's heading: the hour of the bar or point, in full. */
-const tooltipHour = (_: unknown, payload: readonly { payload?: { hour?: string } }[]) => hourLabel(String(payload?.[0]?.payload?.hour ?? ""));
+const tooltipHour = (_: unknown, payload: readonly { payload?: { hour?: string } }[]) =>
+  hourLabel(String(payload?.[0]?.payload?.hour ?? ""));
 
-/** Deliveries per hour, stacked by their current status. Drawn for sighted users; the figures beside it say the same. */
+/** Deliveries per hour, stacked by their current status. Drawn for sighted users; the figures beside it say the same.
+ * */
 export function DeliveriesByHourChart({ buckets }: { buckets: HourBucket[] }) {
   const withSkipped = buckets.some((b) => b.skipped > 0);
-  const keys: (keyof typeof STATUS_CONFIG)[] = withSkipped ? ["success", "failed", "pending", "skipped"] : ["success", "failed", "pending"];
+  const keys: (keyof typeof STATUS_CONFIG)[] = withSkipped
+    ? ["success", "failed", "pending", "skipped"]
+    : ["success", "failed", "pending"];
   return (
     <ChartContainer config={STATUS_CONFIG} className="aspect-auto h-64 w-full" aria-hidden>
       <BarChart data={buckets} margin={{ left: 0, right: 8, top: 8 }} accessibilityLayer={false}>
@@ -45,7 +58,14 @@ export function DeliveriesByHourChart({ buckets }: { buckets: HourBucket[] }) {
         <ChartTooltip cursor={false} content={<ChartTooltipContent labelFormatter={tooltipHour} />} />
         <ChartLegend content={<ChartLegendContent />} />
         {keys.map((key, i) => (
-          <Bar key={key} dataKey={key} stackId="status" fill={`var(--color-${key})`} radius={i === keys.length - 1 ? [3, 3, 0, 0] : 0} isAnimationActive={false} />
+          <Bar
+            key={key}
+            dataKey={key}
+            stackId="status"
+            fill={`var(--color-${key})`}
+            radius={i === keys.length - 1 ? [3, 3, 0, 0] : 0}
+            isAnimationActive={false}
+          />
         ))}
       </BarChart>
     </ChartContainer>
@@ -63,7 +83,14 @@ export function SuccessRateChart({ buckets }: { buckets: HourBucket[] }) {
       <LineChart data={data} margin={{ left: 0, right: 8, top: 8 }} accessibilityLayer={false}>
         <CartesianGrid vertical={false} />
         <XAxis {...hourAxis(buckets)} />
-        <YAxis domain={[0, 100]} ticks={[0, 50, 100]} tickFormatter={(v) => `${v}%`} tickLine={false} axisLine={false} width={40} />
+        <YAxis
+          domain={[0, 100]}
+          ticks={[0, 50, 100]}
+          tickFormatter={(v) => `${v}%`}
+          tickLine={false}
+          axisLine={false}
+          width={40}
+        />
         <ChartTooltip
           cursor={false}
           content={
@@ -78,7 +105,15 @@ export function SuccessRateChart({ buckets }: { buckets: HourBucket[] }) {
             />
           }
         />
-        <Line dataKey="rate" type="monotone" stroke="var(--color-rate)" strokeWidth={2} dot={{ r: 3, fill: "var(--color-rate)" }} connectNulls={false} isAnimationActive={false} />
+        <Line
+          dataKey="rate"
+          type="monotone"
+          stroke="var(--color-rate)"
+          strokeWidth={2}
+          dot={{ r: 3, fill: "var(--color-rate)" }}
+          connectNulls={false}
+          isAnimationActive={false}
+        />
       </LineChart>
     </ChartContainer>
   );

@@ -1,7 +1,14 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { BarChart3Icon, CircleCheckIcon } from "lucide-react";
-import { DASHBOARD_PERIODS, type DashboardPeriod, type DeliveryTotals, type FailingWebhook, type HourBucket, type Latency } from "@/lib/dashboard";
+import {
+  DASHBOARD_PERIODS,
+  type DashboardPeriod,
+  type DeliveryTotals,
+  type FailingWebhook,
+  type HourBucket,
+  type Latency,
+} from "@/lib/dashboard";
 import { DeliveriesByHourChart, SuccessRateChart } from "./delivery-charts";
 import { hourLabel } from "./hours";
 import { Badge } from "@/components/ui/badge";
@@ -30,7 +37,10 @@ export function PeriodSelector({ period }: { period: DashboardPeriod }) {
           key={p}
           href={p === "24h" ? "/dashboard" : `/dashboard?period=${p}`}
           aria-current={p === period ? "true" : undefined}
-          className={cn("rounded-md px-2.5 py-1", p === period ? "bg-background font-medium shadow-sm" : "text-muted-foreground hover:text-foreground")}
+          className={cn(
+            "rounded-md px-2.5 py-1",
+            p === period ? "bg-background font-medium shadow-sm" : "text-muted-foreground hover:text-foreground",
+          )}
         >
           {DASHBOARD_PERIODS[p].label.replace("Last ", "")}
         </Link>
@@ -56,7 +66,19 @@ function StatCard({ label, value, note, testId }: { label: string; value: string
 }
 
 /** A chart with its caption, and the same information in words and numbers under it. */
-function ChartFigure({ id, title, caption, chart, figures }: { id: string; title: string; caption: ReactNode; chart: ReactNode; figures: ReactNode }) {
+function ChartFigure({
+  id,
+  title,
+  caption,
+  chart,
+  figures,
+}: {
+  id: string;
+  title: string;
+  caption: ReactNode;
+  chart: ReactNode;
+  figures: ReactNode;
+}) {
   return (
     <Card className="gap-4">
       <CardHeader>
@@ -80,7 +102,9 @@ function HourlyTable({ buckets, withSkipped }: { buckets: HourBucket[]; withSkip
   const busy = buckets.filter((b) => b.success + b.failed + b.pending + b.skipped > 0).reverse();
   return (
     <details className="text-sm">
-      <summary className="text-muted-foreground hover:text-foreground cursor-pointer select-none">Hourly figures ({busy.length} hours with deliveries)</summary>
+      <summary className="text-muted-foreground hover:text-foreground cursor-pointer select-none">
+        Hourly figures ({busy.length} hours with deliveries)
+      </summary>
       <div className="mt-2 max-h-72 overflow-auto rounded-md border">
         <table className="w-full text-xs">
           <caption className="sr-only">Deliveries per hour by status, newest first</caption>
@@ -135,8 +159,13 @@ export function DeliveryOverview({ data }: { data: DeliveryOverviewData }) {
     return sum > 0 && (!best || sum > best.success + best.failed + best.pending + best.skipped) ? b : best;
   }, null);
   const rated = buckets.filter((b) => b.success + b.failed > 0);
-  const lowest = rated.reduce<HourBucket | null>((worst, b) => (!worst || b.success / (b.success + b.failed) < worst.success / (worst.success + worst.failed) ? b : worst), null);
-  const historyHref = (webhookId: string) => `/webhooks/${webhookId}/history${period === "24h" ? "" : `?period=${period}`}`;
+  const lowest = rated.reduce<HourBucket | null>(
+    (worst, b) =>
+      !worst || b.success / (b.success + b.failed) < worst.success / (worst.success + worst.failed) ? b : worst,
+    null,
+  );
+  const historyHref = (webhookId: string) =>
+    `/webhooks/${webhookId}/history${period === "24h" ? "" : `?period=${period}`}`;
 
   return (
     <section aria-labelledby="deliveries-heading" className="space-y-6">
@@ -148,14 +177,35 @@ export function DeliveryOverview({ data }: { data: DeliveryOverviewData }) {
       </div>
 
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-4" aria-label="Key figures" role="group">
-        <StatCard label="Deliveries" value={n(totals.total)} note={`${n(totals.pending)} pending`} testId="stat-deliveries" />
-        <StatCard label="Success rate" value={totals.successRate === null ? "—" : percent(totals.successRate)} note={finished ? `of ${n(finished)} finished` : "none finished yet"} testId="stat-success-rate" />
-        <StatCard label="Latency p50" value={latency.p50 === null ? "—" : `${n(latency.p50)} ms`} note="median response time" testId="stat-latency-p50" />
-        <StatCard label="Latency p95" value={latency.p95 === null ? "—" : `${n(latency.p95)} ms`} note={`over ${n(latency.samples)} successful attempt${latency.samples === 1 ? "" : "s"}`} testId="stat-latency-p95" />
+        <StatCard
+          label="Deliveries"
+          value={n(totals.total)}
+          note={`${n(totals.pending)} pending`}
+          testId="stat-deliveries"
+        />
+        <StatCard
+          label="Success rate"
+          value={totals.successRate === null ? "—" : percent(totals.successRate)}
+          note={finished ? `of ${n(finished)} finished` : "none finished yet"}
+          testId="stat-success-rate"
+        />
+        <StatCard
+          label="Latency p50"
+          value={latency.p50 === null ? "—" : `${n(latency.p50)} ms`}
+          note="median response time"
+          testId="stat-latency-p50"
+        />
+        <StatCard
+          label="Latency p95"
+          value={latency.p95 === null ? "—" : `${n(latency.p95)} ms`}
+          note={`over ${n(latency.samples)} successful attempt${latency.samples === 1 ? "" : "s"}`}
+          testId="stat-latency-p95"
+        />
       </div>
       <p className="text-muted-foreground -mt-3 text-xs">
-        Latency is how long receivers took to answer the attempts that succeeded (2xx) in the period: from sending the request to the end of the response. Success
-        rate counts deliveries that finished — succeeded, or failed once their retries ran out; pending ones (queued, retrying or being sent) are not counted yet.
+        Latency is how long receivers took to answer the attempts that succeeded (2xx) in the period: from sending the
+        request to the end of the response. Success rate counts deliveries that finished — succeeded, or failed once
+        their retries ran out; pending ones (queued, retrying or being sent) are not counted yet.
       </p>
 
       {totals.total === 0 ? (
@@ -204,7 +254,10 @@ export function DeliveryOverview({ data }: { data: DeliveryOverviewData }) {
                     ).map(([name, value, tone]) => (
                       <div key={name}>
                         <dt className="text-muted-foreground text-xs">{name}</dt>
-                        <dd className={cn("font-semibold tabular-nums", tone)} data-testid={`total-${name.toLowerCase()}`}>
+                        <dd
+                          className={cn("font-semibold tabular-nums", tone)}
+                          data-testid={`total-${name.toLowerCase()}`}
+                        >
                           {n(value)}
                         </dd>
                       </div>
@@ -212,7 +265,8 @@ export function DeliveryOverview({ data }: { data: DeliveryOverviewData }) {
                   </dl>
                   {busiest ? (
                     <p className="text-muted-foreground text-sm">
-                      Busiest hour: {hourLabel(busiest.hour)}, {n(busiest.success + busiest.failed + busiest.pending + busiest.skipped)} deliveries.
+                      Busiest hour: {hourLabel(busiest.hour)},{" "}
+                      {n(busiest.success + busiest.failed + busiest.pending + busiest.skipped)} deliveries.
                     </p>
                   ) : null}
                   <HourlyTable buckets={buckets} withSkipped={totals.skipped > 0} />
@@ -223,14 +277,24 @@ export function DeliveryOverview({ data }: { data: DeliveryOverviewData }) {
               id="rate"
               title="Success rate per hour"
               caption="Of each hour's finished deliveries, the share that succeeded; hours where none finished are left blank."
-              chart={finished ? <SuccessRateChart buckets={buckets} /> : <p className="text-muted-foreground py-8 text-center text-sm">No delivery has finished yet in this period.</p>}
+              chart={
+                finished ? (
+                  <SuccessRateChart buckets={buckets} />
+                ) : (
+                  <p className="text-muted-foreground py-8 text-center text-sm">
+                    No delivery has finished yet in this period.
+                  </p>
+                )
+              }
               figures={
                 finished ? (
                   <p className="text-sm">
-                    Overall <strong className="tabular-nums">{percent(totals.successRate ?? 0)}</strong> of {n(finished)} finished deliveries
+                    Overall <strong className="tabular-nums">{percent(totals.successRate ?? 0)}</strong> of{" "}
+                    {n(finished)} finished deliveries
                     {lowest ? (
                       <>
-                        ; lowest hour {hourLabel(lowest.hour)} at {percent(lowest.success / (lowest.success + lowest.failed))}
+                        ; lowest hour {hourLabel(lowest.hour)} at{" "}
+                        {percent(lowest.success / (lowest.success + lowest.failed))}
                       </>
                     ) : null}
                     .
@@ -242,7 +306,10 @@ export function DeliveryOverview({ data }: { data: DeliveryOverviewData }) {
           <Card className="h-fit gap-4">
             <CardHeader>
               <CardTitle id="failing-title">Failing most</CardTitle>
-              <CardDescription>Webhooks with the most failed attempts (no 2xx: an error status, a timeout, a refused connection) in the {lower}.</CardDescription>
+              <CardDescription>
+                Webhooks with the most failed attempts (no 2xx: an error status, a timeout, a refused connection) in the{" "}
+                {lower}.
+              </CardDescription>
             </CardHeader>
             <CardContent>
               {failing.length === 0 ? (
@@ -254,7 +321,11 @@ export function DeliveryOverview({ data }: { data: DeliveryOverviewData }) {
                   {failing.map((w) => (
                     <li key={w.webhookId} className="py-2.5 first:pt-0 last:pb-0">
                       <div className="flex items-start justify-between gap-3">
-                        <Link href={historyHref(w.webhookId)} className="min-w-0 truncate text-sm font-medium hover:underline" aria-label={`History of ${w.name}`}>
+                        <Link
+                          href={historyHref(w.webhookId)}
+                          className="min-w-0 truncate text-sm font-medium hover:underline"
+                          aria-label={`History of ${w.name}`}
+                        >
                           {w.name}
                         </Link>
                         <span className="shrink-0 text-sm font-semibold text-red-600 tabular-nums" aria-hidden>

@@ -6,9 +6,24 @@ import type { GettingStartedCounts } from "@/lib/dashboard";
 /** The getting-started checklist, read from the company's real state (gettingStartedCounts in db/queries/dashboard). */
 function gettingStartedSteps(counts: GettingStartedCounts) {
   return [
-    { done: counts.members > 1, title: "Invite your team", description: "Bring in the people who will configure webhooks.", href: "/settings/members" },
-    { done: counts.delegated, title: "Decide who manages webhooks", description: "Grant Manage Webhooks to the roles that need it.", href: "/settings/roles" },
-    { done: counts.keys > 0, title: "Create an API key", description: "Your business app posts its events to Hookrelay with it.", href: "/settings/api-keys" },
+    {
+      done: counts.members > 1,
+      title: "Invite your team",
+      description: "Bring in the people who will configure webhooks.",
+      href: "/settings/members",
+    },
+    {
+      done: counts.delegated,
+      title: "Decide who manages webhooks",
+      description: "Grant Manage Webhooks to the roles that need it.",
+      href: "/settings/roles",
+    },
+    {
+      done: counts.keys > 0,
+      title: "Create an API key",
+      description: "Your business app posts its events to Hookrelay with it.",
+      href: "/settings/api-keys",
+    },
   ];
 }
 
@@ -34,7 +49,10 @@ export function GettingStarted({ data, className }: { data: GettingStartedCounts
           <ol className="divide-y">
             {steps.map((step) => (
               <li key={step.title}>
-                <Link href={step.href} className="hover:bg-muted/50 -mx-2 flex items-center gap-4 rounded-md px-2 py-3 outline-none focus-visible:ring-2 focus-visible:ring-ring">
+                <Link
+                  href={step.href}
+                  className="hover:bg-muted/50 -mx-2 flex items-center gap-4 rounded-md px-2 py-3 outline-none focus-visible:ring-2 focus-visible:ring-ring"
+                >
                   {step.done ? (
                     <CheckCircle2Icon className="size-5 text-emerald-600" aria-label="Done" />
                   ) : (

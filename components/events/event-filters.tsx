@@ -5,13 +5,24 @@ import { useRef } from "react";
 import { SearchIcon } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { Select, SelectContent, SelectGroup, SelectItem, SelectLabel, SelectTrigger, SelectValue } from "@/components/ui/select";
+import {
+  Select,
+  SelectContent,
+  SelectGroup,
+  SelectItem,
+  SelectLabel,
+  SelectTrigger,
+  SelectValue,
+} from "@/components/ui/select";
 import { EVENT_TYPES } from "@/lib/events/catalog";
 
 const ALL = "all";
 
 /** Group the catalog by entity for the type filter. */
-const GROUPS = [...new Set(EVENT_TYPES.map((e) => e.entity))].map((entity) => ({ entity, types: EVENT_TYPES.filter((e) => e.entity === entity) }));
+const GROUPS = [...new Set(EVENT_TYPES.map((e) => e.entity))].map((entity) => ({
+  entity,
+  types: EVENT_TYPES.filter((e) => e.entity === entity),
+}));
 
 /**
  * Search (record id, event id or type) and a type filter, as a GET form: the URL holds the filters,
@@ -20,12 +31,32 @@ const GROUPS = [...new Set(EVENT_TYPES.map((e) => e.entity))].map((entity) => ({
 export function EventFilters({ q, type }: { q: string; type: string }) {
   const form = useRef<HTMLFormElement>(null);
   return (
-    <Form ref={form} action="/events" role="search" aria-label="Events" className="flex flex-col gap-2 sm:flex-row sm:items-center">
+    <Form
+      ref={form}
+      action="/events"
+      role="search"
+      aria-label="Events"
+      className="flex flex-col gap-2 sm:flex-row sm:items-center"
+    >
       <div className="relative w-full sm:max-w-xs">
-        <SearchIcon className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2" aria-hidden />
-        <Input type="search" name="q" defaultValue={q} aria-label="Search events" placeholder="Record id, event id or type" className="pl-8" />
+        <SearchIcon
+          className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2"
+          aria-hidden
+        />
+        <Input
+          type="search"
+          name="q"
+          defaultValue={q}
+          aria-label="Search events"
+          placeholder="Record id, event id or type"
+          className="pl-8"
+        />
       </div>
-      <Select name="type" defaultValue={type || ALL} onValueChange={() => setTimeout(() => form.current?.requestSubmit())}>
+      <Select
+        name="type"
+        defaultValue={type || ALL}
+        onValueChange={() => setTimeout(() => form.current?.requestSubmit())}
+      >
         <SelectTrigger className="w-full sm:w-56" aria-label="Filter by type">
           <SelectValue />
         </SelectTrigger>

@@ -22,14 +22,20 @@ export function EventTypeLabel({ type, href }: { type: string; href?: string }) 
 }
 
 /** Where an event came from: an API key (by name), or "Test event" and who sent it from this page. */
-export function EventSource({ event }: { event: { isTest: boolean; apiKeyName: string | null; sentByName: string | null } }) {
+export function EventSource({
+  event,
+}: {
+  event: { isTest: boolean; apiKeyName: string | null; sentByName: string | null };
+}) {
   if (event.isTest) {
     return (
       <span className="inline-flex items-start gap-1.5 text-sm">
         <FlaskConicalIcon className="text-muted-foreground mt-0.5 size-3.5 shrink-0" aria-hidden />
         <span>
           Test event
-          <span className="text-muted-foreground block text-xs">{event.sentByName ? `by ${event.sentByName}` : "by a former member"}</span>
+          <span className="text-muted-foreground block text-xs">
+            {event.sentByName ? `by ${event.sentByName}` : "by a former member"}
+          </span>
         </span>
       </span>
     );
@@ -52,7 +58,10 @@ export function MatchedDeliveries({ deliveries }: { deliveries: MatchedDelivery[
     <ul className="flex flex-col gap-1" aria-label="Matched webhooks">
       {deliveries.map((d) => (
         <li key={d.id}>
-          <Link href={`/webhooks/${d.webhookId}/history/${d.id}`} className="group inline-flex max-w-full items-center gap-2 text-sm">
+          <Link
+            href={`/webhooks/${d.webhookId}/history/${d.id}`}
+            className="group inline-flex max-w-full items-center gap-2 text-sm"
+          >
             <span className="truncate group-hover:underline">{d.webhookName}</span>
             <LastStatusBadge status={d.status} code={d.lastStatusCode} />
           </Link>

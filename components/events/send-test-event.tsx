@@ -9,7 +9,14 @@ import { FormDialogFooter } from "@/components/app/form-dialog-footer";
 import { TextareaField } from "@/components/app/form-fields";
 import { EventTypeField } from "@/components/webhooks/event-type-picker";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 import { Form } from "@/components/ui/form";
 import { eventTypeOptions, getEventType } from "@/lib/events/catalog";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
@@ -73,8 +80,9 @@ export function SendTestEventButton({ variant = "default" }: { variant?: "defaul
         <DialogHeader>
           <DialogTitle>Send a test event</DialogTitle>
           <DialogDescription>
-            The event goes through the same path as one your business app posts to <code className="font-mono text-xs">/api/v1/events</code>: every active webhook
-            whose trigger and conditions match it sends it for real. It is listed here as a test event sent by you.
+            The event goes through the same path as one your business app posts to{" "}
+            <code className="font-mono text-xs">/api/v1/events</code>: every active webhook whose trigger and conditions
+            match it sends it for real. It is listed here as a test event sent by you.
           </DialogDescription>
         </DialogHeader>
         <Form {...form}>
@@ -99,7 +107,8 @@ export function SendTestEventButton({ variant = "default" }: { variant?: "defaul
               textareaClassName="font-mono text-xs"
               description={
                 <>
-                  The event&apos;s <code className="font-mono">data</code>: a JSON object with the record&apos;s <code className="font-mono">id</code>.
+                  The event&apos;s <code className="font-mono">data</code>: a JSON object with the record&apos;s{" "}
+                  <code className="font-mono">id</code>.
                 </>
               }
             />
@@ -112,7 +121,8 @@ export function SendTestEventButton({ variant = "default" }: { variant?: "defaul
               placeholder='{"stage": "Negotiation"}'
               description={
                 <>
-                  Old values of the fields that changed, for conditions such as <em>changed to</em>. Leave blank for none.
+                  Old values of the fields that changed, for conditions such as <em>changed to</em>. Leave blank for
+                  none.
                 </>
               }
             />

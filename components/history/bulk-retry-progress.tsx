@@ -15,7 +15,8 @@ export function BulkRetryProgress({ bulk }: { bulk: Progress }) {
         : bulk.total === null
           ? `Finding the ${what}…`
           : `Re-queueing ${what}: ${bulk.done.toLocaleString("en")} of ${total.toLocaleString("en")}`;
-  const Icon = bulk.state === "completed" ? CircleCheckIcon : bulk.state === "failed" ? TriangleAlertIcon : ListRestartIcon;
+  const Icon =
+    bulk.state === "completed" ? CircleCheckIcon : bulk.state === "failed" ? TriangleAlertIcon : ListRestartIcon;
   return (
     <Alert className="mb-6" variant={bulk.state === "failed" ? "destructive" : "default"}>
       <Icon aria-hidden />
@@ -31,7 +32,9 @@ export function BulkRetryProgress({ bulk }: { bulk: Progress }) {
         >
           <div className="bg-primary h-full transition-all" style={{ width: `${percent}%` }} />
         </div>
-        {bulk.state === "completed" ? <p className="mt-1">They are being sent now; the list below updates as they finish.</p> : null}
+        {bulk.state === "completed" ? (
+          <p className="mt-1">They are being sent now; the list below updates as they finish.</p>
+        ) : null}
         {bulk.error ? <p className="mt-1">{bulk.error}</p> : null}
       </AlertDescription>
     </Alert>

@@ -29,7 +29,17 @@ export function AutoRefresh({ active, everyMs = 2500 }: { active: boolean; every
 }
 
 /** Resync: sends the delivery once more now, as a manual attempt (same webhook-id). */
-export function ResendButton({ deliveryId, label = "Resync", size = "sm", "aria-label": ariaLabel }: { deliveryId: string; label?: string; size?: "sm" | "default"; "aria-label"?: string }) {
+export function ResendButton({
+  deliveryId,
+  label = "Resync",
+  size = "sm",
+  "aria-label": ariaLabel,
+}: {
+  deliveryId: string;
+  label?: string;
+  size?: "sm" | "default";
+  "aria-label"?: string;
+}) {
   const router = useRouter();
   const [pending, start] = useTransition();
   return (

@@ -7,17 +7,39 @@ import { toast } from "sonner";
 import { retryFailedDeliveriesAction } from "@/app/(app)/webhooks/actions";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 import type { RETRY_PERIODS } from "@/lib/validations/listing";
 
 type Period = (typeof RETRY_PERIODS)[number];
-const LABELS: Record<Period, string> = { "24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", all: "All time" };
+const LABELS: Record<Period, string> = {
+  "24h": "Last 24 hours",
+  "7d": "Last 7 days",
+  "30d": "Last 30 days",
+  all: "All time",
+};
 
 /** "Retry all failed": asks for the period (and whether to replay skipped deliveries), then queues the job. */
-export function RetryAllButton({ webhookId, period, failed, disabled }: { webhookId: string; period: Period; failed: number; disabled?: boolean }) {
+export function RetryAllButton({
+  webhookId,
+  period,
+  failed,
+  disabled,
+}: {
+  webhookId: string;
+  period: Period;
+  failed: number;
+  disabled?: boolean;
+}) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [chosen, setChosen] = useState<Period>(period);
@@ -45,7 +67,8 @@ export function RetryAllButton({ webhookId, period, failed, disabled }: { webhoo
           <DialogHeader>
             <DialogTitle>Retry all failed deliveries?</DialogTitle>
             <DialogDescription>
-              Each failed delivery of the period is sent once more, in the background, as a manual attempt in your name. {failed > 0 ? `${failed.toLocaleString("en")} failed in the period shown.` : ""}
+              Each failed delivery of the period is sent once more, in the background, as a manual attempt in your name.{" "}
+              {failed > 0 ? `${failed.toLocaleString("en")} failed in the period shown.` : ""}
             </DialogDescription>
           </DialogHeader>
           <div className="grid gap-4">
@@ -65,7 +88,11 @@ export function RetryAllButton({ webhookId, period, failed, disabled }: { webhoo
               </Select>
             </div>
             <div className="flex items-start gap-2">
-              <Checkbox id="include-skipped" checked={includeSkipped} onCheckedChange={(v) => setIncludeSkipped(v === true)} />
+              <Checkbox
+                id="include-skipped"
+                checked={includeSkipped}
+                onCheckedChange={(v) => setIncludeSkipped(v === true)}
+              />
               <Label htmlFor="include-skipped" className="leading-snug font-normal">
                 Also replay deliveries skipped while the webhook was switched off
               </Label>

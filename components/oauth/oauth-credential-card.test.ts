@@ -15,7 +15,12 @@ function credential(overrides: Partial<OAuthCredentialSummary> = {}): OAuthCrede
     method: "POST",
     parameters: publicParameters([
       { name: "client_id", value: "public-client", in: "body", secret: false },
-      { name: "client_secret", valueEncrypted: encryptSecret("very-secret-value", Buffer.alloc(32, 7)), in: "body", secret: true },
+      {
+        name: "client_secret",
+        valueEncrypted: encryptSecret("very-secret-value", Buffer.alloc(32, 7)),
+        in: "body",
+        secret: true,
+      },
       { name: "audience", value: "", in: "query", secret: false },
     ]),
     hasToken: false,
@@ -51,9 +56,15 @@ describe("OAuthCredentialCard", () => {
   });
 
   it("says until when the token is valid, when it expired, and the last error with its time", () => {
-    expect(render(credential({ hasToken: true, tokenExpiresAt: new Date(NOW + 3_600_000) }))).toContain("Token valid until <time");
-    expect(render(credential({ hasToken: true, tokenExpiresAt: new Date(NOW - 7_200_000) }))).toContain("Token expired <time");
-    const failing = render(credential({ lastError: "Token endpoint answered 401: invalid_client", lastErrorAt: new Date(NOW - 300_000) }));
+    expect(render(credential({ hasToken: true, tokenExpiresAt: new Date(NOW + 3_600_000) }))).toContain(
+      "Token valid until <time",
+    );
+    expect(render(credential({ hasToken: true, tokenExpiresAt: new Date(NOW - 7_200_000) }))).toContain(
+      "Token expired <time",
+    );
+    const failing = render(
+      credential({ lastError: "Token endpoint answered 401: invalid_client", lastErrorAt: new Date(NOW - 300_000) }),
+    );
     expect(failing).toContain('role="alert"');
     expect(failing).toContain("invalid_client");
     expect(failing).toContain("5 minutes ago");

@@ -40,7 +40,8 @@ function TokenStatus({ credential: c, now }: { credential: OAuthCredentialSummar
       <p className="text-muted-foreground flex items-center gap-2 text-sm">
         <ClockAlertIcon className="size-4" aria-hidden />
         <span>
-          Token expired <Time value={c.tokenExpiresAt} now={now} relative />; a new one is requested for the next delivery
+          Token expired <Time value={c.tokenExpiresAt} now={now} relative />; a new one is requested for the next
+          delivery
         </span>
       </p>
     );
@@ -89,7 +90,15 @@ function Parameters({ parameters }: { parameters: OAuthCredentialView["parameter
 }
 
 /** A credential's card; `actions` are its Test token / Edit / Delete controls when the viewer may manage. */
-export function OAuthCredentialCard({ credential: c, now, actions }: { credential: OAuthCredentialSummary; now: number; actions?: ReactNode }) {
+export function OAuthCredentialCard({
+  credential: c,
+  now,
+  actions,
+}: {
+  credential: OAuthCredentialSummary;
+  now: number;
+  actions?: ReactNode;
+}) {
   const headingId = `oauth-${c.id}`;
   return (
     <Card aria-labelledby={headingId} role="article" className="gap-4">
@@ -111,7 +120,13 @@ export function OAuthCredentialCard({ credential: c, now, actions }: { credentia
           <Alert variant="destructive">
             <TriangleAlertIcon aria-hidden />
             <AlertTitle>
-              The token request failed{c.lastErrorAt ? <> <Time value={c.lastErrorAt} now={now} relative /></> : null}
+              The token request failed
+              {c.lastErrorAt ? (
+                <>
+                  {" "}
+                  <Time value={c.lastErrorAt} now={now} relative />
+                </>
+              ) : null}
             </AlertTitle>
             <AlertDescription className="break-words">{c.lastError}</AlertDescription>
           </Alert>

@@ -22,7 +22,11 @@ export function TestTokenButton({ credentialId }: { credentialId: string }) {
       if (!result.ok) {
         toast.error(result.error);
       } else if (result.data.ok) {
-        toast.success(result.data.expiresAt ? `Token received, valid until ${formatDateTime(result.data.expiresAt)}` : "Token received");
+        toast.success(
+          result.data.expiresAt
+            ? `Token received, valid until ${formatDateTime(result.data.expiresAt)}`
+            : "Token received",
+        );
       } else {
         toast.error(result.data.error ?? "The token endpoint did not give a token");
       }
@@ -30,7 +34,14 @@ export function TestTokenButton({ credentialId }: { credentialId: string }) {
   }
 
   return (
-    <Button type="button" variant="outline" size="sm" onClick={test} disabled={pending} aria-busy={pending || undefined}>
+    <Button
+      type="button"
+      variant="outline"
+      size="sm"
+      onClick={test}
+      disabled={pending}
+      aria-busy={pending || undefined}
+    >
       {pending ? <Spinner className="size-4" /> : <KeyRoundIcon aria-hidden />}
       Test token
     </Button>
@@ -38,15 +49,24 @@ export function TestTokenButton({ credentialId }: { credentialId: string }) {
 }
 
 /** Asks first; refused (the dialog stays, the toast names them) while webhooks use the credential. */
-export function DeleteOAuthCredentialButton({ credentialId, name, usedBy }: { credentialId: string; name: string; usedBy: string[] }) {
+export function DeleteOAuthCredentialButton({
+  credentialId,
+  name,
+  usedBy,
+}: {
+  credentialId: string;
+  name: string;
+  usedBy: string[];
+}) {
   return (
     <ConfirmAction
       title={`Delete ${name}?`}
       description={
         usedBy.length ? (
           <>
-            It is used by {usedBy.length === 1 ? "the webhook" : `${usedBy.length} webhooks:`} {usedBy.join(", ")}. Choose another authentication for{" "}
-            {usedBy.length === 1 ? "it" : "them"} first: a credential in use cannot be deleted.
+            It is used by {usedBy.length === 1 ? "the webhook" : `${usedBy.length} webhooks:`} {usedBy.join(", ")}.
+            Choose another authentication for {usedBy.length === 1 ? "it" : "them"} first: a credential in use cannot be
+            deleted.
           </>
         ) : (
           "No webhook uses it. Its parameters and any cached token are deleted; this cannot be undone."

@@ -12,7 +12,12 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } f
 import { Form } from "@/components/ui/form";
 import type { publicParameters } from "@/lib/actions/oauth-credentials";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
-import { isSecretParameter, oauthCredentialSchema, type OAuthCredentialConfig, type OAuthCredentialInput } from "@/lib/validations/oauth-credential";
+import {
+  isSecretParameter,
+  oauthCredentialSchema,
+  type OAuthCredentialConfig,
+  type OAuthCredentialInput,
+} from "@/lib/validations/oauth-credential";
 
 /** What the browser gets of a credential: no secret value, only whether one is saved. */
 export interface OAuthCredentialView {
@@ -50,7 +55,12 @@ const NEW_CREDENTIAL: OAuthCredentialInput = {
 function formValues(editing: Editing): OAuthCredentialInput {
   if (editing.mode === "new") return structuredClone(NEW_CREDENTIAL);
   const c = editing.credential;
-  return { name: c.name, tokenUrl: c.tokenUrl, method: c.method, parameters: c.parameters.map((p) => ({ name: p.name, value: p.value, in: p.in, secret: p.secret })) };
+  return {
+    name: c.name,
+    tokenUrl: c.tokenUrl,
+    method: c.method,
+    parameters: c.parameters.map((p) => ({ name: p.name, value: p.value, in: p.in, secret: p.secret })),
+  };
 }
 
 /** The server keeps a blank secret when a saved one has the same name and place (see storeParameters). */
@@ -76,7 +86,11 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
   function show(next: Editing) {
     setEditing(next);
     setSavedSecrets(
-      new Set(next.mode === "edit" ? next.credential.parameters.filter((p) => p.secret && p.hasValue).map(savedSecretKey) : []),
+      new Set(
+        next.mode === "edit"
+          ? next.credential.parameters.filter((p) => p.secret && p.hasValue).map(savedSecretKey)
+          : [],
+      ),
     );
     form.reset(formValues(next));
     setOpen(true);
@@ -89,7 +103,9 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
 
   const onSubmit = form.handleSubmit(async (values) => {
     const result =
-      editing.mode === "edit" ? await updateOAuthCredentialAction({ ...values, credentialId: editing.credential.id }) : await createOAuthCredentialAction(values);
+      editing.mode === "edit"
+        ? await updateOAuthCredentialAction({ ...values, credentialId: editing.credential.id })
+        : await createOAuthCredentialAction(values);
     if (!result.ok) {
       // The user's input stays as typed; the errors go next to their fields.
       if (applyServerErrors(form, result)) {
@@ -114,8 +130,9 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
           <DialogHeader>
             <DialogTitle>{title}</DialogTitle>
             <DialogDescription>
-              Hookrelay requests an access token from the token URL with these parameters, keeps it until it expires and sends it as{" "}
-              <code className="font-mono text-xs">Authorization: Bearer …</code> with the webhooks that use this credential.
+              Hookrelay requests an access token from the token URL with these parameters, keeps it until it expires and
+              sends it as <code className="font-mono text-xs">Authorization: Bearer …</code> with the webhooks that use
+              this credential.
             </DialogDescription>
           </DialogHeader>
           <Form {...form}>
@@ -137,12 +154,16 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
               <fieldset className="grid gap-3">
                 <legend className="text-sm leading-none font-medium">Parameters</legend>
                 <p className="text-muted-foreground text-sm">
-                  Sent in the request body (form-encoded; in the query string with GET) or the query string. Secret values are stored encrypted and never
-                  shown again. A value may hold a placeholder such as <code className="font-mono text-xs">{"{{generated_code}}"}</code> where your
-                  provider&apos;s instructions call for one.
+                  Sent in the request body (form-encoded; in the query string with GET) or the query string. Secret
+                  values are stored encrypted and never shown again. A value may hold a placeholder such as{" "}
+                  <code className="font-mono text-xs">{"{{generated_code}}"}</code> where your provider&apos;s
+                  instructions call for one.
                 </p>
                 {parameters.fields.length > 0 ? (
-                  <div className="text-muted-foreground hidden grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)_6.5rem_3.5rem_2.25rem] gap-2 text-xs font-medium sm:grid" aria-hidden>
+                  <div
+                    className="text-muted-foreground hidden grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)_6.5rem_3.5rem_2.25rem] gap-2 text-xs font-medium sm:grid"
+                    aria-hidden
+                  >
                     <span>Key</span>
                     <span>Value</span>
                     <span>Sent in</span>
@@ -152,7 +173,13 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
                 ) : null}
                 <ol className="grid gap-3 sm:gap-2">
                   {parameters.fields.map((row, index) => (
-                    <ParameterRow key={row.id} control={form.control} index={index} savedSecrets={savedSecrets} onRemove={() => parameters.remove(index)} />
+                    <ParameterRow
+                      key={row.id}
+                      control={form.control}
+                      index={index}
+                      savedSecrets={savedSecrets}
+                      onRemove={() => parameters.remove(index)}
+                    />
                   ))}
                 </ol>
                 {rootError ? <p className="text-destructive text-sm">{rootError}</p> : null}
@@ -183,7 +210,8 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
 
 /**
  * One key/value row. Its inputs are labelled "Parameter N key/value", not "name", so that the
- * credential's "Name" field stays the only match for that label. Its secret switch follows the name (client_secret, password …) until the user sets it. */
+ * credential's "Name" field stays the only match for that label. Its secret switch follows the name (client_secret,
+ * password …) until the user sets it. */
 function ParameterRow({
   control,
   index,
@@ -217,7 +245,14 @@ function ParameterRow({
         autoComplete={secret ? "new-password" : "off"}
         spellCheck={false}
         placeholder={saved ? "Saved — leave blank to keep" : secret ? "secret value" : "value"}
-        leading={secret ? <LockIcon className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2" aria-hidden /> : null}
+        leading={
+          secret ? (
+            <LockIcon
+              className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2"
+              aria-hidden
+            />
+          ) : null
+        }
         inputClassName={secret ? "pl-7 font-mono text-xs" : "font-mono text-xs"}
         className="col-span-2 row-start-2 gap-1 sm:col-span-1 sm:row-start-auto"
         messageClassName="text-xs"
@@ -230,7 +265,13 @@ function ParameterRow({
         className="col-span-1 row-start-3 gap-1 sm:row-start-auto"
         messageClassName="text-xs"
       />
-      <SecretSwitch name={`parameters.${index}.secret`} checked={secret} label={`Parameter ${n} secret`} className="row-start-3 sm:row-start-auto" captionClassName="sm:hidden" />
+      <SecretSwitch
+        name={`parameters.${index}.secret`}
+        checked={secret}
+        label={`Parameter ${n} secret`}
+        className="row-start-3 sm:row-start-auto"
+        captionClassName="sm:hidden"
+      />
       <Button
         type="button"
         variant="ghost"
@@ -258,7 +299,13 @@ export function NewOAuthCredentialButton() {
 export function EditOAuthCredentialButton({ credential }: { credential: OAuthCredentialView }) {
   const open = useContext(OpenDialog);
   return (
-    <Button type="button" variant="outline" size="sm" aria-haspopup="dialog" onClick={() => open?.({ mode: "edit", credential })}>
+    <Button
+      type="button"
+      variant="outline"
+      size="sm"
+      aria-haspopup="dialog"
+      onClick={() => open?.({ mode: "edit", credential })}
+    >
       <PencilIcon aria-hidden />
       Edit
     </Button>

@@ -14,7 +14,13 @@ import { changePasswordSchema } from "@/lib/validations/auth";
 
 const FIELDS = [
   { name: "currentPassword", label: "Current password", type: "password", autoComplete: "current-password" },
-  { name: "newPassword", label: "New password", type: "password", autoComplete: "new-password", description: "At least 10 characters, with letters and digits or symbols." },
+  {
+    name: "newPassword",
+    label: "New password",
+    type: "password",
+    autoComplete: "new-password",
+    description: "At least 10 characters, with letters and digits or symbols.",
+  },
 ];
 
 /** Change password (every other session ends; this one signs in again) and sign out everywhere. */
@@ -55,7 +61,9 @@ export function AccountSettings() {
       <Card>
         <CardHeader>
           <CardTitle>Sessions</CardTitle>
-          <CardDescription>Lost a laptop, or signed in on a shared computer? End every session of your account, this one included.</CardDescription>
+          <CardDescription>
+            Lost a laptop, or signed in on a shared computer? End every session of your account, this one included.
+          </CardDescription>
         </CardHeader>
         <CardFooter>
           <ConfirmAction

@@ -9,7 +9,14 @@ import { ConfirmAction } from "@/components/app/confirm-action";
 import { CopyButton } from "@/components/app/copy-button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { TextField } from "@/components/app/form-fields";
 import { Form } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
@@ -60,13 +67,17 @@ export function CreateApiKeyProvider({ origin, children }: { origin: string; chi
               <DialogHeader>
                 <DialogTitle>Copy your new key now</DialogTitle>
                 <DialogDescription>
-                  The key <strong className="text-foreground">{created.name}</strong> is ready. Use it as a bearer token when calling Hookrelay&apos;s API.
+                  The key <strong className="text-foreground">{created.name}</strong> is ready. Use it as a bearer token
+                  when calling Hookrelay&apos;s API.
                 </DialogDescription>
               </DialogHeader>
               <Alert>
                 <TriangleAlertIcon aria-hidden />
                 <AlertTitle>It won&apos;t be shown again</AlertTitle>
-                <AlertDescription>Hookrelay stores only a fingerprint of the key. Copy it into your secret store before you close this dialog.</AlertDescription>
+                <AlertDescription>
+                  Hookrelay stores only a fingerprint of the key. Copy it into your secret store before you close this
+                  dialog.
+                </AlertDescription>
               </Alert>
               <div className="grid gap-2">
                 <Label htmlFor="new-api-key">API key</Label>
@@ -99,14 +110,21 @@ export function CreateApiKeyProvider({ origin, children }: { origin: string; chi
             <>
               <DialogHeader>
                 <DialogTitle>Create API key</DialogTitle>
-                <DialogDescription>A key lets another system call Hookrelay&apos;s API on behalf of your company.</DialogDescription>
+                <DialogDescription>
+                  A key lets another system call Hookrelay&apos;s API on behalf of your company.
+                </DialogDescription>
               </DialogHeader>
               <Form {...form}>
                 <form onSubmit={onSubmit} noValidate className="grid gap-4">
-                  <TextField name="name" label="Name" placeholder="Billing system" description="Say where the key will be used, so you know what breaks if you revoke it." />
+                  <TextField
+                    name="name"
+                    label="Name"
+                    placeholder="Billing system"
+                    description="Say where the key will be used, so you know what breaks if you revoke it."
+                  />
                   <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
-Create key
-</FormDialogFooter>
+                    Create key
+                  </FormDialogFooter>
                 </form>
               </Form>
             </>

@@ -73,7 +73,12 @@ const SECTION_LABELS: Record<string, string> = {
   retryPolicy: "retry policy",
 };
 
-const OAUTH_FIELD_LABELS: Record<string, string> = { name: "name", tokenUrl: "token URL", method: "method", parameters: "parameters" };
+const OAUTH_FIELD_LABELS: Record<string, string> = {
+  name: "name",
+  tokenUrl: "token URL",
+  method: "method",
+  parameters: "parameters",
+};
 
 const COMPANY_FIELD_LABELS: Record<string, string> = {
   name: "name",
@@ -89,7 +94,8 @@ function shown(value: unknown): string {
   if (value === true) return "on";
   if (value === false) return "off";
   if (value === null || value === undefined || value === "") return "(empty)";
-  const s = typeof value === "string" ? `“${value}”` : typeof value === "number" ? String(value) : JSON.stringify(value);
+  const s =
+    typeof value === "string" ? `“${value}”` : typeof value === "number" ? String(value) : JSON.stringify(value);
   return s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s;
 }
 
@@ -120,7 +126,9 @@ function webhookChanges(changes: unknown): string[] {
 function companyChanges(changes: unknown): string[] {
   if (!isRecord(changes)) return [];
   const value = (field: string, v: unknown) => (field === "dailyCallLimit" && v === null ? "unlimited" : shown(v));
-  return Object.entries(changes).flatMap(([field, c]) => (isRecord(c) ? [`${COMPANY_FIELD_LABELS[field] ?? field}: ${value(field, c.from)} → ${value(field, c.to)}`] : []));
+  return Object.entries(changes).flatMap(([field, c]) =>
+    isRecord(c) ? [`${COMPANY_FIELD_LABELS[field] ?? field}: ${value(field, c.from)} → ${value(field, c.to)}`] : [],
+  );
 }
 
 /**
@@ -141,33 +149,49 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details" | 
     case "company.updated":
       return companyChanges(d.changes);
     case "email.resent":
-      return [typeof d.subject === "string" ? `“${d.subject}”` : null, typeof d.to === "string" ? `To ${d.to}` : null, typeof d.previousStatus === "string" ? `Was ${d.previousStatus}; queued again` : null].filter(
-        (l): l is string => l !== null,
-      );
+      return [
+        typeof d.subject === "string" ? `“${d.subject}”` : null,
+        typeof d.to === "string" ? `To ${d.to}` : null,
+        typeof d.previousStatus === "string" ? `Was ${d.previousStatus}; queued again` : null,
+      ].filter((l): l is string => l !== null);
     case "webhook.tested":
       return [
         typeof d.host === "string" ? `Sent to ${d.host}` : null,
-        typeof d.status === "number" ? `Answered ${d.status}` : typeof d.error === "string" ? `No answer (${d.error.replace(/_/g, " ")})` : null,
+        typeof d.status === "number"
+          ? `Answered ${d.status}`
+          : typeof d.error === "string"
+            ? `No answer (${d.error.replace(/_/g, " ")})`
+            : null,
         d.savedSecretsUsed === true ? "With the saved secrets" : null,
       ].filter((l): l is string => l !== null);
     case "webhook.deleted":
       return typeof d.url === "string" ? [d.url] : [];
     case "webhook.duplicated":
-      return [entry.sourceName ? `Copy of ${entry.sourceName}` : "Copy of a webhook since deleted", "Starts switched off"];
+      return [
+        entry.sourceName ? `Copy of ${entry.sourceName}` : "Copy of a webhook since deleted",
+        "Starts switched off",
+      ];
     case "webhook.activated":
       return typeof d.clearedReason === "string" ? [`Cleared: ${d.clearedReason}`] : [];
     case "webhook.secret_rotated":
       return typeof d.overlapHours === "number"
-        ? [d.overlapHours > 0 ? `Previous secret still signs for ${d.overlapHours} ${d.overlapHours === 1 ? "hour" : "hours"}` : "Previous secret stopped at once"]
+        ? [
+            d.overlapHours > 0
+              ? `Previous secret still signs for ${d.overlapHours} ${d.overlapHours === 1 ? "hour" : "hours"}`
+              : "Previous secret stopped at once",
+          ]
         : [];
     case "delivery.resent":
       return [typeof d.previousStatus === "string" ? `Was ${d.previousStatus}; queued again` : "Queued again"];
     case "deliveries.retry_all":
-      return [`${strings(d.statuses).join(" and ") || "failed"} deliveries${typeof d.period === "string" ? (d.period === "all" ? ", all time" : `, last ${d.period}`) : ""}`];
+      return [
+        `${strings(d.statuses).join(" and ") || "failed"} deliveries${typeof d.period === "string" ? (d.period === "all" ? ", all time" : `, last ${d.period}`) : ""}`,
+      ];
     case "oauth_credential.created":
-      return [typeof d.tokenUrl === "string" ? d.tokenUrl : null, strings(d.parameters).length ? `Parameters: ${strings(d.parameters).join(", ")}` : null].filter(
-        (l): l is string => l !== null,
-      );
+      return [
+        typeof d.tokenUrl === "string" ? d.tokenUrl : null,
+        strings(d.parameters).length ? `Parameters: ${strings(d.parameters).join(", ")}` : null,
+      ].filter((l): l is string => l !== null);
     case "oauth_credential.updated": {
       const changed = strings(d.changed);
       return [changed.length ? `Changed ${changed.map((c) => OAUTH_FIELD_LABELS[c] ?? c).join(", ")}` : "No changes"];

@@ -9,7 +9,13 @@ import { Spinner } from "@/components/ui/spinner";
 const ALL = "all";
 
 /** Filter by what the entry is about: sets `?type=` and goes back to the newest page. */
-export function AuditTypeFilter({ value, options }: { value: string | null; options: { value: string; label: string }[] }) {
+export function AuditTypeFilter({
+  value,
+  options,
+}: {
+  value: string | null;
+  options: { value: string; label: string }[];
+}) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();

@@ -56,7 +56,10 @@ export function CompanySettingsForm({ defaults }: { defaults: CompanySettingsInp
           <Card>
             <CardHeader>
               <CardTitle>Limits</CardTitle>
-              <CardDescription>How long history is kept, when a failing webhook is switched off, and how many requests a day Hookrelay sends for you.</CardDescription>
+              <CardDescription>
+                How long history is kept, when a failing webhook is switched off, and how many requests a day Hookrelay
+                sends for you.
+              </CardDescription>
             </CardHeader>
             <CardContent className="grid gap-5 sm:grid-cols-2">
               <NumberField
@@ -73,8 +76,9 @@ export function CompanySettingsForm({ defaults }: { defaults: CompanySettingsInp
                 max={720}
                 description={
                   <>
-                    1–720, 120 (5 days) by default{days(hours) ? <> — now {days(hours)}</> : null}. A webhook whose deliveries have all failed for this long is switched off and its
-                    admins are emailed. Freshsales stops after 2 days (48 hours).
+                    1–720, 120 (5 days) by default{days(hours) ? <> — now {days(hours)}</> : null}. A webhook whose
+                    deliveries have all failed for this long is switched off and its admins are emailed. Freshsales
+                    stops after 2 days (48 hours).
                   </>
                 }
               />
@@ -92,7 +96,9 @@ export function CompanySettingsForm({ defaults }: { defaults: CompanySettingsInp
         </fieldset>
 
         <div className="flex items-center justify-end gap-3">
-          {form.formState.isDirty ? <span className="text-muted-foreground mr-auto text-sm">Unsaved changes</span> : null}
+          {form.formState.isDirty ? (
+            <span className="text-muted-foreground mr-auto text-sm">Unsaved changes</span>
+          ) : null}
           <SubmitButton pending={pending}>Save settings</SubmitButton>
         </div>
       </form>

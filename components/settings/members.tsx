@@ -3,12 +3,25 @@
 import { UserPlusIcon } from "lucide-react";
 import { useOptimistic, useState, useTransition } from "react";
 import { toast } from "sonner";
-import { changeMemberRoleAction, inviteMemberAction, removeMemberAction, revokeInvitationAction } from "@/app/(app)/settings/members/actions";
+import {
+  changeMemberRoleAction,
+  inviteMemberAction,
+  removeMemberAction,
+  revokeInvitationAction,
+} from "@/app/(app)/settings/members/actions";
 import { FormDialogFooter } from "@/components/app/form-dialog-footer";
 import { ConfirmAction } from "@/components/app/confirm-action";
 import { CopyButton } from "@/components/app/copy-button";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 import { SelectField, TextField } from "@/components/app/form-fields";
 import { Form } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
@@ -25,7 +38,10 @@ export interface RoleOption {
 
 /** The role a new invitation starts with: "Member" when it exists, else the first non-owner role. */
 function defaultRoleId(roles: RoleOption[]): string {
-  return (roles.find((r) => !r.isOwner && r.name.toLowerCase() === "member") ?? roles.find((r) => !r.isOwner) ?? roles[0])?.id ?? "";
+  return (
+    (roles.find((r) => !r.isOwner && r.name.toLowerCase() === "member") ?? roles.find((r) => !r.isOwner) ?? roles[0])
+      ?.id ?? ""
+  );
 }
 
 export function InviteMemberDialog({ roles, actorIsOwner }: { roles: RoleOption[]; actorIsOwner: boolean }) {
@@ -67,14 +83,20 @@ export function InviteMemberDialog({ roles, actorIsOwner }: { roles: RoleOption[
             <DialogHeader>
               <DialogTitle>Invitation sent</DialogTitle>
               <DialogDescription>
-                We emailed an invitation to <strong className="text-foreground">{sent.email}</strong> (it is also kept in the email outbox). You can
-                share this link with them directly; it works once and expires in 7 days.
+                We emailed an invitation to <strong className="text-foreground">{sent.email}</strong> (it is also kept
+                in the email outbox). You can share this link with them directly; it works once and expires in 7 days.
               </DialogDescription>
             </DialogHeader>
             <div className="grid gap-2">
               <Label htmlFor="invitation-link">Invitation link</Label>
               <div className="flex gap-2">
-                <Input id="invitation-link" readOnly value={sent.acceptUrl} className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
+                <Input
+                  id="invitation-link"
+                  readOnly
+                  value={sent.acceptUrl}
+                  className="font-mono text-xs"
+                  onFocus={(e) => e.currentTarget.select()}
+                />
                 <CopyButton value={sent.acceptUrl} />
               </div>
             </div>
@@ -91,7 +113,9 @@ export function InviteMemberDialog({ roles, actorIsOwner }: { roles: RoleOption[
           <>
             <DialogHeader>
               <DialogTitle>Invite member</DialogTitle>
-              <DialogDescription>They get an email with a link to join your company with the role you choose.</DialogDescription>
+              <DialogDescription>
+                They get an email with a link to join your company with the role you choose.
+              </DialogDescription>
             </DialogHeader>
             <Form {...form}>
               <form onSubmit={onSubmit} noValidate className="grid gap-4">
@@ -103,8 +127,8 @@ export function InviteMemberDialog({ roles, actorIsOwner }: { roles: RoleOption[
                   options={roles.map((role) => [role.id, role.name, role.isOwner && !actorIsOwner] as const)}
                 />
                 <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
-Send invitation
-</FormDialogFooter>
+                  Send invitation
+                </FormDialogFooter>
               </form>
             </Form>
           </>
@@ -151,7 +175,12 @@ export function MemberRoleSelect({
   return (
     <Select value={shownRoleId} onValueChange={change} disabled={pending || locked}>
       {/* Named without the word "role" so the invite form's "Role" field stays the only match for that label. */}
-      <SelectTrigger size="sm" className="min-w-32" aria-label={`Access for ${memberName}`} aria-busy={pending || undefined}>
+      <SelectTrigger
+        size="sm"
+        className="min-w-32"
+        aria-label={`Access for ${memberName}`}
+        aria-busy={pending || undefined}
+      >
         <SelectValue />
       </SelectTrigger>
       <SelectContent>
@@ -187,7 +216,11 @@ export function RemoveMemberButton({
       confirmLabel={isYou ? "Leave" : "Remove member"}
       successMessage="Member removed"
       action={() => removeMemberAction({ membershipId })}
-      triggerProps={{ "aria-label": `Remove ${memberName}`, disabled, className: "text-destructive hover:text-destructive" }}
+      triggerProps={{
+        "aria-label": `Remove ${memberName}`,
+        disabled,
+        className: "text-destructive hover:text-destructive",
+      }}
     >
       Remove
     </ConfirmAction>
@@ -198,7 +231,15 @@ export function RemoveMemberButton({
  * `describedBy` points at the cell holding the email: the button's name stays "Revoke invitation"
  * so that the email's own cell is the only cell named by the address.
  */
-export function RevokeInvitationButton({ invitationId, email, describedBy }: { invitationId: string; email: string; describedBy?: string }) {
+export function RevokeInvitationButton({
+  invitationId,
+  email,
+  describedBy,
+}: {
+  invitationId: string;
+  email: string;
+  describedBy?: string;
+}) {
   return (
     <ConfirmAction
       title="Revoke this invitation?"
@@ -206,7 +247,11 @@ export function RevokeInvitationButton({ invitationId, email, describedBy }: { i
       confirmLabel="Revoke invitation"
       successMessage="Invitation revoked"
       action={() => revokeInvitationAction({ invitationId })}
-      triggerProps={{ "aria-label": "Revoke invitation", "aria-describedby": describedBy, className: "text-destructive hover:text-destructive" }}
+      triggerProps={{
+        "aria-label": "Revoke invitation",
+        "aria-describedby": describedBy,
+        className: "text-destructive hover:text-destructive",
+      }}
     >
       Revoke
     </ConfirmAction>

@@ -6,7 +6,14 @@ import { toast } from "sonner";
 import { resendEmailAction } from "@/app/(app)/settings/outbox/actions";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 
 export interface OutboxEmail {
   toEmail: string;
@@ -24,7 +31,11 @@ export function ViewEmailButton({ email }: { email: OutboxEmail }) {
     <Dialog>
       <DialogTrigger asChild>
         <Button variant="outline" size="sm">
-          View<span className="sr-only"> email to {email.toEmail}: {email.subject}</span>
+          View
+          <span className="sr-only">
+            {" "}
+            email to {email.toEmail}: {email.subject}
+          </span>
         </Button>
       </DialogTrigger>
       <DialogContent className="sm:max-w-2xl">
@@ -35,14 +46,24 @@ export function ViewEmailButton({ email }: { email: OutboxEmail }) {
           </DialogDescription>
         </DialogHeader>
         {email.error ? <p className="text-destructive text-sm">Error: {email.error}</p> : null}
-        <pre className="bg-muted max-h-[60vh] overflow-auto rounded-md p-4 font-mono text-xs whitespace-pre-wrap break-words">{email.text}</pre>
+        <pre className="bg-muted max-h-[60vh] overflow-auto rounded-md p-4 font-mono text-xs whitespace-pre-wrap break-words">
+          {email.text}
+        </pre>
       </DialogContent>
     </Dialog>
   );
 }
 
 /** Sends an outbox email again (back to queued, a new send job); no confirmation, a pending state and a toast. */
-export function ResendEmailButton({ notificationId, toEmail, subject }: { notificationId: string; toEmail: string; subject: string }) {
+export function ResendEmailButton({
+  notificationId,
+  toEmail,
+  subject,
+}: {
+  notificationId: string;
+  toEmail: string;
+  subject: string;
+}) {
   const [pending, startTransition] = useTransition();
   function resend() {
     startTransition(async () => {
@@ -52,9 +73,20 @@ export function ResendEmailButton({ notificationId, toEmail, subject }: { notifi
     });
   }
   return (
-    <Button type="button" variant="ghost" size="sm" onClick={resend} disabled={pending} aria-busy={pending || undefined}>
+    <Button
+      type="button"
+      variant="ghost"
+      size="sm"
+      onClick={resend}
+      disabled={pending}
+      aria-busy={pending || undefined}
+    >
       {pending ? <Spinner className="size-4" /> : <RotateCwIcon aria-hidden />}
-      Resend<span className="sr-only"> email to {toEmail}: {subject}</span>
+      Resend
+      <span className="sr-only">
+        {" "}
+        email to {toEmail}: {subject}
+      </span>
     </Button>
   );
 }

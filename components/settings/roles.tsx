@@ -8,7 +8,14 @@ import { FormDialogFooter } from "@/components/app/form-dialog-footer";
 import { ConfirmAction } from "@/components/app/confirm-action";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 import { TextField } from "@/components/app/form-fields";
 import { Form } from "@/components/ui/form";
 import type { Permission } from "@/lib/permissions";
@@ -43,7 +50,10 @@ export function PermissionCell({
       setChecked(value);
       const result = await setRolePermissionAction({ roleId, permission, granted: value });
       if (result.ok) {
-        toast.success(result.message ?? (value ? `Granted ${permissionLabel} to ${roleName}` : `Revoked ${permissionLabel} from ${roleName}`));
+        toast.success(
+          result.message ??
+            (value ? `Granted ${permissionLabel} to ${roleName}` : `Revoked ${permissionLabel} from ${roleName}`),
+        );
       } else {
         toast.error(result.error);
       }
@@ -94,14 +104,21 @@ export function NewRoleDialog() {
       <DialogContent>
         <DialogHeader>
           <DialogTitle>New role</DialogTitle>
-          <DialogDescription>A new role starts with no permissions; tick the ones it should hold in the matrix.</DialogDescription>
+          <DialogDescription>
+            A new role starts with no permissions; tick the ones it should hold in the matrix.
+          </DialogDescription>
         </DialogHeader>
         <Form {...form}>
           <form onSubmit={onSubmit} noValidate className="grid gap-4">
-            <TextField name="name" label="Name" placeholder="Support" description="For example Developer, Support or Read-only." />
+            <TextField
+              name="name"
+              label="Name"
+              placeholder="Support"
+              description="For example Developer, Support or Read-only."
+            />
             <FormDialogFooter pending={form.formState.isSubmitting} onCancel={() => onOpenChange(false)}>
-Create role
-</FormDialogFooter>
+              Create role
+            </FormDialogFooter>
           </form>
         </Form>
       </DialogContent>
@@ -109,7 +126,15 @@ Create role
   );
 }
 
-export function DeleteRoleButton({ roleId, roleName, memberCount }: { roleId: string; roleName: string; memberCount: number }) {
+export function DeleteRoleButton({
+  roleId,
+  roleName,
+  memberCount,
+}: {
+  roleId: string;
+  roleName: string;
+  memberCount: number;
+}) {
   const inUse = memberCount > 0;
   return (
     <ConfirmAction
@@ -123,7 +148,11 @@ export function DeleteRoleButton({ roleId, roleName, memberCount }: { roleId: st
       confirmDisabled={inUse}
       successMessage={`Role ${roleName} deleted`}
       action={() => deleteRoleAction({ roleId })}
-      triggerProps={{ size: "icon-xs", "aria-label": `Delete role ${roleName}`, className: "text-muted-foreground hover:text-destructive" }}
+      triggerProps={{
+        size: "icon-xs",
+        "aria-label": `Delete role ${roleName}`,
+        className: "text-muted-foreground hover:text-destructive",
+      }}
     >
       <Trash2Icon aria-hidden />
     </ConfirmAction>

@@ -28,7 +28,9 @@ export function SettingsNav() {
             aria-current={active ? "page" : undefined}
             className={cn(
               "focus-visible:ring-ring/50 -mb-px shrink-0 border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap transition-colors outline-none focus-visible:rounded-sm focus-visible:ring-[3px]",
-              active ? "border-primary text-foreground" : "text-muted-foreground hover:text-foreground border-transparent hover:border-border",
+              active
+                ? "border-primary text-foreground"
+                : "text-muted-foreground hover:text-foreground border-transparent hover:border-border",
             )}
           >
             {link.label}

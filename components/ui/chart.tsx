@@ -17,7 +17,9 @@ const THEMES = { light: "", dark: ".dark" } as const;
 
 export type ChartConfig = Record<
   string,
-  { label?: React.ReactNode; icon?: React.ComponentType } & ({ color?: string; theme?: never } | { color?: never; theme: Record<keyof typeof THEMES, string> })
+  { label?: React.ReactNode; icon?: React.ComponentType } & (
+    { color?: string; theme?: never } | { color?: never; theme: Record<keyof typeof THEMES, string> }
+  )
 >;
 
 const ChartContext = React.createContext<{ config: ChartConfig } | null>(null);
@@ -85,12 +87,19 @@ function ChartStyle({ id, config }: { id: string; config: ChartConfig }) {
   return <style dangerouslySetInnerHTML={{ __html: css }} />;
 }
 
-/** The config entry of a tooltip or legend item: by its `nameKey`/`labelKey` value when that names a series, else by the key itself. */
+/** The config entry of a tooltip or legend item: by its `nameKey`/`labelKey` value when that names a series, else by
+ * the key itself. */
 function configOf(config: ChartConfig, item: unknown, key: string) {
   if (typeof item !== "object" || item === null) return undefined;
   const own = item as Record<string, unknown>;
-  const inner = typeof own.payload === "object" && own.payload !== null ? (own.payload as Record<string, unknown>) : undefined;
-  const named = typeof own[key] === "string" ? (own[key] as string) : typeof inner?.[key] === "string" ? (inner[key] as string) : key;
+  const inner =
+    typeof own.payload === "object" && own.payload !== null ? (own.payload as Record<string, unknown>) : undefined;
+  const named =
+    typeof own[key] === "string"
+      ? (own[key] as string)
+      : typeof inner?.[key] === "string"
+        ? (inner[key] as string)
+        : key;
   return config[named] ?? config[key];
 }
 
@@ -135,14 +144,25 @@ function ChartTooltipContent({
   const nestLabel = items.length === 1 && indicator !== "dot";
 
   return (
-    <div className={cn("border-border/50 bg-background grid min-w-32 items-start gap-1.5 rounded-lg border px-2.5 py-1.5 text-xs shadow-xl", className)}>
+    <div
+      className={cn(
+        "border-border/50 bg-background grid min-w-32 items-start gap-1.5 rounded-lg border px-2.5 py-1.5 text-xs shadow-xl",
+        className,
+      )}
+    >
       {nestLabel ? null : heading}
       <div className="grid gap-1.5">
         {items.map((item, index) => {
           const itemConfig = configOf(config, item, `${nameKey ?? item.name ?? item.dataKey ?? "value"}`);
           const indicatorColor = color ?? (item.payload as { fill?: string } | undefined)?.fill ?? item.color;
           return (
-            <div key={`${item.dataKey ?? index}`} className={cn("[&>svg]:text-muted-foreground flex w-full flex-wrap items-stretch gap-2 [&>svg]:size-2.5", indicator === "dot" && "items-center")}>
+            <div
+              key={`${item.dataKey ?? index}`}
+              className={cn(
+                "[&>svg]:text-muted-foreground flex w-full flex-wrap items-stretch gap-2 [&>svg]:size-2.5",
+                indicator === "dot" && "items-center",
+              )}
+            >
               {formatter && item.value !== undefined && item.name !== undefined ? (
                 formatter(item.value as never, item.name as never, item as never, index, items as never)
               ) : (
@@ -161,13 +181,20 @@ function ChartTooltipContent({
                       style={{ "--color-bg": indicatorColor, "--color-border": indicatorColor } as React.CSSProperties}
                     />
                   )}
-                  <div className={cn("flex flex-1 justify-between gap-3 leading-none", nestLabel ? "items-end" : "items-center")}>
+                  <div
+                    className={cn(
+                      "flex flex-1 justify-between gap-3 leading-none",
+                      nestLabel ? "items-end" : "items-center",
+                    )}
+                  >
                     <div className="grid gap-1.5">
                       {nestLabel ? heading : null}
                       <span className="text-muted-foreground">{itemConfig?.label ?? item.name}</span>
                     </div>
                     {item.value != null ? (
-                      <span className="text-foreground font-mono font-medium tabular-nums">{typeof item.value === "number" ? item.value.toLocaleString("en") : String(item.value)}</span>
+                      <span className="text-foreground font-mono font-medium tabular-nums">
+                        {typeof item.value === "number" ? item.value.toLocaleString("en") : String(item.value)}
+                      </span>
                     ) : null}
                   </div>
                 </>
@@ -198,14 +225,27 @@ function ChartLegendContent({
   const { config } = useChart();
   if (!payload?.length) return null;
   return (
-    <div className={cn("flex flex-wrap items-center justify-center gap-4", verticalAlign === "top" ? "pb-3" : "pt-3", className)}>
+    <div
+      className={cn(
+        "flex flex-wrap items-center justify-center gap-4",
+        verticalAlign === "top" ? "pb-3" : "pt-3",
+        className,
+      )}
+    >
       {payload
         .filter((item) => item.type !== "none")
         .map((item) => {
           const itemConfig = configOf(config, item, `${nameKey ?? item.dataKey ?? "value"}`);
           return (
-            <div key={String(item.value ?? item.dataKey)} className="[&>svg]:text-muted-foreground flex items-center gap-1.5 [&>svg]:size-3">
-              {itemConfig?.icon && !hideIcon ? <itemConfig.icon /> : <div aria-hidden className="size-2 shrink-0 rounded-[2px]" style={{ backgroundColor: item.color }} />}
+            <div
+              key={String(item.value ?? item.dataKey)}
+              className="[&>svg]:text-muted-foreground flex items-center gap-1.5 [&>svg]:size-3"
+            >
+              {itemConfig?.icon && !hideIcon ? (
+                <itemConfig.icon />
+              ) : (
+                <div aria-hidden className="size-2 shrink-0 rounded-[2px]" style={{ backgroundColor: item.color }} />
+              )}
               {itemConfig?.label}
             </div>
           );

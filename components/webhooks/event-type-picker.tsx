@@ -16,7 +16,15 @@ import { cn } from "@/lib/utils";
  */
 export const EventTypePicker = forwardRef<
   HTMLButtonElement,
-  { id?: string; value: string; onChange: (type: string) => void; options: EventTypeOption[]; disabled?: boolean; invalid?: boolean; "aria-describedby"?: string }
+  {
+    id?: string;
+    value: string;
+    onChange: (type: string) => void;
+    options: EventTypeOption[];
+    disabled?: boolean;
+    invalid?: boolean;
+    "aria-describedby"?: string;
+  }
 >(function EventTypePicker({ value, onChange, options, disabled, invalid, ...aria }, ref) {
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState("");
@@ -24,7 +32,9 @@ export const EventTypePicker = forwardRef<
   const selected = options.find((o) => o.type === value);
   const results = useMemo(() => {
     const q = query.trim().toLowerCase();
-    return q ? options.filter((o) => `${o.label} ${o.type} ${o.entity} ${o.description}`.toLowerCase().includes(q)) : options;
+    return q
+      ? options.filter((o) => `${o.label} ${o.type} ${o.entity} ${o.description}`.toLowerCase().includes(q))
+      : options;
   }, [options, query]);
   const groups = useMemo(() => {
     const map = new Map<string, EventTypeOption[]>();
@@ -66,7 +76,10 @@ export const EventTypePicker = forwardRef<
       </PopoverTrigger>
       <PopoverContent className="w-(--radix-popover-trigger-width) min-w-80 p-0" align="start">
         <div className="relative border-b">
-          <SearchIcon className="text-muted-foreground pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2" aria-hidden />
+          <SearchIcon
+            className="text-muted-foreground pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2"
+            aria-hidden
+          />
           <Input
             autoFocus
             aria-label="Search events"
@@ -92,7 +105,9 @@ export const EventTypePicker = forwardRef<
           />
         </div>
         <div role="listbox" aria-label="Events" className="max-h-72 overflow-y-auto p-1">
-          {results.length === 0 ? <p className="text-muted-foreground px-3 py-6 text-center text-sm">No event matches “{query}”.</p> : null}
+          {results.length === 0 ? (
+            <p className="text-muted-foreground px-3 py-6 text-center text-sm">No event matches “{query}”.</p>
+          ) : null}
           {groups.map(([entity, items]) => (
             <div key={entity} role="group" aria-label={entity}>
               <p className="text-muted-foreground px-2 pt-2 pb-1 text-xs font-medium capitalize">{entity}</p>
@@ -111,7 +126,10 @@ export const EventTypePicker = forwardRef<
                       index === cursor ? "bg-accent text-accent-foreground" : "hover:bg-accent/60",
                     )}
                   >
-                    <CheckIcon className={cn("mt-0.5 size-4 shrink-0", o.type === value ? "opacity-100" : "opacity-0")} aria-hidden />
+                    <CheckIcon
+                      className={cn("mt-0.5 size-4 shrink-0", o.type === value ? "opacity-100" : "opacity-0")}
+                      aria-hidden
+                    />
                     <span className="min-w-0">
                       <span className="block">{o.label}</span>
                       <span className="text-muted-foreground block truncate text-xs">

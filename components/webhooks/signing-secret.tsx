@@ -9,7 +9,14 @@ import { CopyButton } from "@/components/app/copy-button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
@@ -17,7 +24,17 @@ import { Spinner } from "@/components/ui/spinner";
 import { formatDateTime } from "@/lib/format";
 
 /** Shows a signing secret once, with a copy button; closing it forgets the secret. */
-export function SigningSecretDialog({ secret, title, description, onDone }: { secret: string | null; title: string; description: string; onDone: () => void }) {
+export function SigningSecretDialog({
+  secret,
+  title,
+  description,
+  onDone,
+}: {
+  secret: string | null;
+  title: string;
+  description: string;
+  onDone: () => void;
+}) {
   return (
     <Dialog open={secret !== null} onOpenChange={(open) => (open ? undefined : onDone())}>
       <DialogContent className="sm:max-w-xl">
@@ -28,12 +45,22 @@ export function SigningSecretDialog({ secret, title, description, onDone }: { se
         <Alert>
           <TriangleAlertIcon aria-hidden />
           <AlertTitle>It won&apos;t be shown again</AlertTitle>
-          <AlertDescription>Hookrelay keeps it encrypted and never displays it after you close this dialog.</AlertDescription>
+          <AlertDescription>
+            Hookrelay keeps it encrypted and never displays it after you close this dialog.
+          </AlertDescription>
         </Alert>
         <div className="grid gap-2">
           <Label htmlFor="signing-secret">Signing secret</Label>
           <div className="flex gap-2">
-            <Input id="signing-secret" readOnly value={secret ?? ""} className="font-mono text-xs" spellCheck={false} autoComplete="off" onFocus={(e) => e.currentTarget.select()} />
+            <Input
+              id="signing-secret"
+              readOnly
+              value={secret ?? ""}
+              className="font-mono text-xs"
+              spellCheck={false}
+              autoComplete="off"
+              onFocus={(e) => e.currentTarget.select()}
+            />
             <CopyButton value={secret ?? ""} />
           </div>
         </div>
@@ -56,7 +83,15 @@ const OVERLAPS = [
 ] as const;
 
 /** The edit page's signing secret: masked, with rotation (the previous secret keeps signing during the overlap). */
-export function SigningSecretCard({ webhookId, canManage, previousValidUntil }: { webhookId: string; canManage: boolean; previousValidUntil: string | null }) {
+export function SigningSecretCard({
+  webhookId,
+  canManage,
+  previousValidUntil,
+}: {
+  webhookId: string;
+  canManage: boolean;
+  previousValidUntil: string | null;
+}) {
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
   const [overlap, setOverlap] = useState("24");
@@ -82,7 +117,8 @@ export function SigningSecretCard({ webhookId, canManage, previousValidUntil }: 
       <CardHeader>
         <CardTitle>Signing secret</CardTitle>
         <CardDescription>
-          Every request carries <code>webhook-id</code>, <code>webhook-timestamp</code> and <code>webhook-signature</code> headers (Standard Webhooks), signed with this secret.
+          Every request carries <code>webhook-id</code>, <code>webhook-timestamp</code> and{" "}
+          <code>webhook-signature</code> headers (Standard Webhooks), signed with this secret.
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
@@ -90,7 +126,9 @@ export function SigningSecretCard({ webhookId, canManage, previousValidUntil }: 
           <KeyRoundIcon className="text-muted-foreground size-4" aria-hidden />
           <code className="text-sm">whsec_••••••••••••••••</code>
           {previousValidUntil && new Date(previousValidUntil) > new Date() ? (
-            <span className="text-muted-foreground text-xs">· previous secret also signs until {formatDateTime(previousValidUntil)}</span>
+            <span className="text-muted-foreground text-xs">
+              · previous secret also signs until {formatDateTime(previousValidUntil)}
+            </span>
           ) : null}
         </div>
         {canManage ? (
@@ -103,7 +141,10 @@ export function SigningSecretCard({ webhookId, canManage, previousValidUntil }: 
         <DialogContent>
           <DialogHeader>
             <DialogTitle>Rotate the signing secret?</DialogTitle>
-            <DialogDescription>A new secret signs every request from now on. Keep the old one signing too for a while, so receivers can switch without dropping requests.</DialogDescription>
+            <DialogDescription>
+              A new secret signs every request from now on. Keep the old one signing too for a while, so receivers can
+              switch without dropping requests.
+            </DialogDescription>
           </DialogHeader>
           <div className="grid gap-2">
             <Label htmlFor="overlap">Old secret keeps signing for</Label>
@@ -131,7 +172,12 @@ export function SigningSecretCard({ webhookId, canManage, previousValidUntil }: 
           </DialogFooter>
         </DialogContent>
       </Dialog>
-      <SigningSecretDialog secret={secret} title="New signing secret" description="Give this secret to your receivers. Copy it now: it is shown only once." onDone={() => setSecret(null)} />
+      <SigningSecretDialog
+        secret={secret}
+        title="New signing secret"
+        description="Give this secret to your receivers. Copy it now: it is shown only once."
+        onDone={() => setSecret(null)}
+      />
     </Card>
   );
 }

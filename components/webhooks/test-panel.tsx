@@ -13,7 +13,17 @@ import type { TestResult } from "@/lib/delivery/test-webhook";
  * The Test result beside the form: what was sent (secrets masked) and what came back, with the
  * status's plain-words meaning — or why nothing came back.
  */
-export function TestPanel({ open, onOpenChange, pending, result }: { open: boolean; onOpenChange: (open: boolean) => void; pending: boolean; result: TestResult | null }) {
+export function TestPanel({
+  open,
+  onOpenChange,
+  pending,
+  result,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  pending: boolean;
+  result: TestResult | null;
+}) {
   const sent = result && result.ok ? result : null;
   const success = sent && !sent.error;
   return (
@@ -21,7 +31,9 @@ export function TestPanel({ open, onOpenChange, pending, result }: { open: boole
       <SheetContent className="w-full gap-0 overflow-y-auto sm:max-w-xl" aria-describedby="test-panel-description">
         <SheetHeader className="border-b">
           <SheetTitle>Test result</SheetTitle>
-          <SheetDescription id="test-panel-description">A sample event of the chosen type, sent with the form&apos;s current values. Nothing is saved.</SheetDescription>
+          <SheetDescription id="test-panel-description">
+            A sample event of the chosen type, sent with the form&apos;s current values. Nothing is saved.
+          </SheetDescription>
         </SheetHeader>
         <div className="space-y-4 p-4" aria-live="polite" aria-busy={pending}>
           {pending ? (
@@ -38,17 +50,31 @@ export function TestPanel({ open, onOpenChange, pending, result }: { open: boole
           ) : null}
           {!pending && sent ? (
             <>
-              <div className={success ? "rounded-lg border border-emerald-200 bg-emerald-50 p-4 dark:border-emerald-900 dark:bg-emerald-950" : "rounded-lg border border-red-200 bg-red-50 p-4 dark:border-red-900 dark:bg-red-950"}>
+              <div
+                className={
+                  success
+                    ? "rounded-lg border border-emerald-200 bg-emerald-50 p-4 dark:border-emerald-900 dark:bg-emerald-950"
+                    : "rounded-lg border border-red-200 bg-red-50 p-4 dark:border-red-900 dark:bg-red-950"
+                }
+              >
                 <div className="flex items-start gap-3">
-                  {success ? <CircleCheckIcon className="mt-0.5 size-5 text-emerald-600" aria-hidden /> : <CircleXIcon className="mt-0.5 size-5 text-red-600" aria-hidden />}
+                  {success ? (
+                    <CircleCheckIcon className="mt-0.5 size-5 text-emerald-600" aria-hidden />
+                  ) : (
+                    <CircleXIcon className="mt-0.5 size-5 text-red-600" aria-hidden />
+                  )}
                   <div className="min-w-0 space-y-1">
                     <p className="font-medium" data-testid="test-status">
-                      {sent.response ? `${sent.response.status} — ${success ? "delivered" : "the receiver refused it"}` : "No response"}
+                      {sent.response
+                        ? `${sent.response.status} — ${success ? "delivered" : "the receiver refused it"}`
+                        : "No response"}
                     </p>
                     <p className="text-sm" data-testid="test-meaning">
                       {sent.error ? sent.error.meaning : sent.response?.statusMeaning}
                     </p>
-                    {sent.error && sent.error.kind !== "http_status" ? <p className="text-muted-foreground text-xs break-all">{sent.error.message}</p> : null}
+                    {sent.error && sent.error.kind !== "http_status" ? (
+                      <p className="text-muted-foreground text-xs break-all">{sent.error.message}</p>
+                    ) : null}
                     {sent.response ? (
                       <p className="text-muted-foreground flex items-center gap-1 text-xs">
                         <ClockIcon className="size-3.5" aria-hidden /> {sent.response.durationMs} ms
@@ -74,14 +100,24 @@ export function TestPanel({ open, onOpenChange, pending, result }: { open: boole
                   <h3 className="text-sm font-medium">Headers</h3>
                   <HeaderTable headers={sent.request.headers} label="Request headers" />
                   <h3 className="text-sm font-medium">Body</h3>
-                  {sent.request.body === null ? <p className="text-muted-foreground text-sm">No body ({sent.request.method} sends its fields in the query string).</p> : <CodeBlock label="Request body">{prettyBody(sent.request.body)}</CodeBlock>}
+                  {sent.request.body === null ? (
+                    <p className="text-muted-foreground text-sm">
+                      No body ({sent.request.method} sends its fields in the query string).
+                    </p>
+                  ) : (
+                    <CodeBlock label="Request body">{prettyBody(sent.request.body)}</CodeBlock>
+                  )}
                 </TabsContent>
                 {sent.response ? (
                   <TabsContent value="response" className="space-y-3 pt-2">
                     <h3 className="text-sm font-medium">Headers</h3>
                     <HeaderTable headers={sent.response.headers} label="Response headers" />
                     <h3 className="text-sm font-medium">Body{sent.response.bodyTruncated ? " (first 64 KiB)" : ""}</h3>
-                    {sent.response.body ? <CodeBlock label="Response body">{prettyBody(sent.response.body)}</CodeBlock> : <p className="text-muted-foreground text-sm">Empty.</p>}
+                    {sent.response.body ? (
+                      <CodeBlock label="Response body">{prettyBody(sent.response.body)}</CodeBlock>
+                    ) : (
+                      <p className="text-muted-foreground text-sm">Empty.</p>
+                    )}
                   </TabsContent>
                 ) : null}
               </Tabs>

@@ -26,7 +26,9 @@ function render(overrides: Partial<WebhookFormProps>): string {
 }
 
 function regionTitles(html: string): string[] {
-  return [...html.matchAll(/role="region"[^>]*aria-labelledby="([^"]+)"|aria-labelledby="([^"]+)"[^>]*role="region"/g)].map((m) => {
+  return [
+    ...html.matchAll(/role="region"[^>]*aria-labelledby="([^"]+)"|aria-labelledby="([^"]+)"[^>]*role="region"/g),
+  ].map((m) => {
     const id = m[1] ?? m[2];
     return new RegExp(`id="${id}"[^>]*>([^<]+)<`).exec(html)?.[1] ?? "";
   });
@@ -52,12 +54,31 @@ describe("WebhookForm", () => {
         name: "Contacts",
         eventType: "contact.created",
         url: "https://crm.example/hook",
-        headers: [{ name: "X-Api-Token", value: "", secret: true }, { name: "X-Source", value: "crm" }],
-        body: { mode: "fields", encoding: "json", fields: [{ path: "id" }], constants: [{ name: "authtoken", value: "", secret: true }] },
+        headers: [
+          { name: "X-Api-Token", value: "", secret: true },
+          { name: "X-Source", value: "crm" },
+        ],
+        body: {
+          mode: "fields",
+          encoding: "json",
+          fields: [{ path: "id" }],
+          constants: [{ name: "authtoken", value: "", secret: true }],
+        },
       },
       savedSecrets: { basic: false, apiKey: false, bearer: false, headers: ["x-api-token"], constants: ["authtoken"] },
     });
-    for (const label of ["Header 1 name", "Header 1 value", "Header 2 name", "Keep X-Api-Token secret", "Keep X-Source secret", "Constant 1 name", "Constant 1 value", "Keep authtoken secret", "Field 1", "Field 1 sent as"]) {
+    for (const label of [
+      "Header 1 name",
+      "Header 1 value",
+      "Header 2 name",
+      "Keep X-Api-Token secret",
+      "Keep X-Source secret",
+      "Constant 1 name",
+      "Constant 1 value",
+      "Keep authtoken secret",
+      "Field 1",
+      "Field 1 sent as",
+    ]) {
       expect(html).toContain(`aria-label="${label}"`);
     }
     expect(html).toContain('placeholder="Saved — type to replace"');
@@ -66,7 +87,10 @@ describe("WebhookForm", () => {
   });
 
   it("says a GET sends no body, and shows no action bar without Manage Webhooks", () => {
-    const html = render({ defaults: { name: "G", eventType: "deal.updated", url: "", method: "GET" }, canManage: false });
+    const html = render({
+      defaults: { name: "G", eventType: "deal.updated", url: "", method: "GET" },
+      canManage: false,
+    });
     expect(html).toContain("GET requests have no body");
     expect(regionTitles(html)).toEqual(["Basics", "Trigger", "Request", "Authentication", "Delivery"]);
     expect(html).not.toContain("data-form-actions");

@@ -51,7 +51,10 @@ export function WebhookForm(props: WebhookFormProps) {
   const { mode, webhookId, eventTypes, credentials, canManage, savedSecrets } = props;
   const router = useRouter();
   const form = useZodForm(webhookSchema, { defaultValues: props.defaults, mode: "onTouched" });
-  const [active, eventTypeValue, methodValue, url] = useWatch({ control: form.control, name: ["active", "eventType", "method", "url"] });
+  const [active, eventTypeValue, methodValue, url] = useWatch({
+    control: form.control,
+    name: ["active", "eventType", "method", "url"],
+  });
   const delays = useRetryDelays(form, props.defaults.retryPolicy);
 
   const [testOpen, setTestOpen] = useState(false);
@@ -63,13 +66,17 @@ export function WebhookForm(props: WebhookFormProps) {
   const sampleFields = eventType?.fields ?? [];
   const method = (methodValue ?? "POST") as HttpMethod;
   const hasBody = BODY_METHODS.includes(method);
-  // A saved header or constant secret is kept when left blank, unless the URL's host changes (then it must be typed again).
+  // A saved header or constant secret is kept when left blank, unless the URL's host changes (then it must be typed
+  // again).
   const rowSecretKept = mode === "edit" && sameHost(props.defaults.url ?? "", url ?? "");
 
   const onSubmit = form.handleSubmit(
     async (config) => {
       if (!delays.sync()) return;
-      const result = mode === "create" ? await createWebhookAction(config) : await updateWebhookAction({ ...config, webhookId: webhookId! });
+      const result =
+        mode === "create"
+          ? await createWebhookAction(config)
+          : await updateWebhookAction({ ...config, webhookId: webhookId! });
       if (!result.ok) {
         const placed = applyServerErrors(form, result);
         toast.error(placed ? "Fix the highlighted fields — nothing was saved" : result.error);
@@ -103,7 +110,13 @@ export function WebhookForm(props: WebhookFormProps) {
         setTestResult({ ok: false, message: result.error, fieldErrors: {} });
         return;
       }
-      if (!result.data.ok) applyServerErrors(form, { ok: false, code: "invalid", error: result.data.message, fieldErrors: result.data.fieldErrors });
+      if (!result.data.ok)
+        applyServerErrors(form, {
+          ok: false,
+          code: "invalid",
+          error: result.data.message,
+          fieldErrors: result.data.fieldErrors,
+        });
       setTestResult(result.data);
     });
   }
@@ -111,7 +124,11 @@ export function WebhookForm(props: WebhookFormProps) {
   return (
     <>
       {props.disabledReason && !active ? (
-        <SwitchedOffAlert reason={props.disabledReason} webhookId={webhookId} onSwitchedOn={canManage ? () => form.setValue("active", true) : undefined} />
+        <SwitchedOffAlert
+          reason={props.disabledReason}
+          webhookId={webhookId}
+          onSwitchedOn={canManage ? () => form.setValue("active", true) : undefined}
+        />
       ) : null}
       <div className="grid gap-8 lg:grid-cols-[10rem_1fr]">
         <nav aria-label="Form sections" className="hidden lg:block">
@@ -133,12 +150,22 @@ export function WebhookForm(props: WebhookFormProps) {
           </ul>
         </nav>
         <Form {...form}>
-          <form onSubmit={onSubmit} noValidate className="min-w-0 space-y-6" aria-label={mode === "create" ? "New webhook" : "Edit webhook"}>
+          <form
+            onSubmit={onSubmit}
+            noValidate
+            className="min-w-0 space-y-6"
+            aria-label={mode === "create" ? "New webhook" : "Edit webhook"}
+          >
             <fieldset disabled={!canManage || form.formState.isSubmitting} className="min-w-0 space-y-6">
               <BasicsSection />
               <TriggerSection eventTypes={eventTypes} eventType={eventType} sampleFields={sampleFields} />
               <RequestSection sampleFields={sampleFields} savedSecrets={savedSecrets} rowSecretKept={rowSecretKept} />
-              <AuthSection editing={mode === "edit"} savedAuthType={props.defaults.auth?.type} savedSecrets={savedSecrets} credentials={credentials} />
+              <AuthSection
+                editing={mode === "edit"}
+                savedAuthType={props.defaults.auth?.type}
+                savedSecrets={savedSecrets}
+                credentials={credentials}
+              />
               <BodySection
                 method={method}
                 eventType={eventType}
@@ -151,19 +178,38 @@ export function WebhookForm(props: WebhookFormProps) {
               <DeliverySection delays={delays} />
             </fieldset>
 
-            {mode === "edit" && webhookId ? <SigningSecretCard webhookId={webhookId} canManage={canManage} previousValidUntil={props.signing?.previousValidUntil ?? null} /> : null}
+            {mode === "edit" && webhookId ? (
+              <SigningSecretCard
+                webhookId={webhookId}
+                canManage={canManage}
+                previousValidUntil={props.signing?.previousValidUntil ?? null}
+              />
+            ) : null}
 
             {canManage ? (
-              <div data-form-actions className="bg-background/95 supports-backdrop-filter:bg-background/80 sticky bottom-0 z-10 -mx-1 flex flex-wrap items-center justify-end gap-2 border-t px-1 py-3 backdrop-blur">
-                {form.formState.isDirty ? <span className="text-muted-foreground mr-auto text-sm">Unsaved changes</span> : null}
+              <div
+                data-form-actions
+                className="bg-background/95 supports-backdrop-filter:bg-background/80 sticky bottom-0 z-10 -mx-1 flex flex-wrap items-center justify-end gap-2 border-t px-1 py-3 backdrop-blur"
+              >
+                {form.formState.isDirty ? (
+                  <span className="text-muted-foreground mr-auto text-sm">Unsaved changes</span>
+                ) : null}
                 <Button type="button" variant="ghost" asChild>
                   <Link href="/webhooks">Cancel</Link>
                 </Button>
-                <Button type="button" variant="outline" onClick={runTest} disabled={testPending} aria-busy={testPending || undefined}>
+                <Button
+                  type="button"
+                  variant="outline"
+                  onClick={runTest}
+                  disabled={testPending}
+                  aria-busy={testPending || undefined}
+                >
                   {testPending ? <Spinner className="size-4" /> : <FlaskConicalIcon aria-hidden />}
                   Test
                 </Button>
-                <SubmitButton pending={form.formState.isSubmitting}>{mode === "create" ? "Create webhook" : "Save changes"}</SubmitButton>
+                <SubmitButton pending={form.formState.isSubmitting}>
+                  {mode === "create" ? "Create webhook" : "Save changes"}
+                </SubmitButton>
               </div>
             ) : null}
           </form>

@@ -28,7 +28,17 @@ import { Spinner } from "@/components/ui/spinner";
 import { Switch } from "@/components/ui/switch";
 
 /** The listing's on/off switch: flips at once (optimistic), shows a spinner while saving, reverts on error. */
-export function ActiveToggle({ webhookId, name, active, disabled }: { webhookId: string; name: string; active: boolean; disabled?: boolean }) {
+export function ActiveToggle({
+  webhookId,
+  name,
+  active,
+  disabled,
+}: {
+  webhookId: string;
+  name: string;
+  active: boolean;
+  disabled?: boolean;
+}) {
   const [pending, startTransition] = useTransition();
   const [optimistic, setOptimistic] = useOptimistic(active);
   const router = useRouter();
@@ -55,7 +65,15 @@ export function ActiveToggle({ webhookId, name, active, disabled }: { webhookId:
 }
 
 /** Edit, history, duplicate and delete (with confirmation) for one row. */
-export function WebhookRowActions({ webhookId, name, canManage }: { webhookId: string; name: string; canManage: boolean }) {
+export function WebhookRowActions({
+  webhookId,
+  name,
+  canManage,
+}: {
+  webhookId: string;
+  name: string;
+  canManage: boolean;
+}) {
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
   const [pending, startTransition] = useTransition();
@@ -128,7 +146,12 @@ export function WebhookRowActions({ webhookId, name, canManage }: { webhookId: s
           </AlertDialogHeader>
           <AlertDialogFooter>
             <AlertDialogCancel disabled={pending}>Cancel</AlertDialogCancel>
-            <AlertDialogAction variant="destructive" onClick={remove} disabled={pending} aria-busy={pending || undefined}>
+            <AlertDialogAction
+              variant="destructive"
+              onClick={remove}
+              disabled={pending}
+              aria-busy={pending || undefined}
+            >
               {pending ? <Spinner className="size-4" /> : null}
               Delete webhook
             </AlertDialogAction>

@@ -33,7 +33,10 @@ export function WebhookSearch({ initial }: { initial: string }) {
 
   return (
     <div className="relative w-full sm:max-w-xs">
-      <SearchIcon className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2" aria-hidden />
+      <SearchIcon
+        className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2"
+        aria-hidden
+      />
       <Input
         type="search"
         aria-label="Search webhooks"
@@ -42,7 +45,9 @@ export function WebhookSearch({ initial }: { initial: string }) {
         value={value}
         onChange={(e) => setValue(e.target.value)}
       />
-      {pending ? <Spinner className="text-muted-foreground absolute top-1/2 right-2.5 size-4 -translate-y-1/2" /> : null}
+      {pending ? (
+        <Spinner className="text-muted-foreground absolute top-1/2 right-2.5 size-4 -translate-y-1/2" />
+      ) : null}
     </div>
   );
 }

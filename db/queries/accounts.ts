@@ -42,7 +42,14 @@ export async function failuresOf(db: DbOrTx, keys: string[], windowSeconds: numb
   const rows = await db.execute<{ key: string; count: number; resets_at: string }>(sql`
     select key, count, window_start + make_interval(secs => ${windowSeconds}) as resets_at
     from ${authFailures}
-    where key in ${keys.length ? sql`(${sql.join(keys.map((k) => sql`${k}`), sql`, `)})` : sql`(null)`}
+    where key in ${
+      keys.length
+        ? sql`(${sql.join(
+            keys.map((k) => sql`${k}`),
+            sql`, `,
+          )})`
+        : sql`(null)`
+    }
       and window_start > now() - make_interval(secs => ${windowSeconds})`);
   return rows.map((r) => ({ key: r.key, count: Number(r.count), resetsAt: new Date(r.resets_at) }));
 }
@@ -56,7 +63,10 @@ export async function recordFailure(db: DbOrTx, keys: string[], windowSeconds: n
   const fresh = sql`f.window_start > now() - make_interval(secs => ${windowSeconds})`;
   const rows = await db.execute<{ key: string; count: number; resets_at: string }>(sql`
     insert into ${authFailures} as f (key, window_start, count)
-    select k, now(), 1 from unnest(${sql`array[${sql.join(keys.map((k) => sql`${k}`), sql`, `)}]::text[]`}) as k
+    select k, now(), 1 from unnest(${sql`array[${sql.join(
+      keys.map((k) => sql`${k}`),
+      sql`, `,
+    )}]::text[]`}) as k
     on conflict (key) do update set
       count = case when ${fresh} then f.count + 1 else 1 end,
       window_start = case when ${fresh} then f.window_start else now() end
@@ -75,7 +85,12 @@ export async function purgeAccountLeftovers(db: DbOrTx): Promise<void> {
   await db.delete(passwordResets).where(lt(passwordResets.expiresAt, sql`now() - interval '1 day'`));
 }
 
-export async function insertPasswordReset(db: DbOrTx, userId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+export async function insertPasswordReset(
+  db: DbOrTx,
+  userId: string,
+  tokenHash: string,
+  expiresAt: Date,
+): Promise<void> {
   await db.insert(passwordResets).values({ userId, tokenHash, expiresAt });
 }
 
@@ -85,7 +100,13 @@ export async function findOpenPasswordReset(db: DbOrTx, tokenHash: string) {
     .select({ id: passwordResets.id, userId: passwordResets.userId, email: users.email })
     .from(passwordResets)
     .innerJoin(users, eq(users.id, passwordResets.userId))
-    .where(and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, new Date())));
+    .where(
+      and(
+        eq(passwordResets.tokenHash, tokenHash),
+        isNull(passwordResets.usedAt),
+        gt(passwordResets.expiresAt, new Date()),
+      ),
+    );
   return row ?? null;
 }
 
@@ -101,5 +122,8 @@ export async function claimPasswordReset(db: DbOrTx, id: string): Promise<boolea
 
 /** Every other open link of the user stops working once one is used (or the password changes). */
 export async function closePasswordResets(db: DbOrTx, userId: string): Promise<void> {
-  await db.update(passwordResets).set({ usedAt: new Date() }).where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
+  await db
+    .update(passwordResets)
+    .set({ usedAt: new Date() })
+    .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
 }

@@ -19,7 +19,10 @@ afterAll(() => env.close());
 const everything = Object.values(AUDIT_TARGET_GROUPS).flat();
 
 /** Entries at chosen instants (microseconds given as text, so they are kept exactly). */
-async function insertAt(companyId: string, entries: { at: string; action?: string; targetType?: string; name: string }[]) {
+async function insertAt(
+  companyId: string,
+  entries: { at: string; action?: string; targetType?: string; name: string }[],
+) {
   await env.db.insert(auditLog).values(
     entries.map((e) => ({
       companyId,
@@ -48,9 +51,27 @@ describe("listAuditLog", () => {
   it("lists one company's entries, newest first, with the actor's name and email", async () => {
     const a = await makeCompany(env.deps, "Audited");
     const b = await makeCompany(env.deps, "Other");
-    await recordAudit(env.db, { companyId: a.companyId, actorUserId: a.owner.userId, action: "role.created", targetType: "role", details: { name: "Support" } });
-    await recordAudit(env.db, { companyId: b.companyId, actorUserId: b.owner.userId, action: "role.created", targetType: "role", details: { name: "B's role" } });
-    await recordAudit(env.db, { companyId: a.companyId, actorUserId: null, action: "webhook.deactivated", targetType: "webhook", details: { name: "CRM sync" } });
+    await recordAudit(env.db, {
+      companyId: a.companyId,
+      actorUserId: a.owner.userId,
+      action: "role.created",
+      targetType: "role",
+      details: { name: "Support" },
+    });
+    await recordAudit(env.db, {
+      companyId: b.companyId,
+      actorUserId: b.owner.userId,
+      action: "role.created",
+      targetType: "role",
+      details: { name: "B's role" },
+    });
+    await recordAudit(env.db, {
+      companyId: a.companyId,
+      actorUserId: null,
+      action: "webhook.deactivated",
+      targetType: "webhook",
+      details: { name: "CRM sync" },
+    });
 
     const page = await listAuditLog(env.db, a.companyId, { targetTypes: everything });
     expect(page.entries.map((e) => [e.action, e.targetName])).toEqual([
@@ -65,9 +86,27 @@ describe("listAuditLog", () => {
 
   it("filters by target type, and shows nothing for no target type", async () => {
     const a = await makeCompany(env.deps);
-    await recordAudit(env.db, { companyId: a.companyId, actorUserId: a.owner.userId, action: "webhook.created", targetType: "webhook", details: { name: "W" } });
-    await recordAudit(env.db, { companyId: a.companyId, actorUserId: a.owner.userId, action: "invitation.created", targetType: "invitation", details: { email: "x@example.test" } });
-    await recordAudit(env.db, { companyId: a.companyId, actorUserId: a.owner.userId, action: "member.role_changed", targetType: "membership", details: { role: "Admin" } });
+    await recordAudit(env.db, {
+      companyId: a.companyId,
+      actorUserId: a.owner.userId,
+      action: "webhook.created",
+      targetType: "webhook",
+      details: { name: "W" },
+    });
+    await recordAudit(env.db, {
+      companyId: a.companyId,
+      actorUserId: a.owner.userId,
+      action: "invitation.created",
+      targetType: "invitation",
+      details: { email: "x@example.test" },
+    });
+    await recordAudit(env.db, {
+      companyId: a.companyId,
+      actorUserId: a.owner.userId,
+      action: "member.role_changed",
+      targetType: "membership",
+      details: { role: "Admin" },
+    });
 
     const webhooksOnly = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"] });
     expect(webhooksOnly.entries.map((e) => e.action)).toEqual(["webhook.created"]);
@@ -100,12 +139,28 @@ describe("listAuditLog", () => {
     // Back from the third page: the second page again, with a way to the newest one.
     const first = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2 });
     expect(first.newer).toBeNull();
-    const second = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, after: decodeCursor(first.older) });
-    const third = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, after: decodeCursor(second.older) });
-    const backToSecond = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, before: decodeCursor(third.newer) });
+    const second = await listAuditLog(env.db, a.companyId, {
+      targetTypes: ["webhook"],
+      limit: 2,
+      after: decodeCursor(first.older),
+    });
+    const third = await listAuditLog(env.db, a.companyId, {
+      targetTypes: ["webhook"],
+      limit: 2,
+      after: decodeCursor(second.older),
+    });
+    const backToSecond = await listAuditLog(env.db, a.companyId, {
+      targetTypes: ["webhook"],
+      limit: 2,
+      before: decodeCursor(third.newer),
+    });
     expect(backToSecond.entries.map((e) => e.id)).toEqual(second.entries.map((e) => e.id));
     expect(backToSecond.newer).not.toBeNull();
-    const backToFirst = await listAuditLog(env.db, a.companyId, { targetTypes: ["webhook"], limit: 2, before: decodeCursor(backToSecond.newer) });
+    const backToFirst = await listAuditLog(env.db, a.companyId, {
+      targetTypes: ["webhook"],
+      limit: 2,
+      before: decodeCursor(backToSecond.newer),
+    });
     expect(backToFirst.entries.map((e) => e.id)).toEqual(first.entries.map((e) => e.id));
     expect(backToFirst.newer).toBeNull();
   });
@@ -114,7 +169,10 @@ describe("listAuditLog", () => {
     const a = await makeCompany(env.deps);
     await insertAt(
       a.companyId,
-      Array.from({ length: 120 }, (_, i) => ({ at: new Date(Date.UTC(2031, 0, 1) + i * 1000).toISOString(), name: `n${i}` })),
+      Array.from({ length: 120 }, (_, i) => ({
+        at: new Date(Date.UTC(2031, 0, 1) + i * 1000).toISOString(),
+        name: `n${i}`,
+      })),
     );
     const pages = await allPages(a.companyId, 50, ["webhook"]);
     expect(pages.map((p) => p.length)).toEqual([50, 50, 20]);
@@ -150,12 +208,22 @@ describe("listAuditLog", () => {
 
     const key = await createApiKey.run(env.deps, a.owner, { name: "Billing" });
     if (!key.ok) throw new Error(key.error);
-    const [keyRow] = await env.db.execute<{ id: string }>(sql`select id from api_keys where company_id = ${a.companyId}`);
+    const [keyRow] = await env.db.execute<{ id: string }>(
+      sql`select id from api_keys where company_id = ${a.companyId}`,
+    );
     expect((await revokeApiKey.run(env.deps, a.owner, { apiKeyId: keyRow.id })).ok).toBe(true);
 
     const member = await addMember(env.db, a.companyId, a.roles.Member.id);
     expect((await removeMember.run(env.deps, a.owner, { membershipId: member.membershipId })).ok).toBe(true);
-    expect((await setRolePermission.run(env.deps, a.owner, { roleId: a.roles.Member.id, permission: "webhooks.view", granted: true })).ok).toBe(true);
+    expect(
+      (
+        await setRolePermission.run(env.deps, a.owner, {
+          roleId: a.roles.Member.id,
+          permission: "webhooks.view",
+          granted: true,
+        })
+      ).ok,
+    ).toBe(true);
 
     const page = await listAuditLog(env.db, a.companyId, { targetTypes: everything });
     const rows = page.entries.map((e) => [e.action, e.targetName, auditDetailLines(e)]);
@@ -166,7 +234,11 @@ describe("listAuditLog", () => {
       ["api_key.created", "Billing", [expect.stringMatching(/^Key hr_live_[\w-]+…$/)]],
       ["oauth_credential.deleted", "Partner OAuth 2", []],
       ["oauth_credential.updated", "Partner OAuth 2", [expect.stringMatching(/^Changed name/)]],
-      ["oauth_credential.created", "Partner OAuth", ["https://auth.example.test/token", "Parameters: client_id, client_secret"]],
+      [
+        "oauth_credential.created",
+        "Partner OAuth",
+        ["https://auth.example.test/token", "Parameters: client_id, client_secret"],
+      ],
       ["company.created", "Acme", []],
     ]);
     expect(JSON.stringify(page)).not.toContain("s3cr3t-value");
@@ -175,7 +247,14 @@ describe("listAuditLog", () => {
   it("reads only its own cursors", () => {
     const cursor = { at: "2030-01-01T00:00:00.000100Z", id: "0b6f7c1e-8f3a-4f6e-9a53-3a2f4c6f0e11" };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
-    for (const junk of [undefined, "", "2030-01-01~x", "2030-01-01T00:00:00Z~0b6f7c1e-8f3a-4f6e-9a53-3a2f4c6f0e11", ["a"], "x'; drop table audit_log"]) {
+    for (const junk of [
+      undefined,
+      "",
+      "2030-01-01~x",
+      "2030-01-01T00:00:00Z~0b6f7c1e-8f3a-4f6e-9a53-3a2f4c6f0e11",
+      ["a"],
+      "x'; drop table audit_log",
+    ]) {
       expect(decodeCursor(junk)).toBeNull();
     }
   });
@@ -211,8 +290,21 @@ describe("audit labels", () => {
     const lines = auditDetailLines({
       action: "webhook.updated",
       sourceName: null,
-      details: { name: "W", changes: { url: { from: "https://a.test", to: "https://b.test" }, active: { from: false, to: true }, sections: ["headers", "auth"], secretChanged: true } },
+      details: {
+        name: "W",
+        changes: {
+          url: { from: "https://a.test", to: "https://b.test" },
+          active: { from: false, to: true },
+          sections: ["headers", "auth"],
+          secretChanged: true,
+        },
+      },
     });
-    expect(lines).toEqual(["URL: “https://a.test” → “https://b.test”", "active: off → on", "Changed headers", "auth secret changed"]);
+    expect(lines).toEqual([
+      "URL: “https://a.test” → “https://b.test”",
+      "active: off → on",
+      "Changed headers",
+      "auth secret changed",
+    ]);
   });
 });

@@ -45,7 +45,10 @@ export async function listAuditLog(db: DbOrTx, companyId: string, params: ListAu
     filters.push(
       backwards
         ? and(sql`${auditLog.createdAt} >= ${at}`, or(sql`${auditLog.createdAt} > ${at}`, sql`${auditLog.id} > ${id}`))!
-        : and(sql`${auditLog.createdAt} <= ${at}`, or(sql`${auditLog.createdAt} < ${at}`, sql`${auditLog.id} < ${id}`))!,
+        : and(
+            sql`${auditLog.createdAt} <= ${at}`,
+            or(sql`${auditLog.createdAt} < ${at}`, sql`${auditLog.id} < ${id}`),
+          )!,
     );
   }
   const dir = backwards ? asc : desc;
@@ -95,7 +98,6 @@ export async function listAuditLog(db: DbOrTx, companyId: string, params: ListAu
   };
 }
 
-
 function nonEmpty(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
 }
@@ -116,12 +118,22 @@ async function resolveTargetNames(
 ) {
   const target = new Map<string, string>();
   const source = new Map<string, string>();
-  const lookups = { api_key: new Set<string>(), invitation: new Set<string>(), membership: new Set<string>(), user: new Set<string>(), webhook: new Set<string>() };
+  const lookups = {
+    api_key: new Set<string>(),
+    invitation: new Set<string>(),
+    membership: new Set<string>(),
+    user: new Set<string>(),
+    webhook: new Set<string>(),
+  };
   for (const r of rows) {
-    const named = nonEmpty(r.details.name) ?? (r.targetType === "role" ? nonEmpty(r.details.role) : null) ?? (r.targetType === "invitation" ? nonEmpty(r.details.email) : null);
+    const named =
+      nonEmpty(r.details.name) ??
+      (r.targetType === "role" ? nonEmpty(r.details.role) : null) ??
+      (r.targetType === "invitation" ? nonEmpty(r.details.email) : null);
     if (named) target.set(r.id, named);
     const id = uuidOf(r.targetId);
-    if (!named && id && (r.targetType === "api_key" || r.targetType === "invitation" || r.targetType === "membership")) lookups[r.targetType].add(id);
+    if (!named && id && (r.targetType === "api_key" || r.targetType === "invitation" || r.targetType === "membership"))
+      lookups[r.targetType].add(id);
     const userId = uuidOf(r.details.userId);
     if (r.targetType === "membership" && userId) lookups.user.add(userId);
     const from = uuidOf(r.details.from);
@@ -129,10 +141,16 @@ async function resolveTargetNames(
   }
   const [keyRows, invitationRows, memberRows, userRows, webhookRows, companyRows] = await Promise.all([
     lookups.api_key.size
-      ? db.select({ id: apiKeys.id, name: apiKeys.name }).from(apiKeys).where(and(eq(apiKeys.companyId, companyId), inArray(apiKeys.id, [...lookups.api_key])))
+      ? db
+          .select({ id: apiKeys.id, name: apiKeys.name })
+          .from(apiKeys)
+          .where(and(eq(apiKeys.companyId, companyId), inArray(apiKeys.id, [...lookups.api_key])))
       : [],
     lookups.invitation.size
-      ? db.select({ id: invitations.id, name: invitations.email }).from(invitations).where(and(eq(invitations.companyId, companyId), inArray(invitations.id, [...lookups.invitation])))
+      ? db
+          .select({ id: invitations.id, name: invitations.email })
+          .from(invitations)
+          .where(and(eq(invitations.companyId, companyId), inArray(invitations.id, [...lookups.invitation])))
       : [],
     lookups.membership.size
       ? db
@@ -142,13 +160,24 @@ async function resolveTargetNames(
           .where(and(eq(memberships.companyId, companyId), inArray(memberships.id, [...lookups.membership])))
       : [],
     // A removed member's membership is gone; their user id is in the details.
-    lookups.user.size ? db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [...lookups.user])) : [],
-    lookups.webhook.size
-      ? db.select({ id: webhooks.id, name: webhooks.name }).from(webhooks).where(and(eq(webhooks.companyId, companyId), inArray(webhooks.id, [...lookups.webhook])))
+    lookups.user.size
+      ? db
+          .select({ id: users.id, name: users.name })
+          .from(users)
+          .where(inArray(users.id, [...lookups.user]))
       : [],
-    rows.some((r) => r.targetType === "company") ? db.select({ id: companies.id, name: companies.name }).from(companies).where(eq(companies.id, companyId)) : [],
+    lookups.webhook.size
+      ? db
+          .select({ id: webhooks.id, name: webhooks.name })
+          .from(webhooks)
+          .where(and(eq(webhooks.companyId, companyId), inArray(webhooks.id, [...lookups.webhook])))
+      : [],
+    rows.some((r) => r.targetType === "company")
+      ? db.select({ id: companies.id, name: companies.name }).from(companies).where(eq(companies.id, companyId))
+      : [],
   ]);
-  const keyed = (type: string, list: { id: string; name: string }[]) => list.map((r): [string, string] => [`${type}:${r.id}`, r.name]);
+  const keyed = (type: string, list: { id: string; name: string }[]) =>
+    list.map((r): [string, string] => [`${type}:${r.id}`, r.name]);
   const byTarget = new Map([
     ...keyed("api_key", keyRows),
     ...keyed("invitation", invitationRows),
@@ -159,7 +188,9 @@ async function resolveTargetNames(
   const webhooksById = new Map(webhookRows.map((w) => [w.id, w.name]));
   for (const r of rows) {
     if (!target.has(r.id)) {
-      const name = byTarget.get(`${r.targetType}:${r.targetId}`) ?? (r.targetType === "membership" ? usersById.get(String(r.details.userId)) : undefined);
+      const name =
+        byTarget.get(`${r.targetType}:${r.targetId}`) ??
+        (r.targetType === "membership" ? usersById.get(String(r.details.userId)) : undefined);
       if (name) target.set(r.id, name);
     }
     const from = r.action === "webhook.duplicated" ? webhooksById.get(String(r.details.from)) : undefined;

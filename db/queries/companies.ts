@@ -3,7 +3,10 @@ import type { DbOrTx } from "../index";
 import { apiKeys, auditLog, companies, invitations, memberships, roles, users } from "../schema";
 
 export async function findUserByEmail(db: DbOrTx, email: string) {
-  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
   return row ?? null;
 }
 
@@ -28,7 +31,13 @@ export async function listMembers(db: DbOrTx, companyId: string) {
 
 export async function getMembership(db: DbOrTx, companyId: string, membershipId: string) {
   const [row] = await db
-    .select({ id: memberships.id, userId: memberships.userId, roleId: memberships.roleId, isOwner: roles.isOwner, permissions: roles.permissions })
+    .select({
+      id: memberships.id,
+      userId: memberships.userId,
+      roleId: memberships.roleId,
+      isOwner: roles.isOwner,
+      permissions: roles.permissions,
+    })
     .from(memberships)
     .innerJoin(roles, eq(roles.id, memberships.roleId))
     .where(and(eq(memberships.companyId, companyId), eq(memberships.id, membershipId)));
@@ -62,7 +71,10 @@ export async function listRoles(db: DbOrTx, companyId: string) {
 }
 
 export async function getRole(db: DbOrTx, companyId: string, roleId: string) {
-  const [row] = await db.select().from(roles).where(and(eq(roles.companyId, companyId), eq(roles.id, roleId)));
+  const [row] = await db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.companyId, companyId), eq(roles.id, roleId)));
   return row ?? null;
 }
 
@@ -109,7 +121,14 @@ export async function listCompaniesOfUser(db: DbOrTx, userId: string) {
 
 export async function recordAudit(
   db: DbOrTx,
-  entry: { companyId: string; actorUserId: string | null; action: string; targetType: string; targetId?: string | null; details?: Record<string, unknown> },
+  entry: {
+    companyId: string;
+    actorUserId: string | null;
+    action: string;
+    targetType: string;
+    targetId?: string | null;
+    details?: Record<string, unknown>;
+  },
 ) {
   await db.insert(auditLog).values({ ...entry, targetId: entry.targetId ?? null, details: entry.details ?? {} });
 }

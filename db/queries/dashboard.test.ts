@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { apiKeys, deliveries, deliveryAttempts, events, roles, webhooks, type DeliveryStatus } from "@/db/schema";
 import { addMember, makeCompany, testEnvironment } from "@/tests/helpers";
-import { dashboardWindow, deliveriesByHour, deliveryLatency, gettingStartedCounts, hasDeliveryActivity, isDashboardPeriod, topFailingWebhooks, totalsOf } from "./dashboard";
+import {
+  dashboardWindow,
+  deliveriesByHour,
+  deliveryLatency,
+  gettingStartedCounts,
+  hasDeliveryActivity,
+  isDashboardPeriod,
+  topFailingWebhooks,
+  totalsOf,
+} from "./dashboard";
 
 const env = testEnvironment();
 afterAll(() => env.close());
@@ -17,15 +26,53 @@ const NOW = new Date("2031-03-10T12:34:56Z");
 const window24 = dashboardWindow("24h", NOW);
 
 async function webhook(companyId: string, name: string, active = true) {
-  const [w] = await env.db.insert(webhooks).values({ companyId, name, active, eventType: "deal.updated", url: "http://127.0.0.1:9/x", config: {}, signingSecretEncrypted: "unused" }).returning();
+  const [w] = await env.db
+    .insert(webhooks)
+    .values({
+      companyId,
+      name,
+      active,
+      eventType: "deal.updated",
+      url: "http://127.0.0.1:9/x",
+      config: {},
+      signingSecretEncrypted: "unused",
+    })
+    .returning();
   return w.id;
 }
 
 let seq = 0;
-/** A delivery (with its event) created at a chosen time, and its attempts: [status code or null, duration ms, minutes after the delivery]. */
-async function delivery(companyId: string, webhookId: string, at: string, status: DeliveryStatus, attempts: [number | null, number, number][] = []) {
-  const [e] = await env.db.insert(events).values({ companyId, externalId: `evt_${++seq}`, type: "deal.updated", occurredAt: new Date(at), data: { id: `d_${seq}` }, createdAt: sql`${at}::timestamptz` }).returning();
-  const [d] = await env.db.insert(deliveries).values({ companyId, webhookId, eventId: e.id, status, attempts: attempts.length, createdAt: sql`${at}::timestamptz` }).returning();
+/** A delivery (with its event) created at a chosen time, and its attempts: [status code or null, duration ms, minutes
+ * after the delivery]. */
+async function delivery(
+  companyId: string,
+  webhookId: string,
+  at: string,
+  status: DeliveryStatus,
+  attempts: [number | null, number, number][] = [],
+) {
+  const [e] = await env.db
+    .insert(events)
+    .values({
+      companyId,
+      externalId: `evt_${++seq}`,
+      type: "deal.updated",
+      occurredAt: new Date(at),
+      data: { id: `d_${seq}` },
+      createdAt: sql`${at}::timestamptz`,
+    })
+    .returning();
+  const [d] = await env.db
+    .insert(deliveries)
+    .values({
+      companyId,
+      webhookId,
+      eventId: e.id,
+      status,
+      attempts: attempts.length,
+      createdAt: sql`${at}::timestamptz`,
+    })
+    .returning();
   if (attempts.length) {
     await env.db.insert(deliveryAttempts).values(
       attempts.map(([code, duration, minutes], i) => ({
@@ -59,8 +106,14 @@ beforeAll(async () => {
   await delivery(a.companyId, hooks.orders, "2031-03-09T12:10:00Z", "failed", [[500, 10, 0]]);
   // 10:00–10:59 UTC: 2 succeeded (one after a failed attempt), 1 failed for good after 2 failed attempts.
   await delivery(a.companyId, hooks.orders, "2031-03-10T10:00:00Z", "success", [[200, 100, 0]]);
-  await delivery(a.companyId, hooks.orders, "2031-03-10T10:59:59.999Z", "success", [[503, 7000, 0], [200, 300, 0]]);
-  await delivery(a.companyId, hooks.orders, "2031-03-10T10:30:00Z", "failed", [[500, 40, 0], [null, 15000, 1]]);
+  await delivery(a.companyId, hooks.orders, "2031-03-10T10:59:59.999Z", "success", [
+    [503, 7000, 0],
+    [200, 300, 0],
+  ]);
+  await delivery(a.companyId, hooks.orders, "2031-03-10T10:30:00Z", "failed", [
+    [500, 40, 0],
+    [null, 15000, 1],
+  ]);
   // 11:00: queued (retrying after a failure on ERP sync) and queued untried; 12:05 dispatched and skipped.
   await delivery(a.companyId, hooks.erp, "2031-03-10T11:00:00Z", "queued", [[404, 20, 0]]);
   await delivery(a.companyId, hooks.crm, "2031-03-10T11:15:00Z", "queued");
@@ -70,7 +123,11 @@ beforeAll(async () => {
   await delivery(a.companyId, hooks.healthy, "2031-03-08T08:00:00Z", "success", [[204, 400, 0]]);
   await delivery(a.companyId, hooks.healthy, "2031-03-08T08:20:00Z", "success", [[201, 1000, 0]]);
   // Another company in the same hours: never counted for A.
-  await delivery(b.companyId, hooks.other, "2031-03-10T10:15:00Z", "failed", [[500, 1, 0], [500, 1, 0], [500, 1, 0]]);
+  await delivery(b.companyId, hooks.other, "2031-03-10T10:15:00Z", "failed", [
+    [500, 1, 0],
+    [500, 1, 0],
+    [500, 1, 0],
+  ]);
   await delivery(b.companyId, hooks.other, "2031-03-10T10:16:00Z", "success", [[200, 1, 0]]);
 });
 
@@ -119,21 +176,38 @@ describe("deliveriesByHour", () => {
 
 describe("deliveryLatency", () => {
   it("takes p50 / p95 of the successful attempts' durations in the window (interpolated), nothing else", async () => {
-    // 24 h: the 2xx attempts of 100 and 300 ms; the 503, 500 and timeout attempts and the 9999 ms before the window do not count.
+    // 24 h: the 2xx attempts of 100 and 300 ms; the 503, 500 and timeout attempts and the 9999 ms before the window do
+    // not count.
     expect(await deliveryLatency(env.db, a.companyId, window24.since)).toEqual({ p50: 200, p95: 290, samples: 2 });
-    // 7 days: 100, 300, 400, 1000 (+ the 9999 ms one, 2031-03-09T12:59 is inside the week) → p50 = 400, p95 = 1000 + 0.8 × 8999.
-    expect(await deliveryLatency(env.db, a.companyId, dashboardWindow("7d", NOW).since)).toEqual({ p50: 400, p95: 8199, samples: 5 });
+    // 7 days: 100, 300, 400, 1000 (+ the 9999 ms one, 2031-03-09T12:59 is inside the week) → p50 = 400, p95 = 1000 +
+    // 0.8 × 8999.
+    expect(await deliveryLatency(env.db, a.companyId, dashboardWindow("7d", NOW).since)).toEqual({
+      p50: 400,
+      p95: 8199,
+      samples: 5,
+    });
   });
 
   it("is empty without successful attempts", async () => {
-    expect(await deliveryLatency(env.db, a.companyId, new Date("2031-03-10T12:00:00Z"))).toEqual({ p50: null, p95: null, samples: 0 });
+    expect(await deliveryLatency(env.db, a.companyId, new Date("2031-03-10T12:00:00Z"))).toEqual({
+      p50: null,
+      p95: null,
+      samples: 0,
+    });
   });
 });
 
 describe("topFailingWebhooks", () => {
   it("ranks the company's webhooks by failed attempts in the window, with deliveries failed for good", async () => {
     const top = await topFailingWebhooks(env.db, a.companyId, window24.since);
-    expect(top.map(({ name, failedAttempts, failedDeliveries, active }) => ({ name, failedAttempts, failedDeliveries, active }))).toEqual([
+    expect(
+      top.map(({ name, failedAttempts, failedDeliveries, active }) => ({
+        name,
+        failedAttempts,
+        failedDeliveries,
+        active,
+      })),
+    ).toEqual([
       { name: "Orders", failedAttempts: 3, failedDeliveries: 1, active: true },
       { name: "ERP sync", failedAttempts: 1, failedDeliveries: 0, active: false },
     ]);
@@ -162,9 +236,18 @@ describe("gettingStartedCounts", () => {
     await addMember(env.db, c.companyId, c.roles.Member.id);
     await env.db.insert(apiKeys).values([
       { companyId: c.companyId, name: "live", prefix: "hr_live_aaaa", hash: `gs-a-${c.companyId}` },
-      { companyId: c.companyId, name: "revoked", prefix: "hr_live_bbbb", hash: `gs-b-${c.companyId}`, revokedAt: new Date() },
+      {
+        companyId: c.companyId,
+        name: "revoked",
+        prefix: "hr_live_bbbb",
+        hash: `gs-b-${c.companyId}`,
+        revokedAt: new Date(),
+      },
     ]);
-    await env.db.update(roles).set({ permissions: ["webhooks.manage"] }).where(eq(roles.id, c.roles.Member.id));
+    await env.db
+      .update(roles)
+      .set({ permissions: ["webhooks.manage"] })
+      .where(eq(roles.id, c.roles.Member.id));
     expect(await gettingStartedCounts(env.db, c.companyId)).toEqual({ members: 2, keys: 1, roles: 3, delegated: true });
   });
 });

@@ -1,10 +1,27 @@
 import { and, count, eq, gte, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { apiKeys, deliveries, deliveryAttempts, events, memberships, roles, webhooks } from "@/db/schema";
-import { DASHBOARD_PERIODS, type DashboardPeriod, type DeliveryTotals, type FailingWebhook, type GettingStartedCounts, type HourBucket, type Latency } from "@/lib/dashboard";
+import {
+  DASHBOARD_PERIODS,
+  type DashboardPeriod,
+  type DeliveryTotals,
+  type FailingWebhook,
+  type GettingStartedCounts,
+  type HourBucket,
+  type Latency,
+} from "@/lib/dashboard";
 
 /** The dashboard's types and periods live in lib/dashboard.ts (the components read them there). */
-export { DASHBOARD_PERIODS, isDashboardPeriod, type DashboardPeriod, type DeliveryTotals, type FailingWebhook, type GettingStartedCounts, type HourBucket, type Latency } from "@/lib/dashboard";
+export {
+  DASHBOARD_PERIODS,
+  isDashboardPeriod,
+  type DashboardPeriod,
+  type DeliveryTotals,
+  type FailingWebhook,
+  type GettingStartedCounts,
+  type HourBucket,
+  type Latency,
+} from "@/lib/dashboard";
 
 const HOUR_MS = 3_600_000;
 
@@ -21,7 +38,11 @@ export function dashboardWindow(period: DashboardPeriod, now: Date = new Date())
  * the window present (zeros where nothing happened). One index-only pass over
  * deliveries_company_created_idx (company_id, created_at, status).
  */
-export async function deliveriesByHour(db: DbOrTx, companyId: string, window: { since: Date; hours: Date[] }): Promise<HourBucket[]> {
+export async function deliveriesByHour(
+  db: DbOrTx,
+  companyId: string,
+  window: { since: Date; hours: Date[] },
+): Promise<HourBucket[]> {
   const hour = sql<Date>`date_trunc('hour', ${deliveries.createdAt}, 'UTC')`;
   const rows = await db
     .select({
@@ -38,7 +59,13 @@ export async function deliveriesByHour(db: DbOrTx, companyId: string, window: { 
   return window.hours.map((h) => {
     const key = h.toISOString();
     const r = byHour.get(key);
-    return { hour: key, success: r?.success ?? 0, failed: r?.failed ?? 0, pending: r?.pending ?? 0, skipped: r?.skipped ?? 0 };
+    return {
+      hour: key,
+      success: r?.success ?? 0,
+      failed: r?.failed ?? 0,
+      pending: r?.pending ?? 0,
+      skipped: r?.skipped ?? 0,
+    };
   });
 }
 
@@ -51,7 +78,11 @@ export function totalsOf(buckets: HourBucket[]): DeliveryTotals {
     t.skipped += b.skipped;
   }
   const finished = t.success + t.failed;
-  return { ...t, total: t.success + t.failed + t.pending + t.skipped, successRate: finished ? t.success / finished : null };
+  return {
+    ...t,
+    total: t.success + t.failed + t.pending + t.skipped,
+    successRate: finished ? t.success / finished : null,
+  };
 }
 
 /**
@@ -78,7 +109,12 @@ export async function deliveryLatency(db: DbOrTx, companyId: string, since: Date
 }
 
 /** The webhooks with the most failed attempts in the window, most first (ties: the most recent failure first). */
-export async function topFailingWebhooks(db: DbOrTx, companyId: string, since: Date, limit = 5): Promise<FailingWebhook[]> {
+export async function topFailingWebhooks(
+  db: DbOrTx,
+  companyId: string,
+  since: Date,
+  limit = 5,
+): Promise<FailingWebhook[]> {
   const rows = await db
     .select({
       webhookId: webhooks.id,
@@ -112,12 +148,19 @@ export async function hasDeliveryActivity(db: DbOrTx, companyId: string): Promis
   return Boolean(row?.yes);
 }
 
-/** The getting-started checklist's counts: members, active API keys, roles, and whether a role other than Owner holds Manage Webhooks. */
+/** The getting-started checklist's counts: members, active API keys, roles, and whether a role other than Owner holds
+ * Manage Webhooks. */
 export async function gettingStartedCounts(db: DbOrTx, companyId: string): Promise<GettingStartedCounts> {
   const [[members], [keys], roleRows] = await Promise.all([
     db.select({ n: count() }).from(memberships).where(eq(memberships.companyId, companyId)),
-    db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.companyId, companyId), isNull(apiKeys.revokedAt))),
-    db.select({ isOwner: roles.isOwner, permissions: roles.permissions }).from(roles).where(eq(roles.companyId, companyId)),
+    db
+      .select({ n: count() })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.companyId, companyId), isNull(apiKeys.revokedAt))),
+    db
+      .select({ isOwner: roles.isOwner, permissions: roles.permissions })
+      .from(roles)
+      .where(eq(roles.companyId, companyId)),
   ]);
   const delegated = roleRows.some((r) => !r.isOwner && r.permissions.includes("webhooks.manage"));
   return { members: members.n, keys: keys.n, roles: roleRows.length, delegated };

@@ -14,10 +14,18 @@ export interface ListDeliveriesParams {
  * (created_at desc, id desc): the deliveries_webhook_created_idx / deliveries_webhook_status_created_idx
  * indexes serve it without an offset, and rows arriving meanwhile do not shift the pages.
  */
-export async function listWebhookDeliveries(db: DbOrTx, companyId: string, webhookId: string, params: ListDeliveriesParams) {
+export async function listWebhookDeliveries(
+  db: DbOrTx,
+  companyId: string,
+  webhookId: string,
+  params: ListDeliveriesParams,
+) {
   const filters: SQL[] = [eq(deliveries.webhookId, webhookId), eq(deliveries.companyId, companyId)];
   if (params.status) filters.push(eq(deliveries.status, params.status));
-  if (params.cursor) filters.push(sql`(${deliveries.createdAt}, ${deliveries.id}) < (${params.cursor.at}::timestamptz, ${params.cursor.id}::uuid)`);
+  if (params.cursor)
+    filters.push(
+      sql`(${deliveries.createdAt}, ${deliveries.id}) < (${params.cursor.at}::timestamptz, ${params.cursor.id}::uuid)`,
+    );
   const rows = await db
     .select({
       id: deliveries.id,

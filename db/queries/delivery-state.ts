@@ -1,6 +1,16 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { executePrepared, jsonParam, type Database, type DbOrTx } from "@/db";
-import { companies, dailyUsage, deliveries, deliveryAttempts, events, webhooks, type Delivery, type EventRow, type Webhook } from "@/db/schema";
+import {
+  companies,
+  dailyUsage,
+  deliveries,
+  deliveryAttempts,
+  events,
+  webhooks,
+  type Delivery,
+  type EventRow,
+  type Webhook,
+} from "@/db/schema";
 
 /**
  * Every statement that changes a delivery's state, for the delivery pipeline (jobs/delivery-pipeline.ts):
@@ -30,21 +40,34 @@ export async function loadDeliveries(db: Database, ids: string[]): Promise<Deliv
 }
 
 /** A batch window's deliveries still to send (queued or dispatched), oldest event first, with the webhook. */
-export async function loadBatchWindow(db: DbOrTx, webhookId: string, batchKey: string): Promise<{ webhook: Webhook | undefined; rows: { delivery: Delivery; event: EventRow }[] }> {
+export async function loadBatchWindow(
+  db: DbOrTx,
+  webhookId: string,
+  batchKey: string,
+): Promise<{ webhook: Webhook | undefined; rows: { delivery: Delivery; event: EventRow }[] }> {
   const [webhook] = await db.select().from(webhooks).where(eq(webhooks.id, webhookId));
   if (!webhook) return { webhook, rows: [] };
   const rows = await db
     .select({ delivery: deliveries, event: events })
     .from(deliveries)
     .innerJoin(events, eq(events.id, deliveries.eventId))
-    .where(and(eq(deliveries.webhookId, webhookId), eq(deliveries.batchKey, batchKey), inArray(deliveries.status, ["queued", "dispatched"])))
+    .where(
+      and(
+        eq(deliveries.webhookId, webhookId),
+        eq(deliveries.batchKey, batchKey),
+        inArray(deliveries.status, ["queued", "dispatched"]),
+      ),
+    )
     .orderBy(asc(events.occurredAt), asc(deliveries.createdAt));
   return { webhook, rows };
 }
 
 /** Deliveries of a switched-off webhook: recorded as skipped, with the reason. */
 export async function skipDeliveries(db: DbOrTx, ids: string[], reason: string, now: Date): Promise<void> {
-  await db.update(deliveries).set({ status: "skipped", deferredReason: reason, completedAt: now, inHandBy: sql`'{}'::text[]` }).where(inArray(deliveries.id, ids));
+  await db
+    .update(deliveries)
+    .set({ status: "skipped", deferredReason: reason, completedAt: now, inHandBy: sql`'{}'::text[]` })
+    .where(inArray(deliveries.id, ids));
 }
 
 function utcDay(d: Date): string {
@@ -62,11 +85,19 @@ export function nextUtcDay(now: Date): Date {
  * `in_hand_by`). `calls` is a list of delivery-id lists (a batch window's call sends several
  * deliveries); returns the ids dispatched. The calls past the limit are the caller's to defer.
  */
-export async function dispatchWithinDailyLimit(db: DbOrTx, companyId: string, calls: string[][], now: Date, workerInstance: string): Promise<Set<string>> {
+export async function dispatchWithinDailyLimit(
+  db: DbOrTx,
+  companyId: string,
+  calls: string[][],
+  now: Date,
+  workerInstance: string,
+): Promise<Set<string>> {
   const ids: string[] = [];
   const callOf: number[] = [];
   calls.forEach((list, i) => list.forEach((id) => (ids.push(id), callOf.push(i + 1))));
-  const result = await executePrepared<{ id: string }>(db, sql`
+  const result = await executePrepared<{ id: string }>(
+    db,
+    sql`
     with usage as (
       insert into ${dailyUsage} (company_id, day, calls) values (${companyId}::uuid, ${utcDay(now)}, ${calls.length}::int)
       on conflict (company_id, day) do update set calls = ${dailyUsage}.calls + excluded.calls
@@ -81,7 +112,8 @@ export async function dispatchWithinDailyLimit(db: DbOrTx, companyId: string, ca
     update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null,
       in_hand_by = case when ${workerInstance}::text = any(in_hand_by) then in_hand_by else array_append(in_hand_by, ${workerInstance}::text) end
     where id = any(array(select id from picked))
-    returning id`);
+    returning id`,
+  );
   return new Set(result.map((r) => r.id));
 }
 
@@ -89,7 +121,12 @@ export async function dispatchWithinDailyLimit(db: DbOrTx, companyId: string, ca
 export async function deferDeliveries(db: DbOrTx, ids: string[], until: Date): Promise<void> {
   await db
     .update(deliveries)
-    .set({ status: "queued", nextAttemptAt: until, deferredReason: "Daily call limit reached: deferred to the next day", inHandBy: sql`'{}'::text[]` })
+    .set({
+      status: "queued",
+      nextAttemptAt: until,
+      deferredReason: "Daily call limit reached: deferred to the next day",
+      inHandBy: sql`'{}'::text[]`,
+    })
     .where(inArray(deliveries.id, ids));
 }
 
@@ -129,8 +166,16 @@ export interface WebhookOutcomeRow {
  * every attempt in one insert, every delivery in one update (its `in_hand_by` cleared), each webhook
  * once. Prepared: the same text for every wave.
  */
-export async function writeOutcomes(db: DbOrTx, rows: OutcomeRow[], webhookRows: WebhookOutcomeRow[], now: Date, goneReason: string): Promise<void> {
-  await executePrepared(db, sql`
+export async function writeOutcomes(
+  db: DbOrTx,
+  rows: OutcomeRow[],
+  webhookRows: WebhookOutcomeRow[],
+  now: Date,
+  goneReason: string,
+): Promise<void> {
+  await executePrepared(
+    db,
+    sql`
     with v as (
       select * from jsonb_to_recordset(${jsonParam(rows)}::jsonb) as v(
         "deliveryId" uuid, "companyId" uuid, "attemptNumber" int, trigger text, "triggeredBy" uuid, "requestMethod" text, "requestUrl" text,
@@ -157,7 +202,8 @@ export async function writeOutcomes(db: DbOrTx, rows: OutcomeRow[], webhookRows:
     from v
     -- The ids as an array too: a prepared statement's generic plan guesses 100 rows for the JSON and
     -- would rather scan the whole table than look each one up (7.8 ms a wave at 40,000 deliveries).
-    where d.id = any(array(select "deliveryId" from v)) and d.id = v."deliveryId"`);
+    where d.id = any(array(select "deliveryId" from v)) and d.id = v."deliveryId"`,
+  );
 }
 
 /**
@@ -166,5 +212,9 @@ export async function writeOutcomes(db: DbOrTx, rows: OutcomeRow[], webhookRows:
  * new deliveries' foreign-key checks (for key share), i.e. the events API, do not wait for it.
  */
 export async function lockWebhooks(tx: DbOrTx, ids: string[]): Promise<void> {
-  if (ids.length) await executePrepared(tx, sql`select 1 from ${webhooks} where id = any(${`{${ids.join(",")}}`}::uuid[]) order by id for no key update`);
+  if (ids.length)
+    await executePrepared(
+      tx,
+      sql`select 1 from ${webhooks} where id = any(${`{${ids.join(",")}}`}::uuid[]) order by id for no key update`,
+    );
 }

@@ -17,12 +17,29 @@ const hooks: Record<string, string> = {};
 const ids: Record<string, string> = {};
 
 async function webhook(companyId: string, name: string) {
-  const [w] = await env.db.insert(webhooks).values({ companyId, name, eventType: "deal.updated", url: "http://127.0.0.1:9/x", config: {}, signingSecretEncrypted: "unused" }).returning();
+  const [w] = await env.db
+    .insert(webhooks)
+    .values({
+      companyId,
+      name,
+      eventType: "deal.updated",
+      url: "http://127.0.0.1:9/x",
+      config: {},
+      signingSecretEncrypted: "unused",
+    })
+    .returning();
   return w.id;
 }
 
 /** An event at a chosen instant (text, so microseconds are kept). */
-async function event(companyId: string, externalId: string, type: string, recordId: string, at: string, source: { apiKeyId?: string; sentBy?: string } = {}) {
+async function event(
+  companyId: string,
+  externalId: string,
+  type: string,
+  recordId: string,
+  at: string,
+  source: { apiKeyId?: string; sentBy?: string } = {},
+) {
   const [e] = await env.db
     .insert(events)
     .values({
@@ -52,14 +69,32 @@ beforeAll(async () => {
   hooks.erp = await webhook(a.companyId, "ERP sync");
   // Newest first: e5 and e4 share an instant (the id breaks the tie).
   ids.e1 = await event(a.companyId, "evt_1001", "deal.updated", "d_5531", "2030-01-01T10:00:00.000001Z", { apiKeyId });
-  ids.e2 = await event(a.companyId, "evt_1002", "contact.created", "c_1042", "2030-01-01T10:00:00.000002Z", { apiKeyId });
-  ids.e3 = await event(a.companyId, "test_abc", "deal.updated", "d_5532", "2030-01-01T11:00:00Z", { sentBy: a.owner.userId! });
+  ids.e2 = await event(a.companyId, "evt_1002", "contact.created", "c_1042", "2030-01-01T10:00:00.000002Z", {
+    apiKeyId,
+  });
+  ids.e3 = await event(a.companyId, "test_abc", "deal.updated", "d_5532", "2030-01-01T11:00:00Z", {
+    sentBy: a.owner.userId!,
+  });
   ids.e4 = await event(a.companyId, "evt_1004", "lead.created", "l_2087", "2030-01-01T12:00:00Z", { apiKeyId });
   ids.e5 = await event(a.companyId, "evt_1005", "deal.stage_changed", "d_5531", "2030-01-01T12:00:00Z", { apiKeyId });
   ids.other = await event(b.companyId, "evt_1001", "deal.updated", "d_5531", "2030-01-01T12:30:00Z");
   await env.db.insert(deliveries).values([
-    { companyId: a.companyId, webhookId: hooks.orders, eventId: ids.e1, status: "success", attempts: 1, lastStatusCode: 200 },
-    { companyId: a.companyId, webhookId: hooks.erp, eventId: ids.e1, status: "failed", attempts: 3, lastStatusCode: 500 },
+    {
+      companyId: a.companyId,
+      webhookId: hooks.orders,
+      eventId: ids.e1,
+      status: "success",
+      attempts: 1,
+      lastStatusCode: 200,
+    },
+    {
+      companyId: a.companyId,
+      webhookId: hooks.erp,
+      eventId: ids.e1,
+      status: "failed",
+      attempts: 3,
+      lastStatusCode: 500,
+    },
     { companyId: a.companyId, webhookId: hooks.orders, eventId: ids.e3, status: "queued", attempts: 0 },
   ]);
 });
@@ -95,7 +130,8 @@ describe("listEvents", () => {
   });
 
   it("searches the start of the record id or the event id, any part of the type, or Hookrelay's event id", async () => {
-    const search = async (q: string) => (await listEvents(env.db, a.companyId, { q, limit: 25 })).events.map((e) => e.externalId).sort();
+    const search = async (q: string) =>
+      (await listEvents(env.db, a.companyId, { q, limit: 25 })).events.map((e) => e.externalId).sort();
     expect(await search("d_5531")).toEqual(["evt_1001", "evt_1005"]);
     expect(await search("D_553")).toEqual(["evt_1001", "evt_1005", "test_abc"]);
     expect(await search("evt_1002")).toEqual(["evt_1002"]);
@@ -121,12 +157,21 @@ describe("listEvents", () => {
     const page = await listEvents(env.db, a.companyId, { limit: 25 });
     const byId = new Map(page.events.map((e) => [e.id, e]));
     const e1 = byId.get(ids.e1)!;
-    expect(e1.deliveries.map((d) => ({ webhook: d.webhookName, status: d.status, code: d.lastStatusCode, webhookId: d.webhookId })).sort((x, y) => x.webhook.localeCompare(y.webhook))).toEqual([
+    expect(
+      e1.deliveries
+        .map((d) => ({ webhook: d.webhookName, status: d.status, code: d.lastStatusCode, webhookId: d.webhookId }))
+        .sort((x, y) => x.webhook.localeCompare(y.webhook)),
+    ).toEqual([
       { webhook: "ERP sync", status: "failed", code: 500, webhookId: hooks.erp },
       { webhook: "Orders", status: "success", code: 200, webhookId: hooks.orders },
     ]);
     expect(e1).toMatchObject({ isTest: false, apiKeyName: "CRM production", sentByName: null });
-    expect(byId.get(ids.e3)).toMatchObject({ isTest: true, apiKeyId: null, apiKeyName: null, sentByName: "Olivia Owner" });
+    expect(byId.get(ids.e3)).toMatchObject({
+      isTest: true,
+      apiKeyId: null,
+      apiKeyName: null,
+      sentByName: "Olivia Owner",
+    });
     expect(byId.get(ids.e3)!.deliveries).toMatchObject([{ webhookName: "Orders", status: "queued" }]);
     expect(byId.get(ids.e2)!.deliveries).toEqual([]);
   });
@@ -135,7 +180,14 @@ describe("listEvents", () => {
 describe("getCompanyEvent", () => {
   it("returns the payload, the source and the deliveries of the company's own event only", async () => {
     const detail = await getCompanyEvent(env.db, a.companyId, ids.e1);
-    expect(detail).toMatchObject({ externalId: "evt_1001", type: "deal.updated", recordId: "d_5531", data: { id: "d_5531", name: "Record d_5531" }, previous: { stage: "Negotiation" }, apiKeyName: "CRM production" });
+    expect(detail).toMatchObject({
+      externalId: "evt_1001",
+      type: "deal.updated",
+      recordId: "d_5531",
+      data: { id: "d_5531", name: "Record d_5531" },
+      previous: { stage: "Negotiation" },
+      apiKeyName: "CRM production",
+    });
     expect(detail!.deliveries).toHaveLength(2);
     expect(await getCompanyEvent(env.db, b.companyId, ids.e1)).toBeNull();
     expect(await getCompanyEvent(env.db, a.companyId, ids.other)).toBeNull();
@@ -158,10 +210,19 @@ describe("takeEventRate", () => {
       const fourth = await takeEventRate(env.db, limited.companyId, 1, 10, at);
       // Another company has its own window.
       const neighbourTakes = await takeEventRate(other.db, neighbour.companyId, 10, 10, at);
-      expect([first, second, third, fourth, neighbourTakes].map((r) => r.allowed)).toEqual([true, true, false, false, true]);
+      expect([first, second, third, fourth, neighbourTakes].map((r) => r.allowed)).toEqual([
+        true,
+        true,
+        false,
+        false,
+        true,
+      ]);
       expect([first, second, third, fourth].map((r) => r.count)).toEqual([6, 10, 11, 12]);
       // The next second starts a new window; without `at`, the database's clock names it.
-      expect(await takeEventRate(other.db, limited.companyId, 10, 10, { second: at.second + 1 })).toEqual({ allowed: true, count: 10 });
+      expect(await takeEventRate(other.db, limited.companyId, 10, 10, { second: at.second + 1 })).toEqual({
+        allowed: true,
+        count: 10,
+      });
       expect((await takeEventRate(env.db, limited.companyId, 10, 10)).allowed).toBe(true);
     } finally {
       await other.client.end();

@@ -8,7 +8,8 @@ import type { MatchedDelivery } from "@/lib/history";
 export type { MatchedDelivery } from "@/lib/history";
 
 export interface ListEventsParams {
-  /** Matches the start of the record id or the event id (the sender's), any part of the type, or Hookrelay's event UUID. */
+  /** Matches the start of the record id or the event id (the sender's), any part of the type, or Hookrelay's event
+   * UUID. */
   q?: string;
   /** Only events of this type. */
   type?: string;
@@ -45,14 +46,24 @@ export async function listEvents(db: DbOrTx, companyId: string, params: ListEven
   const q = params.q?.trim();
   if (q) {
     const prefix = `${likePattern(q)}%`;
-    const matches = [ilike(events.recordId, prefix), ilike(events.externalId, prefix), ilike(events.type, `%${likePattern(q)}%`)];
+    const matches = [
+      ilike(events.recordId, prefix),
+      ilike(events.externalId, prefix),
+      ilike(events.type, `%${likePattern(q)}%`),
+    ];
     if (isUuid(q)) matches.push(eq(events.id, q.toLowerCase()));
     filters.push(or(...matches)!);
   }
   if (params.type) filters.push(eq(events.type, params.type));
-  if (params.cursor) filters.push(sql`(${events.createdAt}, ${events.id}) < (${params.cursor.at}::timestamptz, ${params.cursor.id}::uuid)`);
+  if (params.cursor)
+    filters.push(
+      sql`(${events.createdAt}, ${events.id}) < (${params.cursor.at}::timestamptz, ${params.cursor.id}::uuid)`,
+    );
   const rows = await db
-    .select({ ...eventListColumns, cursorTime: sql<string>`to_char(${events.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+    .select({
+      ...eventListColumns,
+      cursorTime: sql<string>`to_char(${events.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
     .from(events)
     .leftJoin(apiKeys, eq(apiKeys.id, events.apiKeyId))
     .leftJoin(users, eq(users.id, events.sentBy))
@@ -62,7 +73,11 @@ export async function listEvents(db: DbOrTx, companyId: string, params: ListEven
   const page = rows.slice(0, params.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > params.limit && last ? encodeCursor({ at: last.cursorTime, id: last.id }) : null;
-  const matched = await deliveriesOfEvents(db, companyId, page.map((e) => e.id));
+  const matched = await deliveriesOfEvents(
+    db,
+    companyId,
+    page.map((e) => e.id),
+  );
   return {
     events: page.map(({ cursorTime: _, ...e }) => ({ ...e, deliveries: matched.filter((d) => d.eventId === e.id) })),
     nextCursor,
@@ -71,7 +86,11 @@ export async function listEvents(db: DbOrTx, companyId: string, params: ListEven
 export type EventListRow = Awaited<ReturnType<typeof listEvents>>["events"][number];
 
 /** The deliveries of these events (of this company), oldest first, with their webhook's name. */
-export async function deliveriesOfEvents(db: DbOrTx, companyId: string, eventIds: string[]): Promise<MatchedDelivery[]> {
+export async function deliveriesOfEvents(
+  db: DbOrTx,
+  companyId: string,
+  eventIds: string[],
+): Promise<MatchedDelivery[]> {
   if (eventIds.length === 0) return [];
   return db
     .select({
@@ -109,13 +128,22 @@ export type EventDetail = NonNullable<Awaited<ReturnType<typeof getCompanyEvent>
  * PostgreSQL, one row per company, so it holds across every web process; one prepared statement.
  * `at` names the window instead of the clock (tests).
  */
-export async function takeEventRate(db: DbOrTx, companyId: string, n: number, limit: number, at?: { second: number }): Promise<{ allowed: boolean; count: number }> {
-  const [row] = await executePrepared<{ count: number }>(db, sql`
+export async function takeEventRate(
+  db: DbOrTx,
+  companyId: string,
+  n: number,
+  limit: number,
+  at?: { second: number },
+): Promise<{ allowed: boolean; count: number }> {
+  const [row] = await executePrepared<{ count: number }>(
+    db,
+    sql`
     insert into ${eventRateWindows} as w (company_id, second, count)
     values (${companyId}::uuid, coalesce(${at?.second ?? null}::bigint, floor(extract(epoch from clock_timestamp()))::bigint), ${n}::int)
     on conflict (company_id) do update
       set count = case when w.second = excluded.second then w.count + excluded.count else excluded.count end,
           second = excluded.second
-    returning count`);
+    returning count`,
+  );
   return { allowed: row.count <= limit, count: row.count };
 }

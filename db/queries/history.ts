@@ -14,7 +14,12 @@ export interface DeliveryCounts {
  * Counts of a webhook's deliveries by outcome since a time (or ever), in one pass over the
  * (webhook_id, status, created_at) index: pending = queued + dispatched.
  */
-export async function deliveryCounts(db: DbOrTx, companyId: string, webhookId: string, since: Date | null): Promise<DeliveryCounts> {
+export async function deliveryCounts(
+  db: DbOrTx,
+  companyId: string,
+  webhookId: string,
+  since: Date | null,
+): Promise<DeliveryCounts> {
   const filters: SQL[] = [eq(deliveries.webhookId, webhookId), eq(deliveries.companyId, companyId)];
   if (since) filters.push(gte(deliveries.createdAt, since));
   const rows = await db
@@ -24,13 +29,29 @@ export async function deliveryCounts(db: DbOrTx, companyId: string, webhookId: s
     .groupBy(deliveries.status);
   const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
   const pending = (by.queued ?? 0) + (by.dispatched ?? 0);
-  return { triggered: rows.reduce((a, r) => a + r.n, 0), success: by.success ?? 0, failed: by.failed ?? 0, pending, skipped: by.skipped ?? 0 };
+  return {
+    triggered: rows.reduce((a, r) => a + r.n, 0),
+    success: by.success ?? 0,
+    failed: by.failed ?? 0,
+    pending,
+    skipped: by.skipped ?? 0,
+  };
 }
 
 /** One delivery of this company with its event, webhook name and every attempt (oldest first), or null. */
 export async function getDeliveryDetail(db: DbOrTx, companyId: string, deliveryId: string) {
   const [row] = await db
-    .select({ delivery: deliveries, event: events, webhook: { id: webhooks.id, name: webhooks.name, url: webhooks.url, method: webhooks.method, config: webhooks.config } })
+    .select({
+      delivery: deliveries,
+      event: events,
+      webhook: {
+        id: webhooks.id,
+        name: webhooks.name,
+        url: webhooks.url,
+        method: webhooks.method,
+        config: webhooks.config,
+      },
+    })
     .from(deliveries)
     .innerJoin(events, eq(events.id, deliveries.eventId))
     .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))

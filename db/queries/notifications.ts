@@ -4,7 +4,15 @@ import { invitations, notifications, roles } from "../schema";
 
 export async function insertNotification(
   db: DbOrTx,
-  values: { companyId: string; kind: string; refId?: string | null; toEmail: string; subject: string; html: string; text: string },
+  values: {
+    companyId: string;
+    kind: string;
+    refId?: string | null;
+    toEmail: string;
+    subject: string;
+    html: string;
+    text: string;
+  },
 ) {
   const [row] = await db.insert(notifications).values(values).returning();
   return row;
@@ -18,7 +26,12 @@ export async function getNotification(db: DbOrTx, id: string) {
 export async function markNotification(
   db: DbOrTx,
   id: string,
-  values: { status: "sent" | "failed" | "recorded" | "queued"; providerId?: string | null; error?: string | null; attempts?: number },
+  values: {
+    status: "sent" | "failed" | "recorded" | "queued";
+    providerId?: string | null;
+    error?: string | null;
+    attempts?: number;
+  },
 ) {
   await db
     .update(notifications)
@@ -29,7 +42,14 @@ export async function markNotification(
 /** One of the company's outbox emails, locked until the transaction ends (for a resend). */
 export async function lockCompanyNotification(db: DbOrTx, companyId: string, id: string) {
   const [row] = await db
-    .select({ id: notifications.id, toEmail: notifications.toEmail, subject: notifications.subject, kind: notifications.kind, status: notifications.status, refId: notifications.refId })
+    .select({
+      id: notifications.id,
+      toEmail: notifications.toEmail,
+      subject: notifications.subject,
+      kind: notifications.kind,
+      status: notifications.status,
+      refId: notifications.refId,
+    })
     .from(notifications)
     .where(and(eq(notifications.companyId, companyId), eq(notifications.id, id)))
     .for("update");
@@ -47,7 +67,10 @@ export async function listOutbox(db: DbOrTx, companyId: string, limit = 100) {
       inviteRole: { isOwner: roles.isOwner, permissions: roles.permissions },
     })
     .from(notifications)
-    .leftJoin(invitations, and(eq(notifications.kind, "invitation"), sql`${invitations.id}::text = ${notifications.refId}`))
+    .leftJoin(
+      invitations,
+      and(eq(notifications.kind, "invitation"), sql`${invitations.id}::text = ${notifications.refId}`),
+    )
     .leftJoin(roles, eq(roles.id, invitations.roleId))
     .where(eq(notifications.companyId, companyId))
     .orderBy(desc(notifications.createdAt))

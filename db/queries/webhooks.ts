@@ -36,7 +36,12 @@ export async function listWebhooks(db: DbOrTx, companyId: string, params: ListWe
     params.sort === "name"
       ? [dir(sql`lower(${webhooks.name})`), asc(webhooks.id)]
       : params.sort === "lastSent"
-        ? [params.dir === "asc" ? sql`${webhooks.lastSentAt} asc nulls first` : sql`${webhooks.lastSentAt} desc nulls last`, asc(webhooks.id)]
+        ? [
+            params.dir === "asc"
+              ? sql`${webhooks.lastSentAt} asc nulls first`
+              : sql`${webhooks.lastSentAt} desc nulls last`,
+            asc(webhooks.id),
+          ]
         : [dir(webhooks.createdAt), dir(webhooks.id)];
   const [rows, [{ total }]] = await Promise.all([
     db
@@ -59,7 +64,10 @@ export async function listWebhooks(db: DbOrTx, companyId: string, params: ListWe
       .orderBy(...order)
       .limit(pageSize)
       .offset((page - 1) * pageSize),
-    db.select({ total: sql<number>`count(*)::int` }).from(webhooks).where(where),
+    db
+      .select({ total: sql<number>`count(*)::int` })
+      .from(webhooks)
+      .where(where),
   ]);
   return { rows, total, page, pageSize, pageCount: Math.max(1, Math.ceil(total / pageSize)) };
 }
@@ -102,9 +110,20 @@ export async function listOAuthCredentials(db: DbOrTx, companyId: string) {
     ? await db
         .select({ credentialId: webhooks.oauthCredentialId, id: webhooks.id, name: webhooks.name })
         .from(webhooks)
-        .where(and(eq(webhooks.companyId, companyId), inArray(webhooks.oauthCredentialId, rows.map((r) => r.id))))
+        .where(
+          and(
+            eq(webhooks.companyId, companyId),
+            inArray(
+              webhooks.oauthCredentialId,
+              rows.map((r) => r.id),
+            ),
+          ),
+        )
     : [];
-  return rows.map((r) => ({ ...r, usedBy: usage.filter((u) => u.credentialId === r.id).map((u) => ({ id: u.id, name: u.name })) }));
+  return rows.map((r) => ({
+    ...r,
+    usedBy: usage.filter((u) => u.credentialId === r.id).map((u) => ({ id: u.id, name: u.name })),
+  }));
 }
 
 export async function getCompanyOAuthCredential(db: DbOrTx, companyId: string, credentialId: string) {

@@ -32,21 +32,28 @@ describe("the job registry", () => {
   it("lists each job once, under the name of its file", () => {
     const names = JOBS.map((j) => j.name);
     expect(new Set(names).size).toBe(names.length);
-    const files = fs.readdirSync(import.meta.dirname).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !["index.ts", "define.ts", "enqueue.ts"].includes(f));
+    const files = fs
+      .readdirSync(import.meta.dirname)
+      .filter(
+        (f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !["index.ts", "define.ts", "enqueue.ts"].includes(f),
+      );
     expect(files.map((f) => f.replace(/\.ts$/, "")).sort()).toEqual([...names].sort());
   });
 
   it("creates every queue with its definition's options", async () => {
     const boss = await env.deps.boss();
-    for (const job of JOBS) expect(await boss.getQueue(job.name), job.name).toMatchObject({ name: job.name, ...job.queue });
+    for (const job of JOBS)
+      expect(await boss.getQueue(job.name), job.name).toMatchObject({ name: job.name, ...job.queue });
   });
 
   it("keeps the definitions a leaf: they import nothing from lib/, and lib/ imports from jobs/ only them (and getBoss)", () => {
     for (const file of sourceFiles(import.meta.dirname)) {
-      for (const from of importsOf(file)) expect(from, path.relative(ROOT, file)).toMatch(/^(zod|pg-boss|\.\/[a-z-]+|@\/db)$/);
+      for (const from of importsOf(file))
+        expect(from, path.relative(ROOT, file)).toMatch(/^(zod|pg-boss|\.\/[a-z-]+|@\/db)$/);
     }
     for (const file of [...sourceFiles(path.join(ROOT, "lib")), ...sourceFiles(path.join(ROOT, "db"))]) {
-      for (const from of importsOf(file).filter((f) => f.startsWith("@/jobs"))) expect(from, path.relative(ROOT, file)).toMatch(/^@\/jobs\/(definitions(\/[a-z-]+)?|boss)$/);
+      for (const from of importsOf(file).filter((f) => f.startsWith("@/jobs")))
+        expect(from, path.relative(ROOT, file)).toMatch(/^@\/jobs\/(definitions(\/[a-z-]+)?|boss)$/);
     }
   });
 });
@@ -55,8 +62,12 @@ describe("enqueue", () => {
   it("refuses a payload its job's schema refuses, naming the job and the field, and queues nothing", async () => {
     const boss = await env.deps.boss();
     const marker = `bad-${Date.now()}`;
-    await expect(enqueue(boss, env.db, sendEmail, { notificationId: 7, marker } as never)).rejects.toThrow(/send-email: the payload does not match its schema[\s\S]*notificationId/);
-    await expect(enqueueMany(boss, env.db, deliverWebhook, [{ data: { deliveryId: marker, manual: { userId: 7 } } as never }])).rejects.toThrow(/deliver-webhook[\s\S]*manual\.userId/);
+    await expect(enqueue(boss, env.db, sendEmail, { notificationId: 7, marker } as never)).rejects.toThrow(
+      /send-email: the payload does not match its schema[\s\S]*notificationId/,
+    );
+    await expect(
+      enqueueMany(boss, env.db, deliverWebhook, [{ data: { deliveryId: marker, manual: { userId: 7 } } as never }]),
+    ).rejects.toThrow(/deliver-webhook[\s\S]*manual\.userId/);
     expect(await jobRows(sendEmail.name, marker)).toHaveLength(0);
     expect(await jobRows(deliverWebhook.name, marker)).toHaveLength(0);
   });
@@ -88,11 +99,15 @@ describe("enqueue", () => {
       { data: { deliveryId: `${marker}-1` }, startAfter, priority: -1, group: { id: marker, tier: "c3" } },
       { data: { deliveryId: `${marker}-2` }, startAfter },
     ]);
-    const rows = (await jobRows(deliverWebhook.name, marker)).sort((a, b) => String(a.data.deliveryId).localeCompare(String(b.data.deliveryId)));
+    const rows = (await jobRows(deliverWebhook.name, marker)).sort((a, b) =>
+      String(a.data.deliveryId).localeCompare(String(b.data.deliveryId)),
+    );
     expect(rows).toMatchObject([
       { data: { deliveryId: `${marker}-1` }, priority: -1, group_id: marker },
       { data: { deliveryId: `${marker}-2` }, priority: 0, group_id: null },
     ]);
-    await env.db.execute(sql`delete from pgboss.job where name = ${deliverWebhook.name} and data::text like ${`%${marker}%`}`);
+    await env.db.execute(
+      sql`delete from pgboss.job where name = ${deliverWebhook.name} and data::text like ${`%${marker}%`}`,
+    );
   });
 });

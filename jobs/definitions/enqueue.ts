@@ -13,7 +13,13 @@ export type EnqueueManyJob<D extends JobDefinition> = Omit<JobInsert, "data"> & 
  * checked against the job's schema first. `boss` is a started pg-boss instance (it knows the
  * queues); the statement runs prepared on `db`'s connection (db/index.ts preparedBossDb).
  */
-export async function enqueue<D extends JobDefinition>(boss: PgBoss, db: DbOrTx, job: D, payload: PayloadOf<D>, options: EnqueueOptions = {}): Promise<string | null> {
+export async function enqueue<D extends JobDefinition>(
+  boss: PgBoss,
+  db: DbOrTx,
+  job: D,
+  payload: PayloadOf<D>,
+  options: EnqueueOptions = {},
+): Promise<string | null> {
   return boss.send(job.name, parsePayload(job, payload) as object, { ...options, db: preparedBossDb(db) });
 }
 
@@ -21,7 +27,12 @@ export async function enqueue<D extends JobDefinition>(boss: PgBoss, db: DbOrTx,
  * Queues many jobs of one kind in one statement (pg-boss's insert): the events intake's fan-out,
  * retries, "Retry all failed". Unlike `enqueue` it knows no throttling (`singletonNextSlot`).
  */
-export async function enqueueMany<D extends JobDefinition>(boss: PgBoss, db: DbOrTx, job: D, jobs: EnqueueManyJob<D>[]): Promise<void> {
+export async function enqueueMany<D extends JobDefinition>(
+  boss: PgBoss,
+  db: DbOrTx,
+  job: D,
+  jobs: EnqueueManyJob<D>[],
+): Promise<void> {
   if (jobs.length === 0) return;
   await boss.insert(
     job.name,

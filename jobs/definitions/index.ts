@@ -11,7 +11,15 @@ import { sendEmail } from "./send-email";
  * this list, jobs/worker.ts runs each with its handler, and every sender goes through `enqueue`.
  * A new job: a file here, a line in this list, its handler in jobs/worker.ts (the type asks for it).
  */
-export const JOBS = [deliverWebhook, sendEmail, notifyFailure, retryDeliveries, passwordReset, autoDisable, purgeOldData] as const;
+export const JOBS = [
+  deliverWebhook,
+  sendEmail,
+  notifyFailure,
+  retryDeliveries,
+  passwordReset,
+  autoDisable,
+  purgeOldData,
+] as const;
 
 export type AnyJob = (typeof JOBS)[number];
 export type JobName = AnyJob["name"];

@@ -5,12 +5,27 @@ import { companies, invitations, memberships, roles, users } from "@/db/schema";
 import { findUserByEmail, recordAudit } from "@/db/queries/companies";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { hashToken } from "@/lib/crypto";
-import { claimPasswordReset, clearFailures, closePasswordResets, endAllSessions, failuresOf, findOpenPasswordReset, recordFailure } from "@/db/queries/accounts";
+import {
+  claimPasswordReset,
+  clearFailures,
+  closePasswordResets,
+  endAllSessions,
+  failuresOf,
+  findOpenPasswordReset,
+  recordFailure,
+} from "@/db/queries/accounts";
 import { enqueue, passwordReset } from "@/jobs/definitions";
 import { accountKey, REFUSE_AFTER_FAILURES, SIGN_IN_WINDOW_SECONDS, throttledMessage } from "@/lib/account-security";
 import { hashPassword, verifyPassword } from "@/lib/passwords";
 import { DEFAULT_ROLES } from "@/lib/permissions";
-import { acceptInvitationSchema, changePasswordSchema, forgotPasswordSchema, resetPasswordSchema, signUpSchema, type ForgotPasswordInput } from "@/lib/validations/auth";
+import {
+  acceptInvitationSchema,
+  changePasswordSchema,
+  forgotPasswordSchema,
+  resetPasswordSchema,
+  signUpSchema,
+  type ForgotPasswordInput,
+} from "@/lib/validations/auth";
 import type { ActionDeps, ActionResult } from "@/lib/action";
 import { switchCompanySchema } from "@/lib/validations/settings";
 
@@ -25,20 +40,39 @@ export const signUp = defineAction({
   access: "public",
   schema: signUpSchema,
   async handler({ db }, input) {
-    const taken = () => new ActionError("conflict", "An account with this email already exists", { email: ["An account with this email already exists — sign in instead"] });
+    const taken = () =>
+      new ActionError("conflict", "An account with this email already exists", {
+        email: ["An account with this email already exists — sign in instead"],
+      });
     if (await findUserByEmail(db, input.email)) throw taken();
     const passwordHash = await hashPassword(input.password);
     try {
       const result = await db.transaction(async (tx) => {
-        const [user] = await tx.insert(users).values({ email: input.email, name: input.name, passwordHash }).returning();
+        const [user] = await tx
+          .insert(users)
+          .values({ email: input.email, name: input.name, passwordHash })
+          .returning();
         const [company] = await tx.insert(companies).values({ name: input.companyName }).returning();
         const created = await tx
           .insert(roles)
-          .values(DEFAULT_ROLES.map((r) => ({ companyId: company.id, name: r.name, isOwner: r.isOwner, permissions: r.permissions })))
+          .values(
+            DEFAULT_ROLES.map((r) => ({
+              companyId: company.id,
+              name: r.name,
+              isOwner: r.isOwner,
+              permissions: r.permissions,
+            })),
+          )
           .returning();
         const owner = created.find((r) => r.isOwner)!;
         await tx.insert(memberships).values({ companyId: company.id, userId: user.id, roleId: owner.id });
-        await recordAudit(tx, { companyId: company.id, actorUserId: user.id, action: "company.created", targetType: "company", targetId: company.id });
+        await recordAudit(tx, {
+          companyId: company.id,
+          actorUserId: user.id,
+          action: "company.created",
+          targetType: "company",
+          targetId: company.id,
+        });
         return { userId: user.id, companyId: company.id };
       });
       return ok(result);
@@ -103,12 +137,23 @@ export const acceptInvitation = defineAction({
       if (claimed.length === 0) throw new ActionError("conflict", "This invitation was already used");
       const uid = existing
         ? existing.id
-        : (await tx.insert(users).values({ email: invitation.email, name: input.name, passwordHash: passwordHash! }).returning())[0].id;
+        : (
+            await tx
+              .insert(users)
+              .values({ email: invitation.email, name: input.name, passwordHash: passwordHash! })
+              .returning()
+          )[0].id;
       await tx
         .insert(memberships)
         .values({ companyId: invitation.companyId, userId: uid, roleId: invitation.roleId })
         .onConflictDoNothing();
-      await recordAudit(tx, { companyId: invitation.companyId, actorUserId: uid, action: "invitation.accepted", targetType: "invitation", targetId: invitation.id });
+      await recordAudit(tx, {
+        companyId: invitation.companyId,
+        actorUserId: uid,
+        action: "invitation.accepted",
+        targetType: "invitation",
+        targetId: invitation.id,
+      });
       return uid;
     });
     return ok({ userId, email: invitation.email, companyId: invitation.companyId });
@@ -148,14 +193,22 @@ export const changePassword = defineAction({
     }
     if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
       await recordFailure(db, [accountKey(user.email)], SIGN_IN_WINDOW_SECONDS);
-      throw new ActionError("invalid", "Your current password is not right", { currentPassword: ["This is not your current password"] });
+      throw new ActionError("invalid", "Your current password is not right", {
+        currentPassword: ["This is not your current password"],
+      });
     }
     const passwordHash = await hashPassword(input.newPassword);
     await db.transaction(async (tx) => {
       await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));
       await endAllSessions(tx, actor.userId);
       await closePasswordResets(tx, actor.userId);
-      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "account.password_changed", targetType: "membership", targetId: actor.membershipId });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "account.password_changed",
+        targetType: "membership",
+        targetId: actor.membershipId,
+      });
     });
     return ok({ email: user.email }, "Password changed: you were signed out everywhere else");
   },
@@ -182,9 +235,19 @@ export const RESETS_PER_ADDRESS = 20;
  * it is over its limit (a few emails per account and requests per client address in 15 minutes, so
  * nobody can flood a mailbox); the worker makes and sends the link (jobs/password-reset.ts).
  */
-export async function requestPasswordReset(deps: ActionDeps, input: ForgotPasswordInput, address: string): Promise<ActionResult<null>> {
+export async function requestPasswordReset(
+  deps: ActionDeps,
+  input: ForgotPasswordInput,
+  address: string,
+): Promise<ActionResult<null>> {
   const parsed = forgotPasswordSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, code: "invalid", error: "Enter a valid email address", fieldErrors: { email: ["Enter a valid email address"] } };
+  if (!parsed.success)
+    return {
+      ok: false,
+      code: "invalid",
+      error: "Enter a valid email address",
+      fieldErrors: { email: ["Enter a valid email address"] },
+    };
   const keys = [`reset:${parsed.data.email}`, `reset-address:${address}`];
   const counts = await failuresOf(deps.db, keys, RESET_WINDOW_SECONDS);
   const over = counts.some((c) => c.count >= (c.key === keys[0] ? RESETS_PER_ACCOUNT : RESETS_PER_ADDRESS));
@@ -192,7 +255,10 @@ export async function requestPasswordReset(deps: ActionDeps, input: ForgotPasswo
     await recordFailure(deps.db, keys, RESET_WINDOW_SECONDS);
     await enqueue(await deps.boss(), deps.db, passwordReset, { email: parsed.data.email });
   }
-  return ok(null, "If an account uses that address, a link to choose a new password is on its way. It works once, for one hour.");
+  return ok(
+    null,
+    "If an account uses that address, a link to choose a new password is on its way. It works once, for one hour.",
+  );
 }
 
 /**
@@ -205,7 +271,8 @@ export const resetPassword = defineAction({
   schema: resetPasswordSchema,
   async handler({ db }, input) {
     const reset = await findOpenPasswordReset(db, hashToken(input.token));
-    const gone = () => new ActionError("not_found", "This reset link is invalid, was used already or has expired: ask for a new one");
+    const gone = () =>
+      new ActionError("not_found", "This reset link is invalid, was used already or has expired: ask for a new one");
     if (!reset) throw gone();
     const passwordHash = await hashPassword(input.password);
     await db.transaction(async (tx) => {

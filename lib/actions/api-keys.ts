@@ -14,10 +14,26 @@ export const createApiKey = defineAction({
     const key = generateApiKey();
     const [row] = await db
       .insert(apiKeys)
-      .values({ companyId: actor.companyId, name: input.name, prefix: key.prefix, hash: key.hash, createdBy: actor.userId })
+      .values({
+        companyId: actor.companyId,
+        name: input.name,
+        prefix: key.prefix,
+        hash: key.hash,
+        createdBy: actor.userId,
+      })
       .returning({ id: apiKeys.id });
-    await recordAudit(db, { companyId: actor.companyId, actorUserId: actor.userId, action: "api_key.created", targetType: "api_key", targetId: row.id, details: { name: input.name, prefix: key.prefix } });
-    return ok({ apiKeyId: row.id, key: key.plaintext, prefix: key.prefix }, "API key created — copy it now, it is shown only once");
+    await recordAudit(db, {
+      companyId: actor.companyId,
+      actorUserId: actor.userId,
+      action: "api_key.created",
+      targetType: "api_key",
+      targetId: row.id,
+      details: { name: input.name, prefix: key.prefix },
+    });
+    return ok(
+      { apiKeyId: row.id, key: key.plaintext, prefix: key.prefix },
+      "API key created — copy it now, it is shown only once",
+    );
   },
 });
 
@@ -32,7 +48,13 @@ export const revokeApiKey = defineAction({
       .where(and(eq(apiKeys.companyId, actor.companyId), eq(apiKeys.id, input.apiKeyId), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id, name: apiKeys.name });
     if (rows.length === 0) throw new ActionError("not_found", "API key not found");
-    await recordAudit(db, { companyId: actor.companyId, actorUserId: actor.userId, action: "api_key.revoked", targetType: "api_key", targetId: rows[0].id });
+    await recordAudit(db, {
+      companyId: actor.companyId,
+      actorUserId: actor.userId,
+      action: "api_key.revoked",
+      targetType: "api_key",
+      targetId: rows[0].id,
+    });
     return ok(null, `API key ${rows[0].name} revoked`);
   },
 });

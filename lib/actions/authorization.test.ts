@@ -10,23 +10,58 @@ afterAll(() => env.close());
 
 type World = Awaited<ReturnType<typeof buildWorld>>;
 
-/** Two companies, A and B. A has a second member without any permission, an invitation, a custom role and an API key. */
+/** Two companies, A and B. A has a second member without any permission, an invitation, a custom role and an API key.
+ * */
 async function buildWorld() {
   const a = await makeCompany(env.deps, "Company A");
   const b = await makeCompany(env.deps, "Company B");
   const member = await addMember(env.db, a.companyId, a.roles.Member.id);
   const admin = await addMember(env.db, a.companyId, a.roles.Admin.id);
-  const invite = await ACTIONS.inviteMember.run(env.deps, a.owner, { email: uniqueEmail("invitee"), roleId: a.roles.Member.id });
+  const invite = await ACTIONS.inviteMember.run(env.deps, a.owner, {
+    email: uniqueEmail("invitee"),
+    roleId: a.roles.Member.id,
+  });
   const role = await ACTIONS.createRole.run(env.deps, a.owner, { name: "Spare", permissions: [] });
   const key = await ACTIONS.createApiKey.run(env.deps, a.owner, { name: "CI" });
   const hook = await ACTIONS.createWebhook.run(env.deps, a.owner, webhookInput("Orders"));
   const doomed = await ACTIONS.createWebhook.run(env.deps, a.owner, webhookInput("To delete"));
   const cred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("CRM"));
   const spareCred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("Spare"));
-  if (!invite.ok || !role.ok || !key.ok || !hook.ok || !doomed.ok || !cred.ok || !spareCred.ok) throw new Error("world setup failed");
-  const [event] = await env.db.insert(events).values({ companyId: a.companyId, externalId: "evt_world", type: "deal.updated", occurredAt: new Date(), data: { id: "d1" } }).returning();
-  const [delivery] = await env.db.insert(deliveries).values({ companyId: a.companyId, webhookId: hook.data.webhookId, eventId: event.id, status: "failed", attempts: 1 }).returning();
-  const [email] = await env.db.insert(notifications).values({ companyId: a.companyId, kind: "invitation", toEmail: uniqueEmail("mailed"), subject: "Join A", html: "<p>Join</p>", text: "Join", status: "failed", error: "boom" }).returning();
+  if (!invite.ok || !role.ok || !key.ok || !hook.ok || !doomed.ok || !cred.ok || !spareCred.ok)
+    throw new Error("world setup failed");
+  const [event] = await env.db
+    .insert(events)
+    .values({
+      companyId: a.companyId,
+      externalId: "evt_world",
+      type: "deal.updated",
+      occurredAt: new Date(),
+      data: { id: "d1" },
+    })
+    .returning();
+  const [delivery] = await env.db
+    .insert(deliveries)
+    .values({
+      companyId: a.companyId,
+      webhookId: hook.data.webhookId,
+      eventId: event.id,
+      status: "failed",
+      attempts: 1,
+    })
+    .returning();
+  const [email] = await env.db
+    .insert(notifications)
+    .values({
+      companyId: a.companyId,
+      kind: "invitation",
+      toEmail: uniqueEmail("mailed"),
+      subject: "Join A",
+      html: "<p>Join</p>",
+      text: "Join",
+      status: "failed",
+      error: "boom",
+    })
+    .returning();
   return {
     a,
     b,
@@ -45,11 +80,23 @@ async function buildWorld() {
 }
 
 function webhookInput(name: string) {
-  return { name, eventType: "deal.updated", url: "http://127.0.0.1:9/hook", headers: [{ name: "X-Source", value: "hookrelay" }] };
+  return {
+    name,
+    eventType: "deal.updated",
+    url: "http://127.0.0.1:9/hook",
+    headers: [{ name: "X-Source", value: "hookrelay" }],
+  };
 }
 
 function credentialInput(name: string) {
-  return { name, tokenUrl: "http://127.0.0.1:9/token", parameters: [{ name: "client_id", value: "abc" }, { name: "client_secret", value: "s3cret-value" }] };
+  return {
+    name,
+    tokenUrl: "http://127.0.0.1:9/token",
+    parameters: [
+      { name: "client_id", value: "abc" },
+      { name: "client_secret", value: "s3cret-value" },
+    ],
+  };
 }
 
 /** Valid input for each guarded action, aimed at company A's rows. Public actions are listed as such. */
@@ -66,7 +113,13 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   deleteRole: (w) => ({ roleId: w.spareRoleId }),
   createApiKey: () => ({ name: "Sneaky" }),
   revokeApiKey: (w) => ({ apiKeyId: w.apiKeyId }),
-  updateCompanySettings: (w) => ({ companyId: w.a.companyId, name: "A renamed", retentionDays: 7, autoDisableAfterHours: 48, dailyCallLimit: null }),
+  updateCompanySettings: (w) => ({
+    companyId: w.a.companyId,
+    name: "A renamed",
+    retentionDays: 7,
+    autoDisableAfterHours: 48,
+    dailyCallLimit: null,
+  }),
   resendEmail: (w) => ({ notificationId: w.notificationId }),
   createWebhook: () => webhookInput("Sneaky"),
   updateWebhook: (w) => ({ ...webhookInput("Renamed"), webhookId: w.webhookId, url: "http://127.0.0.1:9/elsewhere" }),
@@ -74,7 +127,13 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   setWebhookActive: (w) => ({ webhookId: w.webhookId, active: true }),
   rotateSigningSecret: (w) => ({ webhookId: w.webhookId }),
   testWebhookDraft: (w) => ({ webhookId: w.webhookId, config: webhookInput("Draft") }),
-  previewWebhookBody: () => ({ draft: { eventType: "deal.updated", method: "POST", body: { mode: "fields", encoding: "json", fields: [{ path: "id" }] } } }),
+  previewWebhookBody: () => ({
+    draft: {
+      eventType: "deal.updated",
+      method: "POST",
+      body: { mode: "fields", encoding: "json", fields: [{ path: "id" }] },
+    },
+  }),
   deleteWebhook: (w) => ({ webhookId: w.doomedWebhookId }),
   createOAuthCredential: () => credentialInput("Sneaky"),
   updateOAuthCredential: (w) => ({ ...credentialInput("Renamed"), credentialId: w.credentialId }),
@@ -90,7 +149,20 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   sendTestEvent: () => ({ type: "deal.updated", data: JSON.stringify({ id: "d_test", stage: "Won" }) }),
 };
 
-const TENANT_TABLES = ["companies", "roles", "memberships", "invitations", "api_keys", "notifications", "webhooks", "oauth_credentials", "audit_log", "events", "deliveries", "bulk_retries"];
+const TENANT_TABLES = [
+  "companies",
+  "roles",
+  "memberships",
+  "invitations",
+  "api_keys",
+  "notifications",
+  "webhooks",
+  "oauth_credentials",
+  "audit_log",
+  "events",
+  "deliveries",
+  "bulk_retries",
+];
 
 /** Everything stored for the two companies (and their users), to compare before and after. */
 async function snapshot(w: World): Promise<string> {
@@ -99,12 +171,17 @@ async function snapshot(w: World): Promise<string> {
   for (const table of TENANT_TABLES) {
     const col = table === "companies" ? "id" : "company_id";
     const rows = await env.db.execute(
-      sql`select * from ${sql.identifier(table)} where ${sql.identifier(col)} in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) order by id`,
+      sql`select * from ${sql.identifier(table)} where ${sql.identifier(col)} in (${sql.join(
+        ids.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )}) order by id`,
     );
     parts.push(rows);
   }
   parts.push(await env.db.execute(sql`select count(*)::int as n from users`));
-  parts.push(await env.db.execute(sql`select count(*)::int as n from pgboss.job where data->>'deliveryId' = ${w.deliveryId}`));
+  parts.push(
+    await env.db.execute(sql`select count(*)::int as n from pgboss.job where data->>'deliveryId' = ${w.deliveryId}`),
+  );
   return JSON.stringify(parts);
 }
 
@@ -146,8 +223,20 @@ describe.each(guarded)("%s", (name) => {
     // B's owner holds every permission, but in company B: A's rows are not found there. Actions
     // that name no row (they create, or list) take the company from the session, so for them
     // "A's id" is company A.
-    const createsOnly = ["createRole", "createApiKey", "createWebhook", "createOAuthCredential", "listWebhooksAction", "listOAuthCredentialsAction", "sendTestEvent", "previewWebhookBody"].includes(name);
-    await expectRefused(createsOnly ? { ...world.b.owner, companyId: world.a.companyId } : world.b.owner, ["not_found", "forbidden"]);
+    const createsOnly = [
+      "createRole",
+      "createApiKey",
+      "createWebhook",
+      "createOAuthCredential",
+      "listWebhooksAction",
+      "listOAuthCredentialsAction",
+      "sendTestEvent",
+      "previewWebhookBody",
+    ].includes(name);
+    await expectRefused(createsOnly ? { ...world.b.owner, companyId: world.a.companyId } : world.b.owner, [
+      "not_found",
+      "forbidden",
+    ]);
   });
 
   it("is refused when the session points at a company the caller is not in", async () => {

@@ -20,19 +20,42 @@ afterAll(async () => {
 });
 
 async function auditOf(companyId: string, action: string) {
-  return env.db.select().from(auditLog).where(and(eq(auditLog.companyId, companyId), eq(auditLog.action, action)));
+  return env.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.companyId, companyId), eq(auditLog.action, action)));
 }
 
 describe("updateCompanySettings", () => {
   it("saves the settings and audits the before → after of each changed field", async () => {
     const a = await makeCompany(env.deps, "Acme");
-    expect(await getCompanySettings(env.db, a.companyId)).toEqual({ name: "Acme", retentionDays: 30, autoDisableAfterHours: 120, dailyCallLimit: 25000, notificationDomains: "" });
+    expect(await getCompanySettings(env.db, a.companyId)).toEqual({
+      name: "Acme",
+      retentionDays: 30,
+      autoDisableAfterHours: 120,
+      dailyCallLimit: 25000,
+      notificationDomains: "",
+    });
 
-    const saved = await updateCompanySettings.run(env.deps, a.owner, { companyId: a.companyId, name: "  Acme Ltd ", retentionDays: 7, autoDisableAfterHours: 120, dailyCallLimit: undefined });
-    expect(saved).toMatchObject({ ok: true, data: { name: "Acme Ltd", retentionDays: 7, autoDisableAfterHours: 120, dailyCallLimit: null } });
+    const saved = await updateCompanySettings.run(env.deps, a.owner, {
+      companyId: a.companyId,
+      name: "  Acme Ltd ",
+      retentionDays: 7,
+      autoDisableAfterHours: 120,
+      dailyCallLimit: undefined,
+    });
+    expect(saved).toMatchObject({
+      ok: true,
+      data: { name: "Acme Ltd", retentionDays: 7, autoDisableAfterHours: 120, dailyCallLimit: null },
+    });
     // Blank is "no limit": stored as a value no day reaches, read back as null.
     const [row] = await env.db.select().from(companies).where(eq(companies.id, a.companyId));
-    expect(row).toMatchObject({ name: "Acme Ltd", retentionDays: 7, autoDisableAfterHours: 120, dailyCallLimit: UNLIMITED_DAILY_CALLS });
+    expect(row).toMatchObject({
+      name: "Acme Ltd",
+      retentionDays: 7,
+      autoDisableAfterHours: 120,
+      dailyCallLimit: UNLIMITED_DAILY_CALLS,
+    });
     expect(await getCompanySettings(env.db, a.companyId)).toMatchObject({ dailyCallLimit: null });
 
     const [audit] = await auditOf(a.companyId, "company.updated");
@@ -40,23 +63,51 @@ describe("updateCompanySettings", () => {
       actorUserId: a.owner.userId,
       targetType: "company",
       targetId: a.companyId,
-      details: { name: "Acme Ltd", changes: { name: { from: "Acme", to: "Acme Ltd" }, retentionDays: { from: 30, to: 7 }, dailyCallLimit: { from: 25000, to: null } } },
+      details: {
+        name: "Acme Ltd",
+        changes: {
+          name: { from: "Acme", to: "Acme Ltd" },
+          retentionDays: { from: 30, to: 7 },
+          dailyCallLimit: { from: 25000, to: null },
+        },
+      },
     });
     expect(Object.keys(audit.details.changes as object).sort()).toEqual(["dailyCallLimit", "name", "retentionDays"]);
 
     // The same values again: nothing written, nothing audited.
-    const again = await updateCompanySettings.run(env.deps, a.owner, { companyId: a.companyId, name: "Acme Ltd", retentionDays: 7, autoDisableAfterHours: 120, dailyCallLimit: null });
+    const again = await updateCompanySettings.run(env.deps, a.owner, {
+      companyId: a.companyId,
+      name: "Acme Ltd",
+      retentionDays: 7,
+      autoDisableAfterHours: 120,
+      dailyCallLimit: null,
+    });
     expect(again).toMatchObject({ ok: true });
     expect(await auditOf(a.companyId, "company.updated")).toHaveLength(1);
 
-    await updateCompanySettings.run(env.deps, a.owner, { companyId: a.companyId, name: "Acme Ltd", retentionDays: 7, autoDisableAfterHours: 48, dailyCallLimit: 500 });
-    expect(await getCompanySettings(env.db, a.companyId)).toMatchObject({ autoDisableAfterHours: 48, dailyCallLimit: 500 });
+    await updateCompanySettings.run(env.deps, a.owner, {
+      companyId: a.companyId,
+      name: "Acme Ltd",
+      retentionDays: 7,
+      autoDisableAfterHours: 48,
+      dailyCallLimit: 500,
+    });
+    expect(await getCompanySettings(env.db, a.companyId)).toMatchObject({
+      autoDisableAfterHours: 48,
+      dailyCallLimit: 500,
+    });
   });
 
   it("names the fields out of range, and refuses a form loaded for another company or without Manage Company", async () => {
     const a = await makeCompany(env.deps);
     const b = await makeCompany(env.deps);
-    const bad = await updateCompanySettings.run(env.deps, a.owner, { companyId: a.companyId, name: " ", retentionDays: 366, autoDisableAfterHours: 0, dailyCallLimit: 2.5 });
+    const bad = await updateCompanySettings.run(env.deps, a.owner, {
+      companyId: a.companyId,
+      name: " ",
+      retentionDays: 366,
+      autoDisableAfterHours: 0,
+      dailyCallLimit: 2.5,
+    });
     expect(bad).toMatchObject({
       ok: false,
       code: "invalid",
@@ -68,23 +119,51 @@ describe("updateCompanySettings", () => {
       },
     });
     const missing = await updateCompanySettings.run(env.deps, a.owner, { companyId: a.companyId, name: "A" });
-    expect(missing).toMatchObject({ ok: false, fieldErrors: { retentionDays: ["Retention is required"], autoDisableAfterHours: ["Auto-disable period is required"] } });
+    expect(missing).toMatchObject({
+      ok: false,
+      fieldErrors: {
+        retentionDays: ["Retention is required"],
+        autoDisableAfterHours: ["Auto-disable period is required"],
+      },
+    });
 
     // A tab still showing company B's settings after switching to A: refused, nothing changes in either.
-    const stale = await updateCompanySettings.run(env.deps, a.owner, { companyId: b.companyId, name: "Hijacked", retentionDays: 1, autoDisableAfterHours: 1, dailyCallLimit: 1 });
+    const stale = await updateCompanySettings.run(env.deps, a.owner, {
+      companyId: b.companyId,
+      name: "Hijacked",
+      retentionDays: 1,
+      autoDisableAfterHours: 1,
+      dailyCallLimit: 1,
+    });
     expect(stale).toMatchObject({ ok: false, code: "not_found" });
     expect(await getCompanySettings(env.db, b.companyId)).toMatchObject({ retentionDays: 30 });
 
     const admin = await addMember(env.db, a.companyId, a.roles.Admin.id);
-    const refused = await updateCompanySettings.run(env.deps, admin.caller, { companyId: a.companyId, name: "A", retentionDays: 1, autoDisableAfterHours: 1, dailyCallLimit: null });
+    const refused = await updateCompanySettings.run(env.deps, admin.caller, {
+      companyId: a.companyId,
+      name: "A",
+      retentionDays: 1,
+      autoDisableAfterHours: 1,
+      dailyCallLimit: null,
+    });
     expect(refused).toMatchObject({ ok: false, code: "forbidden" });
   });
 });
 
 describe("resendEmail", () => {
   async function failedEmail(companyId: string) {
-    const row = await insertNotification(env.db, { companyId, kind: "invitation", toEmail: uniqueEmail("resent"), subject: "You're invited", html: "<p>Join us</p>", text: "Join us" });
-    await env.db.update(notifications).set({ status: "failed", error: "validation_error: Invalid `to` field", attempts: 5 }).where(eq(notifications.id, row.id));
+    const row = await insertNotification(env.db, {
+      companyId,
+      kind: "invitation",
+      toEmail: uniqueEmail("resent"),
+      subject: "You're invited",
+      html: "<p>Join us</p>",
+      text: "Join us",
+    });
+    await env.db
+      .update(notifications)
+      .set({ status: "failed", error: "validation_error: Invalid `to` field", attempts: 5 })
+      .where(eq(notifications.id, row.id));
     return row;
   }
 
@@ -99,7 +178,9 @@ describe("resendEmail", () => {
       expect(res).toMatchObject({ ok: true, data: { notificationId: email.id, status: "queued" } });
 
       // The job went in with the row's reset; run it here (another test file's worker may also take it: at least once).
-      const [job] = await env.db.execute<{ data: SendEmailJob }>(sql`select data from pgboss.job where name = 'send-email' and data->>'notificationId' = ${email.id}`);
+      const [job] = await env.db.execute<{ data: SendEmailJob }>(
+        sql`select data from pgboss.job where name = 'send-email' and data->>'notificationId' = ${email.id}`,
+      );
       expect(job.data).toEqual({ notificationId: email.id });
       await sendEmailJob(env.db, job.data);
 
@@ -110,7 +191,10 @@ describe("resendEmail", () => {
       expect(got[0]).toMatchObject({ subject: "You're invited", text: "Join us", authorization: "Bearer re_test_key" });
 
       const [audit] = await auditOf(a.companyId, "email.resent");
-      expect(audit).toMatchObject({ actorUserId: a.owner.userId, details: { notificationId: email.id, to: email.toEmail, previousStatus: "failed" } });
+      expect(audit).toMatchObject({
+        actorUserId: a.owner.userId,
+        details: { notificationId: email.id, to: email.toEmail, previousStatus: "failed" },
+      });
     } finally {
       delete process.env.RESEND_API_KEY;
       delete process.env.RESEND_BASE_URL;
@@ -121,12 +205,28 @@ describe("resendEmail", () => {
     const a = await makeCompany(env.deps);
     const b = await makeCompany(env.deps);
     const theirs = await failedEmail(b.companyId);
-    expect(await resendEmail.run(env.deps, a.owner, { notificationId: theirs.id })).toMatchObject({ ok: false, code: "not_found" });
+    expect(await resendEmail.run(env.deps, a.owner, { notificationId: theirs.id })).toMatchObject({
+      ok: false,
+      code: "not_found",
+    });
     const [row] = await env.db.select().from(notifications).where(eq(notifications.id, theirs.id));
     expect(row.status).toBe("failed");
 
-    const queued = await insertNotification(env.db, { companyId: a.companyId, kind: "invitation", toEmail: uniqueEmail(), subject: "S", html: "h", text: "t" });
-    expect(await resendEmail.run(env.deps, a.owner, { notificationId: queued.id })).toMatchObject({ ok: false, code: "conflict" });
-    expect(await resendEmail.run(env.deps, a.owner, { notificationId: "not-a-uuid" })).toMatchObject({ ok: false, code: "invalid" });
+    const queued = await insertNotification(env.db, {
+      companyId: a.companyId,
+      kind: "invitation",
+      toEmail: uniqueEmail(),
+      subject: "S",
+      html: "h",
+      text: "t",
+    });
+    expect(await resendEmail.run(env.deps, a.owner, { notificationId: queued.id })).toMatchObject({
+      ok: false,
+      code: "conflict",
+    });
+    expect(await resendEmail.run(env.deps, a.owner, { notificationId: "not-a-uuid" })).toMatchObject({
+      ok: false,
+      code: "invalid",
+    });
   });
 });

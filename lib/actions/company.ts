@@ -18,17 +18,37 @@ export interface CompanySettings {
   notificationDomains: string;
 }
 
-const SETTINGS_FIELDS = ["name", "retentionDays", "autoDisableAfterHours", "dailyCallLimit", "notificationDomains"] as const;
+const SETTINGS_FIELDS = [
+  "name",
+  "retentionDays",
+  "autoDisableAfterHours",
+  "dailyCallLimit",
+  "notificationDomains",
+] as const;
 
 /** The company's settings as the form shows them (the stored "unlimited" value reads as null). */
-export async function getCompanySettings(db: DbOrTx, companyId: string, options: { forUpdate?: boolean } = {}): Promise<CompanySettings | null> {
+export async function getCompanySettings(
+  db: DbOrTx,
+  companyId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<CompanySettings | null> {
   const query = db
-    .select({ name: companies.name, retentionDays: companies.retentionDays, autoDisableAfterHours: companies.autoDisableAfterHours, dailyCallLimit: companies.dailyCallLimit, notificationDomains: companies.notificationDomains })
+    .select({
+      name: companies.name,
+      retentionDays: companies.retentionDays,
+      autoDisableAfterHours: companies.autoDisableAfterHours,
+      dailyCallLimit: companies.dailyCallLimit,
+      notificationDomains: companies.notificationDomains,
+    })
     .from(companies)
     .where(eq(companies.id, companyId));
   const [row] = options.forUpdate ? await query.for("update") : await query;
   if (!row) return null;
-  return { ...row, dailyCallLimit: row.dailyCallLimit >= UNLIMITED_DAILY_CALLS ? null : row.dailyCallLimit, notificationDomains: row.notificationDomains ?? "" };
+  return {
+    ...row,
+    dailyCallLimit: row.dailyCallLimit >= UNLIMITED_DAILY_CALLS ? null : row.dailyCallLimit,
+    notificationDomains: row.notificationDomains ?? "",
+  };
 }
 
 /**
@@ -41,7 +61,8 @@ export const updateCompanySettings = defineAction({
   access: "company.manage",
   schema: companySettingsSchema,
   async handler({ db, actor }, input) {
-    if (input.companyId !== actor.companyId) throw new ActionError("not_found", "These settings belong to another company: reload the page");
+    if (input.companyId !== actor.companyId)
+      throw new ActionError("not_found", "These settings belong to another company: reload the page");
     return db.transaction(async (tx) => {
       const before = await getCompanySettings(tx, actor.companyId, { forUpdate: true });
       if (!before) throw new ActionError("not_found", "Company not found");
@@ -59,9 +80,20 @@ export const updateCompanySettings = defineAction({
       if (Object.keys(changes).length === 0) return ok(after, "Nothing to save: the settings are unchanged");
       await tx
         .update(companies)
-        .set({ ...after, dailyCallLimit: after.dailyCallLimit ?? UNLIMITED_DAILY_CALLS, notificationDomains: after.notificationDomains || null })
+        .set({
+          ...after,
+          dailyCallLimit: after.dailyCallLimit ?? UNLIMITED_DAILY_CALLS,
+          notificationDomains: after.notificationDomains || null,
+        })
         .where(eq(companies.id, actor.companyId));
-      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "company.updated", targetType: "company", targetId: actor.companyId, details: { name: after.name, changes } });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "company.updated",
+        targetType: "company",
+        targetId: actor.companyId,
+        details: { name: after.name, changes },
+      });
       return ok(after, "Company settings saved");
     });
   },
@@ -82,7 +114,8 @@ export const resendEmail = defineAction({
       if (!row) throw new ActionError("not_found", "Email not found");
       if (row.status === "queued") throw new ActionError("conflict", "This email is already queued to be sent");
       // An invitation is resent only by someone who could have issued it (lib/outbox.ts).
-      if (row.kind === "invitation" && !couldInvite(actor, await invitationRoleOf(tx, actor.companyId, row.refId))) throw new ActionError("not_found", "Email not found");
+      if (row.kind === "invitation" && !couldInvite(actor, await invitationRoleOf(tx, actor.companyId, row.refId)))
+        throw new ActionError("not_found", "Email not found");
       await markNotification(tx, row.id, { status: "queued", error: null });
       await enqueue(queue, tx, sendEmail, { notificationId: row.id });
       await recordAudit(tx, {
@@ -91,9 +124,18 @@ export const resendEmail = defineAction({
         action: "email.resent",
         targetType: "company",
         targetId: actor.companyId,
-        details: { notificationId: row.id, kind: row.kind, to: row.toEmail, subject: row.subject, previousStatus: row.status },
+        details: {
+          notificationId: row.id,
+          kind: row.kind,
+          to: row.toEmail,
+          subject: row.subject,
+          previousStatus: row.status,
+        },
       });
-      return ok({ notificationId: row.id, status: "queued" as const }, `Email to ${row.toEmail} queued to be sent again`);
+      return ok(
+        { notificationId: row.id, status: "queued" as const },
+        `Email to ${row.toEmail} queued to be sent again`,
+      );
     });
   },
 });

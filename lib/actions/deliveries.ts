@@ -16,9 +16,19 @@ export const listDeliveries = defineAction({
   schema: listDeliveriesSchema,
   async handler({ db, actor }, input) {
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
-    if (input.cursor && !cursor) throw new ActionError("invalid", "cursor: Not a cursor of this API: pass nextCursor back unchanged", { cursor: ["Not a cursor of this API: pass nextCursor back unchanged"] });
-    if (!(await getCompanyWebhook(db, actor.companyId, input.webhookId))) throw new ActionError("not_found", "Webhook not found");
-    return ok(await listWebhookDeliveries(db, actor.companyId, input.webhookId, { status: input.status, cursor, limit: input.limit }));
+    if (input.cursor && !cursor)
+      throw new ActionError("invalid", "cursor: Not a cursor of this API: pass nextCursor back unchanged", {
+        cursor: ["Not a cursor of this API: pass nextCursor back unchanged"],
+      });
+    if (!(await getCompanyWebhook(db, actor.companyId, input.webhookId)))
+      throw new ActionError("not_found", "Webhook not found");
+    return ok(
+      await listWebhookDeliveries(db, actor.companyId, input.webhookId, {
+        status: input.status,
+        cursor,
+        limit: input.limit,
+      }),
+    );
   },
 });
 
@@ -36,12 +46,20 @@ export const resendDelivery = defineAction({
     return db.transaction(async (tx) => {
       const row = await lockCompanyDelivery(tx, actor.companyId, input.deliveryId);
       if (!row) throw new ActionError("not_found", "Delivery not found");
-      if (row.delivery.status === "dispatched") throw new ActionError("conflict", "This delivery is being sent right now; resend it once the attempt has finished");
+      if (row.delivery.status === "dispatched")
+        throw new ActionError(
+          "conflict",
+          "This delivery is being sent right now; resend it once the attempt has finished",
+        );
       await tx
         .update(deliveries)
         .set({ status: "queued", nextAttemptAt: new Date(), completedAt: null, deferredReason: null })
         .where(eq(deliveries.id, row.delivery.id));
-      const job: DeliverJob = { deliveryId: row.delivery.id, manual: { userId: actor.userId }, companyId: actor.companyId };
+      const job: DeliverJob = {
+        deliveryId: row.delivery.id,
+        manual: { userId: actor.userId },
+        companyId: actor.companyId,
+      };
       await enqueue(queue, tx, deliverWebhook, job, deliverJobOptions(row.webhook.id, webhookConfigOf(row.webhook)));
       await recordAudit(tx, {
         companyId: actor.companyId,
@@ -56,7 +74,12 @@ export const resendDelivery = defineAction({
   },
 });
 
-const PERIOD_MS: Record<(typeof RETRY_PERIODS)[number], number> = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000, all: 0 };
+const PERIOD_MS: Record<(typeof RETRY_PERIODS)[number], number> = {
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+  all: 0,
+};
 
 /**
  * "Retry all failed" for a webhook over a period (and the skipped ones on request): records the
@@ -80,7 +103,11 @@ export const retryFailedDeliveries = defineAction({
         .select({ id: bulkRetries.id })
         .from(bulkRetries)
         .where(and(eq(bulkRetries.webhookId, webhook.id), inArray(bulkRetries.state, ["queued", "running"])));
-      if (running) throw new ActionError("conflict", "A retry of this webhook's deliveries is already running; wait for it to finish");
+      if (running)
+        throw new ActionError(
+          "conflict",
+          "A retry of this webhook's deliveries is already running; wait for it to finish",
+        );
       const now = new Date();
       const statuses: DeliveryStatus[] = input.includeSkipped ? ["failed", "skipped"] : ["failed"];
       const [bulk] = await tx

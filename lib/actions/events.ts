@@ -16,23 +16,37 @@ export const sendTestEvent = defineAction({
   access: "webhooks.manage",
   schema: testEventSchema,
   async handler({ db, boss, actor }, input) {
-    const checked = eventInputSchema.safeParse({ id: `test_${randomUUID()}`, type: input.type, data: input.data, ...(input.previous ? { previous: input.previous } : {}) });
+    const checked = eventInputSchema.safeParse({
+      id: `test_${randomUUID()}`,
+      type: input.type,
+      data: input.data,
+      ...(input.previous ? { previous: input.previous } : {}),
+    });
     if (!checked.success) {
       // data.id → "data": the errors belong to the dialog's textareas.
       const fieldErrors: Record<string, string[]> = {};
       for (const [path, messages] of Object.entries(fieldErrorsOf(checked.error))) {
         const field = path.split(".")[0];
-        (fieldErrors[field] ??= []).push(...messages.map((m) => (path === "data.id" ? "The record needs an \"id\" (a string or a number)" : m)));
+        (fieldErrors[field] ??= []).push(
+          ...messages.map((m) => (path === "data.id" ? 'The record needs an "id" (a string or a number)' : m)),
+        );
       }
       const [field, messages] = Object.entries(fieldErrors)[0];
       throw new ActionError("invalid", `${field}: ${messages[0]}`, fieldErrors);
     }
-    const [result] = await ingestEvents(db, await boss(), actor.companyId, null, [checked.data], { sentBy: actor.userId });
-    const [row] = await db.select({ id: events.id }).from(events).where(and(eq(events.companyId, actor.companyId), eq(events.externalId, result.id)));
+    const [result] = await ingestEvents(db, await boss(), actor.companyId, null, [checked.data], {
+      sentBy: actor.userId,
+    });
+    const [row] = await db
+      .select({ id: events.id })
+      .from(events)
+      .where(and(eq(events.companyId, actor.companyId), eq(events.externalId, result.id)));
     const n = result.deliveries;
     return ok(
       { eventId: row.id, externalId: result.id, deliveries: n },
-      n === 0 ? "Test event sent: it matched no active webhook" : `Test event sent: it matched ${n} webhook${n === 1 ? "" : "s"}`,
+      n === 0
+        ? "Test event sent: it matched no active webhook"
+        : `Test event sent: it matched ${n} webhook${n === 1 ? "" : "s"}`,
     );
   },
 });

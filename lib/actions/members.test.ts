@@ -28,11 +28,27 @@ function tokenOf(acceptUrl: string): string {
 describe("sign up", () => {
   it("refuses a taken email (any case) and a weak password, naming the field", async () => {
     const email = uniqueEmail("taken");
-    const first = await signUp.run(env.deps, { userId: null }, { name: "A", email, password: "good-password-1", companyName: "X" });
+    const first = await signUp.run(
+      env.deps,
+      { userId: null },
+      { name: "A", email, password: "good-password-1", companyName: "X" },
+    );
     expect(first.ok).toBe(true);
-    const again = await signUp.run(env.deps, { userId: null }, { name: "B", email: email.toUpperCase(), password: "good-password-1", companyName: "Y" });
-    expect(again).toMatchObject({ ok: false, code: "conflict", fieldErrors: { email: [expect.stringContaining("already exists")] } });
-    const weak = await signUp.run(env.deps, { userId: null }, { name: "C", email: uniqueEmail(), password: "aaaaaaaaaaaa", companyName: "Z" });
+    const again = await signUp.run(
+      env.deps,
+      { userId: null },
+      { name: "B", email: email.toUpperCase(), password: "good-password-1", companyName: "Y" },
+    );
+    expect(again).toMatchObject({
+      ok: false,
+      code: "conflict",
+      fieldErrors: { email: [expect.stringContaining("already exists")] },
+    });
+    const weak = await signUp.run(
+      env.deps,
+      { userId: null },
+      { name: "C", email: uniqueEmail(), password: "aaaaaaaaaaaa", companyName: "Z" },
+    );
     expect(weak).toMatchObject({ ok: false, code: "invalid", fieldErrors: { password: expect.any(Array) } });
   });
 });
@@ -45,7 +61,10 @@ describe("invitations", () => {
     const res = await inviteMember.run(env.deps, a.owner, { email, roleId: a.roles.Member.id });
     expect(res.ok).toBe(true);
     if (!res.ok) return;
-    const [row] = await env.db.select().from(notifications).where(and(eq(notifications.companyId, a.companyId), eq(notifications.toEmail, email)));
+    const [row] = await env.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.companyId, a.companyId), eq(notifications.toEmail, email)));
     expect(row.status).toBe("queued");
     expect(row.text).toContain(res.data.acceptUrl);
     expect(row.html).toContain(res.data.acceptUrl);
@@ -88,14 +107,26 @@ describe("invitations", () => {
     const res = await inviteMember.run(env.deps, a.owner, { email, roleId: a.roles.Member.id });
     if (!res.ok) throw new Error(res.error);
     const token = tokenOf(res.data.acceptUrl);
-    const accepted = await acceptInvitation.run(env.deps, { userId: null }, { token, name: "Jo Joiner", password: "joiner-pass-123" });
+    const accepted = await acceptInvitation.run(
+      env.deps,
+      { userId: null },
+      { token, name: "Jo Joiner", password: "joiner-pass-123" },
+    );
     expect(accepted.ok).toBe(true);
     if (!accepted.ok) return;
     const actor = await loadActor(env.db, accepted.data.userId, a.companyId);
     expect(actor).toMatchObject({ companyId: a.companyId, role: { name: "Member" } });
-    const again = await acceptInvitation.run(env.deps, { userId: null }, { token, name: "Jo", password: "joiner-pass-123" });
+    const again = await acceptInvitation.run(
+      env.deps,
+      { userId: null },
+      { token, name: "Jo", password: "joiner-pass-123" },
+    );
     expect(again).toMatchObject({ ok: false, code: "not_found" });
-    const forged = await acceptInvitation.run(env.deps, { userId: null }, { token: "x".repeat(43), name: "Jo", password: "joiner-pass-123" });
+    const forged = await acceptInvitation.run(
+      env.deps,
+      { userId: null },
+      { token: "x".repeat(43), name: "Jo", password: "joiner-pass-123" },
+    );
     expect(forged).toMatchObject({ ok: false, code: "not_found" });
   });
 
@@ -105,9 +136,20 @@ describe("invitations", () => {
     const res = await inviteMember.run(env.deps, b.owner, { email: a.ownerEmail, roleId: b.roles.Admin.id });
     if (!res.ok) throw new Error(res.error);
     const token = tokenOf(res.data.acceptUrl);
-    const wrong = await acceptInvitation.run(env.deps, { userId: null }, { token, name: "x", password: "not-my-password-1" });
-    expect(wrong).toMatchObject({ ok: false, fieldErrors: { password: [expect.stringContaining("current password")] } });
-    const right = await acceptInvitation.run(env.deps, { userId: null }, { token, name: "x", password: "correct-horse-9" });
+    const wrong = await acceptInvitation.run(
+      env.deps,
+      { userId: null },
+      { token, name: "x", password: "not-my-password-1" },
+    );
+    expect(wrong).toMatchObject({
+      ok: false,
+      fieldErrors: { password: [expect.stringContaining("current password")] },
+    });
+    const right = await acceptInvitation.run(
+      env.deps,
+      { userId: null },
+      { token, name: "x", password: "correct-horse-9" },
+    );
     expect(right).toMatchObject({ ok: true, data: { userId: a.owner.userId } });
     const rows = await env.db.select().from(memberships).where(eq(memberships.userId, a.owner.userId!));
     expect(rows.map((r) => r.companyId).sort()).toEqual([a.companyId, b.companyId].sort());
@@ -127,14 +169,27 @@ describe("owners and roles", () => {
   it("never lets the last owner be demoted or removed, and only owners touch owners", async () => {
     const a = await makeCompany(env.deps);
     const ownerMembership = (await env.db.select().from(memberships).where(eq(memberships.userId, a.owner.userId!)))[0];
-    expect(await changeMemberRole.run(env.deps, a.owner, { membershipId: ownerMembership.id, roleId: a.roles.Member.id })).toMatchObject({ ok: false, code: "conflict" });
-    expect(await removeMember.run(env.deps, a.owner, { membershipId: ownerMembership.id })).toMatchObject({ ok: false, code: "conflict" });
+    expect(
+      await changeMemberRole.run(env.deps, a.owner, { membershipId: ownerMembership.id, roleId: a.roles.Member.id }),
+    ).toMatchObject({ ok: false, code: "conflict" });
+    expect(await removeMember.run(env.deps, a.owner, { membershipId: ownerMembership.id })).toMatchObject({
+      ok: false,
+      code: "conflict",
+    });
     const admin = await addMember(env.db, a.companyId, a.roles.Admin.id);
-    expect(await removeMember.run(env.deps, admin.caller, { membershipId: ownerMembership.id })).toMatchObject({ ok: false, code: "forbidden" });
+    expect(await removeMember.run(env.deps, admin.caller, { membershipId: ownerMembership.id })).toMatchObject({
+      ok: false,
+      code: "forbidden",
+    });
     // With a second owner, the first may step down.
     const second = await addMember(env.db, a.companyId, a.roles.Owner.id);
-    expect(await changeMemberRole.run(env.deps, a.owner, { membershipId: ownerMembership.id, roleId: a.roles.Admin.id })).toMatchObject({ ok: true });
-    expect(await removeMember.run(env.deps, second.caller, { membershipId: second.membershipId })).toMatchObject({ ok: false, code: "conflict" });
+    expect(
+      await changeMemberRole.run(env.deps, a.owner, { membershipId: ownerMembership.id, roleId: a.roles.Admin.id }),
+    ).toMatchObject({ ok: true });
+    expect(await removeMember.run(env.deps, second.caller, { membershipId: second.membershipId })).toMatchObject({
+      ok: false,
+      code: "conflict",
+    });
   });
 
   it("grants and revokes Manage Webhooks with effect on the next request", async () => {
@@ -142,25 +197,64 @@ describe("owners and roles", () => {
     const member = await addMember(env.db, a.companyId, a.roles.Member.id);
     const check = async () => can((await loadActor(env.db, member.user.id, a.companyId))!, "webhooks.manage");
     expect(await check()).toBe(false);
-    expect(await setRolePermission.run(env.deps, a.owner, { roleId: a.roles.Member.id, permission: "webhooks.manage", granted: true })).toMatchObject({ ok: true });
+    expect(
+      await setRolePermission.run(env.deps, a.owner, {
+        roleId: a.roles.Member.id,
+        permission: "webhooks.manage",
+        granted: true,
+      }),
+    ).toMatchObject({ ok: true });
     expect(await check()).toBe(true);
-    expect(await setRolePermission.run(env.deps, a.owner, { roleId: a.roles.Member.id, permission: "webhooks.manage", granted: false })).toMatchObject({ ok: true });
+    expect(
+      await setRolePermission.run(env.deps, a.owner, {
+        roleId: a.roles.Member.id,
+        permission: "webhooks.manage",
+        granted: false,
+      }),
+    ).toMatchObject({ ok: true });
     expect(await check()).toBe(false);
   });
 
   it("keeps the Owner role complete and stops non-owners from editing their own role", async () => {
     const a = await makeCompany(env.deps);
-    expect(await setRolePermission.run(env.deps, a.owner, { roleId: a.roles.Owner.id, permission: "webhooks.manage", granted: false })).toMatchObject({ ok: false, code: "conflict" });
-    await setRolePermission.run(env.deps, a.owner, { roleId: a.roles.Admin.id, permission: "roles.manage", granted: true });
+    expect(
+      await setRolePermission.run(env.deps, a.owner, {
+        roleId: a.roles.Owner.id,
+        permission: "webhooks.manage",
+        granted: false,
+      }),
+    ).toMatchObject({ ok: false, code: "conflict" });
+    await setRolePermission.run(env.deps, a.owner, {
+      roleId: a.roles.Admin.id,
+      permission: "roles.manage",
+      granted: true,
+    });
     const admin = await addMember(env.db, a.companyId, a.roles.Admin.id);
-    expect(await setRolePermission.run(env.deps, admin.caller, { roleId: a.roles.Admin.id, permission: "company.manage", granted: true })).toMatchObject({ ok: false, code: "forbidden" });
-    expect(await setRolePermission.run(env.deps, admin.caller, { roleId: a.roles.Member.id, permission: "webhooks.view", granted: true })).toMatchObject({ ok: true });
+    expect(
+      await setRolePermission.run(env.deps, admin.caller, {
+        roleId: a.roles.Admin.id,
+        permission: "company.manage",
+        granted: true,
+      }),
+    ).toMatchObject({ ok: false, code: "forbidden" });
+    expect(
+      await setRolePermission.run(env.deps, admin.caller, {
+        roleId: a.roles.Member.id,
+        permission: "webhooks.view",
+        granted: true,
+      }),
+    ).toMatchObject({ ok: true });
   });
 
   it("returns every field error of an input, not only the first", async () => {
-    const res = await signUp.run(env.deps, { userId: null }, { name: "", email: "nope", password: "x", companyName: "" });
+    const res = await signUp.run(
+      env.deps,
+      { userId: null },
+      { name: "", email: "nope", password: "x", companyName: "" },
+    );
     expect(res.ok).toBe(false);
-    if (!res.ok) expect(Object.keys(res.fieldErrors ?? {}).sort()).toEqual(["companyName", "email", "name", "password"]);
+    if (!res.ok)
+      expect(Object.keys(res.fieldErrors ?? {}).sort()).toEqual(["companyName", "email", "name", "password"]);
     const count = await env.db.select().from(users).where(eq(users.email, "nope"));
     expect(count).toHaveLength(0);
   });
@@ -181,24 +275,59 @@ describe("nobody hands out more than they hold", () => {
   it("stops an admin from escalating through their own role, invitations or role edits", async () => {
     const a = await makeCompany(env.deps);
     // Give Admin roles.manage so it can edit other roles (it holds members.manage already).
-    await setRolePermission.run(env.deps, a.owner, { roleId: a.roles.Admin.id, permission: "roles.manage", granted: true });
+    await setRolePermission.run(env.deps, a.owner, {
+      roleId: a.roles.Admin.id,
+      permission: "roles.manage",
+      granted: true,
+    });
     const admin = await addMember(env.db, a.companyId, a.roles.Admin.id);
     const { createRole } = await import("./roles");
 
     // Cannot grant a permission the admin lacks (company.manage) to another role or a new role.
-    expect(await setRolePermission.run(env.deps, admin.caller, { roleId: a.roles.Member.id, permission: "company.manage", granted: true })).toMatchObject({ ok: false, code: "forbidden" });
-    expect(await createRole.run(env.deps, admin.caller, { name: "Super", permissions: ["company.manage"] })).toMatchObject({ ok: false, code: "forbidden" });
+    expect(
+      await setRolePermission.run(env.deps, admin.caller, {
+        roleId: a.roles.Member.id,
+        permission: "company.manage",
+        granted: true,
+      }),
+    ).toMatchObject({ ok: false, code: "forbidden" });
+    expect(
+      await createRole.run(env.deps, admin.caller, { name: "Super", permissions: ["company.manage"] }),
+    ).toMatchObject({ ok: false, code: "forbidden" });
 
     // Cannot move themselves to another role, nor assign or invite into a role holding more.
     const created = await createRole.run(env.deps, a.owner, { name: "Company admin", permissions: ["company.manage"] });
     if (!created.ok) throw new Error(created.error);
-    expect(await changeMemberRole.run(env.deps, admin.caller, { membershipId: admin.membershipId, roleId: a.roles.Member.id })).toMatchObject({ ok: false, code: "forbidden" });
+    expect(
+      await changeMemberRole.run(env.deps, admin.caller, {
+        membershipId: admin.membershipId,
+        roleId: a.roles.Member.id,
+      }),
+    ).toMatchObject({ ok: false, code: "forbidden" });
     const other = await addMember(env.db, a.companyId, a.roles.Member.id);
-    expect(await changeMemberRole.run(env.deps, admin.caller, { membershipId: other.membershipId, roleId: created.data.roleId })).toMatchObject({ ok: false, code: "forbidden" });
-    expect(await inviteMember.run(env.deps, admin.caller, { email: uniqueEmail(), roleId: created.data.roleId })).toMatchObject({ ok: false, code: "forbidden" });
+    expect(
+      await changeMemberRole.run(env.deps, admin.caller, {
+        membershipId: other.membershipId,
+        roleId: created.data.roleId,
+      }),
+    ).toMatchObject({ ok: false, code: "forbidden" });
+    expect(
+      await inviteMember.run(env.deps, admin.caller, { email: uniqueEmail(), roleId: created.data.roleId }),
+    ).toMatchObject({ ok: false, code: "forbidden" });
 
     // What they do hold, they may hand out.
-    expect(await setRolePermission.run(env.deps, admin.caller, { roleId: a.roles.Member.id, permission: "webhooks.manage", granted: true })).toMatchObject({ ok: true });
-    expect(await changeMemberRole.run(env.deps, admin.caller, { membershipId: other.membershipId, roleId: a.roles.Admin.id })).toMatchObject({ ok: true });
+    expect(
+      await setRolePermission.run(env.deps, admin.caller, {
+        roleId: a.roles.Member.id,
+        permission: "webhooks.manage",
+        granted: true,
+      }),
+    ).toMatchObject({ ok: true });
+    expect(
+      await changeMemberRole.run(env.deps, admin.caller, {
+        membershipId: other.membershipId,
+        roleId: a.roles.Admin.id,
+      }),
+    ).toMatchObject({ ok: true });
   });
 });

@@ -20,15 +20,23 @@ type StoredParameter = OAuthCredential["parameters"][number];
  * Parameters as stored: secret ones (client_secret, password, code …) encrypted. A secret left
  * blank while editing keeps the saved value of the parameter with the same name and place.
  */
-function storeParameters(params: OAuthCredentialConfig["parameters"], previous: StoredParameter[] = [], hostChange?: { from: string; to: string }): StoredParameter[] {
+function storeParameters(
+  params: OAuthCredentialConfig["parameters"],
+  previous: StoredParameter[] = [],
+  hostChange?: { from: string; to: string },
+): StoredParameter[] {
   return params.map((p, i) => {
     const secret = isSecretParameter(p);
     if (!secret) return { name: p.name, value: p.value, in: p.in, secret: false };
     if (p.value) return { name: p.name, valueEncrypted: encryptSecret(p.value), in: p.in, secret: true };
     // A saved secret is only sent to the token URL's host it was saved for.
-    const saved = hostChange ? undefined : previous.find((q) => q.name === p.name && q.in === p.in && q.secret && q.valueEncrypted);
+    const saved = hostChange
+      ? undefined
+      : previous.find((q) => q.name === p.name && q.in === p.in && q.secret && q.valueEncrypted);
     if (!saved) {
-      const message = hostChange ? retypeMessage(`value of ${p.name}`, hostChange.from, hostChange.to) : `Enter a value for ${p.name}`;
+      const message = hostChange
+        ? retypeMessage(`value of ${p.name}`, hostChange.from, hostChange.to)
+        : `Enter a value for ${p.name}`;
       throw new ActionError("invalid", `parameters.${i}.value: ${message}`, { [`parameters.${i}.value`]: [message] });
     }
     return { name: p.name, valueEncrypted: saved.valueEncrypted, in: p.in, secret: true };
@@ -40,12 +48,28 @@ function storeParameters(params: OAuthCredentialConfig["parameters"], previous: 
  * comparison). A secret re-typed with the same value counts as a change: its ciphertext differs.
  */
 function sameParameters(a: StoredParameter[], b: StoredParameter[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i].name && p.in === b[i].in && p.secret === b[i].secret && (p.value ?? "") === (b[i].value ?? "") && (p.valueEncrypted ?? "") === (b[i].valueEncrypted ?? ""));
+  return (
+    a.length === b.length &&
+    a.every(
+      (p, i) =>
+        p.name === b[i].name &&
+        p.in === b[i].in &&
+        p.secret === b[i].secret &&
+        (p.value ?? "") === (b[i].value ?? "") &&
+        (p.valueEncrypted ?? "") === (b[i].valueEncrypted ?? ""),
+    )
+  );
 }
 
 /** The parameters for the browser and the API: secret values never leave the server. */
 export function publicParameters(params: StoredParameter[]) {
-  return params.map((p) => ({ name: p.name, in: p.in, secret: p.secret, value: p.secret ? "" : (p.value ?? ""), hasValue: p.secret ? Boolean(p.valueEncrypted) : true }));
+  return params.map((p) => ({
+    name: p.name,
+    in: p.in,
+    secret: p.secret,
+    value: p.secret ? "" : (p.value ?? ""),
+    hasValue: p.secret ? Boolean(p.valueEncrypted) : true,
+  }));
 }
 
 export const createOAuthCredential = defineAction({
@@ -57,7 +81,14 @@ export const createOAuthCredential = defineAction({
     return db.transaction(async (tx) => {
       const [row] = await tx
         .insert(oauthCredentials)
-        .values({ companyId: actor.companyId, name: input.name, tokenUrl: input.tokenUrl, method: input.method, parameters, createdBy: actor.userId })
+        .values({
+          companyId: actor.companyId,
+          name: input.name,
+          tokenUrl: input.tokenUrl,
+          method: input.method,
+          parameters,
+          createdBy: actor.userId,
+        })
         .returning({ id: oauthCredentials.id });
       await recordAudit(tx, {
         companyId: actor.companyId,
@@ -84,7 +115,11 @@ export const updateOAuthCredential = defineAction({
         .where(and(eq(oauthCredentials.companyId, actor.companyId), eq(oauthCredentials.id, input.credentialId)))
         .for("update");
       if (!row) throw new ActionError("not_found", "OAuth credential not found");
-      const parameters = storeParameters(input.parameters, row.parameters, sameHost(row.tokenUrl, input.tokenUrl) ? undefined : { from: row.tokenUrl, to: input.tokenUrl });
+      const parameters = storeParameters(
+        input.parameters,
+        row.parameters,
+        sameHost(row.tokenUrl, input.tokenUrl) ? undefined : { from: row.tokenUrl, to: input.tokenUrl },
+      );
       const changed: string[] = [];
       if (row.name !== input.name) changed.push("name");
       if (row.tokenUrl !== input.tokenUrl) changed.push("tokenUrl");
@@ -98,11 +133,26 @@ export const updateOAuthCredential = defineAction({
           method: input.method,
           parameters,
           // The cached token was issued for the old settings.
-          ...(changed.some((c) => c !== "name") ? { accessTokenEncrypted: null, refreshTokenEncrypted: null, tokenExpiresAt: null, lastError: null, lastErrorAt: null } : {}),
+          ...(changed.some((c) => c !== "name")
+            ? {
+                accessTokenEncrypted: null,
+                refreshTokenEncrypted: null,
+                tokenExpiresAt: null,
+                lastError: null,
+                lastErrorAt: null,
+              }
+            : {}),
           updatedAt: new Date(),
         })
         .where(eq(oauthCredentials.id, row.id));
-      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "oauth_credential.updated", targetType: "oauth_credential", targetId: row.id, details: { name: input.name, changed } });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "oauth_credential.updated",
+        targetType: "oauth_credential",
+        targetId: row.id,
+        details: { name: input.name, changed },
+      });
       return ok({ credentialId: row.id }, `OAuth credential ${input.name} saved`);
     });
   },
@@ -120,11 +170,22 @@ export const deleteOAuthCredential = defineAction({
       const users = await webhooksUsingCredential(tx, actor.companyId, row.id);
       if (users.length) {
         const names = users.map((w) => w.name);
-        const list = names.length > 3 ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more` : names.join(", ");
-        throw new ActionError("conflict", `${row.name} is used by ${users.length === 1 ? "the webhook" : `${users.length} webhooks:`} ${list}. Choose another authentication for ${users.length === 1 ? "it" : "them"} first.`);
+        const list =
+          names.length > 3 ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more` : names.join(", ");
+        throw new ActionError(
+          "conflict",
+          `${row.name} is used by ${users.length === 1 ? "the webhook" : `${users.length} webhooks:`} ${list}. Choose another authentication for ${users.length === 1 ? "it" : "them"} first.`,
+        );
       }
       await tx.delete(oauthCredentials).where(eq(oauthCredentials.id, row.id));
-      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "oauth_credential.deleted", targetType: "oauth_credential", targetId: row.id, details: { name: row.name } });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "oauth_credential.deleted",
+        targetType: "oauth_credential",
+        targetId: row.id,
+        details: { name: row.name },
+      });
       return ok(null, `OAuth credential ${row.name} deleted`);
     });
   },
@@ -147,6 +208,9 @@ export const testOAuthCredential = defineAction({
       return ok<TokenTest>({ ok: false, error: err.message, expiresAt: null });
     }
     const fresh = await getCompanyOAuthCredential(db, actor.companyId, row.id);
-    return ok<TokenTest>({ ok: true, error: null, expiresAt: fresh?.tokenExpiresAt?.toISOString() ?? null }, "Token received");
+    return ok<TokenTest>(
+      { ok: true, error: null, expiresAt: fresh?.tokenExpiresAt?.toISOString() ?? null },
+      "Token received",
+    );
   },
 });

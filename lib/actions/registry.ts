@@ -4,10 +4,24 @@ import { resendEmail, updateCompanySettings } from "./company";
 import { listDeliveries, resendDelivery, retryFailedDeliveries } from "./deliveries";
 import { sendTestEvent } from "./events";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
-import { createOAuthCredential, deleteOAuthCredential, testOAuthCredential, updateOAuthCredential } from "./oauth-credentials";
+import {
+  createOAuthCredential,
+  deleteOAuthCredential,
+  testOAuthCredential,
+  updateOAuthCredential,
+} from "./oauth-credentials";
 import { createRole, deleteRole, setRolePermission } from "./roles";
 import { getOAuthCredential, getWebhook, listOAuthCredentialsAction, listWebhooksAction } from "./webhook-reads";
-import { createWebhook, deleteWebhook, duplicateWebhook, previewWebhookBody, rotateSigningSecret, setWebhookActive, testWebhookDraft, updateWebhook } from "./webhooks";
+import {
+  createWebhook,
+  deleteWebhook,
+  duplicateWebhook,
+  previewWebhookBody,
+  rotateSigningSecret,
+  setWebhookActive,
+  testWebhookDraft,
+  updateWebhook,
+} from "./webhooks";
 
 /**
  * Every action the app exposes. The authorization test walks this list: an action missing here

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import type { OAuthCredential, Webhook } from "@/db/schema";
-import { getCompanyOAuthCredential, getCompanyWebhook, listOAuthCredentials, listWebhooks, webhooksUsingCredential } from "@/db/queries/webhooks";
+import {
+  getCompanyOAuthCredential,
+  getCompanyWebhook,
+  listOAuthCredentials,
+  listWebhooks,
+  webhooksUsingCredential,
+} from "@/db/queries/webhooks";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { oauthCredentialIdSchema } from "@/lib/validations/oauth-credential";
 import { listWebhooksSchema } from "@/lib/validations/listing";
@@ -42,12 +48,25 @@ export function publicAuth(auth: WebhookAuth, secrets: AuthSecrets): PublicAuth 
  * (whether one is saved). webhookConfigOf has blanked secret values already; this says so per row.
  */
 export function publicHeaders(headers: WebhookConfig["headers"], secrets: AuthSecrets) {
-  return headers.map((h) => ({ name: h.name, value: h.secret ? "" : h.value, secret: h.secret === true, hasValue: h.secret ? Boolean(secrets.headers?.[headerKey(h.name)]) : true }));
+  return headers.map((h) => ({
+    name: h.name,
+    value: h.secret ? "" : h.value,
+    secret: h.secret === true,
+    hasValue: h.secret ? Boolean(secrets.headers?.[headerKey(h.name)]) : true,
+  }));
 }
 
 export function publicBody(body: WebhookBody, secrets: AuthSecrets) {
   if (body.mode !== "fields") return body;
-  return { ...body, constants: body.constants.map((c) => ({ name: c.name, value: c.secret ? "" : c.value, secret: c.secret === true, hasValue: c.secret ? Boolean(secrets.constants?.[c.name]) : true })) };
+  return {
+    ...body,
+    constants: body.constants.map((c) => ({
+      name: c.name,
+      value: c.secret ? "" : c.value,
+      secret: c.secret === true,
+      hasValue: c.secret ? Boolean(secrets.constants?.[c.name]) : true,
+    })),
+  };
 }
 
 /** Which secrets a webhook has saved (never their values): header names lower case, constant names. */
@@ -101,7 +120,10 @@ export function publicWebhook(row: Webhook) {
     maxConcurrency: config.maxConcurrency,
     notifyOnFailure: config.notifyOnFailure,
     /** While a rotation's overlap lasts, the previous signing secret still signs until then. */
-    previousSigningSecretValidUntil: row.previousSigningSecretEncrypted && row.previousSecretExpiresAt && row.previousSecretExpiresAt > new Date() ? row.previousSecretExpiresAt : null,
+    previousSigningSecretValidUntil:
+      row.previousSigningSecretEncrypted && row.previousSecretExpiresAt && row.previousSecretExpiresAt > new Date()
+        ? row.previousSecretExpiresAt
+        : null,
     disabledReason: row.disabledReason,
     disabledAt: row.disabledAt,
     lastSentAt: row.lastSentAt,
@@ -115,7 +137,19 @@ export type PublicWebhook = ReturnType<typeof publicWebhook>;
 
 /** An OAuth credential for the API: secret parameter values are blank, with `hasValue`; tokens never leave. */
 export function publicOAuthCredential(
-  row: Pick<OAuthCredential, "id" | "name" | "tokenUrl" | "method" | "parameters" | "tokenExpiresAt" | "lastError" | "lastErrorAt" | "createdAt" | "updatedAt">,
+  row: Pick<
+    OAuthCredential,
+    | "id"
+    | "name"
+    | "tokenUrl"
+    | "method"
+    | "parameters"
+    | "tokenExpiresAt"
+    | "lastError"
+    | "lastErrorAt"
+    | "createdAt"
+    | "updatedAt"
+  >,
   hasToken: boolean,
   usedBy: { id: string; name: string }[],
 ) {

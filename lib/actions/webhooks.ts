@@ -11,24 +11,48 @@ import { checkTemplates, previewBody, testWebhook, type TestResult } from "@/lib
 import { retypeMessage, sameHost, targetHost } from "@/lib/target-host";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
-import { insertWebhook, readAuthSecrets, resolveRowSecrets, sealSecrets, signingSecretsOf, splitSecrets, webhookConfigOf, type AuthSecrets } from "@/lib/webhooks";
+import {
+  insertWebhook,
+  readAuthSecrets,
+  resolveRowSecrets,
+  sealSecrets,
+  signingSecretsOf,
+  splitSecrets,
+  webhookConfigOf,
+  type AuthSecrets,
+} from "@/lib/webhooks";
 
 export const webhookIdSchema = z.object({ webhookId: z.uuid("Choose a webhook") });
 export const updateWebhookSchema = webhookSchema.extend({ webhookId: z.uuid("Choose a webhook") });
-export const setWebhookActiveSchema = z.object({ webhookId: z.uuid("Choose a webhook"), active: z.boolean({ error: "active must be true or false" }) });
+export const setWebhookActiveSchema = z.object({
+  webhookId: z.uuid("Choose a webhook"),
+  active: z.boolean({ error: "active must be true or false" }),
+});
 export const rotateSigningSecretSchema = z.object({
   webhookId: z.uuid("Choose a webhook"),
   /** How long the previous secret keeps signing alongside the new one, so receivers can switch over. */
-  overlapHours: z.number().int().min(0, "Overlap cannot be negative").max(168, "At most 7 days (168 hours)").default(24),
+  overlapHours: z
+    .number()
+    .int()
+    .min(0, "Overlap cannot be negative")
+    .max(168, "At most 7 days (168 hours)")
+    .default(24),
 });
-export const testWebhookDraftSchema = z.object({ webhookId: z.uuid().optional(), config: z.unknown(), dryRun: z.boolean().default(false) });
+export const testWebhookDraftSchema = z.object({
+  webhookId: z.uuid().optional(),
+  config: z.unknown(),
+  dryRun: z.boolean().default(false),
+});
 /** The draft's parts that shape the body; previewBody parses them with the webhook schema. */
-export const previewWebhookBodySchema = z.object({ draft: z.object({ eventType: z.unknown().optional(), method: z.unknown().optional(), body: z.unknown().optional() }) });
+export const previewWebhookBodySchema = z.object({
+  draft: z.object({ eventType: z.unknown().optional(), method: z.unknown().optional(), body: z.unknown().optional() }),
+});
 
 /** The checks zod cannot make alone: the event type is in the catalog, the OAuth credential is this company's. */
 async function checkReferences(db: DbOrTx, companyId: string, config: WebhookConfig) {
   const fieldErrors: Record<string, string[]> = {};
-  if (!getEventType(config.eventType)) fieldErrors.eventType = [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`];
+  if (!getEventType(config.eventType))
+    fieldErrors.eventType = [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`];
   if (config.auth.type === "oauth" && !(await getCompanyOAuthCredential(db, companyId, config.auth.credentialId))) {
     fieldErrors["auth.credentialId"] = ["Choose one of your company's OAuth credentials"];
   }
@@ -43,17 +67,31 @@ async function checkReferences(db: DbOrTx, companyId: string, config: WebhookCon
  * auth secret only while the kind of auth stays the same; a header or constant one under the same
  * name). A missing secret, or a secret header or constant listed twice, is an error naming its field.
  */
-function resolveSecrets(config: WebhookConfig, typed: AuthSecrets, stored: AuthSecrets, hostChange?: { from: string; to: string }): AuthSecrets {
+function resolveSecrets(
+  config: WebhookConfig,
+  typed: AuthSecrets,
+  stored: AuthSecrets,
+  hostChange?: { from: string; to: string },
+): AuthSecrets {
   const auth = config.auth;
   const rows = resolveRowSecrets(config, stored, hostChange);
   const fieldErrors: Record<string, string[]> = {};
   const pick = (field: "basicPassword" | "apiKeyValue" | "bearerToken", path: string, label: string): AuthSecrets => {
     const value = typed[field] || stored[field];
-    if (!value) fieldErrors[path] = [hostChange ? retypeMessage(label.toLowerCase(), hostChange.from, hostChange.to) : `${label} is required`];
+    if (!value)
+      fieldErrors[path] = [
+        hostChange ? retypeMessage(label.toLowerCase(), hostChange.from, hostChange.to) : `${label} is required`,
+      ];
     return { [field]: value };
   };
   const authSecrets =
-    auth.type === "basic" ? pick("basicPassword", "auth.password", "Password") : auth.type === "api_key" ? pick("apiKeyValue", "auth.value", "Key value") : auth.type === "bearer" ? pick("bearerToken", "auth.token", "Token") : {};
+    auth.type === "basic"
+      ? pick("basicPassword", "auth.password", "Password")
+      : auth.type === "api_key"
+        ? pick("apiKeyValue", "auth.value", "Key value")
+        : auth.type === "bearer"
+          ? pick("bearerToken", "auth.token", "Token")
+          : {};
   Object.assign(fieldErrors, rows.fieldErrors);
   const first = Object.entries(fieldErrors)[0];
   if (first) throw new ActionError("invalid", `${first[0]}: ${first[1][0]}`, fieldErrors);
@@ -62,19 +100,39 @@ function resolveSecrets(config: WebhookConfig, typed: AuthSecrets, stored: AuthS
 
 /** The sections whose secrets differ: an auth secret, a header's or a constant's (the body's). */
 function changedSecretSections(a: AuthSecrets, b: AuthSecrets): ("auth" | "headers" | "body")[] {
-  const same = (x: Record<string, string> = {}, y: Record<string, string> = {}) => Object.keys(x).length === Object.keys(y).length && Object.entries(x).every(([k, v]) => y[k] === v);
+  const same = (x: Record<string, string> = {}, y: Record<string, string> = {}) =>
+    Object.keys(x).length === Object.keys(y).length && Object.entries(x).every(([k, v]) => y[k] === v);
   const out: ("auth" | "headers" | "body")[] = [];
-  if (a.basicPassword !== b.basicPassword || a.apiKeyValue !== b.apiKeyValue || a.bearerToken !== b.bearerToken) out.push("auth");
+  if (a.basicPassword !== b.basicPassword || a.apiKeyValue !== b.apiKeyValue || a.bearerToken !== b.bearerToken)
+    out.push("auth");
   if (!same(a.headers, b.headers)) out.push("headers");
   if (!same(a.constants, b.constants)) out.push("body");
   return out;
 }
 
-const AUDITED_FIELDS = ["name", "description", "active", "eventType", "method", "url", "delaySeconds", "timeoutSeconds", "batchWindowSeconds", "maxConcurrency", "notifyOnFailure", "includeEntityParams"] as const;
+const AUDITED_FIELDS = [
+  "name",
+  "description",
+  "active",
+  "eventType",
+  "method",
+  "url",
+  "delaySeconds",
+  "timeoutSeconds",
+  "batchWindowSeconds",
+  "maxConcurrency",
+  "notifyOnFailure",
+  "includeEntityParams",
+] as const;
 const AUDITED_SECTIONS = ["conditions", "headers", "auth", "body", "retryPolicy"] as const;
 
-/** What changed, for the audit log: before/after of plain fields, the names of changed sections (those whose secrets changed too); never a secret. */
-export function describeChanges(before: WebhookConfig, after: WebhookConfig, secretSections: readonly (typeof AUDITED_SECTIONS)[number][]): Record<string, unknown> {
+/** What changed, for the audit log: before/after of plain fields, the names of changed sections (those whose secrets
+ * changed too); never a secret. */
+export function describeChanges(
+  before: WebhookConfig,
+  after: WebhookConfig,
+  secretSections: readonly (typeof AUDITED_SECTIONS)[number][],
+): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const f of AUDITED_FIELDS) {
     if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) changes[f] = { from: before[f], to: after[f] };
@@ -151,7 +209,13 @@ export const updateWebhook = defineAction({
       // the kind of auth): a secret saved for one host is never sent to another without being typed again.
       const hostKept = sameHost(row.url, config.url);
       const saved = readAuthSecrets(row);
-      const stored: AuthSecrets = hostKept ? { ...(before.auth.type === config.auth.type ? saved : {}), headers: saved.headers, constants: saved.constants } : {};
+      const stored: AuthSecrets = hostKept
+        ? {
+            ...(before.auth.type === config.auth.type ? saved : {}),
+            headers: saved.headers,
+            constants: saved.constants,
+          }
+        : {};
       const secrets = resolveSecrets(config, typed, stored, hostKept ? undefined : { from: row.url, to: config.url });
       const secretSections = changedSecretSections(saved, secrets);
       const reactivated = config.active && !row.active;
@@ -195,13 +259,21 @@ export const deleteWebhook = defineAction({
         .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, input.webhookId)))
         .returning({ id: webhooks.id, name: webhooks.name, url: webhooks.url });
       if (rows.length === 0) throw new ActionError("not_found", "Webhook not found");
-      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "webhook.deleted", targetType: "webhook", targetId: rows[0].id, details: { name: rows[0].name, url: rows[0].url } });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "webhook.deleted",
+        targetType: "webhook",
+        targetId: rows[0].id,
+        details: { name: rows[0].name, url: rows[0].url },
+      });
       return ok(null, `Webhook ${rows[0].name} deleted`);
     });
   },
 });
 
-/** A copy named "Copy of …", switched off, with its own signing secret; its secrets (auth, headers, constants) carry over. */
+/** A copy named "Copy of …", switched off, with its own signing secret; its secrets (auth, headers, constants) carry
+ * over. */
 export const duplicateWebhook = defineAction({
   name: "duplicateWebhook",
   access: "webhooks.manage",
@@ -229,7 +301,14 @@ export const duplicateWebhook = defineAction({
           createdBy: actor.userId,
         })
         .returning({ id: webhooks.id, name: webhooks.name });
-      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "webhook.duplicated", targetType: "webhook", targetId: copy.id, details: { name, from: source.id } });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "webhook.duplicated",
+        targetType: "webhook",
+        targetId: copy.id,
+        details: { name, from: source.id },
+      });
       return ok({ webhookId: copy.id }, `Created ${name} (inactive)`);
     });
   },
@@ -259,7 +338,10 @@ export const setWebhookActive = defineAction({
         action: input.active ? "webhook.activated" : "webhook.deactivated",
         targetType: "webhook",
         targetId: row.id,
-        details: { name: config.name, ...(row.disabledReason && input.active ? { clearedReason: row.disabledReason } : {}) },
+        details: {
+          name: config.name,
+          ...(row.disabledReason && input.active ? { clearedReason: row.disabledReason } : {}),
+        },
       });
       return ok({ active: input.active }, `${row.name} switched ${input.active ? "on" : "off"}`);
     });
@@ -285,10 +367,19 @@ export const rotateSigningSecret = defineAction({
           updatedAt: new Date(),
         })
         .where(eq(webhooks.id, row.id));
-      await recordAudit(tx, { companyId: actor.companyId, actorUserId: actor.userId, action: "webhook.secret_rotated", targetType: "webhook", targetId: row.id, details: { name: row.name, overlapHours: input.overlapHours } });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "webhook.secret_rotated",
+        targetType: "webhook",
+        targetId: row.id,
+        details: { name: row.name, overlapHours: input.overlapHours },
+      });
       return ok(
         { signingSecret: secret, previousValidUntil: input.overlapHours > 0 ? expires.toISOString() : null },
-        input.overlapHours > 0 ? `New signing secret — the old one keeps signing for ${input.overlapHours} h` : "New signing secret — the old one no longer signs",
+        input.overlapHours > 0
+          ? `New signing secret — the old one keeps signing for ${input.overlapHours} h`
+          : "New signing secret — the old one no longer signs",
       );
     });
   },
@@ -306,7 +397,10 @@ export const testWebhookDraft = defineAction({
     let storedSecrets: AuthSecrets | undefined;
     let signingSecret: string | undefined;
     let hostChange: { from: string; to: string } | undefined;
-    const draft = input.config as { url?: unknown; auth?: { type?: string; password?: string; value?: string; token?: string } } | null;
+    const draft = input.config as {
+      url?: unknown;
+      auth?: { type?: string; password?: string; value?: string; token?: string };
+    } | null;
     const draftUrl = typeof draft?.url === "string" ? draft.url : "";
     if (input.webhookId) {
       const row = await loadWebhook(db, actor.companyId, input.webhookId);
@@ -319,7 +413,15 @@ export const testWebhookDraft = defineAction({
         storedSecrets = { ...(sameAuth ? saved : {}), headers: saved.headers, constants: saved.constants };
       } else {
         hostChange = { from: row.url, to: draftUrl };
-        const blank = !sameAuth ? false : draft?.auth?.type === "basic" ? !draft.auth.password && { path: "auth.password", label: "password" } : draft?.auth?.type === "api_key" ? !draft.auth.value && { path: "auth.value", label: "key value" } : draft?.auth?.type === "bearer" ? !draft.auth.token && { path: "auth.token", label: "token" } : false;
+        const blank = !sameAuth
+          ? false
+          : draft?.auth?.type === "basic"
+            ? !draft.auth.password && { path: "auth.password", label: "password" }
+            : draft?.auth?.type === "api_key"
+              ? !draft.auth.value && { path: "auth.value", label: "key value" }
+              : draft?.auth?.type === "bearer"
+                ? !draft.auth.token && { path: "auth.token", label: "token" }
+                : false;
         if (blank) {
           const message = retypeMessage(blank.label, row.url, draftUrl);
           return ok<TestResult>({ ok: false, message, fieldErrors: { [blank.path]: [message] } });
@@ -327,7 +429,13 @@ export const testWebhookDraft = defineAction({
       }
       signingSecret = signingSecretsOf(row)[0];
     }
-    const result = await testWebhook(db, actor.companyId, input.config, { storedSecrets, signingSecret, webhookId: input.webhookId, dryRun: input.dryRun, hostChange });
+    const result = await testWebhook(db, actor.companyId, input.config, {
+      storedSecrets,
+      signingSecret,
+      webhookId: input.webhookId,
+      dryRun: input.dryRun,
+      hostChange,
+    });
     if (result.ok && !result.dryRun) {
       // Every Test send is audited: who sent it, to which host, and what came back.
       await recordAudit(db, {
@@ -336,7 +444,12 @@ export const testWebhookDraft = defineAction({
         action: "webhook.tested",
         targetType: "webhook",
         targetId: input.webhookId ?? null,
-        details: { host: targetHost(result.request.url), status: result.response?.status ?? null, error: result.error?.kind ?? null, savedSecretsUsed: Boolean(storedSecrets && Object.values(storedSecrets).some(Boolean)) },
+        details: {
+          host: targetHost(result.request.url),
+          status: result.response?.status ?? null,
+          error: result.error?.kind ?? null,
+          savedSecretsUsed: Boolean(storedSecrets && Object.values(storedSecrets).some(Boolean)),
+        },
       });
     }
     return ok(result);

@@ -18,16 +18,34 @@ const event: DeliveryEvent = {
   id: "evt_123",
   type: "deal.updated",
   occurredAt: "2026-03-01T10:00:00.000Z",
-  data: { id: "d-42", name: "Big deal & <co>", stage: "Won", amount: 1200, owner: { email: "owner@example.com", name: "Ann" }, tags: ["a", "b"] },
+  data: {
+    id: "d-42",
+    name: "Big deal & <co>",
+    stage: "Won",
+    amount: 1200,
+    owner: { email: "owner@example.com", name: "Ann" },
+    tags: ["a", "b"],
+  },
   previous: { stage: "Open" },
 };
 
 function config(overrides: Partial<WebhookInput> = {}) {
-  return webhookSchema.parse({ name: "Hook", eventType: "deal.updated", url: "https://receiver.example.com/hook", ...overrides });
+  return webhookSchema.parse({
+    name: "Hook",
+    eventType: "deal.updated",
+    url: "https://receiver.example.com/hook",
+    ...overrides,
+  });
 }
 
 function ctx(overrides: Partial<BuildContext> = {}): BuildContext {
-  return { deliveryId: "dlv_0001", timestamp: new Date(), signingSecrets: [generateSigningSecret()], secrets: {}, ...overrides };
+  return {
+    deliveryId: "dlv_0001",
+    timestamp: new Date(),
+    signingSecrets: [generateSigningSecret()],
+    secrets: {},
+    ...overrides,
+  };
 }
 
 describe("buildRequest: body modes and encodings", () => {
@@ -35,7 +53,13 @@ describe("buildRequest: body modes and encodings", () => {
     const req = buildRequest(config(), event, ctx());
     expect(req.method).toBe("POST");
     expect(req.headers["Content-Type"]).toBe("application/json");
-    expect(JSON.parse(req.body!)).toEqual({ id: "evt_123", type: "deal.updated", occurredAt: event.occurredAt, data: event.data, previous: { stage: "Open" } });
+    expect(JSON.parse(req.body!)).toEqual({
+      id: "evt_123",
+      type: "deal.updated",
+      occurredAt: event.occurredAt,
+      data: event.data,
+      previous: { stage: "Open" },
+    });
   });
 
   it("raw with no previous sends previous: null", () => {
@@ -56,14 +80,27 @@ describe("buildRequest: body modes and encodings", () => {
         body: {
           mode: "fields",
           encoding: "json",
-          fields: [{ path: "data.owner.email", as: "email" }, { path: "stage" }, { path: "event.type", as: "trigger" }, { path: "previous.stage", as: "was" }, { path: "data.nope", as: "missing" }],
+          fields: [
+            { path: "data.owner.email", as: "email" },
+            { path: "stage" },
+            { path: "event.type", as: "trigger" },
+            { path: "previous.stage", as: "was" },
+            { path: "data.nope", as: "missing" },
+          ],
           constants: [{ name: "source", value: "hookrelay" }],
         },
       }),
       event,
       ctx(),
     );
-    expect(JSON.parse(req.body!)).toEqual({ email: "owner@example.com", stage: "Won", trigger: "deal.updated", was: "Open", missing: null, source: "hookrelay" });
+    expect(JSON.parse(req.body!)).toEqual({
+      email: "owner@example.com",
+      stage: "Won",
+      trigger: "deal.updated",
+      was: "Open",
+      missing: null,
+      source: "hookrelay",
+    });
   });
 
   it("xml is well formed with root <event>, sanitised names and escaped values", () => {
@@ -111,7 +148,11 @@ describe("buildRequest: body modes and encodings", () => {
   });
 
   it("text sends plain text", () => {
-    const req = buildRequest(config({ body: { mode: "template", encoding: "text", template: "Deal {{data.name}} is {{data.stage}}" } }), event, ctx());
+    const req = buildRequest(
+      config({ body: { mode: "template", encoding: "text", template: "Deal {{data.name}} is {{data.stage}}" } }),
+      event,
+      ctx(),
+    );
     expect(req.headers["Content-Type"]).toBe("text/plain; charset=utf-8");
     expect(req.body).toBe("Deal Big deal & <co> is Won");
   });
@@ -119,30 +160,59 @@ describe("buildRequest: body modes and encodings", () => {
   it("a JSON template escapes hostile event data and stays valid JSON", () => {
     const hostile = 'x", "admin": true, "y": "{{event.id}}\r\n<script>';
     const req = buildRequest(
-      config({ body: { mode: "template", encoding: "json", template: '{"name": "{{data.name}}", "amount": {{data.amount}}, "owner": {{data.owner}}, "missing": "{{data.nope}}"}' } }),
+      config({
+        body: {
+          mode: "template",
+          encoding: "json",
+          template:
+            '{"name": "{{data.name}}", "amount": {{data.amount}}, "owner": {{data.owner}}, "missing": "{{data.nope}}"}',
+        },
+      }),
       { ...event, data: { ...event.data, name: hostile } },
       ctx(),
     );
-    expect(JSON.parse(req.body!)).toEqual({ name: hostile, amount: 1200, owner: { email: "owner@example.com", name: "Ann" }, missing: "" });
+    expect(JSON.parse(req.body!)).toEqual({
+      name: hostile,
+      amount: 1200,
+      owner: { email: "owner@example.com", name: "Ann" },
+      missing: "",
+    });
   });
 
   it("a json_array template is wrapped in an array", () => {
-    const req = buildRequest(config({ body: { mode: "template", encoding: "json_array", template: '{"id": "{{data.id}}"}' } }), event, ctx());
+    const req = buildRequest(
+      config({ body: { mode: "template", encoding: "json_array", template: '{"id": "{{data.id}}"}' } }),
+      event,
+      ctx(),
+    );
     expect(JSON.parse(req.body!)).toEqual([{ id: "d-42" }]);
   });
 
   it("an XML template escapes event data", () => {
-    const req = buildRequest(config({ body: { mode: "template", encoding: "xml", template: "<deal><name>{{data.name}}</name></deal>" } }), event, ctx());
+    const req = buildRequest(
+      config({ body: { mode: "template", encoding: "xml", template: "<deal><name>{{data.name}}</name></deal>" } }),
+      event,
+      ctx(),
+    );
     expect(req.body).toBe("<deal><name>Big deal &amp; &lt;co&gt;</name></deal>");
   });
 
   it("a form template URL-encodes values", () => {
-    const req = buildRequest(config({ body: { mode: "template", encoding: "form", template: "name={{data.name}}&stage={{data.stage}}" } }), event, ctx());
+    const req = buildRequest(
+      config({ body: { mode: "template", encoding: "form", template: "name={{data.name}}&stage={{data.stage}}" } }),
+      event,
+      ctx(),
+    );
     expect(new URLSearchParams(req.body!).get("name")).toBe("Big deal & <co>");
   });
 
   it("a template error becomes a BuildRequestError", () => {
-    const run = () => buildRequest(config({ body: { mode: "template", encoding: "json", template: "{{ data.id | nope }}" } }), event, ctx());
+    const run = () =>
+      buildRequest(
+        config({ body: { mode: "template", encoding: "json", template: "{{ data.id | nope }}" } }),
+        event,
+        ctx(),
+      );
     expect(run).toThrow(BuildRequestError);
     try {
       run();
@@ -154,7 +224,11 @@ describe("buildRequest: body modes and encodings", () => {
 
 describe("buildRequest: URL, GET/DELETE and entity parameters", () => {
   it("fills URL placeholders with URL-encoded values", () => {
-    const req = buildRequest(config({ url: "https://r.example.com/deals/{{data.id}}?name={{data.name}}&who={{data.owner.email}}" }), event, ctx());
+    const req = buildRequest(
+      config({ url: "https://r.example.com/deals/{{data.id}}?name={{data.name}}&who={{data.owner.email}}" }),
+      event,
+      ctx(),
+    );
     const url = new URL(req.url);
     expect(url.pathname).toBe("/deals/d-42");
     expect(url.searchParams.get("name")).toBe("Big deal & <co>");
@@ -162,7 +236,11 @@ describe("buildRequest: URL, GET/DELETE and entity parameters", () => {
   });
 
   it("a value cannot change the URL's host or path structure", () => {
-    const req = buildRequest(config({ url: "https://r.example.com/x/{{data.id}}" }), { ...event, data: { id: "../../@evil.example.com/?a=b#c" } }, ctx());
+    const req = buildRequest(
+      config({ url: "https://r.example.com/x/{{data.id}}" }),
+      { ...event, data: { id: "../../@evil.example.com/?a=b#c" } },
+      ctx(),
+    );
     const url = new URL(req.url);
     expect(url.host).toBe("r.example.com");
     expect(url.pathname.startsWith("/x/")).toBe(true);
@@ -170,12 +248,22 @@ describe("buildRequest: URL, GET/DELETE and entity parameters", () => {
   });
 
   it("a missing URL placeholder renders empty", () => {
-    expect(buildRequest(config({ url: "https://r.example.com/a/{{data.nope}}" }), event, ctx()).url).toBe("https://r.example.com/a/");
+    expect(buildRequest(config({ url: "https://r.example.com/a/{{data.nope}}" }), event, ctx()).url).toBe(
+      "https://r.example.com/a/",
+    );
   });
 
   it("GET sends no body and puts the fields in the query string", () => {
     const req = buildRequest(
-      config({ method: "GET", body: { mode: "fields", encoding: "json", fields: [{ path: "data.id", as: "dealId" }, { path: "owner.email" }], constants: [{ name: "k", value: "v w" }] } }),
+      config({
+        method: "GET",
+        body: {
+          mode: "fields",
+          encoding: "json",
+          fields: [{ path: "data.id", as: "dealId" }, { path: "owner.email" }],
+          constants: [{ name: "k", value: "v w" }],
+        },
+      }),
       event,
       ctx(),
     );
@@ -196,14 +284,25 @@ describe("buildRequest: URL, GET/DELETE and entity parameters", () => {
   });
 
   it("GET with a template uses the rendered template as query parameters", () => {
-    const req = buildRequest(config({ method: "GET", body: { mode: "template", encoding: "text", template: "?id={{data.id}}&n={{data.name}}" } }), event, ctx());
+    const req = buildRequest(
+      config({
+        method: "GET",
+        body: { mode: "template", encoding: "text", template: "?id={{data.id}}&n={{data.name}}" },
+      }),
+      event,
+      ctx(),
+    );
     const url = new URL(req.url);
     expect(url.searchParams.get("id")).toBe("d-42");
     expect(url.searchParams.get("n")).toBe("Big deal & <co>");
   });
 
   it("includeEntityParams appends LeadSquared's entityType, entityId, eventType", () => {
-    const req = buildRequest(config({ url: "https://api.yourcompany.com/leads/add", includeEntityParams: true }), event, ctx({ webhookId: "b329c2b2-854c-11e6-8f87-22000aa8e760" }));
+    const req = buildRequest(
+      config({ url: "https://api.yourcompany.com/leads/add", includeEntityParams: true }),
+      event,
+      ctx({ webhookId: "b329c2b2-854c-11e6-8f87-22000aa8e760" }),
+    );
     const url = new URL(req.url);
     expect(url.searchParams.get("entityType")).toBe("Webhook");
     expect(url.searchParams.get("entityId")).toBe("b329c2b2-854c-11e6-8f87-22000aa8e760");
@@ -221,7 +320,11 @@ describe("buildRequest: URL, GET/DELETE and entity parameters", () => {
 
 describe("buildRequest: auth, custom headers and masking", () => {
   it("basic auth", () => {
-    const req = buildRequest(config({ auth: { type: "basic", username: "ann" } }), event, ctx({ secrets: { basicPassword: "s3cret-pass" } }));
+    const req = buildRequest(
+      config({ auth: { type: "basic", username: "ann" } }),
+      event,
+      ctx({ secrets: { basicPassword: "s3cret-pass" } }),
+    );
     const token = Buffer.from("ann:s3cret-pass").toString("base64");
     expect(req.headers.Authorization).toBe(`Basic ${token}`);
     expect(req.maskedHeaders.Authorization).not.toContain(token);
@@ -229,24 +332,38 @@ describe("buildRequest: auth, custom headers and masking", () => {
   });
 
   it("api key in a header", () => {
-    const req = buildRequest(config({ auth: { type: "api_key", in: "header", name: "X-Api-Key", value: "form-value-ignored" } }), event, ctx({ secrets: { apiKeyValue: "sk_live_abcdef123456" } }));
+    const req = buildRequest(
+      config({ auth: { type: "api_key", in: "header", name: "X-Api-Key", value: "form-value-ignored" } }),
+      event,
+      ctx({ secrets: { apiKeyValue: "sk_live_abcdef123456" } }),
+    );
     expect(req.headers["X-Api-Key"]).toBe("sk_live_abcdef123456");
     expect(req.maskedHeaders["X-Api-Key"]).toBe("sk_l••••••3456");
   });
 
   it("api key in the query string, masked in maskedUrl", () => {
-    const req = buildRequest(config({ auth: { type: "api_key", in: "query", name: "api_key", value: "key+with/odd=chars" } }), event, ctx());
+    const req = buildRequest(
+      config({ auth: { type: "api_key", in: "query", name: "api_key", value: "key+with/odd=chars" } }),
+      event,
+      ctx(),
+    );
     expect(new URL(req.url).searchParams.get("api_key")).toBe("key+with/odd=chars");
     expect(req.maskedUrl).not.toContain("odd");
     expect(new URL(req.maskedUrl).searchParams.get("api_key")).toBe("key+••••••hars");
   });
 
   it("api key without a value is a typed error", () => {
-    expect(() => buildRequest(config({ auth: { type: "api_key", in: "header", name: "X-Key" } }), event, ctx())).toThrow(BuildRequestError);
+    expect(() =>
+      buildRequest(config({ auth: { type: "api_key", in: "header", name: "X-Key" } }), event, ctx()),
+    ).toThrow(BuildRequestError);
   });
 
   it("bearer token", () => {
-    const req = buildRequest(config({ auth: { type: "bearer" } }), event, ctx({ secrets: { bearerToken: "tok_1234567890" } }));
+    const req = buildRequest(
+      config({ auth: { type: "bearer" } }),
+      event,
+      ctx({ secrets: { bearerToken: "tok_1234567890" } }),
+    );
     expect(req.headers.Authorization).toBe("Bearer tok_1234567890");
     // Under 16 characters nothing of the token is shown.
     expect(req.maskedHeaders.Authorization).toBe("Bearer ••••••••");
@@ -254,7 +371,9 @@ describe("buildRequest: auth, custom headers and masking", () => {
 
   it("oauth sends the access token as Bearer, and throws a typed error without one", () => {
     const cfg = config({ auth: { type: "oauth", credentialId: "00000000-0000-4000-8000-000000000001" } });
-    expect(buildRequest(cfg, event, ctx({ secrets: { oauthAccessToken: "ya29.token-value" } })).headers.Authorization).toBe("Bearer ya29.token-value");
+    expect(
+      buildRequest(cfg, event, ctx({ secrets: { oauthAccessToken: "ya29.token-value" } })).headers.Authorization,
+    ).toBe("Bearer ya29.token-value");
     try {
       buildRequest(cfg, event, ctx());
       expect.unreachable();
@@ -292,7 +411,14 @@ describe("buildRequest: auth, custom headers and masking", () => {
   });
 
   it("auth wins over a custom Authorization header", () => {
-    const req = buildRequest(config({ headers: [{ name: "authorization", value: "custom" }], auth: { type: "bearer", token: "tok_abcdefgh" } }), event, ctx());
+    const req = buildRequest(
+      config({
+        headers: [{ name: "authorization", value: "custom" }],
+        auth: { type: "bearer", token: "tok_abcdefgh" },
+      }),
+      event,
+      ctx(),
+    );
     const auth = Object.entries(req.headers).filter(([k]) => k.toLowerCase() === "authorization");
     expect(auth).toEqual([["authorization", "Bearer tok_abcdefgh"]]);
   });
@@ -306,21 +432,50 @@ describe("buildRequest: secret headers and constants", () => {
         { name: "X-Api-Token", value: "", secret: true },
         { name: "X-Plain", value: "{{data.id}}" },
       ],
-      body: { mode: "fields", encoding, fields: [{ path: "data.id", as: "id" }], constants: [{ name: "Authtoken", value: "", secret: true }, { name: "pin", value: "", secret: true }, { name: "source", value: "crm" }] },
+      body: {
+        mode: "fields",
+        encoding,
+        fields: [{ path: "data.id", as: "id" }],
+        constants: [
+          { name: "Authtoken", value: "", secret: true },
+          { name: "pin", value: "", secret: true },
+          { name: "source", value: "crm" },
+        ],
+      },
     });
-  const secrets = { headers: { "x-api-token": "tok-secret-{{not-a-placeholder}}" }, constants: { Authtoken: "auth&token<secret>value", pin: "42" } };
+  const secrets = {
+    headers: { "x-api-token": "tok-secret-{{not-a-placeholder}}" },
+    constants: { Authtoken: "auth&token<secret>value", pin: "42" },
+  };
 
-  it.each(["json", "xml", "form"] as const)("are sent as typed (never rendered) and masked in the logged headers and %s body, whatever their length", (encoding) => {
-    const req = buildRequest(secretConfig(encoding), event, ctx({ secrets }));
-    expect(req.headers["X-Api-Token"]).toBe("tok-secret-{{not-a-placeholder}}");
-    expect(req.maskedHeaders["X-Api-Token"]).toBe("tok-••••••er}}");
-    expect(req.headers["X-Plain"]).toBe("d-42");
-    // What was sent holds the real values; what is logged holds them masked (a 2-character one too).
-    const read = (body: string): Record<string, string> =>
-      encoding === "form" ? Object.fromEntries(new URLSearchParams(body)) : encoding === "json" ? JSON.parse(body) : Object.fromEntries([...body.matchAll(/<(\w+)>([^<]*)<\//g)].map((m) => [m[1], m[2]]));
-    expect(read(req.body!)).toMatchObject({ id: "d-42", Authtoken: encoding === "xml" ? "auth&amp;token&lt;secret&gt;value" : "auth&token<secret>value", pin: "42", source: "crm" });
-    expect(read(req.maskedBody!)).toEqual({ id: "d-42", Authtoken: "auth••••••alue", pin: "••••••••", source: "crm" });
-  });
+  it.each(["json", "xml", "form"] as const)(
+    "are sent as typed (never rendered) and masked in the logged headers and %s body, whatever their length",
+    (encoding) => {
+      const req = buildRequest(secretConfig(encoding), event, ctx({ secrets }));
+      expect(req.headers["X-Api-Token"]).toBe("tok-secret-{{not-a-placeholder}}");
+      expect(req.maskedHeaders["X-Api-Token"]).toBe("tok-••••••er}}");
+      expect(req.headers["X-Plain"]).toBe("d-42");
+      // What was sent holds the real values; what is logged holds them masked (a 2-character one too).
+      const read = (body: string): Record<string, string> =>
+        encoding === "form"
+          ? Object.fromEntries(new URLSearchParams(body))
+          : encoding === "json"
+            ? JSON.parse(body)
+            : Object.fromEntries([...body.matchAll(/<(\w+)>([^<]*)<\//g)].map((m) => [m[1], m[2]]));
+      expect(read(req.body!)).toMatchObject({
+        id: "d-42",
+        Authtoken: encoding === "xml" ? "auth&amp;token&lt;secret&gt;value" : "auth&token<secret>value",
+        pin: "42",
+        source: "crm",
+      });
+      expect(read(req.maskedBody!)).toEqual({
+        id: "d-42",
+        Authtoken: "auth••••••alue",
+        pin: "••••••••",
+        source: "crm",
+      });
+    },
+  );
 
   it("in a GET's query string: sent, and masked in the logged URL", () => {
     const req = buildRequest(secretConfig("json", "GET"), event, ctx({ secrets }));
@@ -330,9 +485,22 @@ describe("buildRequest: secret headers and constants", () => {
   });
 
   it("a missing secret value fails the build naming the row; a secret header is never handed to the sandbox", async () => {
-    expect(() => buildRequest(secretConfig("json"), event, ctx())).toThrow(/^Header X-Api-Token: its secret value is missing/);
+    expect(() => buildRequest(secretConfig("json"), event, ctx())).toThrow(
+      /^Header X-Api-Token: its secret value is missing/,
+    );
     const handed: string[] = [];
-    await renderInSandbox(async (_key, _contexts, items) => items.map((i) => (handed.push(i.template), { ok: true as const, text: "x" })), "co", { ...secretConfig("json"), headers: [{ name: "X-Api-Token", value: "tok-{{data.id}}", secret: true }, { name: "X-Plain", value: "{{data.id}}" }] }, [event]);
+    await renderInSandbox(
+      async (_key, _contexts, items) => items.map((i) => (handed.push(i.template), { ok: true as const, text: "x" })),
+      "co",
+      {
+        ...secretConfig("json"),
+        headers: [
+          { name: "X-Api-Token", value: "tok-{{data.id}}", secret: true },
+          { name: "X-Plain", value: "{{data.id}}" },
+        ],
+      },
+      [event],
+    );
     expect(handed).toEqual(["{{data.id}}"]);
   });
 });
@@ -352,9 +520,14 @@ describe("Standard Webhooks signatures", () => {
   it("during a rotation both secrets verify", () => {
     const oldSecret = generateSigningSecret();
     const newSecret = generateSigningSecret();
-    const req = buildRequest(config({ body: { mode: "raw", encoding: "xml" } }), event, ctx({ timestamp: now, signingSecrets: [newSecret, oldSecret] }));
+    const req = buildRequest(
+      config({ body: { mode: "raw", encoding: "xml" } }),
+      event,
+      ctx({ timestamp: now, signingSecrets: [newSecret, oldSecret] }),
+    );
     expect(req.headers["webhook-signature"].split(" ")).toHaveLength(2);
-    for (const s of [oldSecret, newSecret]) expect(() => new Webhook(s).verify(req.body!, req.headers, { jsonParse: false })).not.toThrow();
+    for (const s of [oldSecret, newSecret])
+      expect(() => new Webhook(s).verify(req.body!, req.headers, { jsonParse: false })).not.toThrow();
     expect(() => new Webhook(generateSigningSecret()).verify(req.body!, req.headers, { jsonParse: false })).toThrow();
   });
 
@@ -374,7 +547,9 @@ describe("Standard Webhooks signatures", () => {
   it("matches the library's own signer", () => {
     const secret = generateSigningSecret();
     const ts = new Date(1_700_000_000_000);
-    expect(signPayload([secret], "msg_1", 1_700_000_000, '{"a":1}')).toBe(new Webhook(secret).sign("msg_1", ts, '{"a":1}'));
+    expect(signPayload([secret], "msg_1", 1_700_000_000, '{"a":1}')).toBe(
+      new Webhook(secret).sign("msg_1", ts, '{"a":1}'),
+    );
   });
 
   it("refuses an invalid secret", () => {
@@ -387,16 +562,25 @@ describe("buildBatchRequest", () => {
 
   it("sends the payloads as one JSON array, signed", () => {
     const secret = generateSigningSecret();
-    const req = buildBatchRequest(config({ body: { mode: "fields", encoding: "xml", fields: [{ path: "data.id", as: "id" }], constants: [] } }), [event, second], ctx({ signingSecrets: [secret] }));
+    const req = buildBatchRequest(
+      config({ body: { mode: "fields", encoding: "xml", fields: [{ path: "data.id", as: "id" }], constants: [] } }),
+      [event, second],
+      ctx({ signingSecrets: [secret] }),
+    );
     expect(req.headers["Content-Type"]).toBe("application/json");
     expect(JSON.parse(req.body!)).toEqual([{ id: "d-42" }, { id: "d-43" }]);
     expect(() => new Webhook(secret).verify(req.body!, req.headers)).not.toThrow();
   });
 
   it("raw mode batches envelopes; template mode batches parsed JSON", () => {
-    expect(JSON.parse(buildBatchRequest(config(), [event, second], ctx()).body!).map((e: { id: string }) => e.id)).toEqual(["evt_123", "evt_124"]);
+    expect(
+      JSON.parse(buildBatchRequest(config(), [event, second], ctx()).body!).map((e: { id: string }) => e.id),
+    ).toEqual(["evt_123", "evt_124"]);
     const tpl = config({ body: { mode: "template", encoding: "json", template: '{"deal": "{{data.id}}"}' } });
-    expect(JSON.parse(buildBatchRequest(tpl, [event, second], ctx()).body!)).toEqual([{ deal: "d-42" }, { deal: "d-43" }]);
+    expect(JSON.parse(buildBatchRequest(tpl, [event, second], ctx()).body!)).toEqual([
+      { deal: "d-42" },
+      { deal: "d-43" },
+    ]);
   });
 
   it("refuses GET/DELETE and empty batches", () => {

@@ -1,8 +1,26 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { maskSecret } from "@/lib/crypto";
-import { escapeXml, getPath, renderTemplate, sanitizeHeaderValue, TemplateError, TemplateLimitError, valueToText, type TemplateEscape } from "@/lib/events/template";
+import {
+  escapeXml,
+  getPath,
+  renderTemplate,
+  sanitizeHeaderValue,
+  TemplateError,
+  TemplateLimitError,
+  valueToText,
+  type TemplateEscape,
+} from "@/lib/events/template";
 import { redactor, registerRequestSecrets } from "./redact";
-import { BODY_METHODS, CREDENTIAL_NAME, isSecretConstant, isSecretHeader, isTemplated, type BodyEncoding, type HttpMethod, type WebhookConfig } from "@/lib/validations/webhook";
+import {
+  BODY_METHODS,
+  CREDENTIAL_NAME,
+  isSecretConstant,
+  isSecretHeader,
+  isTemplated,
+  type BodyEncoding,
+  type HttpMethod,
+  type WebhookConfig,
+} from "@/lib/validations/webhook";
 
 /**
  * Turns a webhook's configuration and an event into the exact HTTP request to send (DESIGN.md
@@ -28,7 +46,14 @@ export interface BuildContext {
    * Decrypted secrets; each falls back to the value in the config (the unsaved form used by Test).
    * Secret header values are keyed by lower-case header name, secret constants by name.
    */
-  secrets: { basicPassword?: string; apiKeyValue?: string; bearerToken?: string; oauthAccessToken?: string; headers?: Record<string, string>; constants?: Record<string, string> };
+  secrets: {
+    basicPassword?: string;
+    apiKeyValue?: string;
+    bearerToken?: string;
+    oauthAccessToken?: string;
+    headers?: Record<string, string>;
+    constants?: Record<string, string>;
+  };
   /** The webhook's id: LeadSquared's `entityId` query parameter (empty for an unsaved webhook). */
   webhookId?: string;
   /**
@@ -48,7 +73,8 @@ export interface BuiltRequest {
   body: string | null;
   /** The headers with every secret replaced by its masked form: what the attempt log stores and Test shows. */
   maskedHeaders: Record<string, string>;
-  /** The body with every secret (secret constants, any secret of the request in its text) masked: what is logged and shown. */
+  /** The body with every secret (secret constants, any secret of the request in its text) masked: what is logged and
+   * shown. */
   maskedBody: string | null;
   maskedUrl: string;
 }
@@ -56,7 +82,15 @@ export interface BuiltRequest {
 /** The parts of a webhook that shape the request (a full WebhookConfig fits). */
 export type RequestConfig = Pick<WebhookConfig, "method" | "url" | "includeEntityParams" | "headers" | "auth" | "body">;
 
-export type BuildRequestErrorCode = "invalid_url" | "template" | "template_limit" | "missing_secret" | "oauth_token_missing" | "invalid_signing_secret" | "invalid_header" | "unsupported";
+export type BuildRequestErrorCode =
+  | "invalid_url"
+  | "template"
+  | "template_limit"
+  | "missing_secret"
+  | "oauth_token_missing"
+  | "invalid_signing_secret"
+  | "invalid_header"
+  | "unsupported";
 
 export class BuildRequestError extends Error {
   constructor(
@@ -108,7 +142,13 @@ export function templateContext(event: DeliveryEvent): Record<string, unknown> {
 
 /** The raw-mode payload: the whole event. */
 export function eventEnvelope(event: DeliveryEvent): Record<string, unknown> {
-  return { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data, previous: event.previous ?? null };
+  return {
+    id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    data: event.data,
+    previous: event.previous ?? null,
+  };
 }
 
 /** A picked field: `event.*`, `data.*`, `previous.*`, or a bare path read from the record (`owner.email`). */
@@ -181,33 +221,59 @@ export function encodePayload(payload: Record<string, unknown>, encoding: BodyEn
 
 const TEMPLATE_ESCAPE = { json: "json", json_array: "json", xml: "xml", form: "url", text: "none" } as const;
 
-function render(template: string, context: Record<string, unknown>, escape: TemplateEscape, where: string, ctx: BuildContext, eventIndex = 0): string {
+function render(
+  template: string,
+  context: Record<string, unknown>,
+  escape: TemplateEscape,
+  where: string,
+  ctx: BuildContext,
+  eventIndex = 0,
+): string {
   if (ctx.rendered && isTemplated(template)) return ctx.rendered(template, escape, eventIndex, where);
   try {
     return renderTemplate(template, context, { escape });
   } catch (err) {
-    if (err instanceof TemplateError) throw new BuildRequestError(err instanceof TemplateLimitError ? "template_limit" : "template", `${where}: ${err.message}`, { cause: err });
+    if (err instanceof TemplateError)
+      throw new BuildRequestError(
+        err instanceof TemplateLimitError ? "template_limit" : "template",
+        `${where}: ${err.message}`,
+        { cause: err },
+      );
     throw err;
   }
 }
 
 /** The templates a request for `config` renders, per event: what renderInSandbox sends. */
-function templatedPlaces(config: RequestConfig, eventCount: number, batch: boolean): { template: string; escape: TemplateEscape; eventIndex: number }[] {
-  const places: { template: string; escape: TemplateEscape; eventIndex: number }[] = [{ template: config.url, escape: "url", eventIndex: 0 }];
+function templatedPlaces(
+  config: RequestConfig,
+  eventCount: number,
+  batch: boolean,
+): { template: string; escape: TemplateEscape; eventIndex: number }[] {
+  const places: { template: string; escape: TemplateEscape; eventIndex: number }[] = [
+    { template: config.url, escape: "url", eventIndex: 0 },
+  ];
   // A secret header's value is sent as typed: it is never rendered, so never handed to the sandbox.
-  for (const h of config.headers) if (!isSecretHeader(h)) places.push({ template: h.value, escape: "header", eventIndex: 0 });
+  for (const h of config.headers)
+    if (!isSecretHeader(h)) places.push({ template: h.value, escape: "header", eventIndex: 0 });
   if (config.body.mode === "template") {
     const body = config.body.template;
     if (batch) for (let i = 0; i < eventCount; i++) places.push({ template: body, escape: "json", eventIndex: i });
-    else places.push({ template: body, escape: BODY_METHODS.includes(config.method) ? TEMPLATE_ESCAPE[config.body.encoding] : "url", eventIndex: 0 });
+    else
+      places.push({
+        template: body,
+        escape: BODY_METHODS.includes(config.method) ? TEMPLATE_ESCAPE[config.body.encoding] : "url",
+        eventIndex: 0,
+      });
   }
   return places.filter((p) => isTemplated(p.template));
 }
 
 /** Renders through the sandbox (lib/sandbox): `key` is whose turn it is (the company). */
-export type SandboxRender = (key: string, contexts: Record<string, unknown>[], items: { template: string; escape: TemplateEscape; context: number }[]) => Promise<
-  ({ ok: true; text: string } | { ok: false; limit: boolean; message: string })[]
->;
+export type SandboxRender = (
+  key: string,
+  contexts: Record<string, unknown>[],
+  items: { template: string; escape: TemplateEscape; context: number }[],
+) => Promise<({ ok: true; text: string } | { ok: false; limit: boolean; message: string })[]>;
 
 /**
  * Renders every template a request needs (one event, or a batch window's events) in one sandbox
@@ -215,7 +281,13 @@ export type SandboxRender = (key: string, contexts: Record<string, unknown>[], i
  * Undefined when nothing is templated. Throws BuildRequestError("template_limit") when the sandbox
  * stopped the render (deadline, memory); a template's own error is thrown where the builder reads it.
  */
-export async function renderInSandbox(sandbox: SandboxRender, key: string, config: RequestConfig, events: DeliveryEvent[], batch = false): Promise<Rendered | undefined> {
+export async function renderInSandbox(
+  sandbox: SandboxRender,
+  key: string,
+  config: RequestConfig,
+  events: DeliveryEvent[],
+  batch = false,
+): Promise<Rendered | undefined> {
   const places = templatedPlaces(config, events.length, batch);
   if (places.length === 0) return undefined;
   const used = [...new Set(places.map((p) => p.eventIndex))];
@@ -242,7 +314,12 @@ export async function renderInSandbox(sandbox: SandboxRender, key: string, confi
 }
 
 /** The payload object of raw and fields modes (template mode has none), with these constant parameters. */
-function payloadObject(config: RequestConfig, event: DeliveryEvent, context: Record<string, unknown>, constants: [string, string][]): Record<string, unknown> | null {
+function payloadObject(
+  config: RequestConfig,
+  event: DeliveryEvent,
+  context: Record<string, unknown>,
+  constants: [string, string][],
+): Record<string, unknown> | null {
   const body = config.body;
   if (body.mode === "raw") return eventEnvelope(event);
   if (body.mode === "fields") {
@@ -268,14 +345,17 @@ export function generateSigningSecret(): string {
 function secretKey(secret: string): Buffer {
   const b64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
   const key = Buffer.from(b64, "base64");
-  if (key.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new BuildRequestError("invalid_signing_secret", "The webhook's signing secret is not a valid whsec_ secret");
+  if (key.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64))
+    throw new BuildRequestError("invalid_signing_secret", "The webhook's signing secret is not a valid whsec_ secret");
   return key;
 }
 
 /** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret, space-separated. */
 export function signPayload(secrets: string[], msgId: string, timestampSeconds: number, body: string): string {
   const content = `${msgId}.${timestampSeconds}.${body}`;
-  return secrets.map((s) => `v1,${createHmac("sha256", secretKey(s)).update(content, "utf8").digest("base64")}`).join(" ");
+  return secrets
+    .map((s) => `v1,${createHmac("sha256", secretKey(s)).update(content, "utf8").digest("base64")}`)
+    .join(" ");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,20 +400,33 @@ function parseTargetUrl(raw: string): URL {
   // and no encoding survives that ("%2e%2e" is ".." to the parser too). Such a URL is refused.
   const path = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*([^?#]*)/i.exec(raw)?.[1] ?? "";
   if (path.split(/[/\\]/).some((segment) => DOT_SEGMENT.test(segment))) {
-    throw new BuildRequestError("invalid_url", `The URL's path has a "." or ".." segment after filling placeholders, which would change the path called: ${Array.from(raw).slice(0, 200).join("")}`);
+    throw new BuildRequestError(
+      "invalid_url",
+      `The URL's path has a "." or ".." segment after filling placeholders, which would change the path called: ${Array.from(raw).slice(0, 200).join("")}`,
+    );
   }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new BuildRequestError("invalid_url", `The URL is not valid after filling placeholders: ${Array.from(raw).slice(0, 200).join("")}`);
+    throw new BuildRequestError(
+      "invalid_url",
+      `The URL is not valid after filling placeholders: ${Array.from(raw).slice(0, 200).join("")}`,
+    );
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new BuildRequestError("invalid_url", "The URL must use http or https");
-  if (url.username || url.password) throw new BuildRequestError("invalid_url", "The URL may not contain a user name or password");
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new BuildRequestError("invalid_url", "The URL must use http or https");
+  if (url.username || url.password)
+    throw new BuildRequestError("invalid_url", "The URL may not contain a user name or password");
   return url;
 }
 
-function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<string, unknown>, ctx: BuildContext): Assembled {
+function assemble(
+  config: RequestConfig,
+  event: DeliveryEvent,
+  context: Record<string, unknown>,
+  ctx: BuildContext,
+): Assembled {
   const url = parseTargetUrl(render(config.url, context, "url", "URL", ctx));
   const headers = new HeaderBag();
   const maskedByKey = new Map<string, string>();
@@ -350,11 +443,13 @@ function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<s
   headers.set("User-Agent", USER_AGENT);
   for (const h of config.headers) {
     const name = h.name.trim();
-    if (!HEADER_NAME.test(name)) throw new BuildRequestError("invalid_header", `Header name "${name.slice(0, 100)}" is not valid`);
+    if (!HEADER_NAME.test(name))
+      throw new BuildRequestError("invalid_header", `Header name "${name.slice(0, 100)}" is not valid`);
     if (RESERVED_HEADERS.has(name.toLowerCase())) continue;
     if (isSecretHeader(h)) {
       const secret = ctx.secrets.headers?.[name.toLowerCase()] || h.value;
-      if (!secret) throw new BuildRequestError("missing_secret", `Header ${name}: its secret value is missing; type it again`);
+      if (!secret)
+        throw new BuildRequestError("missing_secret", `Header ${name}: its secret value is missing; type it again`);
       const value = sanitizeHeaderValue(secret);
       headers.set(name, value);
       maskedByKey.set(name.toLowerCase(), value);
@@ -377,7 +472,8 @@ function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<s
         continue;
       }
       const secret = ctx.secrets.constants?.[c.name] || c.value;
-      if (!secret) throw new BuildRequestError("missing_secret", `Constant ${c.name}: its secret value is missing; type it again`);
+      if (!secret)
+        throw new BuildRequestError("missing_secret", `Constant ${c.name}: its secret value is missing; type it again`);
       constants.push([c.name, secret]);
       maskedConstants.push([c.name, maskSecret(secret)]);
       secretsInUse.push(secret);
@@ -405,7 +501,10 @@ function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<s
         maskedQuery.set(auth.name, value);
       } else {
         if (!HEADER_NAME.test(auth.name) || RESERVED_HEADERS.has(auth.name.toLowerCase())) {
-          throw new BuildRequestError("invalid_header", `API key header name "${auth.name.slice(0, 100)}" is not valid`);
+          throw new BuildRequestError(
+            "invalid_header",
+            `API key header name "${auth.name.slice(0, 100)}" is not valid`,
+          );
         }
         headers.set(auth.name, sanitizeHeaderValue(value));
         maskedByKey.set(auth.name.toLowerCase(), value);
@@ -423,7 +522,11 @@ function assemble(config: RequestConfig, event: DeliveryEvent, context: Record<s
     }
     case "oauth": {
       const token = ctx.secrets.oauthAccessToken;
-      if (!token) throw new BuildRequestError("oauth_token_missing", "No OAuth access token is available for this webhook's credential");
+      if (!token)
+        throw new BuildRequestError(
+          "oauth_token_missing",
+          "No OAuth access token is available for this webhook's credential",
+        );
       headers.set("Authorization", `Bearer ${sanitizeHeaderValue(token)}`);
       maskedByKey.set("authorization", token);
       secretsInUse.push(token);
@@ -437,11 +540,18 @@ function replaceAll(text: string, needle: string, replacement: string): string {
   return needle ? text.split(needle).join(replacement) : text;
 }
 
-function finish(method: HttpMethod, a: Assembled, body: string | null, maskedBody: string | null, ctx: BuildContext): BuiltRequest {
+function finish(
+  method: HttpMethod,
+  a: Assembled,
+  body: string | null,
+  maskedBody: string | null,
+  ctx: BuildContext,
+): BuiltRequest {
   const ts = Math.floor(ctx.timestamp.getTime() / 1000);
   a.headers.set("webhook-id", ctx.deliveryId);
   a.headers.set("webhook-timestamp", String(ts));
-  if (ctx.signingSecrets.length > 0) a.headers.set("webhook-signature", signPayload(ctx.signingSecrets, ctx.deliveryId, ts, body ?? ""));
+  if (ctx.signingSecrets.length > 0)
+    a.headers.set("webhook-signature", signPayload(ctx.signingSecrets, ctx.deliveryId, ts, body ?? ""));
 
   // Secrets shorter than 4 characters would mask innocent text; they still go masked where they are the whole value.
   const maskText = redactor(a.secretsInUse);
@@ -459,7 +569,15 @@ function finish(method: HttpMethod, a: Assembled, body: string | null, maskedBod
   for (const [name, secret] of a.maskedQuery) masked.searchParams.set(name, maskSecret(secret));
   // What the receiver may echo back is redacted by the HTTP client (sendSafely) with these.
   registerRequestSecrets(headers, [...a.secretsInUse, ...a.maskedByKey.values(), ...a.maskedQuery.values()]);
-  return { method, url, headers, body, maskedHeaders, maskedBody: maskedBody === null ? null : maskText(maskedBody), maskedUrl: maskText(a.maskedQuery.size > 0 ? masked.toString() : url) };
+  return {
+    method,
+    url,
+    headers,
+    body,
+    maskedHeaders,
+    maskedBody: maskedBody === null ? null : maskText(maskedBody),
+    maskedUrl: maskText(a.maskedQuery.size > 0 ? masked.toString() : url),
+  };
 }
 
 /** Whether any constant parameter of the request is secret (its logged form differs from the sent one). */
@@ -471,7 +589,8 @@ function appendQuery(url: URL, params: [string, string][]) {
   for (const [k, v] of params) url.searchParams.append(k, v);
 }
 
-/** The request for one event. Throws BuildRequestError (bad URL after placeholders, template error, missing secret …). */
+/** The request for one event. Throws BuildRequestError (bad URL after placeholders, template error, missing secret …).
+ * */
 export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: BuildContext): BuiltRequest {
   const context = templateContext(event);
   const a = assemble(webhook, event, context, ctx);
@@ -487,7 +606,9 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
         if (a.maskedConstants[i][1] !== value) a.maskedQuery.set(name, value);
       });
     } else if (webhook.body.mode === "template") {
-      const query = render(webhook.body.template, context, "url", "Template", ctx).trim().replace(/^[?&]+/, "");
+      const query = render(webhook.body.template, context, "url", "Template", ctx)
+        .trim()
+        .replace(/^[?&]+/, "");
       if (query) appendQuery(a.url, [...new URLSearchParams(query)]);
     }
     return finish(method, a, null, null, ctx);
@@ -499,7 +620,8 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
     body = encodePayload(payload, encoding);
     // The logged body is encoded again with the secret constants masked, whatever their length
     // (only when there are any: most requests log the body as sent).
-    if (hasSecretConstant(a)) maskedBody = encodePayload(payloadObject(webhook, event, context, a.maskedConstants)!, encoding);
+    if (hasSecretConstant(a))
+      maskedBody = encodePayload(payloadObject(webhook, event, context, a.maskedConstants)!, encoding);
   } else if (webhook.body.mode === "template") {
     const rendered = render(webhook.body.template, context, TEMPLATE_ESCAPE[encoding], "Template", ctx);
     body = encoding === "json_array" ? `[${rendered}]` : rendered;
@@ -518,7 +640,11 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
 export function buildBatchRequest(webhook: RequestConfig, events: DeliveryEvent[], ctx: BuildContext): BuiltRequest {
   if (events.length === 0) throw new BuildRequestError("unsupported", "A batch needs at least one event");
   const method = webhook.method;
-  if (!BODY_METHODS.includes(method)) throw new BuildRequestError("unsupported", `A batch is sent as a JSON array body, which ${method} cannot carry; use POST, PUT or PATCH`);
+  if (!BODY_METHODS.includes(method))
+    throw new BuildRequestError(
+      "unsupported",
+      `A batch is sent as a JSON array body, which ${method} cannot carry; use POST, PUT or PATCH`,
+    );
   const firstContext = templateContext(events[0]);
   const a = assemble(webhook, events[0], firstContext, ctx);
   const items = (constants: [string, string][]) =>

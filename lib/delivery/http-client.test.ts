@@ -3,7 +3,14 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { request } from "undici";
-import { classifyError, closeSafeDispatchers, guardedLookup, parseRetryAfter, safeDispatcher, sendSafely } from "./http-client";
+import {
+  classifyError,
+  closeSafeDispatchers,
+  guardedLookup,
+  parseRetryAfter,
+  safeDispatcher,
+  sendSafely,
+} from "./http-client";
 
 interface Seen {
   method: string;
@@ -20,7 +27,9 @@ interface TestServer {
   close: () => Promise<void>;
 }
 
-async function startServer(handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void): Promise<TestServer> {
+async function startServer(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void,
+): Promise<TestServer> {
   const seen: Seen[] = [];
   let connections = 0;
   const server = http.createServer((req, res) => {
@@ -57,10 +66,14 @@ const realConnect = net.connect;
 beforeAll(() => {
   const patched = function (this: unknown, ...args: unknown[]) {
     const opts = args[0];
-    const host = typeof opts === "object" && opts !== null && "host" in opts ? String((opts as { host: unknown }).host) : String(args[1] ?? "");
+    const host =
+      typeof opts === "object" && opts !== null && "host" in opts
+        ? String((opts as { host: unknown }).host)
+        : String(args[1] ?? "");
     connectCalls.push(host);
     const bare = host.replace(/^\[|\]$/g, "");
-    if (net.isIP(bare) !== 0 && bare !== "127.0.0.1" && bare !== "::1") throw new Error(`test safety net: refused to connect to ${host}`);
+    if (net.isIP(bare) !== 0 && bare !== "127.0.0.1" && bare !== "::1")
+      throw new Error(`test safety net: refused to connect to ${host}`);
     return (realConnect as (...a: unknown[]) => net.Socket).apply(this, args);
   };
   (net as { connect: unknown }).connect = patched;
@@ -91,7 +104,15 @@ describe("sendSafely against real receivers (allowPrivate)", () => {
       res.writeHead(200, { "content-type": "application/json", "x-reply": "yes" });
       res.end('{"received":true}');
     });
-    const out = await sendSafely({ method: "POST", url: `${s.base}/hook?a=1`, headers: { "content-type": "application/json", "webhook-id": "dlv_1" }, body: '{"x":1}' }, allow);
+    const out = await sendSafely(
+      {
+        method: "POST",
+        url: `${s.base}/hook?a=1`,
+        headers: { "content-type": "application/json", "webhook-id": "dlv_1" },
+        body: '{"x":1}',
+      },
+      allow,
+    );
     expect(out.ok).toBe(true);
     expect(out.status).toBe(200);
     expect(out.error).toBeNull();
@@ -129,7 +150,10 @@ describe("sendSafely against real receivers (allowPrivate)", () => {
     const s = await server(() => {
       /* never responds */
     });
-    const out = await sendSafely({ method: "POST", url: s.base, headers: {}, body: "{}" }, { timeoutMs: 300, allowPrivate: true });
+    const out = await sendSafely(
+      { method: "POST", url: s.base, headers: {}, body: "{}" },
+      { timeoutMs: 300, allowPrivate: true },
+    );
     expect(out.ok).toBe(false);
     expect(out.status).toBeNull();
     expect(out.error?.kind).toBe("timeout");
@@ -155,7 +179,10 @@ describe("sendSafely against real receivers (allowPrivate)", () => {
     expect(out.ok).toBe(true);
     expect(out.bodyTruncated).toBe(true);
     expect(Buffer.byteLength(out.body)).toBe(64 * 1024);
-    const small = await sendSafely({ method: "GET", url: s.base, headers: {}, body: null }, { ...allow, maxBodyBytes: 10 });
+    const small = await sendSafely(
+      { method: "GET", url: s.base, headers: {}, body: null },
+      { ...allow, maxBodyBytes: 10 },
+    );
     expect(small.body).toBe("x".repeat(10));
     expect(small.bodyTruncated).toBe(true);
   });
@@ -219,7 +246,10 @@ describe("the SSRF guard (allowPrivate false)", () => {
 
   it.each(blockedHosts)("refuses %s before any connection", async (host) => {
     const s = await server((_req, res) => res.writeHead(200).end("should not be reached"));
-    const out = await sendSafely({ method: "POST", url: `http://${host}:${s.port}/hook`, headers: {}, body: "{}" }, { timeoutMs: 2_000, allowPrivate: false });
+    const out = await sendSafely(
+      { method: "POST", url: `http://${host}:${s.port}/hook`, headers: {}, body: "{}" },
+      { timeoutMs: 2_000, allowPrivate: false },
+    );
     expect(out.ok).toBe(false);
     expect(out.status).toBeNull();
     expect(out.error?.kind).toBe("blocked_address");
@@ -231,14 +261,19 @@ describe("the SSRF guard (allowPrivate false)", () => {
 
   it("a loopback receiver answering 302 to a private URL: refused, and nothing is followed", async () => {
     const s = await server((_req, res) => res.writeHead(302, { location: "http://10.0.0.1/" }).end());
-    const out = await sendSafely({ method: "POST", url: `${s.base}/redirect`, headers: {}, body: "{}" }, { timeoutMs: 2_000, allowPrivate: false });
+    const out = await sendSafely(
+      { method: "POST", url: `${s.base}/redirect`, headers: {}, body: "{}" },
+      { timeoutMs: 2_000, allowPrivate: false },
+    );
     expect(out.error?.kind).toBe("blocked_address");
     expect(s.connections()).toBe(0);
   });
 
   it("the connect-time check refuses a literal private IP even without the pre-check", async () => {
     const s = await server((_req, res) => res.writeHead(200).end());
-    await expect(request(`${s.base}/`, { dispatcher: safeDispatcher(false) })).rejects.toMatchObject({ code: "HOOKRELAY_BLOCKED_ADDRESS" });
+    await expect(request(`${s.base}/`, { dispatcher: safeDispatcher(false) })).rejects.toMatchObject({
+      code: "HOOKRELAY_BLOCKED_ADDRESS",
+    });
     expect(s.connections()).toBe(0);
     expect(connectCalls).toEqual([]);
   });
@@ -246,7 +281,9 @@ describe("the SSRF guard (allowPrivate false)", () => {
   it("the guarded lookup refuses a name resolving to loopback, in both callback shapes", async () => {
     const one = await new Promise<unknown>((resolve) => guardedLookup("localhost", {}, (err) => resolve(err)));
     expect(one).toMatchObject({ code: "HOOKRELAY_BLOCKED_ADDRESS" });
-    const all = await new Promise<unknown>((resolve) => guardedLookup("localhost", { all: true }, (err) => resolve(err)));
+    const all = await new Promise<unknown>((resolve) =>
+      guardedLookup("localhost", { all: true }, (err) => resolve(err)),
+    );
     expect(all).toMatchObject({ code: "HOOKRELAY_BLOCKED_ADDRESS" });
   });
 });
@@ -284,7 +321,9 @@ describe("helpers", () => {
     expect(classifyError(withCode("ERR_TLS_CERT_ALTNAME_INVALID"), false).kind).toBe("tls");
     expect(classifyError(withCode("UND_ERR_HEADERS_TIMEOUT"), false).kind).toBe("timeout");
     expect(classifyError(new Error("aborted"), true).kind).toBe("timeout");
-    expect(classifyError(new Error("wrapped", { cause: withCode("ECONNREFUSED") }), false).kind).toBe("connection_refused");
+    expect(classifyError(new Error("wrapped", { cause: withCode("ECONNREFUSED") }), false).kind).toBe(
+      "connection_refused",
+    );
     expect(classifyError(new Error("x"), false).kind).toBe("other");
   });
 });

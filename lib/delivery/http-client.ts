@@ -22,7 +22,8 @@ export type SendErrorKind =
   | "tls"
   | "invalid_url"
   | "http_status"
-  // Failures before anything was sent: the template (or its sandbox's limits), a worker that died twice with it in hand.
+  // Failures before anything was sent: the template (or its sandbox's limits), a worker that died twice with it in
+  // hand.
   | "template"
   | "template_limit"
   | "crashed_worker"
@@ -80,7 +81,11 @@ export const guardedLookup: net.LookupFunction = (hostname, options, callback) =
       return callback(e, "");
     }
     const bad = addresses.find((a) => !isPublicAddress(a.address));
-    if (bad) return callback(new BlockedAddressError(`${hostname} resolves to ${bad.address}, which is not a public address`), "");
+    if (bad)
+      return callback(
+        new BlockedAddressError(`${hostname} resolves to ${bad.address}, which is not a public address`),
+        "",
+      );
     if (options.all) return callback(null, addresses);
     return callback(null, addresses[0].address, addresses[0].family);
   });
@@ -107,7 +112,12 @@ const agents = new Map<boolean, Agent>();
 export function safeDispatcher(allowPrivate: boolean): Agent {
   let agent = agents.get(allowPrivate);
   if (!agent) {
-    agent = new Agent({ connect: guardedConnector(allowPrivate), pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 });
+    agent = new Agent({
+      connect: guardedConnector(allowPrivate),
+      pipelining: 1,
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 30_000,
+    });
     agents.set(allowPrivate, agent);
   }
   return agent;
@@ -132,7 +142,12 @@ export function parseRetryAfter(value: string | undefined | null, now: number = 
 
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_NONAME", "ENODATA"]);
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
-const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TIMEOUT_CODES = new Set([
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
 
 function errorChain(err: unknown): { code: string; name: string; message: string }[] {
   const out: { code: string; name: string; message: string }[] = [];
@@ -153,10 +168,17 @@ export function classifyError(err: unknown, timedOut: boolean): { kind: SendErro
   const find = (pred: (e: { code: string; name: string; message: string }) => boolean) => chain.find(pred);
   const blocked = find((e) => e.code === "HOOKRELAY_BLOCKED_ADDRESS");
   if (blocked) return { kind: "blocked_address", message: blocked.message };
-  if (timedOut || find((e) => TIMEOUT_CODES.has(e.code) || e.name === "TimeoutError")) return { kind: "timeout", message: timedOut ? "The request timed out" : message };
+  if (timedOut || find((e) => TIMEOUT_CODES.has(e.code) || e.name === "TimeoutError"))
+    return { kind: "timeout", message: timedOut ? "The request timed out" : message };
   if (find((e) => e.code === "ECONNREFUSED")) return { kind: "connection_refused", message };
   if (find((e) => DNS_CODES.has(e.code))) return { kind: "dns", message };
-  if (find((e) => /^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH)/.test(e.code) || /\b(SSL|TLS|certificate)\b/i.test(e.message)))
+  if (
+    find(
+      (e) =>
+        /^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH)/.test(e.code) ||
+        /\b(SSL|TLS|certificate)\b/i.test(e.message),
+    )
+  )
     return { kind: "tls", message };
   if (find((e) => RESET_CODES.has(e.code))) return { kind: "connection_reset", message };
   return { kind: "other", message };
@@ -172,7 +194,16 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 }
 
 function failure(kind: SendErrorKind, message: string, started: number): SendOutcome {
-  return { ok: false, status: null, headers: {}, body: "", bodyTruncated: false, durationMs: Math.round(performance.now() - started), error: { kind, message }, retryAfterSeconds: null };
+  return {
+    ok: false,
+    status: null,
+    headers: {},
+    body: "",
+    bodyTruncated: false,
+    durationMs: Math.round(performance.now() - started),
+    error: { kind, message },
+    retryAfterSeconds: null,
+  };
 }
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -202,8 +233,10 @@ async function send(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
   } catch {
     return failure("invalid_url", "The URL is not valid", started);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return failure("invalid_url", "Only http and https URLs can be called", started);
-  if (url.username || url.password) return failure("invalid_url", "The URL may not contain a user name or password", started);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return failure("invalid_url", "Only http and https URLs can be called", started);
+  if (url.username || url.password)
+    return failure("invalid_url", "The URL may not contain a user name or password", started);
   const method = req.method.toUpperCase();
   if (!isMethod(method)) return failure("other", `Unsupported HTTP method ${req.method.slice(0, 20)}`, started);
   if (!opts.allowPrivate) {

@@ -60,7 +60,9 @@ beforeEach(() => {
   tokenRequests = [];
 });
 
-async function makeCredential(opts: { grant?: "client_credentials" | "password"; secret?: string; url?: string; companyId?: string } = {}) {
+async function makeCredential(
+  opts: { grant?: "client_credentials" | "password"; secret?: string; url?: string; companyId?: string } = {},
+) {
   const grant = opts.grant ?? "client_credentials";
   const parameters: OAuthCredential["parameters"] = [
     { name: "client_id", value: CLIENT_ID, in: "body", secret: false },
@@ -73,7 +75,13 @@ async function makeCredential(opts: { grant?: "client_credentials" | "password";
   }
   const [cred] = await env.db
     .insert(oauthCredentials)
-    .values({ companyId: opts.companyId ?? company.companyId, name: `Cred ${grant}`, tokenUrl: opts.url ?? tokenUrl, method: "POST", parameters })
+    .values({
+      companyId: opts.companyId ?? company.companyId,
+      name: `Cred ${grant}`,
+      tokenUrl: opts.url ?? tokenUrl,
+      method: "POST",
+      parameters,
+    })
     .returning();
   return cred;
 }
@@ -84,7 +92,10 @@ async function row(id: string) {
 }
 
 async function expire(id: string) {
-  await env.db.update(oauthCredentials).set({ tokenExpiresAt: new Date(Date.now() - 60_000) }).where(eq(oauthCredentials.id, id));
+  await env.db
+    .update(oauthCredentials)
+    .set({ tokenExpiresAt: new Date(Date.now() - 60_000) })
+    .where(eq(oauthCredentials.id, id));
 }
 
 describe("getOAuthAccessToken against oauth2-mock-server", () => {
@@ -94,7 +105,11 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
 
     expect(token.split(".")).toHaveLength(3); // a JWT signed by the mock server
     expect(tokenRequests).toHaveLength(1);
-    expect(tokenRequests[0]).toMatchObject({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+    expect(tokenRequests[0]).toMatchObject({
+      grant_type: "client_credentials",
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+    });
 
     const stored = await row(cred.id);
     expect(stored.accessTokenEncrypted).toBeTruthy();
@@ -120,7 +135,10 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
     expect(decryptSecret((await row(cred.id)).accessTokenEncrypted!)).toBe(second);
 
     // Inside the 30-second margin counts as expired.
-    await env.db.update(oauthCredentials).set({ tokenExpiresAt: new Date(Date.now() + 10_000) }).where(eq(oauthCredentials.id, cred.id));
+    await env.db
+      .update(oauthCredentials)
+      .set({ tokenExpiresAt: new Date(Date.now() + 10_000) })
+      .where(eq(oauthCredentials.id, cred.id));
     const third = await getOAuthAccessToken(env.db, company.companyId, cred.id);
     expect(third).not.toBe(second);
     expect(tokenRequests).toHaveLength(3);
@@ -129,7 +147,11 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
   it("uses the refresh token when it has one, sending only the client's identity with it", async () => {
     const cred = await makeCredential({ grant: "password" });
     const first = await getOAuthAccessToken(env.db, company.companyId, cred.id);
-    expect(tokenRequests[0]).toMatchObject({ grant_type: "password", username: "crm-sync", password: "user-password-123" });
+    expect(tokenRequests[0]).toMatchObject({
+      grant_type: "password",
+      username: "crm-sync",
+      password: "user-password-123",
+    });
     const afterFirst = await row(cred.id);
     expect(afterFirst.refreshTokenEncrypted).toBeTruthy();
     const refreshToken = decryptSecret(afterFirst.refreshTokenEncrypted!);
@@ -139,7 +161,12 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
     const second = await getOAuthAccessToken(env.db, company.companyId, cred.id);
     expect(second).not.toBe(first);
     expect(tokenRequests).toHaveLength(2);
-    expect(tokenRequests[1]).toEqual({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+    expect(tokenRequests[1]).toEqual({
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+    });
     // The server rotated the refresh token: the new one is kept.
     const afterSecond = await row(cred.id);
     expect(decryptSecret(afterSecond.refreshTokenEncrypted!)).not.toBe(refreshToken);
@@ -149,7 +176,11 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
     const cred = await makeCredential();
     await env.db
       .update(oauthCredentials)
-      .set({ accessTokenEncrypted: encryptSecret("old-access"), refreshTokenEncrypted: encryptSecret("stale-refresh-token"), tokenExpiresAt: new Date(Date.now() - 1000) })
+      .set({
+        accessTokenEncrypted: encryptSecret("old-access"),
+        refreshTokenEncrypted: encryptSecret("stale-refresh-token"),
+        tokenExpiresAt: new Date(Date.now() - 1000),
+      })
       .where(eq(oauthCredentials.id, cred.id));
     revokedRefreshTokens.add("stale-refresh-token");
 
@@ -163,7 +194,11 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
     // Next expiry: one request with the configured grant, no doomed refresh first.
     await expire(cred.id);
     await getOAuthAccessToken(env.db, company.companyId, cred.id);
-    expect(tokenRequests.map((r) => r.grant_type)).toEqual(["refresh_token", "client_credentials", "client_credentials"]);
+    expect(tokenRequests.map((r) => r.grant_type)).toEqual([
+      "refresh_token",
+      "client_credentials",
+      "client_credentials",
+    ]);
   });
 
   it("fails with the token endpoint's reason and keeps it on the credential until a fetch succeeds", async () => {
@@ -177,7 +212,9 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
     expect(failed.accessTokenEncrypted).toBeNull();
 
     // The user fixes the secret: the next fetch succeeds and clears the error.
-    const fixed = cred.parameters.map((p) => (p.name === "client_secret" ? { ...p, valueEncrypted: encryptSecret(CLIENT_SECRET) } : p));
+    const fixed = cred.parameters.map((p) =>
+      p.name === "client_secret" ? { ...p, valueEncrypted: encryptSecret(CLIENT_SECRET) } : p,
+    );
     await env.db.update(oauthCredentials).set({ parameters: fixed }).where(eq(oauthCredentials.id, cred.id));
     await getOAuthAccessToken(env.db, company.companyId, cred.id);
     const ok = await row(cred.id);
@@ -198,7 +235,9 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
 
   it("does not find another company's credential, nor an unknown or malformed id", async () => {
     const cred = await makeCredential();
-    await expect(getOAuthAccessToken(env.db, otherCompany.companyId, cred.id)).rejects.toThrow(new OAuthTokenError("The OAuth credential no longer exists"));
+    await expect(getOAuthAccessToken(env.db, otherCompany.companyId, cred.id)).rejects.toThrow(
+      new OAuthTokenError("The OAuth credential no longer exists"),
+    );
     await expect(getOAuthAccessToken(env.db, company.companyId, randomUUID())).rejects.toThrow(OAuthTokenError);
     await expect(getOAuthAccessToken(env.db, company.companyId, "not-a-uuid")).rejects.toThrow(OAuthTokenError);
     expect(tokenRequests).toHaveLength(0);
@@ -207,12 +246,16 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
 
   it("fetches once for concurrent callers", async () => {
     const cred = await makeCredential();
-    const tokens = await Promise.all(Array.from({ length: 5 }, () => getOAuthAccessToken(env.db, company.companyId, cred.id)));
+    const tokens = await Promise.all(
+      Array.from({ length: 5 }, () => getOAuthAccessToken(env.db, company.companyId, cred.id)),
+    );
     expect(new Set(tokens).size).toBe(1);
     expect(tokenRequests).toHaveLength(1);
 
     await expire(cred.id);
-    const refreshed = await Promise.all(Array.from({ length: 5 }, () => getOAuthAccessToken(env.db, company.companyId, cred.id)));
+    const refreshed = await Promise.all(
+      Array.from({ length: 5 }, () => getOAuthAccessToken(env.db, company.companyId, cred.id)),
+    );
     expect(new Set(refreshed).size).toBe(1);
     expect(refreshed[0]).not.toBe(tokens[0]);
     expect(tokenRequests).toHaveLength(2);

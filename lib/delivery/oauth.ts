@@ -34,7 +34,10 @@ export function credentialParams(cred: Pick<OAuthCredential, "parameters">) {
  * plus client_id / client_secret from the parameters), else with the configured parameters
  * (client credentials, authorization code …). Goes through the same safe client as deliveries.
  */
-export async function requestToken(cred: OAuthCredential, options: { refreshToken?: string | null; timeoutMs?: number } = {}) {
+export async function requestToken(
+  cred: OAuthCredential,
+  options: { refreshToken?: string | null; timeoutMs?: number } = {},
+) {
   const configured = credentialParams(cred);
   let body = configured.body;
   let query = configured.query;
@@ -65,16 +68,26 @@ export async function requestToken(cred: OAuthCredential, options: { refreshToke
     {
       method,
       url: url.toString(),
-      headers: { accept: "application/json", ...(method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+      headers: {
+        accept: "application/json",
+        ...(method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
       body: method === "POST" ? body.toString() : null,
     },
     { timeoutMs: options.timeoutMs ?? 15_000, allowPrivate: allowPrivateTargets() },
   );
   // A token endpoint's error page may echo the request (client secret, password, refresh token):
   // what it says is kept on the credential and in attempt logs, so the secrets are masked first.
-  const redact = redactor([...cred.parameters.filter((p) => p.secret || p.valueEncrypted).map(paramValue), options.refreshToken]);
+  const redact = redactor([
+    ...cred.parameters.filter((p) => p.secret || p.valueEncrypted).map(paramValue),
+    options.refreshToken,
+  ]);
   if (outcome.status === null) {
-    throw new OAuthTokenError(redact(`Token endpoint unreachable (${outcome.error?.kind ?? "other"}): ${outcome.error?.message ?? "no response"}`));
+    throw new OAuthTokenError(
+      redact(
+        `Token endpoint unreachable (${outcome.error?.kind ?? "other"}): ${outcome.error?.message ?? "no response"}`,
+      ),
+    );
   }
   let json: Record<string, unknown> = {};
   try {
@@ -126,7 +139,12 @@ const NOT_FOUND = "The OAuth credential no longer exists";
  * stored encrypted. The credential row is locked while fetching so that concurrent deliveries fetch
  * once. Token errors are kept on the credential (shown in the UI) and fail the attempt.
  */
-export async function getOAuthAccessToken(db: Database, companyId: string, credentialId: string, options: { now?: Date; forceRefresh?: boolean } = {}): Promise<string> {
+export async function getOAuthAccessToken(
+  db: Database,
+  companyId: string,
+  credentialId: string,
+  options: { now?: Date; forceRefresh?: boolean } = {},
+): Promise<string> {
   const now = options.now ?? new Date();
   const calledAt = Date.now();
   // Not a uuid: Postgres would answer with a syntax error rather than "no such row".
@@ -142,7 +160,8 @@ export async function getOAuthAccessToken(db: Database, companyId: string, crede
       .where(and(eq(oauthCredentials.id, credentialId), eq(oauthCredentials.companyId, companyId)))
       .for("update");
     if (!cred) throw new OAuthTokenError(NOT_FOUND);
-    // Someone else fetched while we waited for the lock (also under forceRefresh: a token newer than our call is fresh).
+    // Someone else fetched while we waited for the lock (also under forceRefresh: a token newer than our call is
+    // fresh).
     const fresh = validCachedToken(cred, now);
     if (fresh && (!options.forceRefresh || cred.updatedAt.getTime() > calledAt)) return { token: fresh };
     const refreshToken = readRefreshToken(cred);
@@ -177,14 +196,20 @@ export async function getOAuthAccessToken(db: Database, companyId: string, crede
   });
   if ("error" in result) {
     // Outside the transaction, so the error stays on the credential for the UI to show.
-    await db.update(oauthCredentials).set({ lastError: result.error, lastErrorAt: now }).where(and(eq(oauthCredentials.id, credentialId), eq(oauthCredentials.companyId, companyId)));
+    await db
+      .update(oauthCredentials)
+      .set({ lastError: result.error, lastErrorAt: now })
+      .where(and(eq(oauthCredentials.id, credentialId), eq(oauthCredentials.companyId, companyId)));
     throw new OAuthTokenError(result.error);
   }
   return result.token;
 }
 
 async function loadCredential(db: DbOrTx, companyId: string, id: string): Promise<OAuthCredential> {
-  const [cred] = await db.select().from(oauthCredentials).where(and(eq(oauthCredentials.id, id), eq(oauthCredentials.companyId, companyId)));
+  const [cred] = await db
+    .select()
+    .from(oauthCredentials)
+    .where(and(eq(oauthCredentials.id, id), eq(oauthCredentials.companyId, companyId)));
   if (!cred) throw new OAuthTokenError(NOT_FOUND);
   return cred;
 }

@@ -23,7 +23,11 @@ describe("redactor", () => {
 
 describe("sendSafely redacts what a receiver echoes of the request's secrets", () => {
   it("in the body, the headers and with the query string's API key", async () => {
-    const echo = await startReceiver((req) => ({ status: 200, headers: { "x-echo": String(req.headers.authorization), "x-url": req.url }, body: JSON.stringify({ headers: req.headers, url: req.url }) }));
+    const echo = await startReceiver((req) => ({
+      status: 200,
+      headers: { "x-echo": String(req.headers.authorization), "x-url": req.url },
+      body: JSON.stringify({ headers: req.headers, url: req.url }),
+    }));
     try {
       for (const auth of [
         { type: "bearer", token: "bearer-secret-0123456789" },
@@ -31,13 +35,33 @@ describe("sendSafely redacts what a receiver echoes of the request's secrets", (
         { type: "api_key", in: "query", name: "k", value: "query-secret-0123456789" },
         { type: "api_key", in: "header", name: "X-Custom", value: "header-secret-0123456789" },
       ] as const) {
-        const config = webhookSchema.parse({ name: "h", eventType: "deal.updated", url: `${echo.url}/in`, auth, headers: [{ name: "X-Session-Token", value: "custom-header-secret-99" }] });
-        const built = buildRequest(config, { id: "e", type: "deal.updated", occurredAt: new Date().toISOString(), data: { id: "d" } }, { deliveryId: "d", timestamp: new Date(), signingSecrets: [generateSigningSecret()], secrets: {} });
+        const config = webhookSchema.parse({
+          name: "h",
+          eventType: "deal.updated",
+          url: `${echo.url}/in`,
+          auth,
+          headers: [{ name: "X-Session-Token", value: "custom-header-secret-99" }],
+        });
+        const built = buildRequest(
+          config,
+          { id: "e", type: "deal.updated", occurredAt: new Date().toISOString(), data: { id: "d" } },
+          { deliveryId: "d", timestamp: new Date(), signingSecrets: [generateSigningSecret()], secrets: {} },
+        );
         expect(secretsOfRequest(built.headers).length).toBeGreaterThan(0);
-        const out = await sendSafely({ method: built.method, url: built.url, headers: built.headers, body: built.body }, { timeoutMs: 5_000, allowPrivate: true });
+        const out = await sendSafely(
+          { method: built.method, url: built.url, headers: built.headers, body: built.body },
+          { timeoutMs: 5_000, allowPrivate: true },
+        );
         expect(out.status).toBe(200);
         const seen = JSON.stringify({ headers: out.headers, body: out.body });
-        for (const secret of ["bearer-secret-0123456789", "basic-secret-0123456789", Buffer.from("u:basic-secret-0123456789").toString("base64"), "query-secret-0123456789", "header-secret-0123456789", "custom-header-secret-99"]) {
+        for (const secret of [
+          "bearer-secret-0123456789",
+          "basic-secret-0123456789",
+          Buffer.from("u:basic-secret-0123456789").toString("base64"),
+          "query-secret-0123456789",
+          "header-secret-0123456789",
+          "custom-header-secret-99",
+        ]) {
           expect(seen, `${auth.type}: ${secret}`).not.toContain(secret);
         }
         expect(seen).toContain("••••");
@@ -52,7 +76,10 @@ describe("sendSafely redacts what a receiver echoes of the request's secrets", (
   it("a request not built by buildRequest is sent and answered as it is", async () => {
     const echo = await startReceiver((req) => ({ status: 200, body: String(req.headers.authorization) }));
     try {
-      const out = await sendSafely({ method: "GET", url: `${echo.url}/`, headers: { authorization: "Bearer plain" }, body: null }, { timeoutMs: 5_000, allowPrivate: true });
+      const out = await sendSafely(
+        { method: "GET", url: `${echo.url}/`, headers: { authorization: "Bearer plain" }, body: null },
+        { timeoutMs: 5_000, allowPrivate: true },
+      );
       expect(out.body).toBe("Bearer plain");
     } finally {
       await echo.close();

@@ -12,12 +12,25 @@ import { maskSecret } from "@/lib/crypto";
  * masked whole; secrets shorter than 4 characters are left out (they would mask innocent text).
  */
 export function redactor(secrets: Iterable<string | null | undefined>): (text: string) => string {
-  const list = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= 4))].sort((a, b) => b.length - a.length);
+  const list = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= 4))].sort(
+    (a, b) => b.length - a.length,
+  );
   if (list.length === 0) return (text) => text;
-  const forms = list.map((s) => ({ mask: maskSecret(s), forms: [...new Set([s, encodeURIComponent(s), new URLSearchParams([["", s]]).toString().slice(1), JSON.stringify(s).slice(1, -1)])].filter(Boolean) }));
+  const forms = list.map((s) => ({
+    mask: maskSecret(s),
+    forms: [
+      ...new Set([
+        s,
+        encodeURIComponent(s),
+        new URLSearchParams([["", s]]).toString().slice(1),
+        JSON.stringify(s).slice(1, -1),
+      ]),
+    ].filter(Boolean),
+  }));
   return (text: string): string => {
     let out = text;
-    for (const { mask, forms: variants } of forms) for (const v of variants) if (out.includes(v)) out = out.split(v).join(mask);
+    for (const { mask, forms: variants } of forms)
+      for (const v of variants) if (out.includes(v)) out = out.split(v).join(mask);
     return out;
   };
 }

@@ -37,7 +37,12 @@ export function maxAttempts(policy: RetryPolicy): number {
  * are not hit by every queued delivery at once); a Retry-After from the receiver is honoured as a
  * minimum, capped at one day.
  */
-export function nextRetryDelaySeconds(policy: RetryPolicy, attemptNumber: number, retryAfterSeconds: number | null, random: () => number = Math.random): number | null {
+export function nextRetryDelaySeconds(
+  policy: RetryPolicy,
+  attemptNumber: number,
+  retryAfterSeconds: number | null,
+  random: () => number = Math.random,
+): number | null {
   const delays = retryDelays(policy);
   const index = Math.max(1, Math.floor(attemptNumber)) - 1;
   if (index >= delays.length) return null;

@@ -83,7 +83,8 @@ export function parseHostAsIp(host: string): string | null {
   return null;
 }
 
-/** Why a URL target is refused, or null when it may be called. Hosts that are names pass here and are checked after DNS. */
+/** Why a URL target is refused, or null when it may be called. Hosts that are names pass here and are checked after
+ * DNS. */
 export function checkLiteralHost(hostname: string): string | null {
   const ip = parseHostAsIp(hostname);
   if (ip === null) return null;

@@ -18,7 +18,8 @@ describe("statusMeaning", () => {
       500: "The server encountered an internal error or misconfiguration.",
       502: "The server is a gateway/proxy and has received an invalid response from the upstream server.",
     };
-    for (const [code, meaning] of Object.entries(freshsales)) expect(statusMeaningParts(Number(code)).meaning).toBe(meaning);
+    for (const [code, meaning] of Object.entries(freshsales))
+      expect(statusMeaningParts(Number(code)).meaning).toBe(meaning);
   });
 
   it("covers 2xx, 408, 410, 503, 504 and unknown codes by class", () => {

@@ -34,7 +34,11 @@ function sent(result: TestResult): TestSent {
 
 /** A receiver that echoes the request's headers back, in its body and in a response header. */
 function echo() {
-  return startReceiver((req) => ({ status: 200, headers: { "content-type": "application/json", "x-echo-auth": String(req.headers.authorization ?? "") }, body: JSON.stringify({ headers: req.headers, url: req.url }) }));
+  return startReceiver((req) => ({
+    status: 200,
+    headers: { "content-type": "application/json", "x-echo-auth": String(req.headers.authorization ?? "") },
+    body: JSON.stringify({ headers: req.headers, url: req.url }),
+  }));
 }
 
 describe("testWebhook", () => {
@@ -43,10 +47,19 @@ describe("testWebhook", () => {
     try {
       const signingSecret = generateSigningSecret();
       const result = sent(
-        await testWebhook(env.db, company.companyId, form({ url: `${receiver.url}/deals/{{data.id}}`, method: "PUT", headers: [{ name: "X-Source", value: "hookrelay {{event.type}}" }] }), {
-          allowPrivate: true,
-          signingSecret,
-        }),
+        await testWebhook(
+          env.db,
+          company.companyId,
+          form({
+            url: `${receiver.url}/deals/{{data.id}}`,
+            method: "PUT",
+            headers: [{ name: "X-Source", value: "hookrelay {{event.type}}" }],
+          }),
+          {
+            allowPrivate: true,
+            signingSecret,
+          },
+        ),
       );
       expect(receiver.received).toHaveLength(1);
       const req = receiver.received[0];
@@ -58,11 +71,23 @@ describe("testWebhook", () => {
         "webhook-timestamp": String(req.headers["webhook-timestamp"]),
         "webhook-signature": String(req.headers["webhook-signature"]),
       });
-      expect(payload).toMatchObject({ type: "deal.updated", data: { id: "d_5531", stage: "Won" }, previous: { stage: "Negotiation" } });
+      expect(payload).toMatchObject({
+        type: "deal.updated",
+        data: { id: "d_5531", stage: "Won" },
+        previous: { stage: "Negotiation" },
+      });
 
       expect(result.request).toMatchObject({ method: "PUT", url: `${receiver.url}/deals/d_5531`, body: req.body });
-      expect(result.request.headers).toMatchObject({ "X-Source": "hookrelay deal.updated", "Content-Type": "application/json" });
-      expect(result.response).toMatchObject({ status: 200, statusMeaning: "200 OK: The receiver accepted the request.", body: "accepted", bodyTruncated: false });
+      expect(result.request.headers).toMatchObject({
+        "X-Source": "hookrelay deal.updated",
+        "Content-Type": "application/json",
+      });
+      expect(result.response).toMatchObject({
+        status: 200,
+        statusMeaning: "200 OK: The receiver accepted the request.",
+        body: "accepted",
+        bodyTruncated: false,
+      });
       expect(result.response?.headers["x-request-id"]).toBe("r-1");
       expect(result.response?.durationMs).toBeGreaterThanOrEqual(0);
       expect(result.error).toBeNull();
@@ -85,22 +110,51 @@ describe("testWebhook", () => {
   it("explains a 404 in Freshsales' plain words", async () => {
     const receiver = await startReceiver(() => ({ status: 404, body: "no such hook" }));
     try {
-      const result = sent(await testWebhook(env.db, company.companyId, form({ url: `${receiver.url}/missing` }), { allowPrivate: true }));
-      expect(result.response).toMatchObject({ status: 404, body: "no such hook", statusMeaning: "404 Not found: The requested resource is not available at the moment." });
-      expect(result.error).toEqual({ kind: "http_status", message: "The receiver answered HTTP 404", meaning: "404 Not found: The requested resource is not available at the moment." });
+      const result = sent(
+        await testWebhook(env.db, company.companyId, form({ url: `${receiver.url}/missing` }), { allowPrivate: true }),
+      );
+      expect(result.response).toMatchObject({
+        status: 404,
+        body: "no such hook",
+        statusMeaning: "404 Not found: The requested resource is not available at the moment.",
+      });
+      expect(result.error).toEqual({
+        kind: "http_status",
+        message: "The receiver answered HTTP 404",
+        meaning: "404 Not found: The requested resource is not available at the moment.",
+      });
     } finally {
       await receiver.close();
     }
   });
 
   it.each([
-    { label: "basic password", auth: { type: "basic" as const, username: "crm", password: "p@ss-w0rd-secret" }, secrets: ["p@ss-w0rd-secret", Buffer.from("crm:p@ss-w0rd-secret").toString("base64")] },
-    { label: "bearer token", auth: { type: "bearer" as const, token: "tok_live_9f8e7d6c5b4a" }, secrets: ["tok_live_9f8e7d6c5b4a"] },
-    { label: "API key in the query", auth: { type: "api_key" as const, in: "query" as const, name: "api_key", value: "key+with/odd=chars" }, secrets: ["key+with/odd=chars", encodeURIComponent("key+with/odd=chars")] },
+    {
+      label: "basic password",
+      auth: { type: "basic" as const, username: "crm", password: "p@ss-w0rd-secret" },
+      secrets: ["p@ss-w0rd-secret", Buffer.from("crm:p@ss-w0rd-secret").toString("base64")],
+    },
+    {
+      label: "bearer token",
+      auth: { type: "bearer" as const, token: "tok_live_9f8e7d6c5b4a" },
+      secrets: ["tok_live_9f8e7d6c5b4a"],
+    },
+    {
+      label: "API key in the query",
+      auth: { type: "api_key" as const, in: "query" as const, name: "api_key", value: "key+with/odd=chars" },
+      secrets: ["key+with/odd=chars", encodeURIComponent("key+with/odd=chars")],
+    },
   ])("never returns the $label, even when the receiver echoes it back", async ({ auth, secrets }) => {
     const receiver = await echo();
     try {
-      const result = sent(await testWebhook(env.db, company.companyId, form({ url: receiver.url, auth, headers: [{ name: "X-Api-Token", value: "custom-header-secret" }] }), { allowPrivate: true }));
+      const result = sent(
+        await testWebhook(
+          env.db,
+          company.companyId,
+          form({ url: receiver.url, auth, headers: [{ name: "X-Api-Token", value: "custom-header-secret" }] }),
+          { allowPrivate: true },
+        ),
+      );
       const req = receiver.received[0];
       if (auth.type === "basic") expect(req.headers.authorization).toBe(`Basic ${secrets[1]}`);
       if (auth.type === "bearer") expect(req.headers.authorization).toBe(`Bearer ${secrets[0]}`);
@@ -120,23 +174,53 @@ describe("testWebhook", () => {
   it("names the fields of invalid input and sends nothing", async () => {
     const receiver = await startReceiver();
     try {
-      const result = await testWebhook(env.db, company.companyId, { name: "Hook", eventType: "deal.updated", url: "ftp://example.com/x", headers: [{ name: "X Api Key", value: "1" }] }, { allowPrivate: true });
+      const result = await testWebhook(
+        env.db,
+        company.companyId,
+        {
+          name: "Hook",
+          eventType: "deal.updated",
+          url: "ftp://example.com/x",
+          headers: [{ name: "X Api Key", value: "1" }],
+        },
+        { allowPrivate: true },
+      );
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.fieldErrors.url).toEqual(["The URL must start with http:// or https://"]);
-      expect(result.fieldErrors["headers.0.name"][0]).toBe("Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key");
+      expect(result.fieldErrors["headers.0.name"][0]).toBe(
+        "Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key",
+      );
 
       const missing = await testWebhook(env.db, company.companyId, { name: "Hook", eventType: "deal.updated" });
       expect(!missing.ok && missing.fieldErrors.url).toEqual(["URL is required"]);
 
-      const unknownType = await testWebhook(env.db, company.companyId, form({ url: receiver.url, eventType: "deal.exploded" }), { allowPrivate: true });
-      expect(unknownType).toMatchObject({ ok: false, fieldErrors: { eventType: ['"deal.exploded" is not an event type of the catalog'] } });
+      const unknownType = await testWebhook(
+        env.db,
+        company.companyId,
+        form({ url: receiver.url, eventType: "deal.exploded" }),
+        { allowPrivate: true },
+      );
+      expect(unknownType).toMatchObject({
+        ok: false,
+        fieldErrors: { eventType: ['"deal.exploded" is not an event type of the catalog'] },
+      });
 
-      const badTemplate = await testWebhook(env.db, company.companyId, form({ url: receiver.url, body: { mode: "template", encoding: "json", template: '{"a": {{ data.id ' } }), { allowPrivate: true });
+      const badTemplate = await testWebhook(
+        env.db,
+        company.companyId,
+        form({ url: receiver.url, body: { mode: "template", encoding: "json", template: '{"a": {{ data.id ' } }),
+        { allowPrivate: true },
+      );
       expect(badTemplate.ok).toBe(false);
       expect(!badTemplate.ok && Object.keys(badTemplate.fieldErrors)).toEqual(["body.template"]);
 
-      const noToken = await testWebhook(env.db, company.companyId, form({ url: receiver.url, auth: { type: "bearer" } }), { allowPrivate: true });
+      const noToken = await testWebhook(
+        env.db,
+        company.companyId,
+        form({ url: receiver.url, auth: { type: "bearer" } }),
+        { allowPrivate: true },
+      );
       expect(noToken).toMatchObject({ ok: false, fieldErrors: { "auth.token": ["The bearer token is missing"] } });
       expect(receiver.received).toHaveLength(0);
     } finally {
@@ -147,7 +231,12 @@ describe("testWebhook", () => {
   it("uses the saved secret where the form leaves it blank", async () => {
     const receiver = await echo();
     try {
-      const result = sent(await testWebhook(env.db, company.companyId, form({ url: receiver.url, auth: { type: "bearer", token: "" } }), { allowPrivate: true, storedSecrets: { bearerToken: "stored-bearer-token-1" } }));
+      const result = sent(
+        await testWebhook(env.db, company.companyId, form({ url: receiver.url, auth: { type: "bearer", token: "" } }), {
+          allowPrivate: true,
+          storedSecrets: { bearerToken: "stored-bearer-token-1" },
+        }),
+      );
       expect(receiver.received[0].headers.authorization).toBe("Bearer stored-bearer-token-1");
       expect(JSON.stringify(result)).not.toContain("stored-bearer-token-1");
     } finally {
@@ -158,9 +247,14 @@ describe("testWebhook", () => {
   it("refuses a loopback address when private targets are not allowed", async () => {
     const receiver = await startReceiver();
     try {
-      const result = sent(await testWebhook(env.db, company.companyId, form({ url: `${receiver.url}/x` }), { allowPrivate: false }));
+      const result = sent(
+        await testWebhook(env.db, company.companyId, form({ url: `${receiver.url}/x` }), { allowPrivate: false }),
+      );
       expect(result.response).toBeNull();
-      expect(result.error).toMatchObject({ kind: "blocked_address", meaning: "Blocked address: The URL points to a private or internal address, which webhooks may not call." });
+      expect(result.error).toMatchObject({
+        kind: "blocked_address",
+        meaning: "Blocked address: The URL points to a private or internal address, which webhooks may not call.",
+      });
       expect(result.request.url).toBe(`${receiver.url}/x`);
       expect(receiver.received).toHaveLength(0);
     } finally {
@@ -171,9 +265,16 @@ describe("testWebhook", () => {
   it("reports a timeout when the receiver never answers", async () => {
     const receiver = await startReceiver(() => "hang");
     try {
-      const result = sent(await testWebhook(env.db, company.companyId, form({ url: receiver.url, timeoutSeconds: 1 }), { allowPrivate: true }));
+      const result = sent(
+        await testWebhook(env.db, company.companyId, form({ url: receiver.url, timeoutSeconds: 1 }), {
+          allowPrivate: true,
+        }),
+      );
       expect(result.response).toBeNull();
-      expect(result.error).toMatchObject({ kind: "timeout", meaning: "Timed out: The receiver did not answer within the webhook's timeout." });
+      expect(result.error).toMatchObject({
+        kind: "timeout",
+        meaning: "Timed out: The receiver did not answer within the webhook's timeout.",
+      });
     } finally {
       await receiver.close();
     }
@@ -208,7 +309,14 @@ describe("testWebhook", () => {
       const receiver = await echo();
       try {
         const cred = await credential(company.companyId);
-        const result = sent(await testWebhook(env.db, company.companyId, form({ url: receiver.url, auth: { type: "oauth", credentialId: cred.id } }), { allowPrivate: true }));
+        const result = sent(
+          await testWebhook(
+            env.db,
+            company.companyId,
+            form({ url: receiver.url, auth: { type: "oauth", credentialId: cred.id } }),
+            { allowPrivate: true },
+          ),
+        );
         const authorization = String(receiver.received[0].headers.authorization);
         expect(authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
         const token = authorization.slice("Bearer ".length);
@@ -223,9 +331,22 @@ describe("testWebhook", () => {
     it("does not use another company's credential", async () => {
       const other = await makeCompany(env.deps, "Other Co");
       const cred = await credential(other.companyId);
-      const result = await testWebhook(env.db, company.companyId, form({ url: "http://127.0.0.1:9/x", auth: { type: "oauth", credentialId: cred.id } }), { allowPrivate: true });
-      expect(result).toMatchObject({ ok: false, fieldErrors: { "auth.credentialId": ["The OAuth credential no longer exists"] } });
-      const unknown = await testWebhook(env.db, company.companyId, form({ url: "http://127.0.0.1:9/x", auth: { type: "oauth", credentialId: randomUUID() } }), { allowPrivate: true });
+      const result = await testWebhook(
+        env.db,
+        company.companyId,
+        form({ url: "http://127.0.0.1:9/x", auth: { type: "oauth", credentialId: cred.id } }),
+        { allowPrivate: true },
+      );
+      expect(result).toMatchObject({
+        ok: false,
+        fieldErrors: { "auth.credentialId": ["The OAuth credential no longer exists"] },
+      });
+      const unknown = await testWebhook(
+        env.db,
+        company.companyId,
+        form({ url: "http://127.0.0.1:9/x", auth: { type: "oauth", credentialId: randomUUID() } }),
+        { allowPrivate: true },
+      );
       expect(unknown.ok).toBe(false);
     });
   });

@@ -4,7 +4,14 @@ import { getEventType } from "@/lib/events/catalog";
 import { isSecretConstant, isSecretHeader, webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
 import { headerKey, resolveRowSecrets, type AuthSecrets } from "@/lib/webhooks";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
-import { buildRequest, BuildRequestError, generateSigningSecret, renderInSandbox, type BuiltRequest, type DeliveryEvent } from "./build-request";
+import {
+  buildRequest,
+  BuildRequestError,
+  generateSigningSecret,
+  renderInSandbox,
+  type BuiltRequest,
+  type DeliveryEvent,
+} from "./build-request";
 import { sendSafely, type SendErrorKind } from "./http-client";
 import { getOAuthAccessToken, OAuthTokenError } from "./oauth";
 import { redactor, redactRecord } from "./redact";
@@ -28,7 +35,8 @@ export interface TestOptions {
   webhookId?: string;
   /** Build the request only (the form's live body preview): no token fetch, nothing sent. */
   dryRun?: boolean;
-  /** The URL's host differs from the saved webhook's: no saved secret is passed, and a blank one must be typed again. */
+  /** The URL's host differs from the saved webhook's: no saved secret is passed, and a blank one must be typed again.
+   * */
   hostChange?: { from: string; to: string };
 }
 
@@ -82,8 +90,15 @@ function parseConfig(rawInput: unknown): { ok: true; config: WebhookConfig } | T
 /** The event type's sample record as an event (the catalog's type, or an error for the eventType field). */
 function sampleEvent(config: WebhookConfig, id: string): DeliveryEvent | TestInvalid {
   const eventType = getEventType(config.eventType);
-  if (!eventType) return invalid({ eventType: [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`] });
-  return { id, type: eventType.type, occurredAt: new Date().toISOString(), data: eventType.sample.data, previous: eventType.sample.previous ?? null };
+  if (!eventType)
+    return invalid({ eventType: [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`] });
+  return {
+    id,
+    type: eventType.type,
+    occurredAt: new Date().toISOString(),
+    data: eventType.sample.data,
+    previous: eventType.sample.previous ?? null,
+  };
 }
 
 /** Where a build error belongs on the form. */
@@ -94,8 +109,15 @@ function buildErrorField(err: BuildRequestError, config: WebhookConfig): string 
     case "missing_secret": {
       const row = /^(Header|Constant) (\S+):/.exec(err.message);
       if (row?.[1] === "Header") return `headers.${config.headers.findIndex((h) => h.name.trim() === row[2])}.value`;
-      if (row?.[1] === "Constant" && config.body.mode === "fields") return `body.constants.${config.body.constants.findIndex((c) => c.name === row[2])}.value`;
-      return config.auth.type === "basic" ? "auth.password" : config.auth.type === "api_key" ? "auth.value" : config.auth.type === "bearer" ? "auth.token" : "auth";
+      if (row?.[1] === "Constant" && config.body.mode === "fields")
+        return `body.constants.${config.body.constants.findIndex((c) => c.name === row[2])}.value`;
+      return config.auth.type === "basic"
+        ? "auth.password"
+        : config.auth.type === "api_key"
+          ? "auth.value"
+          : config.auth.type === "bearer"
+            ? "auth.token"
+            : "auth";
     }
     case "oauth_token_missing":
       return "auth.credentialId";
@@ -127,14 +149,18 @@ async function renderSandboxed(companyId: string, config: WebhookConfig, event: 
     if (!(err instanceof BuildRequestError) || err.code !== "template_limit") throw err;
     const parts: { where: string; config: WebhookConfig }[] = [
       { where: "URL", config: { ...config, headers: [], body: { ...config.body, mode: "raw" } } },
-      ...config.headers.map((h) => ({ where: `Header ${h.name.trim()}`, config: { ...config, url: "", headers: [h], body: { ...config.body, mode: "raw" as const } } })),
+      ...config.headers.map((h) => ({
+        where: `Header ${h.name.trim()}`,
+        config: { ...config, url: "", headers: [h], body: { ...config.body, mode: "raw" as const } },
+      })),
       { where: "Template", config: { ...config, url: "", headers: [] } },
     ];
     for (const part of parts) {
       try {
         await renderInSandbox(sandboxRender, companyId, part.config, [event]);
       } catch (e) {
-        if (e instanceof BuildRequestError && e.code === "template_limit") throw new BuildRequestError("template_limit", `${part.where}: ${e.message}`);
+        if (e instanceof BuildRequestError && e.code === "template_limit")
+          throw new BuildRequestError("template_limit", `${part.where}: ${e.message}`);
         throw e;
       }
     }
@@ -149,7 +175,8 @@ function rowValues(rows: Pick<AuthSecrets, "headers" | "constants">): string[] {
 /** Every secret the request may carry (redactor masks the longest first, so one containing another is masked whole). */
 function secretsOf(config: WebhookConfig, values: (string | undefined)[]): string[] {
   const out = [...values];
-  if (config.auth.type === "basic") out.push(Buffer.from(`${config.auth.username}:${values[0] ?? ""}`, "utf8").toString("base64"));
+  if (config.auth.type === "basic")
+    out.push(Buffer.from(`${config.auth.username}:${values[0] ?? ""}`, "utf8").toString("base64"));
   return out.filter((s): s is string => typeof s === "string");
 }
 
@@ -167,27 +194,43 @@ export async function checkTemplates(companyId: string, config: WebhookConfig): 
       deliveryId: "check",
       timestamp: new Date(),
       signingSecrets: [],
-      secrets: { basicPassword: "password", apiKeyValue: "api-key-value", bearerToken: "bearer-token", oauthAccessToken: "oauth-access-token", ...placeholderRowSecrets(config) },
+      secrets: {
+        basicPassword: "password",
+        apiKeyValue: "api-key-value",
+        bearerToken: "bearer-token",
+        oauthAccessToken: "oauth-access-token",
+        ...placeholderRowSecrets(config),
+      },
       rendered,
     });
   } catch (err) {
-    if (err instanceof BuildRequestError && (err.code === "template" || err.code === "template_limit")) return { [buildErrorField(err, config)]: [err.message] };
+    if (err instanceof BuildRequestError && (err.code === "template" || err.code === "template_limit"))
+      return { [buildErrorField(err, config)]: [err.message] };
     if (!(err instanceof BuildRequestError)) throw err;
   }
   return {};
 }
 
 /** A stand-in value for every secret header and constant: the checks and the preview show the request's shape. */
-function placeholderRowSecrets(config: WebhookConfig, known: Pick<AuthSecrets, "headers" | "constants"> = {}): Required<Pick<AuthSecrets, "headers" | "constants">> {
+function placeholderRowSecrets(
+  config: WebhookConfig,
+  known: Pick<AuthSecrets, "headers" | "constants"> = {},
+): Required<Pick<AuthSecrets, "headers" | "constants">> {
   const headers = { ...known.headers };
   for (const h of config.headers) if (isSecretHeader(h)) headers[headerKey(h.name)] ||= "secret-value";
   const constants = { ...known.constants };
-  if (config.body.mode === "fields") for (const c of config.body.constants) if (isSecretConstant(c)) constants[c.name] ||= "secret-value";
+  if (config.body.mode === "fields")
+    for (const c of config.body.constants) if (isSecretConstant(c)) constants[c.name] ||= "secret-value";
   return { headers, constants };
 }
 
 /** Builds and sends the sample request for unsaved form values. Never throws for bad input or a failing receiver. */
-export async function testWebhook(db: Database, companyId: string, rawInput: unknown, options: TestOptions = {}): Promise<TestResult> {
+export async function testWebhook(
+  db: Database,
+  companyId: string,
+  rawInput: unknown,
+  options: TestOptions = {},
+): Promise<TestResult> {
   const parsed = parseConfig(rawInput);
   if (!parsed.ok) return parsed;
   const config = parsed.config;
@@ -205,8 +248,11 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
   };
   // Secret headers and constants: typed, else saved under the same name; one missing is a field error.
   const rows = resolveRowSecrets(config, stored, options.hostChange);
-  if (!options.dryRun && Object.keys(rows.fieldErrors).length > 0) return invalid(rows.fieldErrors, Object.values(rows.fieldErrors)[0][0]);
-  const rowSecrets: Pick<AuthSecrets, "headers" | "constants"> = options.dryRun ? placeholderRowSecrets(config, rows) : rows;
+  if (!options.dryRun && Object.keys(rows.fieldErrors).length > 0)
+    return invalid(rows.fieldErrors, Object.values(rows.fieldErrors)[0][0]);
+  const rowSecrets: Pick<AuthSecrets, "headers" | "constants"> = options.dryRun
+    ? placeholderRowSecrets(config, rows)
+    : rows;
   if (options.dryRun) {
     // The preview shows the shape of the request; a secret not typed yet stands in as a placeholder.
     if (auth.type === "basic") secrets.basicPassword ||= "password";
@@ -220,7 +266,10 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
       secrets.oauthAccessToken = await getOAuthAccessToken(db, companyId, auth.credentialId);
     } catch (err) {
       if (!(err instanceof OAuthTokenError)) throw err;
-      return invalid({ "auth.credentialId": [err.message] }, `The OAuth access token could not be fetched: ${err.message}`);
+      return invalid(
+        { "auth.credentialId": [err.message] },
+        `The OAuth access token could not be fetched: ${err.message}`,
+      );
     }
   }
 
@@ -244,11 +293,24 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
   }
 
   if (options.dryRun) {
-    const scrubPreview = redactor(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, signingSecret, ...rowValues(rowSecrets)]));
+    const scrubPreview = redactor(
+      secretsOf(config, [
+        secrets.basicPassword,
+        secrets.apiKeyValue,
+        secrets.bearerToken,
+        signingSecret,
+        ...rowValues(rowSecrets),
+      ]),
+    );
     return {
       ok: true,
       dryRun: true,
-      request: { method: built.method, url: scrubPreview(built.maskedUrl), headers: redactRecord(built.maskedHeaders, scrubPreview), body: built.maskedBody === null ? null : scrubPreview(built.maskedBody) },
+      request: {
+        method: built.method,
+        url: scrubPreview(built.maskedUrl),
+        headers: redactRecord(built.maskedHeaders, scrubPreview),
+        body: built.maskedBody === null ? null : scrubPreview(built.maskedBody),
+      },
       response: null,
       error: null,
     };
@@ -264,10 +326,25 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
     .filter(([name, value]) => built.maskedHeaders[name] !== value)
     .map(([, value]) => value);
   // The basic password first: secretsOf derives the Authorization value from it.
-  const scrub = redactor(secretsOf(config, [secrets.basicPassword, secrets.apiKeyValue, secrets.bearerToken, secrets.oauthAccessToken, signingSecret, ...rowValues(rowSecrets), ...maskedValues]));
+  const scrub = redactor(
+    secretsOf(config, [
+      secrets.basicPassword,
+      secrets.apiKeyValue,
+      secrets.bearerToken,
+      secrets.oauthAccessToken,
+      signingSecret,
+      ...rowValues(rowSecrets),
+      ...maskedValues,
+    ]),
+  );
   return {
     ok: true,
-    request: { method: built.method, url: scrub(built.maskedUrl), headers: redactRecord(built.maskedHeaders, scrub), body: built.maskedBody === null ? null : scrub(built.maskedBody) },
+    request: {
+      method: built.method,
+      url: scrub(built.maskedUrl),
+      headers: redactRecord(built.maskedHeaders, scrub),
+      body: built.maskedBody === null ? null : scrub(built.maskedBody),
+    },
     response:
       outcome.status === null
         ? null
@@ -279,7 +356,13 @@ export async function testWebhook(db: Database, companyId: string, rawInput: unk
             bodyTruncated: outcome.bodyTruncated,
             durationMs: outcome.durationMs,
           },
-    error: outcome.error ? { kind: outcome.error.kind, message: scrub(outcome.error.message), meaning: statusMeaning(outcome.status, outcome.error.kind) } : null,
+    error: outcome.error
+      ? {
+          kind: outcome.error.kind,
+          message: scrub(outcome.error.message),
+          meaning: statusMeaning(outcome.status, outcome.error.kind),
+        }
+      : null,
   };
 }
 
@@ -299,7 +382,13 @@ export type BodyPreview = { ok: true; body: string | null } | TestInvalid;
  * read from the database; a secret constant shows masked, a stand-in when its value is not typed.
  */
 export async function previewBody(companyId: string, draft: BodyDraft): Promise<BodyPreview> {
-  const parsed = parseConfig({ name: "Preview", url: "https://preview.invalid/", eventType: draft.eventType, method: draft.method, body: draft.body });
+  const parsed = parseConfig({
+    name: "Preview",
+    url: "https://preview.invalid/",
+    eventType: draft.eventType,
+    method: draft.method,
+    body: draft.body,
+  });
   if (!parsed.ok) return parsed;
   const config = parsed.config;
   const event = sampleEvent(config, `evt_test_${randomUUID()}`);
@@ -307,7 +396,13 @@ export async function previewBody(companyId: string, draft: BodyDraft): Promise<
   const rowSecrets = placeholderRowSecrets(config, resolveRowSecrets(config, {}));
   try {
     const rendered = await renderSandboxed(companyId, config, event);
-    const built = buildRequest(config, event, { rendered, deliveryId: `test_${randomUUID()}`, timestamp: new Date(), signingSecrets: [], secrets: rowSecrets });
+    const built = buildRequest(config, event, {
+      rendered,
+      deliveryId: `test_${randomUUID()}`,
+      timestamp: new Date(),
+      signingSecrets: [],
+      secrets: rowSecrets,
+    });
     return { ok: true, body: built.maskedBody === null ? null : redactor(rowValues(rowSecrets))(built.maskedBody) };
   } catch (err) {
     if (!(err instanceof BuildRequestError)) throw err;

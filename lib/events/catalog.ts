@@ -11,52 +11,187 @@ export interface EventTypeInfo {
   sample: { data: Record<string, unknown>; previous?: Record<string, unknown> };
 }
 
-const contact = { id: "c_1042", first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", phone: "+44 20 7946 0018", company: "Analytical Engines Ltd", lifecycle_stage: "Lead", owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" }, created_at: "2026-11-20T09:30:00Z" };
-const lead = { id: "l_2087", first_name: "Alan", last_name: "Turing", email: "alan@example.com", source: "Website form", stage: "Prospect", score: 42, owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" }, created_at: "2026-11-20T10:00:00Z" };
-const account = { id: "a_311", name: "Analytical Engines Ltd", industry: "Manufacturing", website: "https://engines.example.com", employees: 120, city: "London", owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" } };
-const deal = { id: "d_5531", name: "Engines — annual licence", amount: 48000, currency: "EUR", stage: "Won", pipeline: "Default", probability: 100, close_date: "2026-11-22", account: { id: "a_311", name: "Analytical Engines Ltd" }, contact: { id: "c_1042", email: "ada@example.com" }, owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" } };
-const task = { id: "t_901", title: "Send the contract", status: "Open", due_at: "2026-11-25T16:00:00Z", priority: "High", related_to: { type: "deal", id: "d_5531" }, owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" } };
-const product = { id: "p_77", name: "Analytical Engine licence", sku: "AE-LIC-1Y", price: 48000, currency: "EUR", active: true };
+const contact = {
+  id: "c_1042",
+  first_name: "Ada",
+  last_name: "Lovelace",
+  email: "ada@example.com",
+  phone: "+44 20 7946 0018",
+  company: "Analytical Engines Ltd",
+  lifecycle_stage: "Lead",
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+  created_at: "2026-11-20T09:30:00Z",
+};
+const lead = {
+  id: "l_2087",
+  first_name: "Alan",
+  last_name: "Turing",
+  email: "alan@example.com",
+  source: "Website form",
+  stage: "Prospect",
+  score: 42,
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+  created_at: "2026-11-20T10:00:00Z",
+};
+const account = {
+  id: "a_311",
+  name: "Analytical Engines Ltd",
+  industry: "Manufacturing",
+  website: "https://engines.example.com",
+  employees: 120,
+  city: "London",
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const deal = {
+  id: "d_5531",
+  name: "Engines — annual licence",
+  amount: 48000,
+  currency: "EUR",
+  stage: "Won",
+  pipeline: "Default",
+  probability: 100,
+  close_date: "2026-11-22",
+  account: { id: "a_311", name: "Analytical Engines Ltd" },
+  contact: { id: "c_1042", email: "ada@example.com" },
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const task = {
+  id: "t_901",
+  title: "Send the contract",
+  status: "Open",
+  due_at: "2026-11-25T16:00:00Z",
+  priority: "High",
+  related_to: { type: "deal", id: "d_5531" },
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const product = {
+  id: "p_77",
+  name: "Analytical Engine licence",
+  sku: "AE-LIC-1Y",
+  price: 48000,
+  currency: "EUR",
+  active: true,
+};
 const user = { id: "u_12", name: "Katherine Johnson", email: "katherine@example.com", role: "Sales rep", active: true };
-const activity = { id: "act_3301", type: "Call", subject: "Discovery call", duration_minutes: 30, outcome: "Interested", related_to: { type: "lead", id: "l_2087" }, owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" } };
-const form = { id: "f_15", form_name: "Contact us", page_url: "https://example.com/contact", fields: { name: "Alan Turing", email: "alan@example.com", message: "Please call me back" }, submitted_at: "2026-11-22T08:15:00Z" };
+const activity = {
+  id: "act_3301",
+  type: "Call",
+  subject: "Discovery call",
+  duration_minutes: 30,
+  outcome: "Interested",
+  related_to: { type: "lead", id: "l_2087" },
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const form = {
+  id: "f_15",
+  form_name: "Contact us",
+  page_url: "https://example.com/contact",
+  fields: { name: "Alan Turing", email: "alan@example.com", message: "Please call me back" },
+  submitted_at: "2026-11-22T08:15:00Z",
+};
 
-function entry(type: string, label: string, description: string, data: Record<string, unknown>, previous?: Record<string, unknown>): EventTypeInfo {
+function entry(
+  type: string,
+  label: string,
+  description: string,
+  data: Record<string, unknown>,
+  previous?: Record<string, unknown>,
+): EventTypeInfo {
   return { type, entity: type.split(".")[0], label, description, sample: { data, ...(previous ? { previous } : {}) } };
 }
 
 export const EVENT_TYPES: EventTypeInfo[] = [
   entry("contact.created", "New contact", "A contact is created.", contact),
-  entry("contact.updated", "Contact updated", "A contact's fields change.", { ...contact, lifecycle_stage: "Customer" }, { lifecycle_stage: "Lead" }),
+  entry(
+    "contact.updated",
+    "Contact updated",
+    "A contact's fields change.",
+    { ...contact, lifecycle_stage: "Customer" },
+    { lifecycle_stage: "Lead" },
+  ),
   entry("contact.deleted", "Contact deleted", "A contact is deleted.", { id: contact.id, email: contact.email }),
   entry("lead.created", "New lead", "A lead is captured (LeadSquared: lead creation).", lead),
   entry("lead.updated", "Lead updated", "A lead's fields change.", { ...lead, score: 58 }, { score: 42 }),
   entry("lead.deleted", "Lead deleted", "A lead is deleted.", { id: lead.id, email: lead.email }),
-  entry("lead.merged", "Leads merged", "Duplicate leads are merged into one.", { ...lead, merged_ids: ["l_2090", "l_2091"] }),
-  entry("lead.owner_changed", "Lead owner changed", "A lead is assigned to another owner.", { ...lead, owner: { id: "u_12", name: "Katherine Johnson", email: "katherine@example.com" } }, { owner: lead.owner }),
-  entry("lead.stage_changed", "Lead stage changed", "A lead moves to another stage.", { ...lead, stage: "Qualified" }, { stage: "Prospect" }),
+  entry("lead.merged", "Leads merged", "Duplicate leads are merged into one.", {
+    ...lead,
+    merged_ids: ["l_2090", "l_2091"],
+  }),
+  entry(
+    "lead.owner_changed",
+    "Lead owner changed",
+    "A lead is assigned to another owner.",
+    { ...lead, owner: { id: "u_12", name: "Katherine Johnson", email: "katherine@example.com" } },
+    { owner: lead.owner },
+  ),
+  entry(
+    "lead.stage_changed",
+    "Lead stage changed",
+    "A lead moves to another stage.",
+    { ...lead, stage: "Qualified" },
+    { stage: "Prospect" },
+  ),
   entry("lead.score_changed", "Lead score changed", "A lead's score changes.", { ...lead, score: 75 }, { score: 42 }),
   entry("account.created", "New account", "An account (company) is created.", account),
-  entry("account.updated", "Account updated", "An account's fields change.", { ...account, employees: 150 }, { employees: 120 }),
+  entry(
+    "account.updated",
+    "Account updated",
+    "An account's fields change.",
+    { ...account, employees: 150 },
+    { employees: 120 },
+  ),
   entry("account.deleted", "Account deleted", "An account is deleted.", { id: account.id, name: account.name }),
-  entry("deal.created", "New deal", "A deal (opportunity) is created.", { ...deal, stage: "Negotiation", probability: 60 }),
-  entry("deal.updated", "Deal updated", "A deal's fields change — e.g. its stage becomes Won.", deal, { stage: "Negotiation", probability: 60 }),
+  entry("deal.created", "New deal", "A deal (opportunity) is created.", {
+    ...deal,
+    stage: "Negotiation",
+    probability: 60,
+  }),
+  entry("deal.updated", "Deal updated", "A deal's fields change — e.g. its stage becomes Won.", deal, {
+    stage: "Negotiation",
+    probability: 60,
+  }),
   entry("deal.deleted", "Deal deleted", "A deal is deleted.", { id: deal.id, name: deal.name }),
-  entry("deal.stage_changed", "Deal stage changed", "A deal moves to another stage (Freshsales' deal won).", deal, { stage: "Negotiation" }),
+  entry("deal.stage_changed", "Deal stage changed", "A deal moves to another stage (Freshsales' deal won).", deal, {
+    stage: "Negotiation",
+  }),
   entry("task.created", "New task", "A task is created.", task),
   entry("task.updated", "Task updated", "A task changes.", { ...task, priority: "Urgent" }, { priority: "High" }),
-  entry("task.completed", "Task completed", "A task is marked done.", { ...task, status: "Completed" }, { status: "Open" }),
-  entry("task.cancelled", "Task cancelled", "A task is cancelled.", { ...task, status: "Cancelled" }, { status: "Open" }),
+  entry(
+    "task.completed",
+    "Task completed",
+    "A task is marked done.",
+    { ...task, status: "Completed" },
+    { status: "Open" },
+  ),
+  entry(
+    "task.cancelled",
+    "Task cancelled",
+    "A task is cancelled.",
+    { ...task, status: "Cancelled" },
+    { status: "Open" },
+  ),
   entry("task.reminder", "Task reminder", "A task's reminder time is reached.", task),
   entry("product.created", "New product", "A product is created.", product),
   entry("product.updated", "Product updated", "A product changes.", { ...product, price: 52000 }, { price: 48000 }),
   entry("product.deleted", "Product deleted", "A product is deleted.", { id: product.id, sku: product.sku }),
   entry("user.created", "New user", "A user is added to the business app.", user),
-  entry("user.updated", "User updated", "A user's profile changes.", { ...user, role: "Sales manager" }, { role: "Sales rep" }),
+  entry(
+    "user.updated",
+    "User updated",
+    "A user's profile changes.",
+    { ...user, role: "Sales manager" },
+    { role: "Sales rep" },
+  ),
   entry("user.activated", "User activated", "A user is activated.", user, { active: false }),
   entry("user.deactivated", "User deactivated", "A user is deactivated.", { ...user, active: false }, { active: true }),
   entry("activity.created", "New activity", "An activity (call, meeting, email) is logged.", activity),
-  entry("activity.updated", "Activity updated", "An activity changes.", { ...activity, outcome: "Demo booked" }, { outcome: "Interested" }),
+  entry(
+    "activity.updated",
+    "Activity updated",
+    "An activity changes.",
+    { ...activity, outcome: "Demo booked" },
+    { outcome: "Interested" },
+  ),
   entry("form.submitted", "Form submitted", "A web form is submitted.", form),
 ];
 
@@ -91,5 +226,11 @@ export interface EventTypeOption {
 }
 
 export function eventTypeOptions(): EventTypeOption[] {
-  return EVENT_TYPES.map((e) => ({ type: e.type, entity: e.entity, label: e.label, description: e.description, fields: fieldPaths(e.sample.data) }));
+  return EVENT_TYPES.map((e) => ({
+    type: e.type,
+    entity: e.entity,
+    label: e.label,
+    description: e.description,
+    fields: fieldPaths(e.sample.data),
+  }));
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { conditionsHold, evaluateCondition, readPath } from "./conditions";
 
-const deal = { id: "d1", stage: "Won", amount: 48000, tags: ["vip", "eu"], owner: { email: "grace@example.com" }, notes: "" };
+const deal = {
+  id: "d1",
+  stage: "Won",
+  amount: 48000,
+  tags: ["vip", "eu"],
+  owner: { email: "grace@example.com" },
+  notes: "",
+};
 
 describe("conditions", () => {
   it("matches Freshsales' deal won: stage changed to Won", () => {
@@ -13,9 +20,17 @@ describe("conditions", () => {
   });
 
   it("supports changed and changed from", () => {
-    expect(evaluateCondition({ field: "stage", operator: "changed", value: "" }, deal, { stage: "Negotiation" })).toBe(true);
-    expect(evaluateCondition({ field: "amount", operator: "changed", value: "" }, deal, { stage: "Negotiation" })).toBe(false);
-    expect(evaluateCondition({ field: "stage", operator: "changed_from", value: "negotiation" }, deal, { stage: "Negotiation" })).toBe(true);
+    expect(evaluateCondition({ field: "stage", operator: "changed", value: "" }, deal, { stage: "Negotiation" })).toBe(
+      true,
+    );
+    expect(evaluateCondition({ field: "amount", operator: "changed", value: "" }, deal, { stage: "Negotiation" })).toBe(
+      false,
+    );
+    expect(
+      evaluateCondition({ field: "stage", operator: "changed_from", value: "negotiation" }, deal, {
+        stage: "Negotiation",
+      }),
+    ).toBe(true);
   });
 
   it("compares text case-insensitively and numbers numerically", () => {

@@ -4,14 +4,17 @@ import type { Condition, Conditions } from "@/lib/validations/webhook";
 export function readPath(record: unknown, path: string): unknown {
   let current: unknown = record;
   for (const key of path.split(".")) {
-    if (current === null || typeof current !== "object" || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    if (current === null || typeof current !== "object" || !Object.prototype.hasOwnProperty.call(current, key))
+      return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === "string" && v.trim() === "") || (Array.isArray(v) && v.length === 0);
+  return (
+    v === undefined || v === null || (typeof v === "string" && v.trim() === "") || (Array.isArray(v) && v.length === 0)
+  );
 }
 
 /** Values compare as trimmed, case-insensitive text; numbers compare as numbers when both sides are numeric. */
@@ -29,7 +32,10 @@ function same(a: unknown, b: string): boolean {
 }
 
 function list(value: string): string[] {
-  return value.split(",").map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function compare(a: unknown, b: string): number | null {
@@ -47,7 +53,11 @@ function compare(a: unknown, b: string): number | null {
  * `previous` holds it and its old value differs from the new one (Freshsales' "deal stage changed
  * to Won" = stage changed_to "Won").
  */
-export function evaluateCondition(rule: Condition, data: Record<string, unknown>, previous: Record<string, unknown> | null | undefined): boolean {
+export function evaluateCondition(
+  rule: Condition,
+  data: Record<string, unknown>,
+  previous: Record<string, unknown> | null | undefined,
+): boolean {
   const value = readPath(data, rule.field);
   const hadOld = previous !== null && previous !== undefined && readPath(previous, rule.field) !== undefined;
   const old = previous ? readPath(previous, rule.field) : undefined;
@@ -85,7 +95,11 @@ export function evaluateCondition(rule: Condition, data: Record<string, unknown>
   }
 }
 
-export function conditionsHold(conditions: Conditions | undefined, data: Record<string, unknown>, previous?: Record<string, unknown> | null): boolean {
+export function conditionsHold(
+  conditions: Conditions | undefined,
+  data: Record<string, unknown>,
+  previous?: Record<string, unknown> | null,
+): boolean {
   if (!conditions || conditions.rules.length === 0) return true;
   const results = conditions.rules.map((r) => evaluateCondition(r, data, previous));
   return conditions.match === "any" ? results.some(Boolean) : results.every(Boolean);

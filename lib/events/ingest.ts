@@ -36,7 +36,8 @@ export async function ingestEvents(
   test?: { sentBy: string },
   /**
    * The delivery jobs' pg-boss priority: the events API gives a company posting past its fair rate
-   * FLOOD_PRIORITY (jobs/definitions/deliver-webhook.ts), so its jobs queue behind those of companies posting less (see jobs/delivery-dispatcher.ts).
+   * FLOOD_PRIORITY (jobs/definitions/deliver-webhook.ts), so its jobs queue behind those of companies posting less (see
+   * jobs/delivery-dispatcher.ts).
    */
   priority = 0,
 ): Promise<IngestResult[]> {
@@ -55,7 +56,13 @@ export async function ingestEvents(
     }));
     // The statements below pass their rows as one JSON parameter: the same text for 1 or 100 events,
     // prepared once per connection and sent in one round trip (executePrepared).
-    const inserted = await executePrepared<{ id: string; externalId: string; type: string; data: Record<string, unknown>; previous: Record<string, unknown> | null }>(
+    const inserted = await executePrepared<{
+      id: string;
+      externalId: string;
+      type: string;
+      data: Record<string, unknown>;
+      previous: Record<string, unknown> | null;
+    }>(
       tx,
       sql`
       insert into ${events} (company_id, external_id, type, record_id, occurred_at, data, previous, owner, api_key_id, is_test, sent_by)
@@ -76,7 +83,13 @@ export async function ingestEvents(
         )
       : [];
 
-    const planned: { eventId: string; webhookId: string; delaySeconds: number; config: Partial<WebhookConfig>; batchKey: string | null }[] = [];
+    const planned: {
+      eventId: string;
+      webhookId: string;
+      delaySeconds: number;
+      config: Partial<WebhookConfig>;
+      batchKey: string | null;
+    }[] = [];
     const nowMs = Date.now();
     const countByExternal = new Map<string, number>();
     for (const event of inserted) {
@@ -88,7 +101,8 @@ export async function ingestEvents(
         // A batch window groups the events of each window of N seconds; its job starts when the window closes.
         const window = config.batchWindowSeconds ?? 0;
         const batchKey = window > 0 ? String(Math.floor(nowMs / (window * 1000))) : null;
-        const delaySeconds = (config.delaySeconds ?? 0) + (batchKey ? (Number(batchKey) + 1) * window - nowMs / 1000 : 0);
+        const delaySeconds =
+          (config.delaySeconds ?? 0) + (batchKey ? (Number(batchKey) + 1) * window - nowMs / 1000 : 0);
         planned.push({ eventId: event.id, webhookId: hook.id, delaySeconds, config, batchKey });
         n++;
       }
@@ -116,8 +130,18 @@ export async function ingestEvents(
           if (seenBatches.has(key)) return [];
           seenBatches.add(key);
         }
-        const data: DeliverJob = p.batchKey ? { webhookId: p.webhookId, batchKey: p.batchKey, companyId } : { deliveryId: d.id, companyId };
-        return [{ data, ...(p.batchKey ? { id: batchJobId(p.webhookId, p.batchKey) } : {}), ...deliverJobOptions(p.webhookId, p.config), ...(p.delaySeconds > 0 ? { startAfter: Math.ceil(p.delaySeconds) } : {}), ...(priority ? { priority } : {}) }];
+        const data: DeliverJob = p.batchKey
+          ? { webhookId: p.webhookId, batchKey: p.batchKey, companyId }
+          : { deliveryId: d.id, companyId };
+        return [
+          {
+            data,
+            ...(p.batchKey ? { id: batchJobId(p.webhookId, p.batchKey) } : {}),
+            ...deliverJobOptions(p.webhookId, p.config),
+            ...(p.delaySeconds > 0 ? { startAfter: Math.ceil(p.delaySeconds) } : {}),
+            ...(priority ? { priority } : {}),
+          },
+        ];
       });
       await enqueueMany(boss, tx, deliverWebhook, jobs);
     }
@@ -126,7 +150,10 @@ export async function ingestEvents(
     const duplicates = rows.filter((r) => !insertedIds.has(r.externalId)).map((r) => r.externalId);
     if (duplicates.length) {
       const existing = await tx
-        .select({ externalId: events.externalId, n: sql<number>`(select count(*)::int from "deliveries" d where d."event_id" = "events"."id")` })
+        .select({
+          externalId: events.externalId,
+          n: sql<number>`(select count(*)::int from "deliveries" d where d."event_id" = "events"."id")`,
+        })
         .from(events)
         .where(and(eq(events.companyId, companyId), inArray(events.externalId, duplicates)));
       for (const e of existing) countByExternal.set(e.externalId, e.n);
@@ -137,7 +164,11 @@ export async function ingestEvents(
     return rows.map((r) => {
       const repeat = seen.has(r.externalId);
       seen.add(r.externalId);
-      return { id: r.externalId, deliveries: countByExternal.get(r.externalId) ?? 0, duplicate: repeat || !insertedIds.has(r.externalId) };
+      return {
+        id: r.externalId,
+        deliveries: countByExternal.get(r.externalId) ?? 0,
+        duplicate: repeat || !insertedIds.has(r.externalId),
+      };
     });
   });
 }

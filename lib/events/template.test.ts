@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getPath, renderTemplate, TemplateError, TemplateLimitError, validateTemplate } from "./template";
 
-const hostile = 'a"b\\c\r\nX-Injected: 1{{event.id}}{% if true %}yes{% endif %}<script>alert(1)</script>&\'';
+const hostile = "a\"b\\c\r\nX-Injected: 1{{event.id}}{% if true %}yes{% endif %}<script>alert(1)</script>&'";
 const ctx = {
   event: { id: "evt_1", type: "deal.updated", occurredAt: "2026-01-02T03:04:05.000Z" },
   data: { id: 42, name: hostile, owner: { email: "o@example.com" }, tags: ["a", "b"], active: true, nothing: null },
@@ -10,13 +10,15 @@ const ctx = {
 
 describe("renderTemplate", () => {
   it("fills placeholders, including nested paths and filters", () => {
-    expect(renderTemplate("{{event.type}} #{{ data.id }} by {{data.owner.email}} was {{previous.stage | upcase}}", ctx)).toBe(
-      "deal.updated #42 by o@example.com was OPEN",
-    );
+    expect(
+      renderTemplate("{{event.type}} #{{ data.id }} by {{data.owner.email}} was {{previous.stage | upcase}}", ctx),
+    ).toBe("deal.updated #42 by o@example.com was OPEN");
   });
 
   it("renders a missing field empty and never throws for it", () => {
-    expect(renderTemplate("[{{data.missing}}|{{data.missing.deeper.still}}|{{nothing.at.all}}|{{data.nothing}}]", ctx)).toBe("[|||]");
+    expect(
+      renderTemplate("[{{data.missing}}|{{data.missing.deeper.still}}|{{nothing.at.all}}|{{data.nothing}}]", ctx),
+    ).toBe("[|||]");
     expect(renderTemplate("x{{previous.stage}}y", { event: {}, data: {}, previous: null })).toBe("xy");
   });
 
@@ -31,7 +33,14 @@ describe("renderTemplate", () => {
       { escape: "json" },
     );
     const parsed = JSON.parse(out);
-    expect(parsed).toEqual({ name: hostile, id: 42, owner: { email: "o@example.com" }, tags: ["a", "b"], active: true, missing: "" });
+    expect(parsed).toEqual({
+      name: hostile,
+      id: 42,
+      owner: { email: "o@example.com" },
+      tags: ["a", "b"],
+      active: true,
+      missing: "",
+    });
   });
 
   it("event data holding placeholders or tags is printed as text, not evaluated", () => {
@@ -75,7 +84,9 @@ describe("renderTemplate", () => {
   });
 
   it("bounds output", () => {
-    expect(() => renderTemplate("{% for i in (1..100000000) %}xxxxxxxxxxxxxxxxxxxx{% endfor %}", ctx)).toThrow(TemplateError);
+    expect(() => renderTemplate("{% for i in (1..100000000) %}xxxxxxxxxxxxxxxxxxxx{% endfor %}", ctx)).toThrow(
+      TemplateError,
+    );
   });
 
   it("does not reach prototype properties", () => {
@@ -111,17 +122,30 @@ describe("limits inside the engine", () => {
 
   it("counts what is printed into captures, and stops the crash template of issue 12 at once with a clear message", () => {
     for (const escape of ["none", "json", "xml", "url"] as const) {
-      expect(() => renderTemplate(`${capture}{{ b | replace: "x", "y" | size }}`, ctx, { escape })).toThrow(TemplateLimitError);
-      expect(() => renderTemplate(`${capture}{{ b | replace: "x", "y" | size }}`, ctx, { escape })).toThrow(/prints more than 4,000,000 characters/);
+      expect(() => renderTemplate(`${capture}{{ b | replace: "x", "y" | size }}`, ctx, { escape })).toThrow(
+        TemplateLimitError,
+      );
+      expect(() => renderTemplate(`${capture}{{ b | replace: "x", "y" | size }}`, ctx, { escape })).toThrow(
+        /prints more than 4,000,000 characters/,
+      );
     }
   });
 
   it("refuses a filter's text past 4,000,000 characters (built without printing: doubling through assign)", () => {
-    expect(() => renderTemplate('{% assign s = "xx" %}{% for i in (1..60) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}', ctx)).toThrow(/longer than 4,000,000 characters \(at the append filter\)/);
+    expect(() =>
+      renderTemplate(
+        '{% assign s = "xx" %}{% for i in (1..60) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}',
+        ctx,
+      ),
+    ).toThrow(/longer than 4,000,000 characters \(at the append filter\)/);
   });
 
   it("leaves ordinary templates alone", () => {
-    expect(renderTemplate('{% capture c %}{% for i in (1..100) %}{{ data.id }},{% endfor %}{% endcapture %}{{ c | split: "," | size }}', ctx)).toBe("100");
+    expect(
+      renderTemplate(
+        '{% capture c %}{% for i in (1..100) %}{{ data.id }},{% endfor %}{% endcapture %}{{ c | split: "," | size }}',
+        ctx,
+      ),
+    ).toBe("100");
   });
 });
-

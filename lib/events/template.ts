@@ -91,12 +91,10 @@ export function escapeXml(text: string): string {
  * as encodeURIComponent would), so a record's data never makes a request unsendable.
  */
 export function sanitizeHeaderValue(text: string): string {
-  return (
-    text
-      .replace(/[\u0000-\u0008\u000A-\u001F\u007F]/g, "")
-      .replace(/[^\u0000-\u00FF]+/gu, (chars) => encodeURIComponent(chars.replace(/[\uD800-\uDFFF]/gu, "\uFFFD")))
-      .trim()
-  );
+  return text
+    .replace(/[\u0000-\u0008\u000A-\u001F\u007F]/g, "")
+    .replace(/[^\u0000-\u00FF]+/gu, (chars) => encodeURIComponent(chars.replace(/[\uD800-\uDFFF]/gu, "\uFFFD")))
+    .trim();
 }
 
 /** Content of a JSON string literal (no surrounding quotes): `"` `\` and control characters escaped. */
@@ -141,9 +139,14 @@ const liquid = new Liquid({
     const mode = globals && typeof globals === "object" ? (globals as Record<string, unknown>)[ESCAPE_KEY] : undefined;
     const text = escapeValue(value, isEscape(mode) ? mode : "none");
     // Everything printed counts, also into `capture` (which liquidjs' memoryLimit does not see).
-    const budget = globals && typeof globals === "object" ? ((globals as Record<string, unknown>)[BUDGET_KEY] as { printed: number } | undefined) : undefined;
+    const budget =
+      globals && typeof globals === "object"
+        ? ((globals as Record<string, unknown>)[BUDGET_KEY] as { printed: number } | undefined)
+        : undefined;
     if (budget && (budget.printed += text.length) > MAX_FILTER_TEXT) {
-      throw new TemplateLimitError(`The template prints more than ${MAX_FILTER_TEXT.toLocaleString("en-US")} characters (captures included)`);
+      throw new TemplateLimitError(
+        `The template prints more than ${MAX_FILTER_TEXT.toLocaleString("en-US")} characters (captures included)`,
+      );
     }
     return text;
   },
@@ -155,10 +158,14 @@ liquid.registerFilter("raw", (value: unknown) => value);
 
 function checkFilterText(value: unknown, name: string): void {
   if (typeof value === "string" && value.length > MAX_FILTER_TEXT) {
-    throw new TemplateLimitError(`The template builds a text longer than ${MAX_FILTER_TEXT.toLocaleString("en-US")} characters (at the ${name} filter)`);
+    throw new TemplateLimitError(
+      `The template builds a text longer than ${MAX_FILTER_TEXT.toLocaleString("en-US")} characters (at the ${name} filter)`,
+    );
   }
   if (Array.isArray(value) && value.length > MAX_FILTER_TEXT / 4) {
-    throw new TemplateLimitError(`The template builds a list longer than ${(MAX_FILTER_TEXT / 4).toLocaleString("en-US")} items (at the ${name} filter)`);
+    throw new TemplateLimitError(
+      `The template builds a list longer than ${(MAX_FILTER_TEXT / 4).toLocaleString("en-US")} items (at the ${name} filter)`,
+    );
   }
 }
 
@@ -190,7 +197,9 @@ function parse(source: string): Template[] {
   try {
     tpl = liquid.parse(source);
   } catch (err) {
-    throw new TemplateError(`The template could not be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new TemplateError(`The template could not be read: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   parsed.set(source, tpl);
   if (parsed.size > MAX_CACHED_TEMPLATES) {
@@ -209,16 +218,24 @@ export function validateTemplate(source: string): void {
  * Renders `template` against `context`. Missing fields render empty; syntax errors, unknown
  * filters and over-long output throw a TemplateError.
  */
-export function renderTemplate(template: string, context: Record<string, unknown>, options: RenderOptions = {}): string {
+export function renderTemplate(
+  template: string,
+  context: Record<string, unknown>,
+  options: RenderOptions = {},
+): string {
   if (!template.includes("{{") && !template.includes("{%")) return template;
   const tpl = parse(template);
   let out: unknown;
   try {
-    out = liquid.renderSync(tpl, context, { globals: { [ESCAPE_KEY]: options.escape ?? "none", [BUDGET_KEY]: { printed: 0 } } });
+    out = liquid.renderSync(tpl, context, {
+      globals: { [ESCAPE_KEY]: options.escape ?? "none", [BUDGET_KEY]: { printed: 0 } },
+    });
   } catch (err) {
     const limit = findLimitError(err);
     if (limit) throw limit;
-    throw new TemplateError(`The template could not be rendered: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new TemplateError(`The template could not be rendered: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   if (typeof out === "string" && out.length > MAX_TEMPLATE_OUTPUT) throw outputTooLong();
   const text = typeof out === "string" ? out : valueToText(out);
@@ -227,20 +244,25 @@ export function renderTemplate(template: string, context: Record<string, unknown
 }
 
 function outputTooLong(): TemplateLimitError {
-  return new TemplateLimitError(`The template renders more than ${MAX_TEMPLATE_OUTPUT.toLocaleString("en-US")} characters`);
+  return new TemplateLimitError(
+    `The template renders more than ${MAX_TEMPLATE_OUTPUT.toLocaleString("en-US")} characters`,
+  );
 }
 
-/** liquidjs wraps a filter's error (RenderError → originalError); its limit errors ("… limit exceeded") count as limits too. */
+/** liquidjs wraps a filter's error (RenderError → originalError); its limit errors ("… limit exceeded") count as limits
+ * too. */
 function findLimitError(err: unknown): TemplateLimitError | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     if (e instanceof TemplateLimitError) return e;
-    if (e instanceof RangeError) return new TemplateLimitError(`The template builds more than the engine can hold (${e.message})`);
+    if (e instanceof RangeError)
+      return new TemplateLimitError(`The template builds more than the engine can hold (${e.message})`);
     const next = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
     if (next === e) break;
     e = next;
   }
   const message = err instanceof Error ? err.message : "";
-  if (/limit exceeded/i.test(message)) return new TemplateLimitError(`The template uses more than its share of the engine: ${message}`);
+  if (/limit exceeded/i.test(message))
+    return new TemplateLimitError(`The template uses more than its share of the engine: ${message}`);
   return null;
 }
 

@@ -10,13 +10,19 @@ function renderOne(template: string, context: Record<string, unknown>, escape: T
   try {
     return { ok: true, text: renderTemplate(template, context, { escape }) };
   } catch (err) {
-    return { ok: false, limit: err instanceof TemplateLimitError, message: err instanceof Error ? err.message : String(err) };
+    return {
+      ok: false,
+      limit: err instanceof TemplateLimitError,
+      message: err instanceof Error ? err.message : String(err),
+    };
   }
 }
 
 process.on("message", (raw) => {
   const request = raw as SandboxRequest;
-  const results = request.items.map((item) => renderOne(item.template, request.contexts[item.context] ?? {}, item.escape));
+  const results = request.items.map((item) =>
+    renderOne(item.template, request.contexts[item.context] ?? {}, item.escape),
+  );
   process.send?.({ id: request.id, results } satisfies SandboxResponse);
 });
 // The pool goes away: so does this process.

@@ -5,7 +5,8 @@ import { RenderPool } from "./render-pool";
 const X = "x".repeat(100);
 /** The template of issue 12: 273 characters that made V8 abort the whole process. */
 const CRASH = `{% capture a %}{% for i in (1..1000) %}${X}{% endfor %}{% endcapture %}{% capture b %}{% for i in (1..3000) %}{{a}}{% endfor %}{% endcapture %}{{ b | replace: "x", "y" | size }}`;
-/** Pure CPU: nine million loop turns, well past a 300 ms deadline and under liquidjs' own limits for the first second. */
+/** Pure CPU: nine million loop turns, well past a 300 ms deadline and under liquidjs' own limits for the first second.
+ * */
 const SLOW = "{% for i in (1..3000) %}{% for j in (1..3000) %}{% endfor %}{% endfor %}done";
 
 const pools: RenderPool[] = [];
@@ -23,11 +24,15 @@ const ctx = { event: { id: "evt_1", type: "deal.won" }, data: { name: 'Acme "Inc
 describe("RenderPool", () => {
   it("renders in a child process, with the escape asked for", async () => {
     const p = pool();
-    const results = await p.render("a", [ctx], [
-      { template: '{"name":"{{data.name}}"}', escape: "json", context: 0 },
-      { template: "{{ data.name | upcase }}", escape: "none", context: 0 },
-      { template: "{{ data.name | nope }}", escape: "none", context: 0 },
-    ]);
+    const results = await p.render(
+      "a",
+      [ctx],
+      [
+        { template: '{"name":"{{data.name}}"}', escape: "json", context: 0 },
+        { template: "{{ data.name | upcase }}", escape: "none", context: 0 },
+        { template: "{{ data.name | nope }}", escape: "none", context: 0 },
+      ],
+    );
     expect(results[0]).toEqual({ ok: true, text: '{"name":"Acme \\"Inc\\""}' });
     expect(results[1]).toEqual({ ok: true, text: 'ACME "INC"' });
     expect(results[2]).toMatchObject({ ok: false, limit: false });
@@ -40,7 +45,9 @@ describe("RenderPool", () => {
     expect(result).toMatchObject({ ok: false, limit: true });
     expect(result.ok === false && result.message).toMatch(/(prints more|longer) than 4,000,000 characters/);
     // The same child serves the next render.
-    expect(await p.render("a", [ctx], [{ template: "{{event.id}}", escape: "none", context: 0 }])).toEqual([{ ok: true, text: "evt_1" }]);
+    expect(await p.render("a", [ctx], [{ template: "{{event.id}}", escape: "none", context: 0 }])).toEqual([
+      { ok: true, text: "evt_1" },
+    ]);
     expect(p.stats).toMatchObject({ kills: 0, started: 1 });
   });
 
@@ -53,7 +60,9 @@ describe("RenderPool", () => {
     await expect(slow).rejects.toThrow(/takes longer than 300 ms/);
     // Killed at the deadline, not when the loop would have ended (liquidjs' own 1 s limit or later).
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(await p.render("b", [ctx], [{ template: "ok {{event.type}}", escape: "none", context: 0 }])).toEqual([{ ok: true, text: "ok deal.won" }]);
+    expect(await p.render("b", [ctx], [{ template: "ok {{event.type}}", escape: "none", context: 0 }])).toEqual([
+      { ok: true, text: "ok deal.won" },
+    ]);
     expect(p.stats).toMatchObject({ kills: 1, started: 2 });
   });
 
@@ -67,7 +76,9 @@ describe("RenderPool", () => {
         () => order.push(`hostile${i}`),
       ),
     );
-    const fair = p.render("fair", [ctx], [{ template: "{{event.id}}", escape: "none", context: 0 }]).then(() => order.push("fair"));
+    const fair = p
+      .render("fair", [ctx], [{ template: "{{event.id}}", escape: "none", context: 0 }])
+      .then(() => order.push("fair"));
     await Promise.all([...hostile, fair]);
     // The fair company's render went right after the hostile one's first, not after all four.
     expect(order.indexOf("fair")).toBe(1);

@@ -67,7 +67,9 @@ function childCommand(): { script: string; execArgv: string[] } {
   const script = path.join(root, "lib", "sandbox", "render-child.ts");
   const loader = path.join(root, "node_modules", "tsx", "dist", "loader.mjs");
   if (!fs.existsSync(script) || !fs.existsSync(loader)) {
-    throw new Error(`The render sandbox cannot start: ${script} or tsx's loader is missing (set HOOKRELAY_ROOT to the repository's folder)`);
+    throw new Error(
+      `The render sandbox cannot start: ${script} or tsx's loader is missing (set HOOKRELAY_ROOT to the repository's folder)`,
+    );
   }
   return { script, execArgv: ["--import", loader] };
 }
@@ -155,9 +157,17 @@ export class RenderPool {
       () => {
         if (child.task !== task) return;
         // The deadline counts from when the child has the request, not from its start-up.
-        child.timer = setTimeout(() => this.kill(child, `The template takes longer than ${this.options.deadlineMs.toLocaleString("en-US")} ms to render`), this.options.deadlineMs);
+        child.timer = setTimeout(
+          () =>
+            this.kill(
+              child,
+              `The template takes longer than ${this.options.deadlineMs.toLocaleString("en-US")} ms to render`,
+            ),
+          this.options.deadlineMs,
+        );
         child.proc.send({ id, contexts: task.contexts, items: task.items } satisfies SandboxRequest, (err) => {
-          if (err && child.task === task) this.kill(child, `The render sandbox could not take the template: ${err.message}`);
+          if (err && child.task === task)
+            this.kill(child, `The render sandbox could not take the template: ${err.message}`);
         });
       },
       (err: Error) => {
@@ -169,7 +179,13 @@ export class RenderPool {
   private spawn(index: number): Child {
     const { script, execArgv } = childCommand();
     // spawn with an IPC channel (what fork does): the bundler would try to resolve a fork()'s script.
-    const args = [...execArgv, `--max-old-space-size=${this.options.heapMb}`, "--max-semi-space-size=8", "--stack-size=2000", script];
+    const args = [
+      ...execArgv,
+      `--max-old-space-size=${this.options.heapMb}`,
+      "--max-semi-space-size=8",
+      "--stack-size=2000",
+      script,
+    ];
     const proc = spawn(process.execPath, /* turbopackIgnore: true */ args, {
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],
@@ -210,7 +226,10 @@ export class RenderPool {
         this.stats.kills++;
         const reason = child.killedFor ?? this.deathReason(child, code, signal);
         task.reject(new TemplateLimitError(reason));
-        if (!child.killedFor) console.warn(`[render-sandbox] a render process died (${signal ?? `exit ${code}`}); replaced. ${lastLine(child.stderr)}`);
+        if (!child.killedFor)
+          console.warn(
+            `[render-sandbox] a render process died (${signal ?? `exit ${code}`}); replaced. ${lastLine(child.stderr)}`,
+          );
       }
       if (!this.closed) this.pump();
     });
@@ -218,8 +237,10 @@ export class RenderPool {
   }
 
   private deathReason(child: Child, code: number | null, signal: NodeJS.Signals | null): string {
-    if (/heap limit|out of memory|allocation failed/i.test(child.stderr)) return `The template uses more than ${this.options.heapMb} MB of memory to render`;
-    if (/invalid size|invalid string length|invalid array length/i.test(child.stderr)) return "The template builds a text or list larger than the engine can hold";
+    if (/heap limit|out of memory|allocation failed/i.test(child.stderr))
+      return `The template uses more than ${this.options.heapMb} MB of memory to render`;
+    if (/invalid size|invalid string length|invalid array length/i.test(child.stderr))
+      return "The template builds a text or list larger than the engine can hold";
     return `The template stopped its render sandbox (${signal ?? `exit ${code}`})`;
   }
 
@@ -232,7 +253,8 @@ export class RenderPool {
   /** Stops every child; waiting requests are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const queue of this.queues.values()) for (const task of queue) task.reject(new Error("The render sandbox is closed"));
+    for (const queue of this.queues.values())
+      for (const task of queue) task.reject(new Error("The render sandbox is closed"));
     this.queues.clear();
     await Promise.all(
       this.children.map(async (child) => {
@@ -247,7 +269,10 @@ export class RenderPool {
 }
 
 function lastLine(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /fatal|error/i.test(l)) ?? lines[lines.length - 1] ?? "";
 }
 
@@ -271,6 +296,10 @@ export async function closeRenderSandbox(): Promise<void> {
 }
 
 /** Renders in the process's pool: what renderInSandbox (lib/delivery/build-request.ts) is given. */
-export function sandboxRender(key: string, contexts: Record<string, unknown>[], items: SandboxItem[]): Promise<SandboxItemResult[]> {
+export function sandboxRender(
+  key: string,
+  contexts: Record<string, unknown>[],
+  items: SandboxItem[],
+): Promise<SandboxItemResult[]> {
   return renderSandbox().render(key, contexts, items);
 }

@@ -20,15 +20,28 @@ export const passwordSchema = z
   .refine((v) => /[a-zA-Z]/.test(v) && /[^a-zA-Z]/.test(v), "Mix letters with digits or symbols")
   .refine((v) => !/^(.)\1+$/.test(v), "Don't repeat a single character")
   // bcrypt reads only the first 72 bytes: a longer password would be cut short without a word.
-  .refine((v) => new TextEncoder().encode(v).length <= MAX_PASSWORD_BYTES, `Use at most ${MAX_PASSWORD_BYTES} bytes (about 72 letters; fewer with accents or emoji): longer passwords are cut short by the hashing`);
+  .refine(
+    (v) => new TextEncoder().encode(v).length <= MAX_PASSWORD_BYTES,
+    `Use at most ${MAX_PASSWORD_BYTES} bytes (about 72 letters; fewer with accents or emoji): longer passwords are cut short by the hashing`,
+  );
 
-export const nameSchema = singleLine(z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(100, "Use at most 100 characters"), "Name");
+export const nameSchema = singleLine(
+  z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(100, "Use at most 100 characters"),
+  "Name",
+);
 
 export const signUpSchema = z.object({
   name: nameSchema,
   email: emailSchema,
   password: passwordSchema,
-  companyName: singleLine(z.string({ error: "Company name is required" }).trim().min(1, "Company name is required").max(100, "Use at most 100 characters"), "Company name"),
+  companyName: singleLine(
+    z
+      .string({ error: "Company name is required" })
+      .trim()
+      .min(1, "Company name is required")
+      .max(100, "Use at most 100 characters"),
+    "Company name",
+  ),
 });
 export type SignUpInput = z.input<typeof signUpSchema>;
 
@@ -59,5 +72,8 @@ export const changePasswordSchema = z
     currentPassword: z.string({ error: "Enter your current password" }).min(1, "Enter your current password").max(200),
     newPassword: passwordSchema,
   })
-  .refine((v) => v.currentPassword !== v.newPassword, { path: ["newPassword"], message: "Choose a password different from the current one" });
+  .refine((v) => v.currentPassword !== v.newPassword, {
+    path: ["newPassword"],
+    message: "Choose a password different from the current one",
+  });
 export type ChangePasswordInput = z.input<typeof changePasswordSchema>;

@@ -26,7 +26,7 @@ export const eventInputSchema = z
   .object({
     id: z.string().trim().min(1, "id cannot be empty").max(200, "id is longer than 200 characters").optional(),
     type: z
-      .string({ error: "type is required, e.g. \"deal.updated\"" })
+      .string({ error: 'type is required, e.g. "deal.updated"' })
       .refine(isKnownEventType, "Unknown event type: GET /api/v1/event-types lists them"),
     occurredAt: z.iso
       .datetime({ offset: true, error: "occurredAt must be an ISO 8601 time, e.g. 2026-11-23T10:00:00Z" })
@@ -35,16 +35,27 @@ export const eventInputSchema = z
         return t >= EARLIEST_TIME && t <= LATEST_TIME;
       }, "occurredAt must lie between the years 1 and 9999 (in UTC)")
       .optional(),
-    data: record.refine((d) => typeof d.id === "string" || typeof d.id === "number", { message: "data.id is required (the record's id)", path: ["id"] }),
+    data: record.refine((d) => typeof d.id === "string" || typeof d.id === "number", {
+      message: "data.id is required (the record's id)",
+      path: ["id"],
+    }),
     previous: record.nullable().optional(),
-    owner: z.object({ email: z.email("owner.email must be an email address").optional() }).nullable().optional(),
+    owner: z
+      .object({ email: z.email("owner.email must be an email address").optional() })
+      .nullable()
+      .optional(),
   })
   .superRefine((event, ctx) => {
     const bad = findForbiddenKey(event.data) ?? findForbiddenKey(event.previous);
     if (bad) ctx.addIssue({ code: "custom", path: ["data"], message: `data holds a forbidden key: ${bad}` });
     // NUL, unpaired surrogates and infinite numbers cannot be stored (a 500 from the database otherwise).
     const unstorable = bad ? null : findUnstorable(event);
-    if (unstorable) ctx.addIssue({ code: "custom", path: unstorable.path ? unstorable.path.split(".") : [], message: unstorable.message });
+    if (unstorable)
+      ctx.addIssue({
+        code: "custom",
+        path: unstorable.path ? unstorable.path.split(".") : [],
+        message: unstorable.message,
+      });
   });
 export type EventInput = z.output<typeof eventInputSchema>;
 

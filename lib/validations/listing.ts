@@ -9,8 +9,18 @@ export const listWebhooksSchema = z.object({
   q: z.string().trim().max(200, "Search at most 200 characters").optional(),
   sort: z.enum(["created", "name", "lastSent"], { error: "sort is one of created, name, lastSent" }).optional(),
   dir: z.enum(["asc", "desc"], { error: "dir is asc or desc" }).optional(),
-  page: z.coerce.number({ error: "page must be a number" }).int("page must be a whole number").min(1, "page starts at 1").max(100_000).default(1),
-  pageSize: z.coerce.number({ error: "pageSize must be a number" }).int("pageSize must be a whole number").min(1, "pageSize is at least 1").max(100, "pageSize is at most 100").default(20),
+  page: z.coerce
+    .number({ error: "page must be a number" })
+    .int("page must be a whole number")
+    .min(1, "page starts at 1")
+    .max(100_000)
+    .default(1),
+  pageSize: z.coerce
+    .number({ error: "pageSize must be a number" })
+    .int("pageSize must be a whole number")
+    .min(1, "pageSize is at least 1")
+    .max(100, "pageSize is at most 100")
+    .default(20),
 });
 
 export const listDeliveriesSchema = z.object({
@@ -18,7 +28,12 @@ export const listDeliveriesSchema = z.object({
   status: z.enum(DELIVERY_STATUSES, { error: `status is one of ${DELIVERY_STATUSES.join(", ")}` }).optional(),
   /** The `nextCursor` of the previous page. */
   cursor: z.string().max(200, "Not a cursor of this API").optional(),
-  limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit is at least 1").max(100, "limit is at most 100").default(20),
+  limit: z.coerce
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit is at least 1")
+    .max(100, "limit is at most 100")
+    .default(20),
 });
 
 export const deliveryIdSchema = z.object({ deliveryId: z.uuid("Choose a delivery") });

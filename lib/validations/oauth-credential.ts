@@ -42,7 +42,8 @@ export const oauthCredentialSchema = z.object({
       const seen = new Set<string>();
       params.forEach((p, i) => {
         const key = `${p.in}:${p.name.trim()}`;
-        if (seen.has(key)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `${p.name.trim()} is listed twice` });
+        if (seen.has(key))
+          ctx.addIssue({ code: "custom", path: [i, "name"], message: `${p.name.trim()} is listed twice` });
         seen.add(key);
       });
     }),
@@ -51,7 +52,9 @@ export type OAuthCredentialInput = z.input<typeof oauthCredentialSchema>;
 export type OAuthCredentialConfig = z.output<typeof oauthCredentialSchema>;
 
 export const oauthCredentialIdSchema = z.object({ credentialId: z.uuid("Choose an OAuth credential") });
-export const updateOAuthCredentialSchema = oauthCredentialSchema.extend({ credentialId: z.uuid("Choose an OAuth credential") });
+export const updateOAuthCredentialSchema = oauthCredentialSchema.extend({
+  credentialId: z.uuid("Choose an OAuth credential"),
+});
 
 /** Whether a parameter is kept secret: as the user chose, else by its name. */
 export function isSecretParameter(p: { name: string; secret?: boolean }): boolean {

@@ -3,20 +3,42 @@ import { findUnstorable } from "./storable";
 
 describe("findUnstorable", () => {
   it("passes what PostgreSQL stores: any valid Unicode (pairs, BMP, emoji), finite numbers, other objects", () => {
-    for (const ok of ["", "plain", "é€𝄞😀", "\uD83D\uDE00", "\uFFFF\uFEFF", 0, -1.5e308, 1e-320, true, null, { a: [1, { b: "x" }] }, new Date(0)]) {
+    for (const ok of [
+      "",
+      "plain",
+      "é€𝄞😀",
+      "\uD83D\uDE00",
+      "\uFFFF\uFEFF",
+      0,
+      -1.5e308,
+      1e-320,
+      true,
+      null,
+      { a: [1, { b: "x" }] },
+      new Date(0),
+    ]) {
       expect(findUnstorable(ok), JSON.stringify(ok)).toBeNull();
     }
   });
 
   it("finds a NUL character in a value or a key, with the path", () => {
-    expect(findUnstorable({ data: { name: "a\u0000b" } })).toEqual({ path: "data.name", message: expect.stringContaining("NUL") });
-    expect(findUnstorable({ data: { items: [{ x: 1 }, { ["k\u0000"]: 1 }] } })).toEqual({ path: "data.items.1", message: expect.stringMatching(/^A key .*NUL/) });
+    expect(findUnstorable({ data: { name: "a\u0000b" } })).toEqual({
+      path: "data.name",
+      message: expect.stringContaining("NUL"),
+    });
+    expect(findUnstorable({ data: { items: [{ x: 1 }, { ["k\u0000"]: 1 }] } })).toEqual({
+      path: "data.items.1",
+      message: expect.stringMatching(/^A key .*NUL/),
+    });
     expect(findUnstorable("\u0000")).toEqual({ path: "", message: expect.stringContaining("NUL") });
   });
 
   it("finds unpaired surrogates (high alone, low alone, reversed) but not pairs", () => {
     for (const s of ["\uD800", "x\uDBFFy", "\uDC00", "\uDC00\uD800", "\uD83D\uDE00\uD83D"]) {
-      expect(findUnstorable({ v: s }), JSON.stringify(s)).toMatchObject({ path: "v", message: expect.stringContaining("surrogate") });
+      expect(findUnstorable({ v: s }), JSON.stringify(s)).toMatchObject({
+        path: "v",
+        message: expect.stringContaining("surrogate"),
+      });
     }
   });
 

@@ -46,7 +46,8 @@ export function findUnstorable(value: unknown): Unstorable | null {
       const problem = stringProblem(current);
       if (problem) return { path: pathOf(path), message: `The value ${problem}` };
     } else if (typeof current === "number") {
-      if (!Number.isFinite(current)) return { path: pathOf(path), message: "The number is too large to store (beyond ±1.7e308)" };
+      if (!Number.isFinite(current))
+        return { path: pathOf(path), message: "The number is too large to store (beyond ±1.7e308)" };
     } else if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], { key: String(i), parent: path }]);
     } else if (current !== null && typeof current === "object" && isPlainObject(current)) {

@@ -19,11 +19,17 @@ function jsonObjectText(what: string, optional: boolean) {
       try {
         value = JSON.parse(text);
       } catch (err) {
-        ctx.addIssue({ code: "custom", message: `Not valid JSON: ${err instanceof Error ? err.message : String(err)}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `Not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+        });
         return z.NEVER;
       }
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        ctx.addIssue({ code: "custom", message: `${what} must be a JSON object ({…}), not ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${what} must be a JSON object ({…}), not ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`,
+        });
         return z.NEVER;
       }
       return value as Record<string, unknown>;

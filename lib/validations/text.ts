@@ -11,7 +11,11 @@ export function hasControlOrBidi(text: string): boolean {
   return CONTROL_OR_BIDI.test(text);
 }
 
-/** A single-line text field: refused (naming the field) when it holds line breaks, control characters or direction overrides. */
+/** A single-line text field: refused (naming the field) when it holds line breaks, control characters or direction
+ * overrides. */
 export function singleLine<T extends z.ZodString>(schema: T, label: string): T {
-  return schema.refine((v) => !hasControlOrBidi(v), `${label} cannot contain line breaks, control characters or text-direction marks`) as T;
+  return schema.refine(
+    (v) => !hasControlOrBidi(v),
+    `${label} cannot contain line breaks, control characters or text-direction marks`,
+  ) as T;
 }

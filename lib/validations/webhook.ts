@@ -44,7 +44,8 @@ export type Conditions = z.infer<typeof conditionsSchema>;
  * Names that look like a credential (X-Api-Token, Authorization, Vtiger's Authtoken, accessKey,
  * sessionName …): a header or constant parameter so named is secret unless told otherwise.
  */
-export const CREDENTIAL_NAME = /authoriz|auth(?!or)|token|secret|passw|pwd|api[-_]?key|access[-_]?key|private[-_]?key|cookie|credential|session|signature/i;
+export const CREDENTIAL_NAME =
+  /authoriz|auth(?!or)|token|secret|passw|pwd|api[-_]?key|access[-_]?key|private[-_]?key|cookie|credential|session|signature/i;
 
 /** Whether a text holds placeholders or tags (plain text renders as itself). */
 export function isTemplated(text: string): boolean {
@@ -71,32 +72,50 @@ export function isSecretConstant(c: { name: string; secret?: boolean }): boolean
 const secretSwitch = z.boolean({ error: "secret must be true or false" }).optional();
 
 /** Header names are RFC 7230 tokens: a space is refused with the reason; values may not hold CR/LF. */
-export const headerSchema = z.object({
-  name: z
-    .string()
-    .transform((v) => v.replace(/\s+$/, ""))
-    .pipe(
-      z
-        .string()
-        .min(1, "Header name is required")
-        .max(100)
-        .refine((v) => !/\s/.test(v), { message: "Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key", abort: true })
-        .refine((v) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v), "Header names may hold only letters, digits and - _ . ! # $ % & ' * + ^ ` | ~"),
-    ),
-  value: z
-    .string()
-    .transform((v) => v.replace(/\s+$/, ""))
-    .pipe(z.string().max(4000).refine((v) => !/[\r\n]/.test(v), "Header values cannot contain line breaks")),
-  secret: secretSwitch,
-}).refine((h) => !(h.secret === true && isTemplated(h.value)), {
-  path: ["value"],
-  message: "A secret value is sent exactly as typed: placeholders are not filled in it. Turn off Secret to use placeholders",
-});
+export const headerSchema = z
+  .object({
+    name: z
+      .string()
+      .transform((v) => v.replace(/\s+$/, ""))
+      .pipe(
+        z
+          .string()
+          .min(1, "Header name is required")
+          .max(100)
+          .refine((v) => !/\s/.test(v), {
+            message: "Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key",
+            abort: true,
+          })
+          .refine(
+            (v) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v),
+            "Header names may hold only letters, digits and - _ . ! # $ % & ' * + ^ ` | ~",
+          ),
+      ),
+    value: z
+      .string()
+      .transform((v) => v.replace(/\s+$/, ""))
+      .pipe(
+        z
+          .string()
+          .max(4000)
+          .refine((v) => !/[\r\n]/.test(v), "Header values cannot contain line breaks"),
+      ),
+    secret: secretSwitch,
+  })
+  .refine((h) => !(h.secret === true && isTemplated(h.value)), {
+    path: ["value"],
+    message:
+      "A secret value is sent exactly as typed: placeholders are not filled in it. Turn off Secret to use placeholders",
+  });
 export type HeaderRow = z.infer<typeof headerSchema>;
 
 export const authSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("none") }),
-  z.object({ type: z.literal("basic"), username: singleLine(z.string().min(1, "Username is required").max(200), "Username"), password: z.string().max(500).optional() }),
+  z.object({
+    type: z.literal("basic"),
+    username: singleLine(z.string().min(1, "Username is required").max(200), "Username"),
+    password: z.string().max(500).optional(),
+  }),
   z.object({
     type: z.literal("api_key"),
     in: z.enum(["header", "query"]).default("header"),
@@ -117,11 +136,32 @@ export const bodySchema = z.discriminatedUnion("mode", [
     mode: z.literal("fields"),
     encoding: z.enum(BODY_ENCODINGS).default("json"),
     /** Picked record fields (dotted paths into the event), optionally renamed. */
-    fields: z.array(z.object({ path: z.string().trim().min(1, "Choose a field").max(200), as: singleLine(z.string().trim().max(100), "Sent as").optional() })).max(100).default([]),
+    fields: z
+      .array(
+        z.object({
+          path: z.string().trim().min(1, "Choose a field").max(200),
+          as: singleLine(z.string().trim().max(100), "Sent as").optional(),
+        }),
+      )
+      .max(100)
+      .default([]),
     /** Constant parameters added to the body. */
-    constants: z.array(z.object({ name: singleLine(z.string().trim().min(1, "Name is required").max(100), "Constant name"), value: z.string().max(2000), secret: secretSwitch })).max(50).default([]),
+    constants: z
+      .array(
+        z.object({
+          name: singleLine(z.string().trim().min(1, "Name is required").max(100), "Constant name"),
+          value: z.string().max(2000),
+          secret: secretSwitch,
+        }),
+      )
+      .max(50)
+      .default([]),
   }),
-  z.object({ mode: z.literal("template"), encoding: z.enum(BODY_ENCODINGS).default("json"), template: z.string().max(100_000) }),
+  z.object({
+    mode: z.literal("template"),
+    encoding: z.enum(BODY_ENCODINGS).default("json"),
+    template: z.string().max(100_000),
+  }),
 ]);
 export type WebhookBody = z.infer<typeof bodySchema>;
 
@@ -133,7 +173,16 @@ export const retryPolicySchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("custom"),
     /** Seconds to wait before each retry; the number of entries is the number of retries. */
-    delays: z.array(z.number().int().min(0).max(7 * 86_400)).min(1, "Add at least one delay").max(20, "At most 20 retries"),
+    delays: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 86_400),
+      )
+      .min(1, "Add at least one delay")
+      .max(20, "At most 20 retries"),
   }),
 ]);
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/events/route";
 import { startReceiver } from "@/tests/receiver";
-import { processEnv, report, setUp, spawnWorker, startOwnDatabase, statusCounts, waitFor, type WorkerProcess } from "./harness";
+import {
+  processEnv,
+  report,
+  setUp,
+  spawnWorker,
+  startOwnDatabase,
+  statusCounts,
+  waitFor,
+  type WorkerProcess,
+} from "./harness";
 
 /**
  * Issue 7.2: PostgreSQL stops in the middle of a run and comes back. The events API (its route
@@ -34,7 +43,12 @@ function post(events: unknown) {
   );
 }
 
-const batch = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, type: "contact.created", data: { id: `${prefix}_${i}` } }));
+const batch = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    type: "contact.created",
+    data: { id: `${prefix}_${i}` },
+  }));
 
 it("answers 503 during an outage, reconnects, and delivers everything accepted", async () => {
   const receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
@@ -59,10 +73,15 @@ it("answers 503 during an outage, reconnects, and delivers everything accepted",
     // Accepted while the database was down? Nothing: it was refused, and the sender retries later.
     await database.startServer();
     const upAt = Date.now();
-    const webBack = await waitFor("the events API to accept again", async () => {
-      const r = await post(batch(`after-${Date.now()}`, 1));
-      return r.status === 202 ? Date.now() : null;
-    }, 60_000, 250);
+    const webBack = await waitFor(
+      "the events API to accept again",
+      async () => {
+        const r = await post(batch(`after-${Date.now()}`, 1));
+        return r.status === 202 ? Date.now() : null;
+      },
+      60_000,
+      250,
+    );
     const after = await post(batch("after", 50));
     expect(after.status).toBe(202);
 

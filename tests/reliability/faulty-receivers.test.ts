@@ -42,7 +42,13 @@ function percentile(values: number[], p: number): number {
 
 async function outcomes(webhookId: string) {
   return ctx.db
-    .select({ status: deliveries.status, attempts: deliveries.attempts, errorKind: deliveryAttempts.errorKind, responseStatus: deliveryAttempts.responseStatus, bodyLength: deliveryAttempts.responseBody })
+    .select({
+      status: deliveries.status,
+      attempts: deliveries.attempts,
+      errorKind: deliveryAttempts.errorKind,
+      responseStatus: deliveryAttempts.responseStatus,
+      bodyLength: deliveryAttempts.responseBody,
+    })
     .from(deliveries)
     .leftJoin(deliveryAttempts, eq(deliveryAttempts.deliveryId, deliveries.id))
     .where(and(eq(deliveries.webhookId, webhookId), eq(deliveries.companyId, ctx.companyId)));
@@ -58,7 +64,9 @@ it("ends every delivery right, caps bodies, and keeps a fast receiver fast among
     for (let i = 0; i < n; i++) {
       const id = `${prefix}-${i}`;
       sentAt.set(id, Date.now());
-      await ingestEvents(ctx.db, ctx.boss, ctx.companyId, ctx.apiKeyId, [{ id, type: "contact.created", data: { id } }]);
+      await ingestEvents(ctx.db, ctx.boss, ctx.companyId, ctx.apiKeyId, [
+        { id, type: "contact.created", data: { id } },
+      ]);
     }
   }
 
@@ -68,7 +76,9 @@ it("ends every delivery right, caps bodies, and keeps a fast receiver fast among
   const alone = latency();
 
   // The bad receivers: each event from now on fans out to all of them and to the fast one.
-  const flaky = await receiver(() => (Math.random() < 0.5 ? { status: 500, body: "flaky" } : { status: 200, body: "ok" }));
+  const flaky = await receiver(() =>
+    Math.random() < 0.5 ? { status: 500, body: "flaky" } : { status: 200, body: "ok" },
+  );
   const hang = await receiver(() => "hang");
   const slow = await receiver(() => ({ status: 200, body: "slow", delayMs: 2000 }));
   const drop = await receiver(() => "destroy");
@@ -77,7 +87,11 @@ it("ends every delivery right, caps bodies, and keeps a fast receiver fast among
   const redirect = await receiver(() => ({ status: 302, headers: { location: `${target.url}/elsewhere` } }));
   const none = { type: "preset" as const, preset: "none" as const };
   const hooks = {
-    flaky: await ctx.webhook({ name: "flaky", url: `${flaky.url}/f`, retryPolicy: { type: "custom", delays: Array.from({ length: 15 }, () => 1) } }),
+    flaky: await ctx.webhook({
+      name: "flaky",
+      url: `${flaky.url}/f`,
+      retryPolicy: { type: "custom", delays: Array.from({ length: 15 }, () => 1) },
+    }),
     hang: await ctx.webhook({ name: "hang", url: `${hang.url}/h`, timeoutSeconds: 2, retryPolicy: none }),
     slow: await ctx.webhook({ name: "slow", url: `${slow.url}/s`, timeoutSeconds: 5, retryPolicy: none }),
     drop: await ctx.webhook({ name: "drop", url: `${drop.url}/d`, retryPolicy: none }),
@@ -90,14 +104,21 @@ it("ends every delivery right, caps bodies, and keeps a fast receiver fast among
   const mixed = latency().slice(20);
 
   let lastState: Record<string, string> = {};
-  const progress = setInterval(() => console.log(`[faulty-receivers] ${JSON.stringify(lastState)} fast ${fast.received.length}`), 5000);
+  const progress = setInterval(
+    () => console.log(`[faulty-receivers] ${JSON.stringify(lastState)} fast ${fast.received.length}`),
+    5000,
+  );
   await waitFor(
     "every delivery to end",
     async () => {
       const state: Record<string, string> = {};
       for (const [name, hook] of Object.entries(hooks)) {
-        const rows = await ctx.db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.webhookId, hook.id));
-        state[name] = `${rows.length}:${rows.filter((r) => r.status === "queued" || r.status === "dispatched").length} open`;
+        const rows = await ctx.db
+          .select({ status: deliveries.status })
+          .from(deliveries)
+          .where(eq(deliveries.webhookId, hook.id));
+        state[name] =
+          `${rows.length}:${rows.filter((r) => r.status === "queued" || r.status === "dispatched").length} open`;
       }
       lastState = state;
       return Object.values(state).every((v) => v === "20:0 open");
@@ -106,9 +127,14 @@ it("ends every delivery right, caps bodies, and keeps a fast receiver fast among
     500,
   ).finally(() => clearInterval(progress));
 
-  const flakyRows = await ctx.db.select({ status: deliveries.status, attempts: deliveries.attempts }).from(deliveries).where(eq(deliveries.webhookId, hooks.flaky.id));
+  const flakyRows = await ctx.db
+    .select({ status: deliveries.status, attempts: deliveries.attempts })
+    .from(deliveries)
+    .where(eq(deliveries.webhookId, hooks.flaky.id));
   expect(flakyRows.every((r) => r.status === "success")).toBe(true);
-  const kinds = async (hook: { id: string }) => [...new Set((await outcomes(hook.id)).map((o) => `${o.status}:${o.errorKind ?? o.responseStatus}`))];
+  const kinds = async (hook: { id: string }) => [
+    ...new Set((await outcomes(hook.id)).map((o) => `${o.status}:${o.errorKind ?? o.responseStatus}`)),
+  ];
   expect(await kinds(hooks.hang)).toEqual(["failed:timeout"]);
   expect(await kinds(hooks.slow)).toEqual(["success:200"]);
   expect(await kinds(hooks.drop)).toEqual(["failed:connection_reset"]);
@@ -129,5 +155,12 @@ it("ends every delivery right, caps bodies, and keeps a fast receiver fast among
   };
   report("faulty-receivers", figures);
   expect(figures.fastAmongBadP95Ms).toBeLessThan(2000);
-  expect((await ctx.db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.webhookId, fastWebhook.id))).every((r) => r.status === "success")).toBe(true);
+  expect(
+    (
+      await ctx.db
+        .select({ status: deliveries.status })
+        .from(deliveries)
+        .where(eq(deliveries.webhookId, fastWebhook.id))
+    ).every((r) => r.status === "success"),
+  ).toBe(true);
 }, 300_000);

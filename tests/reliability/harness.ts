@@ -24,7 +24,14 @@ export async function startOwnDatabase() {
 }
 
 export function processEnv(databaseUrl: string, secretKey: string): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: databaseUrl, HOOKRELAY_SECRET_KEY: secretKey, AUTH_SECRET: "reliability-suite-auth-secret-0123456789", HOOKRELAY_ALLOW_PRIVATE_TARGETS: "1", NODE_ENV: "production" };
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    HOOKRELAY_SECRET_KEY: secretKey,
+    AUTH_SECRET: "reliability-suite-auth-secret-0123456789",
+    HOOKRELAY_ALLOW_PRIVATE_TARGETS: "1",
+    NODE_ENV: "production",
+  };
 }
 
 /** A worker process as in production (`scripts/worker.ts`), which a test can kill -9 and restart. */
@@ -88,9 +95,15 @@ export async function setUp(databaseUrl: string) {
   boss.on("error", () => {});
   await boss.start();
   // No daily call limit in the way of the load tests.
-  const [company] = await db.insert(companies).values({ name: `Reliability ${Date.now()}`, dailyCallLimit: 100_000_000 }).returning();
+  const [company] = await db
+    .insert(companies)
+    .values({ name: `Reliability ${Date.now()}`, dailyCallLimit: 100_000_000 })
+    .returning();
   const key = generateApiKey();
-  const [apiKey] = await db.insert(apiKeys).values({ companyId: company.id, name: "reliability", prefix: key.prefix, hash: key.hash }).returning();
+  const [apiKey] = await db
+    .insert(apiKeys)
+    .values({ companyId: company.id, name: "reliability", prefix: key.prefix, hash: key.hash })
+    .returning();
   return {
     db,
     boss,
@@ -99,7 +112,12 @@ export async function setUp(databaseUrl: string) {
     apiKeyId: apiKey.id,
     apiKey: key.plaintext,
     async webhook(input: Partial<WebhookInput> & { url: string }) {
-      const { webhook } = await insertWebhook(db, company.id, null, { name: "Reliability", eventType: "contact.created", active: true, ...input });
+      const { webhook } = await insertWebhook(db, company.id, null, {
+        name: "Reliability",
+        eventType: "contact.created",
+        active: true,
+        ...input,
+      });
       return webhook;
     },
     async close() {
@@ -110,12 +128,19 @@ export async function setUp(databaseUrl: string) {
 }
 
 export async function statusCounts(db: Database, companyId: string): Promise<Record<string, number>> {
-  const rows = await db.execute<{ status: string; n: number }>(sql`select status, count(*)::int as n from ${deliveries} where company_id = ${companyId} group by status`);
+  const rows = await db.execute<{ status: string; n: number }>(
+    sql`select status, count(*)::int as n from ${deliveries} where company_id = ${companyId} group by status`,
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 /** Polls `check` until it returns a truthy value or the time is up (then throws with `what`). */
-export async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -55,7 +55,11 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   // The production web server as `npm start` runs it (its supervisor, --no-workers: the worker above).
-  app = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "start.ts"), "--no-workers"], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  app = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "start.ts"), "--no-workers"], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   app.stdout?.on("data", (c) => (appOutput += c));
   app.stderr?.on("data", (c) => (appOutput += c));
   await waitFor(
@@ -91,8 +95,17 @@ function percentile(values: number[], p: number): number {
 
 function api(key: string) {
   return async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}${url}`, { method, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, json: (await res.json().catch(() => null)) as Record<string, unknown> & { error?: { field?: string; message?: string } } };
+    const res = await fetch(`${baseUrl}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      json: (await res.json().catch(() => null)) as Record<string, unknown> & {
+        error?: { field?: string; message?: string };
+      },
+    };
   };
 }
 
@@ -110,31 +123,73 @@ it("a hostile company crashes nothing and does not hold up another company's del
   const fast = await startReceiver(() => ({ status: 200, body: "ok" }));
   const hang = await startReceiver(() => "hang");
   const sink = await startReceiver(() => ({ status: 200, body: "ok" }));
-  closers.push(() => fast.close(), () => hang.close(), () => sink.close());
+  closers.push(
+    () => fast.close(),
+    () => hang.close(),
+    () => sink.close(),
+  );
   const none = { type: "preset" as const, preset: "none" as const };
 
   // 1. Saving the bombs through the API: each refused with the field named, the web server unharmed.
   for (const [name, template] of Object.entries(BOMBS)) {
-    const res = await asA("POST", "/api/v1/webhooks", { name: `Bomb ${name}`, eventType: "deal.updated", url: `${sink.url}/${name}`, method: "POST", body: { mode: "template", encoding: "text", template } });
+    const res = await asA("POST", "/api/v1/webhooks", {
+      name: `Bomb ${name}`,
+      eventType: "deal.updated",
+      url: `${sink.url}/${name}`,
+      method: "POST",
+      body: { mode: "template", encoding: "text", template },
+    });
     expect(res.status, name).toBe(422);
     expect(res.json.error?.field, name).toBe("body.template");
-    expect(res.json.error?.message, name).toMatch(/^body\.template: Template: The template (prints|builds|renders|uses|takes)|^body\.template: Template: .*limit/);
+    expect(res.json.error?.message, name).toMatch(
+      /^body\.template: Template: The template (prints|builds|renders|uses|takes)|^body\.template: Template: .*limit/,
+    );
   }
-  const dataBomb = await asA("POST", "/api/v1/webhooks", { name: "Data bomb", active: true, eventType: "deal.updated", url: `${sink.url}/data`, method: "POST", body: { mode: "template", encoding: "text", template: DATA_BOMB }, retryPolicy: none });
+  const dataBomb = await asA("POST", "/api/v1/webhooks", {
+    name: "Data bomb",
+    active: true,
+    eventType: "deal.updated",
+    url: `${sink.url}/data`,
+    method: "POST",
+    body: { mode: "template", encoding: "text", template: DATA_BOMB },
+    retryPolicy: none,
+  });
   expect(dataBomb.status).toBe(201);
   // Bombs saved before the check existed, delivered as they are.
   const bombHooks: string[] = [(dataBomb.json.webhook as { id: string }).id];
   for (const [name, template] of Object.entries(BOMBS)) {
-    const { webhook } = await insertWebhook(ctx.db, hostile.companyId, null, { name: `Old bomb ${name}`, active: true, eventType: "deal.updated", url: `${sink.url}/${name}`, method: "POST", body: { mode: "template", encoding: "text", template }, retryPolicy: none });
+    const { webhook } = await insertWebhook(ctx.db, hostile.companyId, null, {
+      name: `Old bomb ${name}`,
+      active: true,
+      eventType: "deal.updated",
+      url: `${sink.url}/${name}`,
+      method: "POST",
+      body: { mode: "template", encoding: "text", template },
+      retryPolicy: none,
+    });
     bombHooks.push(webhook.id);
   }
   const hangHooks: string[] = [];
   for (let i = 0; i < 3; i++) {
-    const res = await asA("POST", "/api/v1/webhooks", { name: `Hang ${i}`, active: true, eventType: "contact.created", url: `${hang.url}/hang${i}`, maxConcurrency: 100, timeoutSeconds: 30, retryPolicy: none });
+    const res = await asA("POST", "/api/v1/webhooks", {
+      name: `Hang ${i}`,
+      active: true,
+      eventType: "contact.created",
+      url: `${hang.url}/hang${i}`,
+      maxConcurrency: 100,
+      timeoutSeconds: 30,
+      retryPolicy: none,
+    });
     expect(res.status).toBe(201);
     hangHooks.push((res.json.webhook as { id: string }).id);
   }
-  const bHook = await ctx.webhook({ name: "B fast", eventType: "contact.created", url: `${fast.url}/b`, method: "POST", body: { mode: "template", encoding: "json", template: '{"id":"{{event.id}}","name":"{{data.name}}"}' } });
+  const bHook = await ctx.webhook({
+    name: "B fast",
+    eventType: "contact.created",
+    url: `${fast.url}/b`,
+    method: "POST",
+    body: { mode: "template", encoding: "json", template: '{"id":"{{event.id}}","name":"{{data.name}}"}' },
+  });
 
   // 2. B alone, then B beside A.
   const sentAt = new Map<string, number>();
@@ -169,8 +224,17 @@ it("a hostile company crashes nothing and does not hold up another company's del
     for (let i = 0; i < seconds * 5; i++) {
       const wait = t0 + i * 200 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const batch = Array.from({ length: 10 }, (_, j) => ({ id: `a-${i}-${j}`, type: "contact.created", data: { id: `a-${i}-${j}` } }));
-      if (i % 4 === 0) batch[0] = { id: `a-bomb-${i}`, type: "deal.updated", data: { id: `a-bomb-${i}`, n: 100000, blob: "y".repeat(2000) } } as (typeof batch)[number];
+      const batch = Array.from({ length: 10 }, (_, j) => ({
+        id: `a-${i}-${j}`,
+        type: "contact.created",
+        data: { id: `a-${i}-${j}` },
+      }));
+      if (i % 4 === 0)
+        batch[0] = {
+          id: `a-bomb-${i}`,
+          type: "deal.updated",
+          data: { id: `a-bomb-${i}`, n: 100000, blob: "y".repeat(2000) },
+        } as (typeof batch)[number];
       const res = await asA("POST", "/api/v1/events", batch);
       if (res.status === 202) {
         aAccepted += batch.length;
@@ -182,7 +246,12 @@ it("a hostile company crashes nothing and does not hold up another company's del
     }
   }
   const [hostileIds] = await Promise.all([postB("hostile", 15), postA(15)]);
-  await waitFor("every B event delivered", async () => fast.received.length >= aloneIds.length + hostileIds.length, 120_000, 100);
+  await waitFor(
+    "every B event delivered",
+    async () => fast.received.length >= aloneIds.length + hostileIds.length,
+    120_000,
+    100,
+  );
   const alone = latencyOf(aloneIds);
   const beside = latencyOf(hostileIds);
 
@@ -200,8 +269,11 @@ it("a hostile company crashes nothing and does not hold up another company's del
     "every A delivery to end",
     async () => {
       const [bombs, hanging] = [await outcomesOf(bombHooks), await outcomesOf(hangHooks)];
-      const done = (rows: { status: string }[], n: number) => rows.length === n && rows.every((r) => r.status === "failed");
-      return done(bombs, aBombEvents * bombHooks.length) && done(hanging, (aAccepted - aBombEvents) * hangHooks.length) ? [bombs, hanging] : null;
+      const done = (rows: { status: string }[], n: number) =>
+        rows.length === n && rows.every((r) => r.status === "failed");
+      return done(bombs, aBombEvents * bombHooks.length) && done(hanging, (aAccepted - aBombEvents) * hangHooks.length)
+        ? [bombs, hanging]
+        : null;
     },
     240_000,
     1000,
@@ -215,7 +287,10 @@ it("a hostile company crashes nothing and does not hold up another company's del
   expect(appOutput).not.toMatch(/restarting in/);
   expect(worker!.alive()).toBe(true);
   expect(worker!.output()).not.toMatch(/Fatal|FATAL|failed:/);
-  const [bDelivered] = await ctx.db.select({ id: deliveries.id }).from(deliveries).where(and(eq(deliveries.webhookId, bHook.id), eq(deliveries.status, "success")));
+  const [bDelivered] = await ctx.db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.webhookId, bHook.id), eq(deliveries.status, "success")));
   expect(bDelivered).toBeTruthy();
 
   const figures = {

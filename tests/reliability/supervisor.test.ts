@@ -27,7 +27,9 @@ afterAll(async () => {
 });
 
 function pids(name: string): number[] {
-  return [...output.matchAll(new RegExp(`\\[hookrelay\\] ${name} started \\(pid (\\d+)\\)`, "g"))].map((m) => Number(m[1]));
+  return [...output.matchAll(new RegExp(`\\[hookrelay\\] ${name} started \\(pid (\\d+)\\)`, "g"))].map((m) =>
+    Number(m[1]),
+  );
 }
 
 function alive(pid: number): boolean {
@@ -50,9 +52,18 @@ async function healthy(url: string): Promise<boolean> {
 
 it("restarts a killed web server and a killed worker; the database stays up; SIGTERM stops all", async () => {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, HOOKRELAY_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: "production" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOOKRELAY_DATA_DIR: dataDir,
+    PORT: String(port),
+    NODE_ENV: "production",
+  };
   for (const name of ["DATABASE_URL", "HOOKRELAY_SECRET_KEY", "AUTH_SECRET"]) delete env[name];
-  app = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "start.ts")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  app = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "start.ts")], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   app.stdout?.on("data", (c) => (output += c));
   app.stderr?.on("data", (c) => (output += c));
   const health = `http://127.0.0.1:${port}/api/health`;
@@ -75,9 +86,16 @@ it("restarts a killed web server and a killed worker; the database stays up; SIG
   expect(web2).not.toBe(web1);
   expect(worker2).not.toBe(worker1);
   expect(output).toMatch(new RegExp(`web \\(pid ${web1}\\) was killed by SIGKILL after [\\d.]+ s; restarting in 1 s`));
-  expect(output).toMatch(new RegExp(`worker \\(pid ${worker1}\\) was killed by SIGKILL after [\\d.]+ s; restarting in 1 s`));
+  expect(output).toMatch(
+    new RegExp(`worker \\(pid ${worker1}\\) was killed by SIGKILL after [\\d.]+ s; restarting in 1 s`),
+  );
   await waitFor("/api/health again", () => healthy(health), 60_000, 250);
-  await waitFor("the new worker to run", async () => new RegExp(`\\[hookrelay\\] worker ${worker2} running`).test(output), 60_000, 100);
+  await waitFor(
+    "the new worker to run",
+    async () => new RegExp(`\\[hookrelay\\] worker ${worker2} running`).test(output),
+    60_000,
+    100,
+  );
   // The same PostgreSQL all along, and the supervisor itself.
   expect(alive(postmaster)).toBe(true);
   expect(Number(fs.readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0])).toBe(postmaster);

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ingestEvents } from "@/lib/events/ingest";
 import { startReceiver } from "@/tests/receiver";
-import { processEnv, report, setUp, spawnWorker, startOwnDatabase, statusCounts, waitFor, type WorkerProcess } from "./harness";
+import {
+  processEnv,
+  report,
+  setUp,
+  spawnWorker,
+  startOwnDatabase,
+  statusCounts,
+  waitFor,
+  type WorkerProcess,
+} from "./harness";
 
 /**
  * Issue 7.1: 10,000 events; the worker is killed with SIGKILL twice while delivering and
@@ -40,12 +49,18 @@ it("delivers every event despite two kill -9 of the worker", async () => {
     const t0 = Date.now();
 
     for (let i = 0; i < EVENTS; i += 100) {
-      const batch = Array.from({ length: Math.min(100, EVENTS - i) }, (_, j) => ({ id: `crash-${i + j}`, type: "contact.created", data: { id: `c_${i + j}` } }));
+      const batch = Array.from({ length: Math.min(100, EVENTS - i) }, (_, j) => ({
+        id: `crash-${i + j}`,
+        type: "contact.created",
+        data: { id: `c_${i + j}` },
+      }));
       await ingestEvents(ctx.db, ctx.boss, ctx.companyId, ctx.apiKeyId, batch);
     }
     const unique = () => new Set(receiver.received.map((r) => r.headers["webhook-id"])).size;
     const progress = setInterval(async () => {
-      console.log(`[worker-crash] ${((Date.now() - t0) / 1000).toFixed(0)}s received ${receiver.received.length} unique ${unique()} ${JSON.stringify(await statusCounts(ctx.db, ctx.companyId).catch(() => ({})))}`);
+      console.log(
+        `[worker-crash] ${((Date.now() - t0) / 1000).toFixed(0)}s received ${receiver.received.length} unique ${unique()} ${JSON.stringify(await statusCounts(ctx.db, ctx.companyId).catch(() => ({})))}`,
+      );
     }, 5000);
 
     const kills: { at: number; received: number }[] = [];

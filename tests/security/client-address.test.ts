@@ -23,7 +23,9 @@ describe("the client's address", () => {
   });
 
   it("the app reads the server's verdict, not the client's X-Forwarded-For", () => {
-    expect(clientAddress(new Headers({ "x-hookrelay-client": "198.51.100.7", "x-forwarded-for": "1.2.3.4" }))).toBe("198.51.100.7");
+    expect(clientAddress(new Headers({ "x-hookrelay-client": "198.51.100.7", "x-forwarded-for": "1.2.3.4" }))).toBe(
+      "198.51.100.7",
+    );
     expect(clientAddress(new Headers({ "x-forwarded-for": "1.2.3.4, 198.51.100.8" }))).toBe("198.51.100.8");
     expect(clientAddress(new Headers())).toBe("unknown");
   });

@@ -21,7 +21,13 @@ beforeAll(async () => {
   const a = await makeCompany(env.deps, "Intake Rules Co");
   companyId = a.companyId;
   key = await keyFor(env.deps, a.owner, "intake");
-  await insertWebhook(env.db, companyId, a.owner.userId, { name: "Contacts", active: true, eventType: "contact.created", url: "http://127.0.0.1:9/never", delaySeconds: 86_400 });
+  await insertWebhook(env.db, companyId, a.owner.userId, {
+    name: "Contacts",
+    active: true,
+    eventType: "contact.created",
+    url: "http://127.0.0.1:9/never",
+    delaySeconds: 86_400,
+  });
 });
 
 afterAll(async () => {
@@ -38,7 +44,10 @@ async function post(body: BodyInit, contentType?: string) {
 }
 
 async function stored(externalId: string) {
-  return env.db.select().from(events).where(and(eq(events.companyId, companyId), eq(events.externalId, externalId)));
+  return env.db
+    .select()
+    .from(events)
+    .where(and(eq(events.companyId, companyId), eq(events.externalId, externalId)));
 }
 
 describe("POST /api/v1/events content types", () => {
@@ -53,7 +62,11 @@ describe("POST /api/v1/events content types", () => {
     const id = `ct-${label}`;
     const res = await post(event(id), contentType);
     expect(res.status).toBe(415);
-    expect(res.json.error).toEqual({ code: "unsupported_media_type", message: `Send events as JSON with Content-Type: application/json (got "${contentType}")`, field: "content-type" });
+    expect(res.json.error).toEqual({
+      code: "unsupported_media_type",
+      message: `Send events as JSON with Content-Type: application/json (got "${contentType}")`,
+      field: "content-type",
+    });
     expect(await stored(id)).toEqual([]);
   });
 
@@ -64,12 +77,15 @@ describe("POST /api/v1/events content types", () => {
     expect(await stored("ct-none")).toEqual([]);
   });
 
-  it.each(["application/json", "application/json; charset=utf-8", "Application/JSON;Charset=\"UTF-8\""])("accepts %s", async (contentType) => {
-    const id = `ct-ok-${contentType}`;
-    const res = await post(event(id), contentType);
-    expect(res.status).toBe(202);
-    expect(await stored(id)).toHaveLength(1);
-  });
+  it.each(["application/json", "application/json; charset=utf-8", 'Application/JSON;Charset="UTF-8"'])(
+    "accepts %s",
+    async (contentType) => {
+      const id = `ct-ok-${contentType}`;
+      const res = await post(event(id), contentType);
+      expect(res.status).toBe(202);
+      expect(await stored(id)).toHaveLength(1);
+    },
+  );
 });
 
 describe("a repeated id within one batch", () => {

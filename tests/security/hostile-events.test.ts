@@ -65,7 +65,10 @@ interface Answer {
   contentType: string | null;
 }
 
-async function post(body: string | Uint8Array | ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Promise<Answer> {
+async function post(
+  body: string | Uint8Array | ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const init: RequestInit & { duplex?: "half" } = {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
@@ -93,7 +96,11 @@ function expectRefusal(answer: Answer, what: string) {
 }
 
 /** Posts `body`; a refusal must leave the database as it was, an acceptance must be a 202. */
-async function postAndCheck(body: string | Uint8Array, what: string, opts: { mustRefuse?: boolean; status?: number } = {}) {
+async function postAndCheck(
+  body: string | Uint8Array,
+  what: string,
+  opts: { mustRefuse?: boolean; status?: number } = {},
+) {
   const before = await written();
   const answer = await post(body);
   expect(answer.status, `${what} → 5xx`).toBeLessThan(500);
@@ -107,7 +114,8 @@ async function postAndCheck(body: string | Uint8Array, what: string, opts: { mus
   return answer;
 }
 
-const preview = (s: string | Uint8Array) => (typeof s === "string" ? s : Buffer.from(s).toString("latin1")).slice(0, 200);
+const preview = (s: string | Uint8Array) =>
+  (typeof s === "string" ? s : Buffer.from(s).toString("latin1")).slice(0, 200);
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -115,7 +123,24 @@ const preview = (s: string | Uint8Array) => (typeof s === "string" ? s : Buffer.
 /** Characters that break things: NUL, lone surrogates, CR/LF, quotes, template and markup syntax. */
 const hostileUnit = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) },
-  { weight: 1, arbitrary: fc.constantFrom("\u0000", "\r\n", "\n", '"', "\\", "{{data.id}}", "{% raw %}", "<script>", "]]>", "&", "\u2028", "\uFEFF", "\uFFFF") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "\u0000",
+      "\r\n",
+      "\n",
+      '"',
+      "\\",
+      "{{data.id}}",
+      "{% raw %}",
+      "<script>",
+      "]]>",
+      "&",
+      "\u2028",
+      "\uFEFF",
+      "\uFFFF",
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) },
 );
 const hostileString = fc.string({ unit: hostileUnit, maxLength: 40 });
@@ -123,7 +148,13 @@ const anyJson = fc.jsonValue({ maxDepth: 5, stringUnit: hostileUnit });
 
 const validType = fc.constantFrom(...TYPES);
 const recordId = fc.oneof(fc.string({ minLength: 1, maxLength: 20, unit: "grapheme-ascii" }), fc.integer());
-const plainRecord = fc.dictionary(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 8 }).filter((k) => !["__proto__", "constructor", "prototype"].includes(k)), fc.oneof(fc.string({ unit: "grapheme-ascii", maxLength: 12 }), fc.integer(), fc.boolean()), { maxKeys: 4 });
+const plainRecord = fc.dictionary(
+  fc
+    .string({ unit: "grapheme-ascii", minLength: 1, maxLength: 8 })
+    .filter((k) => !["__proto__", "constructor", "prototype"].includes(k)),
+  fc.oneof(fc.string({ unit: "grapheme-ascii", maxLength: 12 }), fc.integer(), fc.boolean()),
+  { maxKeys: 4 },
+);
 
 /** An event the API accepts. */
 const validEvent = fc.record(
@@ -131,13 +162,26 @@ const validEvent = fc.record(
     type: validType,
     data: fc.tuple(plainRecord, recordId).map(([rest, id]) => ({ ...rest, id })),
     previous: plainRecord,
-    occurredAt: fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString()),
+    occurredAt: fc
+      .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
+      .map((d) => d.toISOString()),
   },
   { requiredKeys: ["type", "data"] },
 );
 
-const notAString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }));
-const notARecord = fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 5 }), fc.array(fc.integer(), { maxLength: 2 }));
+const notAString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 2 }),
+  fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+);
+const notARecord = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.string({ maxLength: 5 }),
+  fc.array(fc.integer(), { maxLength: 2 }),
+);
 
 type Mutation = (e: Record<string, unknown>) => Record<string, unknown>;
 const mutation = (label: string, mutate: Mutation) => ({ label, mutate });
@@ -145,21 +189,51 @@ const mutation = (label: string, mutate: Mutation) => ({ label, mutate });
 /** Turns a valid event into one the API must refuse: wrong types, missing fields, bad values. */
 const breakEvent: fc.Arbitrary<{ label: string; mutate: Mutation }> = fc.oneof(
   notAString.map((v) => mutation(`type=${JSON.stringify(v)}`, (e) => ({ ...e, type: v }))),
-  fc.string({ maxLength: 30 }).filter((s) => !TYPES.includes(s)).map((v) => mutation(`unknown type ${JSON.stringify(v)}`, (e) => ({ ...e, type: v }))),
+  fc
+    .string({ maxLength: 30 })
+    .filter((s) => !TYPES.includes(s))
+    .map((v) => mutation(`unknown type ${JSON.stringify(v)}`, (e) => ({ ...e, type: v }))),
   fc.constant(mutation("no type", ({ type: _t, ...e }) => e)),
   fc.constant(mutation("no data", ({ data: _d, ...e }) => e)),
   notARecord.map((v) => mutation(`data=${JSON.stringify(v)}`, (e) => ({ ...e, data: v }))),
   fc.constant(null).map((v) => mutation("data=null", (e) => ({ ...e, data: v }))),
-  fc.oneof(fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({})).map((v) => mutation(`data.id=${JSON.stringify(v)}`, (e) => ({ ...e, data: { ...(e.data as object), id: v } }))),
+  fc
+    .oneof(fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({}))
+    .map((v) => mutation(`data.id=${JSON.stringify(v)}`, (e) => ({ ...e, data: { ...(e.data as object), id: v } }))),
   fc.constant(mutation("data without id", (e) => ({ ...e, data: { name: "no id" } }))),
-  fc.oneof(fc.integer(), fc.boolean(), fc.constant(""), fc.constant("   "), fc.string({ minLength: 201, maxLength: 400 }).filter((s) => s.trim().length > 200)).map((v) => mutation(`id=${JSON.stringify(v).slice(0, 40)}`, (e) => ({ ...e, id: v }))),
-  fc.oneof(fc.integer(), fc.constant("yesterday"), fc.constant("2026-02-30T00:00:00Z"), fc.constant("2026-13-01T00:00:00Z"), fc.constant("2026-01-01"), fc.string({ maxLength: 10 })).map((v) => mutation(`occurredAt=${JSON.stringify(v)}`, (e) => ({ ...e, occurredAt: v }))),
+  fc
+    .oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(""),
+      fc.constant("   "),
+      fc.string({ minLength: 201, maxLength: 400 }).filter((s) => s.trim().length > 200),
+    )
+    .map((v) => mutation(`id=${JSON.stringify(v).slice(0, 40)}`, (e) => ({ ...e, id: v }))),
+  fc
+    .oneof(
+      fc.integer(),
+      fc.constant("yesterday"),
+      fc.constant("2026-02-30T00:00:00Z"),
+      fc.constant("2026-13-01T00:00:00Z"),
+      fc.constant("2026-01-01"),
+      fc.string({ maxLength: 10 }),
+    )
+    .map((v) => mutation(`occurredAt=${JSON.stringify(v)}`, (e) => ({ ...e, occurredAt: v }))),
   notARecord.map((v) => mutation(`previous=${JSON.stringify(v)}`, (e) => ({ ...e, previous: v }))),
-  fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.constant({ email: "not an email" }), fc.constant({ email: 5 })).map((v) => mutation(`owner=${JSON.stringify(v)}`, (e) => ({ ...e, owner: v }))),
+  fc
+    .oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.constant({ email: "not an email" }), fc.constant({ email: 5 }))
+    .map((v) => mutation(`owner=${JSON.stringify(v)}`, (e) => ({ ...e, owner: v }))),
 );
 
-/** JSON text of `value` with `key` set inside data or previous at some depth (as JSON.parse makes own `__proto__` keys). */
-function withForbiddenKey(event: Record<string, unknown>, where: "data" | "previous", key: string, depth: number): string {
+/** JSON text of `value` with `key` set inside data or previous at some depth (as JSON.parse makes own `__proto__`
+ * keys). */
+function withForbiddenKey(
+  event: Record<string, unknown>,
+  where: "data" | "previous",
+  key: string,
+  depth: number,
+): string {
   let inner = `{${JSON.stringify(key)}:{"isAdmin":true,"polluted":"yes"}}`;
   for (let i = 0; i < depth; i++) inner = `{"level${i}":${inner}}`;
   const holder = JSON.stringify({ ...(event[where] as object), __SLOT__: 0 });
@@ -191,7 +265,20 @@ const RUNS = { seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) };
 describe("POST /api/v1/events under hostile input", () => {
   it("any JSON value, and objects shaped almost like events: never a 5xx; a refusal writes nothing", async () => {
     const eventLike = fc.record(
-      { id: fc.oneof(hostileString, anyJson), type: fc.oneof(validType, anyJson), occurredAt: fc.oneof(anyJson, fc.date().map((d) => (Number.isNaN(d.getTime()) ? "x" : d.toISOString()))), data: fc.oneof(anyJson, fc.dictionary(hostileString, anyJson, { maxKeys: 5 }).map((d) => ({ ...d, id: "r1" }))), previous: anyJson, owner: anyJson },
+      {
+        id: fc.oneof(hostileString, anyJson),
+        type: fc.oneof(validType, anyJson),
+        occurredAt: fc.oneof(
+          anyJson,
+          fc.date().map((d) => (Number.isNaN(d.getTime()) ? "x" : d.toISOString())),
+        ),
+        data: fc.oneof(
+          anyJson,
+          fc.dictionary(hostileString, anyJson, { maxKeys: 5 }).map((d) => ({ ...d, id: "r1" })),
+        ),
+        previous: anyJson,
+        owner: anyJson,
+      },
       { requiredKeys: [] },
     );
     const body = fc.oneof(anyJson, eventLike, fc.array(eventLike, { maxLength: 5 }));
@@ -206,12 +293,20 @@ describe("POST /api/v1/events under hostile input", () => {
 
   it("a batch with one bad event (wrong type, missing or invalid field) writes none of its events", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(validEvent, { minLength: 0, maxLength: 30 }), breakEvent, validEvent, fc.nat(), async (good, broken, victim, at) => {
-        const bad = broken.mutate(victim as Record<string, unknown>);
-        const batch = [...good];
-        batch.splice(at % (good.length + 1), 0, bad as (typeof good)[number]);
-        await postAndCheck(JSON.stringify(batch), `batch of ${batch.length} with ${broken.label}`, { mustRefuse: true });
-      }),
+      fc.asyncProperty(
+        fc.array(validEvent, { minLength: 0, maxLength: 30 }),
+        breakEvent,
+        validEvent,
+        fc.nat(),
+        async (good, broken, victim, at) => {
+          const bad = broken.mutate(victim as Record<string, unknown>);
+          const batch = [...good];
+          batch.splice(at % (good.length + 1), 0, bad as (typeof good)[number]);
+          await postAndCheck(JSON.stringify(batch), `batch of ${batch.length} with ${broken.label}`, {
+            mustRefuse: true,
+          });
+        },
+      ),
       { ...RUNS, numRuns: 500 },
     );
   });
@@ -222,31 +317,55 @@ describe("POST /api/v1/events under hostile input", () => {
       fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => `\\u${c.toString(16)}`),
       fc.constant("\\udc00\\ud800"), // reversed pair
     );
-    const where = fc.constantFrom("id", "data.id", "data.value", "data.key", "previous.value", "previous.key", "owner.email");
+    const where = fc.constantFrom(
+      "id",
+      "data.id",
+      "data.value",
+      "data.key",
+      "previous.value",
+      "previous.key",
+      "owner.email",
+    );
     await fc.assert(
-      fc.asyncProperty(validEvent, unstorable, where, fc.string({ unit: "grapheme-ascii", maxLength: 5 }), async (event, escape, place, around) => {
-        const safe = around.replace(/["\\]/g, "");
-        const s = `"${safe}${escape}${safe}"`;
-        const e = { ...event, data: { ...event.data }, previous: { ...(event.previous ?? {}) }, owner: {} as Record<string, unknown> };
-        let text: string;
-        if (place === "data.key" || place === "previous.key") {
-          const target = place === "data.key" ? "data" : "previous";
-          text = JSON.stringify({ ...e, [target]: { ...(e[target] as object), __SLOT__: 1 } }).replace('"__SLOT__"', () => s);
-        } else {
-          const [obj, field] = place.includes(".") ? place.split(".") : [null, place];
-          const marker = "__VALUE_SLOT__";
-          const copy: Record<string, any> = { ...e };
-          if (obj) copy[obj] = { ...copy[obj], [field]: marker };
-          else copy[field] = marker;
-          text = JSON.stringify(copy).replace(`"${marker}"`, () => s);
-        }
-        await postAndCheck(text, `${place} holding ${escape}: ${preview(text)}`, { mustRefuse: true });
-      }),
+      fc.asyncProperty(
+        validEvent,
+        unstorable,
+        where,
+        fc.string({ unit: "grapheme-ascii", maxLength: 5 }),
+        async (event, escape, place, around) => {
+          const safe = around.replace(/["\\]/g, "");
+          const s = `"${safe}${escape}${safe}"`;
+          const e = {
+            ...event,
+            data: { ...event.data },
+            previous: { ...(event.previous ?? {}) },
+            owner: {} as Record<string, unknown>,
+          };
+          let text: string;
+          if (place === "data.key" || place === "previous.key") {
+            const target = place === "data.key" ? "data" : "previous";
+            text = JSON.stringify({ ...e, [target]: { ...(e[target] as object), __SLOT__: 1 } }).replace(
+              '"__SLOT__"',
+              () => s,
+            );
+          } else {
+            const [obj, field] = place.includes(".") ? place.split(".") : [null, place];
+            const marker = "__VALUE_SLOT__";
+            const copy: Record<string, any> = { ...e };
+            if (obj) copy[obj] = { ...copy[obj], [field]: marker };
+            else copy[field] = marker;
+            text = JSON.stringify(copy).replace(`"${marker}"`, () => s);
+          }
+          await postAndCheck(text, `${place} holding ${escape}: ${preview(text)}`, { mustRefuse: true });
+        },
+      ),
       { ...RUNS, numRuns: 200 },
     );
     for (const n of ["1e400", "-1e400", "1e309"]) {
       await postAndCheck(`{"type":"contact.created","data":{"id":${n}}}`, `data.id ${n}`, { mustRefuse: true });
-      await postAndCheck(`{"type":"contact.created","data":{"id":"x","amount":${n}}}`, `data.amount ${n}`, { mustRefuse: true });
+      await postAndCheck(`{"type":"contact.created","data":{"id":"x","amount":${n}}}`, `data.amount ${n}`, {
+        mustRefuse: true,
+      });
     }
   });
 
@@ -261,7 +380,10 @@ describe("POST /api/v1/events under hostile input", () => {
     );
     await fc.assert(
       fc.asyncProperty(validEvent, edge, async (event, occurredAt) => {
-        await postAndCheck(JSON.stringify({ ...event, occurredAt }), `occurredAt ${occurredAt}`, { mustRefuse: true, status: 422 });
+        await postAndCheck(JSON.stringify({ ...event, occurredAt }), `occurredAt ${occurredAt}`, {
+          mustRefuse: true,
+          status: 422,
+        });
       }),
       { ...RUNS, numRuns: 30 },
     );
@@ -274,29 +396,45 @@ describe("POST /api/v1/events under hostile input", () => {
 
   it("__proto__, constructor and prototype keys at any depth of data or previous: 422, nothing written, no prototype polluted", async () => {
     await fc.assert(
-      fc.asyncProperty(validEvent, fc.constantFrom("data", "previous") as fc.Arbitrary<"data" | "previous">, fc.constantFrom("__proto__", "constructor", "prototype"), fc.nat({ max: 30 }), async (event, where, forbidden, depth) => {
-        const text = withForbiddenKey(event as Record<string, unknown>, where, forbidden, depth);
-        expect(text).toContain(JSON.stringify(forbidden));
-        await postAndCheck(text, `${forbidden} in ${where} at depth ${depth}`, { mustRefuse: true, status: 422 });
-        expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-        expect(Object.prototype).not.toHaveProperty("polluted");
-      }),
+      fc.asyncProperty(
+        validEvent,
+        fc.constantFrom("data", "previous") as fc.Arbitrary<"data" | "previous">,
+        fc.constantFrom("__proto__", "constructor", "prototype"),
+        fc.nat({ max: 30 }),
+        async (event, where, forbidden, depth) => {
+          const text = withForbiddenKey(event as Record<string, unknown>, where, forbidden, depth);
+          expect(text).toContain(JSON.stringify(forbidden));
+          await postAndCheck(text, `${forbidden} in ${where} at depth ${depth}`, { mustRefuse: true, status: 422 });
+          expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+          expect(Object.prototype).not.toHaveProperty("polluted");
+        },
+      ),
       { ...RUNS, numRuns: 200 },
     );
     // At the top of an event (outside data) the keys are dropped by the schema, not stored.
-    const top = await post('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"type":"contact.created","data":{"id":"top"}}');
+    const top = await post(
+      '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"type":"contact.created","data":{"id":"top"}}',
+    );
     expect(top.status).toBe(202);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("deep nesting (data, previous or the whole body) is refused, never a stack overflow", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 33, max: 20_000 }), fc.constantFrom("array", "object") as fc.Arbitrary<"array" | "object">, fc.constantFrom("data", "previous", "body"), async (depth, kind, where) => {
-        const deep = nested(depth, kind);
-        const text = where === "body" ? deep : `{"type":"contact.created","data":{"id":"d"${where === "data" ? `,"deep":${deep}` : ""}}${where === "previous" ? `,"previous":{"deep":${deep}}` : ""}}`;
-        await postAndCheck(text, `nesting ${depth} (${kind}) in ${where}`, { mustRefuse: true });
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 33, max: 20_000 }),
+        fc.constantFrom("array", "object") as fc.Arbitrary<"array" | "object">,
+        fc.constantFrom("data", "previous", "body"),
+        async (depth, kind, where) => {
+          const deep = nested(depth, kind);
+          const text =
+            where === "body"
+              ? deep
+              : `{"type":"contact.created","data":{"id":"d"${where === "data" ? `,"deep":${deep}` : ""}}${where === "previous" ? `,"previous":{"deep":${deep}}` : ""}}`;
+          await postAndCheck(text, `nesting ${depth} (${kind}) in ${where}`, { mustRefuse: true });
+        },
+      ),
       { ...RUNS, numRuns: 60 },
     );
   });
@@ -308,7 +446,10 @@ describe("POST /api/v1/events under hostile input", () => {
         // Inside a string value or between tokens: either way the body is refused as a whole.
         const i = at % (bytes.length + 1);
         const body = new Uint8Array([...bytes.slice(0, i), ...bad, ...bytes.slice(i)]);
-        const answer = await postAndCheck(body, `bytes ${bad.map((b) => b.toString(16)).join(" ")} at ${i}`, { mustRefuse: true, status: 400 });
+        const answer = await postAndCheck(body, `bytes ${bad.map((b) => b.toString(16)).join(" ")} at ${i}`, {
+          mustRefuse: true,
+          status: 400,
+        });
         expect(answer.json.error.code).toBe("malformed");
       }),
       { ...RUNS, numRuns: 300 },
@@ -331,7 +472,16 @@ describe("POST /api/v1/events under hostile input", () => {
         const t = JSON.stringify(e);
         return fc.integer({ min: 1, max: t.length - 1 }).map((n) => t.slice(0, n));
       }),
-      fc.constantFrom("{type: 'contact.created'}", "{'a':1}", "NaN", "undefined", '{"a":1,}', "[1,]", "<xml/>", "type=contact.created&data[id]=1"),
+      fc.constantFrom(
+        "{type: 'contact.created'}",
+        "{'a':1}",
+        "NaN",
+        "undefined",
+        '{"a":1,}',
+        "[1,]",
+        "<xml/>",
+        "type=contact.created&data[id]=1",
+      ),
     );
     await fc.assert(
       fc.asyncProperty(nonJson, async (text) => {
@@ -342,21 +492,28 @@ describe("POST /api/v1/events under hostile input", () => {
   });
 
   it("a UTF-8 byte order mark before the JSON is read as UTF-8 (stripped), not as a character", async () => {
-    const answer = await post(new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('{"type":"contact.created","data":{"id":"bom"}}')]));
+    const answer = await post(
+      new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('{"type":"contact.created","data":{"id":"bom"}}')]),
+    );
     expect(answer.status, JSON.stringify(answer.json)).toBe(202);
   });
 
   it("arrays of 101 to 150 events: 413, nothing written", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 101, max: 150 }), validEvent, async (n, event) => {
-        const answer = await postAndCheck(JSON.stringify(Array.from({ length: n }, () => event)), `${n} events`, { mustRefuse: true, status: 413 });
+        const answer = await postAndCheck(JSON.stringify(Array.from({ length: n }, () => event)), `${n} events`, {
+          mustRefuse: true,
+          status: 413,
+        });
         expect(answer.json.error.message).toContain("100");
       }),
       { ...RUNS, numRuns: 20 },
     );
     // An empty array is refused too (422), and exactly 100 is accepted.
     await postAndCheck("[]", "empty batch", { mustRefuse: true, status: 422 });
-    const hundred = await post(JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ type: "contact.created", data: { id: `c${i}` } }))));
+    const hundred = await post(
+      JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ type: "contact.created", data: { id: `c${i}` } }))),
+    );
     expect(hundred.status).toBe(202);
   });
 
@@ -409,7 +566,10 @@ describe("POST /api/v1/events under hostile input", () => {
       ["id", JSON.stringify({ id: big(300_000), type: "contact.created", data: { id: 1 } })],
       ["data.id", JSON.stringify({ type: "contact.created", data: { id: big(400_000) } })],
       ["occurredAt", JSON.stringify({ type: "contact.created", occurredAt: big(400_000), data: { id: 1 } })],
-      ["owner.email", JSON.stringify({ type: "contact.created", owner: { email: `${big(300_000)}@example.com` }, data: { id: 1 } })],
+      [
+        "owner.email",
+        JSON.stringify({ type: "contact.created", owner: { email: `${big(300_000)}@example.com` }, data: { id: 1 } }),
+      ],
       ["a key", `{"type":"contact.created","data":{"id":1,${JSON.stringify(big(400_000))}:1}}`],
     ];
     for (const [what, text] of cases) await postAndCheck(text, `huge ${what}`);

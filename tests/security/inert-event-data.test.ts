@@ -4,7 +4,13 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { buildBatchRequest, buildRequest, flattenParams, generateSigningSecret, type DeliveryEvent } from "@/lib/delivery/build-request";
+import {
+  buildBatchRequest,
+  buildRequest,
+  flattenParams,
+  generateSigningSecret,
+  type DeliveryEvent,
+} from "@/lib/delivery/build-request";
 import { closeSafeDispatchers, sendSafely } from "@/lib/delivery/http-client";
 import { deliveryFailedEmail, escapeHtml, webhookDisabledEmail } from "@/lib/email";
 import { BODY_ENCODINGS, webhookSchema, type BodyEncoding, type WebhookInput } from "@/lib/validations/webhook";
@@ -66,12 +72,18 @@ const PIECES = [
   "€",
   "😀",
 ];
-const hostileUnit = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...PIECES) }, { weight: 1, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 2 }) });
+const hostileUnit = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...PIECES) },
+  { weight: 1, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 2 }) },
+);
 const hostile = fc.string({ unit: hostileUnit, minLength: 1, maxLength: 12 });
 /** The same, within Latin-1: what an HTTP header can carry at all. */
 const LATIN1 = /^[\u0000-\u00ff]*$/;
 const hostileLatin1 = fc.string({
-  unit: fc.oneof(fc.constantFrom(...PIECES.filter((p) => LATIN1.test(p))), fc.string({ unit: "binary-ascii", minLength: 1, maxLength: 2 })),
+  unit: fc.oneof(
+    fc.constantFrom(...PIECES.filter((p) => LATIN1.test(p))),
+    fc.string({ unit: "binary-ascii", minLength: 1, maxLength: 2 }),
+  ),
   minLength: 1,
   maxLength: 12,
 });
@@ -91,10 +103,20 @@ function eventOf(name: string, note: string, item: string): DeliveryEvent {
 }
 
 function config(overrides: Partial<WebhookInput>) {
-  return webhookSchema.parse({ name: "Inert", eventType: "deal.updated", url: "https://receiver.example.com/hook", ...overrides });
+  return webhookSchema.parse({
+    name: "Inert",
+    eventType: "deal.updated",
+    url: "https://receiver.example.com/hook",
+    ...overrides,
+  });
 }
 
-const ctx = () => ({ deliveryId: "dlv_inert", timestamp: new Date("2026-03-01T10:00:00Z"), signingSecrets: [generateSigningSecret()], secrets: {} });
+const ctx = () => ({
+  deliveryId: "dlv_inert",
+  timestamp: new Date("2026-03-01T10:00:00Z"),
+  signingSecrets: [generateSigningSecret()],
+  secrets: {},
+});
 
 // ---------------------------------------------------------------------------------------------
 // A strict reader for the XML the builder writes: a declaration, elements without attributes,
@@ -174,8 +196,20 @@ const xmlVisible = (s: string) => s.replace(new RegExp(XML_FORBIDDEN.source, "g"
 
 describe("the strict XML reader used below", () => {
   it("reads what it should and refuses what is not well-formed", () => {
-    expect(textOf(child(parseXml('<?xml version="1.0" encoding="UTF-8"?><a><b>x &amp; &lt;y&gt; &#65;</b></a>'), "b"))).toBe("x & <y> A");
-    for (const bad of ["<a><b></a></b>", "<a>x < y</a>", "<a>x & y</a>", "<a></a><b></b>", "<a>", "<1a></1a>", "<a>&bogus;</a>", "<a>\u0001</a>", "text<a></a>"]) {
+    expect(
+      textOf(child(parseXml('<?xml version="1.0" encoding="UTF-8"?><a><b>x &amp; &lt;y&gt; &#65;</b></a>'), "b")),
+    ).toBe("x & <y> A");
+    for (const bad of [
+      "<a><b></a></b>",
+      "<a>x < y</a>",
+      "<a>x & y</a>",
+      "<a></a><b></b>",
+      "<a>",
+      "<1a></1a>",
+      "<a>&bogus;</a>",
+      "<a>\u0001</a>",
+      "text<a></a>",
+    ]) {
       expect(() => parseXml(bad), bad).toThrow();
     }
   });
@@ -202,7 +236,13 @@ describe("event data is inert in every body mode and encoding", () => {
       fc.property(hostile, hostile, hostile, (name, note, item) => {
         const event = eventOf(name, note, item);
         const req = buildRequest(config({ body: { mode: "raw", encoding } }), event, ctx());
-        const envelope = { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data, previous: event.previous };
+        const envelope = {
+          id: event.id,
+          type: event.type,
+          occurredAt: event.occurredAt,
+          data: event.data,
+          previous: event.previous,
+        };
         const decoded = decode(req.body!, encoding);
         if (encoding === "json" || encoding === "text") expect(decoded).toEqual(envelope);
         else if (encoding === "json_array") expect(decoded).toEqual([envelope]);
@@ -214,12 +254,30 @@ describe("event data is inert in every body mode and encoding", () => {
           expect(textOf(child(data, "name"))).toBe(xmlVisible(name));
           expect(textOf(child(child(data, "nested"), "note"))).toBe(xmlVisible(note));
           expect(textOf(child(child(data, "list"), "item"))).toBe(xmlVisible(item));
-          expect(data.children.map((c) => (typeof c === "string" ? "#text" : c.name))).toEqual(["id", "name", "nested", "list", "count", "secret"]);
+          expect(data.children.map((c) => (typeof c === "string" ? "#text" : c.name))).toEqual([
+            "id",
+            "name",
+            "nested",
+            "list",
+            "count",
+            "secret",
+          ]);
         }
         if (encoding === "form") {
           // No parameter was injected through `&` or `=` in the data.
           const keys = (decoded as [string, string][]).map(([k]) => k);
-          expect(keys).toEqual(["id", "type", "occurredAt", "data[id]", "data[name]", "data[nested][note]", "data[list][0]", "data[count]", "data[secret]", "previous[canary]"]);
+          expect(keys).toEqual([
+            "id",
+            "type",
+            "occurredAt",
+            "data[id]",
+            "data[name]",
+            "data[nested][note]",
+            "data[list][0]",
+            "data[count]",
+            "data[secret]",
+            "previous[canary]",
+          ]);
           expect(new URLSearchParams(req.body!).get("data[name]")).toBe(name);
         }
       }),
@@ -229,7 +287,15 @@ describe("event data is inert in every body mode and encoding", () => {
 
   it.each(BODY_ENCODINGS)("fields mode, %s: picked values arrive exactly, nothing evaluated", (encoding) => {
     const cfg = config({
-      body: { mode: "fields", encoding, fields: [{ path: "data.name", as: "name" }, { path: "nested.note", as: "note" }], constants: [{ name: "source", value: "{{data.secret}}" }] },
+      body: {
+        mode: "fields",
+        encoding,
+        fields: [
+          { path: "data.name", as: "name" },
+          { path: "nested.note", as: "note" },
+        ],
+        constants: [{ name: "source", value: "{{data.secret}}" }],
+      },
     });
     fc.assert(
       fc.property(hostile, hostile, (name, note) => {
@@ -243,7 +309,11 @@ describe("event data is inert in every body mode and encoding", () => {
         else if (encoding === "form") expect([...new URLSearchParams(body)]).toEqual(Object.entries(expected));
         else {
           const root = parseXml(body);
-          expect(root.children.map((c) => (typeof c === "string" ? "#text" : c.name))).toEqual(["name", "note", "source"]);
+          expect(root.children.map((c) => (typeof c === "string" ? "#text" : c.name))).toEqual([
+            "name",
+            "note",
+            "source",
+          ]);
           expect(textOf(child(root, "name"))).toBe(xmlVisible(name));
           expect(textOf(child(root, "note"))).toBe(xmlVisible(note));
         }
@@ -260,62 +330,91 @@ describe("event data is inert in every body mode and encoding", () => {
     text: "Deal {{data.name}} / {{data.nested.note}}",
   };
 
-  it.each(BODY_ENCODINGS)("template mode, %s: values are escaped for the encoding and printed once, never evaluated", (encoding) => {
-    const cfg = config({ body: { mode: "template", encoding, template: TEMPLATES[encoding] } });
-    fc.assert(
-      fc.property(hostile, hostile, hostile, (name, note, item) => {
-        const req = buildRequest(cfg, eventOf(name, note, item), ctx());
-        const body = req.body!;
-        expect(body).not.toContain("SECRET-VALUE");
-        expect(body).not.toContain(CANARY);
-        switch (encoding) {
-          case "json":
-            expect(JSON.parse(body)).toEqual({ name, note, count: 7, list: [item] });
-            break;
-          case "json_array":
-            expect(JSON.parse(body)).toEqual([{ name }]);
-            break;
-          case "xml": {
-            const root = parseXml(body);
-            expect(root.children.map((c) => (typeof c === "string" ? "#text" : c.name))).toEqual(["name", "note"]);
-            expect(textOf(child(root, "name"))).toBe(xmlVisible(name));
-            expect(textOf(child(root, "note"))).toBe(xmlVisible(note));
-            break;
+  it.each(BODY_ENCODINGS)(
+    "template mode, %s: values are escaped for the encoding and printed once, never evaluated",
+    (encoding) => {
+      const cfg = config({ body: { mode: "template", encoding, template: TEMPLATES[encoding] } });
+      fc.assert(
+        fc.property(hostile, hostile, hostile, (name, note, item) => {
+          const req = buildRequest(cfg, eventOf(name, note, item), ctx());
+          const body = req.body!;
+          expect(body).not.toContain("SECRET-VALUE");
+          expect(body).not.toContain(CANARY);
+          switch (encoding) {
+            case "json":
+              expect(JSON.parse(body)).toEqual({ name, note, count: 7, list: [item] });
+              break;
+            case "json_array":
+              expect(JSON.parse(body)).toEqual([{ name }]);
+              break;
+            case "xml": {
+              const root = parseXml(body);
+              expect(root.children.map((c) => (typeof c === "string" ? "#text" : c.name))).toEqual(["name", "note"]);
+              expect(textOf(child(root, "name"))).toBe(xmlVisible(name));
+              expect(textOf(child(root, "note"))).toBe(xmlVisible(note));
+              break;
+            }
+            case "form":
+              expect([...new URLSearchParams(body)]).toEqual([
+                ["name", name],
+                ["note", note],
+                ["fixed", "1"],
+              ]);
+              break;
+            case "text":
+              // Plain text is not escaped, and the data is not rendered a second time.
+              expect(body).toBe(`Deal ${name} / ${note}`);
+              break;
           }
-          case "form":
-            expect([...new URLSearchParams(body)]).toEqual([
-              ["name", name],
-              ["note", note],
-              ["fixed", "1"],
-            ]);
-            break;
-          case "text":
-            // Plain text is not escaped, and the data is not rendered a second time.
-            expect(body).toBe(`Deal ${name} / ${note}`);
-            break;
-        }
-      }),
-      { numRuns: 150 },
-    );
-  });
+        }),
+        { numRuns: 150 },
+      );
+    },
+  );
 
   it("GET/DELETE: fields and templates go to the query string without adding parameters", () => {
     fc.assert(
-      fc.property(hostile, hostile, fc.constantFrom("GET", "DELETE") as fc.Arbitrary<"GET" | "DELETE">, (name, note, method) => {
-        const fields = buildRequest(config({ method, body: { mode: "fields", encoding: "json", fields: [{ path: "data.name", as: "name" }, { path: "nested.note", as: "note" }] } }), eventOf(name, note, "i"), ctx());
-        const q1 = new URL(fields.url).searchParams;
-        expect([...q1]).toEqual([
-          ["name", name],
-          ["note", note],
-        ]);
-        const tpl = buildRequest(config({ method, body: { mode: "template", encoding: "form", template: "name={{data.name}}&note={{data.nested.note}}" } }), eventOf(name, note, "i"), ctx());
-        expect([...new URL(tpl.url).searchParams]).toEqual([
-          ["name", name],
-          ["note", note],
-        ]);
-        expect(fields.body).toBeNull();
-        expect(new URL(tpl.url).host).toBe("receiver.example.com");
-      }),
+      fc.property(
+        hostile,
+        hostile,
+        fc.constantFrom("GET", "DELETE") as fc.Arbitrary<"GET" | "DELETE">,
+        (name, note, method) => {
+          const fields = buildRequest(
+            config({
+              method,
+              body: {
+                mode: "fields",
+                encoding: "json",
+                fields: [
+                  { path: "data.name", as: "name" },
+                  { path: "nested.note", as: "note" },
+                ],
+              },
+            }),
+            eventOf(name, note, "i"),
+            ctx(),
+          );
+          const q1 = new URL(fields.url).searchParams;
+          expect([...q1]).toEqual([
+            ["name", name],
+            ["note", note],
+          ]);
+          const tpl = buildRequest(
+            config({
+              method,
+              body: { mode: "template", encoding: "form", template: "name={{data.name}}&note={{data.nested.note}}" },
+            }),
+            eventOf(name, note, "i"),
+            ctx(),
+          );
+          expect([...new URL(tpl.url).searchParams]).toEqual([
+            ["name", name],
+            ["note", note],
+          ]);
+          expect(fields.body).toBeNull();
+          expect(new URL(tpl.url).host).toBe("receiver.example.com");
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -324,8 +423,14 @@ describe("event data is inert in every body mode and encoding", () => {
     const cfg = config({ body: { mode: "template", encoding: "json", template: TEMPLATES.json } });
     fc.assert(
       fc.property(fc.array(fc.tuple(hostile, hostile, hostile), { minLength: 1, maxLength: 5 }), (rows) => {
-        const req = buildBatchRequest(cfg, rows.map(([n, o, i]) => eventOf(n, o, i)), ctx());
-        expect(JSON.parse(req.body!)).toEqual(rows.map(([name, note, item]) => ({ name, note, count: 7, list: [item] })));
+        const req = buildBatchRequest(
+          cfg,
+          rows.map(([n, o, i]) => eventOf(n, o, i)),
+          ctx(),
+        );
+        expect(JSON.parse(req.body!)).toEqual(
+          rows.map(([name, note, item]) => ({ name, note, count: 7, list: [item] })),
+        );
       }),
       { numRuns: 100 },
     );
@@ -342,13 +447,29 @@ describe("placeholders in the URL and header values", () => {
     ],
     auth: { type: "bearer", token: "tok_inert_0123456789" },
   });
-  const EXPECTED_HEADERS = ["user-agent", "x-deal-name", "x-note", "authorization", "content-type", "webhook-id", "webhook-timestamp", "webhook-signature"];
+  const EXPECTED_HEADERS = [
+    "user-agent",
+    "x-deal-name",
+    "x-note",
+    "authorization",
+    "content-type",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+  ];
 
   it("no header value holds CR, LF or another control character; no header is added; the URL keeps its host, path and query", () => {
     fc.assert(
       fc.property(hostile, hostile, hostile, (name, note, item) => {
-        const req = buildRequest(cfg, eventOf(name, note, item), { ...ctx(), secrets: { bearerToken: "tok_inert_0123456789" } });
-        expect(Object.keys(req.headers).map((h) => h.toLowerCase()).sort()).toEqual([...EXPECTED_HEADERS].sort());
+        const req = buildRequest(cfg, eventOf(name, note, item), {
+          ...ctx(),
+          secrets: { bearerToken: "tok_inert_0123456789" },
+        });
+        expect(
+          Object.keys(req.headers)
+            .map((h) => h.toLowerCase())
+            .sort(),
+        ).toEqual([...EXPECTED_HEADERS].sort());
         for (const [h, v] of [...Object.entries(req.headers), ...Object.entries(req.maskedHeaders)]) {
           expect(CONTROL.test(v), `${h}: ${JSON.stringify(v)}`).toBe(false);
         }
@@ -387,18 +508,31 @@ describe("placeholders in the URL and header values", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
-    const local = config({ ...cfg, url: `http://127.0.0.1:${port}/deals/{{data.name}}?note={{data.nested.note}}`, headers: cfg.headers, auth: cfg.auth });
+    const local = config({
+      ...cfg,
+      url: `http://127.0.0.1:${port}/deals/{{data.name}}?note={{data.nested.note}}`,
+      headers: cfg.headers,
+      auth: cfg.auth,
+    });
     try {
       await fc.assert(
         fc.asyncProperty(hostileLatin1, hostileLatin1, async (name, note) => {
-          const req = buildRequest(local, eventOf(name, note, "i"), { ...ctx(), secrets: { bearerToken: "tok_inert_0123456789" } });
-          const out = await sendSafely({ method: req.method, url: req.url, headers: req.headers, body: req.body }, { timeoutMs: 5_000, allowPrivate: true });
+          const req = buildRequest(local, eventOf(name, note, "i"), {
+            ...ctx(),
+            secrets: { bearerToken: "tok_inert_0123456789" },
+          });
+          const out = await sendSafely(
+            { method: req.method, url: req.url, headers: req.headers, body: req.body },
+            { timeoutMs: 5_000, allowPrivate: true },
+          );
           expect(out.status, out.error?.message).toBe(204);
           const head = heads[heads.length - 1];
           const [requestLine, ...lines] = head.split("\r\n");
           expect(requestLine).toMatch(/^POST \/deals\/\S* HTTP\/1\.1$/);
           const names = lines.map((l) => l.slice(0, l.indexOf(":")).toLowerCase());
-          expect(names.filter((n) => !["host", "connection", "content-length"].includes(n)).sort()).toEqual([...EXPECTED_HEADERS].sort());
+          expect(names.filter((n) => !["host", "connection", "content-length"].includes(n)).sort()).toEqual(
+            [...EXPECTED_HEADERS].sort(),
+          );
           expect(names).not.toContain("x-injected");
         }),
         { numRuns: 100 },
@@ -407,8 +541,14 @@ describe("placeholders in the URL and header values", () => {
       // UTF-8 (issue 13 item 10; before, undici refused the request and the attempt failed), and the
       // CR/LF still never reaches the wire.
       const before = heads.length;
-      const req = buildRequest(local, eventOf("price €5 😀\r\nX-Injected: yes", "n", "i"), { ...ctx(), secrets: { bearerToken: "tok_inert_0123456789" } });
-      const out = await sendSafely({ method: req.method, url: req.url, headers: req.headers, body: req.body }, { timeoutMs: 5_000, allowPrivate: true });
+      const req = buildRequest(local, eventOf("price €5 😀\r\nX-Injected: yes", "n", "i"), {
+        ...ctx(),
+        secrets: { bearerToken: "tok_inert_0123456789" },
+      });
+      const out = await sendSafely(
+        { method: req.method, url: req.url, headers: req.headers, body: req.body },
+        { timeoutMs: 5_000, allowPrivate: true },
+      );
       expect(out.error).toBeNull();
       expect(heads.length).toBe(before + 1);
       const lines = heads[heads.length - 1].split("\r\n");
@@ -424,13 +564,50 @@ describe("emails print event and webhook data escaped", () => {
   it("the failure and switched-off emails hold no markup from the data", () => {
     fc.assert(
       fc.property(hostile, hostile, hostile, (webhookName, recordId, url) => {
-        const failed = deliveryFailedEmail({ webhookName, callbackUrl: `https://x.example.com/${url}`, eventType: "deal.updated", recordId, status: 500, meaning: "Server error", attempts: 3, othersFailed: 0, historyUrl: "https://app.example.com/h" });
-        const off = webhookDisabledEmail({ webhookName, callbackUrl: `https://x.example.com/${url}`, reason: recordId, editUrl: "https://app.example.com/e" });
+        const failed = deliveryFailedEmail({
+          webhookName,
+          callbackUrl: `https://x.example.com/${url}`,
+          eventType: "deal.updated",
+          recordId,
+          status: 500,
+          meaning: "Server error",
+          attempts: 3,
+          othersFailed: 0,
+          historyUrl: "https://app.example.com/h",
+        });
+        const off = webhookDisabledEmail({
+          webhookName,
+          callbackUrl: `https://x.example.com/${url}`,
+          reason: recordId,
+          editUrl: "https://app.example.com/e",
+        });
         for (const html of [failed.html, off.html]) {
           expect(html).toContain(escapeHtml(webhookName));
           // Every "<" in the HTML opens one of the layout's own tags.
           const tags = [...html.matchAll(/<\/?([a-zA-Z0-9!]+)/g)].map((m) => m[1].toLowerCase());
-          expect(tags.filter((t) => !["!doctype", "html", "head", "meta", "title", "body", "table", "tr", "td", "span", "h1", "p", "strong", "code", "a", "br"].includes(t))).toEqual([]);
+          expect(
+            tags.filter(
+              (t) =>
+                ![
+                  "!doctype",
+                  "html",
+                  "head",
+                  "meta",
+                  "title",
+                  "body",
+                  "table",
+                  "tr",
+                  "td",
+                  "span",
+                  "h1",
+                  "p",
+                  "strong",
+                  "code",
+                  "a",
+                  "br",
+                ].includes(t),
+            ),
+          ).toEqual([]);
           expect((html.match(/</g) ?? []).length).toBe(tags.length);
         }
       }),
@@ -456,8 +633,11 @@ describe("pages and components never write raw HTML", () => {
    * ChartConfig. It is safe only while every config is a constant in code (never event, webhook or
    * user data), which the next test checks.
    */
-  const ALLOWED: Record<string, RegExp> = { "components/ui/chart.tsx": /<style dangerouslySetInnerHTML=\{\{ __html: css \}\} \/>/ };
-  const SINKS = /dangerouslySetInnerHTML|\.innerHTML\s*=|\.outerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(/;
+  const ALLOWED: Record<string, RegExp> = {
+    "components/ui/chart.tsx": /<style dangerouslySetInnerHTML=\{\{ __html: css \}\} \/>/,
+  };
+  const SINKS =
+    /dangerouslySetInnerHTML|\.innerHTML\s*=|\.outerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(/;
 
   it("no dangerouslySetInnerHTML, innerHTML, eval … in app/ and components/", () => {
     const files = [...sources(path.join(ROOT, "app")), ...sources(path.join(ROOT, "components"))];
@@ -478,7 +658,12 @@ describe("pages and components never write raw HTML", () => {
 
   it("every chart config handed to ChartContainer is an UPPER_CASE constant, not data", () => {
     const ROOTS = [path.join(ROOT, "app"), path.join(ROOT, "components")];
-    const uses = ROOTS.flatMap(sources).flatMap((file) => [...readFileSync(file, "utf8").matchAll(/<ChartContainer[^>]*\bconfig=\{([^}]*)\}/g)].map((m) => [path.relative(ROOT, file), m[1].trim()]));
+    const uses = ROOTS.flatMap(sources).flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/<ChartContainer[^>]*\bconfig=\{([^}]*)\}/g)].map((m) => [
+        path.relative(ROOT, file),
+        m[1].trim(),
+      ]),
+    );
     for (const [file, expr] of uses) expect(expr, `${file}: config={${expr}}`).toMatch(/^[A-Z][A-Z0-9_]*$/);
   });
 });

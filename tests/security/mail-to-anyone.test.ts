@@ -37,9 +37,27 @@ describe("who a failure notice may reach as the record's owner", () => {
   });
 
   it("follows the company's notification domains once set (Settings → Company), which name the field when wrong", async () => {
-    const bad = await updateCompanySettings.run(env.deps, company.owner, { companyId: company.companyId, name: "Mail Rules Co", retentionDays: 30, autoDisableAfterHours: 120, dailyCallLimit: 25000, notificationDomains: "partner.example, not a domain" });
-    expect(bad).toMatchObject({ ok: false, code: "invalid", fieldErrors: { notificationDomains: [expect.stringMatching(/^Notification domains: list domain names/)] } });
-    const ok = await updateCompanySettings.run(env.deps, company.owner, { companyId: company.companyId, name: "Mail Rules Co", retentionDays: 30, autoDisableAfterHours: 120, dailyCallLimit: 25000, notificationDomains: " Partner.example  @crm.example " });
+    const bad = await updateCompanySettings.run(env.deps, company.owner, {
+      companyId: company.companyId,
+      name: "Mail Rules Co",
+      retentionDays: 30,
+      autoDisableAfterHours: 120,
+      dailyCallLimit: 25000,
+      notificationDomains: "partner.example, not a domain",
+    });
+    expect(bad).toMatchObject({
+      ok: false,
+      code: "invalid",
+      fieldErrors: { notificationDomains: [expect.stringMatching(/^Notification domains: list domain names/)] },
+    });
+    const ok = await updateCompanySettings.run(env.deps, company.owner, {
+      companyId: company.companyId,
+      name: "Mail Rules Co",
+      retentionDays: 30,
+      autoDisableAfterHours: 120,
+      dailyCallLimit: 25000,
+      notificationDomains: " Partner.example  @crm.example ",
+    });
     expect(ok).toMatchObject({ ok: true, data: { notificationDomains: "partner.example, crm.example" } });
     const may = (address: string) => recordOwnerMayBeMailed(env.db, company.companyId, address);
     expect(await may("sales@partner.example")).toBe("sales@partner.example");
@@ -57,15 +75,41 @@ describe("single-line fields refuse line breaks, control characters and directio
     ["a first-strong isolate", "Invoice \u2068x"],
     ["a C1 control", "Invoice \u0085"],
   ])("webhook names with %s", async (_label, name) => {
-    const res = await createWebhook.run(env.deps, company.owner, { name, eventType: "deal.updated", url: "http://127.0.0.1:9/hook" });
-    expect(res).toMatchObject({ ok: false, code: "invalid", fieldErrors: { name: ["Name cannot contain line breaks, control characters or text-direction marks"] } });
+    const res = await createWebhook.run(env.deps, company.owner, {
+      name,
+      eventType: "deal.updated",
+      url: "http://127.0.0.1:9/hook",
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      code: "invalid",
+      fieldErrors: { name: ["Name cannot contain line breaks, control characters or text-direction marks"] },
+    });
     expect(await env.db.select().from(webhooks).where(eq(webhooks.name, name))).toEqual([]);
   });
 
   it("role and company names too; ordinary names in any script still save", async () => {
-    expect(await createRole.run(env.deps, company.owner, { name: "Ops\nAdmin", permissions: [] })).toMatchObject({ ok: false, fieldErrors: { name: [expect.stringMatching(/^Role name cannot contain/)] } });
-    const renamed = await updateCompanySettings.run(env.deps, company.owner, { companyId: company.companyId, name: "Mail\u202ERules", retentionDays: 30, autoDisableAfterHours: 120, dailyCallLimit: 25000 });
-    expect(renamed).toMatchObject({ ok: false, fieldErrors: { name: [expect.stringMatching(/^Company name cannot contain/)] } });
-    expect(await createWebhook.run(env.deps, company.owner, { name: "Счета → ERP (日本)", eventType: "deal.updated", url: "http://127.0.0.1:9/hook" })).toMatchObject({ ok: true });
+    expect(await createRole.run(env.deps, company.owner, { name: "Ops\nAdmin", permissions: [] })).toMatchObject({
+      ok: false,
+      fieldErrors: { name: [expect.stringMatching(/^Role name cannot contain/)] },
+    });
+    const renamed = await updateCompanySettings.run(env.deps, company.owner, {
+      companyId: company.companyId,
+      name: "Mail\u202ERules",
+      retentionDays: 30,
+      autoDisableAfterHours: 120,
+      dailyCallLimit: 25000,
+    });
+    expect(renamed).toMatchObject({
+      ok: false,
+      fieldErrors: { name: [expect.stringMatching(/^Company name cannot contain/)] },
+    });
+    expect(
+      await createWebhook.run(env.deps, company.owner, {
+        name: "Счета → ERP (日本)",
+        eventType: "deal.updated",
+        url: "http://127.0.0.1:9/hook",
+      }),
+    ).toMatchObject({ ok: true });
   });
 });

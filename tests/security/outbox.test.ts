@@ -22,7 +22,10 @@ const memberInvitee = uniqueEmail("future-member");
 beforeAll(async () => {
   process.env.RESEND_API_KEY = "re_outbox_test";
   company = await makeCompany(env.deps, "Outbox Co");
-  const role = await createRole.run(env.deps, company.owner, { name: "Office manager", permissions: ["company.manage", "members.manage"] });
+  const role = await createRole.run(env.deps, company.owner, {
+    name: "Office manager",
+    permissions: ["company.manage", "members.manage"],
+  });
   if (!role.ok) throw new Error(role.error);
   manager = await addMember(env.db, company.companyId, role.data.roleId);
   for (const [email, roleId] of [
@@ -71,6 +74,8 @@ describe("the email outbox", () => {
     await markNotification(env.db, ownerInvite.id, { status: "failed", error: "test" });
     const refused = await resendEmail.run(env.deps, manager.caller, { notificationId: ownerInvite.id });
     expect(refused).toMatchObject({ ok: false, code: "not_found" });
-    expect(await resendEmail.run(env.deps, company.owner, { notificationId: ownerInvite.id })).toMatchObject({ ok: true });
+    expect(await resendEmail.run(env.deps, company.owner, { notificationId: ownerInvite.id })).toMatchObject({
+      ok: true,
+    });
   });
 });

@@ -36,7 +36,9 @@ afterAll(async () => {
 
 /** The reset jobs queued for an address (pg-boss's own table). */
 async function jobsFor(email: string) {
-  const rows = await env.db.execute<{ data: { email: string } }>(sql`select data from pgboss.job where name = ${passwordReset.name} and data->>'email' = ${email}`);
+  const rows = await env.db.execute<{ data: { email: string } }>(
+    sql`select data from pgboss.job where name = ${passwordReset.name} and data->>'email' = ${email}`,
+  );
   return rows.map((r) => r.data);
 }
 
@@ -71,12 +73,18 @@ describe("forgot password", () => {
   });
 
   it("refuses an invalid address with a field error", async () => {
-    expect(await requestPasswordReset(env.deps, { email: "not-an-email" }, "192.0.2.2")).toMatchObject({ ok: false, fieldErrors: { email: [expect.any(String)] } });
+    expect(await requestPasswordReset(env.deps, { email: "not-an-email" }, "192.0.2.2")).toMatchObject({
+      ok: false,
+      fieldErrors: { email: [expect.any(String)] },
+    });
   });
 
   it("sends a single-use link through Resend, never into the outbox; using it ends every session", async () => {
     const { ownerEmail, owner, companyId } = await makeCompany(env.deps, "Locked Out Co");
-    const oldSession = (await jwt({ token: { sub: owner.userId }, user: { id: owner.userId, sessionVersion: 0 } } as unknown as JwtArgs)) as JWT;
+    const oldSession = (await jwt({
+      token: { sub: owner.userId },
+      user: { id: owner.userId, sessionVersion: 0 },
+    } as unknown as JwtArgs)) as JWT;
     const token = await mailedToken(ownerEmail);
     expect(await env.db.select().from(notifications).where(eq(notifications.companyId, companyId))).toEqual([]);
     // Only the token's hash is stored.
@@ -89,13 +97,23 @@ describe("forgot password", () => {
     const res = await resetPassword.run(env.deps, { userId: null }, { token, password: "brand-new-pass-3" });
     expect(res).toMatchObject({ ok: true, data: { email: ownerEmail } });
     expect(await jwt({ token: oldSession } as unknown as JwtArgs)).toBeNull();
-    expect((await authorizeCredentials(env.db, { email: ownerEmail, password: "brand-new-pass-3" }, "192.0.2.3")).ok).toBe(true);
-    expect((await authorizeCredentials(env.db, { email: ownerEmail, password: "correct-horse-9" }, "192.0.2.3")).ok).toBe(false);
+    expect(
+      (await authorizeCredentials(env.db, { email: ownerEmail, password: "brand-new-pass-3" }, "192.0.2.3")).ok,
+    ).toBe(true);
+    expect(
+      (await authorizeCredentials(env.db, { email: ownerEmail, password: "correct-horse-9" }, "192.0.2.3")).ok,
+    ).toBe(false);
 
     // Used once: the same link again is refused, and the new password stays.
     const again = await resetPassword.run(env.deps, { userId: null }, { token, password: "attacker-pass-4" });
-    expect(again).toMatchObject({ ok: false, code: "not_found", error: expect.stringMatching(/invalid, was used already or has expired/) });
-    expect((await authorizeCredentials(env.db, { email: ownerEmail, password: "brand-new-pass-3" }, "192.0.2.3")).ok).toBe(true);
+    expect(again).toMatchObject({
+      ok: false,
+      code: "not_found",
+      error: expect.stringMatching(/invalid, was used already or has expired/),
+    });
+    expect(
+      (await authorizeCredentials(env.db, { email: ownerEmail, password: "brand-new-pass-3" }, "192.0.2.3")).ok,
+    ).toBe(true);
   });
 
   it("an expired link, or an older link once another was used, does nothing", async () => {
@@ -103,12 +121,23 @@ describe("forgot password", () => {
     const older = await mailedToken(ownerEmail);
     const newer = await mailedToken(ownerEmail);
     const expired = await mailedToken(ownerEmail);
-    await env.db.execute(sql`update password_resets set expires_at = now() - interval '1 second' where user_id = ${owner.userId} and token_hash = ${hashToken(expired)}`);
-    const hashes = await env.db.select({ h: passwordResets.tokenHash, e: passwordResets.expiresAt }).from(passwordResets).where(eq(passwordResets.userId, owner.userId!));
+    await env.db.execute(
+      sql`update password_resets set expires_at = now() - interval '1 second' where user_id = ${owner.userId} and token_hash = ${hashToken(expired)}`,
+    );
+    const hashes = await env.db
+      .select({ h: passwordResets.tokenHash, e: passwordResets.expiresAt })
+      .from(passwordResets)
+      .where(eq(passwordResets.userId, owner.userId!));
     expect(hashes.filter((r) => r.e < new Date())).toHaveLength(1);
-    expect(await resetPassword.run(env.deps, { userId: null }, { token: expired, password: "brand-new-pass-3" })).toMatchObject({ ok: false, code: "not_found" });
-    expect(await resetPassword.run(env.deps, { userId: null }, { token: newer, password: "brand-new-pass-3" })).toMatchObject({ ok: true });
-    expect(await resetPassword.run(env.deps, { userId: null }, { token: older, password: "other-new-pass-5" })).toMatchObject({ ok: false, code: "not_found" });
+    expect(
+      await resetPassword.run(env.deps, { userId: null }, { token: expired, password: "brand-new-pass-3" }),
+    ).toMatchObject({ ok: false, code: "not_found" });
+    expect(
+      await resetPassword.run(env.deps, { userId: null }, { token: newer, password: "brand-new-pass-3" }),
+    ).toMatchObject({ ok: true });
+    expect(
+      await resetPassword.run(env.deps, { userId: null }, { token: older, password: "other-new-pass-5" }),
+    ).toMatchObject({ ok: false, code: "not_found" });
   });
 
   it("without Resend the link goes to the server's log", async () => {
@@ -122,13 +151,16 @@ describe("forgot password", () => {
     } finally {
       console.log = log;
     }
-    expect(logged.join("\n")).toMatch(new RegExp(`reset link for ${ownerEmail.replace(/[.+]/g, "\\$&")}[\\s\\S]*/reset-password/[A-Za-z0-9_-]{20,}`));
+    expect(logged.join("\n")).toMatch(
+      new RegExp(`reset link for ${ownerEmail.replace(/[.+]/g, "\\$&")}[\\s\\S]*/reset-password/[A-Za-z0-9_-]{20,}`),
+    );
   });
 
   it("nobody can flood a mailbox: a few emails per account in 15 minutes, the answer unchanged", async () => {
     const { ownerEmail } = await makeCompany(env.deps, "Flooded Co");
     const answers = [];
-    for (let i = 0; i < RESETS_PER_ACCOUNT + 3; i++) answers.push(await requestPasswordReset(env.deps, { email: ownerEmail }, `192.0.2.${10 + i}`));
+    for (let i = 0; i < RESETS_PER_ACCOUNT + 3; i++)
+      answers.push(await requestPasswordReset(env.deps, { email: ownerEmail }, `192.0.2.${10 + i}`));
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(await jobsFor(ownerEmail)).toHaveLength(RESETS_PER_ACCOUNT);
   });

@@ -10,18 +10,30 @@ import { testEnvironment, uniqueEmail } from "@/tests/helpers";
 const env = testEnvironment();
 afterAll(() => env.close());
 
-const account = (password: string) => ({ name: "Pat Password", email: uniqueEmail("pw"), password, companyName: "Passwords Co" });
+const account = (password: string) => ({
+  name: "Pat Password",
+  email: uniqueEmail("pw"),
+  password,
+  companyName: "Passwords Co",
+});
 
 describe("passwords longer than bcrypt reads", () => {
   it("are refused on sign-up, naming the field", async () => {
     const long = `correct-horse-9-${"x".repeat(60)}`; // 76 bytes
     const res = await signUp.run(env.deps, { userId: null }, account(long));
-    expect(res).toMatchObject({ ok: false, code: "invalid", fieldErrors: { password: [expect.stringMatching(/^Use at most 72 bytes/)] } });
+    expect(res).toMatchObject({
+      ok: false,
+      code: "invalid",
+      fieldErrors: { password: [expect.stringMatching(/^Use at most 72 bytes/)] },
+    });
   });
 
   it("count bytes, not characters: 30 emoji are 120 bytes", async () => {
     const res = await signUp.run(env.deps, { userId: null }, account(`a1${"😀".repeat(30)}`));
-    expect(res).toMatchObject({ ok: false, fieldErrors: { password: [expect.stringMatching(/^Use at most 72 bytes/)] } });
+    expect(res).toMatchObject({
+      ok: false,
+      fieldErrors: { password: [expect.stringMatching(/^Use at most 72 bytes/)] },
+    });
   });
 
   it("72 bytes exactly is fine", async () => {

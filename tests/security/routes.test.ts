@@ -41,9 +41,17 @@ function routeFiles(dir = API_DIR): { route: string; file: string; methods: Meth
     else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
       const route = `/api/${path.relative(API_DIR, dir).split(path.sep).join("/")}`.replace(/\[([^\]]+)\]/g, "{$1}");
       const text = readFileSync(full, "utf8");
-      const methods = [...text.matchAll(/export\s+(?:async\s+function|const)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)].map((m) => m[1] as Method);
+      const methods = [
+        ...text.matchAll(/export\s+(?:async\s+function|const)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g),
+      ].map((m) => m[1] as Method);
       // `export const { GET, POST } = handlers` (next-auth)
-      for (const m of text.matchAll(/export\s+const\s+\{([^}]*)\}/g)) methods.push(...m[1].split(",").map((s) => s.trim() as Method).filter((s) => METHODS.includes(s)));
+      for (const m of text.matchAll(/export\s+const\s+\{([^}]*)\}/g))
+        methods.push(
+          ...m[1]
+            .split(",")
+            .map((s) => s.trim() as Method)
+            .filter((s) => METHODS.includes(s)),
+        );
       out.push({ route, file: full, methods });
     }
   }
@@ -76,7 +84,9 @@ async function buildWorld() {
   };
   const removed = await ACTIONS.removeMember.run(env.deps, a.owner, { membershipId: leaver.membershipId });
   if (!removed.ok) throw new Error(removed.error);
-  const [revokedRow] = await env.db.execute(sql`select id from api_keys where company_id = ${a.companyId} and name = 'revoked'`);
+  const [revokedRow] = await env.db.execute(
+    sql`select id from api_keys where company_id = ${a.companyId} and name = 'revoked'`,
+  );
   const revoked = await ACTIONS.revokeApiKey.run(env.deps, a.owner, { apiKeyId: String(revokedRow.id) });
   if (!revoked.ok) throw new Error(revoked.error);
 
@@ -86,8 +96,26 @@ async function buildWorld() {
   const cred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("A's CRM"));
   const spare = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("A's spare"));
   if (!hook.ok || !doomed.ok || !theirs.ok || !cred.ok || !spare.ok) throw new Error("world setup failed");
-  const [event] = await env.db.insert(events).values({ companyId: a.companyId, externalId: "evt_routes", type: "deal.updated", occurredAt: new Date(), data: { id: "d1" } }).returning();
-  const [delivery] = await env.db.insert(deliveries).values({ companyId: a.companyId, webhookId: hook.data.webhookId, eventId: event.id, status: "failed", attempts: 1 }).returning();
+  const [event] = await env.db
+    .insert(events)
+    .values({
+      companyId: a.companyId,
+      externalId: "evt_routes",
+      type: "deal.updated",
+      occurredAt: new Date(),
+      data: { id: "d1" },
+    })
+    .returning();
+  const [delivery] = await env.db
+    .insert(deliveries)
+    .values({
+      companyId: a.companyId,
+      webhookId: hook.data.webhookId,
+      eventId: event.id,
+      status: "failed",
+      attempts: 1,
+    })
+    .returning();
   return {
     a,
     b,
@@ -103,11 +131,24 @@ async function buildWorld() {
 type World = Awaited<ReturnType<typeof buildWorld>>;
 
 function webhookInput(name: string) {
-  return { name, eventType: "deal.updated", url: "http://127.0.0.1:9/hook", retryPolicy: { type: "preset", preset: "none" }, notifyOnFailure: false };
+  return {
+    name,
+    eventType: "deal.updated",
+    url: "http://127.0.0.1:9/hook",
+    retryPolicy: { type: "preset", preset: "none" },
+    notifyOnFailure: false,
+  };
 }
 
 function credentialInput(name: string) {
-  return { name, tokenUrl: "http://127.0.0.1:9/token", parameters: [{ name: "client_id", value: "abc" }, { name: "client_secret", value: "s3cret-value" }] };
+  return {
+    name,
+    tokenUrl: "http://127.0.0.1:9/token",
+    parameters: [
+      { name: "client_id", value: "abc" },
+      { name: "client_secret", value: "s3cret-value" },
+    ],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,33 +168,82 @@ type Spec =
       access: "webhooks.view" | "webhooks.manage";
       /** A's rows, for the owner's successful call and every refusal. */
       call: (w: World) => Call;
-      /** The same route aimed at company A's rows while holding company B's key; "none" when the route names no row (the key's company is used). */
+      /** The same route aimed at company A's rows while holding company B's key; "none" when the route names no row
+       * (the key's company is used). */
       foreign: ((w: World) => Call) | "none";
       ok: number;
     };
 
 const TABLE: Record<string, Spec> = {
-  "GET /api/health": { access: "public", why: "liveness for load balancers; says only ok/unavailable", call: () => ({}) },
-  "GET /api/auth/{...nextauth}": { access: "public", why: "next-auth's sign-in/session endpoints: the way in, guarded by the password (covered by the e2e)", call: false },
-  "POST /api/auth/{...nextauth}": { access: "public", why: "next-auth's sign-in/sign-out (CSRF-protected by next-auth; covered by the e2e)", call: false },
-  "GET /api/v1/openapi.json": { access: "public", why: "the API's OpenAPI document: no company data", call: () => ({}) },
-  "GET /api/v1/event-types": { access: "public", why: "the event catalog with sample records: no company data", call: () => ({}) },
-  "GET /api/v1/company": { access: "key", why: "which company a key belongs to: any live key", call: () => ({}), ok: 200 },
-  "POST /api/v1/events": { access: "key", why: "posting events needs only a live key (README)", call: () => ({ body: { type: "contact.created", data: { id: "c-routes" } } }), ok: 202 },
+  "GET /api/health": {
+    access: "public",
+    why: "liveness for load balancers; says only ok/unavailable",
+    call: () => ({}),
+  },
+  "GET /api/auth/{...nextauth}": {
+    access: "public",
+    why: "next-auth's sign-in/session endpoints: the way in, guarded by the password (covered by the e2e)",
+    call: false,
+  },
+  "POST /api/auth/{...nextauth}": {
+    access: "public",
+    why: "next-auth's sign-in/sign-out (CSRF-protected by next-auth; covered by the e2e)",
+    call: false,
+  },
+  "GET /api/v1/openapi.json": {
+    access: "public",
+    why: "the API's OpenAPI document: no company data",
+    call: () => ({}),
+  },
+  "GET /api/v1/event-types": {
+    access: "public",
+    why: "the event catalog with sample records: no company data",
+    call: () => ({}),
+  },
+  "GET /api/v1/company": {
+    access: "key",
+    why: "which company a key belongs to: any live key",
+    call: () => ({}),
+    ok: 200,
+  },
+  "POST /api/v1/events": {
+    access: "key",
+    why: "posting events needs only a live key (README)",
+    call: () => ({ body: { type: "contact.created", data: { id: "c-routes" } } }),
+    ok: 202,
+  },
 
-  "GET /api/v1/webhooks": { access: "webhooks.view", call: () => ({ query: "?pageSize=100" }), foreign: "none", ok: 200 },
+  "GET /api/v1/webhooks": {
+    access: "webhooks.view",
+    call: () => ({ query: "?pageSize=100" }),
+    foreign: "none",
+    ok: 200,
+  },
   "POST /api/v1/webhooks": {
     access: "webhooks.manage",
     call: () => ({ body: webhookInput("Created by the API") }),
     // B's key, but an OAuth credential of company A in the body.
-    foreign: (w) => ({ body: { ...webhookInput("Borrowing A's credential"), auth: { type: "oauth", credentialId: w.credentialId } } }),
+    foreign: (w) => ({
+      body: { ...webhookInput("Borrowing A's credential"), auth: { type: "oauth", credentialId: w.credentialId } },
+    }),
     ok: 201,
   },
-  "GET /api/v1/webhooks/{id}": { access: "webhooks.view", call: (w) => ({ params: { id: w.webhookId } }), foreign: (w) => ({ params: { id: w.webhookId } }), ok: 200 },
+  "GET /api/v1/webhooks/{id}": {
+    access: "webhooks.view",
+    call: (w) => ({ params: { id: w.webhookId } }),
+    foreign: (w) => ({ params: { id: w.webhookId } }),
+    ok: 200,
+  },
   "PUT /api/v1/webhooks/{id}": {
     access: "webhooks.manage",
-    call: (w) => ({ params: { id: w.webhookId }, body: { ...webhookInput("Renamed by PUT"), url: "http://127.0.0.1:9/elsewhere" } }),
-    foreign: (w) => ({ params: { id: w.webhookId }, body: { ...webhookInput("Taken over"), url: "http://127.0.0.1:9/attacker" } }),
+    call: (w) => ({
+      params: { id: w.webhookId },
+      body: { ...webhookInput("Renamed by PUT"), url: "http://127.0.0.1:9/elsewhere" },
+    }),
+    foreign: (w) => ({
+      params: { id: w.webhookId },
+      body: { ...webhookInput("Taken over"), url: "http://127.0.0.1:9/attacker" },
+    }),
     ok: 200,
   },
   "PATCH /api/v1/webhooks/{id}": {
@@ -162,7 +252,12 @@ const TABLE: Record<string, Spec> = {
     foreign: (w) => ({ params: { id: w.webhookId }, body: { url: "http://127.0.0.1:9/attacker" } }),
     ok: 200,
   },
-  "DELETE /api/v1/webhooks/{id}": { access: "webhooks.manage", call: (w) => ({ params: { id: w.doomedWebhookId } }), foreign: (w) => ({ params: { id: w.doomedWebhookId } }), ok: 204 },
+  "DELETE /api/v1/webhooks/{id}": {
+    access: "webhooks.manage",
+    call: (w) => ({ params: { id: w.doomedWebhookId } }),
+    foreign: (w) => ({ params: { id: w.doomedWebhookId } }),
+    ok: 204,
+  },
   "GET /api/v1/webhooks/{id}/deliveries": {
     access: "webhooks.view",
     call: (w) => ({ params: { id: w.webhookId }, query: "?status=failed" }),
@@ -175,17 +270,49 @@ const TABLE: Record<string, Spec> = {
     foreign: (w) => ({ params: { id: w.webhookId }, body: {} }),
     ok: 200,
   },
-  "POST /api/v1/deliveries/{id}/resend": { access: "webhooks.manage", call: (w) => ({ params: { id: w.deliveryId } }), foreign: (w) => ({ params: { id: w.deliveryId } }), ok: 202 },
-  "GET /api/v1/oauth-credentials": { access: "webhooks.view", call: () => ({}), foreign: "none", ok: 200 },
-  "POST /api/v1/oauth-credentials": { access: "webhooks.manage", call: () => ({ body: credentialInput("Created by the API") }), foreign: "none", ok: 201 },
-  "GET /api/v1/oauth-credentials/{id}": { access: "webhooks.view", call: (w) => ({ params: { id: w.credentialId } }), foreign: (w) => ({ params: { id: w.credentialId } }), ok: 200 },
-  "PUT /api/v1/oauth-credentials/{id}": {
+  "POST /api/v1/deliveries/{id}/resend": {
     access: "webhooks.manage",
-    call: (w) => ({ params: { id: w.credentialId }, body: { ...credentialInput("Renamed by PUT"), parameters: [{ name: "client_id", value: "abc" }, { name: "client_secret", value: "" }] } }),
-    foreign: (w) => ({ params: { id: w.credentialId }, body: { ...credentialInput("Taken over"), tokenUrl: "http://127.0.0.1:9/attacker" } }),
+    call: (w) => ({ params: { id: w.deliveryId } }),
+    foreign: (w) => ({ params: { id: w.deliveryId } }),
+    ok: 202,
+  },
+  "GET /api/v1/oauth-credentials": { access: "webhooks.view", call: () => ({}), foreign: "none", ok: 200 },
+  "POST /api/v1/oauth-credentials": {
+    access: "webhooks.manage",
+    call: () => ({ body: credentialInput("Created by the API") }),
+    foreign: "none",
+    ok: 201,
+  },
+  "GET /api/v1/oauth-credentials/{id}": {
+    access: "webhooks.view",
+    call: (w) => ({ params: { id: w.credentialId } }),
+    foreign: (w) => ({ params: { id: w.credentialId } }),
     ok: 200,
   },
-  "DELETE /api/v1/oauth-credentials/{id}": { access: "webhooks.manage", call: (w) => ({ params: { id: w.spareCredentialId } }), foreign: (w) => ({ params: { id: w.spareCredentialId } }), ok: 204 },
+  "PUT /api/v1/oauth-credentials/{id}": {
+    access: "webhooks.manage",
+    call: (w) => ({
+      params: { id: w.credentialId },
+      body: {
+        ...credentialInput("Renamed by PUT"),
+        parameters: [
+          { name: "client_id", value: "abc" },
+          { name: "client_secret", value: "" },
+        ],
+      },
+    }),
+    foreign: (w) => ({
+      params: { id: w.credentialId },
+      body: { ...credentialInput("Taken over"), tokenUrl: "http://127.0.0.1:9/attacker" },
+    }),
+    ok: 200,
+  },
+  "DELETE /api/v1/oauth-credentials/{id}": {
+    access: "webhooks.manage",
+    call: (w) => ({ params: { id: w.spareCredentialId } }),
+    foreign: (w) => ({ params: { id: w.spareCredentialId } }),
+    ok: 204,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +333,13 @@ interface Answer {
   json: any;
 }
 
-async function request(key: string | null, forged: boolean, method: Method, route: string, call: Call): Promise<Answer> {
+async function request(
+  key: string | null,
+  forged: boolean,
+  method: Method,
+  route: string,
+  call: Call,
+): Promise<Answer> {
   const handler = await handlerOf(route, method);
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
@@ -217,7 +350,9 @@ async function request(key: string | null, forged: boolean, method: Method, rout
     headers["content-type"] = "application/json";
   }
   const pathname = route.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(call.params?.[name] ?? name));
-  const res = await handler(new Request(`http://localhost${pathname}${call.query ?? ""}`, { method, headers, body }), { params: Promise.resolve(call.params ?? {}) });
+  const res = await handler(new Request(`http://localhost${pathname}${call.query ?? ""}`, { method, headers, body }), {
+    params: Promise.resolve(call.params ?? {}),
+  });
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -228,11 +363,29 @@ async function request(key: string | null, forged: boolean, method: Method, rout
   return { status: res.status, text, json };
 }
 
-const TENANT_TABLES = ["companies", "users", "roles", "memberships", "invitations", "api_keys", "notifications", "webhooks", "oauth_credentials", "audit_log", "events", "deliveries", "delivery_attempts", "bulk_retries"];
+const TENANT_TABLES = [
+  "companies",
+  "users",
+  "roles",
+  "memberships",
+  "invitations",
+  "api_keys",
+  "notifications",
+  "webhooks",
+  "oauth_credentials",
+  "audit_log",
+  "events",
+  "deliveries",
+  "delivery_attempts",
+  "bulk_retries",
+];
 
 /** Everything stored for the two companies, minus api_keys.last_used_at (a key's use is not a change). */
 async function snapshot(w: World): Promise<string> {
-  const ids = sql.join([w.a.companyId, w.b.companyId].map((id) => sql`${id}::uuid`), sql`, `);
+  const ids = sql.join(
+    [w.a.companyId, w.b.companyId].map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
   const parts: unknown[] = [];
   for (const table of TENANT_TABLES) {
     const where =
@@ -241,10 +394,14 @@ async function snapshot(w: World): Promise<string> {
         : table === "users"
           ? sql`t.id in (select user_id from memberships where company_id in (${ids}))`
           : sql`t.company_id in (${ids})`;
-    const [row] = await env.db.execute(sql`select coalesce(json_agg(to_jsonb(t) - 'last_used_at' order by t.id), '[]'::json) as rows from ${sql.identifier(table)} t where ${where}`);
+    const [row] = await env.db.execute(
+      sql`select coalesce(json_agg(to_jsonb(t) - 'last_used_at' order by t.id), '[]'::json) as rows from ${sql.identifier(table)} t where ${where}`,
+    );
     parts.push(row.rows);
   }
-  const [jobs] = await env.db.execute(sql`select count(*)::int as n from pgboss.job where data->>'deliveryId' in (select id::text from deliveries where company_id in (${ids}))`);
+  const [jobs] = await env.db.execute(
+    sql`select count(*)::int as n from pgboss.job where data->>'deliveryId' in (select id::text from deliveries where company_id in (${ids}))`,
+  );
   parts.push(jobs.n);
   return JSON.stringify(parts);
 }
@@ -304,7 +461,14 @@ describe.each(ALL.filter((k) => TABLE[k]?.access === "public"))("%s (public by d
     const before = await snapshot(world);
     const answer = await request(null, forged, method, route, spec.call(world));
     expect(answer.status).toBe(200);
-    for (const secretish of [world.a.companyId, world.b.companyId, "Routes A", "Routes B", world.webhookId, world.credentialId]) {
+    for (const secretish of [
+      world.a.companyId,
+      world.b.companyId,
+      "Routes A",
+      "Routes B",
+      world.webhookId,
+      world.credentialId,
+    ]) {
       expect(answer.text).not.toContain(secretish);
     }
     expect(await snapshot(world)).toBe(before);
@@ -315,7 +479,13 @@ describe.each(GUARDED)("%s", (entry) => {
   const [method, route] = split(entry);
   const spec = TABLE[entry] as Exclude<Spec, { access: "public" }>;
 
-  async function expectRefused(key: string | null, forged: boolean, call: Call, status: number | number[], what: string) {
+  async function expectRefused(
+    key: string | null,
+    forged: boolean,
+    call: Call,
+    status: number | number[],
+    what: string,
+  ) {
     const before = await snapshot(world);
     const answer = await request(key, forged, method, route, call);
     const statuses = Array.isArray(status) ? status : [status];
@@ -331,7 +501,13 @@ describe.each(GUARDED)("%s", (entry) => {
       await expectRefused(null, forged, call, 401, "no key");
       await expectRefused(world.keys.revoked, forged, call, 401, "revoked key");
       await expectRefused("hr_live_unknownunknownunknownunknown", forged, call, 401, "unknown key");
-      await expectRefused(world.keys.owner.replace(/.$/, (c) => (c === "A" ? "B" : "A")), forged, call, 401, "altered key");
+      await expectRefused(
+        world.keys.owner.replace(/.$/, (c) => (c === "A" ? "B" : "A")),
+        forged,
+        call,
+        401,
+        "altered key",
+      );
     });
 
     if (spec.access === "key") return;
@@ -339,7 +515,8 @@ describe.each(GUARDED)("%s", (entry) => {
     it("is refused for a key whose creator lacks the permission, or has left the company (403)", async () => {
       const call = spec.call(world);
       await expectRefused(world.keys.noWebhooks, forged, call, 403, "creator without any Webhooks permission");
-      if (spec.access === "webhooks.manage") await expectRefused(world.keys.viewer, forged, call, 403, "creator with View Webhooks only");
+      if (spec.access === "webhooks.manage")
+        await expectRefused(world.keys.viewer, forged, call, 403, "creator with View Webhooks only");
       await expectRefused(world.keys.leaver, forged, call, 403, "creator removed from the company");
     });
 
@@ -349,7 +526,14 @@ describe.each(GUARDED)("%s", (entry) => {
         if (method === "GET") {
           const answer = await request(world.keys.b, forged, method, route, spec.call(world));
           expect(answer.status).toBe(200);
-          for (const id of [world.webhookId, world.doomedWebhookId, world.credentialId, world.spareCredentialId, world.a.companyId]) expect(answer.text).not.toContain(id);
+          for (const id of [
+            world.webhookId,
+            world.doomedWebhookId,
+            world.credentialId,
+            world.spareCredentialId,
+            world.a.companyId,
+          ])
+            expect(answer.text).not.toContain(id);
         }
         return;
       }
@@ -371,10 +555,30 @@ describe("the same calls succeed with the owner's key (the refusals above are re
 
 describe("input PostgreSQL cannot store is a 422 naming the field, not a 500 (defineAction)", () => {
   it.each([
-    ["a NUL in a webhook's name", "POST /api/v1/webhooks", () => ({ body: { ...webhookInput("nul\u0000name") } }), "name"],
-    ["an unpaired surrogate in a header value", "POST /api/v1/webhooks", () => ({ body: { ...webhookInput("x"), headers: [{ name: "X-A", value: "bad \ud800" }] } }), "headers.0.value"],
-    ["a NUL in a PATCHed description", "PATCH /api/v1/webhooks/{id}", (w: World) => ({ params: { id: w.webhookId }, body: { description: "a\u0000b" } }), "description"],
-    ["a NUL in an OAuth parameter", "POST /api/v1/oauth-credentials", () => ({ body: { ...credentialInput("x"), parameters: [{ name: "client_id", value: "a\u0000" }] } }), "parameters.0.value"],
+    [
+      "a NUL in a webhook's name",
+      "POST /api/v1/webhooks",
+      () => ({ body: { ...webhookInput("nul\u0000name") } }),
+      "name",
+    ],
+    [
+      "an unpaired surrogate in a header value",
+      "POST /api/v1/webhooks",
+      () => ({ body: { ...webhookInput("x"), headers: [{ name: "X-A", value: "bad \ud800" }] } }),
+      "headers.0.value",
+    ],
+    [
+      "a NUL in a PATCHed description",
+      "PATCH /api/v1/webhooks/{id}",
+      (w: World) => ({ params: { id: w.webhookId }, body: { description: "a\u0000b" } }),
+      "description",
+    ],
+    [
+      "a NUL in an OAuth parameter",
+      "POST /api/v1/oauth-credentials",
+      () => ({ body: { ...credentialInput("x"), parameters: [{ name: "client_id", value: "a\u0000" }] } }),
+      "parameters.0.value",
+    ],
   ] as const)("%s", async (_label, entry, call, field) => {
     const [method, route] = split(entry);
     const before = await snapshot(world);

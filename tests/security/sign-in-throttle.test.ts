@@ -68,7 +68,10 @@ describe("sign-in throttling", () => {
     expect((await attempt(email, PASSWORD, "203.0.113.77")).outcome).toMatchObject({ ok: false, reason: "throttled" });
     // … and per address: another account from the same address is refused too.
     const other = await makeCompany(env.deps, "Neighbour Co");
-    expect((await attempt(other.ownerEmail, PASSWORD, address)).outcome).toMatchObject({ ok: false, reason: "throttled" });
+    expect((await attempt(other.ownerEmail, PASSWORD, address)).outcome).toMatchObject({
+      ok: false,
+      reason: "throttled",
+    });
     // Another account from another address signs in as usual.
     expect((await attempt(other.ownerEmail, PASSWORD, "203.0.113.78")).outcome).toMatchObject({ ok: true });
   });
@@ -81,7 +84,10 @@ describe("sign-in throttling", () => {
         // Alternate between two connection pools, as two web processes would.
         await attempt(company.ownerEmail, "wrong-password-1", `192.0.2.${i}`, i % 2 ? second.db : env.db);
       }
-      expect((await attempt(company.ownerEmail, PASSWORD, "192.0.2.200", second.db)).outcome).toMatchObject({ ok: false, reason: "throttled" });
+      expect((await attempt(company.ownerEmail, PASSWORD, "192.0.2.200", second.db)).outcome).toMatchObject({
+        ok: false,
+        reason: "throttled",
+      });
     } finally {
       await second.client.end({ timeout: 5 });
     }
@@ -89,18 +95,29 @@ describe("sign-in throttling", () => {
 
   it("counts unknown addresses like known ones, so throttling does not reveal which accounts exist", async () => {
     const nobody = uniqueEmail("nobody");
-    for (let i = 0; i < REFUSE_AFTER_FAILURES; i++) expect((await attempt(nobody, "wrong-password-1", `192.0.2.${100 + i}`)).outcome).toEqual({ ok: false, reason: "invalid" });
-    expect((await attempt(nobody, "wrong-password-1", "192.0.2.250")).outcome).toMatchObject({ ok: false, reason: "throttled" });
+    for (let i = 0; i < REFUSE_AFTER_FAILURES; i++)
+      expect((await attempt(nobody, "wrong-password-1", `192.0.2.${100 + i}`)).outcome).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
+    expect((await attempt(nobody, "wrong-password-1", "192.0.2.250")).outcome).toMatchObject({
+      ok: false,
+      reason: "throttled",
+    });
   });
 
   it("a successful sign-in clears its account's count, not its address's", async () => {
     const company = await makeCompany(env.deps, "Typo Co");
     const address = "192.0.2.251";
     for (let i = 0; i < 5; i++) await attempt(company.ownerEmail, "wrong-password-1", address);
-    expect(await failuresOf(env.db, [accountKey(company.ownerEmail)], SIGN_IN_WINDOW_SECONDS)).toEqual([expect.objectContaining({ count: 5 })]);
+    expect(await failuresOf(env.db, [accountKey(company.ownerEmail)], SIGN_IN_WINDOW_SECONDS)).toEqual([
+      expect.objectContaining({ count: 5 }),
+    ]);
     expect((await attempt(company.ownerEmail, PASSWORD, address)).outcome).toMatchObject({ ok: true });
     expect(await failuresOf(env.db, [accountKey(company.ownerEmail)], SIGN_IN_WINDOW_SECONDS)).toEqual([]);
-    expect(await failuresOf(env.db, [addressKey(address)], SIGN_IN_WINDOW_SECONDS)).toEqual([expect.objectContaining({ count: 5 })]);
+    expect(await failuresOf(env.db, [addressKey(address)], SIGN_IN_WINDOW_SECONDS)).toEqual([
+      expect.objectContaining({ count: 5 }),
+    ]);
   });
 });
 
@@ -108,8 +125,19 @@ describe("API-key failures", () => {
   it("get 429 with Retry-After after a burst from one address; other addresses and good keys are unaffected", async () => {
     const company = await makeCompany(env.deps, "Key Guess Co");
     const good = await keyFor(env.deps, company.owner, "good");
-    const from = (address: string, key: string) => ({ authorization: `Bearer ${key}`, "content-type": "application/json", "x-hookrelay-client": address });
-    const guess = (address: string) => postEvents(new Request("http://localhost/api/v1/events", { method: "POST", headers: from(address, `hr_live_guess${Math.random()}`), body: "{}" }));
+    const from = (address: string, key: string) => ({
+      authorization: `Bearer ${key}`,
+      "content-type": "application/json",
+      "x-hookrelay-client": address,
+    });
+    const guess = (address: string) =>
+      postEvents(
+        new Request("http://localhost/api/v1/events", {
+          method: "POST",
+          headers: from(address, `hr_live_guess${Math.random()}`),
+          body: "{}",
+        }),
+      );
 
     const statuses: number[] = [];
     for (let i = 0; i < API_KEY_FAILURE_BURST + 3; i++) statuses.push((await guess("198.51.100.99")).status);
@@ -118,12 +146,24 @@ describe("API-key failures", () => {
     const limited = await guess("198.51.100.99");
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await limited.json()).error).toMatchObject({ code: "rate_limited", field: "authorization", message: expect.stringMatching(/Too many requests with a missing or invalid API key/) });
+    expect((await limited.json()).error).toMatchObject({
+      code: "rate_limited",
+      field: "authorization",
+      message: expect.stringMatching(/Too many requests with a missing or invalid API key/),
+    });
     // The management API counts against the same address.
-    expect((await getWebhooks(new Request("http://localhost/api/v1/webhooks", { headers: from("198.51.100.99", "hr_live_nope") }))).status).toBe(429);
+    expect(
+      (
+        await getWebhooks(
+          new Request("http://localhost/api/v1/webhooks", { headers: from("198.51.100.99", "hr_live_nope") }),
+        )
+      ).status,
+    ).toBe(429);
 
     expect((await guess("198.51.100.100")).status).toBe(401);
-    const ok = await getWebhooks(new Request("http://localhost/api/v1/webhooks", { headers: from("198.51.100.101", good) }));
+    const ok = await getWebhooks(
+      new Request("http://localhost/api/v1/webhooks", { headers: from("198.51.100.101", good) }),
+    );
     expect(ok.status).toBe(200);
   });
 });

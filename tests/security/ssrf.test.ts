@@ -65,11 +65,16 @@ const PUBLIC_RECEIVER_ADDRESS = "93.184.216.34";
 const realLookup = dns.lookup;
 const lookups: string[] = [];
 function fakeLookup(hostname: string, options: unknown, callback?: unknown) {
-  const cb = (typeof options === "function" ? options : callback) as (err: Error | null, a?: unknown, f?: number) => void;
+  const cb = (typeof options === "function" ? options : callback) as (
+    err: Error | null,
+    a?: unknown,
+    f?: number,
+  ) => void;
   const opts = (typeof options === "object" && options !== null ? options : {}) as { all?: boolean };
   if (!hostname.endsWith(".ssrf.test")) return (realLookup as (...a: unknown[]) => void)(hostname, options, callback);
   lookups.push(hostname);
-  const answers = hostname === PUBLIC_RECEIVER ? [{ address: PUBLIC_RECEIVER_ADDRESS, family: 4 as const }] : ZONE[hostname];
+  const answers =
+    hostname === PUBLIC_RECEIVER ? [{ address: PUBLIC_RECEIVER_ADDRESS, family: 4 as const }] : ZONE[hostname];
   if (!answers) {
     const e: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
     e.code = "ENOTFOUND";
@@ -90,15 +95,19 @@ const LOOPBACK = new Set(["127.0.0.1", "::1"]);
 function fencedLookup(host: string, inner: net.LookupFunction | undefined): net.LookupFunction {
   const base: net.LookupFunction = inner ?? (dns.lookup as unknown as net.LookupFunction);
   return (hostname, options, callback) => {
-    base(hostname, options, (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => {
-      if (err) return callback(err, "", 0);
-      const list = Array.isArray(address) ? address : [{ address, family: family ?? 4 }];
-      const swapped = host === PUBLIC_RECEIVER ? list.map(() => ({ address: "127.0.0.1", family: 4 })) : list;
-      const bad = swapped.find((a) => !LOOPBACK.has(a.address));
-      if (bad) return callback(new Error(`test fence: refused to connect to ${host} at ${bad.address}`), "", 0);
-      if (options.all) return callback(null, swapped);
-      callback(null, swapped[0].address, swapped[0].family);
-    });
+    base(
+      hostname,
+      options,
+      (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => {
+        if (err) return callback(err, "", 0);
+        const list = Array.isArray(address) ? address : [{ address, family: family ?? 4 }];
+        const swapped = host === PUBLIC_RECEIVER ? list.map(() => ({ address: "127.0.0.1", family: 4 })) : list;
+        const bad = swapped.find((a) => !LOOPBACK.has(a.address));
+        if (bad) return callback(new Error(`test fence: refused to connect to ${host} at ${bad.address}`), "", 0);
+        if (options.all) return callback(null, swapped);
+        callback(null, swapped[0].address, swapped[0].family);
+      },
+    );
   };
 }
 
@@ -106,7 +115,8 @@ beforeAll(() => {
   vi.spyOn(dns, "lookup").mockImplementation(fakeLookup as unknown as typeof dns.lookup);
   (net as { connect: unknown }).connect = function (this: unknown, ...args: unknown[]) {
     const opts = args[0];
-    if (typeof opts !== "object" || opts === null || !("host" in opts)) throw new Error(`test fence: unexpected net.connect(${String(opts)})`);
+    if (typeof opts !== "object" || opts === null || !("host" in opts))
+      throw new Error(`test fence: unexpected net.connect(${String(opts)})`);
     const o = opts as net.TcpNetConnectOpts;
     const host = String(o.host);
     connectCalls.push(host);
@@ -126,7 +136,8 @@ afterAll(async () => {
 
 afterEach(() => {
   // Nothing, ever, reached an address that is not loopback.
-  for (const h of connectCalls) expect(net.isIP(h.replace(/^\[|\]$/g, "")) === 0 || LOOPBACK.has(h.replace(/^\[|\]$/g, "")), h).toBe(true);
+  for (const h of connectCalls)
+    expect(net.isIP(h.replace(/^\[|\]$/g, "")) === 0 || LOOPBACK.has(h.replace(/^\[|\]$/g, "")), h).toBe(true);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -154,20 +165,43 @@ async function viaDelivery(url: string): Promise<Verdict> {
   });
   const [event] = await env.db
     .insert(events)
-    .values({ companyId: company.companyId, externalId: `ssrf-${Math.random()}`, type: "contact.created", recordId: "c1", occurredAt: new Date(), data: { id: "c1" } })
+    .values({
+      companyId: company.companyId,
+      externalId: `ssrf-${Math.random()}`,
+      type: "contact.created",
+      recordId: "c1",
+      occurredAt: new Date(),
+      data: { id: "c1" },
+    })
     .returning();
-  const [delivery] = await env.db.insert(deliveries).values({ companyId: company.companyId, webhookId: webhook.id, eventId: event.id }).returning();
+  const [delivery] = await env.db
+    .insert(deliveries)
+    .values({ companyId: company.companyId, webhookId: webhook.id, eventId: event.id })
+    .returning();
   await deliverWebhook(env.db, await env.deps.boss(), { deliveryId: delivery.id });
   const [after] = await env.db.select().from(deliveries).where(eq(deliveries.id, delivery.id));
   const [attempt] = await env.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, delivery.id));
   expect(after.status).toBe("failed");
-  return { blocked: attempt.errorKind === "blocked_address", status: attempt.responseStatus, detail: `${attempt.errorKind}: ${attempt.errorMessage}` };
+  return {
+    blocked: attempt.errorKind === "blocked_address",
+    status: attempt.responseStatus,
+    detail: `${attempt.errorKind}: ${attempt.errorMessage}`,
+  };
 }
 
 async function viaTest(url: string): Promise<Verdict> {
-  const result = await testWebhook(env.db, company.companyId, { name: "Unsaved", eventType: "contact.created", url }, { allowPrivate: false });
+  const result = await testWebhook(
+    env.db,
+    company.companyId,
+    { name: "Unsaved", eventType: "contact.created", url },
+    { allowPrivate: false },
+  );
   if (!result.ok) throw new Error(`Test refused the form: ${JSON.stringify(result.fieldErrors)}`);
-  return { blocked: result.error?.kind === "blocked_address", status: result.response?.status ?? null, detail: `${result.error?.kind}: ${result.error?.message}` };
+  return {
+    blocked: result.error?.kind === "blocked_address",
+    status: result.response?.status ?? null,
+    detail: `${result.error?.kind}: ${result.error?.message}`,
+  };
 }
 
 function credential(tokenUrl: string): OAuthCredential {
@@ -198,7 +232,11 @@ async function viaOAuth(url: string): Promise<Verdict> {
   } catch (err) {
     if (!(err instanceof OAuthTokenError)) throw err;
     const status = /answered (\d{3})/.exec(err.message);
-    return { blocked: /blocked_address/.test(err.message), status: status ? Number(status[1]) : null, detail: err.message };
+    return {
+      blocked: /blocked_address/.test(err.message),
+      status: status ? Number(status[1]) : null,
+      detail: err.message,
+    };
   }
   return { blocked: false, status: 200, detail: "a token was issued" };
 }
@@ -220,7 +258,10 @@ const DNS_CASES: [string, string][] = [
   ["AAAA-only: IPv4-mapped ::ffff:10.0.0.1", "aaaa-only-mapped.ssrf.test"],
   ["AAAA-only: NAT64 64:ff9b::a00:1 (10.0.0.1)", "aaaa-only-nat64-private.ssrf.test"],
   ["AAAA-only: NAT64 64:ff9b::a9fe:a9fe (169.254.169.254)", "aaaa-only-nat64-metadata.ssrf.test"],
-  ["AAAA-only: IPv4-translated ::ffff:0:a00:1 (threw inside the DNS callback before)", "aaaa-only-translated.ssrf.test"],
+  [
+    "AAAA-only: IPv4-translated ::ffff:0:a00:1 (threw inside the DNS callback before)",
+    "aaaa-only-translated.ssrf.test",
+  ],
   ["A 0.0.0.0", "zero.ssrf.test"],
   ["AAAA ::", "v6-unspecified.ssrf.test"],
 ];
@@ -277,7 +318,12 @@ describe.each(Object.entries(DOORS))("SSRF through %s (private targets not allow
   });
 
   it("a public receiver redirecting http→https to a private address: the 3xx is the answer, nothing is followed", async () => {
-    for (const location of ["https://169.254.169.254/latest/meta-data/", "https://10.0.0.1/", "https://aaaa-only-loopback.ssrf.test/", `https://${PUBLIC_RECEIVER}/elsewhere`]) {
+    for (const location of [
+      "https://169.254.169.254/latest/meta-data/",
+      "https://10.0.0.1/",
+      "https://aaaa-only-loopback.ssrf.test/",
+      `https://${PUBLIC_RECEIVER}/elsewhere`,
+    ]) {
       const receiver = await startReceiver(() => ({ status: 301, headers: { location } }));
       try {
         const port = new URL(receiver.url).port;
@@ -300,7 +346,10 @@ describe.each(Object.entries(DOORS))("SSRF through %s (private targets not allow
 
 describe("the guard itself, with injected DNS", () => {
   it("isPublicAddress never throws, and an IPv4 address is judged alike in every IPv6 wrapping", () => {
-    const v4 = fc.oneof(fc.ipV4(), fc.constantFrom("127.0.0.1", "10.0.0.1", "169.254.169.254", "0.0.0.0", "8.8.8.8", "100.64.0.1"));
+    const v4 = fc.oneof(
+      fc.ipV4(),
+      fc.constantFrom("127.0.0.1", "10.0.0.1", "169.254.169.254", "0.0.0.0", "8.8.8.8", "100.64.0.1"),
+    );
     fc.assert(
       fc.property(v4, (ip) => {
         const p = ip.split(".").map(Number);
@@ -331,7 +380,10 @@ describe("the guard itself, with injected DNS", () => {
   it("an all-public answer passes the guard (and the fence swaps it for loopback): the public receiver is reached", async () => {
     const receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
     try {
-      const out = await sendSafely({ method: "POST", url: `http://${PUBLIC_RECEIVER}:${new URL(receiver.url).port}/x`, headers: {}, body: "{}" }, { timeoutMs: 5_000, allowPrivate: false });
+      const out = await sendSafely(
+        { method: "POST", url: `http://${PUBLIC_RECEIVER}:${new URL(receiver.url).port}/x`, headers: {}, body: "{}" },
+        { timeoutMs: 5_000, allowPrivate: false },
+      );
       expect(out.status, out.error?.message).toBe(200);
       expect(receiver.received).toHaveLength(1);
     } finally {
@@ -343,7 +395,13 @@ describe("the guard itself, with injected DNS", () => {
   it("an OAuth credential with a private token URL fails the delivery that needs it, with the reason kept on the credential", async () => {
     const [cred] = await env.db
       .insert(oauthCredentials)
-      .values({ companyId: company.companyId, name: "Private token URL", tokenUrl: "http://public-then-private.ssrf.test/token", method: "POST", parameters: [{ name: "client_id", value: "x", in: "body", secret: false }] })
+      .values({
+        companyId: company.companyId,
+        name: "Private token URL",
+        tokenUrl: "http://public-then-private.ssrf.test/token",
+        method: "POST",
+        parameters: [{ name: "client_id", value: "x", in: "body", secret: false }],
+      })
       .returning();
     const { webhook } = await insertWebhook(env.db, company.companyId, company.owner.userId, {
       name: "OAuth SSRF",
@@ -354,8 +412,21 @@ describe("the guard itself, with injected DNS", () => {
       retryPolicy: { type: "preset", preset: "none" },
       notifyOnFailure: false,
     });
-    const [event] = await env.db.insert(events).values({ companyId: company.companyId, externalId: `ssrf-oauth-${Math.random()}`, type: "contact.created", recordId: "c1", occurredAt: new Date(), data: { id: "c1" } }).returning();
-    const [delivery] = await env.db.insert(deliveries).values({ companyId: company.companyId, webhookId: webhook.id, eventId: event.id }).returning();
+    const [event] = await env.db
+      .insert(events)
+      .values({
+        companyId: company.companyId,
+        externalId: `ssrf-oauth-${Math.random()}`,
+        type: "contact.created",
+        recordId: "c1",
+        occurredAt: new Date(),
+        data: { id: "c1" },
+      })
+      .returning();
+    const [delivery] = await env.db
+      .insert(deliveries)
+      .values({ companyId: company.companyId, webhookId: webhook.id, eventId: event.id })
+      .returning();
     const before = connectCalls.length;
     await deliverWebhook(env.db, await env.deps.boss(), { deliveryId: delivery.id });
     const [attempt] = await env.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, delivery.id));

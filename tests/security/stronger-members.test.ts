@@ -29,7 +29,10 @@ async function role(name: string, permissions: string[]) {
 }
 
 async function roleOf(membershipId: string) {
-  const [m] = await env.db.select({ roleId: memberships.roleId }).from(memberships).where(eq(memberships.id, membershipId));
+  const [m] = await env.db
+    .select({ roleId: memberships.roleId })
+    .from(memberships)
+    .where(eq(memberships.id, membershipId));
   return m?.roleId ?? null;
 }
 
@@ -50,33 +53,70 @@ beforeAll(async () => {
 
 describe("a member manager cannot touch someone stronger", () => {
   it("cannot demote a member whose role holds permissions they lack", async () => {
-    const res = await changeMemberRole.run(env.deps, lead.caller, { membershipId: engineer.membershipId, roleId: company.roles.Member.id });
-    expect(res).toMatchObject({ ok: false, code: "forbidden", error: "You cannot change the role of a member who holds permissions you don't have" });
+    const res = await changeMemberRole.run(env.deps, lead.caller, {
+      membershipId: engineer.membershipId,
+      roleId: company.roles.Member.id,
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      code: "forbidden",
+      error: "You cannot change the role of a member who holds permissions you don't have",
+    });
     expect(await roleOf(engineer.membershipId)).toBe(engineerRoleId);
   });
 
   it("cannot remove them", async () => {
     const res = await removeMember.run(env.deps, lead.caller, { membershipId: engineer.membershipId });
-    expect(res).toMatchObject({ ok: false, code: "forbidden", error: "You cannot remove a member who holds permissions you don't have" });
+    expect(res).toMatchObject({
+      ok: false,
+      code: "forbidden",
+      error: "You cannot remove a member who holds permissions you don't have",
+    });
     expect(await roleOf(engineer.membershipId)).toBe(engineerRoleId);
   });
 
   it("cannot weaken their role, nor revoke a permission they do not hold themselves, nor delete such a role", async () => {
-    const strip = await setRolePermission.run(env.deps, lead.caller, { roleId: engineerRoleId, permission: "webhooks.manage", granted: false });
+    const strip = await setRolePermission.run(env.deps, lead.caller, {
+      roleId: engineerRoleId,
+      permission: "webhooks.manage",
+      granted: false,
+    });
     expect(strip).toMatchObject({ ok: false, code: "forbidden", error: "You can only revoke permissions you hold" });
-    const viewer = await setRolePermission.run(env.deps, lead.caller, { roleId: viewerRoleId, permission: "webhooks.view", granted: false });
+    const viewer = await setRolePermission.run(env.deps, lead.caller, {
+      roleId: viewerRoleId,
+      permission: "webhooks.view",
+      granted: false,
+    });
     expect(viewer).toMatchObject({ ok: false, code: "forbidden" });
     expect(await permissionsOf(engineerRoleId)).toEqual(["webhooks.manage", "webhooks.view"]);
     expect(await permissionsOf(viewerRoleId)).toEqual(["webhooks.view"]);
     const gone = await deleteRole.run(env.deps, lead.caller, { roleId: viewerRoleId });
-    expect(gone).toMatchObject({ ok: false, code: "forbidden", error: "You cannot delete a role that holds permissions you don't have" });
+    expect(gone).toMatchObject({
+      ok: false,
+      code: "forbidden",
+      error: "You cannot delete a role that holds permissions you don't have",
+    });
   });
 
   it("still manages whom they are at least as strong as", async () => {
-    expect(await changeMemberRole.run(env.deps, lead.caller, { membershipId: junior.membershipId, roleId: leadRoleId })).toMatchObject({ ok: true });
-    expect(await changeMemberRole.run(env.deps, lead.caller, { membershipId: junior.membershipId, roleId: company.roles.Member.id })).toMatchObject({ ok: true });
-    expect(await removeMember.run(env.deps, lead.caller, { membershipId: junior.membershipId })).toMatchObject({ ok: true });
+    expect(
+      await changeMemberRole.run(env.deps, lead.caller, { membershipId: junior.membershipId, roleId: leadRoleId }),
+    ).toMatchObject({ ok: true });
+    expect(
+      await changeMemberRole.run(env.deps, lead.caller, {
+        membershipId: junior.membershipId,
+        roleId: company.roles.Member.id,
+      }),
+    ).toMatchObject({ ok: true });
+    expect(await removeMember.run(env.deps, lead.caller, { membershipId: junior.membershipId })).toMatchObject({
+      ok: true,
+    });
     // And the owner, who holds everything, still can.
-    expect(await changeMemberRole.run(env.deps, company.owner, { membershipId: engineer.membershipId, roleId: viewerRoleId })).toMatchObject({ ok: true });
+    expect(
+      await changeMemberRole.run(env.deps, company.owner, {
+        membershipId: engineer.membershipId,
+        roleId: viewerRoleId,
+      }),
+    ).toMatchObject({ ok: true });
   });
 });

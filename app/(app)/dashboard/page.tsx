@@ -1,6 +1,15 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
-import { dashboardWindow, deliveriesByHour, deliveryLatency, gettingStartedCounts, hasDeliveryActivity, isDashboardPeriod, topFailingWebhooks, totalsOf } from "@/db/queries/dashboard";
+import {
+  dashboardWindow,
+  deliveriesByHour,
+  deliveryLatency,
+  gettingStartedCounts,
+  hasDeliveryActivity,
+  isDashboardPeriod,
+  topFailingWebhooks,
+  totalsOf,
+} from "@/db/queries/dashboard";
 import { PageHeader } from "@/components/app/page-header";
 import { DeliveryOverview, type DeliveryOverviewData } from "@/components/dashboard/delivery-overview";
 import { GettingStarted, isGettingStartedComplete } from "@/components/dashboard/getting-started";
@@ -20,7 +29,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const canView = can(actor, "webhooks.view");
   const { period: rawPeriod } = await searchParams;
   const period = isDashboardPeriod(rawPeriod) ? rawPeriod : "24h";
-  const [gettingStarted, active] = await Promise.all([gettingStartedCounts(db, actor.companyId), canView ? hasDeliveryActivity(db, actor.companyId) : false]);
+  const [gettingStarted, active] = await Promise.all([
+    gettingStartedCounts(db, actor.companyId),
+    canView ? hasDeliveryActivity(db, actor.companyId) : false,
+  ]);
 
   let overview: DeliveryOverviewData | null = null;
   if (active) {
@@ -36,9 +48,14 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
 
   return (
     <>
-      <PageHeader title={`Welcome, ${actor.name.split(" ")[0]}`} description={`You are working in ${actor.companyName} as ${actor.role.name}.`} />
+      <PageHeader
+        title={`Welcome, ${actor.name.split(" ")[0]}`}
+        description={`You are working in ${actor.companyName} as ${actor.role.name}.`}
+      />
       {overview ? <DeliveryOverview data={overview} /> : null}
-      {!overview || !isGettingStartedComplete(gettingStarted) ? <GettingStarted data={gettingStarted} className={overview ? "mt-10" : undefined} /> : null}
+      {!overview || !isGettingStartedComplete(gettingStarted) ? (
+        <GettingStarted data={gettingStarted} className={overview ? "mt-10" : undefined} />
+      ) : null}
     </>
   );
 }

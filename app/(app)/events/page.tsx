@@ -42,7 +42,13 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   };
   const description = "What your systems posted to Hookrelay, and which webhooks each event matched.";
   // Fresh events whose deliveries are still on their way: refresh until they land.
-  const inFlight = !cursor && page.events.some((e) => now - e.createdAt.getTime() < 5 * 60_000 && e.deliveries.some((d) => d.status === "dispatched" || (d.status === "queued" && d.attempts === 0)));
+  const inFlight =
+    !cursor &&
+    page.events.some(
+      (e) =>
+        now - e.createdAt.getTime() < 5 * 60_000 &&
+        e.deliveries.some((d) => d.status === "dispatched" || (d.status === "queued" && d.attempts === 0)),
+    );
   const testButton = canManage ? <SendTestEventButton /> : null;
 
   if (page.events.length === 0 && !filtered && !cursor) {
@@ -54,7 +60,8 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           title="No events yet"
           description={
             <>
-              Events arrive when your business app posts them to <code className="font-mono text-xs">/api/v1/events</code> with an API key.
+              Events arrive when your business app posts them to{" "}
+              <code className="font-mono text-xs">/api/v1/events</code> with an API key.
               {canManage ? " Send a test event to see one go through your webhooks now." : null}
             </>
           }
@@ -83,7 +90,13 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         <EmptyState
           icon={SearchXIcon}
           title={cursor ? "No older events" : "No events match"}
-          description={cursor ? "You have reached the oldest events for this search." : <>No event has a record id, event id or type matching “{q || type}”.</>}
+          description={
+            cursor ? (
+              "You have reached the oldest events for this search."
+            ) : (
+              <>No event has a record id, event id or type matching “{q || type}”.</>
+            )
+          }
           action={
             <Button variant="outline" asChild>
               <Link href="/events">{filtered ? "Clear search" : "Newest events"}</Link>
@@ -115,7 +128,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
                     <div className="truncate font-mono text-xs" title={e.recordId ?? undefined}>
                       {e.recordId ?? "—"}
                     </div>
-                    <div className="text-muted-foreground truncate font-mono text-xs" title={`Event id ${e.externalId}`}>
+                    <div
+                      className="text-muted-foreground truncate font-mono text-xs"
+                      title={`Event id ${e.externalId}`}
+                    >
                       {e.externalId}
                     </div>
                   </TableCell>
@@ -143,7 +159,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           </Table>
         </div>
       )}
-      <KeysetPager newerHref={cursor ? href({ cursor: undefined }) : null} olderHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null} />
+      <KeysetPager
+        newerHref={cursor ? href({ cursor: undefined }) : null}
+        olderHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null}
+      />
     </>
   );
 }

@@ -3,9 +3,18 @@
 import { revalidatePath } from "next/cache";
 import type { z } from "zod";
 import type { ActionDefinition } from "@/lib/action";
-import { createOAuthCredential, deleteOAuthCredential, testOAuthCredential, updateOAuthCredential } from "@/lib/actions/oauth-credentials";
+import {
+  createOAuthCredential,
+  deleteOAuthCredential,
+  testOAuthCredential,
+  updateOAuthCredential,
+} from "@/lib/actions/oauth-credentials";
 import { runAction } from "@/lib/session";
-import type { OAuthCredentialInput, oauthCredentialIdSchema, updateOAuthCredentialSchema } from "@/lib/validations/oauth-credential";
+import type {
+  OAuthCredentialInput,
+  oauthCredentialIdSchema,
+  updateOAuthCredentialSchema,
+} from "@/lib/validations/oauth-credential";
 
 /** Runs the action and, when it went through, has the OAuth page re-rendered with the new state. */
 async function runAndRefresh<S extends z.ZodType, T>(def: ActionDefinition<S, T>, input: unknown) {

@@ -7,7 +7,12 @@ import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
 import { OAuthCredentialCard, type OAuthCredentialSummary } from "@/components/oauth/oauth-credential-card";
 import { DeleteOAuthCredentialButton, TestTokenButton } from "@/components/oauth/oauth-credential-controls";
-import { EditOAuthCredentialButton, NewOAuthCredentialButton, OAuthCredentialDialogProvider, type OAuthCredentialView } from "@/components/oauth/oauth-credential-dialog";
+import {
+  EditOAuthCredentialButton,
+  NewOAuthCredentialButton,
+  OAuthCredentialDialogProvider,
+  type OAuthCredentialView,
+} from "@/components/oauth/oauth-credential-dialog";
 import { publicParameters } from "@/lib/actions/oauth-credentials";
 import { can } from "@/lib/authz";
 import { pageAccess } from "@/lib/session";
@@ -60,7 +65,13 @@ export default async function OAuthPage() {
       ) : (
         <div className="grid gap-4 lg:grid-cols-2">
           {credentials.map((c) => {
-            const view: OAuthCredentialView = { id: c.id, name: c.name, tokenUrl: c.tokenUrl, method: c.method, parameters: c.parameters };
+            const view: OAuthCredentialView = {
+              id: c.id,
+              name: c.name,
+              tokenUrl: c.tokenUrl,
+              method: c.method,
+              parameters: c.parameters,
+            };
             return (
               <OAuthCredentialCard
                 key={c.id}
@@ -71,7 +82,11 @@ export default async function OAuthPage() {
                     <>
                       <TestTokenButton credentialId={c.id} />
                       <EditOAuthCredentialButton credential={view} />
-                      <DeleteOAuthCredentialButton credentialId={c.id} name={c.name} usedBy={c.usedBy.map((w) => w.name)} />
+                      <DeleteOAuthCredentialButton
+                        credentialId={c.id}
+                        name={c.name}
+                        usedBy={c.usedBy.map((w) => w.name)}
+                      />
                     </>
                   ) : undefined
                 }

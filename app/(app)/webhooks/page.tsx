@@ -1,6 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ArrowDownIcon, ArrowUpIcon, ChevronLeftIcon, ChevronRightIcon, PlusIcon, SearchXIcon, TriangleAlertIcon, WebhookIcon } from "lucide-react";
+import {
+  ArrowDownIcon,
+  ArrowUpIcon,
+  ChevronLeftIcon,
+  ChevronRightIcon,
+  PlusIcon,
+  SearchXIcon,
+  TriangleAlertIcon,
+  WebhookIcon,
+} from "lucide-react";
 import { getDb } from "@/db";
 import { listWebhooks, WEBHOOK_SORTS, type WebhookSort } from "@/db/queries/webhooks";
 import { EmptyState } from "@/components/app/empty-state";
@@ -39,7 +48,11 @@ function SortHeader({ label, sort, current }: { label: string; sort: WebhookSort
       aria-label={`Sort by ${label.toLowerCase()}${active ? `, now ${dir === "asc" ? "ascending" : "descending"}` : ""}`}
     >
       {label}
-      {dir === "asc" ? <ArrowUpIcon className="size-3.5" aria-hidden /> : dir === "desc" ? <ArrowDownIcon className="size-3.5" aria-hidden /> : null}
+      {dir === "asc" ? (
+        <ArrowUpIcon className="size-3.5" aria-hidden />
+      ) : dir === "desc" ? (
+        <ArrowDownIcon className="size-3.5" aria-hidden />
+      ) : null}
     </Link>
   );
 }
@@ -50,9 +63,17 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
   const canManage = can(actor, "webhooks.manage");
 
   const search = await searchParams;
-  const sort = (WEBHOOK_SORTS as readonly string[]).includes(search.sort ?? "") ? (search.sort as WebhookSort) : "created";
+  const sort = (WEBHOOK_SORTS as readonly string[]).includes(search.sort ?? "")
+    ? (search.sort as WebhookSort)
+    : "created";
   const page = Math.max(1, Number.parseInt(search.page ?? "1", 10) || 1);
-  const list = await listWebhooks(getDb(), actor.companyId, { q: search.q, sort, dir: search.dir === "asc" ? "asc" : "desc", page, pageSize: 20 });
+  const list = await listWebhooks(getDb(), actor.companyId, {
+    q: search.q,
+    sort,
+    dir: search.dir === "asc" ? "asc" : "desc",
+    page,
+    pageSize: 20,
+  });
   const now = Date.now();
   const newButton = canManage ? (
     <Button asChild>
@@ -86,7 +107,11 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
 
   return (
     <>
-      <PageHeader title="Webhooks" description="Send your records to other systems the moment something happens." actions={newButton} />
+      <PageHeader
+        title="Webhooks"
+        description="Send your records to other systems the moment something happens."
+        actions={newButton}
+      />
       <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
         <WebhookSearch initial={search.q ?? ""} />
         <p className="text-muted-foreground text-sm" aria-live="polite">
@@ -94,7 +119,16 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         </p>
       </div>
       {list.total === 0 ? (
-        <EmptyState icon={SearchXIcon} title="No webhooks match" description={<>Nothing has “{search.q}” in its name or URL.</>} action={<Button variant="outline" asChild><Link href="/webhooks">Clear search</Link></Button>} />
+        <EmptyState
+          icon={SearchXIcon}
+          title="No webhooks match"
+          description={<>Nothing has “{search.q}” in its name or URL.</>}
+          action={
+            <Button variant="outline" asChild>
+              <Link href="/webhooks">Clear search</Link>
+            </Button>
+          }
+        />
       ) : (
         <div className="rounded-xl border">
           <Table>
@@ -190,7 +224,12 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
               </span>
             )}
           </Button>
-          <Button variant="outline" size="sm" asChild={list.page < list.pageCount} disabled={list.page >= list.pageCount}>
+          <Button
+            variant="outline"
+            size="sm"
+            asChild={list.page < list.pageCount}
+            disabled={list.page >= list.pageCount}
+          >
             {list.page < list.pageCount ? (
               <Link href={hrefWith(search, { page: String(list.page + 1) })}>
                 Next <ChevronRightIcon aria-hidden />

@@ -5,5 +5,7 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   const { error } = await searchParams;
-  return <SignInForm notice={error === "no-company" ? "Your account is not a member of any company anymore." : undefined} />;
+  return (
+    <SignInForm notice={error === "no-company" ? "Your account is not a member of any company anymore." : undefined} />
+  );
 }

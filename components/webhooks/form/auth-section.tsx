@@ -34,7 +34,8 @@ export function AuthSection({
   const form = useWebhookFormContext();
   const authType = useWatch({ control: form.control, name: "auth.type" }) ?? "none";
   const sameAuthAsSaved = savedAuthType === authType;
-  const secretPlaceholder = (saved: boolean) => (editing && saved && sameAuthAsSaved ? "Saved — leave blank to keep" : "");
+  const secretPlaceholder = (saved: boolean) =>
+    editing && saved && sameAuthAsSaved ? "Saved — leave blank to keep" : "";
 
   function setAuthType(type: string) {
     const next =
@@ -52,7 +53,11 @@ export function AuthSection({
   }
 
   return (
-    <Section id="auth" title="Authentication" description="How the receiver knows the request comes from you. Secrets are encrypted and never shown again.">
+    <Section
+      id="auth"
+      title="Authentication"
+      description="How the receiver knows the request comes from you. Secrets are encrypted and never shown again."
+    >
       <div className="grid gap-4 sm:grid-cols-2">
         <FormItem>
           <FormLabel htmlFor="auth-type">Authentication type</FormLabel>
@@ -73,18 +78,37 @@ export function AuthSection({
       {authType === "basic" ? (
         <div className="grid gap-4 sm:grid-cols-2">
           <TextField name="auth.username" label="Username" />
-          <TextField name="auth.password" label="Password" type="password" autoComplete="new-password" placeholder={secretPlaceholder(savedSecrets.basic)} />
+          <TextField
+            name="auth.password"
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            placeholder={secretPlaceholder(savedSecrets.basic)}
+          />
         </div>
       ) : null}
       {authType === "api_key" ? (
         <div className="grid gap-4 sm:grid-cols-[8rem_1fr_1fr]">
           <SelectField name="auth.in" label="Send in" options={SEND_IN} />
           <TextField name="auth.name" label="Key name" mono />
-          <TextField name="auth.value" label="Key value" type="password" autoComplete="new-password" placeholder={secretPlaceholder(savedSecrets.apiKey)} />
+          <TextField
+            name="auth.value"
+            label="Key value"
+            type="password"
+            autoComplete="new-password"
+            placeholder={secretPlaceholder(savedSecrets.apiKey)}
+          />
         </div>
       ) : null}
       {authType === "bearer" ? (
-        <TextField name="auth.token" label="Token" type="password" autoComplete="new-password" placeholder={secretPlaceholder(savedSecrets.bearer)} description="Sent as Authorization: Bearer …" />
+        <TextField
+          name="auth.token"
+          label="Token"
+          type="password"
+          autoComplete="new-password"
+          placeholder={secretPlaceholder(savedSecrets.bearer)}
+          description="Sent as Authorization: Bearer …"
+        />
       ) : null}
       {authType === "oauth" ? (
         credentials.length === 0 ? (
@@ -92,7 +116,11 @@ export function AuthSection({
             <AlertTitle>No OAuth credentials yet</AlertTitle>
             <AlertDescription>
               <p>
-                <Link href="/oauth" target="_blank" className="text-primary inline-flex items-center gap-1 font-medium underline-offset-4 hover:underline">
+                <Link
+                  href="/oauth"
+                  target="_blank"
+                  className="text-primary inline-flex items-center gap-1 font-medium underline-offset-4 hover:underline"
+                >
                   Create one <ExternalLinkIcon className="size-3.5" aria-hidden />
                 </Link>{" "}
                 in a new tab, then come back and pick it here.
@@ -104,7 +132,11 @@ export function AuthSection({
             name="auth.credentialId"
             label="OAuth credential"
             labelAction={
-              <Link href="/oauth" target="_blank" className="text-primary inline-flex items-center gap-1 text-sm underline-offset-4 hover:underline">
+              <Link
+                href="/oauth"
+                target="_blank"
+                className="text-primary inline-flex items-center gap-1 text-sm underline-offset-4 hover:underline"
+              >
                 Create one <ExternalLinkIcon className="size-3.5" aria-hidden />
               </Link>
             }

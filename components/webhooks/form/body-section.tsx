@@ -62,14 +62,23 @@ export function BodySection({
   const preview = useBodyPreview(form, previewEnabled);
 
   if (!BODY_METHODS.includes(method)) {
-    return <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">{method} requests have no body: the record&apos;s fields are sent in the query string.</p>;
+    return (
+      <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">
+        {method} requests have no body: the record&apos;s fields are sent in the query string.
+      </p>
+    );
   }
 
   function setBodyMode(mode: string) {
     const encoding = body.encoding ?? "json";
     const next =
       mode === "fields"
-        ? { mode: "fields" as const, encoding, fields: sampleFields.slice(0, 3).map((path) => ({ path, as: "" })), constants: [] }
+        ? {
+            mode: "fields" as const,
+            encoding,
+            fields: sampleFields.slice(0, 3).map((path) => ({ path, as: "" })),
+            constants: [],
+          }
         : mode === "template"
           ? { mode: "template" as const, encoding, template: defaultTemplate(sampleFields) }
           : { mode: "raw" as const, encoding };
@@ -107,18 +116,38 @@ export function BodySection({
             <p className="text-sm font-medium">Fields</p>
             {bodyFields.fields.map((row, i) => (
               <div key={row.id} className="flex items-start gap-2">
-                <TextField name={`body.fields.${i}.path`} aria-label={`Field ${i + 1}`} placeholder="owner.email" list="sample-fields" mono className="flex-1" />
-                <TextField name={`body.fields.${i}.as`} aria-label={`Field ${i + 1} sent as`} placeholder="Sent as (optional)" mono className="flex-1" />
+                <TextField
+                  name={`body.fields.${i}.path`}
+                  aria-label={`Field ${i + 1}`}
+                  placeholder="owner.email"
+                  list="sample-fields"
+                  mono
+                  className="flex-1"
+                />
+                <TextField
+                  name={`body.fields.${i}.as`}
+                  aria-label={`Field ${i + 1} sent as`}
+                  placeholder="Sent as (optional)"
+                  mono
+                  className="flex-1"
+                />
                 <RemoveRowButton label={`Remove field ${i + 1}`} onClick={() => bodyFields.remove(i)} />
               </div>
             ))}
-            <Button type="button" variant="outline" size="sm" onClick={() => bodyFields.append({ path: "", as: "" } as never)}>
+            <Button
+              type="button"
+              variant="outline"
+              size="sm"
+              onClick={() => bodyFields.append({ path: "", as: "" } as never)}
+            >
               <PlusIcon aria-hidden /> Add field
             </Button>
           </div>
           <div className="space-y-3">
             <p className="text-sm font-medium">Constant parameters</p>
-            {constants.fields.length === 0 ? <p className="text-muted-foreground text-sm">None — e.g. source = crm.</p> : null}
+            {constants.fields.length === 0 ? (
+              <p className="text-muted-foreground text-sm">None — e.g. source = crm.</p>
+            ) : null}
             {constants.fields.map((row, i) => {
               const c = (body.mode === "fields" ? body.constants?.[i] : undefined) ?? { name: "", value: "" };
               const name = c.name ?? "";
@@ -138,7 +167,12 @@ export function BodySection({
                 />
               );
             })}
-            <Button type="button" variant="outline" size="sm" onClick={() => constants.append({ name: "", value: "" } as never)}>
+            <Button
+              type="button"
+              variant="outline"
+              size="sm"
+              onClick={() => constants.append({ name: "", value: "" } as never)}
+            >
               <PlusIcon aria-hidden /> Add constant
             </Button>
           </div>
@@ -153,7 +187,9 @@ export function BodySection({
               fields={sampleFields}
               onPick={(p) => {
                 const current = (form.getValues("body") as { template?: string } | undefined)?.template ?? "";
-                form.setValue("body.template" as never, insertAt(templateRef.current, current, p) as never, { shouldDirty: true });
+                form.setValue("body.template" as never, insertAt(templateRef.current, current, p) as never, {
+                  shouldDirty: true,
+                });
               }}
             />
           }
@@ -165,7 +201,9 @@ export function BodySection({
       ) : null}
       <div className="space-y-2">
         <p className="text-sm font-medium">Preview</p>
-        <p className="text-muted-foreground text-xs">Rendered from the sample {eventType?.entity ?? "record"} — what Test would send.</p>
+        <p className="text-muted-foreground text-xs">
+          Rendered from the sample {eventType?.entity ?? "record"} — what Test would send.
+        </p>
         {preview?.error ? (
           <p className="text-destructive text-sm" role="status">
             {preview.error}
@@ -173,7 +211,9 @@ export function BodySection({
         ) : preview?.body ? (
           <CodeBlock label="Body preview">{prettyBody(preview.body)}</CodeBlock>
         ) : (
-          <p className="text-muted-foreground text-sm">{eventChosen ? "Rendering…" : "Choose a trigger event to see the body."}</p>
+          <p className="text-muted-foreground text-sm">
+            {eventChosen ? "Rendering…" : "Choose a trigger event to see the body."}
+          </p>
         )}
       </div>
     </Section>

@@ -25,10 +25,26 @@ export function DeliverySection({ delays }: { delays: RetryDelays }) {
   const form = useWebhookFormContext();
   const retry = useWatch({ control: form.control, name: "retryPolicy" }) ?? { type: "preset", preset: "standard" };
   return (
-    <Section id="delivery" title="Delivery" description="When to send, how long to wait for an answer, and what to do when the receiver fails.">
+    <Section
+      id="delivery"
+      title="Delivery"
+      description="When to send, how long to wait for an answer, and what to do when the receiver fails."
+    >
       <div className="grid gap-4 sm:grid-cols-2">
-        <NumberField name="delaySeconds" label="Execution delay (seconds)" min={0} max={86400} description="Wait before the first attempt. 0 sends at once." />
-        <NumberField name="timeoutSeconds" label="Timeout (seconds)" min={1} max={30} description="1–30 s for the receiver to answer." />
+        <NumberField
+          name="delaySeconds"
+          label="Execution delay (seconds)"
+          min={0}
+          max={86400}
+          description="Wait before the first attempt. 0 sends at once."
+        />
+        <NumberField
+          name="timeoutSeconds"
+          label="Timeout (seconds)"
+          min={1}
+          max={30}
+          description="1–30 s for the receiver to answer."
+        />
         <FormItem className="sm:col-span-2">
           <FormLabel htmlFor="retry-policy">Retries</FormLabel>
           <Select value={retry.type === "custom" ? "custom" : retry.preset} onValueChange={delays.choose}>
@@ -57,10 +73,26 @@ export function DeliverySection({ delays }: { delays: RetryDelays }) {
           <FormDescription>{describeRetries(retry)}</FormDescription>
           <RetryMessage form={form} />
         </FormItem>
-        <NumberField name="batchWindowSeconds" label="Batch window (seconds)" min={0} max={3600} description="Events inside the window go together as one JSON array. 0 sends each alone." />
-        <NumberField name="maxConcurrency" label="Parallel requests" min={1} max={100} description="At most this many requests to this URL at once." />
+        <NumberField
+          name="batchWindowSeconds"
+          label="Batch window (seconds)"
+          min={0}
+          max={3600}
+          description="Events inside the window go together as one JSON array. 0 sends each alone."
+        />
+        <NumberField
+          name="maxConcurrency"
+          label="Parallel requests"
+          min={1}
+          max={100}
+          description="At most this many requests to this URL at once."
+        />
       </div>
-      <SwitchField name="notifyOnFailure" label="Notify on failure" description="Email you and the admins when a delivery fails for good (at most once an hour)." />
+      <SwitchField
+        name="notifyOnFailure"
+        label="Notify on failure"
+        description="Email you and the admins when a delivery fails for good (at most once an hour)."
+      />
     </Section>
   );
 }

@@ -2,10 +2,25 @@
 
 import { BracesIcon } from "lucide-react";
 import { Button } from "@/components/ui/button";
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
 
 /** Inserts `{{…}}` placeholders from the event's sample record. */
-export function PlaceholderPicker({ fields, onPick, label = "Insert placeholder" }: { fields: string[]; onPick: (placeholder: string) => void; label?: string }) {
+export function PlaceholderPicker({
+  fields,
+  onPick,
+  label = "Insert placeholder",
+}: {
+  fields: string[];
+  onPick: (placeholder: string) => void;
+  label?: string;
+}) {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
@@ -23,7 +38,9 @@ export function PlaceholderPicker({ fields, onPick, label = "Insert placeholder"
         ))}
         <DropdownMenuSeparator />
         <DropdownMenuLabel>Record</DropdownMenuLabel>
-        {fields.length === 0 ? <p className="text-muted-foreground px-2 py-1.5 text-xs">Choose a trigger event first.</p> : null}
+        {fields.length === 0 ? (
+          <p className="text-muted-foreground px-2 py-1.5 text-xs">Choose a trigger event first.</p>
+        ) : null}
         {fields.map((p) => (
           <DropdownMenuItem key={p} onSelect={() => onPick(`{{data.${p}}}`)} className="font-mono text-xs">
             {`{{data.${p}}}`}

@@ -18,7 +18,15 @@ const METHOD_OPTIONS = HTTP_METHODS.map((m) => [m, m] as const);
  * Method, URL (placeholders from the sample record), the entity query parameters and the custom
  * headers. `rowSecretKept`: a saved secret header left blank is kept (same host as saved).
  */
-export function RequestSection({ sampleFields, savedSecrets, rowSecretKept }: { sampleFields: string[]; savedSecrets: SavedSecrets; rowSecretKept: boolean }) {
+export function RequestSection({
+  sampleFields,
+  savedSecrets,
+  rowSecretKept,
+}: {
+  sampleFields: string[];
+  savedSecrets: SavedSecrets;
+  rowSecretKept: boolean;
+}) {
   const form = useWebhookFormContext();
   const { control } = form;
   const headers = useFieldArray({ control, name: "headers" });
@@ -31,7 +39,17 @@ export function RequestSection({ sampleFields, savedSecrets, rowSecretKept }: { 
         <TextField
           name="url"
           label="URL"
-          labelAction={<PlaceholderPicker fields={sampleFields} onPick={(p) => form.setValue("url", insertAt(urlRef.current, form.getValues("url") ?? "", p), { shouldDirty: true, shouldValidate: true })} />}
+          labelAction={
+            <PlaceholderPicker
+              fields={sampleFields}
+              onPick={(p) =>
+                form.setValue("url", insertAt(urlRef.current, form.getValues("url") ?? "", p), {
+                  shouldDirty: true,
+                  shouldValidate: true,
+                })
+              }
+            />
+          }
           type="url"
           inputMode="url"
           placeholder="https://billing.example.com/hooks/deals/{{data.id}}"
@@ -53,7 +71,8 @@ export function RequestSection({ sampleFields, savedSecrets, rowSecretKept }: { 
         <div>
           <p className="text-sm font-medium">Custom headers</p>
           <p className="text-muted-foreground text-sm">
-            Names may not contain spaces; trailing spaces are trimmed. Values may hold placeholders, except secret ones: a secret (on by default for names such as X-Api-Token) is encrypted, never shown again and masked in logs.
+            Names may not contain spaces; trailing spaces are trimmed. Values may hold placeholders, except secret ones:
+            a secret (on by default for names such as X-Api-Token) is encrypted, never shown again and masked in logs.
           </p>
         </div>
         {headers.fields.map((row, i) => {

@@ -5,9 +5,24 @@ import { SecretSwitch, TextField } from "@/components/app/form-fields";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
 
-export function RemoveRowButton({ label, onClick, className }: { label: string; onClick: () => void; className?: string }) {
+export function RemoveRowButton({
+  label,
+  onClick,
+  className,
+}: {
+  label: string;
+  onClick: () => void;
+  className?: string;
+}) {
   return (
-    <Button type="button" variant="ghost" size="icon" aria-label={label} onClick={onClick} className={cn("text-muted-foreground hover:text-destructive mt-0.5 shrink-0", className)}>
+    <Button
+      type="button"
+      variant="ghost"
+      size="icon"
+      aria-label={label}
+      onClick={onClick}
+      className={cn("text-muted-foreground hover:text-destructive mt-0.5 shrink-0", className)}
+    >
       <XIcon aria-hidden />
     </Button>
   );
@@ -52,8 +67,17 @@ export function SecretRow({
         mono
         className="col-span-2 row-start-2 sm:col-span-1 sm:row-start-auto"
       />
-      <SecretSwitch name={`${prefix}.secret`} checked={secret} label={`Keep ${name.trim() || `${label.toLowerCase()} ${n}`} secret`} className="row-start-3 sm:row-start-auto" />
-      <RemoveRowButton label={`Remove ${label.toLowerCase()} ${n}`} onClick={onRemove} className="col-start-2 row-start-1 sm:col-start-auto sm:row-start-auto" />
+      <SecretSwitch
+        name={`${prefix}.secret`}
+        checked={secret}
+        label={`Keep ${name.trim() || `${label.toLowerCase()} ${n}`} secret`}
+        className="row-start-3 sm:row-start-auto"
+      />
+      <RemoveRowButton
+        label={`Remove ${label.toLowerCase()} ${n}`}
+        onClick={onRemove}
+        className="col-start-2 row-start-1 sm:col-start-auto sm:row-start-auto"
+      />
     </div>
   );
 }

@@ -5,7 +5,12 @@ import { isSecretConstant, isSecretHeader, type WebhookInput } from "@/lib/valid
  * blank ("Saved — leave blank to keep"): the auth secret, and secret headers' and constants' values.
  */
 export function blankSavedSecrets(values: WebhookInput): WebhookInput {
-  return { ...values, auth: blankAuthSecret(values.auth), headers: blankRowSecrets(values.headers ?? [], isSecretHeader), body: blankBodySecrets(values.body) };
+  return {
+    ...values,
+    auth: blankAuthSecret(values.auth),
+    headers: blankRowSecrets(values.headers ?? [], isSecretHeader),
+    body: blankBodySecrets(values.body),
+  };
 }
 
 function blankAuthSecret(auth: WebhookInput["auth"]): WebhookInput["auth"] {
@@ -17,10 +22,17 @@ function blankAuthSecret(auth: WebhookInput["auth"]): WebhookInput["auth"] {
 }
 
 /** Secret rows after a save: their values are saved, the inputs go blank. */
-function blankRowSecrets<T extends { name?: string; value?: string; secret?: boolean }>(rows: T[], isSecret: (row: { name: string; value?: string; secret?: boolean }) => boolean): T[] {
-  return rows.map((r) => (isSecret({ name: r.name ?? "", value: r.value, secret: r.secret }) ? { ...r, value: "", secret: true } : r));
+function blankRowSecrets<T extends { name?: string; value?: string; secret?: boolean }>(
+  rows: T[],
+  isSecret: (row: { name: string; value?: string; secret?: boolean }) => boolean,
+): T[] {
+  return rows.map((r) =>
+    isSecret({ name: r.name ?? "", value: r.value, secret: r.secret }) ? { ...r, value: "", secret: true } : r,
+  );
 }
 
 function blankBodySecrets(body: WebhookInput["body"]): WebhookInput["body"] {
-  return body?.mode === "fields" ? { ...body, constants: blankRowSecrets(body.constants ?? [], isSecretConstant) } : body;
+  return body?.mode === "fields"
+    ? { ...body, constants: blankRowSecrets(body.constants ?? [], isSecretConstant) }
+    : body;
 }

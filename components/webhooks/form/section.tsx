@@ -12,7 +12,19 @@ export const SECTIONS = [
 ] as const;
 
 /** One section of the webhook form: a card that is a named region (its title names it). */
-export function Section({ id, title, description, children, action }: { id: string; title: string; description: ReactNode; children: ReactNode; action?: ReactNode }) {
+export function Section({
+  id,
+  title,
+  description,
+  children,
+  action,
+}: {
+  id: string;
+  title: string;
+  description: ReactNode;
+  children: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <Card id={id} className="scroll-mt-20" aria-labelledby={`${id}-title`} role="region">
       <CardHeader className="flex flex-row items-start justify-between gap-4">

@@ -10,7 +10,15 @@ import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 
 /** Why the webhook was switched off automatically, with a button to switch it back on (Manage Webhooks). */
-export function SwitchedOffAlert({ reason, webhookId, onSwitchedOn }: { reason: string; webhookId?: string; onSwitchedOn?: () => void }) {
+export function SwitchedOffAlert({
+  reason,
+  webhookId,
+  onSwitchedOn,
+}: {
+  reason: string;
+  webhookId?: string;
+  onSwitchedOn?: () => void;
+}) {
   return (
     <Alert variant="destructive" className="mb-6">
       <TriangleAlertIcon aria-hidden />

@@ -31,13 +31,30 @@ const OPERATOR_OPTIONS = CONDITION_OPERATORS.map((o) => [o, OPERATOR_LABELS[o]] 
 const VALUELESS = new Set(["is_empty", "is_not_empty", "changed"]);
 
 /** The trigger event, and the conditions its record must meet (a datalist of the sample's fields helps type them). */
-export function TriggerSection({ eventTypes, eventType, sampleFields }: { eventTypes: EventTypeOption[]; eventType: EventTypeOption | undefined; sampleFields: string[] }) {
+export function TriggerSection({
+  eventTypes,
+  eventType,
+  sampleFields,
+}: {
+  eventTypes: EventTypeOption[];
+  eventType: EventTypeOption | undefined;
+  sampleFields: string[];
+}) {
   const { control } = useWebhookFormContext();
   const rules = useFieldArray({ control, name: "conditions.rules" as never });
   const ruleValues = useWatch({ control, name: "conditions.rules" });
   return (
-    <Section id="trigger" title="Trigger" description="The event that sends this webhook, and optionally conditions the record must meet.">
-      <EventTypeField name="eventType" label="Event" options={eventTypes} description={eventType ? eventType.description : "Pick from the catalog; Test sends its sample record."} />
+    <Section
+      id="trigger"
+      title="Trigger"
+      description="The event that sends this webhook, and optionally conditions the record must meet."
+    >
+      <EventTypeField
+        name="eventType"
+        label="Event"
+        options={eventTypes}
+        description={eventType ? eventType.description : "Pick from the catalog; Test sends its sample record."}
+      />
       <div className="space-y-3">
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <span className="font-medium">Conditions</span>
@@ -62,7 +79,9 @@ export function TriggerSection({ eventTypes, eventType, sampleFields }: { eventT
               <span className="text-muted-foreground">of these are true</span>
             </>
           ) : (
-            <span className="text-muted-foreground">— optional: without any, every {eventType?.label.toLowerCase() ?? "event"} is sent</span>
+            <span className="text-muted-foreground">
+              — optional: without any, every {eventType?.label.toLowerCase() ?? "event"} is sent
+            </span>
           )}
         </div>
         <datalist id="sample-fields">
@@ -74,12 +93,25 @@ export function TriggerSection({ eventTypes, eventType, sampleFields }: { eventT
           const op = ruleValues?.[i]?.operator ?? "equals";
           return (
             <div key={row.id} className="flex flex-col gap-2 rounded-lg border p-3 sm:flex-row sm:items-start">
-              <TextField name={`conditions.rules.${i}.field`} aria-label={`Condition ${i + 1} field`} placeholder="stage" list="sample-fields" className="flex-1" />
-              <SelectField name={`conditions.rules.${i}.operator`} aria-label={`Condition ${i + 1} operator`} options={OPERATOR_OPTIONS} className="sm:w-44" />
+              <TextField
+                name={`conditions.rules.${i}.field`}
+                aria-label={`Condition ${i + 1} field`}
+                placeholder="stage"
+                list="sample-fields"
+                className="flex-1"
+              />
+              <SelectField
+                name={`conditions.rules.${i}.operator`}
+                aria-label={`Condition ${i + 1} operator`}
+                options={OPERATOR_OPTIONS}
+                className="sm:w-44"
+              />
               <TextField
                 name={`conditions.rules.${i}.value`}
                 aria-label={`Condition ${i + 1} value`}
-                placeholder={op === "in" || op === "not_in" ? "Won, Lost" : VALUELESS.has(op) ? "No value needed" : "Won"}
+                placeholder={
+                  op === "in" || op === "not_in" ? "Won, Lost" : VALUELESS.has(op) ? "No value needed" : "Won"
+                }
                 disabled={VALUELESS.has(op)}
                 className="flex-1"
               />
@@ -87,7 +119,12 @@ export function TriggerSection({ eventTypes, eventType, sampleFields }: { eventT
             </div>
           );
         })}
-        <Button type="button" variant="outline" size="sm" onClick={() => rules.append({ field: "", operator: "equals", value: "" } as never)}>
+        <Button
+          type="button"
+          variant="outline"
+          size="sm"
+          onClick={() => rules.append({ field: "", operator: "equals", value: "" } as never)}
+        >
           <PlusIcon aria-hidden /> Add condition
         </Button>
       </div>

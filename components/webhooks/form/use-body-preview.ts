@@ -31,7 +31,11 @@ export function useBodyPreview(form: WebhookFormApi, enabled: boolean): BodyPrev
         if (ticket !== latest || !result.ok) return;
         const data = result.data;
         if (data.ok) setPreview({ body: data.body });
-        else setPreview({ body: null, error: Object.entries(data.fieldErrors).find(([k]) => k.startsWith("body"))?.[1][0] ?? data.message });
+        else
+          setPreview({
+            body: null,
+            error: Object.entries(data.fieldErrors).find(([k]) => k.startsWith("body"))?.[1][0] ?? data.message,
+          });
       }, 400);
     };
     schedule();

@@ -18,13 +18,18 @@ export interface RetryDelays {
 
 /** The custom retry list is typed as text; it must read before saving or testing. */
 export function useRetryDelays(form: WebhookFormApi, initial: WebhookInput["retryPolicy"]): RetryDelays {
-  const [text, setText] = useState(() => (initial?.type === "custom" ? initial.delays.map(formatSeconds).join(", ") : "30s, 5m, 1h"));
+  const [text, setText] = useState(() =>
+    initial?.type === "custom" ? initial.delays.map(formatSeconds).join(", ") : "30s, 5m, 1h",
+  );
 
   function sync(): boolean {
     if (form.getValues("retryPolicy")?.type !== "custom") return true;
     const parsed = parseDelayList(text);
     if (!parsed.ok) {
-      form.setError("retryPolicy" as FieldPath<WebhookInput>, { type: "manual", message: `“${parsed.bad}” is not a delay: use seconds or 30s, 5m, 2h, 1d, separated by commas` });
+      form.setError("retryPolicy" as FieldPath<WebhookInput>, {
+        type: "manual",
+        message: `“${parsed.bad}” is not a delay: use seconds or 30s, 5m, 2h, 1d, separated by commas`,
+      });
       return false;
     }
     form.setValue("retryPolicy", { type: "custom", delays: parsed.seconds }, { shouldValidate: true });
@@ -34,8 +39,17 @@ export function useRetryDelays(form: WebhookFormApi, initial: WebhookInput["retr
   function choose(value: string) {
     if (value === "custom") {
       const parsed = parseDelayList(text);
-      form.setValue("retryPolicy", { type: "custom", delays: parsed.ok && parsed.seconds.length ? parsed.seconds : [30, 300, 3600] }, { shouldDirty: true });
-    } else form.setValue("retryPolicy", { type: "preset", preset: value as (typeof RETRY_PRESETS)[number] }, { shouldDirty: true });
+      form.setValue(
+        "retryPolicy",
+        { type: "custom", delays: parsed.ok && parsed.seconds.length ? parsed.seconds : [30, 300, 3600] },
+        { shouldDirty: true },
+      );
+    } else
+      form.setValue(
+        "retryPolicy",
+        { type: "preset", preset: value as (typeof RETRY_PRESETS)[number] },
+        { shouldDirty: true },
+      );
     form.clearErrors("retryPolicy");
   }
 

@@ -17,7 +17,6 @@ import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Event" };
 
-
 /** One event: where it came from, its payload as the webhooks receive it, and the deliveries it made. */
 export default async function EventPage({ params }: { params: Promise<{ id: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
@@ -35,9 +34,28 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
     ...(event.owner ? { owner: event.owner } : {}),
   };
   const facts: [string, ReactNode][] = [
-    ["Type", <code key="type" className="font-mono text-xs">{event.type}</code>],
-    ["Event id", <code key="id" className="font-mono text-xs break-all">{event.externalId}</code>],
-    ["Record id", event.recordId ? <code key="record" className="font-mono text-xs break-all">{event.recordId}</code> : "—"],
+    [
+      "Type",
+      <code key="type" className="font-mono text-xs">
+        {event.type}
+      </code>,
+    ],
+    [
+      "Event id",
+      <code key="id" className="font-mono text-xs break-all">
+        {event.externalId}
+      </code>,
+    ],
+    [
+      "Record id",
+      event.recordId ? (
+        <code key="record" className="font-mono text-xs break-all">
+          {event.recordId}
+        </code>
+      ) : (
+        "—"
+      ),
+    ],
     ["Occurred", formatDateTime(event.occurredAt)],
     ["Received", formatDateTime(event.createdAt)],
     ["Source", <EventSource key="source" event={event} />],
@@ -45,16 +63,24 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
 
   return (
     <>
-      <Link href="/events" className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm">
+      <Link
+        href="/events"
+        className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm"
+      >
         <ChevronLeftIcon className="size-4" aria-hidden /> Events
       </Link>
-      <PageHeader title={`${getEventType(event.type)?.label ?? event.type}${event.recordId ? ` · ${event.recordId}` : ""}`} description={getEventType(event.type)?.description} />
+      <PageHeader
+        title={`${getEventType(event.type)?.label ?? event.type}${event.recordId ? ` · ${event.recordId}` : ""}`}
+        description={getEventType(event.type)?.description}
+      />
       <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
         <section aria-labelledby="payload-heading" className="min-w-0 space-y-3">
           <h2 id="payload-heading" className="text-lg font-semibold">
             Payload
           </h2>
-          <p className="text-muted-foreground text-sm">The event as stored; a webhook sending raw data receives it like this.</p>
+          <p className="text-muted-foreground text-sm">
+            The event as stored; a webhook sending raw data receives it like this.
+          </p>
           <CodeBlock label="Event payload">{JSON.stringify(payload, null, 2)}</CodeBlock>
         </section>
         <div className="space-y-6">
@@ -76,7 +102,8 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
           <Card className="gap-3">
             <CardHeader>
               <CardTitle className="text-base">
-                Webhooks matched <span className="text-muted-foreground font-normal tabular-nums">({event.deliveries.length})</span>
+                Webhooks matched{" "}
+                <span className="text-muted-foreground font-normal tabular-nums">({event.deliveries.length})</span>
               </CardTitle>
             </CardHeader>
             <CardContent>

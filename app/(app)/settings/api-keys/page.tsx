@@ -30,7 +30,9 @@ export default async function ApiKeysPage() {
             <h2 id="api-keys-heading" className="text-lg font-semibold">
               API keys
             </h2>
-            <p className="text-muted-foreground text-sm">Keys let your other systems send events to Hookrelay and manage webhooks over the API.</p>
+            <p className="text-muted-foreground text-sm">
+              Keys let your other systems send events to Hookrelay and manage webhooks over the API.
+            </p>
           </div>
           {/* In the empty state the call to action below is the only create button. */}
           {keys.length > 0 ? <CreateApiKeyButton /> : null}
@@ -87,10 +89,14 @@ export default async function ApiKeysPage() {
                           Revoked
                         </Badge>
                       ) : (
-                        <Badge className="border-transparent bg-emerald-100 text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-300">Active</Badge>
+                        <Badge className="border-transparent bg-emerald-100 text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-300">
+                          Active
+                        </Badge>
                       )}
                     </TableCell>
-                    <TableCell className="text-right">{key.revokedAt ? null : <RevokeApiKeyButton apiKeyId={key.id} name={key.name} />}</TableCell>
+                    <TableCell className="text-right">
+                      {key.revokedAt ? null : <RevokeApiKeyButton apiKeyId={key.id} name={key.name} />}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>
@@ -100,7 +106,9 @@ export default async function ApiKeysPage() {
 
         <div className="bg-muted/40 space-y-2 rounded-xl border p-4">
           <h3 className="text-sm font-medium">Using a key</h3>
-          <p className="text-muted-foreground text-sm">Send it as a bearer token. For example, to check that a key works:</p>
+          <p className="text-muted-foreground text-sm">
+            Send it as a bearer token. For example, to check that a key works:
+          </p>
           <pre className="bg-background overflow-x-auto rounded-md border px-3 py-2 font-mono text-xs">
             <code>{`curl -H "Authorization: Bearer <key>" ${origin}/api/v1/company`}</code>
           </pre>

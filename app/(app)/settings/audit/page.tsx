@@ -39,7 +39,11 @@ function hrefWith(search: Search, patch: Search): string {
   return `/settings/audit${params.size ? `?${params}` : ""}`;
 }
 
-export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditLogPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const actor = await requireActor();
   const groups = visibleGroups(actor);
   if (groups.length === 0) {
@@ -48,8 +52,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         area="the audit log"
         message={
           <>
-            The audit log is open to owners and to roles holding <strong>Manage Webhooks</strong> or <strong>Manage Roles</strong>. Ask an owner of your
-            company for access.
+            The audit log is open to owners and to roles holding <strong>Manage Webhooks</strong> or{" "}
+            <strong>Manage Roles</strong>. Ask an owner of your company for access.
           </>
         }
       />
@@ -57,7 +61,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   }
 
   const raw = await searchParams;
-  const type = typeof raw.type === "string" && isAuditTargetGroup(raw.type) && groups.includes(raw.type) ? raw.type : undefined;
+  const type =
+    typeof raw.type === "string" && isAuditTargetGroup(raw.type) && groups.includes(raw.type) ? raw.type : undefined;
   const after = decodeCursor(raw.after);
   const before = after ? null : decodeCursor(raw.before);
   const targetTypes = (type ? [type] : groups).flatMap((g) => AUDIT_TARGET_GROUPS[g]);
@@ -73,11 +78,14 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             Audit log
           </h2>
           <p className="text-muted-foreground max-w-2xl text-sm">
-            Who changed what, and when — newest first. Owners see every entry; Manage Webhooks shows the entries about webhooks and OAuth
-            credentials, Manage Roles those about roles, members and API keys.
+            Who changed what, and when — newest first. Owners see every entry; Manage Webhooks shows the entries about
+            webhooks and OAuth credentials, Manage Roles those about roles, members and API keys.
           </p>
         </div>
-        <AuditTypeFilter value={type ?? null} options={groups.map((g) => ({ value: g, label: AUDIT_GROUP_LABELS[g] }))} />
+        <AuditTypeFilter
+          value={type ?? null}
+          options={groups.map((g) => ({ value: g, label: AUDIT_GROUP_LABELS[g] }))}
+        />
       </div>
 
       {page.entries.length === 0 ? (
@@ -127,11 +135,15 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
                     ) : (
                       // No user: an API key when the entry says so (details.apiKeyId / apiKeyName), else the system
                       // (a job) or a user since deleted (actor_user_id is set null with them).
-                      <span className="text-muted-foreground">{entry.details.apiKeyId || entry.details.apiKeyName ? "API key" : "System"}</span>
+                      <span className="text-muted-foreground">
+                        {entry.details.apiKeyId || entry.details.apiKeyName ? "API key" : "System"}
+                      </span>
                     )}
                   </TableCell>
                   <TableCell className="font-medium whitespace-nowrap">{auditActionLabel(entry.action)}</TableCell>
-                  <TableCell className="max-w-48 break-words">{entry.targetName ?? <span className="text-muted-foreground">—</span>}</TableCell>
+                  <TableCell className="max-w-48 break-words">
+                    {entry.targetName ?? <span className="text-muted-foreground">—</span>}
+                  </TableCell>
                   <TableCell className="text-muted-foreground max-w-md text-sm whitespace-normal">
                     <AuditDetails entry={entry} />
                   </TableCell>

@@ -4,7 +4,12 @@ import { revalidatePath } from "next/cache";
 import type { z } from "zod";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/actions/members";
 import { runAction } from "@/lib/session";
-import type { changeMemberRoleSchema, invitationIdSchema, InviteMemberInput, membershipIdSchema } from "@/lib/validations/settings";
+import type {
+  changeMemberRoleSchema,
+  invitationIdSchema,
+  InviteMemberInput,
+  membershipIdSchema,
+} from "@/lib/validations/settings";
 
 export async function inviteMemberAction(input: InviteMemberInput) {
   const r = await runAction(inviteMember, input);

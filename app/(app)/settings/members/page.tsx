@@ -1,7 +1,13 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { listMembers, listPendingInvitations, listRoles } from "@/db/queries/companies";
-import { InviteMemberDialog, MemberRoleSelect, RemoveMemberButton, RevokeInvitationButton, type RoleOption } from "@/components/settings/members";
+import {
+  InviteMemberDialog,
+  MemberRoleSelect,
+  RemoveMemberButton,
+  RevokeInvitationButton,
+  type RoleOption,
+} from "@/components/settings/members";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/authz";
@@ -88,7 +94,12 @@ export default async function MembersPage() {
                     </TableCell>
                     {canManage ? (
                       <TableCell className="text-right">
-                        <RemoveMemberButton membershipId={m.membershipId} memberName={m.name} isYou={isYou} disabled={m.isOwner && !actorIsOwner} />
+                        <RemoveMemberButton
+                          membershipId={m.membershipId}
+                          memberName={m.name}
+                          isYou={isYou}
+                          disabled={m.isOwner && !actorIsOwner}
+                        />
                       </TableCell>
                     ) : null}
                   </TableRow>
@@ -104,10 +115,14 @@ export default async function MembersPage() {
           <h2 id="invitations-heading" className="text-lg font-semibold">
             Pending invitations
           </h2>
-          <p className="text-muted-foreground text-sm">Invitations that have not been accepted yet. Each link works once and expires after 7 days.</p>
+          <p className="text-muted-foreground text-sm">
+            Invitations that have not been accepted yet. Each link works once and expires after 7 days.
+          </p>
         </div>
         {invitations.length === 0 ? (
-          <p className="text-muted-foreground rounded-xl border border-dashed px-4 py-6 text-center text-sm">No pending invitations.</p>
+          <p className="text-muted-foreground rounded-xl border border-dashed px-4 py-6 text-center text-sm">
+            No pending invitations.
+          </p>
         ) : (
           <div className="rounded-xl border">
             <Table>
@@ -145,7 +160,11 @@ export default async function MembersPage() {
                       </TableCell>
                       {canManage ? (
                         <TableCell className="text-right">
-                          <RevokeInvitationButton invitationId={inv.id} email={inv.email} describedBy={`invitation-${inv.id}-email`} />
+                          <RevokeInvitationButton
+                            invitationId={inv.id}
+                            email={inv.email}
+                            describedBy={`invitation-${inv.id}-email`}
+                          />
                         </TableCell>
                       ) : null}
                     </TableRow>

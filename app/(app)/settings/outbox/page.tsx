@@ -40,7 +40,10 @@ export default async function OutboxPage() {
         <h2 id="outbox-heading" className="text-lg font-semibold">
           Email outbox
         </h2>
-        <p className="text-muted-foreground text-sm">Every email Hookrelay sends for your company — invitations, failure alerts — newest first (the latest {LIMIT}).</p>
+        <p className="text-muted-foreground text-sm">
+          Every email Hookrelay sends for your company — invitations, failure alerts — newest first (the latest {LIMIT}
+          ).
+        </p>
       </div>
 
       <Alert>
@@ -48,7 +51,8 @@ export default async function OutboxPage() {
         <AlertTitle>{sending ? "Emails are sent through Resend" : "Emails are recorded, not sent"}</AlertTitle>
         <AlertDescription>
           <p>
-            Every email Hookrelay sends is listed here; links that let someone in (invitations) are masked — they live only in the recipient&apos;s mailbox.
+            Every email Hookrelay sends is listed here; links that let someone in (invitations) are masked — they live
+            only in the recipient&apos;s mailbox.
             {sending
               ? " Emails are delivered through Resend; failures show their error below, and Resend sends an email once more."
               : " Emails are not being delivered yet: until email sending is set up, the server's log holds each email's text, links included, for whoever runs the server."}
@@ -57,7 +61,11 @@ export default async function OutboxPage() {
       </Alert>
 
       {emails.length === 0 ? (
-        <EmptyState icon={InboxIcon} title="No emails yet" description="Invitations and failure alerts will appear here as soon as Hookrelay sends them." />
+        <EmptyState
+          icon={InboxIcon}
+          title="No emails yet"
+          description="Invitations and failure alerts will appear here as soon as Hookrelay sends them."
+        />
       ) : (
         <div className="rounded-xl border">
           <Table>
@@ -87,7 +95,10 @@ export default async function OutboxPage() {
                       <code className="text-xs">{email.kind}</code>
                     </TableCell>
                     <TableCell>
-                      <Badge variant="outline" className={cn("border-transparent capitalize", STATUS_STYLES[email.status])}>
+                      <Badge
+                        variant="outline"
+                        className={cn("border-transparent capitalize", STATUS_STYLES[email.status])}
+                      >
                         {email.status}
                       </Badge>
                     </TableCell>
@@ -99,7 +110,9 @@ export default async function OutboxPage() {
                     </TableCell>
                     <TableCell className="space-x-1 text-right whitespace-nowrap">
                       {/* Without a key an email can only be recorded again; a queued one is on its way. */}
-                      {sending && email.status !== "queued" ? <ResendEmailButton notificationId={email.id} toEmail={email.toEmail} subject={email.subject} /> : null}
+                      {sending && email.status !== "queued" ? (
+                        <ResendEmailButton notificationId={email.id} toEmail={email.toEmail} subject={email.subject} />
+                      ) : null}
                       <ViewEmailButton
                         email={{
                           toEmail: email.toEmail,

@@ -46,19 +46,29 @@ export default async function RolesPage() {
               {roles.map((role) => {
                 const ownRole = role.id === actor.role.id && !actor.role.isOwner;
                 return (
-                  <TableHead key={role.id} scope="col" className="h-auto min-w-36 py-3 text-center align-bottom whitespace-normal">
+                  <TableHead
+                    key={role.id}
+                    scope="col"
+                    className="h-auto min-w-36 py-3 text-center align-bottom whitespace-normal"
+                  >
                     <div className="flex flex-col items-center gap-0.5">
                       <span className="text-foreground flex items-center gap-1 font-semibold">
                         {role.name}
-                        {canManage && !role.isOwner ? <DeleteRoleButton roleId={role.id} roleName={role.name} memberCount={role.members} /> : null}
+                        {canManage && !role.isOwner ? (
+                          <DeleteRoleButton roleId={role.id} roleName={role.name} memberCount={role.members} />
+                        ) : null}
                       </span>
                       <span className="text-muted-foreground text-xs font-normal">
                         {role.members} {role.members === 1 ? "member" : "members"}
                       </span>
                       {role.isOwner ? (
-                        <span className="text-muted-foreground text-xs font-normal">Owners always hold every permission</span>
+                        <span className="text-muted-foreground text-xs font-normal">
+                          Owners always hold every permission
+                        </span>
                       ) : ownRole && canManage ? (
-                        <span className="text-muted-foreground text-xs font-normal">Your own role: only an owner changes it</span>
+                        <span className="text-muted-foreground text-xs font-normal">
+                          Your own role: only an owner changes it
+                        </span>
                       ) : null}
                     </div>
                   </TableHead>
@@ -77,7 +87,12 @@ export default async function RolesPage() {
                   <TableCell key={role.id} className="text-center">
                     <div className="flex justify-center">
                       {role.isOwner ? (
-                        <Checkbox checked disabled aria-label={`${role.name} — ${permission.label}`} title="Owners always hold every permission" />
+                        <Checkbox
+                          checked
+                          disabled
+                          aria-label={`${role.name} — ${permission.label}`}
+                          title="Owners always hold every permission"
+                        />
                       ) : (
                         <PermissionCell
                           roleId={role.id}

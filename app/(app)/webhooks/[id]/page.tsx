@@ -17,8 +17,8 @@ import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Edit webhook" };
 
-
-/** Only the public config reaches the browser (secret headers and constants blank): which secrets are saved, never their values. */
+/** Only the public config reaches the browser (secret headers and constants blank): which secrets are saved, never
+ * their values. */
 export default async function EditWebhookPage({ params }: { params: Promise<{ id: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
@@ -27,12 +27,18 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
   const db = getDb();
   const row = await getCompanyWebhook(db, actor.companyId, id);
   if (!row) notFound();
-  const [credentials, creator] = await Promise.all([listOAuthCredentials(db, actor.companyId), getWebhookCreator(db, row.createdBy)]);
+  const [credentials, creator] = await Promise.all([
+    listOAuthCredentials(db, actor.companyId),
+    getWebhookCreator(db, row.createdBy),
+  ]);
   const view = webhookFormView(row);
   const canManage = can(actor, "webhooks.manage");
   return (
     <>
-      <Link href="/webhooks" className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm">
+      <Link
+        href="/webhooks"
+        className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm"
+      >
         <ChevronLeftIcon className="size-4" aria-hidden /> Webhooks
       </Link>
       <PageHeader
@@ -55,7 +61,12 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
         eventTypes={eventTypeOptions()}
         credentials={credentials.map((c) => ({ id: c.id, name: c.name }))}
         canManage={canManage}
-        signing={{ previousValidUntil: row.previousSecretExpiresAt && row.previousSigningSecretEncrypted ? row.previousSecretExpiresAt.toISOString() : null }}
+        signing={{
+          previousValidUntil:
+            row.previousSecretExpiresAt && row.previousSigningSecretEncrypted
+              ? row.previousSecretExpiresAt.toISOString()
+              : null,
+        }}
         disabledReason={row.disabledReason}
       />
     </>

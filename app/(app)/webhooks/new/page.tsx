@@ -17,10 +17,16 @@ export default async function NewWebhookPage() {
   const credentials = await listOAuthCredentials(getDb(), actor.companyId);
   return (
     <>
-      <Link href="/webhooks" className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm">
+      <Link
+        href="/webhooks"
+        className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm"
+      >
         <ChevronLeftIcon className="size-4" aria-hidden /> Webhooks
       </Link>
-      <PageHeader title="New webhook" description="Choose the event, where to send it and how. Test it with a sample record before you switch it on." />
+      <PageHeader
+        title="New webhook"
+        description="Choose the event, where to send it and how. Test it with a sample record before you switch it on."
+      />
       <WebhookForm
         mode="create"
         defaults={{

@@ -18,7 +18,10 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       <Card>
         <CardHeader>
           <CardTitle className="text-xl">This invitation can&apos;t be used</CardTitle>
-          <CardDescription>The link is invalid, was revoked, was already used or has expired. Ask the person who invited you for a new one.</CardDescription>
+          <CardDescription>
+            The link is invalid, was revoked, was already used or has expired. Ask the person who invited you for a new
+            one.
+          </CardDescription>
         </CardHeader>
         <CardFooter>
           <Button asChild variant="outline" className="w-full">
@@ -30,6 +33,12 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   }
   const existing = await findUserByEmail(db, invitation.email);
   return (
-    <AcceptInvitationForm token={token} email={invitation.email} companyName={invitation.companyName} roleName={invitation.roleName} existingAccount={Boolean(existing)} />
+    <AcceptInvitationForm
+      token={token}
+      email={invitation.email}
+      companyName={invitation.companyName}
+      roleName={invitation.roleName}
+      existingAccount={Boolean(existing)}
+    />
   );
 }

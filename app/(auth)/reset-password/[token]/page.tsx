@@ -17,7 +17,9 @@ export default async function ResetPasswordPage({ params }: { params: Promise<{ 
       <Card>
         <CardHeader>
           <CardTitle className="text-xl">This reset link can&apos;t be used</CardTitle>
-          <CardDescription>It is invalid, was used already or has expired (links work once, for one hour). Ask for a new one.</CardDescription>
+          <CardDescription>
+            It is invalid, was used already or has expired (links work once, for one hour). Ask for a new one.
+          </CardDescription>
         </CardHeader>
         <CardFooter className="flex flex-col gap-3">
           <Button asChild className="w-full">

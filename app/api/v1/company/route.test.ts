@@ -31,7 +31,10 @@ describe("GET /api/v1/company (API key auth)", () => {
 
     const res = await call(`Bearer ${created.data.key}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ company: { id: a.companyId, name: "Keyed Co" }, apiKey: { id: created.data.apiKeyId, name: "Integration" } });
+    expect(await res.json()).toEqual({
+      company: { id: a.companyId, name: "Keyed Co" },
+      apiKey: { id: created.data.apiKeyId, name: "Integration" },
+    });
     const [used] = await env.db.select().from(apiKeys).where(eq(apiKeys.id, created.data.apiKeyId));
     expect(used.lastUsedAt).toBeInstanceOf(Date);
 

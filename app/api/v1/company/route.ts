@@ -10,7 +10,10 @@ export async function GET(request: Request) {
     const db = getDb();
     const caller = await authenticateApiKey(db, request.headers.get("authorization"));
     if (!caller) return await refuseKey(db, request, "Missing or invalid API key");
-    return Response.json({ company: { id: caller.companyId, name: caller.companyName }, apiKey: { id: caller.apiKeyId, name: caller.apiKeyName } });
+    return Response.json({
+      company: { id: caller.companyId, name: caller.companyName },
+      apiKey: { id: caller.apiKeyId, name: caller.apiKeyName },
+    });
   } catch (err) {
     return internalError(err);
   }

@@ -7,7 +7,15 @@ describe("GET /api/v1/event-types", () => {
     expect(res.status).toBe(200);
     const { eventTypes } = (await res.json()) as { eventTypes: { type: string; sample: { data: { id: unknown } } }[] };
     const types = eventTypes.map((e) => e.type);
-    for (const t of ["contact.created", "lead.owner_changed", "deal.stage_changed", "task.reminder", "user.deactivated", "form.submitted"]) expect(types).toContain(t);
+    for (const t of [
+      "contact.created",
+      "lead.owner_changed",
+      "deal.stage_changed",
+      "task.reminder",
+      "user.deactivated",
+      "form.submitted",
+    ])
+      expect(types).toContain(t);
     expect(eventTypes.every((e) => e.sample.data.id !== undefined)).toBe(true);
     expect(new Set(types).size).toBe(types.length);
   });

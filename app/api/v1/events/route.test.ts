@@ -28,14 +28,30 @@ beforeAll(async () => {
     conditions: { match: "all", rules: [{ field: "stage", operator: "changed_to", value: "Won" }] },
   });
   wonHookId = won.webhook.id;
-  await insertWebhook(env.db, companyId, a.owner.userId, { name: "Every contact", active: true, eventType: "contact.created", url: "http://127.0.0.1:9/c" });
-  await insertWebhook(env.db, companyId, a.owner.userId, { name: "Switched off", active: false, eventType: "contact.created", url: "http://127.0.0.1:9/off" });
+  await insertWebhook(env.db, companyId, a.owner.userId, {
+    name: "Every contact",
+    active: true,
+    eventType: "contact.created",
+    url: "http://127.0.0.1:9/c",
+  });
+  await insertWebhook(env.db, companyId, a.owner.userId, {
+    name: "Switched off",
+    active: false,
+    eventType: "contact.created",
+    url: "http://127.0.0.1:9/off",
+  });
 });
 
 function post(body: unknown, init: { auth?: string | null; raw?: string | Uint8Array } = {}) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (init.auth !== null) headers.authorization = init.auth ?? `Bearer ${key}`;
-  return POST(new Request("http://localhost/api/v1/events", { method: "POST", headers, body: (init.raw ?? JSON.stringify(body)) as BodyInit }));
+  return POST(
+    new Request("http://localhost/api/v1/events", {
+      method: "POST",
+      headers,
+      body: (init.raw ?? JSON.stringify(body)) as BodyInit,
+    }),
+  );
 }
 
 const uid = () => `evt_${Math.random().toString(36).slice(2)}`;
@@ -43,18 +59,30 @@ const uid = () => `evt_${Math.random().toString(36).slice(2)}`;
 describe("POST /api/v1/events", () => {
   it("accepts one event, matches only active webhooks whose conditions hold, and queues a job per delivery", async () => {
     const id = uid();
-    const res = await post({ id, type: "deal.updated", data: { id: "d1", stage: "Won" }, previous: { stage: "Negotiation" } });
+    const res = await post({
+      id,
+      type: "deal.updated",
+      data: { id: "d1", stage: "Won" },
+      previous: { stage: "Negotiation" },
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ events: [{ id, deliveries: 1, duplicate: false }] });
     const [event] = await env.db.select().from(events).where(eq(events.externalId, id));
     const rows = await env.db.select().from(deliveries).where(eq(deliveries.eventId, event.id));
     expect(rows).toMatchObject([{ webhookId: wonHookId, status: "queued", attempts: 0 }]);
-    const jobs = await env.db.execute(sql`select count(*)::int as n from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${rows[0].id}`);
+    const jobs = await env.db.execute(
+      sql`select count(*)::int as n from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${rows[0].id}`,
+    );
     expect(jobs[0].n).toBe(1);
   });
 
   it("does not match when the condition does not hold (stage unchanged)", async () => {
-    const res = await post({ id: uid(), type: "deal.updated", data: { id: "d1", stage: "Won" }, previous: { amount: 5 } });
+    const res = await post({
+      id: uid(),
+      type: "deal.updated",
+      data: { id: "d1", stage: "Won" },
+      previous: { amount: 5 },
+    });
     expect((await res.json()).events[0].deliveries).toBe(0);
   });
 
@@ -69,7 +97,11 @@ describe("POST /api/v1/events", () => {
   });
 
   it("accepts a batch of up to 100", async () => {
-    const batch = Array.from({ length: 100 }, (_, i) => ({ id: uid(), type: "contact.created", data: { id: `c${i}` } }));
+    const batch = Array.from({ length: 100 }, (_, i) => ({
+      id: uid(),
+      type: "contact.created",
+      data: { id: `c${i}` },
+    }));
     const res = await post(batch);
     expect(res.status).toBe(202);
     const json = await res.json();
@@ -84,12 +116,27 @@ describe("POST /api/v1/events", () => {
       [401, "authorization", post({ type: "contact.created", data: { id: 1 } }, { auth: "Bearer hr_live_nope" })],
       [400, "body", post(null, { raw: "{not json" })],
       [400, "body", post(null, { raw: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) })],
-      [413, "body", post(null, { raw: JSON.stringify({ type: "contact.created", data: { id: 1, pad: "x".repeat(1024 * 1024) } }) })],
+      [
+        413,
+        "body",
+        post(null, { raw: JSON.stringify({ type: "contact.created", data: { id: 1, pad: "x".repeat(1024 * 1024) } }) }),
+      ],
       [413, "body", post(Array.from({ length: 101 }, () => ({ type: "contact.created", data: { id: 1 } })))],
       [422, "type", post({ type: "deal.exploded", data: { id: 1 } })],
       [422, "data.id", post({ type: "contact.created", data: { name: "no id" } })],
-      [422, "[1].occurredAt", post([{ type: "contact.created", data: { id: 1 } }, { type: "contact.created", occurredAt: "yesterday", data: { id: 2 } }])],
-      [422, "data", post({ type: "contact.created", data: { id: 1, nested: JSON.parse('{"__proto__": {"admin": true}}') } })],
+      [
+        422,
+        "[1].occurredAt",
+        post([
+          { type: "contact.created", data: { id: 1 } },
+          { type: "contact.created", occurredAt: "yesterday", data: { id: 2 } },
+        ]),
+      ],
+      [
+        422,
+        "data",
+        post({ type: "contact.created", data: { id: 1, nested: JSON.parse('{"__proto__": {"admin": true}}') } }),
+      ],
     ];
     for (const [status, field, pending] of cases) {
       const res = await pending;
@@ -118,7 +165,10 @@ describe("POST /api/v1/events", () => {
     const b = await makeCompany(env.deps, "Other Co");
     const created = await createApiKey.run(env.deps, b.owner, { name: "b" });
     if (!created.ok) throw new Error(created.error);
-    const res = await post({ id: uid(), type: "contact.created", data: { id: "c1" } }, { auth: `Bearer ${created.data.key}` });
+    const res = await post(
+      { id: uid(), type: "contact.created", data: { id: "c1" } },
+      { auth: `Bearer ${created.data.key}` },
+    );
     expect((await res.json()).events[0].deliveries).toBe(0);
   });
 });

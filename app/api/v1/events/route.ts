@@ -6,7 +6,12 @@ import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/jobs/definitions/deliv
 import { env } from "@/lib/env";
 import { apiError, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
 import { ingestEvents } from "@/lib/events/ingest";
-import { eventInputSchema, MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_REQUEST, type EventInput } from "@/lib/validations/event";
+import {
+  eventInputSchema,
+  MAX_EVENTS_BODY_BYTES,
+  MAX_EVENTS_PER_REQUEST,
+  type EventInput,
+} from "@/lib/validations/event";
 
 export const dynamic = "force-dynamic";
 
@@ -23,14 +28,25 @@ export async function POST(request: Request) {
     const contentType = request.headers.get("content-type");
     if (!isJsonContentType(contentType)) {
       const got = contentType ? `"${Array.from(contentType).slice(0, 100).join("")}"` : "none";
-      return apiError(415, "unsupported_media_type", `Send events as JSON with Content-Type: application/json (got ${got})`, "content-type");
+      return apiError(
+        415,
+        "unsupported_media_type",
+        `Send events as JSON with Content-Type: application/json (got ${got})`,
+        "content-type",
+      );
     }
     const read = await readJsonBody(request, { limit: MAX_EVENTS_BODY_BYTES });
     if (!read.ok) return read.response;
     const body = read.body;
     const list = Array.isArray(body) ? body : [body];
     if (list.length === 0) return apiError(422, "invalid", "Send at least one event", "body");
-    if (list.length > MAX_EVENTS_PER_REQUEST) return apiError(413, "too_many", `At most ${MAX_EVENTS_PER_REQUEST} events per request (got ${list.length})`, "body");
+    if (list.length > MAX_EVENTS_PER_REQUEST)
+      return apiError(
+        413,
+        "too_many",
+        `At most ${MAX_EVENTS_PER_REQUEST} events per request (got ${list.length})`,
+        "body",
+      );
     if (list.some((e) => e === null || typeof e !== "object" || Array.isArray(e))) {
       return apiError(400, "malformed", "Each event must be a JSON object", Array.isArray(body) ? "[]" : "body");
     }
@@ -50,11 +66,25 @@ export async function POST(request: Request) {
     // Counted in PostgreSQL: the limit holds across every web process.
     const rate = await takeEventRate(db, caller.companyId, parsed.length, env.EVENTS_RATE_LIMIT);
     if (!rate.allowed) {
-      return apiError(429, "rate_limited", "Too many events for this company right now; retry after a second", undefined, { "retry-after": "1" });
+      return apiError(
+        429,
+        "rate_limited",
+        "Too many events for this company right now; retry after a second",
+        undefined,
+        { "retry-after": "1" },
+      );
     }
     // Past its fair rate this second, a company's deliveries queue behind other companies'.
     const priority = rate.count > FAIR_EVENTS_PER_SECOND ? FLOOD_PRIORITY : 0;
-    const results = await ingestEvents(db, await getBoss(), caller.companyId, caller.apiKeyId, parsed, undefined, priority);
+    const results = await ingestEvents(
+      db,
+      await getBoss(),
+      caller.companyId,
+      caller.apiKeyId,
+      parsed,
+      undefined,
+      priority,
+    );
     return Response.json({ events: results }, { status: 202 });
   } catch (err) {
     return internalError(err);

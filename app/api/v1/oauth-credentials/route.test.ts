@@ -28,7 +28,11 @@ beforeAll(async () => {
   a = await makeCompany(env.deps, "OAuth API Co");
   owner = apiClient(await keyFor(env.deps, a.owner));
   const b = await makeCompany(env.deps, "Other OAuth Co");
-  const theirs = await createOAuthCredential.run(env.deps, b.owner, { name: "Theirs", tokenUrl: "https://b.example.com/token", parameters: [{ name: "client_id", value: "b" }] });
+  const theirs = await createOAuthCredential.run(env.deps, b.owner, {
+    name: "Theirs",
+    tokenUrl: "https://b.example.com/token",
+    parameters: [{ name: "client_id", value: "b" }],
+  });
   if (!theirs.ok) throw new Error(theirs.error);
   otherCompanyCredentialId = theirs.data.credentialId;
 });
@@ -72,27 +76,55 @@ describe("OAuth credentials over the management API", () => {
     const put = await owner.call(item.PUT, `/api/v1/oauth-credentials/${id}`, {
       method: "PUT",
       params: { id },
-      body: { ...input, name: "CRM token v2", parameters: input.parameters.map((p) => (p.name === "client_secret" || p.name === "password" ? { ...p, value: "" } : p)) },
+      body: {
+        ...input,
+        name: "CRM token v2",
+        parameters: input.parameters.map((p) =>
+          p.name === "client_secret" || p.name === "password" ? { ...p, value: "" } : p,
+        ),
+      },
     });
     expect(put.status, put.text).toBe(200);
     expect(put.json.oauthCredential).toMatchObject({ name: "CRM token v2" });
     const stored = await storedParameters(id);
-    expect(stored.filter((p) => p.secret).map((p) => decryptSecret(p.valueEncrypted!))).toEqual([CLIENT_SECRET, PASSWORD]);
+    expect(stored.filter((p) => p.secret).map((p) => decryptSecret(p.valueEncrypted!))).toEqual([
+      CLIENT_SECRET,
+      PASSWORD,
+    ]);
 
     // A secret parameter that is new needs its value.
-    const missing = await owner.call(item.PUT, `/api/v1/oauth-credentials/${id}`, { method: "PUT", params: { id }, body: { ...input, parameters: [{ name: "refresh_token", value: "" }] } });
+    const missing = await owner.call(item.PUT, `/api/v1/oauth-credentials/${id}`, {
+      method: "PUT",
+      params: { id },
+      body: { ...input, parameters: [{ name: "refresh_token", value: "" }] },
+    });
     expect(missing.status).toBe(422);
-    expect(missing.json.error).toMatchObject({ code: "invalid", field: "parameters.0.value", fields: { "parameters.0.value": ["Enter a value for refresh_token"] } });
+    expect(missing.json.error).toMatchObject({
+      code: "invalid",
+      field: "parameters.0.value",
+      fields: { "parameters.0.value": ["Enter a value for refresh_token"] },
+    });
 
-    const deleted = await owner.call(item.DELETE, `/api/v1/oauth-credentials/${id}`, { method: "DELETE", params: { id } });
+    const deleted = await owner.call(item.DELETE, `/api/v1/oauth-credentials/${id}`, {
+      method: "DELETE",
+      params: { id },
+    });
     expect(deleted.status).toBe(204);
     expect((await owner.call(item.GET, `/api/v1/oauth-credentials/${id}`, { params: { id } })).status).toBe(404);
   });
 
   it("refuses to delete a credential a webhook uses: 409 naming the webhook", async () => {
-    const created = await owner.call(collection.POST, "/api/v1/oauth-credentials", { method: "POST", body: { ...input, name: "In use" } });
+    const created = await owner.call(collection.POST, "/api/v1/oauth-credentials", {
+      method: "POST",
+      body: { ...input, name: "In use" },
+    });
     const id = created.json.oauthCredential.id as string;
-    const hook = await createWebhook.run(env.deps, a.owner, { name: "Invoices", eventType: "deal.updated", url: "https://erp.example.com/hook", auth: { type: "oauth", credentialId: id } });
+    const hook = await createWebhook.run(env.deps, a.owner, {
+      name: "Invoices",
+      eventType: "deal.updated",
+      url: "https://erp.example.com/hook",
+      auth: { type: "oauth", credentialId: id },
+    });
     expect(hook.ok).toBe(true);
     const res = await owner.call(item.DELETE, `/api/v1/oauth-credentials/${id}`, { method: "DELETE", params: { id } });
     expect(res.status).toBe(409);
@@ -106,17 +138,26 @@ describe("OAuth credentials over the management API", () => {
     for (const id of [otherCompanyCredentialId, "nope"]) {
       const params = { id };
       expect((await owner.call(item.GET, `/api/v1/oauth-credentials/${id}`, { params })).status).toBe(404);
-      expect((await owner.call(item.PUT, `/api/v1/oauth-credentials/${id}`, { method: "PUT", params, body: input })).status).toBe(404);
-      expect((await owner.call(item.DELETE, `/api/v1/oauth-credentials/${id}`, { method: "DELETE", params })).status).toBe(404);
+      expect(
+        (await owner.call(item.PUT, `/api/v1/oauth-credentials/${id}`, { method: "PUT", params, body: input })).status,
+      ).toBe(404);
+      expect(
+        (await owner.call(item.DELETE, `/api/v1/oauth-credentials/${id}`, { method: "DELETE", params })).status,
+      ).toBe(404);
     }
-    const [theirs] = await env.db.select().from(oauthCredentials).where(eq(oauthCredentials.id, otherCompanyCredentialId));
+    const [theirs] = await env.db
+      .select()
+      .from(oauthCredentials)
+      .where(eq(oauthCredentials.id, otherCompanyCredentialId));
     expect(theirs.name).toBe("Theirs");
 
     const member = await addMember(env.db, a.companyId, a.roles.Admin.id);
     const memberApi = apiClient(await keyFor(env.deps, member.caller));
     await env.db.update(memberships).set({ roleId: a.roles.Member.id }).where(eq(memberships.id, member.membershipId));
     expect((await memberApi.call(collection.GET, "/api/v1/oauth-credentials")).status).toBe(403);
-    expect((await memberApi.call(collection.POST, "/api/v1/oauth-credentials", { method: "POST", body: input })).status).toBe(403);
+    expect(
+      (await memberApi.call(collection.POST, "/api/v1/oauth-credentials", { method: "POST", body: input })).status,
+    ).toBe(403);
   });
 
   it("never returned a secret parameter value", () => {

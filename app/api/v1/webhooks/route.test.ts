@@ -43,7 +43,11 @@ beforeAll(async () => {
   ownerKey = await keyFor(env.deps, a.owner);
   owner = client(ownerKey);
   const b = await makeCompany(env.deps, "Other API Co");
-  const theirs = await createWebhook.run(env.deps, b.owner, { name: "Theirs", eventType: "deal.updated", url: "https://b.example.com/hook" });
+  const theirs = await createWebhook.run(env.deps, b.owner, {
+    name: "Theirs",
+    eventType: "deal.updated",
+    url: "https://b.example.com/hook",
+  });
   if (!theirs.ok) throw new Error(theirs.error);
   otherCompanyWebhookId = theirs.data.webhookId;
 });
@@ -51,7 +55,10 @@ beforeAll(async () => {
 const path = (id: string, rest = "") => `/api/v1/webhooks/${id}${rest}`;
 
 async function createOne(input: Record<string, unknown>) {
-  const res = await owner.call(collection.POST, "/api/v1/webhooks", { method: "POST", body: { eventType: "deal.updated", url: "https://erp.example.com/hook", ...input } });
+  const res = await owner.call(collection.POST, "/api/v1/webhooks", {
+    method: "POST",
+    body: { eventType: "deal.updated", url: "https://erp.example.com/hook", ...input },
+  });
   expect(res.status, res.text).toBe(201);
   signingSecrets.push(res.json.signingSecret);
   return res.json.webhook.id as string;
@@ -80,38 +87,104 @@ describe("webhooks over the management API", () => {
     expect(created.json.signingSecret).toMatch(/^whsec_/);
     signingSecrets.push(created.json.signingSecret);
     const webhook = webhookResponseSchema.parse(created.json.webhook);
-    expect(webhook).toMatchObject({ name: "Orders to ERP", method: "PUT", active: true, headers: [{ name: "X-Source", value: "hookrelay" }], auth: { type: "basic", username: "erp", hasPassword: true } });
+    expect(webhook).toMatchObject({
+      name: "Orders to ERP",
+      method: "PUT",
+      active: true,
+      headers: [{ name: "X-Source", value: "hookrelay" }],
+      auth: { type: "basic", username: "erp", hasPassword: true },
+    });
     const id = webhook.id;
 
     const listed = await owner.call(collection.GET, "/api/v1/webhooks?q=orders&pageSize=5");
     expect(listed.status).toBe(200);
-    expect(webhookListResponseSchema.parse(listed.json)).toMatchObject({ page: 1, pageSize: 5, total: 1, webhooks: [{ id, name: "Orders to ERP" }] });
+    expect(webhookListResponseSchema.parse(listed.json)).toMatchObject({
+      page: 1,
+      pageSize: 5,
+      total: 1,
+      webhooks: [{ id, name: "Orders to ERP" }],
+    });
 
     const read = await owner.call(item.GET, path(id), { params: { id } });
     expect(read.status).toBe(200);
     expect(read.json.webhook).toEqual(created.json.webhook);
 
     // PUT replaces: what is absent takes its default; the absent password keeps the stored one.
-    const put = await owner.call(item.PUT, path(id), { method: "PUT", params: { id }, body: { name: "Orders v2", eventType: "deal.updated", url: "https://erp.example.com/v2", auth: { type: "basic", username: "erp2" } } });
+    const put = await owner.call(item.PUT, path(id), {
+      method: "PUT",
+      params: { id },
+      body: {
+        name: "Orders v2",
+        eventType: "deal.updated",
+        url: "https://erp.example.com/v2",
+        auth: { type: "basic", username: "erp2" },
+      },
+    });
     expect(put.status, put.text).toBe(200);
-    expect(webhookResponseSchema.parse(put.json.webhook)).toMatchObject({ name: "Orders v2", method: "POST", active: false, headers: [], auth: { type: "basic", username: "erp2", hasPassword: true } });
+    expect(webhookResponseSchema.parse(put.json.webhook)).toMatchObject({
+      name: "Orders v2",
+      method: "POST",
+      active: false,
+      headers: [],
+      auth: { type: "basic", username: "erp2", hasPassword: true },
+    });
     expect(readAuthSecrets(await storedRow(id))).toEqual({ basicPassword: BASIC });
 
     // PATCH merges over the stored configuration; arrays replace; null resets to the default.
-    const patched = await owner.call(item.PATCH, path(id), { method: "PATCH", params: { id }, contentType: "application/merge-patch+json", body: { description: "Sends won deals", headers: [{ name: "X-A", value: "1" }], retryPolicy: { type: "preset", preset: "vtiger" } } });
+    const patched = await owner.call(item.PATCH, path(id), {
+      method: "PATCH",
+      params: { id },
+      contentType: "application/merge-patch+json",
+      body: {
+        description: "Sends won deals",
+        headers: [{ name: "X-A", value: "1" }],
+        retryPolicy: { type: "preset", preset: "vtiger" },
+      },
+    });
     expect(patched.status, patched.text).toBe(200);
-    expect(patched.json.webhook).toMatchObject({ name: "Orders v2", url: "https://erp.example.com/v2", description: "Sends won deals", headers: [{ name: "X-A", value: "1" }], retryPolicy: { preset: "vtiger" }, auth: { type: "basic", username: "erp2", hasPassword: true } });
+    expect(patched.json.webhook).toMatchObject({
+      name: "Orders v2",
+      url: "https://erp.example.com/v2",
+      description: "Sends won deals",
+      headers: [{ name: "X-A", value: "1" }],
+      retryPolicy: { preset: "vtiger" },
+      auth: { type: "basic", username: "erp2", hasPassword: true },
+    });
     expect(readAuthSecrets(await storedRow(id))).toEqual({ basicPassword: BASIC });
-    const reset = await owner.call(item.PATCH, path(id), { method: "PATCH", params: { id }, body: { description: null, auth: { username: "erp3" } } });
-    expect(reset.json.webhook).toMatchObject({ description: "", auth: { type: "basic", username: "erp3", hasPassword: true } });
+    const reset = await owner.call(item.PATCH, path(id), {
+      method: "PATCH",
+      params: { id },
+      body: { description: null, auth: { username: "erp3" } },
+    });
+    expect(reset.json.webhook).toMatchObject({
+      description: "",
+      auth: { type: "basic", username: "erp3", hasPassword: true },
+    });
 
     // A new auth type needs its secret, named by its field.
-    const noToken = await owner.call(item.PATCH, path(id), { method: "PATCH", params: { id }, body: { auth: { type: "bearer" } } });
+    const noToken = await owner.call(item.PATCH, path(id), {
+      method: "PATCH",
+      params: { id },
+      body: { auth: { type: "bearer" } },
+    });
     expect(noToken.status).toBe(422);
-    expect(noToken.json.error).toEqual({ code: "invalid", message: "auth.token: Token is required", field: "auth.token", fields: { "auth.token": ["Token is required"] } });
-    const bearer = await owner.call(item.PATCH, path(id), { method: "PATCH", params: { id }, body: { auth: { type: "bearer", token: BEARER } } });
+    expect(noToken.json.error).toEqual({
+      code: "invalid",
+      message: "auth.token: Token is required",
+      field: "auth.token",
+      fields: { "auth.token": ["Token is required"] },
+    });
+    const bearer = await owner.call(item.PATCH, path(id), {
+      method: "PATCH",
+      params: { id },
+      body: { auth: { type: "bearer", token: BEARER } },
+    });
     expect(bearer.json.webhook.auth).toEqual({ type: "bearer", hasToken: true });
-    const apiKey = await owner.call(item.PATCH, path(id), { method: "PATCH", params: { id }, body: { auth: { type: "api_key", name: "X-Key", value: API_KEY_VALUE } } });
+    const apiKey = await owner.call(item.PATCH, path(id), {
+      method: "PATCH",
+      params: { id },
+      body: { auth: { type: "api_key", name: "X-Key", value: API_KEY_VALUE } },
+    });
     expect(apiKey.json.webhook.auth).toEqual({ type: "api_key", in: "header", name: "X-Key", hasValue: true });
     expect(readAuthSecrets(await storedRow(id))).toEqual({ apiKeyValue: API_KEY_VALUE });
 
@@ -130,15 +203,30 @@ describe("webhooks over the management API", () => {
     expect(new Date(rotated.json.previousValidUntil).getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
     const read = await owner.call(item.GET, path(id), { params: { id } });
     expect(read.json.webhook.previousSigningSecretValidUntil).toBe(rotated.json.previousValidUntil);
-    const tooLong = await owner.call(rotate.POST, path(id, "/rotate-secret"), { method: "POST", params: { id }, body: { overlapHours: 500 } });
+    const tooLong = await owner.call(rotate.POST, path(id, "/rotate-secret"), {
+      method: "POST",
+      params: { id },
+      body: { overlapHours: 500 },
+    });
     expect(tooLong.status).toBe(422);
     expect(tooLong.json.error.field).toBe("overlapHours");
   });
 
   it("gives the same field paths and messages as the form's action for the same invalid input", async () => {
     const cases = [
-      { name: "Bad", eventType: "deal.updated", url: "crm.example.com/hook", headers: [{ name: "X Api Key", value: "v" }] },
-      { name: "", eventType: "deal.updated", url: "https://ok.example.com", headers: [{ name: "X-Ok", value: "a\nb" }], timeoutSeconds: 99 },
+      {
+        name: "Bad",
+        eventType: "deal.updated",
+        url: "crm.example.com/hook",
+        headers: [{ name: "X Api Key", value: "v" }],
+      },
+      {
+        name: "",
+        eventType: "deal.updated",
+        url: "https://ok.example.com",
+        headers: [{ name: "X-Ok", value: "a\nb" }],
+        timeoutSeconds: 99,
+      },
       { name: "Unknown type", eventType: "deal.exploded", url: "https://ok.example.com" },
     ];
     for (const input of cases) {
@@ -146,12 +234,19 @@ describe("webhooks over the management API", () => {
       const viaApi = await owner.call(collection.POST, "/api/v1/webhooks", { method: "POST", body: input });
       if (direct.ok) throw new Error("expected the action to refuse");
       expect(viaApi.status).toBe(422);
-      expect(viaApi.json.error).toEqual({ code: "invalid", message: direct.error, field: Object.keys(direct.fieldErrors!)[0], fields: direct.fieldErrors });
+      expect(viaApi.json.error).toEqual({
+        code: "invalid",
+        message: direct.error,
+        field: Object.keys(direct.fieldErrors!)[0],
+        fields: direct.fieldErrors,
+      });
     }
     const first = await createWebhook.run(env.deps, a.owner, cases[0]);
     if (first.ok) throw new Error("expected the action to refuse");
     expect(first.fieldErrors?.url[0]).toBe("The URL must start with http:// or https://");
-    expect(first.fieldErrors?.["headers.0.name"][0]).toBe("Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key");
+    expect(first.fieldErrors?.["headers.0.name"][0]).toBe(
+      "Header names cannot contain spaces (HTTP does not allow them); use a dash, e.g. X-Api-Key",
+    );
 
     // And on update: PUT against the updateWebhook action.
     const id = await createOne({ name: "Target" });
@@ -168,7 +263,11 @@ describe("webhooks over the management API", () => {
       const params = { id };
       const responses = [
         await owner.call(item.GET, path(id), { params }),
-        await owner.call(item.PUT, path(id), { method: "PUT", params, body: { name: "Mine now", eventType: "deal.updated", url: "https://x.example.com" } }),
+        await owner.call(item.PUT, path(id), {
+          method: "PUT",
+          params,
+          body: { name: "Mine now", eventType: "deal.updated", url: "https://x.example.com" },
+        }),
         await owner.call(item.PATCH, path(id), { method: "PATCH", params, body: { name: "Mine now" } }),
         await owner.call(item.DELETE, path(id), { method: "DELETE", params }),
         await owner.call(rotate.POST, path(id, "/rotate-secret"), { method: "POST", params }),
@@ -193,7 +292,10 @@ describe("webhooks over the management API", () => {
     const viewerApi = client(await keyFor(env.deps, viewer.caller));
     const memberApi = client(await keyFor(env.deps, member.caller));
     const leaverApi = client(await keyFor(env.deps, leaver.caller));
-    await env.db.update(memberships).set({ roleId: viewerRole.data.roleId }).where(eq(memberships.id, viewer.membershipId));
+    await env.db
+      .update(memberships)
+      .set({ roleId: viewerRole.data.roleId })
+      .where(eq(memberships.id, viewer.membershipId));
     await env.db.update(memberships).set({ roleId: a.roles.Member.id }).where(eq(memberships.id, member.membershipId));
     await env.db.delete(memberships).where(eq(memberships.id, leaver.membershipId));
     const before = await storedRow(id);
@@ -203,26 +305,41 @@ describe("webhooks over the management API", () => {
     expect((await viewerApi.call(item.GET, path(id), { params })).status).toBe(200);
     expect((await viewerApi.call(history.GET, path(id, "/deliveries"), { params })).status).toBe(200);
     const writes = [
-      await viewerApi.call(collection.POST, "/api/v1/webhooks", { method: "POST", body: { name: "No", eventType: "deal.updated", url: "https://x.example.com" } }),
-      await viewerApi.call(item.PUT, path(id), { method: "PUT", params, body: { name: "No", eventType: "deal.updated", url: "https://x.example.com" } }),
+      await viewerApi.call(collection.POST, "/api/v1/webhooks", {
+        method: "POST",
+        body: { name: "No", eventType: "deal.updated", url: "https://x.example.com" },
+      }),
+      await viewerApi.call(item.PUT, path(id), {
+        method: "PUT",
+        params,
+        body: { name: "No", eventType: "deal.updated", url: "https://x.example.com" },
+      }),
       await viewerApi.call(item.PATCH, path(id), { method: "PATCH", params, body: { name: "No" } }),
       await viewerApi.call(item.DELETE, path(id), { method: "DELETE", params }),
       await viewerApi.call(rotate.POST, path(id, "/rotate-secret"), { method: "POST", params }),
     ];
     for (const res of writes) {
       expect(res.status, res.text).toBe(403);
-      expect(res.json.error).toMatchObject({ code: "forbidden", message: "You need the Manage Webhooks permission to do this" });
+      expect(res.json.error).toMatchObject({
+        code: "forbidden",
+        message: "You need the Manage Webhooks permission to do this",
+      });
     }
     for (const api of [memberApi, leaverApi]) {
       expect((await api.call(collection.GET, "/api/v1/webhooks")).status).toBe(403);
       expect((await api.call(item.GET, path(id), { params })).status).toBe(403);
-      expect((await api.call(item.PATCH, path(id), { method: "PATCH", params, body: { name: "No" } })).status).toBe(403);
+      expect((await api.call(item.PATCH, path(id), { method: "PATCH", params, body: { name: "No" } })).status).toBe(
+        403,
+      );
     }
     expect(await storedRow(id)).toEqual(before);
 
     // Granting the permission takes effect on the next request.
     await env.db.update(memberships).set({ roleId: a.roles.Admin.id }).where(eq(memberships.id, member.membershipId));
-    expect((await memberApi.call(item.PATCH, path(id), { method: "PATCH", params, body: { name: "Renamed by the member" } })).status).toBe(200);
+    expect(
+      (await memberApi.call(item.PATCH, path(id), { method: "PATCH", params, body: { name: "Renamed by the member" } }))
+        .status,
+    ).toBe(200);
   });
 
   it("answers 401 without a key or with a revoked one", async () => {
@@ -233,7 +350,9 @@ describe("webhooks over the management API", () => {
     const key = await keyFor(env.deps, a.owner, "to revoke");
     const revoking = client(key);
     expect((await revoking.call(collection.GET, "/api/v1/webhooks")).status).toBe(200);
-    const keyRow = await env.db.query.apiKeys.findFirst({ where: (k, { and: all, eq: is }) => all(is(k.companyId, a.companyId), is(k.name, "to revoke")) });
+    const keyRow = await env.db.query.apiKeys.findFirst({
+      where: (k, { and: all, eq: is }) => all(is(k.companyId, a.companyId), is(k.name, "to revoke")),
+    });
     await revokeApiKey.run(env.deps, a.owner, { apiKeyId: keyRow!.id });
     expect((await revoking.call(collection.GET, "/api/v1/webhooks")).status).toBe(401);
   });
@@ -244,7 +363,18 @@ describe("webhooks over the management API", () => {
       [400, owner.call(collection.POST, "/api/v1/webhooks", { method: "POST", raw: "{not json" })],
       [400, owner.call(collection.POST, "/api/v1/webhooks", { method: "POST", raw: "[1, 2]" })],
       [400, owner.call(item.PATCH, path(id), { method: "PATCH", params: { id }, raw: '"just a string"' })],
-      [413, owner.call(collection.POST, "/api/v1/webhooks", { method: "POST", body: { name: "Big", eventType: "deal.updated", url: "https://x.example.com", description: "x".repeat(1024 * 1024) } })],
+      [
+        413,
+        owner.call(collection.POST, "/api/v1/webhooks", {
+          method: "POST",
+          body: {
+            name: "Big",
+            eventType: "deal.updated",
+            url: "https://x.example.com",
+            description: "x".repeat(1024 * 1024),
+          },
+        }),
+      ],
     ];
     for (const [status, pending] of cases) {
       const res = await pending;
@@ -270,7 +400,9 @@ describe("webhooks over the management API", () => {
     const url = process.env.DATABASE_URL;
     process.env.DATABASE_URL = "postgres://hookrelay@127.0.0.1:1/nowhere";
     try {
-      const res = await collection.GET(new Request("http://localhost/api/v1/webhooks", { headers: { authorization: `Bearer ${ownerKey}` } }));
+      const res = await collection.GET(
+        new Request("http://localhost/api/v1/webhooks", { headers: { authorization: `Bearer ${ownerKey}` } }),
+      );
       expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toBe("5");
       expect((await res.json()).error.code).toBe("unavailable");

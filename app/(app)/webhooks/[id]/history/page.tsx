@@ -30,7 +30,12 @@ import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Delivery history" };
 
-const PERIODS = { "24h": ["Last 24 hours", 86_400_000], "7d": ["Last 7 days", 7 * 86_400_000], "30d": ["Last 30 days", 30 * 86_400_000], all: ["All time", 0] } as const;
+const PERIODS = {
+  "24h": ["Last 24 hours", 86_400_000],
+  "7d": ["Last 7 days", 7 * 86_400_000],
+  "30d": ["Last 30 days", 30 * 86_400_000],
+  all: ["All time", 0],
+} as const;
 type Period = keyof typeof PERIODS;
 const STATUS_TABS: [DeliveryStatus | "all", string][] = [
   ["all", "All"],
@@ -43,7 +48,13 @@ const STATUS_TABS: [DeliveryStatus | "all", string][] = [
 
 type Search = { status?: string; cursor?: string; period?: string };
 
-export default async function HistoryPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
+export default async function HistoryPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Search>;
+}) {
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
   const { id } = await params;
@@ -54,7 +65,9 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
   const canManage = can(actor, "webhooks.manage");
 
   const search = await searchParams;
-  const status = (DELIVERY_STATUSES as readonly string[]).includes(search.status ?? "") ? (search.status as DeliveryStatus) : undefined;
+  const status = (DELIVERY_STATUSES as readonly string[]).includes(search.status ?? "")
+    ? (search.status as DeliveryStatus)
+    : undefined;
   const period: Period = search.period && search.period in PERIODS ? (search.period as Period) : "24h";
   const cursor = search.cursor ? decodeCursor(search.cursor) : null;
   const now = Date.now();
@@ -65,18 +78,23 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
     latestBulkRetry(db, actor.companyId, webhook.id),
   ]);
   const bulkActive = bulk !== null && (bulk.state === "queued" || bulk.state === "running");
-  const bulkRecent = bulk !== null && (bulkActive || (bulk.finishedAt !== null && now - bulk.finishedAt.getTime() < 10 * 60_000));
+  const bulkRecent =
+    bulk !== null && (bulkActive || (bulk.finishedAt !== null && now - bulk.finishedAt.getTime() < 10 * 60_000));
   const base = `/webhooks/${webhook.id}/history`;
   const href = (patch: Partial<Search>) => {
     const next = new URLSearchParams();
-    for (const [k, v] of Object.entries({ status: search.status, period: search.period, ...patch })) if (v && v !== "all") next.set(k, v);
+    for (const [k, v] of Object.entries({ status: search.status, period: search.period, ...patch }))
+      if (v && v !== "all") next.set(k, v);
     return next.size ? `${base}?${next}` : base;
   };
   const pendingOnPage = page.deliveries.some((d) => d.status === "queued" || d.status === "dispatched");
 
   return (
     <>
-      <Link href="/webhooks" className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm">
+      <Link
+        href="/webhooks"
+        className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm"
+      >
         <ChevronLeftIcon className="size-4" aria-hidden /> Webhooks
       </Link>
       <PageHeader
@@ -93,7 +111,9 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
         actions={
           <>
             <AutoRefresh active={pendingOnPage || counts.pending > 0 || bulkActive} />
-            {canManage ? <RetryAllButton webhookId={webhook.id} period={period} failed={counts.failed} disabled={bulkActive} /> : null}
+            {canManage ? (
+              <RetryAllButton webhookId={webhook.id} period={period} failed={counts.failed} disabled={bulkActive} />
+            ) : null}
             <Button variant="outline" asChild>
               <Link href={`/webhooks/${webhook.id}`}>
                 <PencilIcon aria-hidden /> {canManage ? "Edit" : "Settings"}
@@ -112,7 +132,10 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
               key={p}
               href={href({ period: p === "24h" ? undefined : p, cursor: undefined })}
               aria-current={p === period ? "true" : undefined}
-              className={cn("rounded-md px-2.5 py-1", p === period ? "bg-background font-medium shadow-sm" : "text-muted-foreground hover:text-foreground")}
+              className={cn(
+                "rounded-md px-2.5 py-1",
+                p === period ? "bg-background font-medium shadow-sm" : "text-muted-foreground hover:text-foreground",
+              )}
             >
               {PERIODS[p][0].replace("Last ", "")}
             </Link>
@@ -133,7 +156,10 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
               <CardTitle className="text-muted-foreground text-sm font-normal">{label}</CardTitle>
             </CardHeader>
             <CardContent className="px-4">
-              <p className={cn("text-2xl font-semibold tabular-nums", tone)} data-testid={`count-${label.toLowerCase()}`}>
+              <p
+                className={cn("text-2xl font-semibold tabular-nums", tone)}
+                data-testid={`count-${label.toLowerCase()}`}
+              >
                 {n.toLocaleString("en")}
               </p>
             </CardContent>
@@ -149,7 +175,12 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
               key={value}
               href={href({ status: value === "all" ? undefined : value, cursor: undefined })}
               aria-current={current ? "page" : undefined}
-              className={cn("-mb-px border-b-2 px-3 py-2 text-sm", current ? "border-primary text-foreground font-medium" : "text-muted-foreground hover:text-foreground border-transparent")}
+              className={cn(
+                "-mb-px border-b-2 px-3 py-2 text-sm",
+                current
+                  ? "border-primary text-foreground font-medium"
+                  : "text-muted-foreground hover:text-foreground border-transparent",
+              )}
             >
               {label}
             </Link>
@@ -211,23 +242,40 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
                     <div className="flex flex-col items-start gap-0.5">
                       <LastStatusBadge status={d.status} code={d.lastStatusCode} />
                       {d.status === "queued" && d.nextAttemptAt ? (
-                        <span className="text-muted-foreground text-xs">next try {formatRelative(d.nextAttemptAt, now)}</span>
+                        <span className="text-muted-foreground text-xs">
+                          next try {formatRelative(d.nextAttemptAt, now)}
+                        </span>
                       ) : d.status === "failed" || d.status === "skipped" ? (
-                        <span className="text-muted-foreground max-w-56 truncate text-xs" title={d.lastError ?? d.deferredReason ?? undefined}>
-                          {d.lastStatusCode !== null ? statusMeaningParts(d.lastStatusCode).label : (d.deferredReason ?? d.lastError)}
+                        <span
+                          className="text-muted-foreground max-w-56 truncate text-xs"
+                          title={d.lastError ?? d.deferredReason ?? undefined}
+                        >
+                          {d.lastStatusCode !== null
+                            ? statusMeaningParts(d.lastStatusCode).label
+                            : (d.deferredReason ?? d.lastError)}
                         </span>
                       ) : null}
                     </div>
                   </TableCell>
                   <TableCell className="text-right tabular-nums">{d.attempts}</TableCell>
-                  <TableCell className="text-right tabular-nums">{d.lastDurationMs !== null ? `${d.lastDurationMs} ms` : "—"}</TableCell>
+                  <TableCell className="text-right tabular-nums">
+                    {d.lastDurationMs !== null ? `${d.lastDurationMs} ms` : "—"}
+                  </TableCell>
                   <TableCell className="text-right whitespace-nowrap">
                     <Button variant="ghost" size="sm" asChild>
-                      <Link href={`${base}/${d.id}`} aria-label={`Details of ${d.event.type} ${d.event.recordId ?? ""}`.trim()}>
+                      <Link
+                        href={`${base}/${d.id}`}
+                        aria-label={`Details of ${d.event.type} ${d.event.recordId ?? ""}`.trim()}
+                      >
                         Details
                       </Link>
                     </Button>
-                    {canManage && d.status !== "dispatched" ? <ResendButton deliveryId={d.id} aria-label={`Resync ${d.event.type} ${d.event.recordId ?? ""}`.trim()} /> : null}
+                    {canManage && d.status !== "dispatched" ? (
+                      <ResendButton
+                        deliveryId={d.id}
+                        aria-label={`Resync ${d.event.type} ${d.event.recordId ?? ""}`.trim()}
+                      />
+                    ) : null}
                   </TableCell>
                 </TableRow>
               ))}
@@ -235,7 +283,10 @@ export default async function HistoryPage({ params, searchParams }: { params: Pr
           </Table>
         </div>
       )}
-      <KeysetPager newerHref={cursor ? href({ cursor: undefined }) : null} olderHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null} />
+      <KeysetPager
+        newerHref={cursor ? href({ cursor: undefined }) : null}
+        olderHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null}
+      />
     </>
   );
 }

@@ -13,7 +13,8 @@ export const GET = apiRoute<Params>(async (api, { id }) => {
   return webhookResponse(api, id);
 });
 
-/** PUT — replaces the configuration (absent fields take their defaults; blank or absent secrets keep the stored ones). */
+/** PUT — replaces the configuration (absent fields take their defaults; blank or absent secrets keep the stored ones).
+ * */
 export const PUT = apiRoute<Params>(async (api, { id }) => {
   if (!isId(id)) return notFound("Webhook");
   const read = await readObjectBody(api.request);

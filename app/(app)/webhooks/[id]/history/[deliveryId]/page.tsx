@@ -23,8 +23,8 @@ import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Delivery" };
 
-
-/** One delivery: the event, every attempt's request (secrets masked when logged) and response, and what happens next. */
+/** One delivery: the event, every attempt's request (secrets masked when logged) and response, and what happens next.
+ * */
 export default async function DeliveryPage({ params }: { params: Promise<{ id: string; deliveryId: string }> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="Webhooks" />;
@@ -44,7 +44,10 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
 
   return (
     <>
-      <Link href={history} className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm">
+      <Link
+        href={history}
+        className="text-muted-foreground hover:text-foreground mb-3 inline-flex items-center gap-1 text-sm"
+      >
         <ChevronLeftIcon className="size-4" aria-hidden /> {webhook.name} — history
       </Link>
       <PageHeader
@@ -53,14 +56,17 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
           <span className="inline-flex flex-wrap items-center gap-2">
             <LastStatusBadge status={delivery.status} code={delivery.lastStatusCode} />
             <span>
-              {delivery.attempts} attempt{delivery.attempts === 1 ? "" : "s"} · triggered {formatDateTime(delivery.createdAt)}
+              {delivery.attempts} attempt{delivery.attempts === 1 ? "" : "s"} · triggered{" "}
+              {formatDateTime(delivery.createdAt)}
             </span>
           </span>
         }
         actions={
           <>
             <AutoRefresh active={pending} />
-            {canManage && delivery.status !== "dispatched" ? <ResendButton deliveryId={delivery.id} size="default" label="Resync now" /> : null}
+            {canManage && delivery.status !== "dispatched" ? (
+              <ResendButton deliveryId={delivery.id} size="default" label="Resync now" />
+            ) : null}
           </>
         }
       />
@@ -71,7 +77,10 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
               Attempts
             </h2>
             {attempts.length === 0 ? (
-              <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">{delivery.deferredReason ?? (delivery.status === "skipped" ? "Not sent: the webhook was switched off." : "No attempt yet.")}</p>
+              <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">
+                {delivery.deferredReason ??
+                  (delivery.status === "skipped" ? "Not sent: the webhook was switched off." : "No attempt yet.")}
+              </p>
             ) : null}
             {attempts
               .slice()
@@ -82,7 +91,11 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
                   <Card key={a.id} aria-label={`Attempt ${a.attemptNumber}`} role="region" className="gap-4">
                     <CardHeader>
                       <CardTitle className="flex flex-wrap items-center gap-2 text-base">
-                        {ok ? <CircleCheckIcon className="size-4 text-emerald-600" aria-hidden /> : <CircleXIcon className="size-4 text-red-600" aria-hidden />}
+                        {ok ? (
+                          <CircleCheckIcon className="size-4 text-emerald-600" aria-hidden />
+                        ) : (
+                          <CircleXIcon className="size-4 text-red-600" aria-hidden />
+                        )}
                         Attempt {a.attemptNumber}
                         {a.trigger === "manual" ? (
                           <Badge variant="secondary">
@@ -97,7 +110,9 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
                       <p className="text-sm" data-testid="attempt-meaning">
                         {statusMeaning(a.responseStatus, a.errorKind as never)}
                       </p>
-                      {a.errorMessage && a.errorKind !== "http_status" ? <p className="text-muted-foreground text-xs break-all">{a.errorMessage}</p> : null}
+                      {a.errorMessage && a.errorKind !== "http_status" ? (
+                        <p className="text-muted-foreground text-xs break-all">{a.errorMessage}</p>
+                      ) : null}
                     </CardHeader>
                     <CardContent className="grid gap-4 lg:grid-cols-2">
                       <div className="min-w-0 space-y-2">
@@ -109,7 +124,11 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
                           {a.requestUrl}
                         </p>
                         <HeaderTable headers={a.requestHeaders} label={`Attempt ${a.attemptNumber} request headers`} />
-                        {a.requestBody ? <CodeBlock label={`Attempt ${a.attemptNumber} request body`}>{prettyBody(a.requestBody)}</CodeBlock> : null}
+                        {a.requestBody ? (
+                          <CodeBlock label={`Attempt ${a.attemptNumber} request body`}>
+                            {prettyBody(a.requestBody)}
+                          </CodeBlock>
+                        ) : null}
                       </div>
                       <div className="min-w-0 space-y-2">
                         <h3 className="text-sm font-medium">Response</h3>
@@ -118,8 +137,17 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
                         ) : (
                           <>
                             <p className="font-mono text-xs">HTTP {a.responseStatus}</p>
-                            <HeaderTable headers={a.responseHeaders} label={`Attempt ${a.attemptNumber} response headers`} />
-                            {a.responseBody ? <CodeBlock label={`Attempt ${a.attemptNumber} response body`}>{prettyBody(a.responseBody)}</CodeBlock> : <p className="text-muted-foreground text-sm">Empty body.</p>}
+                            <HeaderTable
+                              headers={a.responseHeaders}
+                              label={`Attempt ${a.attemptNumber} response headers`}
+                            />
+                            {a.responseBody ? (
+                              <CodeBlock label={`Attempt ${a.attemptNumber} response body`}>
+                                {prettyBody(a.responseBody)}
+                              </CodeBlock>
+                            ) : (
+                              <p className="text-muted-foreground text-sm">Empty body.</p>
+                            )}
                           </>
                         )}
                       </div>
@@ -133,7 +161,17 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
               Event
             </h2>
             <CodeBlock label="Event payload">
-              {JSON.stringify({ id: event.externalId, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data, previous: event.previous ?? undefined }, null, 2)}
+              {JSON.stringify(
+                {
+                  id: event.externalId,
+                  type: event.type,
+                  occurredAt: event.occurredAt.toISOString(),
+                  data: event.data,
+                  previous: event.previous ?? undefined,
+                },
+                null,
+                2,
+              )}
             </CodeBlock>
           </section>
         </div>
@@ -149,7 +187,10 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
             </li>
             {attempts.map((a) => (
               <li key={a.id}>
-                <span className={`absolute -left-1 mt-1.5 size-2 rounded-full ${a.responseStatus !== null && a.responseStatus < 300 && a.responseStatus >= 200 ? "bg-emerald-500" : "bg-red-500"}`} aria-hidden />
+                <span
+                  className={`absolute -left-1 mt-1.5 size-2 rounded-full ${a.responseStatus !== null && a.responseStatus < 300 && a.responseStatus >= 200 ? "bg-emerald-500" : "bg-red-500"}`}
+                  aria-hidden
+                />
                 <p className="font-medium">
                   Attempt {a.attemptNumber}: {a.responseStatus ?? a.errorKind?.replace("_", " ") ?? "error"}
                 </p>
@@ -161,13 +202,20 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
                 <ClockIcon className="text-amber-600 absolute -left-2 mt-0.5 size-4 bg-background" aria-hidden />
                 <p className="font-medium">Next attempt {formatRelative(delivery.nextAttemptAt, now)}</p>
                 <p className="text-muted-foreground text-xs">{formatDateTime(delivery.nextAttemptAt)}</p>
-                {delivery.deferredReason ? <p className="text-muted-foreground text-xs">{delivery.deferredReason}</p> : null}
+                {delivery.deferredReason ? (
+                  <p className="text-muted-foreground text-xs">{delivery.deferredReason}</p>
+                ) : null}
               </li>
             ) : null}
             {laterRetries.length ? (
               <li>
-                <CircleDashedIcon className="text-muted-foreground absolute -left-2 mt-0.5 size-4 bg-background" aria-hidden />
-                <p className="font-medium">Then {laterRetries.length} more retr{laterRetries.length === 1 ? "y" : "ies"} if needed</p>
+                <CircleDashedIcon
+                  className="text-muted-foreground absolute -left-2 mt-0.5 size-4 bg-background"
+                  aria-hidden
+                />
+                <p className="font-medium">
+                  Then {laterRetries.length} more retr{laterRetries.length === 1 ? "y" : "ies"} if needed
+                </p>
                 <p className="text-muted-foreground text-xs">after {laterRetries.map(formatSeconds).join(", ")}</p>
               </li>
             ) : null}
@@ -175,14 +223,19 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
               <li>
                 <span className="absolute -left-1 mt-1.5 size-2 rounded-full bg-red-600" aria-hidden />
                 <p className="font-medium text-red-600">Failed for good</p>
-                <p className="text-muted-foreground text-xs">{delivery.completedAt ? formatDateTime(delivery.completedAt) : ""} — no more automatic retries. Resync to try again.</p>
+                <p className="text-muted-foreground text-xs">
+                  {delivery.completedAt ? formatDateTime(delivery.completedAt) : ""} — no more automatic retries. Resync
+                  to try again.
+                </p>
               </li>
             ) : null}
             {delivery.status === "success" ? (
               <li>
                 <span className="absolute -left-1 mt-1.5 size-2 rounded-full bg-emerald-600" aria-hidden />
                 <p className="font-medium text-emerald-700">Delivered</p>
-                <p className="text-muted-foreground text-xs">{delivery.completedAt ? formatDateTime(delivery.completedAt) : ""}</p>
+                <p className="text-muted-foreground text-xs">
+                  {delivery.completedAt ? formatDateTime(delivery.completedAt) : ""}
+                </p>
               </li>
             ) : null}
           </ol>

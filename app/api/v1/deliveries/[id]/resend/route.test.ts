@@ -31,14 +31,53 @@ beforeAll(async () => {
   // The key of an Admin (who holds Manage Webhooks): resends run as that person.
   admin = await addMember(env.db, a.companyId, a.roles.Admin.id);
   adminApi = apiClient(await keyFor(env.deps, admin.caller));
-  webhookId = (await insertWebhook(env.db, a.companyId, a.owner.userId, { name: "Resent", active: true, eventType: "deal.updated", url: `${receiver.url}/in` })).webhook.id;
-  const [event] = await env.db.insert(events).values({ companyId: a.companyId, externalId: "evt_resend", type: "deal.updated", occurredAt: new Date(), data: { id: "d1", stage: "Won" } }).returning();
+  webhookId = (
+    await insertWebhook(env.db, a.companyId, a.owner.userId, {
+      name: "Resent",
+      active: true,
+      eventType: "deal.updated",
+      url: `${receiver.url}/in`,
+    })
+  ).webhook.id;
+  const [event] = await env.db
+    .insert(events)
+    .values({
+      companyId: a.companyId,
+      externalId: "evt_resend",
+      type: "deal.updated",
+      occurredAt: new Date(),
+      data: { id: "d1", stage: "Won" },
+    })
+    .returning();
   eventId = event.id;
 
   const b = await makeCompany(env.deps, "Other Resend Co");
-  const theirs = await insertWebhook(env.db, b.companyId, b.owner.userId, { name: "Theirs", active: true, eventType: "deal.updated", url: `${receiver.url}/theirs` });
-  const [theirEvent] = await env.db.insert(events).values({ companyId: b.companyId, externalId: "evt_theirs", type: "deal.updated", occurredAt: new Date(), data: { id: "x" } }).returning();
-  [{ id: otherCompanyDeliveryId }] = await env.db.insert(deliveries).values({ companyId: b.companyId, webhookId: theirs.webhook.id, eventId: theirEvent.id, status: "failed", attempts: 1 }).returning();
+  const theirs = await insertWebhook(env.db, b.companyId, b.owner.userId, {
+    name: "Theirs",
+    active: true,
+    eventType: "deal.updated",
+    url: `${receiver.url}/theirs`,
+  });
+  const [theirEvent] = await env.db
+    .insert(events)
+    .values({
+      companyId: b.companyId,
+      externalId: "evt_theirs",
+      type: "deal.updated",
+      occurredAt: new Date(),
+      data: { id: "x" },
+    })
+    .returning();
+  [{ id: otherCompanyDeliveryId }] = await env.db
+    .insert(deliveries)
+    .values({
+      companyId: b.companyId,
+      webhookId: theirs.webhook.id,
+      eventId: theirEvent.id,
+      status: "failed",
+      attempts: 1,
+    })
+    .returning();
 });
 
 afterAll(async () => {
@@ -50,11 +89,23 @@ afterAll(async () => {
 });
 
 async function failedDelivery(status: "failed" | "dispatched" | "success" = "failed") {
-  const [row] = await env.db.insert(deliveries).values({ companyId: a.companyId, webhookId, eventId, status, attempts: 1, completedAt: new Date(), lastStatusCode: 500 }).returning();
+  const [row] = await env.db
+    .insert(deliveries)
+    .values({
+      companyId: a.companyId,
+      webhookId,
+      eventId,
+      status,
+      attempts: 1,
+      completedAt: new Date(),
+      lastStatusCode: 500,
+    })
+    .returning();
   return row.id;
 }
 
-const resend = (api: ReturnType<typeof apiClient>, id: string) => api.call(POST, `/api/v1/deliveries/${id}/resend`, { method: "POST", params: { id } });
+const resend = (api: ReturnType<typeof apiClient>, id: string) =>
+  api.call(POST, `/api/v1/deliveries/${id}/resend`, { method: "POST", params: { id } });
 
 describe("POST /api/v1/deliveries/{id}/resend", () => {
   it("re-queues the delivery; a worker sends it again with the same webhook-id, logged as manual by the key's creator", async () => {
@@ -62,7 +113,9 @@ describe("POST /api/v1/deliveries/{id}/resend", () => {
     const res = await resend(adminApi, id);
     expect(res.status, res.text).toBe(202);
     expect(res.json).toEqual({ delivery: { id, status: "queued" } });
-    const [job] = await env.db.execute(sql`select data from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${id}`);
+    const [job] = await env.db.execute(
+      sql`select data from pgboss.job where name = 'deliver-webhook' and data->>'deliveryId' = ${id}`,
+    );
     expect(job.data).toEqual({ deliveryId: id, manual: { userId: admin.user.id }, companyId: a.companyId });
 
     // Any worker on the test database may run the job (other files run theirs, one of them a
@@ -78,11 +131,18 @@ describe("POST /api/v1/deliveries/{id}/resend", () => {
     expect(got.length).toBeGreaterThanOrEqual(1);
     expect(got[0]).toMatchObject({ method: "POST", url: "/in" });
     expect(JSON.parse(got[0].body)).toMatchObject({ type: "deal.updated", data: { id: "d1" } });
-    const attempts = await env.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, id)).orderBy(deliveryAttempts.attemptNumber);
+    const attempts = await env.db
+      .select()
+      .from(deliveryAttempts)
+      .where(eq(deliveryAttempts.deliveryId, id))
+      .orderBy(deliveryAttempts.attemptNumber);
     expect(attempts.length).toBeGreaterThanOrEqual(1);
     for (const attempt of attempts) expect(attempt).toMatchObject({ trigger: "manual", triggeredBy: admin.user.id });
     expect(attempts[attempts.length - 1]).toMatchObject({ attemptNumber: delivery.attempts, responseStatus: 200 });
-    const [audit] = await env.db.select().from(auditLog).where(and(eq(auditLog.targetId, id), eq(auditLog.action, "delivery.resent")));
+    const [audit] = await env.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, id), eq(auditLog.action, "delivery.resent")));
     expect(audit).toMatchObject({ actorUserId: admin.user.id, details: { webhookId, previousStatus: "failed" } });
   }, 120_000);
 
@@ -104,7 +164,10 @@ describe("POST /api/v1/deliveries/{id}/resend", () => {
     if (!viewerRole.ok) throw new Error(viewerRole.error);
     const viewer = await addMember(env.db, a.companyId, a.roles.Admin.id);
     const viewerApi = apiClient(await keyFor(env.deps, viewer.caller));
-    await env.db.update(memberships).set({ roleId: viewerRole.data.roleId }).where(eq(memberships.id, viewer.membershipId));
+    await env.db
+      .update(memberships)
+      .set({ roleId: viewerRole.data.roleId })
+      .where(eq(memberships.id, viewer.membershipId));
     const failed = await failedDelivery();
     const forbidden = await resend(viewerApi, failed);
     expect(forbidden.status).toBe(403);

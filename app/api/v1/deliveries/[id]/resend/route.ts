@@ -9,5 +9,9 @@ export const dynamic = "force-dynamic";
  */
 export const POST = apiRoute<{ id: string }>(async (api, { id }) => {
   if (!isId(id)) return notFound("Delivery");
-  return respond(await api.run(resendDelivery, { deliveryId: id }), (data) => ({ delivery: { id: data.deliveryId, status: data.status } }), 202);
+  return respond(
+    await api.run(resendDelivery, { deliveryId: id }),
+    (data) => ({ delivery: { id: data.deliveryId, status: data.status } }),
+    202,
+  );
 });

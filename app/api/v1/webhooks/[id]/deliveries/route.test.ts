@@ -23,12 +23,32 @@ let expected: { id: string; status: string }[];
 beforeAll(async () => {
   const a = await makeCompany(env.deps, "History Co");
   owner = apiClient(await keyFor(env.deps, a.owner));
-  const { webhook } = await insertWebhook(env.db, a.companyId, a.owner.userId, { name: "History", eventType: "deal.updated", url: "http://127.0.0.1:9/h" });
+  const { webhook } = await insertWebhook(env.db, a.companyId, a.owner.userId, {
+    name: "History",
+    eventType: "deal.updated",
+    url: "http://127.0.0.1:9/h",
+  });
   webhookId = webhook.id;
   const b = await makeCompany(env.deps, "Other History Co");
-  otherWebhookId = (await insertWebhook(env.db, b.companyId, b.owner.userId, { name: "Theirs", eventType: "deal.updated", url: "http://127.0.0.1:9/b" })).webhook.id;
+  otherWebhookId = (
+    await insertWebhook(env.db, b.companyId, b.owner.userId, {
+      name: "Theirs",
+      eventType: "deal.updated",
+      url: "http://127.0.0.1:9/b",
+    })
+  ).webhook.id;
 
-  const [event] = await env.db.insert(events).values({ companyId: a.companyId, externalId: "evt_history", type: "deal.updated", recordId: "d1", occurredAt: new Date(), data: { id: "d1" } }).returning();
+  const [event] = await env.db
+    .insert(events)
+    .values({
+      companyId: a.companyId,
+      externalId: "evt_history",
+      type: "deal.updated",
+      recordId: "d1",
+      occurredAt: new Date(),
+      data: { id: "d1" },
+    })
+    .returning();
   // Three deliveries share each instant (to the microsecond), so the id breaks the ties.
   const rows = await env.db
     .insert(deliveries)
@@ -54,7 +74,11 @@ async function pages(query: string) {
   const sizes: number[] = [];
   let cursor: string | null = null;
   do {
-    const res = await owner.call(GET, `/api/v1/webhooks/${webhookId}/deliveries?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { params: { id: webhookId } });
+    const res = await owner.call(
+      GET,
+      `/api/v1/webhooks/${webhookId}/deliveries?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      { params: { id: webhookId } },
+    );
     expect(res.status, res.text).toBe(200);
     const page = deliveryPageSchema.parse(res.json);
     sizes.push(page.deliveries.length);
@@ -82,7 +106,11 @@ describe("GET /api/v1/webhooks/{id}/deliveries", () => {
   it("returns the event each delivery is for, and a default page of 20", async () => {
     const res = await owner.call(GET, `/api/v1/webhooks/${webhookId}/deliveries`, { params: { id: webhookId } });
     expect(res.json.deliveries).toHaveLength(20);
-    expect(res.json.deliveries[0]).toMatchObject({ webhookId, attempts: 0, event: { id: "evt_history", type: "deal.updated", recordId: "d1" } });
+    expect(res.json.deliveries[0]).toMatchObject({
+      webhookId,
+      attempts: 0,
+      event: { id: "evt_history", type: "deal.updated", recordId: "d1" },
+    });
     expect(res.json.nextCursor).toEqual(expect.any(String));
   });
 
@@ -93,11 +121,15 @@ describe("GET /api/v1/webhooks/{id}/deliveries", () => {
       ["limit=abc", "limit"],
       ["cursor=not-a-cursor", "cursor"],
     ]) {
-      const res = await owner.call(GET, `/api/v1/webhooks/${webhookId}/deliveries?${query}`, { params: { id: webhookId } });
+      const res = await owner.call(GET, `/api/v1/webhooks/${webhookId}/deliveries?${query}`, {
+        params: { id: webhookId },
+      });
       expect(res.status, query).toBe(422);
       expect(res.json.error.field).toBe(field);
     }
-    const theirs = await owner.call(GET, `/api/v1/webhooks/${otherWebhookId}/deliveries`, { params: { id: otherWebhookId } });
+    const theirs = await owner.call(GET, `/api/v1/webhooks/${otherWebhookId}/deliveries`, {
+      params: { id: otherWebhookId },
+    });
     expect(theirs.status).toBe(404);
   });
 });

@@ -9,5 +9,8 @@ export const dynamic = "force-dynamic";
  */
 export const GET = apiRoute<{ id: string }>(async (api, { id }) => {
   if (!isId(id)) return notFound("Webhook");
-  return respond(await api.run(listDeliveries, { ...queryOf(api.request, ["status", "cursor", "limit"]), webhookId: id }), (data) => data);
+  return respond(
+    await api.run(listDeliveries, { ...queryOf(api.request, ["status", "cursor", "limit"]), webhookId: id }),
+    (data) => data,
+  );
 });
