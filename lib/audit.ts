@@ -4,6 +4,42 @@
  */
 
 /**
+ * Every action the audit log records, with its label: `recordAudit` takes only these (a typo is a
+ * type error), and the audit log page shows the label.
+ */
+export const AUDIT_ACTION_LABELS = {
+  "company.created": "Company created",
+  "company.updated": "Company settings changed",
+  "email.resent": "Email resent",
+  "invitation.created": "Member invited",
+  "invitation.revoked": "Invitation revoked",
+  "invitation.accepted": "Invitation accepted",
+  "member.role_changed": "Member's role changed",
+  "member.removed": "Member removed",
+  "account.password_changed": "Password changed",
+  "api_key.created": "API key created",
+  "api_key.revoked": "API key revoked",
+  "role.created": "Role created",
+  "role.deleted": "Role deleted",
+  "role.permission_granted": "Role permission changed",
+  "role.permission_revoked": "Role permission changed",
+  "webhook.created": "Webhook created",
+  "webhook.updated": "Webhook updated",
+  "webhook.tested": "Webhook tested",
+  "webhook.deleted": "Webhook deleted",
+  "webhook.duplicated": "Webhook duplicated",
+  "webhook.activated": "Webhook switched on",
+  "webhook.deactivated": "Webhook switched off",
+  "webhook.secret_rotated": "Signing secret rotated",
+  "delivery.resent": "Delivery resent",
+  "deliveries.retry_all": "Failed deliveries retried",
+  "oauth_credential.created": "OAuth credential created",
+  "oauth_credential.updated": "OAuth credential updated",
+  "oauth_credential.deleted": "OAuth credential deleted",
+} as const;
+export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
+
+/**
  * The audit log's filter groups: what a person picks ("Members") → the `target_type`s written by
  * `recordAudit` for it. Every target type used in lib/actions belongs to exactly one group.
  */

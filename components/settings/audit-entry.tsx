@@ -1,41 +1,9 @@
-import type { AuditEntry, AuditTargetGroup } from "@/lib/audit";
+import { AUDIT_ACTION_LABELS, type AuditEntry, type AuditTargetGroup } from "@/lib/audit";
 import { permissionLabel } from "@/lib/permissions";
-
-/** Every `action` that `recordAudit` is called with (lib/actions, jobs), in words. */
-export const AUDIT_ACTION_LABELS: Record<string, string> = {
-  "company.created": "Company created",
-  "company.updated": "Company settings changed",
-  "email.resent": "Email resent",
-  "invitation.created": "Member invited",
-  "invitation.revoked": "Invitation revoked",
-  "invitation.accepted": "Invitation accepted",
-  "member.role_changed": "Member's role changed",
-  "member.removed": "Member removed",
-  "account.password_changed": "Password changed",
-  "api_key.created": "API key created",
-  "api_key.revoked": "API key revoked",
-  "role.created": "Role created",
-  "role.deleted": "Role deleted",
-  "role.permission_granted": "Role permission changed",
-  "role.permission_revoked": "Role permission changed",
-  "webhook.created": "Webhook created",
-  "webhook.updated": "Webhook updated",
-  "webhook.tested": "Webhook tested",
-  "webhook.deleted": "Webhook deleted",
-  "webhook.duplicated": "Webhook duplicated",
-  "webhook.activated": "Webhook switched on",
-  "webhook.deactivated": "Webhook switched off",
-  "webhook.secret_rotated": "Signing secret rotated",
-  "delivery.resent": "Delivery resent",
-  "deliveries.retry_all": "Failed deliveries retried",
-  "oauth_credential.created": "OAuth credential created",
-  "oauth_credential.updated": "OAuth credential updated",
-  "oauth_credential.deleted": "OAuth credential deleted",
-};
 
 /** A label for an action this page does not know yet: "webhook.auto_disabled" → "Webhook auto disabled". */
 export function auditActionLabel(action: string): string {
-  const known = AUDIT_ACTION_LABELS[action];
+  const known = (AUDIT_ACTION_LABELS as Record<string, string>)[action];
   if (known) return known;
   const words = action.replace(/[._]+/g, " ").trim();
   return words ? words[0].toUpperCase() + words.slice(1) : action;

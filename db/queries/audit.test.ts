@@ -3,7 +3,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { auditLog } from "@/db/schema";
-import { AUDIT_ACTION_LABELS, auditDetailLines } from "@/components/settings/audit-entry";
+import { auditDetailLines } from "@/components/settings/audit-entry";
+import { AUDIT_ACTION_LABELS } from "@/lib/audit";
 import { createApiKey, revokeApiKey } from "@/lib/actions/api-keys";
 import { removeMember } from "@/lib/actions/members";
 import { createOAuthCredential, deleteOAuthCredential, updateOAuthCredential } from "@/lib/actions/oauth-credentials";
@@ -282,7 +283,7 @@ describe("audit labels", () => {
   it("has a label for every recorded action and a filter group for every target type", () => {
     const { actions, targetTypes } = recordedActions();
     expect(actions.size).toBeGreaterThan(15);
-    expect([...actions].filter((a) => !AUDIT_ACTION_LABELS[a])).toEqual([]);
+    expect([...actions].filter((a) => !Object.hasOwn(AUDIT_ACTION_LABELS, a))).toEqual([]);
     expect([...targetTypes].filter((t) => !everything.includes(t as never))).toEqual([]);
   });
 

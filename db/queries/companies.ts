@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
 import { apiKeys, auditLog, companies, invitations, memberships, roles, users } from "../schema";
+import type { AuditAction } from "@/lib/audit";
 
 export async function findUserByEmail(db: DbOrTx, email: string) {
   const [row] = await db
@@ -124,7 +125,7 @@ export async function recordAudit(
   entry: {
     companyId: string;
     actorUserId: string | null;
-    action: string;
+    action: AuditAction;
     targetType: string;
     targetId?: string | null;
     details?: Record<string, unknown>;

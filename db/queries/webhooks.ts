@@ -141,3 +141,26 @@ export async function webhooksUsingCredential(db: DbOrTx, companyId: string, cre
     .where(and(eq(webhooks.companyId, companyId), eq(webhooks.oauthCredentialId, credentialId)))
     .orderBy(asc(webhooks.name));
 }
+
+/** Writes a new webhook row (lib/webhooks/row.ts fills it from a configuration). */
+export async function insertWebhookRow(db: DbOrTx, values: typeof webhooks.$inferInsert) {
+  const [row] = await db.insert(webhooks).values(values).returning();
+  return row;
+}
+
+/** Changes a webhook row's columns; `updatedAt` moves on. */
+export async function updateWebhookRow(db: DbOrTx, webhookId: string, set: Partial<typeof webhooks.$inferInsert>) {
+  await db
+    .update(webhooks)
+    .set({ ...set, updatedAt: new Date() })
+    .where(eq(webhooks.id, webhookId));
+}
+
+/** Deletes a company's webhook; what it was (for the audit entry), or null when there is none. */
+export async function deleteCompanyWebhook(db: DbOrTx, companyId: string, webhookId: string) {
+  const [row] = await db
+    .delete(webhooks)
+    .where(and(eq(webhooks.companyId, companyId), eq(webhooks.id, webhookId)))
+    .returning({ id: webhooks.id, name: webhooks.name, url: webhooks.url });
+  return row ?? null;
+}

@@ -3,22 +3,28 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { companies, webhooks, type Webhook } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
-import { getCompanyOAuthCredential, getCompanyWebhook } from "@/db/queries/webhooks";
+import {
+  deleteCompanyWebhook,
+  getCompanyOAuthCredential,
+  getCompanyWebhook,
+  insertWebhookRow,
+  updateWebhookRow,
+} from "@/db/queries/webhooks";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { encryptSecret } from "@/lib/crypto";
-import { generateSigningSecret } from "@/lib/delivery/build-request";
 import { checkTemplates, previewBody, testWebhook, type TestResult } from "@/lib/delivery/test-webhook";
 import { retypeMessage, sameHost, targetHost } from "@/lib/target-host";
 import { getEventType } from "@/lib/events/catalog";
 import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
 import {
+  generateSigningSecret,
   insertWebhook,
   readAuthSecrets,
   resolveRowSecrets,
-  sealSecrets,
   signingSecretsOf,
   splitSecrets,
   webhookConfigOf,
+  webhookRowFields,
   type AuthSecrets,
 } from "@/lib/webhooks";
 
@@ -219,22 +225,10 @@ export const updateWebhook = defineAction({
       const secrets = resolveSecrets(config, typed, stored, hostKept ? undefined : { from: row.url, to: config.url });
       const secretSections = changedSecretSections(saved, secrets);
       const reactivated = config.active && !row.active;
-      await tx
-        .update(webhooks)
-        .set({
-          name: config.name,
-          description: config.description,
-          active: config.active,
-          eventType: config.eventType,
-          method: config.method,
-          url: config.url,
-          config: publicConfig as unknown as Record<string, unknown>,
-          authSecretsEncrypted: sealSecrets(secrets),
-          oauthCredentialId: config.auth.type === "oauth" ? config.auth.credentialId : null,
-          ...(reactivated ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
-          updatedAt: new Date(),
-        })
-        .where(eq(webhooks.id, row.id));
+      await updateWebhookRow(tx, row.id, {
+        ...webhookRowFields(publicConfig, secrets),
+        ...(reactivated ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
+      });
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,
@@ -254,20 +248,17 @@ export const deleteWebhook = defineAction({
   schema: webhookIdSchema,
   async handler({ db, actor }, input) {
     return db.transaction(async (tx) => {
-      const rows = await tx
-        .delete(webhooks)
-        .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, input.webhookId)))
-        .returning({ id: webhooks.id, name: webhooks.name, url: webhooks.url });
-      if (rows.length === 0) throw new ActionError("not_found", "Webhook not found");
+      const deleted = await deleteCompanyWebhook(tx, actor.companyId, input.webhookId);
+      if (!deleted) throw new ActionError("not_found", "Webhook not found");
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,
         action: "webhook.deleted",
         targetType: "webhook",
-        targetId: rows[0].id,
-        details: { name: rows[0].name, url: rows[0].url },
+        targetId: deleted.id,
+        details: { name: deleted.name, url: deleted.url },
       });
-      return ok(null, `Webhook ${rows[0].name} deleted`);
+      return ok(null, `Webhook ${deleted.name} deleted`);
     });
   },
 });
@@ -284,23 +275,12 @@ export const duplicateWebhook = defineAction({
       await assertWebhookRoom(tx, actor.companyId);
       const name = `Copy of ${source.name}`.slice(0, 120);
       const config = { ...webhookConfigOf(source), name, active: false };
-      const [copy] = await tx
-        .insert(webhooks)
-        .values({
-          companyId: actor.companyId,
-          name,
-          description: source.description,
-          active: false,
-          eventType: source.eventType,
-          method: source.method,
-          url: source.url,
-          config: config as unknown as Record<string, unknown>,
-          authSecretsEncrypted: sealSecrets(readAuthSecrets(source)),
-          oauthCredentialId: source.oauthCredentialId,
-          signingSecretEncrypted: encryptSecret(generateSigningSecret()),
-          createdBy: actor.userId,
-        })
-        .returning({ id: webhooks.id, name: webhooks.name });
+      const copy = await insertWebhookRow(tx, {
+        companyId: actor.companyId,
+        ...webhookRowFields(config, readAuthSecrets(source)),
+        signingSecretEncrypted: encryptSecret(generateSigningSecret()),
+        createdBy: actor.userId,
+      });
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,
@@ -323,15 +303,11 @@ export const setWebhookActive = defineAction({
     return db.transaction(async (tx) => {
       const row = await loadWebhook(tx, actor.companyId, input.webhookId);
       const config = { ...webhookConfigOf(row), active: input.active };
-      await tx
-        .update(webhooks)
-        .set({
-          active: input.active,
-          config: { ...row.config, active: input.active },
-          ...(input.active ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
-          updatedAt: new Date(),
-        })
-        .where(eq(webhooks.id, row.id));
+      await updateWebhookRow(tx, row.id, {
+        active: input.active,
+        config: { ...row.config, active: input.active },
+        ...(input.active ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
+      });
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,
@@ -358,15 +334,11 @@ export const rotateSigningSecret = defineAction({
       const row = await loadWebhook(tx, actor.companyId, input.webhookId);
       const secret = generateSigningSecret();
       const expires = new Date(Date.now() + input.overlapHours * 3_600_000);
-      await tx
-        .update(webhooks)
-        .set({
-          signingSecretEncrypted: encryptSecret(secret),
-          previousSigningSecretEncrypted: input.overlapHours > 0 ? row.signingSecretEncrypted : null,
-          previousSecretExpiresAt: input.overlapHours > 0 ? expires : null,
-          updatedAt: new Date(),
-        })
-        .where(eq(webhooks.id, row.id));
+      await updateWebhookRow(tx, row.id, {
+        signingSecretEncrypted: encryptSecret(secret),
+        previousSigningSecretEncrypted: input.overlapHours > 0 ? row.signingSecretEncrypted : null,
+        previousSecretExpiresAt: input.overlapHours > 0 ? expires : null,
+      });
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,

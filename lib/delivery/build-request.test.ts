@@ -1,3 +1,4 @@
+import { generateSigningSecret } from "@/lib/webhooks";
 import { describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { webhookSchema, type WebhookInput } from "@/lib/validations/webhook";
@@ -6,7 +7,6 @@ import {
   buildRequest,
   BuildRequestError,
   flattenParams,
-  generateSigningSecret,
   renderInSandbox,
   signPayload,
   toXml,

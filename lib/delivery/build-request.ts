@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { maskSecret } from "@/lib/crypto";
 import {
   escapeXml,
@@ -336,11 +336,6 @@ function payloadObject(
 
 // ---------------------------------------------------------------------------------------------
 // Signing (Standard Webhooks, https://www.standardwebhooks.com)
-
-/** A new signing secret: `whsec_` + base64 of 24 random bytes. */
-export function generateSigningSecret(): string {
-  return `whsec_${randomBytes(24).toString("base64")}`;
-}
 
 function secretKey(secret: string): Buffer {
   const b64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;

@@ -1,6 +1,7 @@
+import { generateSigningSecret } from "@/lib/webhooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { startReceiver } from "@/tests/receiver";
-import { buildRequest, generateSigningSecret } from "./build-request";
+import { buildRequest } from "./build-request";
 import { closeSafeDispatchers, sendSafely } from "./http-client";
 import { redactor, secretsOfRequest } from "./redact";
 import { webhookSchema } from "@/lib/validations/webhook";

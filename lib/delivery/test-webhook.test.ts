@@ -1,3 +1,4 @@
+import { generateSigningSecret } from "@/lib/webhooks";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OAuth2Server } from "oauth2-mock-server";
@@ -7,7 +8,6 @@ import { encryptSecret } from "@/lib/crypto";
 import type { WebhookInput } from "@/lib/validations/webhook";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
 import { startReceiver } from "@/tests/receiver";
-import { generateSigningSecret } from "./build-request";
 import { closeSafeDispatchers } from "./http-client";
 import { testWebhook, type TestResult, type TestSent } from "./test-webhook";
 

@@ -1,3 +1,4 @@
+import { generateSigningSecret } from "@/lib/webhooks";
 import { randomUUID } from "node:crypto";
 import type { Database } from "@/db";
 import { getEventType } from "@/lib/events/catalog";
@@ -7,7 +8,6 @@ import { sandboxRender } from "@/lib/sandbox/render-pool";
 import {
   buildRequest,
   BuildRequestError,
-  generateSigningSecret,
   renderInSandbox,
   type BuiltRequest,
   type DeliveryEvent,

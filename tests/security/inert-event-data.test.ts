@@ -1,16 +1,11 @@
+import { generateSigningSecret } from "@/lib/webhooks";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import {
-  buildBatchRequest,
-  buildRequest,
-  flattenParams,
-  generateSigningSecret,
-  type DeliveryEvent,
-} from "@/lib/delivery/build-request";
+import { buildBatchRequest, buildRequest, flattenParams, type DeliveryEvent } from "@/lib/delivery/build-request";
 import { closeSafeDispatchers, sendSafely } from "@/lib/delivery/http-client";
 import { deliveryFailedEmail, escapeHtml, webhookDisabledEmail } from "@/lib/email";
 import { BODY_ENCODINGS, webhookSchema, type BodyEncoding, type WebhookInput } from "@/lib/validations/webhook";

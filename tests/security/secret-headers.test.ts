@@ -1,3 +1,4 @@
+import { generateSigningSecret } from "@/lib/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
 import { closeDb } from "@/db";
@@ -10,7 +11,6 @@ import { duplicateWebhook, testWebhookDraft, updateWebhook } from "@/lib/actions
 import { encryptSecret } from "@/lib/crypto";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { webhookResponseSchema } from "@/lib/openapi";
-import { generateSigningSecret } from "@/lib/delivery/build-request";
 import { readAuthSecrets, sealClearRowSecrets } from "@/lib/webhooks";
 import { apiClient, keyFor } from "@/tests/api";
 import { addMember, makeCompany, testEnvironment } from "@/tests/helpers";

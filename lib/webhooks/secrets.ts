@@ -1,17 +1,13 @@
-import { eq, sql, type SQL } from "drizzle-orm";
-import type { Database, DbOrTx } from "@/db";
-import { webhooks, type Webhook } from "@/db/schema";
-import { decryptSecret, encryptSecret } from "./crypto";
-import { generateSigningSecret } from "./delivery/build-request";
-import { retypeMessage } from "./target-host";
+import type { Webhook } from "@/db/schema";
+import { decryptSecret, encryptSecret } from "@/lib/crypto";
+import { retypeMessage } from "@/lib/target-host";
 import {
   isSecretConstant,
   isSecretHeader,
   webhookSchema,
   type WebhookAuth,
   type WebhookConfig,
-  type WebhookInput,
-} from "./validations/webhook";
+} from "@/lib/validations/webhook";
 
 /**
  * A webhook's secrets, stored together as one encrypted blob (`auth_secrets_encrypted`): those of
@@ -115,7 +111,7 @@ export function readAuthSecrets(row: Pick<Webhook, "authSecretsEncrypted" | "con
  * The stored config, parsed. A row saved before the secret switch existed with an empty value stays
  * plain: there is nothing to hide, and it is sent as it was (an empty header, an empty parameter).
  */
-function storedConfig(row: Pick<Webhook, "config">): WebhookConfig {
+export function storedConfig(row: Pick<Webhook, "config">): WebhookConfig {
   const config = webhookSchema.parse(row.config);
   const plainIfEmpty = <T extends { value: string; secret?: boolean }>(r: T): T =>
     r.secret === undefined && !r.value ? { ...r, secret: false } : r;
@@ -205,96 +201,4 @@ export function resolveRowSecrets(
             `${name} is already constant ${earlier}: a secret parameter can be listed only once`,
         });
   return { headers, constants, fieldErrors };
-}
-
-/** The signing secrets to sign with: the current one, and the previous one while its overlap lasts. */
-export function signingSecretsOf(
-  row: Pick<Webhook, "signingSecretEncrypted" | "previousSigningSecretEncrypted" | "previousSecretExpiresAt">,
-  now = new Date(),
-): string[] {
-  const out = [decryptSecret(row.signingSecretEncrypted)];
-  if (row.previousSigningSecretEncrypted && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now) {
-    out.push(decryptSecret(row.previousSigningSecretEncrypted));
-  }
-  return out;
-}
-
-/** Creates a webhook from raw input (validated here); returns the row and the signing secret, shown once. */
-export async function insertWebhook(
-  db: DbOrTx,
-  companyId: string,
-  userId: string | null,
-  input: WebhookInput,
-): Promise<{ webhook: Webhook; signingSecret: string }> {
-  const config = webhookSchema.parse(input);
-  const { publicConfig, secrets } = splitSecrets(config);
-  const signingSecret = generateSigningSecret();
-  const [webhook] = await db
-    .insert(webhooks)
-    .values({
-      companyId,
-      name: config.name,
-      description: config.description,
-      active: config.active,
-      eventType: config.eventType,
-      method: config.method,
-      url: config.url,
-      config: publicConfig as unknown as Record<string, unknown>,
-      authSecretsEncrypted: sealSecrets(secrets),
-      oauthCredentialId: config.auth.type === "oauth" ? config.auth.credentialId : null,
-      signingSecretEncrypted: encryptSecret(signingSecret),
-      createdBy: userId,
-    })
-    .returning();
-  return { webhook, signingSecret };
-}
-
-/**
- * The stored configuration, as shown and as the request builder reads it: every header and constant
- * with its `secret` flag, a secret one with a blank value (its value is in readAuthSecrets).
- */
-export function webhookConfigOf(row: Pick<Webhook, "config">): WebhookConfig {
-  return splitSecrets(storedConfig(row)).publicConfig;
-}
-
-/**
- * Start-up step (after the SQL migrations): rows saved before headers and constants could be secret
- * get their `secret` flags, and the values of those whose name looks like a credential move from the
- * clear config into the encrypted blob. Nothing is sent differently: readAuthSecrets already read
- * them so. A row that cannot be read is left as it is and named in the log. Returns the rows sealed.
- */
-export async function sealClearRowSecrets(
-  db: Database,
-  log: (message: string) => void = console.warn,
-): Promise<number> {
-  const unflagged = (path: SQL) =>
-    sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${path}) = 'array' then ${path} else '[]'::jsonb end) r where not (r ? 'secret'))`;
-  const candidates = await db
-    .select({ id: webhooks.id })
-    .from(webhooks)
-    .where(
-      sql`${unflagged(sql`${webhooks.config}->'headers'`)} or ${unflagged(sql`${webhooks.config}->'body'->'constants'`)}`,
-    );
-  let sealed = 0;
-  for (const { id } of candidates) {
-    try {
-      await db.transaction(async (tx) => {
-        const [row] = await tx.select().from(webhooks).where(eq(webhooks.id, id)).for("update");
-        if (!row) return;
-        await tx
-          .update(webhooks)
-          .set({
-            config: webhookConfigOf(row) as unknown as Record<string, unknown>,
-            authSecretsEncrypted: sealSecrets(readAuthSecrets(row)),
-          })
-          .where(eq(webhooks.id, id));
-      });
-      sealed++;
-    } catch (err) {
-      log(
-        `[hookrelay] webhook ${id}: its header and constant secrets could not be sealed (${err instanceof Error ? err.name : "error"}); it keeps its stored form`,
-      );
-    }
-  }
-  return sealed;
 }
