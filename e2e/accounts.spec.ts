@@ -90,6 +90,9 @@ test("changing the password on Your account keeps this browser signed in and sig
   await page.getByLabel("Current password").fill("cal-change-pass-3");
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByText(/Password changed/).first()).toBeVisible();
+  // This browser stays on its page, signed in under the new session.
+  await expect(page).toHaveURL(/\/settings\/account$/);
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   await screenshot(page, "account");
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "account-phone");

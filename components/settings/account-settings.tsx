@@ -36,6 +36,10 @@ export function AccountSettings() {
     }
     toast.success(result.message ?? "Password changed");
     form.reset({ currentPassword: "", newPassword: "" });
+    // The change ended the session this page was rendered under; the action signed this browser in
+    // again, so render the page anew with the new session (the action's own re-render saw the old one).
+    router.replace("/settings/account");
+    router.refresh();
   });
 
   return (
