@@ -7,9 +7,8 @@ import type { SendEmailJob } from "./definitions/send-email";
 
 /**
  * Sends one outbox email through Resend. Without RESEND_API_KEY the email stays in the outbox as
- * "recorded" and its text goes to the server's log (the outbox masks one-time links). A provider error is stored and
- * rethrown so
- * pg-boss retries; the last error stays visible in the outbox.
+ * "recorded" and its text goes to the server's log (the outbox masks one-time links). A provider
+ * error is stored and rethrown so pg-boss retries; the last error stays visible in the outbox.
  */
 export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<void> {
   const row = await getNotification(db, job.notificationId);

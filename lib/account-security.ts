@@ -1,16 +1,10 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
 import type { DbOrTx } from "@/db";
-import {
-  clearFailures,
-  endAllSessions,
-  failuresOf,
-  recordFailure,
-  revokeSession,
-  sessionIsCurrent,
-} from "@/db/queries/accounts";
+import { clearFailures, failuresOf, recordFailure, revokeSession, sessionIsCurrent } from "@/db/queries/accounts";
 import { findUserByEmail } from "@/db/queries/companies";
 import { hashPassword, verifyPassword } from "./passwords";
+import { UNKNOWN_ADDRESS } from "./client-address";
 import { signInSchema } from "./validations/auth";
 
 /**
@@ -35,9 +29,6 @@ const MAX_SLOWDOWN_MS = 5000;
 /** API keys: this many failures from one address within the window, then 429 until it ends. */
 export const API_KEY_WINDOW_SECONDS = 60;
 export const API_KEY_FAILURE_BURST = 20;
-
-/** What lib/client-address.ts answers for a request that names no address (never over HTTP). */
-export const UNKNOWN_ADDRESS = "unknown";
 
 export const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
 export const addressKey = (address: string) => `address:${address}`;
@@ -124,9 +115,6 @@ export async function endSession(db: DbOrTx, claims: SessionClaims & { exp?: num
   const expiresAt = new Date((claims.exp ?? Date.now() / 1000 + 30 * 86_400) * 1000);
   await revokeSession(db, claims.sid, expiresAt);
 }
-
-/** A password change or reset, "sign out everywhere", removal from a company: every session ends. */
-export const endEverySession = endAllSessions;
 
 /**
  * API-key failures from one address: counts this one and says whether the address is over its

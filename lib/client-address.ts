@@ -4,6 +4,9 @@
  * trusted proxies, `TRUSTED_PROXIES`) and drops any a client sent. Served some other way (plain
  * `next start`), the last X-Forwarded-For entry is the best there is.
  */
+/** The answer for a request that names no address at all: never one over HTTP (a handler called in-process). */
+export const UNKNOWN_ADDRESS = "unknown";
+
 export function clientAddress(headers: Headers): string {
   const trusted = headers.get("x-hookrelay-client");
   if (trusted) return trusted;
@@ -12,5 +15,5 @@ export function clientAddress(headers: Headers): string {
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  return forwarded?.at(-1) ?? "unknown";
+  return forwarded?.at(-1) ?? UNKNOWN_ADDRESS;
 }

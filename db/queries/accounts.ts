@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { authFailures, passwordResets, revokedSessions, users } from "@/db/schema";
 
@@ -39,19 +39,22 @@ export interface FailureCount {
 
 /** The failures counted against each key in its current window (keys without any are left out). */
 export async function failuresOf(db: DbOrTx, keys: string[], windowSeconds: number): Promise<FailureCount[]> {
-  const rows = await db.execute<{ key: string; count: number; resets_at: string }>(sql`
-    select key, count, window_start + make_interval(secs => ${windowSeconds}) as resets_at
-    from ${authFailures}
-    where key in ${
-      keys.length
-        ? sql`(${sql.join(
-            keys.map((k) => sql`${k}`),
-            sql`, `,
-          )})`
-        : sql`(null)`
-    }
-      and window_start > now() - make_interval(secs => ${windowSeconds})`);
-  return rows.map((r) => ({ key: r.key, count: Number(r.count), resetsAt: new Date(r.resets_at) }));
+  if (keys.length === 0) return [];
+  return db
+    .select({
+      key: authFailures.key,
+      count: authFailures.count,
+      resetsAt: sql<Date>`${authFailures.windowStart} + make_interval(secs => ${windowSeconds})`.mapWith(
+        (v: string | Date) => new Date(v),
+      ),
+    })
+    .from(authFailures)
+    .where(
+      and(
+        inArray(authFailures.key, keys),
+        sql`${authFailures.windowStart} > now() - make_interval(secs => ${windowSeconds})`,
+      ),
+    );
 }
 
 /**

@@ -15,9 +15,8 @@ import {
 /**
  * Issue 7.8: 200 events/s for 3 minutes (RELIABILITY_LOAD_SECONDS) through the events API, in
  * requests of 10 events (20 requests/s; this test process is also the web server, on a 2-core
- * machine shared with the worker and PostgreSQL), delivered by a worker process. The backlog stays flat (the worker
- * keeps up),
- * its memory stays flat, and every event is delivered.
+ * machine shared with the worker and PostgreSQL), delivered by a worker process. The backlog stays
+ * flat (the worker keeps up), its memory stays flat, and every event is delivered.
  */
 const RATE = 200;
 const PER_REQUEST = 10;
