@@ -480,6 +480,12 @@ export const bulkRetries = pgTable(
     statuses: text("statuses").array().$type<DeliveryStatus[]>().notNull(),
     fromTime: timestamp("from_time", { withTimezone: true }),
     toTime: timestamp("to_time", { withTimezone: true }).notNull(),
+    /**
+     * "Recover since": besides re-queuing the failed and skipped deliveries from `from_time`, send every
+     * event of the webhook's types since then that has no delivery to it at all (it arrived while the
+     * webhook was switched off, or auto-disabled).
+     */
+    recover: boolean("recover").notNull().default(false),
     /** queued → running → completed | failed */
     state: text("state").notNull().default("queued"),
     total: integer("total"),

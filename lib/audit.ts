@@ -33,6 +33,7 @@ export const AUDIT_ACTION_LABELS = {
   "webhook.secret_rotated": "Signing secret rotated",
   "delivery.resent": "Delivery resent",
   "deliveries.retry_all": "Failed deliveries retried",
+  "deliveries.recover": "Missed events recovered",
   "oauth_credential.created": "OAuth credential created",
   "oauth_credential.updated": "OAuth credential updated",
   "oauth_credential.deleted": "OAuth credential deleted",

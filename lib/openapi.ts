@@ -3,7 +3,7 @@ import { DELIVERY_STATUSES } from "@/db/schema";
 import { rotateSigningSecretSchema } from "@/lib/actions/webhooks";
 import { EVENT_TYPES } from "@/lib/events/catalog";
 import { eventInputSchema, MAX_EVENTS_PER_REQUEST } from "@/lib/validations/event";
-import { listDeliveriesSchema, listWebhooksSchema } from "@/lib/validations/listing";
+import { listDeliveriesSchema, listWebhooksSchema, recoverWebhookSchema } from "@/lib/validations/listing";
 import { oauthCredentialSchema } from "@/lib/validations/oauth-credential";
 import { bodySchema, webhookObjectSchema } from "@/lib/validations/webhook";
 import { deprecateEventTypeSchema, eventTypeDetailsSchema, eventTypeSchema } from "@/lib/validations/event-type";
@@ -184,6 +184,7 @@ const RESPONSE_SCHEMAS = {
     previousValidUntil: nullableTime,
   }),
   DeliveryPage: deliveryPageSchema,
+  RecoverAccepted: z.strictObject({ recovery: z.strictObject({ id: z.uuid(), state: z.literal("queued") }) }),
   ResendAccepted: z.strictObject({ delivery: z.strictObject({ id: z.uuid(), status: z.literal("queued") }) }),
   OAuthCredential: z.strictObject({ oauthCredential: oauthCredentialResponseSchema }),
   OAuthCredentialList: z.strictObject({ oauthCredentials: z.array(oauthCredentialResponseSchema) }),
@@ -217,6 +218,7 @@ const REQUEST_SCHEMAS = {
   WebhookPatch: webhookObjectSchema.partial(),
   RotateSecretInput: rotateSigningSecretSchema.omit({ webhookId: true }),
   OAuthCredentialInput: oauthCredentialSchema,
+  RecoverInput: recoverWebhookSchema.omit({ webhookId: true }),
   EventTypeInput: eventTypeSchema,
   EventTypeUpdate: eventTypeDetailsSchema,
   EventTypeDeprecation: deprecateEventTypeSchema.omit({ type: true }),
@@ -397,6 +399,19 @@ function buildDocument() {
         access: "webhooks.manage",
         body: { schema: "EventTypeInput" },
         ok: { status: 201, description: "Registered", schema: "CompanyEventType" },
+      }),
+    },
+    "/api/v1/webhooks/{id}/recover": {
+      post: operation({
+        tag: "Deliveries",
+        summary: "Recover: send every event since a time that did not reach the webhook",
+        description:
+          "After a receiver outage: the webhook's failed and skipped deliveries since `since` are queued once more, and the events of its types since then that have no delivery to it (they arrived while it was switched off or auto-disabled) and whose record meets its conditions get one, with its retry policy. Test events are left out; trigger modes are not consulted. Runs in the background, one at a time per webhook (409 while one runs); the webhook must be switched on. Progress shows on its history page.",
+        access: "webhooks.manage",
+        pathId: WEBHOOK_ID,
+        body: { schema: "RecoverInput" },
+        ok: { status: 202, description: "Queued", schema: "RecoverAccepted" },
+        errors: [409],
       }),
     },
     "/api/v1/event-types/{type}": {

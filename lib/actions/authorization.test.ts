@@ -25,6 +25,11 @@ async function buildWorld() {
   const key = await ACTIONS.createApiKey.run(env.deps, a.owner, { name: "CI" });
   const hook = await ACTIONS.createWebhook.run(env.deps, a.owner, webhookInput("Orders"));
   const doomed = await ACTIONS.createWebhook.run(env.deps, a.owner, webhookInput("To delete"));
+  const recovering = await ACTIONS.createWebhook.run(env.deps, a.owner, {
+    ...webhookInput("Recovering"),
+    active: true,
+  });
+  if (!recovering.ok) throw new Error("world setup failed: recovering webhook");
   const cred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("CRM"));
   const spareCred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("Spare"));
   for (const type of ["ticket.escalated", "ticket.spare"]) {
@@ -81,6 +86,7 @@ async function buildWorld() {
     apiKeyId: key.data.apiKeyId,
     webhookId: hook.data.webhookId,
     doomedWebhookId: doomed.data.webhookId,
+    recoveringWebhookId: recovering.data.webhookId,
     credentialId: cred.data.credentialId,
     spareCredentialId: spareCred.data.credentialId,
     deliveryId: delivery.id,
@@ -155,6 +161,7 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   listDeliveries: (w) => ({ webhookId: w.webhookId, status: "failed" }),
   resendDelivery: (w) => ({ deliveryId: w.deliveryId }),
   retryFailedDeliveries: (w) => ({ webhookId: w.webhookId, period: "all" }),
+  recoverWebhook: (w) => ({ webhookId: w.recoveringWebhookId, since: "2026-01-01T00:00:00Z" }),
   sendTestEvent: () => ({ type: "deal.updated", data: JSON.stringify({ id: "d_test", stage: "Won" }) }),
   listEventTypes: () => ({}),
   createEventType: () => ({ type: "ticket.escalated_new", label: "Escalated", module: "ticket", sample: { id: "t1" } }),

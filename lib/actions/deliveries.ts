@@ -6,7 +6,13 @@ import { listWebhookDeliveries, lockCompanyDelivery } from "@/db/queries/deliver
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { deliverJobOptions, deliverWebhook, enqueue, retryDeliveries, type DeliverJob } from "@/jobs/definitions";
 import { ActionError, defineAction, ok } from "@/lib/action";
-import { deliveryIdSchema, listDeliveriesSchema, RETRY_PERIODS, retryFailedSchema } from "@/lib/validations/listing";
+import {
+  deliveryIdSchema,
+  listDeliveriesSchema,
+  RETRY_PERIODS,
+  recoverWebhookSchema,
+  retryFailedSchema,
+} from "@/lib/validations/listing";
 import { webhookConfigOf } from "@/lib/webhooks";
 
 /** A webhook's history, newest first, by status, a page at a time (`nextCursor` for the next one). */
@@ -132,6 +138,67 @@ export const retryFailedDeliveries = defineAction({
         details: { name: webhook.name, period: input.period, statuses },
       });
       return ok({ bulkRetryId: bulk.id }, `Retrying the ${statuses.join(" and ")} deliveries of ${webhook.name}`);
+    });
+  },
+});
+
+/**
+ * "Recover…": after a receiver outage, sends every event of the webhook's types since the chosen time that
+ * did not reach it — its failed and skipped deliveries once more, and the events that arrived while it was
+ * switched off or auto-disabled (they have no delivery) for the first time, with its retry policy. Runs in
+ * the background like "Retry all failed" (one at a time per webhook), with its progress on the history page.
+ */
+export const recoverWebhook = defineAction({
+  name: "recoverWebhook",
+  access: "webhooks.manage",
+  schema: recoverWebhookSchema,
+  async handler({ db, boss, actor }, input) {
+    const queue = await boss();
+    return db.transaction(async (tx) => {
+      const [webhook] = await tx
+        .select({ id: webhooks.id, name: webhooks.name, active: webhooks.active })
+        .from(webhooks)
+        .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, input.webhookId)))
+        .for("update");
+      if (!webhook) throw new ActionError("not_found", "Webhook not found");
+      if (!webhook.active)
+        throw new ActionError("invalid", "Switch the webhook on first: a switched-off webhook sends nothing", {
+          webhookId: ["Switch the webhook on first: a switched-off webhook sends nothing"],
+        });
+      const [running] = await tx
+        .select({ id: bulkRetries.id })
+        .from(bulkRetries)
+        .where(and(eq(bulkRetries.webhookId, webhook.id), inArray(bulkRetries.state, ["queued", "running"])));
+      if (running)
+        throw new ActionError(
+          "conflict",
+          "A retry of this webhook's deliveries is already running; wait for it to finish",
+        );
+      const now = new Date();
+      const since = new Date(input.since);
+      const [bulk] = await tx
+        .insert(bulkRetries)
+        .values({
+          companyId: actor.companyId,
+          webhookId: webhook.id,
+          requestedBy: actor.userId,
+          statuses: ["failed", "skipped"],
+          fromTime: since,
+          toTime: now,
+          recover: true,
+          createdAt: now,
+        })
+        .returning({ id: bulkRetries.id });
+      await enqueue(queue, tx, retryDeliveries, { bulkRetryId: bulk.id });
+      await recordAudit(tx, {
+        companyId: actor.companyId,
+        actorUserId: actor.userId,
+        action: "deliveries.recover",
+        targetType: "webhook",
+        targetId: webhook.id,
+        details: { name: webhook.name, since: since.toISOString() },
+      });
+      return ok({ bulkRetryId: bulk.id }, `Recovering what ${webhook.name} missed since ${since.toISOString()}`);
     });
   },
 });

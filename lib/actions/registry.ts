@@ -1,7 +1,7 @@
 import { acceptInvitation, signUp, switchCompany } from "./account";
 import { createApiKey, revokeApiKey } from "./api-keys";
 import { resendEmail, updateCompanySettings } from "./company";
-import { listDeliveries, resendDelivery, retryFailedDeliveries } from "./deliveries";
+import { listDeliveries, recoverWebhook, resendDelivery, retryFailedDeliveries } from "./deliveries";
 import { sendTestEvent } from "./events";
 import { createEventType, deleteEventType, deprecateEventType, listEventTypes, updateEventType } from "./event-types";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
@@ -62,6 +62,7 @@ export const ACTIONS = {
   listDeliveries,
   resendDelivery,
   retryFailedDeliveries,
+  recoverWebhook,
   sendTestEvent,
   listEventTypes,
   createEventType,

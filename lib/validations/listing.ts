@@ -46,3 +46,11 @@ export const retryFailedSchema = z.object({
   /** Replay the deliveries skipped while the webhook was switched off, too. */
   includeSkipped: z.boolean().default(false),
 });
+
+/** "Recover since": every event of the webhook's types since `since` that did not reach it is sent (again). */
+export const recoverWebhookSchema = z.object({
+  webhookId: z.uuid("Choose a webhook"),
+  since: z.iso
+    .datetime({ offset: true, error: "since must be an ISO 8601 time, e.g. 2026-11-23T10:00:00Z" })
+    .refine((v) => Date.parse(v) <= Date.now(), "since must be in the past"),
+});

@@ -17,9 +17,9 @@ import {
   type testWebhookDraftSchema,
   type webhookIdSchema,
 } from "@/lib/actions/webhooks";
-import { resendDelivery, retryFailedDeliveries } from "@/lib/actions/deliveries";
+import { recoverWebhook, resendDelivery, retryFailedDeliveries } from "@/lib/actions/deliveries";
 import { runAction, runReadOnlyAction } from "@/lib/session";
-import type { deliveryIdSchema, retryFailedSchema } from "@/lib/validations/listing";
+import type { deliveryIdSchema, recoverWebhookSchema, retryFailedSchema } from "@/lib/validations/listing";
 import type { WebhookFormValues, WebhookInput } from "@/lib/validations/webhook";
 
 /** Thin "use server" wrappers: each action parses, loads the membership and checks Manage Webhooks itself. */
@@ -77,6 +77,12 @@ export async function previewWebhookBodyAction(input: z.input<typeof previewWebh
 export async function resendDeliveryAction(input: z.input<typeof deliveryIdSchema>) {
   const r = await runAction(resendDelivery, input);
   if (r.ok) revalidatePath("/webhooks", "layout");
+  return r;
+}
+
+export async function recoverWebhookAction(input: z.input<typeof recoverWebhookSchema>) {
+  const r = await runAction(recoverWebhook, input);
+  if (r.ok) revalidatePath(`/webhooks/${input.webhookId}/history`);
   return r;
 }
 

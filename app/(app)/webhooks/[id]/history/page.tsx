@@ -14,6 +14,7 @@ import { KeysetPager } from "@/components/app/keyset-pager";
 import { PageHeader } from "@/components/app/page-header";
 import { AutoRefresh, ResendButton } from "@/components/history/history-controls";
 import { BulkRetryProgress } from "@/components/history/bulk-retry-progress";
+import { RecoverButton } from "@/components/history/recover";
 import { RetryAllButton } from "@/components/history/retry-all";
 import { LastStatusBadge } from "@/components/webhooks/last-status-badge";
 import { Badge } from "@/components/ui/badge";
@@ -112,7 +113,15 @@ export default async function HistoryPage({
           <>
             <AutoRefresh active={pendingOnPage || counts.pending > 0 || bulkActive} />
             {canManage ? (
-              <RetryAllButton webhookId={webhook.id} period={period} failed={counts.failed} disabled={bulkActive} />
+              <>
+                <RetryAllButton webhookId={webhook.id} period={period} failed={counts.failed} disabled={bulkActive} />
+                <RecoverButton
+                  webhookId={webhook.id}
+                  active={webhook.active}
+                  suggestedSince={(webhook.failingSince ?? webhook.disabledAt)?.toISOString() ?? null}
+                  disabled={bulkActive}
+                />
+              </>
             ) : null}
             <Button variant="outline" asChild>
               <Link href={`/webhooks/${webhook.id}`}>

@@ -1,0 +1,1 @@
+ALTER TABLE "bulk_retries" ADD COLUMN "recover" boolean DEFAULT false NOT NULL;
