@@ -589,7 +589,7 @@ describe("failure emails", () => {
       await waitUntil(
         () =>
           env.db.execute(
-            sqlOp`select count(*)::int as n from pgboss.job where name = 'notify-failure' and singleton_key like ${webhook.id + "%"} and (state in ('active','retry') or (state = 'created' and start_after <= now()))`,
+            sqlOp`select count(*)::int as n from pgboss.job where name = 'notify-failure' and data->>'webhookId' = ${webhook.id} and (state in ('active','retry') or (state = 'created' and start_after <= now()))`,
           ),
         (r) => r[0].n === 0,
       );
@@ -599,8 +599,8 @@ describe("failure emails", () => {
         .where(andOp(eqOp(notifications.kind, "delivery_failed"), eqOp(notifications.refId, webhook.id)));
       expect(final.map((n) => n.toEmail).sort()).toEqual([company.ownerEmail, "record.owner@example.com"].sort());
       expect(final[0].text).toContain(`${receiver.url}/invoices`);
-      expect(final[0].text).toContain("Last status: 500");
-      expect(final[0].text).toContain(`/webhooks/${webhook.id}/history`);
+      expect(final[0].text).toContain("Status: 500 Internal server error");
+      expect(final[0].text).toContain(`/webhooks/${webhook.id}/history/`);
       expect(emails.length).toBe(final.length);
     } finally {
       await receiver.close();

@@ -9,6 +9,7 @@ import {
   type DeliverJob,
 } from "./definitions";
 import { deliverWebhookJobs } from "./deliver-webhook";
+import { listenForJobs } from "./queue-runner";
 import type { Slots } from "./slots";
 
 type FetchedJob = {
@@ -461,24 +462,7 @@ function pairs(jobs: FetchedJob[]) {
   return jobs.map((j) => ({ id: j.id, retryCount: j.retryCount }));
 }
 
-/**
- * LISTENs on pg-boss's channel with the app's own postgres client (a connection of its own) and calls
- * `onNotify` when a delivery job is created; pg-boss's own listener only wakes `work()` pollers.
- */
+/** Wakes the fetch loop when a delivery job is created (pg-boss's own listener only wakes `work()` pollers). */
 export function listenForDeliveryJobs(db: Database) {
-  return async (onNotify: () => void): Promise<() => Promise<void>> => {
-    const client = (db as unknown as { $client: import("postgres").Sql }).$client;
-    const [{ channel }] = await client<
-      { channel: string }[]
-    >`select 'pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24) as channel`;
-    // postgres.js re-LISTENs after a reconnect and calls onlisten again: fetch then, for what was missed.
-    const handle = await client.listen(
-      channel,
-      (payload) => {
-        if (payload === deliverWebhook.name) onNotify();
-      },
-      onNotify,
-    );
-    return () => handle.unlisten();
-  };
+  return listenForJobs(db, deliverWebhook.name);
 }

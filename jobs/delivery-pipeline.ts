@@ -27,7 +27,16 @@ import { allowPrivateTargets } from "@/lib/env";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
-import { deliverJobOptions, deliverWebhook, enqueue, enqueueMany, notifyFailure, type DeliverJob } from "./definitions";
+import {
+  companyGroup,
+  deliverJobOptions,
+  deliverWebhook,
+  enqueue,
+  enqueueMany,
+  notifyFailure,
+  type DeliverJob,
+  type NotifyFailureJob,
+} from "./definitions";
 import type { Slots } from "./slots";
 
 /**
@@ -210,14 +219,55 @@ async function buildAndSend(
 /** What this process last wrote to each webhook's row (see writeWave). */
 const lastWritten = new Map<string, { ok: boolean; code: number | null; at: number }>();
 
-async function queueFailureEmail(tx: Tx, boss: PgBoss, webhookId: string, deliveryId: string): Promise<void> {
-  await enqueue(
-    boss,
-    tx,
-    notifyFailure,
-    { webhookId, deliveryId },
-    { singletonKey: webhookId, singletonSeconds: 3600, singletonNextSlot: true },
-  );
+/**
+ * Queues a failure email about this attempt (jobs/notify-failure.ts): at most one job per webhook and kind per hour
+ * slot (a second goes to the next slot, where the hourly check turns it into the hour's summary), in the company's
+ * group so a burst of one company's notices never holds up another's.
+ */
+async function queueFailureEmail(tx: Tx, boss: PgBoss, notice: FailureNotice): Promise<void> {
+  await enqueue(boss, tx, notifyFailure, notice, {
+    singletonKey: `${notice.kind}:${notice.webhookId}`,
+    singletonSeconds: 3600,
+    singletonNextSlot: true,
+    ...companyGroup(notice.companyId),
+  });
+}
+
+type FailureNotice = Required<NotifyFailureJob>;
+
+/**
+ * The failure emails a wave asks for, one per webhook and kind (its last delivery in the wave): "failed" for a
+ * delivery out of retries, "first_failure" for one whose first attempt failed and that will be retried (a manual
+ * resend is never retried, and a delivery that had an outcome before is not at its first failure).
+ */
+function failureNotices(byWebhook: Map<string, Answered[]>): FailureNotice[] {
+  return [...byWebhook].flatMap(([webhookId, list]) => {
+    if (!list[0].config.notifyOnFailure) return [];
+    const notice = (kind: FailureNotice["kind"], a: Answered | undefined): FailureNotice[] => {
+      if (!a) return [];
+      const { delivery } = a.rows[a.rows.length - 1];
+      return [
+        {
+          kind,
+          webhookId,
+          companyId: delivery.companyId,
+          deliveryId: delivery.id,
+          attemptNumber: delivery.attempts + 1,
+        },
+      ];
+    };
+    const firstFailure = (a: Answered) =>
+      a.status === "queued" &&
+      !a.manual &&
+      a.rows.every((r) => r.delivery.lastStatusCode === null && r.delivery.lastError === null);
+    return [
+      ...notice(
+        "failed",
+        list.findLast((a) => a.status === "failed"),
+      ),
+      ...notice("first_failure", list.findLast(firstFailure)),
+    ];
+  });
 }
 
 /**
@@ -268,13 +318,7 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
       return [{ id, ok: last.ok, code: last.status, gone }];
     });
   const retries = wave.filter((a) => a.retryIn !== null);
-  const failures = [...byWebhook].flatMap(([webhookId, list]) => {
-    const failed = list.filter((a) => a.status === "failed");
-    const last = failed[failed.length - 1];
-    return last && last.config.notifyOnFailure
-      ? [{ webhookId, deliveryId: last.rows[last.rows.length - 1].delivery.id }]
-      : [];
-  });
+  const failures = failureNotices(byWebhook);
   if (webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
     await writeOutcomeRows(db, rows, webhookRows, now, GONE_REASON);
     return;
@@ -297,7 +341,7 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
         })),
       );
     }
-    for (const f of failures) await queueFailureEmail(tx, boss, f.webhookId, f.deliveryId);
+    for (const f of failures) await queueFailureEmail(tx, boss, f);
   });
 }
 

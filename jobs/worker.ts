@@ -5,6 +5,7 @@ import { JOBS, parsePayload, type AnyJob, type JobDefinition, type PayloadOf } f
 import { env } from "@/lib/env";
 import { renderSandbox } from "@/lib/sandbox/render-pool";
 import { Slots } from "./slots";
+import { listenForJobs, QueueRunner } from "./queue-runner";
 import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher";
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob } from "./notify-failure";
@@ -14,8 +15,11 @@ import { retryDeliveriesJob } from "./retry-deliveries";
 import { sendEmailJob } from "./send-email";
 import { passwordResetJob } from "./password-reset";
 
-/** The jobs pg-boss's work() runs (a definition with `work`); deliver-webhook has its own fetch loop. */
-type WorkedJob = Extract<AnyJob, { work: object }>;
+/**
+ * The jobs run one per handler call: by pg-boss's work() (a definition with `work`) or the prompt loop (`prompt`,
+ * jobs/queue-runner.ts); deliver-webhook has its own fetch loop.
+ */
+type WorkedJob = Extract<AnyJob, { work: object } | { prompt: object }>;
 /** One handler per worked job, given its payload as its schema reads it: a definition without one does not compile. */
 type Handlers = { [J in WorkedJob as J["name"]]: (payload: PayloadOf<J>) => Promise<unknown> };
 
@@ -39,12 +43,20 @@ function handlers(boss: PgBoss, db: Database): Handlers {
 
 /**
  * Runs every worked job with its handler (one job per call, its payload parsed by its schema: a
- * malformed one fails the job) and sets up the schedules, all from the definitions.
+ * malformed one fails the job) and sets up the schedules, all from the definitions. The prompt
+ * queues (the notifications) get their own fetch loops, returned to be stopped with the worker.
  */
-async function workJobs(boss: PgBoss, db: Database): Promise<void> {
+async function workJobs(boss: PgBoss, db: Database): Promise<QueueRunner[]> {
   // By name, for the loop below: parsePayload hands each handler its own job's payload.
   const byName = handlers(boss, db) as unknown as Record<string, (payload: unknown) => Promise<unknown>>;
+  const runners: QueueRunner[] = [];
   for (const job of JOBS as readonly JobDefinition[]) {
+    if (job.prompt) {
+      const runner = new QueueRunner(boss, job, byName[job.name], job.prompt);
+      await runner.start(listenForJobs(db, job.name));
+      runners.push(runner);
+      continue;
+    }
     if (!job.work) continue;
     // pg-boss schedules are cluster-wide: each occurrence runs on one worker.
     if (job.schedule) await boss.schedule(job.name, job.schedule.cron, null, job.schedule.options);
@@ -52,6 +64,7 @@ async function workJobs(boss: PgBoss, db: Database): Promise<void> {
       await byName[job.name](parsePayload(job, taken.data));
     });
   }
+  return runners;
 }
 
 /**
@@ -77,7 +90,7 @@ export async function registerWorkers(
 ): Promise<DeliveryDispatcher> {
   await ensureQueues(boss);
   const concurrency = options.concurrency ?? env.WORKER_CONCURRENCY;
-  await workJobs(boss, db);
+  const runners = await workJobs(boss, db);
   // Deliveries: one fetch loop per process (jobs/delivery-dispatcher.ts) keeps up to
   // DELIVERY_MAX_REQUESTS jobs in hand, fetching up to DELIVERY_BATCH_SIZE at a time whenever room is
   // free; each batch's writes are batched too (deliverWebhookJobs) and its jobs are completed as their
@@ -101,7 +114,11 @@ export async function registerWorkers(
   // Stopping pg-boss stops the dispatcher first (graceful: the jobs in hand are finished first).
   const stopBoss = boss.stop.bind(boss);
   boss.stop = async (options) => {
-    await dispatcher.stop({ graceful: options?.graceful ?? true, timeoutMs: options?.timeout ?? 30_000 });
+    const timeoutMs = options?.graceful === false ? 0 : (options?.timeout ?? 30_000);
+    await Promise.all([
+      dispatcher.stop({ graceful: options?.graceful ?? true, timeoutMs: options?.timeout ?? 30_000 }),
+      ...runners.map((r) => r.stop(timeoutMs)),
+    ]);
     return stopBoss(options);
   };
   return dispatcher;

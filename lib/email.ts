@@ -1,3 +1,5 @@
+import { formatDateTime } from "@/lib/format";
+
 /**
  * Email templates. Each returns a subject, an HTML part (inline styles, as mail clients need)
  * and a plain-text part. Every interpolated value is escaped.
@@ -58,49 +60,86 @@ The link expires on ${expires}.`;
   return { subject, html, text };
 }
 
-export function deliveryFailedEmail(input: {
+/** One failed attempt, as its log row has it: what the failure emails are built from (jobs/notify-failure.ts). */
+export interface FailedAttemptNotice {
+  /** "first_failure": the first failed attempt, retries follow; "failed": out of retries (or none to make). */
+  kind: "first_failure" | "failed";
   webhookName: string;
-  callbackUrl: string;
   eventType: string;
   recordId: string | null;
+  /** The request as it was sent: the URL with its placeholders filled and secrets masked (the attempt log's). */
+  method: string;
+  url: string;
   status: number | null;
+  /** "500 Internal server error: The server encountered …" */
   meaning: string;
-  attempts: number;
+  /** The error kind's label and message when there was no HTTP answer (timeout, refused …). */
+  error: string | null;
+  attemptNumber: number;
+  attemptedAt: Date;
+  /** first_failure: when the next try is due, and how many tries are left. */
+  nextAttemptAt: Date | null;
+  triesLeft: number | null;
+  /** Other deliveries of this webhook that failed the same way since the previous email of this kind. */
   othersFailed: number;
-  historyUrl: string;
-}): RenderedEmail {
-  const subject = `Webhook "${input.webhookName}" failed to deliver`;
+  /** Whether there was a previous email of this kind ("since the last notice") or not ("in the last hour"). */
+  afterEarlierNotice: boolean;
+  deliveryUrl: string;
+}
+
+const utc = formatDateTime;
+
+/**
+ * The failure email, either kind: which it is in the subject and the first line, then the failed attempt itself —
+ * the URL actually called, the status and its meaning, the error, when, which attempt — and, for a first failure,
+ * when the next try is and how many are left; a link to that delivery's page.
+ */
+export function deliveryFailedEmail(input: FailedAttemptNotice): RenderedEmail {
+  const first = input.kind === "first_failure";
+  const subject = first
+    ? `Webhook "${input.webhookName}": a delivery failed, retrying${input.nextAttemptAt ? ` at ${utc(input.nextAttemptAt)}` : ""}`
+    : `Webhook "${input.webhookName}": a delivery failed for good`;
   const record = input.recordId ? ` for record ${input.recordId}` : "";
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const others =
     input.othersFailed > 0
-      ? `${input.othersFailed} other deliver${input.othersFailed === 1 ? "y" : "ies"} of this webhook also failed since the last notice.`
+      ? `${plural(input.othersFailed, "other delivery", "other deliveries")} of this webhook also ${first ? "failed a first attempt" : "failed for good"} ${input.afterEarlierNotice ? "since the last notice" : "in the last hour"}.`
       : "";
+  const status = input.status === null ? "no response" : input.meaning.split(":")[0];
+  const lead = first
+    ? `Attempt ${input.attemptNumber} to deliver ${input.eventType}${record} to the webhook ${input.webhookName} failed. Hookrelay will try again${input.nextAttemptAt ? ` at ${utc(input.nextAttemptAt)}` : ""}${input.triesLeft !== null ? ` (${plural(input.triesLeft, "try", "tries")} left)` : ""}.`
+    : `Hookrelay could not deliver ${input.eventType}${record} to the webhook ${input.webhookName}: attempt ${input.attemptNumber} failed and no retries are left.`;
+  const rows: [string, string][] = [
+    ["Callback URL", `${input.method} ${input.url}`],
+    ["Status", status],
+    ["Meaning", input.meaning],
+    ...(input.error ? ([["Error", input.error]] as [string, string][]) : []),
+    ["Attempt", `${input.attemptNumber}, at ${utc(input.attemptedAt)}`],
+    ...(first && input.nextAttemptAt ? ([["Next try", utc(input.nextAttemptAt)]] as [string, string][]) : []),
+    ...(first && input.triesLeft !== null ? ([["Tries left", String(input.triesLeft)]] as [string, string][]) : []),
+  ];
   const row = (label: string, value: string) =>
-    `<tr><td style="padding:6px 12px 6px 0;color:#71717a;white-space:nowrap;vertical-align:top">${escapeHtml(label)}</td><td style="padding:6px 0;word-break:break-all">${value}</td></tr>`;
+    `<tr><td style="padding:6px 12px 6px 0;color:#71717a;white-space:nowrap;vertical-align:top">${escapeHtml(label)}</td><td style="padding:6px 0;word-break:break-all">${label === "Callback URL" ? `<code>${escapeHtml(value)}</code>` : escapeHtml(value)}</td></tr>`;
   const html = layout(
     subject,
-    `<h1 style="font-size:20px;margin:0 0 12px">A delivery failed for good</h1>
-<p style="margin:0 0 16px">Hookrelay could not deliver <strong>${escapeHtml(input.eventType)}</strong>${escapeHtml(record)} to the webhook <strong>${escapeHtml(input.webhookName)}</strong> after ${input.attempts} attempt${input.attempts === 1 ? "" : "s"}.</p>
+    `<h1 style="font-size:20px;margin:0 0 12px">${first ? "A delivery failed: retrying" : "A delivery failed for good"}</h1>
+<p style="margin:0 0 16px">${escapeHtml(lead)}</p>
 <table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;margin:0 0 8px">
-${row("Callback URL", `<code>${escapeHtml(input.callbackUrl)}</code>`)}
-${row("Last status", escapeHtml(input.status === null ? "no response" : String(input.status)))}
-${row("Meaning", escapeHtml(input.meaning))}
-${row("Attempts", String(input.attempts))}
+${rows.map(([label, value]) => row(label, value)).join("\n")}
 </table>
 ${others ? `<p style="margin:12px 0 0;color:#b45309">${escapeHtml(others)}</p>` : ""}
-${button(input.historyUrl, "Open the history")}
-<p style="margin:0;color:#71717a;font-size:13px">You can resend failed deliveries from the history once the receiver is fixed.</p>`,
+${button(input.deliveryUrl, "Open this delivery")}
+<p style="margin:0;color:#71717a;font-size:13px">${first ? "Nothing to do if the receiver recovers: the retries go on by themselves." : "Once the receiver is fixed, resend the delivery from its page (Resync) or the history."}</p>`,
   );
-  const text = `A delivery failed for good.
+  const text = `${first ? "A delivery failed: retrying." : "A delivery failed for good."}
+
+${lead}
 
 Webhook: ${input.webhookName}
 Event: ${input.eventType}${record}
-Callback URL: ${input.callbackUrl}
-Last status: ${input.status === null ? "no response" : input.status}
-Meaning: ${input.meaning}
-Attempts: ${input.attempts}
+${rows.map(([label, value]) => `${label}: ${value}`).join("\n")}
 ${others ? `\n${others}\n` : ""}
-History: ${input.historyUrl}`;
+Delivery: ${input.deliveryUrl}`;
   return { subject, html, text };
 }
 

@@ -62,3 +62,19 @@ export function formatRelative(value: DateInput, now: DateInput = Date.now()): s
   }
   return relativeFormat.format(Math.round(diff / 1000), "second");
 }
+
+const timeFormat = new Intl.DateTimeFormat("en-US", {
+  timeZone: "UTC",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+/** "14:05 UTC" when `value` is on the same UTC day as `now`, else "Mar 5, 2026, 00:00 UTC". */
+export function formatUntil(value: DateInput, now: DateInput = Date.now()): string {
+  const date = toDate(value);
+  if (Number.isNaN(date.getTime())) return "—";
+  return date.toISOString().slice(0, 10) === toDate(now).toISOString().slice(0, 10)
+    ? `${timeFormat.format(date)} UTC`
+    : formatDateTime(date);
+}

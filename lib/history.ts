@@ -29,3 +29,59 @@ export interface BulkRetryProgress {
   statuses: DeliveryStatus[];
   error: string | null;
 }
+
+/** What a delivery's status is called where it is shown (history, its page, the events list). */
+const STATUS_LABELS: Record<DeliveryStatus, string> = {
+  queued: "Retrying",
+  dispatched: "Sending",
+  success: "Success",
+  failed: "Failed",
+  skipped: "Skipped",
+};
+
+/**
+ * A delivery's status in words: a queued one is "Queued" until its first attempt (it waits for the execution delay,
+ * its batch window or the daily call limit, or for a worker) and "Retrying" once an attempt failed. Without the
+ * attempt count (a webhook's last outcome) a queued one is "Retrying", as before.
+ */
+export function deliveryStatusLabel(status: string, attempts?: number): string {
+  if (status === "queued" && attempts === 0) return "Queued";
+  return STATUS_LABELS[status as DeliveryStatus] ?? status;
+}
+
+/** Why a delivery not attempted yet waits, and until when (null: due now, a worker takes it next). */
+export interface QueuedWait {
+  reason: "daily_limit" | "batch_window" | "delay" | "worker";
+  until: Date | null;
+}
+
+/** The daily call limit's deferral, as db/queries/delivery-state.ts records it on the delivery. */
+export const DAILY_LIMIT_REASON = "Daily call limit reached: deferred to the next day";
+
+export function queuedWait(
+  d: {
+    status: string;
+    attempts: number;
+    nextAttemptAt: Date | null;
+    deferredReason: string | null;
+    batchKey?: string | null;
+    createdAt: Date;
+  },
+  now: number,
+): QueuedWait | null {
+  if (d.status !== "queued" || d.attempts !== 0) return null;
+  const until = d.nextAttemptAt && d.nextAttemptAt.getTime() > now ? d.nextAttemptAt : null;
+  if (!until) return { reason: "worker", until: null };
+  if (d.deferredReason === DAILY_LIMIT_REASON) return { reason: "daily_limit", until };
+  if (d.batchKey) return { reason: "batch_window", until };
+  return { reason: "delay", until };
+}
+
+/** "Waits for the execution delay until 14:05 UTC" — `format` writes the time (lib/format.ts formatUntil). */
+export function queuedWaitText(wait: QueuedWait, format: (date: Date) => string): string {
+  if (wait.reason === "worker" || !wait.until) return "Not sent yet: due now, a worker takes it next";
+  const what = { daily_limit: "the daily call limit", batch_window: "its batch window", delay: "the execution delay" }[
+    wait.reason
+  ];
+  return `Waits for ${what} until ${format(wait.until)}`;
+}

@@ -1,7 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import type { DbOrTx, Tx } from "@/db";
 import { insertNotification, listOutbox } from "@/db/queries/notifications";
-import { enqueue, sendEmail } from "@/jobs/definitions";
+import { companyGroup, enqueue, sendEmail } from "@/jobs/definitions";
 import { holdsAll, type Actor } from "@/lib/authz";
 import type { RenderedEmail } from "@/lib/email";
 
@@ -16,6 +16,7 @@ import type { RenderedEmail } from "@/lib/email";
 /**
  * Records an email in the outbox and queues its sending (send-email, jobs/send-email.ts) in the
  * caller's transaction: either both happen or neither does, so an email is never lost between the two.
+ * The job is in the company's group: one company's burst of emails never holds up another's.
  */
 export async function enqueueEmail(
   tx: Tx,
@@ -31,7 +32,7 @@ export async function enqueueEmail(
     html: input.email.html,
     text: input.email.text,
   });
-  await enqueue(boss, tx, sendEmail, { notificationId: row.id });
+  await enqueue(boss, tx, sendEmail, { notificationId: row.id }, companyGroup(input.companyId));
   return row;
 }
 

@@ -12,9 +12,10 @@ export interface ReceivedEmail {
 
 /**
  * A local stand-in for Resend's HTTP API (POST /emails), on 127.0.0.1. The real SDK is pointed at
- * it through RESEND_BASE_URL. `failNext` makes the next calls answer a provider error.
+ * it through RESEND_BASE_URL. `failNext` makes the next calls answer a provider error; `delayMs` makes every
+ * answer that late (a slow provider).
  */
-export async function startResendStandIn() {
+export async function startResendStandIn(options: { delayMs?: number } = {}) {
   const received: ReceivedEmail[] = [];
   let failures = 0;
   const waiters: (() => void)[] = [];
@@ -48,9 +49,11 @@ export async function startResendStandIn() {
         to: Array.isArray(json.to) ? json.to : [json.to],
         authorization: req.headers.authorization,
       });
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ id: `email_${received.length}` }));
+      const id = `email_${received.length}`;
+      const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id }));
+      // A slow provider (delayMs): each email holds its sender that long.
+      if (options.delayMs) setTimeout(answer, options.delayMs);
+      else answer();
       waiters.splice(0).forEach((w) => w());
     });
   });

@@ -63,7 +63,7 @@ export function MatchedDeliveries({ deliveries }: { deliveries: MatchedDelivery[
             className="group inline-flex max-w-full items-center gap-2 text-sm"
           >
             <span className="truncate group-hover:underline">{d.webhookName}</span>
-            <LastStatusBadge status={d.status} code={d.lastStatusCode} />
+            <LastStatusBadge status={d.status} code={d.lastStatusCode} attempts={d.attempts} />
           </Link>
         </li>
       ))}

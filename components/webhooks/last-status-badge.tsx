@@ -1,5 +1,6 @@
 import { Badge } from "@/components/ui/badge";
 import { statusMeaning } from "@/lib/delivery/status-meaning";
+import { deliveryStatusLabel } from "@/lib/history";
 
 const TONE: Record<string, string> = {
   success:
@@ -10,20 +11,23 @@ const TONE: Record<string, string> = {
   skipped: "border-zinc-200 bg-zinc-50 text-zinc-600 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-300",
 };
 
-const LABEL: Record<string, string> = {
-  success: "Success",
-  failed: "Failed",
-  queued: "Retrying",
-  dispatched: "Sending",
-  skipped: "Skipped",
-};
-
-/** The last delivery's outcome: a coloured status with the HTTP code, its plain-words meaning on hover. */
-export function LastStatusBadge({ status, code }: { status: string | null; code: number | null }) {
+/**
+ * An outcome as a coloured status with the HTTP code, its plain-words meaning on hover: a webhook's last delivery, or
+ * one delivery. Given a delivery's `attempts`, a queued one not attempted yet says "Queued", not "Retrying".
+ */
+export function LastStatusBadge({
+  status,
+  code,
+  attempts,
+}: {
+  status: string | null;
+  code: number | null;
+  attempts?: number;
+}) {
   if (!status) return <span className="text-muted-foreground text-sm">—</span>;
   return (
     <Badge variant="outline" className={TONE[status] ?? ""} title={code ? statusMeaning(code) : undefined}>
-      {LABEL[status] ?? status}
+      {deliveryStatusLabel(status, attempts)}
       {code ? <span className="font-mono">{code}</span> : null}
     </Badge>
   );

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { executePrepared, jsonParam, type Database, type DbOrTx } from "@/db";
+import { DAILY_LIMIT_REASON } from "@/lib/history";
 import {
   companies,
   dailyUsage,
@@ -124,7 +125,7 @@ export async function deferDeliveries(db: DbOrTx, ids: string[], until: Date): P
     .set({
       status: "queued",
       nextAttemptAt: until,
-      deferredReason: "Daily call limit reached: deferred to the next day",
+      deferredReason: DAILY_LIMIT_REASON,
       inHandBy: sql`'{}'::text[]`,
     })
     .where(inArray(deliveries.id, ids));

@@ -14,9 +14,15 @@ export interface JobDefinition<Name extends string = string, Schema extends z.Zo
   queue: Omit<Queue, "name">;
   /**
    * The worker runs it through pg-boss's `work()`, one job per handler call, with these options.
-   * Absent: the job has a runner of its own (deliver-webhook: jobs/delivery-dispatcher.ts).
+   * Absent: the job has a runner of its own (deliver-webhook: jobs/delivery-dispatcher.ts; `prompt`).
    */
   work?: Pick<WorkOptions, "localConcurrency" | "pollingIntervalSeconds" | "notifyPollingIntervalSeconds">;
+  /**
+   * The worker runs it through its own prompt fetch loop (jobs/queue-runner.ts) instead of `work()`: up to
+   * `concurrency` jobs at once, fetching again as soon as there is room, at most `groupConcurrency` of one
+   * pg-boss group's (a company's) jobs at once across all workers. For the notifications, which must not wait.
+   */
+  prompt?: { concurrency: number; groupConcurrency: number };
   /** A cluster-wide cron schedule (pg-boss runs each occurrence once, on one worker). */
   schedule?: { cron: string; options?: Omit<ScheduleOptions, "db"> };
 }
@@ -46,3 +52,12 @@ export function parsePayload<D extends JobDefinition>(job: D, data: unknown): Pa
 
 /** The schema of a job that carries nothing (scheduled jobs: pg-boss sends them with no data). */
 export const noPayload = z.object({}).nullish();
+
+/**
+ * A notification job's place in its company's pg-boss group (notify-failure, send-email): the queue's
+ * `groupConcurrency` then caps one company's jobs running at once across all workers, so its burst never
+ * holds every worker while another company's email waits.
+ */
+export function companyGroup(companyId: string): { group: { id: string } } {
+  return { group: { id: companyId } };
+}

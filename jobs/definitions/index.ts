@@ -31,5 +31,5 @@ export * from "./password-reset";
 export * from "./purge-old-data";
 export * from "./retry-deliveries";
 export * from "./send-email";
-export { JobPayloadError, parsePayload, type JobDefinition, type PayloadOf } from "./define";
+export { companyGroup, JobPayloadError, parsePayload, type JobDefinition, type PayloadOf } from "./define";
 export { enqueue, enqueueMany, type EnqueueOptions, type EnqueueManyJob } from "./enqueue";

@@ -3,7 +3,7 @@ import type { DbOrTx } from "@/db";
 import { companies } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
 import { invitationRoleOf, lockCompanyNotification, markNotification } from "@/db/queries/notifications";
-import { enqueue, sendEmail } from "@/jobs/definitions";
+import { companyGroup, enqueue, sendEmail } from "@/jobs/definitions";
 import { ActionError, defineAction, ok } from "@/lib/action";
 import { couldInvite } from "@/lib/outbox";
 import { companySettingsSchema, notificationIdSchema, UNLIMITED_DAILY_CALLS } from "@/lib/validations/settings";
@@ -117,7 +117,7 @@ export const resendEmail = defineAction({
       if (row.kind === "invitation" && !couldInvite(actor, await invitationRoleOf(tx, actor.companyId, row.refId)))
         throw new ActionError("not_found", "Email not found");
       await markNotification(tx, row.id, { status: "queued", error: null });
-      await enqueue(queue, tx, sendEmail, { notificationId: row.id });
+      await enqueue(queue, tx, sendEmail, { notificationId: row.id }, companyGroup(actor.companyId));
       await recordAudit(tx, {
         companyId: actor.companyId,
         actorUserId: actor.userId,

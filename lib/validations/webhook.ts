@@ -109,6 +109,33 @@ export const headerSchema = z
   });
 export type HeaderRow = z.infer<typeof headerSchema>;
 
+/**
+ * The message for a header name listed a second time (names are compared without case, as HTTP does): a request
+ * carries each header once, so a second row would silently replace the first. Several values go in one row,
+ * separated by commas — HTTP reads `Accept: a, b` as the same header sent twice.
+ */
+export function repeatedHeaderMessage(name: string, earlier: string): string {
+  return `${name} is listed twice${earlier === name ? "" : ` (as ${earlier} too: header names are not case-sensitive)`}: put several values in one row, separated by commas`;
+}
+
+const headerRows = z.array(headerSchema).max(30, "At most 30 headers");
+
+/** The custom header rows a form, action or API call saves: a name listed twice is refused on its second row. */
+export const headersSchema = headerRows
+  .superRefine((rows, ctx) => {
+    const seen = new Map<string, string>();
+    rows.forEach((row, i) => {
+      const key = row.name.toLowerCase();
+      const earlier = seen.get(key);
+      if (earlier === undefined) seen.set(key, row.name);
+      else ctx.addIssue({ code: "custom", path: [i, "name"], message: repeatedHeaderMessage(row.name, earlier) });
+    });
+  })
+  .default([])
+  .describe(
+    "One row per header name (not case-sensitive): a name listed twice is refused on its second row; several values go in one row, separated by commas",
+  );
+
 export const authSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("none") }),
   z.object({
@@ -231,7 +258,7 @@ export const webhookObjectSchema = z.object({
       }
     }, "Enter a valid URL without a user name or password in it (use Authentication instead)"),
   includeEntityParams: z.boolean().default(false),
-  headers: z.array(headerSchema).max(30, "At most 30 headers").default([]),
+  headers: headersSchema,
   auth: authSchema.default({ type: "none" }),
   body: bodySchema.default({ mode: "raw", encoding: "json" }),
   delaySeconds: z.number().int().min(0).max(86_400).default(0),
@@ -259,3 +286,12 @@ export type WebhookFormValues = z.input<typeof webhookObjectSchema>;
 /** What the API and the actions accept: the current shape, or the older one with a single `eventType`. */
 export type WebhookInput = WebhookFormValues | (Omit<WebhookFormValues, "eventTypes"> & { eventType: string });
 export type WebhookConfig = z.output<typeof webhookObjectSchema>;
+
+/**
+ * A webhook's configuration as stored: the same schema, except that header rows saved before a repeated name was
+ * refused still read (the request sends the last one's value, as it always did); saving it again asks to merge them.
+ */
+export const storedWebhookSchema = z.preprocess(
+  withEventTypes,
+  webhookObjectSchema.extend({ headers: headerRows.default([]) }),
+);

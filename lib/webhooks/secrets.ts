@@ -4,7 +4,7 @@ import { retypeMessage } from "@/lib/target-host";
 import {
   isSecretConstant,
   isSecretHeader,
-  webhookSchema,
+  storedWebhookSchema,
   type WebhookAuth,
   type WebhookConfig,
 } from "@/lib/validations/webhook";
@@ -112,7 +112,7 @@ export function readAuthSecrets(row: Pick<Webhook, "authSecretsEncrypted" | "con
  * plain: there is nothing to hide, and it is sent as it was (an empty header, an empty parameter).
  */
 export function storedConfig(row: Pick<Webhook, "config">): WebhookConfig {
-  const config = webhookSchema.parse(row.config);
+  const config = storedWebhookSchema.parse(row.config);
   const plainIfEmpty = <T extends { value: string; secret?: boolean }>(r: T): T =>
     r.secret === undefined && !r.value ? { ...r, secret: false } : r;
   const body =

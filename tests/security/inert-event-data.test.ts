@@ -560,15 +560,22 @@ describe("emails print event and webhook data escaped", () => {
     fc.assert(
       fc.property(hostile, hostile, hostile, (webhookName, recordId, url) => {
         const failed = deliveryFailedEmail({
+          kind: "first_failure",
           webhookName,
-          callbackUrl: `https://x.example.com/${url}`,
+          method: "POST",
+          url: `https://x.example.com/${url}`,
           eventType: "deal.updated",
           recordId,
-          status: 500,
-          meaning: "Server error",
-          attempts: 3,
-          othersFailed: 0,
-          historyUrl: "https://app.example.com/h",
+          status: null,
+          meaning: "Timed out: The receiver did not answer within the webhook's timeout.",
+          error: `Timed out — ${recordId}`,
+          attemptNumber: 1,
+          attemptedAt: new Date(),
+          nextAttemptAt: new Date(),
+          triesLeft: 8,
+          othersFailed: 2,
+          afterEarlierNotice: true,
+          deliveryUrl: "https://app.example.com/h",
         });
         const off = webhookDisabledEmail({
           webhookName,

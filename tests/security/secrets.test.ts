@@ -299,7 +299,7 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     const failed = rows.find((d) => d.webhookId === hookIds.failing)!;
     const [failedNow] = await env.db.select().from(deliveries).where(eq(deliveries.id, failed.id));
     expect(failedNow.status).toBe("failed");
-    await notifyFailureJob(env.db, boss, { webhookId: hookIds.failing, deliveryId: failed.id });
+    await notifyFailureJob(env.db, boss, { kind: "failed", webhookId: hookIds.failing, deliveryId: failed.id });
     const emails = await env.db.select().from(notifications).where(eq(notifications.companyId, company.companyId));
     expect(emails.some((n) => n.kind === "delivery_failed")).toBe(true);
 

@@ -74,6 +74,11 @@ export function RequestSection({
             Names may not contain spaces; trailing spaces are trimmed. Values may hold placeholders, except secret ones:
             a secret (on by default for names such as X-Api-Token) is encrypted, never shown again and masked in logs.
           </p>
+          <p className="text-muted-foreground text-sm">
+            One row per header: a name listed twice is refused. For several values, put them in one row separated by
+            commas (<code>Accept-Language: en, de</code>), which receivers read as the header sent twice. Name and value
+            are separate fields here, so a comma or colon in a value is safe.
+          </p>
         </div>
         {headers.fields.map((row, i) => {
           const h = headerValues?.[i] ?? { name: "", value: "" };

@@ -24,7 +24,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { can } from "@/lib/authz";
 import { statusMeaningParts } from "@/lib/delivery/status-meaning";
 import { getEventType } from "@/lib/events/catalog";
-import { formatDateTime, formatRelative } from "@/lib/format";
+import { formatDateTime, formatRelative, formatUntil } from "@/lib/format";
+import { queuedWait, queuedWaitText } from "@/lib/history";
 import { pageAccess } from "@/lib/session";
 import { cn } from "@/lib/utils";
 import { isUuid } from "@/db/keyset";
@@ -88,6 +89,15 @@ export default async function HistoryPage({
       if (v && v !== "all") next.set(k, v);
     return next.size ? `${base}?${next}` : base;
   };
+  // A delivery of a webhook with a batch window waits for its window (the list does not load each one's batch key).
+  const batchKey = (webhook.config as { batchWindowSeconds?: number }).batchWindowSeconds ? "window" : null;
+  // What each delivery not attempted yet waits for ("Waits for the execution delay until 14:05 UTC").
+  const waits = new Map(
+    page.deliveries.map((d) => {
+      const wait = queuedWait({ ...d, batchKey }, now);
+      return [d.id, wait ? queuedWaitText(wait, (date) => formatUntil(date, now)) : null];
+    }),
+  );
   const pendingOnPage = page.deliveries.some((d) => d.status === "queued" || d.status === "dispatched");
 
   return (
@@ -249,8 +259,12 @@ export default async function HistoryPage({
                   </TableCell>
                   <TableCell>
                     <div className="flex flex-col items-start gap-0.5">
-                      <LastStatusBadge status={d.status} code={d.lastStatusCode} />
-                      {d.status === "queued" && d.nextAttemptAt ? (
+                      <LastStatusBadge status={d.status} code={d.lastStatusCode} attempts={d.attempts} />
+                      {waits.get(d.id) ? (
+                        <span className="text-muted-foreground text-xs" data-testid="queued-why">
+                          {waits.get(d.id)}
+                        </span>
+                      ) : d.status === "queued" && d.nextAttemptAt ? (
                         <span className="text-muted-foreground text-xs">
                           next try {formatRelative(d.nextAttemptAt, now)}
                         </span>

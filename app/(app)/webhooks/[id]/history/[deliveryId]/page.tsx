@@ -16,7 +16,8 @@ import { retryDelays } from "@/lib/delivery/retry";
 import { statusMeaning } from "@/lib/delivery/status-meaning";
 import { formatSeconds } from "@/lib/duration";
 import { getEventType } from "@/lib/events/catalog";
-import { formatDateTime, formatRelative } from "@/lib/format";
+import { formatDateTime, formatRelative, formatUntil } from "@/lib/format";
+import { queuedWait, queuedWaitText } from "@/lib/history";
 import { pageAccess } from "@/lib/session";
 import { webhookObjectSchema } from "@/lib/validations/webhook";
 import { isUuid } from "@/db/keyset";
@@ -43,6 +44,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
   const autoAttempts = attempts.filter((a) => a.trigger !== "manual").length;
   const laterRetries = delivery.status === "queued" ? schedule.slice(autoAttempts) : [];
   const history = `/webhooks/${webhook.id}/history`;
+  const wait = queuedWait(delivery, now);
 
   return (
     <>
@@ -56,7 +58,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
         title={`${getEventType(event.type)?.label ?? event.type}${event.recordId ? ` · ${event.recordId}` : ""}`}
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
-            <LastStatusBadge status={delivery.status} code={delivery.lastStatusCode} />
+            <LastStatusBadge status={delivery.status} code={delivery.lastStatusCode} attempts={delivery.attempts} />
             <span>
               {delivery.attempts} attempt{delivery.attempts === 1 ? "" : "s"} · triggered{" "}
               {formatDateTime(delivery.createdAt)}
@@ -79,9 +81,11 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
               Attempts
             </h2>
             {attempts.length === 0 ? (
-              <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">
-                {delivery.deferredReason ??
-                  (delivery.status === "skipped" ? "Not sent: the webhook was switched off." : "No attempt yet.")}
+              <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm" data-testid="queued-why">
+                {wait
+                  ? queuedWaitText(wait, (date) => formatUntil(date, now))
+                  : (delivery.deferredReason ??
+                    (delivery.status === "skipped" ? "Not sent: the webhook was switched off." : "No attempt yet."))}
               </p>
             ) : null}
             {attempts
@@ -202,7 +206,10 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
             {delivery.status === "queued" && delivery.nextAttemptAt ? (
               <li>
                 <ClockIcon className="text-amber-600 absolute -left-2 mt-0.5 size-4 bg-background" aria-hidden />
-                <p className="font-medium">Next attempt {formatRelative(delivery.nextAttemptAt, now)}</p>
+                <p className="font-medium">
+                  {delivery.attempts === 0 ? "First attempt" : "Next attempt"}{" "}
+                  {formatRelative(delivery.nextAttemptAt, now)}
+                </p>
                 <p className="text-muted-foreground text-xs">{formatDateTime(delivery.nextAttemptAt)}</p>
                 {delivery.deferredReason ? (
                   <p className="text-muted-foreground text-xs">{delivery.deferredReason}</p>
