@@ -51,7 +51,12 @@ export const testWebhookDraftSchema = z.object({
 });
 /** The draft's parts that shape the body; previewBody parses them with the webhook schema. */
 export const previewWebhookBodySchema = z.object({
-  draft: z.object({ eventType: z.unknown().optional(), method: z.unknown().optional(), body: z.unknown().optional() }),
+  draft: z.object({
+    eventType: z.unknown().optional(),
+    method: z.unknown().optional(),
+    body: z.unknown().optional(),
+    eventNaming: z.unknown().optional(),
+  }),
 });
 
 /** The checks zod cannot make alone: the event type is in the catalog, the OAuth credential is this company's. */
@@ -129,6 +134,7 @@ const AUDITED_FIELDS = [
   "maxConcurrency",
   "notifyOnFailure",
   "includeEntityParams",
+  "eventNaming",
 ] as const;
 const AUDITED_SECTIONS = ["conditions", "headers", "auth", "body", "retryPolicy"] as const;
 

@@ -371,6 +371,7 @@ export interface BodyDraft {
   eventType?: unknown;
   method?: unknown;
   body?: unknown;
+  eventNaming?: unknown;
 }
 
 export type BodyPreview = { ok: true; body: string | null } | TestInvalid;
@@ -388,6 +389,7 @@ export async function previewBody(companyId: string, draft: BodyDraft): Promise<
     eventType: draft.eventType,
     method: draft.method,
     body: draft.body,
+    eventNaming: draft.eventNaming,
   });
   if (!parsed.ok) return parsed;
   const config = parsed.config;

@@ -38,6 +38,7 @@ export default async function NewWebhookPage() {
           method: "POST",
           url: "",
           includeEntityParams: false,
+          eventNaming: "hookrelay",
           headers: [],
           auth: { type: "none" },
           body: { mode: "raw", encoding: "json" },
