@@ -48,7 +48,7 @@ const JSON_OK = '{"received":true}';
 export const DEMO_WEBHOOKS: DemoWebhook[] = [
   {
     input: {
-      name: "Won deals → invoicing (demo)",
+      name: "Won deals → invoicing",
       description: DEMO_NOTE,
       active: true,
       eventType: "deal.updated",
@@ -68,7 +68,7 @@ export const DEMO_WEBHOOKS: DemoWebhook[] = [
   },
   {
     input: {
-      name: "New leads → marketing, LeadSquared style (demo)",
+      name: "New leads → marketing (LeadSquared)",
       description: DEMO_NOTE,
       active: true,
       eventType: "lead.created",
@@ -101,7 +101,7 @@ export const DEMO_WEBHOOKS: DemoWebhook[] = [
   },
   {
     input: {
-      name: "New contacts → ERP, XML extended (demo)",
+      name: "New contacts → ERP (XML extended)",
       description: DEMO_NOTE,
       active: true,
       eventType: "contact.created",

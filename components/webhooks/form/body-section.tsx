@@ -46,7 +46,7 @@ function EventNamingField({ eventType }: { eventType: EventTypeOption | undefine
   return (
     <SelectField
       name="eventNaming"
-      label="Event type names"
+      label="Type naming"
       options={NAMING_OPTIONS}
       fallback="hookrelay"
       description={
@@ -127,7 +127,7 @@ export function BodySection({
 
   return (
     <Section id="body" title="Body" description={`What the ${method} request carries.`}>
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid items-start gap-4 sm:grid-cols-2">
         <SelectField
           name="body.encoding"
           label="Content type"
