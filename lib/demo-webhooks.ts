@@ -274,7 +274,8 @@ export async function seedDemoWebhooks(db: DbOrTx, companyId: string, ownerId: s
       lastStatus: lastOk ? "success" : "failed",
       lastStatusCode: lastAttempt.responseStatus ?? null,
       failingSince: lastOk ? null : (firstFailure?.createdAt ?? null),
-      createdAt: new Date(now.getTime() - minutes(24 * 60)),
+      // A day ago, a minute apart: the listing's newest-first order is the order above, reversed.
+      createdAt: new Date(now.getTime() - minutes(24 * 60 - created)),
     });
     created++;
   }
