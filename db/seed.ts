@@ -1,15 +1,18 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "./index";
+import type { Database, DbOrTx } from "./index";
 import { apiKeys, companies, memberships, roles, users } from "./schema";
 
 /**
  * The demo company of DESIGN.md. Idempotent: users, the company, roles and memberships are found
- * again on a second run; a new API key is printed only when the demo company has none.
+ * again on a second run; a new API key is printed only when the demo company has none; the demo
+ * webhooks (with their history, lib/demo-webhooks.ts) are found again by name.
  */
 export interface SeedDeps {
   hashPassword: (p: string) => Promise<string>;
   generateApiKey: () => { plaintext: string; prefix: string; hash: string };
   defaultRoles: { name: string; isOwner: boolean; permissions: string[] }[];
+  /** Creates the demo webhooks the company lacks, in the seed's transaction; returns how many. */
+  seedWebhooks?: (tx: DbOrTx, companyId: string, ownerId: string) => Promise<number>;
 }
 
 export const DEMO = {
@@ -21,7 +24,7 @@ export const DEMO = {
 export async function seedDemo(
   db: Database,
   deps: SeedDeps,
-): Promise<{ companyId: string; apiKey: string | null; created: boolean }> {
+): Promise<{ companyId: string; apiKey: string | null; created: boolean; webhooks: number }> {
   return db.transaction(async (tx) => {
     // Serialise concurrent seeds.
     await tx.execute(sql`select pg_advisory_xact_lock(424242)`);
@@ -76,6 +79,7 @@ export async function seedDemo(
         .values({ companyId, name: "Demo key", prefix: key.prefix, hash: key.hash, createdBy: owner.id });
       apiKey = key.plaintext;
     }
-    return { companyId, apiKey, created };
+    const webhooks = deps.seedWebhooks ? await deps.seedWebhooks(tx, companyId, owner.id) : 0;
+    return { companyId, apiKey, created, webhooks };
   });
 }

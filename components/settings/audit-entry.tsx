@@ -33,6 +33,7 @@ const WEBHOOK_FIELD_LABELS: Record<string, string> = {
   maxConcurrency: "maximum concurrency",
   notifyOnFailure: "notify on failure",
   includeEntityParams: "entity parameters",
+  eventNaming: "event type names",
 };
 
 const SECTION_LABELS: Record<string, string> = {

@@ -113,6 +113,7 @@ export function publicWebhook(row: Webhook) {
     method: config.method,
     url: row.url,
     includeEntityParams: config.includeEntityParams,
+    eventNaming: config.eventNaming,
     headers: publicHeaders(config.headers, secrets),
     auth: publicAuth(config.auth, secrets),
     body: publicBody(config.body, secrets),

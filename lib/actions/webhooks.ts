@@ -59,6 +59,7 @@ export const previewWebhookBodySchema = z.object({
     eventType: z.unknown().optional(),
     method: z.unknown().optional(),
     body: z.unknown().optional(),
+    eventNaming: z.unknown().optional(),
   }),
 });
 
@@ -147,6 +148,7 @@ const AUDITED_FIELDS = [
   "maxConcurrency",
   "notifyOnFailure",
   "includeEntityParams",
+  "eventNaming",
 ] as const;
 const AUDITED_SECTIONS = ["conditions", "headers", "auth", "body", "retryPolicy"] as const;
 

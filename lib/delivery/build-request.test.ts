@@ -309,6 +309,51 @@ describe("buildRequest: URL, GET/DELETE and entity parameters", () => {
     expect(url.searchParams.get("eventType")).toBe("deal.updated");
   });
 
+  it("LeadSquared naming: the eventType parameter, the body's type, event.type and {{event.type}} read Opportunity_Post_Update", async () => {
+    const ls = { eventNaming: "leadsquared" as const };
+    const withParams = buildRequest(
+      config({ ...ls, url: "https://api.yourcompany.com/leads/add", includeEntityParams: true }),
+      event,
+      ctx({ webhookId: "b329c2b2-854c-11e6-8f87-22000aa8e760" }),
+    );
+    expect(new URL(withParams.url).searchParams.get("eventType")).toBe("Opportunity_Post_Update");
+    expect(JSON.parse(withParams.body!)).toMatchObject({ id: "evt_123", type: "Opportunity_Post_Update" });
+    expect(withParams.maskedBody).toBe(withParams.body);
+
+    const picked = buildRequest(
+      config({ ...ls, body: { mode: "fields", fields: [{ path: "event.type", as: "eventType" }], constants: [] } }),
+      event,
+      ctx(),
+    );
+    expect(JSON.parse(picked.body!)).toEqual({ eventType: "Opportunity_Post_Update" });
+
+    const template = config({ ...ls, body: { mode: "template", template: '{"eventType":"{{event.type}}"}' } });
+    expect(JSON.parse(buildRequest(template, event, ctx()).body!)).toEqual({ eventType: "Opportunity_Post_Update" });
+    // The sandbox gets the same context as the builder.
+    const seen: unknown[] = [];
+    await renderInSandbox(
+      async (_key, contexts, items) => (seen.push(...contexts), items.map(() => ({ ok: true as const, text: "" }))),
+      "co",
+      template,
+      [event],
+    );
+    expect(seen).toEqual([
+      expect.objectContaining({ event: expect.objectContaining({ type: "Opportunity_Post_Update" }) }),
+    ]);
+
+    const get = buildRequest(config({ ...ls, method: "GET" }), event, ctx());
+    expect(new URL(get.url).searchParams.get("type")).toBe("Opportunity_Post_Update");
+    const batch = buildBatchRequest(config(ls), [event, { ...event, id: "evt_2", type: "lead.created" }], ctx());
+    expect(JSON.parse(batch.body!).map((e: { type: string }) => e.type)).toEqual([
+      "Opportunity_Post_Update",
+      "Lead_Post_Create",
+    ]);
+    // Hookrelay's naming, the default, sends the catalog's type.
+    expect(JSON.parse(buildRequest(config(), event, ctx()).body!).type).toBe("deal.updated");
+    expect(config().eventNaming).toBe("hookrelay");
+    expect(() => config({ eventNaming: "salesforce" as never })).toThrow(/eventNaming must be/);
+  });
+
   it("refuses a URL that is not http(s) or holds credentials after placeholders", () => {
     expect(() => buildRequest(config({ url: "https://{{data.nope}}" }), event, ctx())).toThrow(BuildRequestError);
     const withCreds = { ...config(), url: "https://user:pw@r.example.com/" };

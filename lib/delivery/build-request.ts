@@ -10,7 +10,9 @@ import {
   valueToText,
   type TemplateEscape,
 } from "@/lib/events/template";
+import { eventTypeAsSent } from "@/lib/events/leadsquared-names";
 import { redactor, registerRequestSecrets } from "./redact";
+import { toExtendedXml } from "./xml-extended";
 import {
   BODY_METHODS,
   CREDENTIAL_NAME,
@@ -80,7 +82,11 @@ export interface BuiltRequest {
 }
 
 /** The parts of a webhook that shape the request (a full WebhookConfig fits). */
-export type RequestConfig = Pick<WebhookConfig, "method" | "url" | "includeEntityParams" | "headers" | "auth" | "body">;
+export type RequestConfig = Pick<
+  WebhookConfig,
+  "method" | "url" | "includeEntityParams" | "headers" | "auth" | "body"
+> &
+  Partial<Pick<WebhookConfig, "eventNaming">>;
 
 export type BuildRequestErrorCode =
   | "invalid_url"
@@ -127,6 +133,7 @@ export const CONTENT_TYPES: Record<BodyEncoding, string> = {
   json: "application/json",
   json_array: "application/json",
   xml: "application/xml; charset=utf-8",
+  xml_extended: "application/xml; charset=utf-8",
   form: "application/x-www-form-urlencoded",
   text: "text/plain; charset=utf-8",
 };
@@ -214,12 +221,31 @@ export function encodePayload(payload: Record<string, unknown>, encoding: BodyEn
       return JSON.stringify([payload]);
     case "xml":
       return toXml(payload);
+    case "xml_extended":
+      return toExtendedXml(payload);
     case "form":
       return new URLSearchParams(flattenParams(payload)).toString();
   }
 }
 
-const TEMPLATE_ESCAPE = { json: "json", json_array: "json", xml: "xml", form: "url", text: "none" } as const;
+const TEMPLATE_ESCAPE = {
+  json: "json",
+  json_array: "json",
+  xml: "xml",
+  xml_extended: "xml",
+  form: "url",
+  text: "none",
+} as const;
+
+/**
+ * The event as this webhook sends it: its type in the webhook's naming (`deal.updated`, or LeadSquared's
+ * `Opportunity_Post_Update`), which the body's `type`, a picked `event.type`, `{{event.type}}` and the
+ * `eventType` query parameter all carry.
+ */
+export function eventAsSent(config: Pick<RequestConfig, "eventNaming">, event: DeliveryEvent): DeliveryEvent {
+  const type = eventTypeAsSent(event.type, config.eventNaming);
+  return type === event.type ? event : { ...event, type };
+}
 
 function render(
   template: string,
@@ -291,7 +317,7 @@ export async function renderInSandbox(
   const places = templatedPlaces(config, events.length, batch);
   if (places.length === 0) return undefined;
   const used = [...new Set(places.map((p) => p.eventIndex))];
-  const contexts = used.map((i) => templateContext(events[i]));
+  const contexts = used.map((i) => templateContext(eventAsSent(config, events[i])));
   let results;
   try {
     results = await sandbox(
@@ -586,7 +612,8 @@ function appendQuery(url: URL, params: [string, string][]) {
 
 /** The request for one event. Throws BuildRequestError (bad URL after placeholders, template error, missing secret …).
  * */
-export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: BuildContext): BuiltRequest {
+export function buildRequest(webhook: RequestConfig, original: DeliveryEvent, ctx: BuildContext): BuiltRequest {
+  const event = eventAsSent(webhook, original);
   const context = templateContext(event);
   const a = assemble(webhook, event, context, ctx);
   const method = webhook.method;
@@ -632,7 +659,8 @@ export function buildRequest(webhook: RequestConfig, event: DeliveryEvent, ctx: 
  * payload (raw envelope, picked fields, or the rendered template parsed as JSON), whatever the
  * configured encoding. The URL, headers and entity parameters are filled from the first event.
  */
-export function buildBatchRequest(webhook: RequestConfig, events: DeliveryEvent[], ctx: BuildContext): BuiltRequest {
+export function buildBatchRequest(webhook: RequestConfig, originals: DeliveryEvent[], ctx: BuildContext): BuiltRequest {
+  const events = originals.map((e) => eventAsSent(webhook, e));
   if (events.length === 0) throw new BuildRequestError("unsupported", "A batch needs at least one event");
   const method = webhook.method;
   if (!BODY_METHODS.includes(method))

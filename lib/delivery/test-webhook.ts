@@ -382,6 +382,7 @@ export interface BodyDraft {
   eventType?: unknown;
   method?: unknown;
   body?: unknown;
+  eventNaming?: unknown;
 }
 
 export type BodyPreview = { ok: true; body: string | null } | TestInvalid;
@@ -399,6 +400,7 @@ export async function previewBody(db: DbOrTx, companyId: string, draft: BodyDraf
     ...(draft.eventTypes === undefined ? { eventType: draft.eventType } : { eventTypes: draft.eventTypes }),
     method: draft.method,
     body: draft.body,
+    eventNaming: draft.eventNaming,
   });
   if (!parsed.ok) return parsed;
   const config = parsed.config;

@@ -73,8 +73,13 @@ export function valueToText(value: unknown): string {
 }
 
 /** Characters XML 1.0 cannot hold at all, even escaped. */
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+export const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
+/**
+ * Text for an XML element or attribute: the characters XML 1.0 forbids dropped, markup escaped, and
+ * tab, line feed and carriage return as character references — an XML reader turns a literal CR
+ * into LF, and literal whitespace in an attribute into spaces, but keeps a reference as written.
+ */
 export function escapeXml(text: string): string {
   return text
     .replace(XML_INVALID, "")
@@ -82,7 +87,8 @@ export function escapeXml(text: string): string {
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+    .replace(/'/g, "&apos;")
+    .replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

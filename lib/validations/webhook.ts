@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVENT_NAMINGS } from "@/lib/events/leadsquared-names";
 import { singleLine } from "./text";
 
 /**
@@ -154,14 +155,23 @@ export const authSchema = z.discriminatedUnion("type", [
 ]);
 export type WebhookAuth = z.infer<typeof authSchema>;
 
-export const BODY_ENCODINGS = ["json", "json_array", "xml", "form", "text"] as const;
+/** `xml_extended`: Freshsales' "XML (extended)", every element with its type (lib/delivery/xml-extended.ts). */
+export const BODY_ENCODINGS = ["json", "json_array", "xml", "xml_extended", "form", "text"] as const;
 export type BodyEncoding = (typeof BODY_ENCODINGS)[number];
+const encodingSchema = z
+  .enum(BODY_ENCODINGS)
+  .default("json")
+  .describe(
+    "json, json_array ([payload]), xml (plain elements), xml_extended (Freshsales' XML (extended): every element " +
+      'with type="string|integer|float|boolean|date|datetime|array|hash", nulls nil="true"), form ' +
+      "(x-www-form-urlencoded), text",
+  );
 
 export const bodySchema = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("raw"), encoding: z.enum(BODY_ENCODINGS).default("json") }),
+  z.object({ mode: z.literal("raw"), encoding: encodingSchema }),
   z.object({
     mode: z.literal("fields"),
-    encoding: z.enum(BODY_ENCODINGS).default("json"),
+    encoding: encodingSchema,
     /** Picked record fields (dotted paths into the event), optionally renamed. */
     fields: z
       .array(
@@ -186,7 +196,7 @@ export const bodySchema = z.discriminatedUnion("mode", [
   }),
   z.object({
     mode: z.literal("template"),
-    encoding: z.enum(BODY_ENCODINGS).default("json"),
+    encoding: encodingSchema,
     template: z.string().max(100_000),
   }),
 ]);
@@ -257,7 +267,19 @@ export const webhookObjectSchema = z.object({
         return false;
       }
     }, "Enter a valid URL without a user name or password in it (use Authentication instead)"),
-  includeEntityParams: z.boolean().default(false),
+  includeEntityParams: z
+    .boolean()
+    .default(false)
+    .describe("LeadSquared's query parameters: appends entityType=Webhook, entityId (the webhook's id) and eventType"),
+  /** How the event type is sent (`eventType` query parameter, the body's `type`): "deal.updated" or LeadSquared's
+   * "Opportunity_Post_Update" (lib/events/leadsquared-names.ts). */
+  eventNaming: z
+    .enum(EVENT_NAMINGS, { error: 'eventNaming must be "hookrelay" or "leadsquared"' })
+    .default("hookrelay")
+    .describe(
+      "How the event type is sent in the eventType query parameter, the body's type, event.type and {{event.type}}: " +
+        "hookrelay (deal.updated) or leadsquared (Opportunity_Post_Update)",
+    ),
   headers: headersSchema,
   auth: authSchema.default({ type: "none" }),
   body: bodySchema.default({ mode: "raw", encoding: "json" }),

@@ -153,7 +153,11 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
               {list.rows.map((w) => (
                 <TableRow key={w.id}>
                   <TableCell className="max-w-56">
-                    <Link href={`/webhooks/${w.id}`} className="font-medium hover:underline">
+                    <Link
+                      href={`/webhooks/${w.id}`}
+                      className="block truncate font-medium hover:underline"
+                      title={w.name}
+                    >
                       {w.name}
                     </Link>
                     {w.disabledReason ? (

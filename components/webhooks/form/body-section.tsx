@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import type { SavedSecrets } from "@/lib/actions/webhook-reads";
 import type { EventTypeOption } from "@/lib/events/catalog";
+import { eventTypeAsSent, type EventNaming } from "@/lib/events/leadsquared-names";
 import { BODY_ENCODINGS, BODY_METHODS, isSecretConstant, type HttpMethod } from "@/lib/validations/webhook";
 import { useWebhookFormContext } from "./form-context";
 import { insertAt, PlaceholderPicker } from "./placeholder-picker";
@@ -20,10 +21,43 @@ const ENCODING_LABELS: Record<(typeof BODY_ENCODINGS)[number], string> = {
   json: "JSON",
   json_array: "JSON array",
   xml: "XML",
+  xml_extended: "XML (extended, with types)",
   form: "Form (x-www-form-urlencoded)",
   text: "Plain text",
 };
 const ENCODING_OPTIONS = BODY_ENCODINGS.map((e) => [e, ENCODING_LABELS[e]] as const);
+const ENCODING_HELP: Partial<Record<(typeof BODY_ENCODINGS)[number], string>> = {
+  xml: "Each field an element: <amount>48000</amount>.",
+  xml_extended:
+    'Freshsales\' XML (extended): each element says its type — <amount type="integer">48000</amount>, ' +
+    'type="array" with one element per item, nil="true" for an empty value.',
+};
+
+const NAMING_OPTIONS = [
+  ["hookrelay", "Hookrelay (deal.updated)"],
+  ["leadsquared", "LeadSquared (Opportunity_Post_Update)"],
+] as const;
+
+/** How the event type is named where it is sent, with the chosen event's name as an example. */
+function EventNamingField({ eventType }: { eventType: EventTypeOption | undefined }) {
+  const { control } = useWebhookFormContext();
+  const naming = (useWatch({ control, name: "eventNaming" }) ?? "hookrelay") as EventNaming;
+  const type = eventType?.type ?? "deal.updated";
+  return (
+    <SelectField
+      name="eventNaming"
+      label="Type naming"
+      options={NAMING_OPTIONS}
+      fallback="hookrelay"
+      description={
+        <>
+          Sent as <code>type</code> in the body, <code>{"{{event.type}}"}</code> and the <code>eventType</code> query
+          parameter: <code className="break-all">{eventTypeAsSent(type, naming)}</code>
+        </>
+      }
+    />
+  );
+}
 
 function defaultTemplate(fields: string[]): string {
   const picked = fields.filter((f) => !f.includes(".")).slice(0, 4);
@@ -63,9 +97,14 @@ export function BodySection({
 
   if (!BODY_METHODS.includes(method)) {
     return (
-      <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">
-        {method} requests have no body: the record&apos;s fields are sent in the query string.
-      </p>
+      <div className="space-y-4">
+        <p className="text-muted-foreground rounded-lg border border-dashed p-4 text-sm">
+          {method} requests have no body: the record&apos;s fields are sent in the query string.
+        </p>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <EventNamingField eventType={eventType} />
+        </div>
+      </div>
     );
   }
 
@@ -88,8 +127,14 @@ export function BodySection({
 
   return (
     <Section id="body" title="Body" description={`What the ${method} request carries.`}>
-      <div className="grid gap-4 sm:grid-cols-2">
-        <SelectField name="body.encoding" label="Content type" options={ENCODING_OPTIONS} />
+      <div className="grid items-start gap-4 sm:grid-cols-2">
+        <SelectField
+          name="body.encoding"
+          label="Content type"
+          options={ENCODING_OPTIONS}
+          description={ENCODING_HELP[body.encoding ?? "json"]}
+        />
+        <EventNamingField eventType={eventType} />
       </div>
       <div className="space-y-2">
         <p className="text-sm font-medium" id="body-mode-label">

@@ -12,7 +12,7 @@ export interface BodyPreview {
 /**
  * The live preview of the request body from the event's sample record, built by the server's
  * request builder (previewWebhookBody: a dry run that sends nothing) 400 ms after the body, the
- * method or the event last changed. Only those parts are sent: a half-typed header or no URL yet
+ * method, the event or its naming last changed. Only those parts are sent: a half-typed header or no URL yet
  * does not stop it. Later answers win over earlier ones; nothing runs without Manage Webhooks.
  */
 export function useBodyPreview(form: WebhookFormApi, enabled: boolean): BodyPreview | null {
@@ -24,10 +24,10 @@ export function useBodyPreview(form: WebhookFormApi, enabled: boolean): BodyPrev
     const schedule = () => {
       clearTimeout(timer);
       timer = setTimeout(async () => {
-        const { eventTypes, method, body } = form.getValues();
+        const { eventTypes, method, body, eventNaming } = form.getValues();
         if (!eventTypes?.length) return;
         const ticket = ++latest;
-        const result = await previewWebhookBodyAction({ draft: { eventTypes, method, body } });
+        const result = await previewWebhookBodyAction({ draft: { eventTypes, method, body, eventNaming } });
         if (ticket !== latest || !result.ok) return;
         const data = result.data;
         if (data.ok) setPreview({ body: data.body });
@@ -40,7 +40,7 @@ export function useBodyPreview(form: WebhookFormApi, enabled: boolean): BodyPrev
     };
     schedule();
     const sub = form.watch((_all, { name }) => {
-      if (!name || /^(body|method|eventTypes)/.test(name)) schedule();
+      if (!name || /^(body|method|eventTypes|eventNaming)/.test(name)) schedule();
     });
     return () => {
       clearTimeout(timer);

@@ -39,6 +39,7 @@ export default async function NewWebhookPage() {
           method: "POST",
           url: "",
           includeEntityParams: false,
+          eventNaming: "hookrelay",
           headers: [],
           auth: { type: "none" },
           body: { mode: "raw", encoding: "json" },

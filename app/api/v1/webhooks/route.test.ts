@@ -194,6 +194,35 @@ describe("webhooks over the management API", () => {
     expect((await owner.call(item.GET, path(id), { params: { id } })).status).toBe(404);
   });
 
+  it("takes LeadSquared event naming and XML (extended), returns them, and refuses an unknown naming", async () => {
+    const id = await createOne({
+      name: "LeadSquared style",
+      includeEntityParams: true,
+      eventNaming: "leadsquared",
+      body: { mode: "raw", encoding: "xml_extended" },
+    });
+    const read = await owner.call(item.GET, path(id), { params: { id } });
+    expect(read.json.webhook).toMatchObject({
+      includeEntityParams: true,
+      eventNaming: "leadsquared",
+      body: { mode: "raw", encoding: "xml_extended" },
+    });
+    const reset = await owner.call(item.PATCH, path(id), {
+      method: "PATCH",
+      params: { id },
+      body: { eventNaming: null },
+    });
+    expect(reset.json.webhook.eventNaming).toBe("hookrelay");
+    const bad = await owner.call(item.PATCH, path(id), {
+      method: "PATCH",
+      params: { id },
+      body: { eventNaming: "salesforce" },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.field).toBe("eventNaming");
+    expect(bad.json.error.message).toContain('eventNaming must be "hookrelay" or "leadsquared"');
+  });
+
   it("rotates the signing secret: returned once, the previous one valid for the overlap", async () => {
     const id = await createOne({ name: "Rotating" });
     const rotated = await owner.call(rotate.POST, path(id, "/rotate-secret"), { method: "POST", params: { id } });
