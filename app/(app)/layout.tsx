@@ -20,6 +20,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           { href: "/webhooks", label: "Webhooks", icon: "webhooks" },
           { href: "/oauth", label: "OAuth credentials", icon: "oauth" },
           { href: "/events", label: "Events", icon: "events" },
+          { href: "/event-types", label: "Event types", icon: "eventTypes" },
         ] satisfies NavItem[])
       : []),
     { href: "/settings", label: "Settings", icon: "settings" },

@@ -7,6 +7,7 @@ import {
   KeyRoundIcon,
   LayoutDashboardIcon,
   SettingsIcon,
+  ShapesIcon,
   WebhookIcon,
   type LucideIcon,
 } from "lucide-react";
@@ -17,6 +18,7 @@ const ICONS: Record<string, LucideIcon> = {
   webhooks: WebhookIcon,
   oauth: KeyRoundIcon,
   events: ActivityIcon,
+  eventTypes: ShapesIcon,
   settings: SettingsIcon,
 };
 

@@ -4,9 +4,9 @@ import { LastStatusBadge } from "@/components/webhooks/last-status-badge";
 import type { MatchedDelivery } from "@/lib/history";
 import { getEventType } from "@/lib/events/catalog";
 
-/** An event's type: the catalog's label over the dotted code. */
-export function EventTypeLabel({ type, href }: { type: string; href?: string }) {
-  const label = getEventType(type)?.label ?? type;
+/** An event's type: its label (the catalog's, or `label` for a company's own type) over the dotted code. */
+export function EventTypeLabel({ type, label: given, href }: { type: string; label?: string; href?: string }) {
+  const label = given ?? getEventType(type)?.label ?? type;
   return (
     <>
       {href ? (

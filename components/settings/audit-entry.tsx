@@ -102,6 +102,19 @@ function companyChanges(changes: unknown): string[] {
   );
 }
 
+const EVENT_TYPE_OUTCOMES: Record<string, string> = {
+  "event_type.deprecated": "New webhooks no longer offer it; its events are still accepted",
+  "event_type.restored": "Offered to new webhooks again",
+  "event_type.deleted": "Its events are refused from now on",
+};
+
+/** A company event type's entry: the type's name is the target; its module and what the change means. */
+function eventTypeLines(action: string, d: Record<string, unknown>): string[] {
+  return [typeof d.module === "string" ? `Module ${d.module}` : null, EVENT_TYPE_OUTCOMES[action] ?? null].filter(
+    (l): l is string => l !== null,
+  );
+}
+
 /**
  * The entry's details as short lines of text, never raw JSON for the known actions. Secrets are
  * never in the details to begin with (the actions record names and "changed" flags only).
@@ -179,6 +192,12 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details" | 
       return typeof d.role === "string" ? [`New role: ${d.role}`] : [];
     case "invitation.created":
       return typeof d.role === "string" ? [`As ${d.role}`] : [];
+    case "event_type.created":
+    case "event_type.updated":
+    case "event_type.deprecated":
+    case "event_type.restored":
+    case "event_type.deleted":
+      return eventTypeLines(entry.action, d);
     case "api_key.created":
       return typeof d.prefix === "string" ? [`Key ${d.prefix}…`] : [];
     default:

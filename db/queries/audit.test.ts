@@ -6,6 +6,7 @@ import { auditLog } from "@/db/schema";
 import { auditDetailLines } from "@/components/settings/audit-entry";
 import { AUDIT_ACTION_LABELS } from "@/lib/audit";
 import { createApiKey, revokeApiKey } from "@/lib/actions/api-keys";
+import { createEventType, deleteEventType, deprecateEventType, updateEventType } from "@/lib/actions/event-types";
 import { removeMember } from "@/lib/actions/members";
 import { createOAuthCredential, deleteOAuthCredential, updateOAuthCredential } from "@/lib/actions/oauth-credentials";
 import { setRolePermission } from "@/lib/actions/roles";
@@ -243,6 +244,29 @@ describe("listAuditLog", () => {
       ["company.created", "Acme", []],
     ]);
     expect(JSON.stringify(page)).not.toContain("s3cr3t-value");
+  });
+
+  it("names a company event type's entries by the type, with its module and what the change means", async () => {
+    const a = await makeCompany(env.deps, "Typed");
+    const base = { type: "ticket.escalated", label: "Ticket escalated", module: "ticket", sample: { id: "t_1" } };
+    expect((await createEventType.run(env.deps, a.owner, base)).ok).toBe(true);
+    expect((await updateEventType.run(env.deps, a.owner, { ...base, module: "helpdesk" })).ok).toBe(true);
+    expect((await deprecateEventType.run(env.deps, a.owner, { type: base.type, deprecated: true })).ok).toBe(true);
+    expect((await deprecateEventType.run(env.deps, a.owner, { type: base.type, deprecated: false })).ok).toBe(true);
+    expect((await deleteEventType.run(env.deps, a.owner, { type: base.type })).ok).toBe(true);
+
+    const page = await listAuditLog(env.db, a.companyId, { targetTypes: AUDIT_TARGET_GROUPS.webhooks });
+    expect(page.entries.map((e) => [e.action, e.targetName, auditDetailLines(e)])).toEqual([
+      ["event_type.deleted", "ticket.escalated", ["Module helpdesk", "Its events are refused from now on"]],
+      ["event_type.restored", "ticket.escalated", ["Module helpdesk", "Offered to new webhooks again"]],
+      [
+        "event_type.deprecated",
+        "ticket.escalated",
+        ["Module helpdesk", "New webhooks no longer offer it; its events are still accepted"],
+      ],
+      ["event_type.updated", "ticket.escalated", ["Module helpdesk"]],
+      ["event_type.created", "ticket.escalated", ["Module ticket"]],
+    ]);
   });
 
   it("reads only its own cursors", () => {

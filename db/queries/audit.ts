@@ -129,7 +129,8 @@ async function resolveTargetNames(
     const named =
       nonEmpty(r.details.name) ??
       (r.targetType === "role" ? nonEmpty(r.details.role) : null) ??
-      (r.targetType === "invitation" ? nonEmpty(r.details.email) : null);
+      (r.targetType === "invitation" ? nonEmpty(r.details.email) : null) ??
+      (r.targetType === "event_type" ? nonEmpty(r.details.type) : null);
     if (named) target.set(r.id, named);
     const id = uuidOf(r.targetId);
     if (!named && id && (r.targetType === "api_key" || r.targetType === "invitation" || r.targetType === "membership"))

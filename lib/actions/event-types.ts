@@ -104,7 +104,7 @@ export const updateEventType = defineAction({
         action: "event_type.updated",
         targetType: "event_type",
         targetId: existing.id,
-        details: { type: existing.type },
+        details: { type: existing.type, module: input.module },
       });
       return ok(publicEventType(row!), `Event type ${existing.type} saved`);
     });
@@ -128,7 +128,7 @@ export const deprecateEventType = defineAction({
         action: input.deprecated ? "event_type.deprecated" : "event_type.restored",
         targetType: "event_type",
         targetId: existing.id,
-        details: { type: existing.type },
+        details: { type: existing.type, module: existing.module },
       });
       return ok(
         publicEventType(row!),
@@ -161,7 +161,7 @@ export const deleteEventType = defineAction({
         action: "event_type.deleted",
         targetType: "event_type",
         targetId: existing.id,
-        details: { type: existing.type },
+        details: { type: existing.type, module: existing.module },
       });
       return ok(null, `Event type ${existing.type} deleted`);
     });

@@ -49,6 +49,12 @@ export async function resolveEventTypes(
   return out;
 }
 
+/** The labels of `types`, built-in or the company's own (one query, only when some are not built in). */
+export async function eventTypeLabels(db: DbOrTx, companyId: string, types: string[]): Promise<Map<string, string>> {
+  const known = await resolveEventTypes(db, companyId, types);
+  return new Map([...known].map(([type, info]) => [type, info.label]));
+}
+
 export async function findEventType(
   db: DbOrTx,
   companyId: string,

@@ -15,7 +15,7 @@ import { AutoRefresh } from "@/components/history/history-controls";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/authz";
-import { testEventTypeOptions } from "@/lib/events/company-catalog";
+import { eventTypeLabels, testEventTypeOptions } from "@/lib/events/company-catalog";
 import { EVENT_TYPE_NAME } from "@/lib/validations/event";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
@@ -37,6 +37,11 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
     listEvents(getDb(), actor.companyId, { q, type, cursor, limit: 25 }),
     testEventTypeOptions(getDb(), actor.companyId),
   ]);
+  const labels = await eventTypeLabels(
+    getDb(),
+    actor.companyId,
+    page.events.map((e) => e.type),
+  );
   const now = Date.now();
   const filtered = Boolean(q || type);
   const href = (patch: Partial<Search>) => {
@@ -126,7 +131,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
               {page.events.map((e) => (
                 <TableRow key={e.id} className="align-top">
                   <TableCell>
-                    <EventTypeLabel type={e.type} href={`/events/${e.id}`} />
+                    <EventTypeLabel type={e.type} label={labels.get(e.type)} href={`/events/${e.id}`} />
                   </TableCell>
                   <TableCell className="max-w-40">
                     <div className="truncate font-mono text-xs" title={e.recordId ?? undefined}>

@@ -23,7 +23,7 @@ import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
 import { can } from "@/lib/authz";
-import { getEventType } from "@/lib/events/catalog";
+import { eventTypeLabels } from "@/lib/events/company-catalog";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
 
@@ -74,6 +74,11 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
     page,
     pageSize: 20,
   });
+  const labels = await eventTypeLabels(
+    getDb(),
+    actor.companyId,
+    list.rows.flatMap((w) => w.eventTypes.slice(0, 1)),
+  );
   const now = Date.now();
   const newButton = canManage ? (
     <Button asChild>
@@ -176,7 +181,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                   </TableCell>
                   <TableCell>
                     <div className="text-sm">
-                      {getEventType(w.eventTypes[0])?.label ?? w.eventTypes[0]}
+                      {labels.get(w.eventTypes[0]) ?? w.eventTypes[0]}
                       {w.eventTypes.length > 1 ? (
                         <span className="text-muted-foreground"> +{w.eventTypes.length - 1} more</span>
                       ) : null}

@@ -10,7 +10,7 @@ import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
 import { EventSource, MatchedDeliveries } from "@/components/events/event-parts";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { getEventType } from "@/lib/events/catalog";
+import { findEventType } from "@/lib/events/company-catalog";
 import { formatDateTime } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
 import { isUuid } from "@/db/keyset";
@@ -25,6 +25,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
   if (!isUuid(id)) notFound();
   const event = await getCompanyEvent(getDb(), actor.companyId, id);
   if (!event) notFound();
+  const info = await findEventType(getDb(), actor.companyId, event.type);
   const payload = {
     id: event.externalId,
     type: event.type,
@@ -70,8 +71,8 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         <ChevronLeftIcon className="size-4" aria-hidden /> Events
       </Link>
       <PageHeader
-        title={`${getEventType(event.type)?.label ?? event.type}${event.recordId ? ` · ${event.recordId}` : ""}`}
-        description={getEventType(event.type)?.description}
+        title={`${info?.label ?? event.type}${event.recordId ? ` · ${event.recordId}` : ""}`}
+        description={info?.description}
       />
       <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
         <section aria-labelledby="payload-heading" className="min-w-0 space-y-3">

@@ -23,7 +23,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/authz";
 import { statusMeaningParts } from "@/lib/delivery/status-meaning";
-import { getEventType } from "@/lib/events/catalog";
+import { eventTypeLabels } from "@/lib/events/company-catalog";
 import { formatDateTime, formatRelative, formatUntil } from "@/lib/format";
 import { queuedWait, queuedWaitText } from "@/lib/history";
 import { pageAccess } from "@/lib/session";
@@ -79,6 +79,11 @@ export default async function HistoryPage({
     listWebhookDeliveries(db, actor.companyId, webhook.id, { status, cursor, limit: 25 }),
     latestBulkRetry(db, actor.companyId, webhook.id),
   ]);
+  const labels = await eventTypeLabels(
+    db,
+    actor.companyId,
+    page.deliveries.map((d) => d.event.type),
+  );
   const bulkActive = bulk !== null && (bulk.state === "queued" || bulk.state === "running");
   const bulkRecent =
     bulk !== null && (bulkActive || (bulk.finishedAt !== null && now - bulk.finishedAt.getTime() < 10 * 60_000));
@@ -247,7 +252,7 @@ export default async function HistoryPage({
                 <TableRow key={d.id}>
                   <TableCell>
                     <Link href={`${base}/${d.id}`} className="font-medium hover:underline">
-                      {getEventType(d.event.type)?.label ?? d.event.type}
+                      {labels.get(d.event.type) ?? d.event.type}
                     </Link>
                     <div className="text-muted-foreground font-mono text-xs">{d.event.type}</div>
                   </TableCell>

@@ -15,7 +15,7 @@ import { can } from "@/lib/authz";
 import { retryDelays } from "@/lib/delivery/retry";
 import { statusMeaning } from "@/lib/delivery/status-meaning";
 import { formatSeconds } from "@/lib/duration";
-import { getEventType } from "@/lib/events/catalog";
+import { findEventType } from "@/lib/events/company-catalog";
 import { formatDateTime, formatRelative, formatUntil } from "@/lib/format";
 import { queuedWait, queuedWaitText } from "@/lib/history";
 import { pageAccess } from "@/lib/session";
@@ -34,6 +34,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
   const detail = await getDeliveryDetail(getDb(), actor.companyId, deliveryId);
   if (!detail || detail.webhook.id !== id) notFound();
   const { delivery, event, webhook, attempts } = detail;
+  const eventLabel = (await findEventType(getDb(), actor.companyId, event.type))?.label ?? event.type;
   const canManage = can(actor, "webhooks.manage");
   const now = Date.now();
   const pending = delivery.status === "queued" || delivery.status === "dispatched";
@@ -55,7 +56,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
         <ChevronLeftIcon className="size-4" aria-hidden /> {webhook.name} — history
       </Link>
       <PageHeader
-        title={`${getEventType(event.type)?.label ?? event.type}${event.recordId ? ` · ${event.recordId}` : ""}`}
+        title={`${eventLabel}${event.recordId ? ` · ${event.recordId}` : ""}`}
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
             <LastStatusBadge status={delivery.status} code={delivery.lastStatusCode} attempts={delivery.attempts} />
