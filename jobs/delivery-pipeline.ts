@@ -23,7 +23,7 @@ import {
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { getOAuthAccessToken } from "@/lib/delivery/oauth";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
-import { allowPrivateTargets } from "@/lib/env";
+import { outboundPolicy } from "@/lib/env";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
@@ -191,7 +191,7 @@ async function buildAndSend(
         : buildRequest(config, deliveryEvents[0], ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
     const send = () =>
-      sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivateTargets() });
+      sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, ...outboundPolicy() });
     return answer(
       item,
       built,
