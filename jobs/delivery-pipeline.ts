@@ -190,8 +190,7 @@ async function buildAndSend(
         ? buildBatchRequest(config, deliveryEvents, ctx)
         : buildRequest(config, deliveryEvents[0], ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
-    const send = () =>
-      sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, ...outboundPolicy() });
+    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, ...outboundPolicy() });
     return answer(
       item,
       built,

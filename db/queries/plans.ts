@@ -152,8 +152,7 @@ async function writePlan(db: Database, id: string | null, fields: PlanFields): P
       return row;
     });
   } catch (err) {
-    if (isUniqueViolation(err))
-      throw new PlanError("conflict", `A plan named "${fields.name}" exists already`, "name");
+    if (isUniqueViolation(err)) throw new PlanError("conflict", `A plan named "${fields.name}" exists already`, "name");
     throw err;
   }
 }
@@ -274,7 +273,9 @@ export async function companyUsage(
     .select({ userId: dailyUserUsage.userId, name: users.name, email: users.email, calls: dailyUserUsage.calls })
     .from(dailyUserUsage)
     .innerJoin(users, eq(users.id, dailyUserUsage.userId))
-    .where(sql`${dailyUserUsage.companyId} = ${companyId} and ${dailyUserUsage.day} = ${day} and ${dailyUserUsage.calls} > 0`)
+    .where(
+      sql`${dailyUserUsage.companyId} = ${companyId} and ${dailyUserUsage.day} = ${day} and ${dailyUserUsage.calls} > 0`,
+    )
     .orderBy(sql`${dailyUserUsage.calls} desc`, asc(users.email));
   const own = company.dailyCallLimit >= unlimitedCompanyLimit ? null : company.dailyCallLimit;
   return {

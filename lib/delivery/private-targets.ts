@@ -25,7 +25,11 @@ const HOST_NAME = new RegExp(`^(?:${LABEL}\\.)*${LABEL}$`);
 
 /** The name as compared: lower case, without a trailing dot or IPv6 brackets. */
 function normaliseHost(host: string): string {
-  return host.trim().toLowerCase().replace(/\.$/, "").replace(/^\[|\]$/g, "");
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, "")
+    .replace(/^\[|\]$/g, "");
 }
 
 /** One address as matched against networks: an IPv4-mapped IPv6 address is its IPv4 address. */

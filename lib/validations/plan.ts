@@ -7,17 +7,16 @@ import { singleLine } from "./text";
  */
 const limit = (label: string, min: number) => {
   const range = `${label} must be a whole number from ${min} to 1,000,000,000, or null for unlimited`;
-  return z
-    .number({ error: range })
-    .int(range)
-    .min(min, range)
-    .max(1_000_000_000, range)
-    .nullable();
+  return z.number({ error: range }).int(range).min(min, range).max(1_000_000_000, range).nullable();
 };
 
 export const planSchema = z.object({
   name: singleLine(
-    z.string({ error: "Plan name is required" }).trim().min(1, "Plan name is required").max(60, "Use at most 60 characters"),
+    z
+      .string({ error: "Plan name is required" })
+      .trim()
+      .min(1, "Plan name is required")
+      .max(60, "Use at most 60 characters"),
     "Plan name",
   ),
   webhooksEnabled: z.boolean({ error: "webhooksEnabled must be true or false" }).default(true),
