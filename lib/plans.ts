@@ -28,6 +28,9 @@ export function planJson(plan: Plan & { companies?: number }) {
   };
 }
 
+/** What Settings → Plan & usage shows. */
+export type PlanUsage = CompanyUsage;
+
 export function companyPlanJson(plan: CompanyPlan) {
   return { ...plan };
 }

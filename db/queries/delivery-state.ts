@@ -95,7 +95,7 @@ export interface DispatchResult {
   webhooksOff: string | null;
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
+const countOf = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "call" : "calls"}`;
 
 /**
  * One company's calls against its limits, in one short transaction: the company's usage row for today is
@@ -151,8 +151,8 @@ export async function dispatchWithinLimits(
     let companyLeft = lowestLimit(limits.companyLimit, planPerDay) - limits.companyCalls;
     const companyReason =
       planPerDay !== null && planPerDay <= limits.companyLimit
-        ? `Plan ${plan} allows ${fmt(planPerDay)} calls a day and the company reached it: ${tomorrow}`
-        : `Daily call limit reached (${fmt(limits.companyLimit)}, Settings → Company): ${tomorrow}`;
+        ? `Plan ${plan} allows ${countOf(planPerDay)} a day and the company reached it: ${tomorrow}`
+        : `Daily call limit reached (${countOf(limits.companyLimit)}, Settings → Company): ${tomorrow}`;
     const userLeft = new Map<string, number>();
     const emails = new Map<string, string>();
     for (const u of limits.users ?? []) {
@@ -167,7 +167,7 @@ export async function dispatchWithinLimits(
       if (left !== undefined && left <= 0)
         return void result.deferred.set(
           i,
-          `Plan ${plan} allows ${fmt(limits.planPerUser!)} calls a day per user and the webhook's owner (${emails.get(call.userId!)}) reached it: ${tomorrow}`,
+          `Plan ${plan} allows ${countOf(limits.planPerUser!)} a day per user and the webhook's owner (${emails.get(call.userId!)}) reached it: ${tomorrow}`,
         );
       companyLeft--;
       if (left !== undefined) userLeft.set(call.userId!, left - 1);
