@@ -51,6 +51,8 @@ export function parsePrivateTargets(text: string): PrivateTargets {
   const list: PrivateTargets = { source: "", hosts: new Set(), suffixes: [], networks: [] };
   for (const entry of entries) {
     const e = entry.toLowerCase();
+    if (e.includes("://"))
+      throw new Error(`has "${entry}", a URL: give the host name alone (erp.internal.example) or a CIDR`);
     if (e.includes("/")) {
       if (!ipaddr.isValidCIDR(e)) throw new Error(`has "${entry}", which is not a valid CIDR (10.0.0.0/8, fd00::/8)`);
       const [addr, bits] = ipaddr.parseCIDR(e);
