@@ -5,6 +5,7 @@ import { companies, plans, webhooks } from "@/db/schema";
 import { createPlan } from "@/db/queries/plans";
 import { randomToken } from "@/lib/crypto";
 import { ACTIONS } from "@/lib/actions/registry";
+import { operatorCompanyPlanSchema, planResponseSchema, usageResponseSchema } from "@/lib/openapi";
 import {
   createWebhook,
   duplicateWebhook,
@@ -127,6 +128,7 @@ describe("the company side", () => {
     const api = apiClient(key);
     const res = await api.call(usageRoute.GET, "/api/v1/usage");
     expect(res.status).toBe(200);
+    usageResponseSchema.parse(res.json);
     expect(res.json).toMatchObject({
       plan: { id: plan.id, name: plan.name, callsPerDay: 500, callsPerUserPerDay: 50, maxWebhooks: 5, assigned: true },
       calls: { today: 0, limit: 500 },
@@ -186,6 +188,7 @@ describe("the operator API", () => {
       body: { name, callsPerDay: 25000, callsPerUserPerDay: 250 },
     });
     expect(created.status).toBe(201);
+    planResponseSchema.parse(created.json.plan);
     expect(created.json.plan).toMatchObject({
       name,
       webhooksEnabled: true,
@@ -222,6 +225,7 @@ describe("the operator API", () => {
       params: { id: c.companyId },
     });
     expect(assigned.status).toBe(200);
+    operatorCompanyPlanSchema.parse(assigned.json);
     expect(assigned.json.usage.plan).toMatchObject({ id, assigned: true, maxWebhooks: 3 });
     const companies_ = await op.call(operatorCompanies.GET, "/api/operator/companies");
     expect(companies_.json.companies.find((x: { id: string }) => x.id === c.companyId)).toMatchObject({
