@@ -40,9 +40,9 @@ import type { Slots } from "./slots";
  *   switched off (skipped) or was in hand at two worker deaths (failed, crashed_worker) → per
  *   company one short transaction counts the calls against the plan's limits (calls a day, calls a day
  *   per webhook owner) and the company's daily limit and marks those within them dispatched (the rest
- *   deferred to the next UTC day with the reason; all skipped when the plan has no webhooks) → every request goes out at once (templates
- *   rendered in the sandbox, OAuth tokens fetched, at most the process's and each webhook's share
- *   of requests in flight: Slots) → outcomes written in waves as answers come in: attempts,
+ *   deferred to the next UTC day with the reason; all skipped when the plan has no webhooks) → every
+ *   request goes out at once (templates rendered in the sandbox, OAuth tokens fetched, at most the
+ *   process's and each webhook's share of requests in flight: Slots) → outcomes written in waves as answers come in: attempts,
  *   deliveries and webhooks in one statement, retry jobs and failure emails in the same transaction.
  *
  * With `settleEarly` (the worker's fetch loop) each wave's jobs are completed in pg-boss as soon as

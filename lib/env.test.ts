@@ -2,7 +2,17 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { allowPrivateTargets, outboundPolicy, appUrl, env, ENV_NAMES, EnvError, envIsSet, parseEnv, type Env } from "./env";
+import {
+  allowPrivateTargets,
+  outboundPolicy,
+  appUrl,
+  env,
+  ENV_NAMES,
+  EnvError,
+  envIsSet,
+  parseEnv,
+  type Env,
+} from "./env";
 
 const good = {
   DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db",

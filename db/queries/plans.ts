@@ -124,7 +124,7 @@ export interface PlanFields {
   isDefault?: boolean;
 }
 
-/** Writes a plan (new when `id` is null); making one the default unmakes the previous default in the same transaction. */
+/** Writes a plan (new when `id` is null); making one the default unmakes the previous default in one transaction. */
 async function writePlan(db: Database, id: string | null, fields: PlanFields): Promise<Plan> {
   try {
     return await db.transaction(async (tx) => {

@@ -15,7 +15,9 @@ import { checkLiteralHost } from "./ssrf";
 
 describe("parsePrivateTargets", () => {
   it("reads host names, wildcards, addresses and CIDRs (IPv4 and IPv6)", () => {
-    const list = parsePrivateTargets(" ERP.Internal.Example. , *.corp.example, 10.20.0.0/16, 10.9.8.7, fd00:1::/64, ::1 ");
+    const list = parsePrivateTargets(
+      " ERP.Internal.Example. , *.corp.example, 10.20.0.0/16, 10.9.8.7, fd00:1::/64, ::1 ",
+    );
     expect([...list.hosts]).toEqual(["erp.internal.example"]);
     expect(list.suffixes).toEqual([".corp.example"]);
     expect(list.source).toBe("erp.internal.example,*.corp.example,10.20.0.0/16,10.9.8.7/32,::1/128,fd00:1::/64");
