@@ -42,8 +42,9 @@ import type { Slots } from "./slots";
  *   per webhook owner) and the company's daily limit and marks those within them dispatched (the rest
  *   deferred to the next UTC day with the reason; all skipped when the plan has no webhooks) → every
  *   request goes out at once (templates rendered in the sandbox, OAuth tokens fetched, at most the
- *   process's and each webhook's share of requests in flight: Slots) → outcomes written in waves as answers come in: attempts,
- *   deliveries and webhooks in one statement, retry jobs and failure emails in the same transaction.
+ *   process's and each webhook's share of requests in flight: Slots) → outcomes written in waves as
+ *   answers come in: attempts, deliveries and webhooks in one statement, retry jobs and failure emails
+ *   in the same transaction.
  *
  * With `settleEarly` (the worker's fetch loop) each wave's jobs are completed in pg-boss as soon as
  * their outcomes are written: a webhook's group then counts only what is still in flight. The SQL
