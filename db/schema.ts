@@ -75,9 +75,38 @@ export const passwordResets = pgTable(
   ],
 );
 
+/**
+ * The operator's plans (Vtiger's editions; 003's webhooks add-on): whether webhooks are included, calls a day
+ * per company and per user, and how many webhooks a company may have. Null = unlimited. Companies are assigned
+ * one by the operator (`npm run admin`, the operator API); a company with none is on the default plan
+ * (`is_default`, at most one: the migration seeds "Unlimited"). Owners see their plan and cannot change it.
+ */
+export const plans = pgTable(
+  "plans",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    webhooksEnabled: boolean("webhooks_enabled").notNull().default(true),
+    callsPerDay: integer("calls_per_day"),
+    callsPerUserPerDay: integer("calls_per_user_per_day"),
+    maxWebhooks: integer("max_webhooks"),
+    isDefault: boolean("is_default").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("plans_name_key").on(sql`lower(${t.name})`),
+    uniqueIndex("plans_one_default_key")
+      .on(t.isDefault)
+      .where(sql`${t.isDefault}`),
+  ],
+);
+
 export const companies = pgTable("companies", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull(),
+  /** The operator's plan for this company; null: the default plan (plans.is_default). */
+  planId: uuid("plan_id").references(() => plans.id, { onDelete: "restrict" }),
   /** Vtiger's default: 25,000 outgoing calls a day; over it deliveries are deferred, never dropped. */
   dailyCallLimit: integer("daily_call_limit").notNull().default(25000),
   retentionDays: integer("retention_days").notNull().default(30),
@@ -510,8 +539,28 @@ export const dailyUsage = pgTable(
   (t) => [uniqueIndex("daily_usage_key").on(t.companyId, t.day)],
 );
 
+/**
+ * Calls made per company, user and day, for the plan's calls per user: a call counts for the user who owns
+ * the webhook (webhooks.created_by). Written with daily_usage, in the same transaction (db/queries/delivery-state.ts).
+ */
+export const dailyUserUsage = pgTable(
+  "daily_user_usage",
+  {
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    calls: integer("calls").notNull().default(0),
+  },
+  (t) => [uniqueIndex("daily_user_usage_key").on(t.companyId, t.day, t.userId)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Company = typeof companies.$inferSelect;
+export type Plan = typeof plans.$inferSelect;
 export type Role = typeof roles.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 export type Invitation = typeof invitations.$inferSelect;

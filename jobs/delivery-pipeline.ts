@@ -4,7 +4,7 @@ import type { Database, Tx } from "@/db";
 import type { Delivery, EventRow, Webhook } from "@/db/schema";
 import {
   deferDeliveries,
-  dispatchWithinDailyLimit,
+  dispatchWithinLimits,
   loadBatchWindow,
   loadDeliveries,
   lockWebhooks,
@@ -23,7 +23,7 @@ import {
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { getOAuthAccessToken } from "@/lib/delivery/oauth";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
-import { allowPrivateTargets } from "@/lib/env";
+import { outboundPolicy } from "@/lib/env";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
@@ -47,11 +47,13 @@ import type { Slots } from "./slots";
  *
  *   load (one query for every delivery-id job; one per batch window) → set aside what is settled,
  *   switched off (skipped) or was in hand at two worker deaths (failed, crashed_worker) → per
- *   company one statement counts the calls against the daily limit and marks those within it
- *   dispatched (the rest deferred to the next UTC day) → every request goes out at once (templates
- *   rendered in the sandbox, OAuth tokens fetched, at most the process's and each webhook's share
- *   of requests in flight: Slots) → outcomes written in waves as answers come in: attempts,
- *   deliveries and webhooks in one statement, retry jobs and failure emails in the same transaction.
+ *   company one short transaction counts the calls against the plan's limits (calls a day, calls a day
+ *   per webhook owner) and the company's daily limit and marks those within them dispatched (the rest
+ *   deferred to the next UTC day with the reason; all skipped when the plan has no webhooks) → every
+ *   request goes out at once (templates rendered in the sandbox, OAuth tokens fetched, at most the
+ *   process's and each webhook's share of requests in flight: Slots) → outcomes written in waves as
+ *   answers come in: attempts, deliveries and webhooks in one statement, retry jobs and failure emails
+ *   in the same transaction.
  *
  * With `settleEarly` (the worker's fetch loop) each wave's jobs are completed in pg-boss as soon as
  * their outcomes are written: a webhook's group then counts only what is still in flight. The SQL
@@ -198,8 +200,7 @@ async function buildAndSend(
         ? buildBatchRequest(config, deliveryEvents, ctx)
         : buildRequest(config, deliveryEvents[0], ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
-    const send = () =>
-      sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: allowPrivateTargets() });
+    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, ...outboundPolicy() });
     return answer(
       item,
       built,
@@ -345,21 +346,29 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
   });
 }
 
-/** Items past the daily limit: back to queued until the next UTC day, each with its job for then, in one transaction.
- * */
-async function deferToNextDay(db: Database, boss: PgBoss, items: Item[], now: Date): Promise<void> {
+/** Items past a daily limit: back to queued until the next UTC day with the reason, each with its job for then, in one
+ * transaction. */
+async function deferToNextDay(
+  db: Database,
+  boss: PgBoss,
+  items: { item: Item; reason: string }[],
+  now: Date,
+): Promise<void> {
   const tomorrow = nextUtcDay(now);
+  const byReason = new Map<string, string[]>();
+  for (const { item, reason } of items)
+    byReason.set(reason, [...(byReason.get(reason) ?? []), ...item.rows.map((r) => r.delivery.id)]);
   await db.transaction(async (tx) => {
-    await deferDeliveries(
-      tx,
-      items.flatMap((i) => i.rows.map((r) => r.delivery.id)),
-      tomorrow,
-    );
+    for (const [reason, ids] of byReason) await deferDeliveries(tx, ids, tomorrow, reason);
     await enqueueMany(
       boss,
       tx,
       deliverWebhook,
-      items.map((i) => ({ data: i.job.data, ...deliverJobOptions(i.webhook.id, i.config), startAfter: tomorrow })),
+      items.map(({ item: i }) => ({
+        data: i.job.data,
+        ...deliverJobOptions(i.webhook.id, i.config),
+        startAfter: tomorrow,
+      })),
     );
   });
 }
@@ -496,25 +505,37 @@ async function deliver(
     return false;
   });
 
-  // Per company one statement counts the calls against the daily limit and marks those within it dispatched.
+  // Per company one short transaction counts the calls against the plan's and the company's daily limits and marks
+  // those within them dispatched; the rest wait, queued, for the next day. A plan without webhooks: skipped.
   const byCompany = new Map<string, Item[]>();
   for (const item of items)
     byCompany.set(item.webhook.companyId, [...(byCompany.get(item.webhook.companyId) ?? []), item]);
   const dispatched = new Set<string>();
+  const deferred: { item: Item; reason: string }[] = [];
   for (const [companyId, list] of byCompany) {
-    for (const id of await dispatchWithinDailyLimit(
+    const result = await dispatchWithinLimits(
       db,
       companyId,
-      list.map((i) => i.rows.map((r) => r.delivery.id)),
+      list.map((i) => ({ deliveryIds: i.rows.map((r) => r.delivery.id), userId: i.webhook.createdBy })),
       now,
       WORKER_INSTANCE,
-    ))
-      dispatched.add(id);
+    );
+    if (result.webhooksOff !== null) {
+      await skipDeliveries(
+        db,
+        list.flatMap((i) => i.rows.map((r) => r.delivery.id)),
+        result.webhooksOff,
+        now,
+      );
+      for (const item of list) written.add(item.job.id);
+      continue;
+    }
+    for (const id of result.dispatched) dispatched.add(id);
+    for (const [index, reason] of result.deferred) deferred.push({ item: list[index], reason });
   }
-  const deferred = items.filter((i) => !dispatched.has(i.rows[0].delivery.id));
   if (deferred.length) {
     await deferToNextDay(db, boss, deferred, now);
-    for (const item of deferred) written.add(item.job.id);
+    for (const { item } of deferred) written.add(item.job.id);
   }
   items = items.filter((i) => dispatched.has(i.rows[0].delivery.id));
   if (options.settleEarly) {

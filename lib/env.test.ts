@@ -2,7 +2,17 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { allowPrivateTargets, appUrl, env, ENV_NAMES, EnvError, envIsSet, parseEnv, type Env } from "./env";
+import {
+  allowPrivateTargets,
+  outboundPolicy,
+  appUrl,
+  env,
+  ENV_NAMES,
+  EnvError,
+  envIsSet,
+  parseEnv,
+  type Env,
+} from "./env";
 
 const good = {
   DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db",
@@ -26,6 +36,8 @@ const BAD: Partial<Record<keyof Env, [value: string, says: string]>> = {
   RESEND_BASE_URL: ["resend.local", "must be an http:// or https:// URL"],
   EMAIL_FROM: ["Hookrelay", "Hookrelay <notifications@example.com>"],
   HOOKRELAY_ALLOW_PRIVATE_TARGETS: ["yes", "must be 1"],
+  HOOKRELAY_PRIVATE_TARGETS: ["erp.internal, 10.0.0.0/40", 'has "10.0.0.0/40", which is not a valid CIDR'],
+  HOOKRELAY_OPERATOR_KEY: ["short", "at least 32 characters (openssl rand -hex 32)"],
   WORKER_CONCURRENCY: ["0", "whole number from 1 to 500"],
   DELIVERY_MAX_REQUESTS: [
     "1OO",
@@ -124,6 +136,9 @@ describe("env (the typed accessors)", () => {
     expect(allowPrivateTargets()).toBe(true);
     process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS = "0";
     expect(allowPrivateTargets()).toBe(false);
+    expect(outboundPolicy()).toEqual({ allowPrivate: false, privateTargets: null });
+    process.env.HOOKRELAY_PRIVATE_TARGETS = "erp.internal.example, 10.20.0.0/16";
+    expect(outboundPolicy().privateTargets?.source).toBe("erp.internal.example,10.20.0.0/16");
     process.env.APP_URL = "https://hooks.example.com/";
     expect(appUrl()).toBe("https://hooks.example.com");
     delete process.env.APP_URL;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parsePrivateTargets, type PrivateTargets } from "./delivery/private-targets";
 import { parseSecretKey } from "./secret-key";
 
 /**
@@ -79,6 +80,13 @@ const schema = z.object({
     1000,
   ),
 
+  // The operator (npm run admin needs none: it runs on the server): the operator API's bearer key.
+  HOOKRELAY_OPERATOR_KEY: z
+    .string()
+    .min(32, "HOOKRELAY_OPERATOR_KEY must be at least 32 characters (openssl rand -hex 32); unset: no operator API")
+    .regex(/^\S+$/, "HOOKRELAY_OPERATOR_KEY cannot contain spaces (openssl rand -hex 32)")
+    .optional(),
+
   // Email.
   RESEND_API_KEY: z
     .string()
@@ -103,6 +111,20 @@ const schema = z.object({
     "HOOKRELAY_ALLOW_PRIVATE_TARGETS",
     "webhook targets on private and loopback addresses are allowed: local development and tests only",
   ).optional(),
+  HOOKRELAY_PRIVATE_TARGETS: z
+    .string()
+    .transform((v, ctx): PrivateTargets => {
+      try {
+        return parsePrivateTargets(v);
+      } catch (err) {
+        ctx.addIssue({
+          code: "custom",
+          message: `HOOKRELAY_PRIVATE_TARGETS ${(err as Error).message}; it is a comma-separated list of host names, *.wildcards and CIDRs that may be private`,
+        });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   WORKER_CONCURRENCY: wholeNumber(
     "WORKER_CONCURRENCY",
     1,
@@ -219,4 +241,12 @@ export function appUrl(): string {
  * */
 export function allowPrivateTargets(): boolean {
   return env.HOOKRELAY_ALLOW_PRIVATE_TARGETS === "1";
+}
+
+/**
+ * What the SSRF guard lets through besides public addresses: everything (HOOKRELAY_ALLOW_PRIVATE_TARGETS=1, local
+ * development and tests), or the operator's private hosts and networks (HOOKRELAY_PRIVATE_TARGETS).
+ */
+export function outboundPolicy(): { allowPrivate: boolean; privateTargets: PrivateTargets | null } {
+  return { allowPrivate: allowPrivateTargets(), privateTargets: env.HOOKRELAY_PRIVATE_TARGETS ?? null };
 }

@@ -72,7 +72,8 @@ export function queuedWait(
   if (d.status !== "queued" || d.attempts !== 0) return null;
   const until = d.nextAttemptAt && d.nextAttemptAt.getTime() > now ? d.nextAttemptAt : null;
   if (!until) return { reason: "worker", until: null };
-  if (d.deferredReason === DAILY_LIMIT_REASON) return { reason: "daily_limit", until };
+  // Every daily limit's reason (the company's, the plan's, the webhook owner's) says it waits for the next day.
+  if (d.deferredReason?.includes("deferred to the next day")) return { reason: "daily_limit", until };
   if (d.batchKey) return { reason: "batch_window", until };
   return { reason: "delay", until };
 }

@@ -4,15 +4,16 @@ import { describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/openapi.json/route";
 
 const API_DIR = path.resolve(import.meta.dirname, "../app/api/v1");
+const OPERATOR_DIR = path.resolve(import.meta.dirname, "../app/api/operator");
 
-/** Every route file under app/api/v1 as [OpenAPI path, exported methods]. */
-function routeFiles(dir = API_DIR): [string, string[]][] {
+/** Every route file under app/api/v1 (and app/api/operator) as [OpenAPI path, exported methods]. */
+function routeFiles(dir = API_DIR, base = API_DIR, prefix = "/api/v1"): [string, string[]][] {
   const out: [string, string[]][] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...routeFiles(full));
+    if (entry.isDirectory()) out.push(...routeFiles(full, base, prefix));
     else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
-      const route = `/api/v1/${path.relative(API_DIR, dir).split(path.sep).join("/")}`.replace(/\[([^\]]+)\]/g, "{$1}");
+      const route = `${prefix}/${path.relative(base, dir).split(path.sep).join("/")}`.replace(/\[([^\]]+)\]/g, "{$1}");
       const methods = [
         ...readFileSync(full, "utf8").matchAll(
           /export\s+(?:async\s+function|const)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g,
@@ -67,7 +68,7 @@ describe("GET /api/v1/openapi.json", () => {
 
   it("documents every route file under app/api/v1, method by method, and nothing else", async () => {
     const doc = await fetchDocument();
-    const files = routeFiles();
+    const files = [...routeFiles(), ...routeFiles(OPERATOR_DIR, OPERATOR_DIR, "/api/operator")];
     expect(files.length).toBeGreaterThanOrEqual(11);
     for (const [route, methods] of files) {
       expect(doc.paths, `${route} has no entry in lib/openapi.ts`).toHaveProperty([route]);
@@ -129,6 +130,27 @@ describe("GET /api/v1/openapi.json", () => {
     const history = doc.paths["/api/v1/webhooks/{id}/deliveries"].get;
     expect(history.parameters.map((p: Json) => p.name)).toEqual(["id", "status", "cursor", "limit"]);
     expect(doc.paths["/api/v1/event-types"].get.security).toEqual([]);
+  });
+
+  it("puts the operator's routes under their own tag and key, apart from the company API", async () => {
+    const doc = await fetchDocument();
+    const operatorPaths = Object.keys(doc.paths).filter((p) => p.startsWith("/api/operator/"));
+    expect(operatorPaths.sort()).toEqual([
+      "/api/operator/companies",
+      "/api/operator/companies/{id}/plan",
+      "/api/operator/plans",
+      "/api/operator/plans/{id}",
+    ]);
+    for (const p of operatorPaths)
+      for (const op of Object.values(doc.paths[p]) as Json[]) {
+        expect(op.tags).toEqual(["Operator"]);
+        expect(op.security).toEqual([{ operatorAuth: [] }]);
+      }
+    expect(doc.tags.map((t: Json) => t.name)).toContain("Operator");
+    expect(Object.keys(doc.components.schemas.PlanInput.properties).sort()).toEqual(
+      ["callsPerDay", "callsPerUserPerDay", "isDefault", "maxWebhooks", "name", "webhooksEnabled"].sort(),
+    );
+    expect(doc.paths["/api/v1/usage"].get.tags).toEqual(["Keys"]);
   });
 
   it("never describes a secret in a response", async () => {

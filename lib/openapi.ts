@@ -5,6 +5,7 @@ import { EVENT_TYPES } from "@/lib/events/catalog";
 import { eventInputSchema, MAX_EVENTS_PER_REQUEST } from "@/lib/validations/event";
 import { listDeliveriesSchema, listWebhooksSchema, recoverWebhookSchema } from "@/lib/validations/listing";
 import { oauthCredentialSchema } from "@/lib/validations/oauth-credential";
+import { assignPlanSchema, planPatchSchema, planSchema } from "@/lib/validations/plan";
 import { bodySchema, webhookObjectSchema } from "@/lib/validations/webhook";
 import { deprecateEventTypeSchema, eventTypeDetailsSchema, eventTypeSchema } from "@/lib/validations/event-type";
 
@@ -171,7 +172,82 @@ export const oauthCredentialResponseSchema = z.strictObject({
   updatedAt: timestamp,
 });
 
+const limit = (what: string) => z.number().int().nullable().describe(`${what}; null: unlimited`);
+
+/** A company's plan as it applies (its own, or the default plan). */
+const companyPlanSchema = z.strictObject({
+  id: z.uuid().nullable().describe("Null only when the operator has no plan at all (unlimited)"),
+  name: z.string(),
+  webhooksEnabled: z
+    .boolean()
+    .describe("False: events are recorded, deliveries skipped, webhooks cannot be switched on"),
+  callsPerDay: limit("Calls the company may make a UTC day"),
+  callsPerUserPerDay: limit("Calls a UTC day per user, counted for the user who owns the webhook"),
+  maxWebhooks: limit("Webhooks the company may have"),
+  assigned: z.boolean().describe("True when the operator assigned it; false for the default plan"),
+});
+
+export const usageResponseSchema = z.strictObject({
+  day: z.string().describe("The UTC day counted (YYYY-MM-DD)"),
+  plan: companyPlanSchema,
+  companyDailyCallLimit: limit("The company's own daily call limit (Settings → Company)"),
+  calls: z.strictObject({
+    today: z.number().int().describe("Requests sent today"),
+    limit: limit("The lower of the plan's and the company's own daily limit"),
+  }),
+  users: z.array(
+    z.strictObject({
+      userId: z.uuid(),
+      name: z.string(),
+      email: z.string(),
+      calls: z.number().int(),
+      limit: limit("The plan's calls a day per user"),
+    }),
+  ),
+  webhooks: z.strictObject({
+    count: z.number().int(),
+    active: z.number().int(),
+    limit: limit("The lower of the plan's and the company's technical limit"),
+  }),
+});
+
+export const planResponseSchema = z.strictObject({
+  id: z.uuid(),
+  name: z.string(),
+  webhooksEnabled: z.boolean(),
+  callsPerDay: limit("Calls a company may make a UTC day"),
+  callsPerUserPerDay: limit("Calls a UTC day per user (the webhook's owner)"),
+  maxWebhooks: limit("Webhooks a company may have"),
+  isDefault: z.boolean().describe("The plan of every company that has none assigned"),
+  companies: z.number().int().optional().describe("Companies on it (in the list)"),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const operatorCompanyPlanSchema = z.strictObject({
+  company: z.strictObject({ id: z.uuid(), name: z.string() }),
+  usage: usageResponseSchema,
+});
+
 const RESPONSE_SCHEMAS = {
+  Usage: usageResponseSchema,
+  Plan: z.strictObject({ plan: planResponseSchema }),
+  PlanList: z.strictObject({ plans: z.array(planResponseSchema) }),
+  OperatorCompanyList: z.strictObject({
+    companies: z.array(
+      z.strictObject({
+        id: z.uuid(),
+        name: z.string(),
+        planId: z.uuid().nullable(),
+        planName: z.string().nullable(),
+        assigned: z.boolean(),
+        webhooks: z.number().int(),
+        createdAt: timestamp,
+      }),
+    ),
+  }),
+  OperatorCompanyPlan: operatorCompanyPlanSchema,
+
   Error: apiErrorSchema,
   Webhook: z.strictObject({ webhook: webhookResponseSchema }),
   CreatedWebhook: z.strictObject({
@@ -214,6 +290,9 @@ const RESPONSE_SCHEMAS = {
 } satisfies Record<string, z.ZodType>;
 
 const REQUEST_SCHEMAS = {
+  PlanInput: planSchema,
+  PlanPatch: planPatchSchema,
+  AssignPlanInput: assignPlanSchema,
   WebhookInput: webhookObjectSchema,
   WebhookPatch: webhookObjectSchema.partial(),
   RotateSecretInput: rotateSigningSecretSchema.omit({ webhookId: true }),
@@ -280,11 +359,13 @@ interface OperationSpec {
   summary: string;
   description?: string;
   tag: string;
-  /** The permission the key's creator needs; "public" needs no key. */
-  access: "webhooks.view" | "webhooks.manage" | "key" | "public";
+  /** The permission the key's creator needs; "public" needs no key; "operator" the operator key. */
+  access: "webhooks.view" | "webhooks.manage" | "key" | "public" | "operator";
   pathId?: string;
   /** A path parameter `{type}`: the event type's name. */
   pathType?: string;
+  /** The path's `{id}` may be a name too (not only a UUID). */
+  pathIdIsName?: boolean;
   query?: z.ZodObject;
   body?: { schema: keyof typeof REQUEST_SCHEMAS; required?: boolean; mergePatch?: boolean; batch?: boolean };
   ok: { status: number; description: string; schema?: keyof typeof RESPONSE_SCHEMAS };
@@ -300,7 +381,7 @@ function operation(spec: OperationSpec) {
       in: "path",
       required: true,
       description: spec.pathId,
-      schema: { type: "string", format: "uuid" },
+      schema: spec.pathIdIsName ? { type: "string" } : { type: "string", format: "uuid" },
     });
   if (spec.pathType)
     parameters.push({
@@ -315,6 +396,8 @@ function operation(spec: OperationSpec) {
     parameters.push({ name, in: "query", required: false, schema: toJson(schema as z.ZodType, "input") });
   }
   const errors = new Set<ErrorStatus>(spec.access === "public" ? [] : [401, 503]);
+  // The operator API answers 404 while HOOKRELAY_OPERATOR_KEY is not configured, and 429 after a burst of bad keys.
+  if (spec.access === "operator") [404, 429].forEach((s) => errors.add(s as ErrorStatus));
   if (spec.access === "webhooks.view" || spec.access === "webhooks.manage") errors.add(403);
   if (spec.pathId) errors.add(404);
   if (spec.body) [400, 413, 422].forEach((s) => errors.add(s as ErrorStatus));
@@ -356,7 +439,11 @@ function operation(spec: OperationSpec) {
       ]
         .filter(Boolean)
         .join("\n\n") || undefined,
-    ...(spec.access === "public" ? { security: [] } : {}),
+    ...(spec.access === "public"
+      ? { security: [] }
+      : spec.access === "operator"
+        ? { security: [{ operatorAuth: [] }] }
+        : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: body } : {}),
     responses,
@@ -364,6 +451,7 @@ function operation(spec: OperationSpec) {
 }
 
 const WEBHOOK_ID = "The webhook's id";
+const OPERATOR_PLAN_ID = "The plan's id, or its name";
 
 function buildDocument() {
   const schemas: Record<string, JsonSchema> = {};
@@ -593,6 +681,91 @@ function buildDocument() {
         errors: [409],
       }),
     },
+    "/api/v1/usage": {
+      get: operation({
+        tag: "Keys",
+        summary: "The company's plan and today's usage",
+        description:
+          "Read-only: only the operator changes a company's plan. Calls are counted per UTC day where requests are sent; per user for the webhook's owner.",
+        access: "key",
+        ok: { status: 200, description: "The plan and usage", schema: "Usage" },
+      }),
+    },
+    "/api/operator/plans": {
+      get: operation({
+        tag: "Operator",
+        summary: "Every plan, with how many companies are on it",
+        access: "operator",
+        ok: { status: 200, description: "The plans", schema: "PlanList" },
+      }),
+      post: operation({
+        tag: "Operator",
+        summary: "Create a plan",
+        description:
+          "A limit left out or null is unlimited. `isDefault: true` makes it the plan of every company without one.",
+        access: "operator",
+        body: { schema: "PlanInput" },
+        ok: { status: 201, description: "Created", schema: "Plan" },
+        errors: [409],
+      }),
+    },
+    "/api/operator/plans/{id}": {
+      get: operation({
+        tag: "Operator",
+        summary: "A plan",
+        access: "operator",
+        pathId: OPERATOR_PLAN_ID,
+        pathIdIsName: true,
+        ok: { status: 200, description: "The plan", schema: "Plan" },
+      }),
+      patch: operation({
+        tag: "Operator",
+        summary: "Change a plan",
+        description: "Only the fields given change; the companies on it get the new limits at once.",
+        access: "operator",
+        pathId: OPERATOR_PLAN_ID,
+        pathIdIsName: true,
+        body: { schema: "PlanPatch" },
+        ok: { status: 200, description: "Saved", schema: "Plan" },
+        errors: [409],
+      }),
+      delete: operation({
+        tag: "Operator",
+        summary: "Delete a plan",
+        description: "409 while companies are on it, or for the default plan.",
+        access: "operator",
+        pathId: OPERATOR_PLAN_ID,
+        pathIdIsName: true,
+        ok: { status: 204, description: "Deleted" },
+        errors: [409],
+      }),
+    },
+    "/api/operator/companies": {
+      get: operation({
+        tag: "Operator",
+        summary: "Every company with its plan",
+        access: "operator",
+        ok: { status: 200, description: "The companies", schema: "OperatorCompanyList" },
+      }),
+    },
+    "/api/operator/companies/{id}/plan": {
+      get: operation({
+        tag: "Operator",
+        summary: "A company's plan and today's usage",
+        access: "operator",
+        pathId: "The company's id",
+        ok: { status: 200, description: "The plan and usage", schema: "OperatorCompanyPlan" },
+      }),
+      put: operation({
+        tag: "Operator",
+        summary: "Put a company on a plan",
+        description: "`plan` is a plan's id or name, or null for the default plan.",
+        access: "operator",
+        pathId: "The company's id",
+        body: { schema: "AssignPlanInput" },
+        ok: { status: 200, description: "Assigned", schema: "OperatorCompanyPlan" },
+      }),
+    },
     "/api/v1/openapi.json": {
       get: operation({
         tag: "Meta",
@@ -623,6 +796,11 @@ function buildDocument() {
       { name: "Events" },
       { name: "Keys" },
       { name: "Meta" },
+      {
+        name: "Operator",
+        description:
+          "For whoever runs this Hookrelay, not for companies: plans and which company is on which. `Authorization: Bearer $HOOKRELAY_OPERATOR_KEY`; unset on the server, these answer 404.",
+      },
     ],
     paths,
     components: {
@@ -632,6 +810,11 @@ function buildDocument() {
           scheme: "bearer",
           bearerFormat: "hr_live_…",
           description: "A company API key from Settings → API keys",
+        },
+        operatorAuth: {
+          type: "http",
+          scheme: "bearer",
+          description: "The operator key (HOOKRELAY_OPERATOR_KEY on the server): the Operator routes only",
         },
       },
       schemas,

@@ -9,6 +9,7 @@ const LINKS = [
   { href: "/settings/roles", label: "Roles & permissions" },
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/company", label: "Company" },
+  { href: "/settings/plan", label: "Plan & usage" },
   { href: "/settings/outbox", label: "Email outbox" },
   { href: "/settings/audit", label: "Audit log" },
   { href: "/settings/account", label: "Your account" },

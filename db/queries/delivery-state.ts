@@ -1,9 +1,12 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { executePrepared, jsonParam, type Database, type DbOrTx } from "@/db";
-import { DAILY_LIMIT_REASON } from "@/lib/history";
+import { PLAN_OF_COMPANY, utcDay } from "@/db/queries/plans";
 import {
   companies,
   dailyUsage,
+  dailyUserUsage,
+  plans,
+  users,
   deliveries,
   deliveryAttempts,
   events,
@@ -15,7 +18,7 @@ import {
 
 /**
  * Every statement that changes a delivery's state, for the delivery pipeline (jobs/delivery-pipeline.ts):
- * load, skip, dispatch within the daily limit, defer, and write outcomes. Each is one round trip,
+ * load, skip, dispatch within the plan's and the company's limits, defer, and write outcomes. Each is one round trip,
  * most as prepared statements with one array or JSON parameter so their text is the same for any
  * batch size (see executePrepared).
  */
@@ -71,61 +74,143 @@ export async function skipDeliveries(db: DbOrTx, ids: string[], reason: string, 
     .where(inArray(deliveries.id, ids));
 }
 
-function utcDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
 /** The next UTC midnight after `now`. */
 export function nextUtcDay(now: Date): Date {
   return new Date(`${utcDay(new Date(now.getTime() + 86_400_000))}T00:00:00Z`);
 }
 
-/**
- * One company's calls against its daily limit, in one statement: counts `calls.length` calls and
- * marks the deliveries of the calls within the limit dispatched (attempts + 1, this worker process in
- * `in_hand_by`). `calls` is a list of delivery-id lists (a batch window's call sends several
- * deliveries); returns the ids dispatched. The calls past the limit are the caller's to defer.
- */
-export async function dispatchWithinDailyLimit(
-  db: DbOrTx,
-  companyId: string,
-  calls: string[][],
-  now: Date,
-  workerInstance: string,
-): Promise<Set<string>> {
-  const ids: string[] = [];
-  const callOf: number[] = [];
-  calls.forEach((list, i) => list.forEach((id) => (ids.push(id), callOf.push(i + 1))));
-  const result = await executePrepared<{ id: string }>(
-    db,
-    sql`
-    with usage as (
-      insert into ${dailyUsage} (company_id, day, calls) values (${companyId}::uuid, ${utcDay(now)}, ${calls.length}::int)
-      on conflict (company_id, day) do update set calls = ${dailyUsage}.calls + excluded.calls
-      returning calls
-    ), allowed as (
-      select greatest(0, least(${calls.length}::int, c.daily_call_limit - (u.calls - ${calls.length}::int))) as n
-      from usage u, ${companies} c where c.id = ${companyId}::uuid
-    ), picked as (
-      select id from unnest(${`{${ids.join(",")}}`}::uuid[], ${`{${callOf.join(",")}}`}::int[]) as p(id, call)
-      where p.call <= (select n from allowed)
-    )
-    update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null,
-      in_hand_by = case when ${workerInstance}::text = any(in_hand_by) then in_hand_by else array_append(in_hand_by, ${workerInstance}::text) end
-    where id = any(array(select id from picked))
-    returning id`,
-  );
-  return new Set(result.map((r) => r.id));
+/** One call to a webhook (a batch window's call sends several deliveries) and the user it counts for. */
+export interface Call {
+  deliveryIds: string[];
+  /** The webhook's owner (webhooks.created_by): the plan's calls per user count for them; null counts for nobody. */
+  userId: string | null;
 }
 
-/** Back to queued until `until` (the daily limit is reached), with the reason. */
-export async function deferDeliveries(db: DbOrTx, ids: string[], until: Date): Promise<void> {
+export interface DispatchResult {
+  /** Deliveries marked dispatched: their calls are within every limit and counted. */
+  dispatched: Set<string>;
+  /** The calls past a limit, by index into `calls`, with the reason shown on their deliveries. */
+  deferred: Map<number, string>;
+  /** The company's plan does not include webhooks: nothing was counted or dispatched; the reason to skip with. */
+  webhooksOff: string | null;
+}
+
+const countOf = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "call" : "calls"}`;
+
+/**
+ * One company's calls against its limits, in one short transaction: the company's usage row for today is
+ * locked first (so every worker process dispatching for this company takes its turn and reads the counts the
+ * previous one wrote), then the limits — the plan's calls per day and per user, and the company's own daily
+ * limit — are read with today's per-user counts, the calls within them picked in order, counted (company and
+ * user) and their deliveries marked dispatched (attempts + 1, this worker process in `in_hand_by`). Only calls
+ * actually sent are counted. The calls past a limit are the caller's to defer, with the reason returned.
+ */
+export async function dispatchWithinLimits(
+  db: Database,
+  companyId: string,
+  calls: Call[],
+  now: Date,
+  workerInstance: string,
+): Promise<DispatchResult> {
+  const day = utcDay(now);
+  return db.transaction(async (tx) => {
+    await executePrepared(
+      tx,
+      sql`insert into ${dailyUsage} (company_id, day, calls) values (${companyId}::uuid, ${day}, 0)
+        on conflict (company_id, day) do update set calls = ${dailyUsage}.calls returning calls`,
+    );
+    const userIds = [...new Set(calls.map((c) => c.userId).filter((u): u is string => u !== null))];
+    const [limits] = await executePrepared<{
+      companyCalls: number;
+      companyLimit: number;
+      planName: string | null;
+      webhooksEnabled: boolean | null;
+      planPerDay: number | null;
+      planPerUser: number | null;
+      users: { id: string; email: string; calls: number }[] | null;
+    }>(
+      tx,
+      sql`select (select u.calls from ${dailyUsage} u where u.company_id = c.id and u.day = ${day}) as "companyCalls",
+        c.daily_call_limit as "companyLimit", p.name as "planName", p.webhooks_enabled as "webhooksEnabled",
+        p.calls_per_day as "planPerDay", p.calls_per_user_per_day as "planPerUser",
+        (select json_agg(json_build_object('id', x.id, 'email', x.email, 'calls', coalesce(uu.calls, 0)))
+          from ${users} x left join ${dailyUserUsage} uu on uu.user_id = x.id and uu.company_id = c.id and uu.day = ${day}
+          where x.id = any(${`{${userIds.join(",")}}`}::uuid[])) as users
+      from ${companies} c left join ${plans} p on ${PLAN_OF_COMPANY}
+      where c.id = ${companyId}::uuid`,
+    );
+    const result: DispatchResult = { dispatched: new Set(), deferred: new Map(), webhooksOff: null };
+    if (!limits) return result;
+    const plan = limits.planName ?? "Unlimited";
+    if (limits.webhooksEnabled === false) {
+      result.webhooksOff = `Webhooks are not included in the company's plan (${plan}): the event was recorded, the request not sent`;
+      return result;
+    }
+    const tomorrow = "deferred to the next day (00:00 UTC)";
+    const planPerDay = limits.planPerDay;
+    let companyLeft = lowestLimit(limits.companyLimit, planPerDay) - limits.companyCalls;
+    const companyReason =
+      planPerDay !== null && planPerDay <= limits.companyLimit
+        ? `Plan ${plan} allows ${countOf(planPerDay)} a day and the company reached it: ${tomorrow}`
+        : `Daily call limit reached (${countOf(limits.companyLimit)}, Settings → Company): ${tomorrow}`;
+    const userLeft = new Map<string, number>();
+    const emails = new Map<string, string>();
+    for (const u of limits.users ?? []) {
+      emails.set(u.id, u.email);
+      if (limits.planPerUser !== null) userLeft.set(u.id, limits.planPerUser - u.calls);
+    }
+    const granted = new Map<string, number>();
+    const ids: string[] = [];
+    calls.forEach((call, i) => {
+      const left = call.userId !== null ? userLeft.get(call.userId) : undefined;
+      if (companyLeft <= 0) return void result.deferred.set(i, companyReason);
+      if (left !== undefined && left <= 0)
+        return void result.deferred.set(
+          i,
+          `Plan ${plan} allows ${countOf(limits.planPerUser!)} a day per user and the webhook's owner (${emails.get(call.userId!)}) reached it: ${tomorrow}`,
+        );
+      companyLeft--;
+      if (left !== undefined) userLeft.set(call.userId!, left - 1);
+      if (call.userId !== null && emails.has(call.userId))
+        granted.set(call.userId, (granted.get(call.userId) ?? 0) + 1);
+      ids.push(...call.deliveryIds);
+    });
+    if (ids.length === 0) return result;
+    const total = calls.length - result.deferred.size;
+    const grantedUsers = [...granted.keys()];
+    const rows = await executePrepared<{ id: string }>(
+      tx,
+      sql`
+      with counted as (
+        update ${dailyUsage} set calls = calls + ${total}::int where company_id = ${companyId}::uuid and day = ${day}
+      ), per_user as (
+        insert into ${dailyUserUsage} (company_id, user_id, day, calls)
+        select ${companyId}::uuid, g.user_id, ${day}, g.calls
+        from unnest(${`{${grantedUsers.join(",")}}`}::uuid[], ${`{${grantedUsers.map((u) => granted.get(u)).join(",")}}`}::int[]) as g(user_id, calls)
+        on conflict (company_id, day, user_id) do update set calls = ${dailyUserUsage}.calls + excluded.calls
+      )
+      update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null,
+        in_hand_by = case when ${workerInstance}::text = any(in_hand_by) then in_hand_by else array_append(in_hand_by, ${workerInstance}::text) end
+      where id = any(${`{${ids.join(",")}}`}::uuid[])
+      returning id`,
+    );
+    for (const r of rows) result.dispatched.add(r.id);
+    return result;
+  });
+}
+
+function lowestLimit(a: number, b: number | null): number {
+  return b === null ? a : Math.min(a, b);
+}
+
+/** Back to queued until `until` (a daily limit is reached), with the reason. */
+export async function deferDeliveries(db: DbOrTx, ids: string[], until: Date, reason: string): Promise<void> {
   await db
     .update(deliveries)
     .set({
       status: "queued",
       nextAttemptAt: until,
-      deferredReason: DAILY_LIMIT_REASON,
+      deferredReason: reason,
       inHandBy: sql`'{}'::text[]`,
     })
     .where(inArray(deliveries.id, ids));

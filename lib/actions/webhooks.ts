@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { companies, webhooks, type Webhook } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
+import { companyPlan } from "@/db/queries/plans";
 import {
   deleteCompanyWebhook,
   getCompanyOAuthCredential,
@@ -171,17 +172,45 @@ export function describeChanges(
 }
 
 /**
- * A company has at most `companies.webhook_limit` webhooks (100 unless the operator sets another):
- * each webhook is a claim on the delivery workers' room. The company's row is locked so that two
- * concurrent creates cannot both take the last place.
+ * A company has at most as many webhooks as the lower of `companies.webhook_limit` (100 unless the operator
+ * sets another: each webhook is a claim on the delivery workers' room) and its plan's `max_webhooks`. The
+ * company's row is locked so that two concurrent creates cannot both take the last place.
  */
-async function assertWebhookRoom(tx: DbOrTx, companyId: string): Promise<void> {
+async function webhookRoom(tx: DbOrTx, companyId: string) {
   const [row] = await tx.execute<{ limit: number; count: number }>(sql`
     select c.webhook_limit as "limit", (select count(*)::int from ${webhooks} w where w.company_id = c.id) as count
     from ${companies} c where c.id = ${companyId} for update of c`);
-  if (row && row.count >= row.limit) {
-    const message = `Your company has reached its limit of ${row.limit} webhooks; delete one you no longer use first`;
+  const plan = await companyPlan(tx, companyId);
+  return { count: row?.count ?? 0, companyLimit: row?.limit ?? 0, plan };
+}
+
+async function assertWebhookRoom(tx: DbOrTx, companyId: string): Promise<void> {
+  const { count, companyLimit, plan } = await webhookRoom(tx, companyId);
+  if (plan.maxWebhooks !== null && plan.maxWebhooks <= companyLimit && count >= plan.maxWebhooks) {
+    const message = `Your plan (${plan.name}) allows ${plan.maxWebhooks} webhooks and your company has ${count}; delete one you no longer use first`;
     throw new ActionError("invalid", message, { webhookLimit: [message] });
+  }
+  if (count >= companyLimit) {
+    const message = `Your company has reached its limit of ${companyLimit} webhooks; delete one you no longer use first`;
+    throw new ActionError("invalid", message, { webhookLimit: [message] });
+  }
+}
+
+/**
+ * Switching a webhook on (create, save, the listing's toggle) needs a plan that includes webhooks, and a company
+ * within its plan's number of webhooks (a company moved to a smaller plan keeps its webhooks but switches none
+ * on until it is within it). `existing` is false when the webhook is being created (it is not counted yet).
+ */
+async function assertMaySwitchOn(tx: DbOrTx, companyId: string, existing: boolean): Promise<void> {
+  const { count, plan } = await webhookRoom(tx, companyId);
+  if (!plan.webhooksEnabled) {
+    const message = `Webhooks are not included in your company's plan (${plan.name}): save it switched off, or ask your provider for a plan with webhooks`;
+    throw new ActionError("invalid", message, { active: [message] });
+  }
+  const total = existing ? count : count + 1;
+  if (plan.maxWebhooks !== null && total > plan.maxWebhooks) {
+    const message = `Your plan (${plan.name}) allows ${plan.maxWebhooks} webhooks and your company has ${total}: delete some before switching one on`;
+    throw new ActionError("invalid", message, { active: [message] });
   }
 }
 
@@ -201,6 +230,7 @@ export const createWebhook = defineAction({
     resolveSecrets(config, splitSecrets(config).secrets, {});
     return db.transaction(async (tx) => {
       await assertWebhookRoom(tx, actor.companyId);
+      if (config.active) await assertMaySwitchOn(tx, actor.companyId, false);
       const { webhook, signingSecret } = await insertWebhook(tx, actor.companyId, actor.userId, config);
       await recordAudit(tx, {
         companyId: actor.companyId,
@@ -246,6 +276,7 @@ export const updateWebhook = defineAction({
       const secrets = resolveSecrets(config, typed, stored, hostKept ? undefined : { from: row.url, to: config.url });
       const secretSections = changedSecretSections(saved, secrets);
       const reactivated = config.active && !row.active;
+      if (reactivated) await assertMaySwitchOn(tx, actor.companyId, true);
       await updateWebhookRow(tx, row.id, {
         ...webhookRowFields(publicConfig, secrets),
         ...(reactivated ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
@@ -323,6 +354,7 @@ export const setWebhookActive = defineAction({
   async handler({ db, actor }, input) {
     return db.transaction(async (tx) => {
       const row = await loadWebhook(tx, actor.companyId, input.webhookId);
+      if (input.active && !row.active) await assertMaySwitchOn(tx, actor.companyId, true);
       const config = { ...webhookConfigOf(row), active: input.active };
       await updateWebhookRow(tx, row.id, {
         active: input.active,
@@ -387,6 +419,14 @@ export const testWebhookDraft = defineAction({
   access: "webhooks.manage",
   schema: testWebhookDraftSchema,
   async handler({ db, actor }, input) {
+    if (!input.dryRun) {
+      const plan = await companyPlan(db, actor.companyId);
+      if (!plan.webhooksEnabled)
+        throw new ActionError(
+          "invalid",
+          `Webhooks are not included in your company's plan (${plan.name}): Test sends nothing`,
+        );
+    }
     let storedSecrets: AuthSecrets | undefined;
     let signingSecret: string | undefined;
     let hostChange: { from: string; to: string } | undefined;

@@ -2,6 +2,7 @@ import dns from "node:dns";
 import net from "node:net";
 import { Agent, buildConnector, request, type Dispatcher } from "undici";
 import { redactor, redactRecord, secretsOfRequest } from "./redact";
+import { isAllowedPrivateAddress, isAllowedPrivateHost, type PrivateTargets } from "./private-targets";
 import { checkLiteralHost, isPublicAddress } from "./ssrf";
 
 /**
@@ -40,6 +41,11 @@ export interface SendOptions {
   timeoutMs: number;
   /** Allow loopback/private targets (HOOKRELAY_ALLOW_PRIVATE_TARGETS=1: local development and tests). */
   allowPrivate: boolean;
+  /**
+   * The operator's private hosts and networks (HOOKRELAY_PRIVATE_TARGETS): reachable although not public. The
+   * guard stays on for everything else.
+   */
+  privateTargets?: PrivateTargets | null;
   /** Response bytes kept; the rest is not read. Default 64 KiB. */
   maxBodyBytes?: number;
 }
@@ -70,35 +76,47 @@ export class BlockedAddressError extends Error {
 
 /**
  * net.connect's `lookup`: resolves every address and refuses the connection when ANY of them is
- * not public (a name with one public and one private address could otherwise be steered).
+ * not public (a name with one public and one private address could otherwise be steered) — unless
+ * the name is one of the operator's private hosts (any address it resolves to), or the address lies
+ * in one of the operator's private networks.
  */
-export const guardedLookup: net.LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { family: options.family, hints: options.hints, all: true }, (err, addresses) => {
-    if (err) return callback(err, "");
-    if (addresses.length === 0) {
-      const e: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
-      e.code = "ENOTFOUND";
-      return callback(e, "");
-    }
-    const bad = addresses.find((a) => !isPublicAddress(a.address));
-    if (bad)
-      return callback(
-        new BlockedAddressError(`${hostname} resolves to ${bad.address}, which is not a public address`),
-        "",
-      );
-    if (options.all) return callback(null, addresses);
-    return callback(null, addresses[0].address, addresses[0].family);
-  });
-};
+export function guardedLookupFor(privateTargets: PrivateTargets | null): net.LookupFunction {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, { family: options.family, hints: options.hints, all: true }, (err, addresses) => {
+      if (err) return callback(err, "");
+      if (addresses.length === 0) {
+        const e: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+        e.code = "ENOTFOUND";
+        return callback(e, "");
+      }
+      const hostAllowed = isAllowedPrivateHost(hostname, privateTargets);
+      const bad = hostAllowed
+        ? undefined
+        : addresses.find((a) => !isPublicAddress(a.address) && !isAllowedPrivateAddress(a.address, privateTargets));
+      if (bad)
+        return callback(
+          new BlockedAddressError(`${hostname} resolves to ${bad.address}, which is not a public address`),
+          "",
+        );
+      if (options.all) return callback(null, addresses);
+      return callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
 
-function guardedConnector(allowPrivate: boolean): buildConnector.connector {
+/** The guard without private targets. */
+export const guardedLookup: net.LookupFunction = guardedLookupFor(null);
+
+function guardedConnector(allowPrivate: boolean, privateTargets: PrivateTargets | null): buildConnector.connector {
   // The connect timeout is a backstop; each request's own timeout (abort signal) is shorter.
-  const base = buildConnector(allowPrivate ? { timeout: 30_000 } : { timeout: 30_000, lookup: guardedLookup });
+  const base = buildConnector(
+    allowPrivate ? { timeout: 30_000 } : { timeout: 30_000, lookup: guardedLookupFor(privateTargets) },
+  );
   if (allowPrivate) return base;
   return (options, callback) => {
     // net.connect skips `lookup` for a literal IP, so the literal is checked here, at connect time.
     const host = options.hostname.replace(/^\[|\]$/g, "");
-    if (net.isIP(host) !== 0 && !isPublicAddress(host)) {
+    if (net.isIP(host) !== 0 && !isPublicAddress(host) && !isAllowedPrivateAddress(host, privateTargets)) {
       callback(new BlockedAddressError(`${host} is not a public address`), null);
       return;
     }
@@ -106,19 +124,23 @@ function guardedConnector(allowPrivate: boolean): buildConnector.connector {
   };
 }
 
-const agents = new Map<boolean, Agent>();
+const agents = new Map<string, Agent>();
 
-/** The shared keep-alive pool for this allowPrivate value (also for OAuth token requests: pass as `dispatcher`). */
-export function safeDispatcher(allowPrivate: boolean): Agent {
-  let agent = agents.get(allowPrivate);
+/**
+ * The shared keep-alive pool for this policy (also for OAuth token requests: pass as `dispatcher`): one per
+ * allowPrivate value and private-targets list, so a connection opened under one policy never serves another.
+ */
+export function safeDispatcher(allowPrivate: boolean, privateTargets: PrivateTargets | null = null): Agent {
+  const key = allowPrivate ? "*" : `guarded:${privateTargets?.source ?? ""}`;
+  let agent = agents.get(key);
   if (!agent) {
     agent = new Agent({
-      connect: guardedConnector(allowPrivate),
+      connect: guardedConnector(allowPrivate, privateTargets),
       pipelining: 1,
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 30_000,
     });
-    agents.set(allowPrivate, agent);
+    agents.set(key, agent);
   }
   return agent;
 }
@@ -240,7 +262,7 @@ async function send(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
   const method = req.method.toUpperCase();
   if (!isMethod(method)) return failure("other", `Unsupported HTTP method ${req.method.slice(0, 20)}`, started);
   if (!opts.allowPrivate) {
-    const reason = checkLiteralHost(url.hostname);
+    const reason = checkLiteralHost(url.hostname, opts.privateTargets);
     if (reason) return failure("blocked_address", reason, started);
   }
 
@@ -261,7 +283,7 @@ async function send(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
       method,
       headers: req.headers,
       body: req.body ?? undefined,
-      dispatcher: safeDispatcher(opts.allowPrivate),
+      dispatcher: safeDispatcher(opts.allowPrivate, opts.privateTargets ?? null),
       signal: controller.signal,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,

@@ -5,7 +5,7 @@ import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { sendSafely } from "./http-client";
 import { redactor } from "./redact";
 import { isUuid } from "@/db/keyset";
-import { allowPrivateTargets } from "@/lib/env";
+import { outboundPolicy } from "@/lib/env";
 
 /** A token this close to its expiry is refreshed before use. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -74,7 +74,7 @@ export async function requestToken(
       },
       body: method === "POST" ? body.toString() : null,
     },
-    { timeoutMs: options.timeoutMs ?? 15_000, allowPrivate: allowPrivateTargets() },
+    { timeoutMs: options.timeoutMs ?? 15_000, ...outboundPolicy() },
   );
   // A token endpoint's error page may echo the request (client secret, password, refresh token):
   // what it says is kept on the credential and in attempt logs, so the secrets are masked first.

@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { isAllowedPrivateAddress, type PrivateTargets } from "./private-targets";
 
 /**
  * The outbound SSRF guard (DESIGN.md "Delivery" 6): only addresses on the public internet may be
@@ -84,9 +85,9 @@ export function parseHostAsIp(host: string): string | null {
 }
 
 /** Why a URL target is refused, or null when it may be called. Hosts that are names pass here and are checked after
- * DNS. */
-export function checkLiteralHost(hostname: string): string | null {
+ * DNS. A literal address in one of the operator's private networks (HOOKRELAY_PRIVATE_TARGETS) may be called. */
+export function checkLiteralHost(hostname: string, privateTargets?: PrivateTargets | null): string | null {
   const ip = parseHostAsIp(hostname);
   if (ip === null) return null;
-  return isPublicAddress(ip) ? null : `${ip} is not a public address`;
+  return isPublicAddress(ip) || isAllowedPrivateAddress(ip, privateTargets) ? null : `${ip} is not a public address`;
 }

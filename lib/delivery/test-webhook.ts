@@ -16,7 +16,7 @@ import { sendSafely, type SendErrorKind } from "./http-client";
 import { getOAuthAccessToken, OAuthTokenError } from "./oauth";
 import { redactor, redactRecord } from "./redact";
 import { statusMeaning } from "./status-meaning";
-import { allowPrivateTargets } from "@/lib/env";
+import { outboundPolicy } from "@/lib/env";
 
 /**
  * Test on the webhook form (DESIGN.md "Webhook", issue 3 item 9): sends the catalog's sample event
@@ -327,7 +327,11 @@ export async function testWebhook(
 
   const outcome = await sendSafely(
     { method: built.method, url: built.url, headers: built.headers, body: built.body },
-    { timeoutMs: config.timeoutSeconds * 1000, allowPrivate: options.allowPrivate ?? allowPrivateTargets() },
+    {
+      timeoutMs: config.timeoutSeconds * 1000,
+      ...outboundPolicy(),
+      ...(options.allowPrivate !== undefined ? { allowPrivate: options.allowPrivate } : {}),
+    },
   );
 
   // Header values the builder masked (Authorization, custom headers such as X-Api-Token) are secrets as a whole.

@@ -6,6 +6,8 @@ import { closeDb } from "@/db";
 import { deliveries, events } from "@/db/schema";
 import { stopWebBoss } from "@/jobs/boss";
 import { ACTIONS } from "@/lib/actions/registry";
+import { createPlan } from "@/db/queries/plans";
+import { randomToken } from "@/lib/crypto";
 import { keyFor } from "@/tests/api";
 import { addMember, makeCompany, testEnvironment } from "@/tests/helpers";
 
@@ -116,10 +118,14 @@ async function buildWorld() {
       attempts: 1,
     })
     .returning();
+  const plan = await createPlan(env.db, { name: `Routes plan ${randomToken(6)}` });
+  const doomedPlan = await createPlan(env.db, { name: `Routes doomed plan ${randomToken(6)}` });
   return {
     a,
     b,
     keys,
+    planId: plan.id,
+    doomedPlanId: doomedPlan.id,
     webhookId: hook.data.webhookId,
     doomedWebhookId: doomed.data.webhookId,
     bWebhookId: theirs.data.webhookId,
@@ -162,6 +168,8 @@ interface Call {
 
 type Spec =
   | { access: "public"; why: string; call: false | ((w: World) => Call) }
+  /** The operator API: only `Authorization: Bearer $HOOKRELAY_OPERATOR_KEY`; no company key opens it. */
+  | { access: "operator"; call: (w: World) => Call; ok: number }
   /** Any live key of the company; the route acts for the key's company and names no row. */
   | { access: "key"; why: string; call: (w: World) => Call; ok: number }
   | {
@@ -204,6 +212,40 @@ const TABLE: Record<string, Spec> = {
     access: "key",
     why: "which company a key belongs to: any live key",
     call: () => ({}),
+    ok: 200,
+  },
+  "GET /api/v1/usage": {
+    access: "key",
+    why: "the company's plan and usage, read-only: any live key",
+    call: () => ({}),
+    ok: 200,
+  },
+  "GET /api/operator/plans": { access: "operator", call: () => ({}), ok: 200 },
+  "POST /api/operator/plans": {
+    access: "operator",
+    call: () => ({ body: { name: `Routes new plan ${randomToken(6)}` } }),
+    ok: 201,
+  },
+  "GET /api/operator/plans/{id}": { access: "operator", call: (w) => ({ params: { id: w.planId } }), ok: 200 },
+  "PATCH /api/operator/plans/{id}": {
+    access: "operator",
+    call: (w) => ({ params: { id: w.planId }, body: { callsPerDay: 10 } }),
+    ok: 200,
+  },
+  "DELETE /api/operator/plans/{id}": {
+    access: "operator",
+    call: (w) => ({ params: { id: w.doomedPlanId } }),
+    ok: 204,
+  },
+  "GET /api/operator/companies": { access: "operator", call: () => ({}), ok: 200 },
+  "GET /api/operator/companies/{id}/plan": {
+    access: "operator",
+    call: (w) => ({ params: { id: w.a.companyId } }),
+    ok: 200,
+  },
+  "PUT /api/operator/companies/{id}/plan": {
+    access: "operator",
+    call: (w) => ({ params: { id: w.a.companyId }, body: { plan: w.planId } }),
     ok: 200,
   },
   "POST /api/v1/events": {
@@ -424,7 +466,8 @@ afterAll(async () => {
 });
 
 const ALL = routeFiles().flatMap((r) => r.methods.map((m) => `${m} ${r.route}`));
-const GUARDED = ALL.filter((k) => TABLE[k] && TABLE[k].access !== "public");
+const GUARDED = ALL.filter((k) => TABLE[k] && TABLE[k].access !== "public" && TABLE[k].access !== "operator");
+const OPERATOR = ALL.filter((k) => TABLE[k]?.access === "operator");
 const split = (k: string) => k.split(" ") as [Method, string];
 
 describe("the route table", () => {
@@ -477,7 +520,7 @@ describe.each(ALL.filter((k) => TABLE[k]?.access === "public"))("%s (public by d
 
 describe.each(GUARDED)("%s", (entry) => {
   const [method, route] = split(entry);
-  const spec = TABLE[entry] as Exclude<Spec, { access: "public" }>;
+  const spec = TABLE[entry] as Exclude<Spec, { access: "public" | "operator" }>;
 
   async function expectRefused(
     key: string | null,
@@ -544,10 +587,56 @@ describe.each(GUARDED)("%s", (entry) => {
   });
 });
 
+describe.each(OPERATOR)("%s (the operator API)", (entry) => {
+  const [method, route] = split(entry);
+  const spec = TABLE[entry] as Extract<Spec, { access: "operator" }>;
+  const OPERATOR_KEY = `operator-${randomToken(30)}`;
+
+  async function refused(key: string | null, forged: boolean, status: number, what: string) {
+    const before = await snapshot(world);
+    const answer = await request(key, forged, method, route, spec.call(world));
+    expectError(answer, status, what);
+    expect(await snapshot(world), `${what}: the database changed`).toBe(before);
+    return answer;
+  }
+
+  it.each([false, true])(
+    "is 404 while HOOKRELAY_OPERATOR_KEY is unset, even with a key (forged: %s)",
+    async (forged) => {
+      delete process.env.HOOKRELAY_OPERATOR_KEY;
+      const answer = await refused(world.keys.owner, forged, 404, "operator API not configured");
+      expect(answer.json.error.message).toContain("HOOKRELAY_OPERATOR_KEY");
+    },
+  );
+
+  it.each([false, true])("refuses no key, company keys and a wrong key with 401 (forged: %s)", async (forged) => {
+    process.env.HOOKRELAY_OPERATOR_KEY = OPERATOR_KEY;
+    try {
+      await refused(null, forged, 401, "no key");
+      await refused(world.keys.owner, forged, 401, "a company owner's key");
+      await refused(world.keys.b, forged, 401, "another company's key");
+      await refused(`${OPERATOR_KEY}0`, forged, 401, "a longer key");
+      await refused(OPERATOR_KEY.slice(0, -1), forged, 401, "a shorter key");
+    } finally {
+      delete process.env.HOOKRELAY_OPERATOR_KEY;
+    }
+  });
+
+  it("answers the operator key", async () => {
+    process.env.HOOKRELAY_OPERATOR_KEY = OPERATOR_KEY;
+    try {
+      const answer = await request(OPERATOR_KEY, false, method, route, spec.call(world));
+      expect(answer.status, answer.text.slice(0, 300)).toBe(spec.ok);
+    } finally {
+      delete process.env.HOOKRELAY_OPERATOR_KEY;
+    }
+  });
+});
+
 describe("the same calls succeed with the owner's key (the refusals above are real)", () => {
   it.each(GUARDED)("%s", async (entry) => {
     const [method, route] = split(entry);
-    const spec = TABLE[entry] as Exclude<Spec, { access: "public" }>;
+    const spec = TABLE[entry] as Exclude<Spec, { access: "public" | "operator" }>;
     const answer = await request(world.keys.owner, true, method, route, spec.call(world));
     expect(answer.status, answer.text.slice(0, 300)).toBe(spec.ok);
   });
