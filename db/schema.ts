@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -276,7 +277,8 @@ export const webhooks = pgTable(
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     active: boolean("active").notNull().default(false),
-    eventType: text("event_type").notNull(),
+    /** The event types it listens to (one or more, the catalog's or the company's own). */
+    eventTypes: text("event_types").array().notNull(),
     method: text("method").notNull().default("POST"),
     url: text("url").notNull(),
     config: jsonb("config").$type<Record<string, unknown>>().notNull(),
@@ -298,12 +300,58 @@ export const webhooks = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // Matching: active webhooks of a company for one event type.
+    // Matching: the active webhooks of a company (then `event_types && the batch's types`).
     index("webhooks_match_idx")
-      .on(t.companyId, t.eventType)
+      .on(t.companyId)
       .where(sql`${t.active}`),
     index("webhooks_company_created_idx").on(t.companyId, t.createdAt, t.id),
   ],
+);
+
+/**
+ * Records a webhook with a "first time" or "until the first time" trigger has done with: the first event
+ * of the record for which the conditions held. Inserted in the ingest transaction (on conflict nothing),
+ * so two concurrent events of one record cannot both be the first.
+ */
+export const webhookRecordTriggers = pgTable(
+  "webhook_record_triggers",
+  {
+    webhookId: uuid("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    recordId: text("record_id").notNull(),
+    eventId: uuid("event_id"),
+    heldAt: timestamp("held_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.webhookId, t.recordId] })],
+);
+
+/**
+ * A company's own event types, beside the built-in catalog (lib/events/catalog.ts): what its business app
+ * sends for its own modules. A type in use is deprecated rather than deleted: its events are still
+ * accepted, new webhooks no longer offer it.
+ */
+export const companyEventTypes = pgTable(
+  "company_event_types",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    label: text("label").notNull(),
+    description: text("description").notNull().default(""),
+    module: text("module").notNull(),
+    /** A JSON Schema (the subset lib/events/json-schema.ts checks) each event's `data` must meet, or null. */
+    schema: jsonb("schema").$type<Record<string, unknown> | null>(),
+    /** The sample record Test, previews and the form's field pickers use. */
+    sample: jsonb("sample").$type<{ data: Record<string, unknown>; previous?: Record<string, unknown> }>().notNull(),
+    deprecatedAt: timestamp("deprecated_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("company_event_types_key").on(t.companyId, t.type)],
 );
 
 export const events = pgTable(
@@ -465,6 +513,7 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
 export type Webhook = typeof webhooks.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+export type CompanyEventType = typeof companyEventTypes.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
 export type OAuthCredential = typeof oauthCredentials.$inferSelect;

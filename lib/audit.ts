@@ -36,6 +36,11 @@ export const AUDIT_ACTION_LABELS = {
   "oauth_credential.created": "OAuth credential created",
   "oauth_credential.updated": "OAuth credential updated",
   "oauth_credential.deleted": "OAuth credential deleted",
+  "event_type.created": "Event type added",
+  "event_type.updated": "Event type changed",
+  "event_type.deprecated": "Event type deprecated",
+  "event_type.restored": "Event type restored",
+  "event_type.deleted": "Event type deleted",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
 
@@ -45,7 +50,7 @@ export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
  */
 export const AUDIT_TARGET_GROUPS = {
   /** A resent delivery is part of its webhook's history. */
-  webhooks: ["webhook", "delivery"],
+  webhooks: ["webhook", "delivery", "event_type"],
   oauth: ["oauth_credential"],
   roles: ["role"],
   apiKeys: ["api_key"],

@@ -51,7 +51,7 @@ export const DEMO_WEBHOOKS: DemoWebhook[] = [
       name: "Won deals → invoicing",
       description: DEMO_NOTE,
       active: true,
-      eventType: "deal.updated",
+      eventTypes: ["deal.updated"],
       conditions: { match: "all", rules: [{ field: "stage", operator: "changed_to", value: "Won" }] },
       method: "POST",
       url: "https://billing.example.invalid/hooks/deals/{{data.id}}",
@@ -71,7 +71,7 @@ export const DEMO_WEBHOOKS: DemoWebhook[] = [
       name: "New leads → marketing (LeadSquared)",
       description: DEMO_NOTE,
       active: true,
-      eventType: "lead.created",
+      eventTypes: ["lead.created"],
       method: "POST",
       url: "https://marketing.example.invalid/leadsquared/leads",
       includeEntityParams: true,
@@ -104,7 +104,7 @@ export const DEMO_WEBHOOKS: DemoWebhook[] = [
       name: "New contacts → ERP (XML extended)",
       description: DEMO_NOTE,
       active: true,
-      eventType: "contact.created",
+      eventTypes: ["contact.created"],
       method: "POST",
       url: "https://erp.example.invalid/api/contacts",
       body: {
@@ -166,11 +166,12 @@ function historyRows(
   now: Date,
 ): SeededDelivery {
   const config = webhookSchema.parse(demo.input);
-  const sample = getEventType(config.eventType)!.sample;
+  const type = config.eventTypes[0];
+  const sample = getEventType(type)!.sample;
   const occurredAt = new Date(now.getTime() - minutes(d.minutesAgo));
   const event: DeliveryEvent = {
-    id: `demo_${config.eventType.replace(".", "_")}_${webhook.id.slice(0, 8)}_${index + 1}`,
-    type: config.eventType,
+    id: `demo_${type.replace(".", "_")}_${webhook.id.slice(0, 8)}_${index + 1}`,
+    type,
     occurredAt: occurredAt.toISOString(),
     data: { ...sample.data, ...d.data },
     previous: sample.previous ?? null,

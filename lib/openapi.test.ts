@@ -86,7 +86,8 @@ describe("GET /api/v1/openapi.json", () => {
         "name",
         "description",
         "active",
-        "eventType",
+        "eventTypes",
+        "triggerMode",
         "conditions",
         "method",
         "url",
@@ -100,8 +101,9 @@ describe("GET /api/v1/openapi.json", () => {
         "notifyOnFailure",
       ]),
     );
-    expect(webhook.required.sort()).toEqual(["eventType", "name", "url"]);
-    expect(webhook.properties.eventType.enum).toContain("deal.updated");
+    expect(webhook.required.sort()).toEqual(["eventTypes", "name", "url"]);
+    expect(webhook.properties.eventTypes.type).toBe("array");
+    expect(webhook.properties.triggerMode.enum).toEqual(["every", "first_time", "until_first"]);
     const authFields = JSON.stringify(webhook.properties.auth);
     for (const f of ["password", "username", "token", "credentialId", "value"]) expect(authFields).toContain(`"${f}"`);
     expect(JSON.stringify(webhook.properties.headers)).toContain('"name"');

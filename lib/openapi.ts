@@ -5,7 +5,8 @@ import { EVENT_TYPES } from "@/lib/events/catalog";
 import { eventInputSchema, MAX_EVENTS_PER_REQUEST } from "@/lib/validations/event";
 import { listDeliveriesSchema, listWebhooksSchema } from "@/lib/validations/listing";
 import { oauthCredentialSchema } from "@/lib/validations/oauth-credential";
-import { bodySchema, webhookSchema } from "@/lib/validations/webhook";
+import { bodySchema, webhookObjectSchema } from "@/lib/validations/webhook";
+import { deprecateEventTypeSchema, eventTypeDetailsSchema, eventTypeSchema } from "@/lib/validations/event-type";
 
 /**
  * The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json. Request bodies are the very
@@ -71,7 +72,8 @@ export const publicBodySchema = z.discriminatedUnion("mode", [
 
 export const webhookResponseSchema = z.strictObject({
   id: z.uuid(),
-  ...webhookSchema.omit({ auth: true, headers: true, body: true }).shape,
+  ...webhookObjectSchema.omit({ auth: true, headers: true, body: true }).shape,
+  eventType: z.string().describe("Deprecated: the first of `eventTypes` (a webhook listened to one type before)"),
   headers: z.array(publicRowSchema),
   auth: publicAuthSchema,
   body: publicBodySchema,
@@ -85,6 +87,24 @@ export const webhookResponseSchema = z.strictObject({
   updatedAt: timestamp,
 });
 
+const companyEventTypeSchema = z.strictObject({
+  type: z.string(),
+  entity: z.string(),
+  module: z.string(),
+  label: z.string(),
+  description: z.string(),
+  schema: z.record(z.string(), z.unknown()).nullable().describe("The JSON Schema each event's data must meet"),
+  sample: z.strictObject({
+    data: z.record(z.string(), z.unknown()),
+    previous: z.record(z.string(), z.unknown()).optional(),
+  }),
+  custom: z.literal(true),
+  deprecated: z.boolean(),
+  deprecatedAt: nullableTime,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
 export const webhookListResponseSchema = z.strictObject({
   webhooks: z.array(
     z.strictObject({
@@ -92,7 +112,7 @@ export const webhookListResponseSchema = z.strictObject({
       name: z.string(),
       description: z.string(),
       active: z.boolean(),
-      eventType: z.string(),
+      eventTypes: z.array(z.string()),
       method: z.string(),
       url: z.string(),
       lastSentAt: nullableTime,
@@ -178,9 +198,14 @@ const RESPONSE_SCHEMAS = {
         label: z.string(),
         description: z.string(),
         sample: z.record(z.string(), z.unknown()),
+        custom: z.boolean().describe("One of your company's own types (listed only with an API key)"),
+        deprecated: z.boolean().describe("Its events are still accepted; new webhooks no longer offer it"),
+        module: z.string().optional(),
+        schema: z.record(z.string(), z.unknown()).nullable().optional(),
       }),
     ),
   }),
+  CompanyEventType: z.strictObject({ eventType: companyEventTypeSchema }),
   Company: z.strictObject({
     company: z.strictObject({ id: z.uuid(), name: z.string() }),
     apiKey: z.strictObject({ id: z.uuid(), name: z.string() }),
@@ -188,10 +213,13 @@ const RESPONSE_SCHEMAS = {
 } satisfies Record<string, z.ZodType>;
 
 const REQUEST_SCHEMAS = {
-  WebhookInput: webhookSchema,
-  WebhookPatch: webhookSchema.partial(),
+  WebhookInput: webhookObjectSchema,
+  WebhookPatch: webhookObjectSchema.partial(),
   RotateSecretInput: rotateSigningSecretSchema.omit({ webhookId: true }),
   OAuthCredentialInput: oauthCredentialSchema,
+  EventTypeInput: eventTypeSchema,
+  EventTypeUpdate: eventTypeDetailsSchema,
+  EventTypeDeprecation: deprecateEventTypeSchema.omit({ type: true }),
   EventInput: eventInputSchema,
 } satisfies Record<string, z.ZodType>;
 
@@ -207,11 +235,25 @@ function toJson(schema: z.ZodType, io: "input" | "output"): JsonSchema {
 }
 
 /** The catalog's types, where a schema only says "string" (the actions check them against the catalog). */
+/** Event types are the catalog's and the company's own: named by `GET /api/v1/event-types`, not an enum. */
 function withEventTypes(json: JsonSchema, key: string): JsonSchema {
   const properties = json.properties as Record<string, JsonSchema>;
+  const description =
+    "An event type of the built-in catalog or one your company registered (`GET /api/v1/event-types` lists both)";
+  const property = properties[key];
   return {
     ...json,
-    properties: { ...properties, [key]: { ...properties[key], enum: EVENT_TYPES.map((e) => e.type) } },
+    properties: {
+      ...properties,
+      [key]:
+        property.type === "array"
+          ? {
+              ...property,
+              description,
+              items: { ...(property.items as JsonSchema), examples: EVENT_TYPES.slice(0, 3).map((e) => e.type) },
+            }
+          : { ...property, description, examples: EVENT_TYPES.slice(0, 3).map((e) => e.type) },
+    },
   };
 }
 
@@ -239,6 +281,8 @@ interface OperationSpec {
   /** The permission the key's creator needs; "public" needs no key. */
   access: "webhooks.view" | "webhooks.manage" | "key" | "public";
   pathId?: string;
+  /** A path parameter `{type}`: the event type's name. */
+  pathType?: string;
   query?: z.ZodObject;
   body?: { schema: keyof typeof REQUEST_SCHEMAS; required?: boolean; mergePatch?: boolean; batch?: boolean };
   ok: { status: number; description: string; schema?: keyof typeof RESPONSE_SCHEMAS };
@@ -255,6 +299,14 @@ function operation(spec: OperationSpec) {
       required: true,
       description: spec.pathId,
       schema: { type: "string", format: "uuid" },
+    });
+  if (spec.pathType)
+    parameters.push({
+      name: "type",
+      in: "path",
+      required: true,
+      description: spec.pathType,
+      schema: { type: "string" },
     });
   for (const [name, schema] of Object.entries(spec.query?.shape ?? {})) {
     if (name === "webhookId") continue;
@@ -315,8 +367,8 @@ function buildDocument() {
   const schemas: Record<string, JsonSchema> = {};
   for (const [name, schema] of Object.entries(REQUEST_SCHEMAS)) schemas[name] = toJson(schema, "input");
   for (const [name, schema] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = toJson(schema, "output");
-  schemas.WebhookInput = withEventTypes(schemas.WebhookInput, "eventType");
-  schemas.WebhookPatch = withEventTypes(schemas.WebhookPatch, "eventType");
+  schemas.WebhookInput = withEventTypes(schemas.WebhookInput, "eventTypes");
+  schemas.WebhookPatch = withEventTypes(schemas.WebhookPatch, "eventTypes");
   schemas.EventInput = withEventTypes(schemas.EventInput, "type");
 
   const paths = {
@@ -330,10 +382,57 @@ function buildDocument() {
     },
     "/api/v1/event-types": {
       get: operation({
-        tag: "Events",
+        tag: "Event types",
         summary: "The event catalog, each type with a sample record",
+        description:
+          "Without a key: the built-in catalog. With an API key: your company's own types too (`custom: true`), deprecated ones marked.",
         access: "public",
         ok: { status: 200, description: "The catalog", schema: "EventTypes" },
+      }),
+      post: operation({
+        tag: "Event types",
+        summary: "Register one of your company's own event types",
+        description:
+          "A name not in the built-in catalog, a module (group), and a JSON Schema (a subset: type, properties, required, additionalProperties, items, enum, const, minimum, maximum, minLength, maxLength, minItems, maxItems, format) and/or a sample record. Events of the type must then meet the schema (422 naming the field). Schema and sample may be JSON objects or JSON text.",
+        access: "webhooks.manage",
+        body: { schema: "EventTypeInput" },
+        ok: { status: 201, description: "Registered", schema: "CompanyEventType" },
+      }),
+    },
+    "/api/v1/event-types/{type}": {
+      get: operation({
+        tag: "Event types",
+        summary: "One of your company's own event types",
+        access: "webhooks.view",
+        pathType: "The event type's name",
+        ok: { status: 200, description: "The event type", schema: "CompanyEventType" },
+      }),
+      put: operation({
+        tag: "Event types",
+        summary: "Replace its label, description, module, schema and sample",
+        access: "webhooks.manage",
+        pathType: "The event type's name",
+        body: { schema: "EventTypeUpdate" },
+        ok: { status: 200, description: "Saved", schema: "CompanyEventType" },
+      }),
+      patch: operation({
+        tag: "Event types",
+        summary: "Deprecate or restore",
+        description:
+          "A deprecated type's events are still accepted and the webhooks that listen to it keep it; new webhooks no longer offer it.",
+        access: "webhooks.manage",
+        pathType: "The event type's name",
+        body: { schema: "EventTypeDeprecation" },
+        ok: { status: 200, description: "Saved", schema: "CompanyEventType" },
+      }),
+      delete: operation({
+        tag: "Event types",
+        summary: "Delete an event type no webhook listens to",
+        description: "409, naming them, while webhooks listen to it: deprecate it instead.",
+        access: "webhooks.manage",
+        pathType: "The event type's name",
+        ok: { status: 204, description: "Deleted" },
+        errors: [409],
       }),
     },
     "/api/v1/events": {

@@ -14,22 +14,21 @@ import {
   SelectTrigger,
   SelectValue,
 } from "@/components/ui/select";
-import { EVENT_TYPES } from "@/lib/events/catalog";
+import type { EventTypeOption } from "@/lib/events/catalog";
 
 const ALL = "all";
-
-/** Group the catalog by entity for the type filter. */
-const GROUPS = [...new Set(EVENT_TYPES.map((e) => e.entity))].map((entity) => ({
-  entity,
-  types: EVENT_TYPES.filter((e) => e.entity === entity),
-}));
 
 /**
  * Search (record id, event id or type) and a type filter, as a GET form: the URL holds the filters,
  * and submitting starts again from the newest page. Picking a type submits at once.
  */
-export function EventFilters({ q, type }: { q: string; type: string }) {
+export function EventFilters({ q, type, eventTypes }: { q: string; type: string; eventTypes: EventTypeOption[] }) {
   const form = useRef<HTMLFormElement>(null);
+  // The catalog's and the company's types, grouped by entity / module.
+  const groups = [...new Set(eventTypes.map((e) => e.entity))].map((entity) => ({
+    entity,
+    types: eventTypes.filter((e) => e.entity === entity),
+  }));
   return (
     <Form
       ref={form}
@@ -62,7 +61,7 @@ export function EventFilters({ q, type }: { q: string; type: string }) {
         </SelectTrigger>
         <SelectContent>
           <SelectItem value={ALL}>All event types</SelectItem>
-          {GROUPS.map((g) => (
+          {groups.map((g) => (
             <SelectGroup key={g.entity}>
               <SelectLabel className="capitalize">{g.entity}</SelectLabel>
               {g.types.map((t) => (

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { SendIcon } from "lucide-react";
 import { toast } from "sonner";
 import { sendTestEventAction } from "@/app/(app)/events/actions";
@@ -18,15 +18,18 @@ import {
   DialogTrigger,
 } from "@/components/ui/dialog";
 import { Form } from "@/components/ui/form";
-import { eventTypeOptions, getEventType } from "@/lib/events/catalog";
+import type { EventTypeOption, EventTypeInfo } from "@/lib/events/catalog";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
 import { testEventSchema, type TestEventInput } from "@/lib/validations/test-event";
 
 const DEFAULT_TYPE = "deal.updated";
 
-/** The catalog's sample of a type, as the dialog's JSON text. */
-function sampleOf(type: string): TestEventInput {
-  const sample = getEventType(type)?.sample;
+/** An event type the dialog offers, with its sample record (the catalog's, or the company's own). */
+export type TestEventTypeOption = EventTypeOption & { sample: EventTypeInfo["sample"] };
+
+/** A type's sample, as the dialog's JSON text. */
+function sampleOf(options: TestEventTypeOption[], type: string): TestEventInput {
+  const sample = options.find((o) => o.type === type)?.sample;
   return {
     type,
     data: JSON.stringify(sample?.data ?? { id: "" }, null, 2),
@@ -38,16 +41,21 @@ function sampleOf(type: string): TestEventInput {
  * "Send a test event": pick a type, edit its sample record, and post it through the same path as
  * the API — every matching active webhook delivers it. The toast says how many matched.
  */
-export function SendTestEventButton({ variant = "default" }: { variant?: "default" | "outline" }) {
+export function SendTestEventButton({
+  variant = "default",
+  eventTypes: options,
+}: {
+  variant?: "default" | "outline";
+  eventTypes: TestEventTypeOption[];
+}) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const options = useMemo(() => eventTypeOptions(), []);
-  const form = useZodForm(testEventSchema, { defaultValues: sampleOf(DEFAULT_TYPE) });
+  const form = useZodForm(testEventSchema, { defaultValues: sampleOf(options, DEFAULT_TYPE) });
   const pending = form.formState.isSubmitting;
 
   function onOpenChange(next: boolean) {
     if (pending) return;
-    if (next) form.reset(sampleOf(form.getValues("type") || DEFAULT_TYPE));
+    if (next) form.reset(sampleOf(options, form.getValues("type") || DEFAULT_TYPE));
     setOpen(next);
   }
 
@@ -93,7 +101,7 @@ export function SendTestEventButton({ variant = "default" }: { variant?: "defaul
               description="Picking a type loads its sample record; edit it as you like."
               options={options}
               onPicked={(type) => {
-                const sample = sampleOf(type);
+                const sample = sampleOf(options, type);
                 form.setValue("data", sample.data, { shouldValidate: false });
                 form.setValue("previous", sample.previous, { shouldValidate: false });
                 form.clearErrors(["data", "previous"]);

@@ -23,6 +23,8 @@ const WEBHOOK_FIELD_LABELS: Record<string, string> = {
   description: "description",
   active: "active",
   eventType: "trigger event",
+  eventTypes: "trigger events",
+  triggerMode: "trigger mode",
   method: "method",
   url: "URL",
   delaySeconds: "delay (s)",
@@ -110,6 +112,7 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details" | 
     case "webhook.created":
       return [
         typeof d.eventType === "string" ? `Trigger ${d.eventType}` : null,
+        Array.isArray(d.eventTypes) ? `Trigger ${d.eventTypes.join(", ")}` : null,
         typeof d.url === "string" ? d.url : null,
         typeof d.active === "boolean" ? (d.active ? "Switched on" : "Switched off") : null,
       ].filter((l): l is string => l !== null);

@@ -11,25 +11,30 @@ import type { EventTypeOption } from "@/lib/events/catalog";
 import { cn } from "@/lib/utils";
 
 /**
- * The trigger event, picked from the catalog with a search box (by label, type or entity).
- * Arrow keys move through the results, Enter picks.
+ * The trigger event, picked from the catalog (and the company's own types) with a search box (by label,
+ * type or entity). Arrow keys move through the results, Enter picks. With `multiple`, the value is a
+ * list: picking toggles a type and the list stays open.
  */
 export const EventTypePicker = forwardRef<
   HTMLButtonElement,
   {
     id?: string;
-    value: string;
+    value: string | string[];
+    multiple?: boolean;
     onChange: (type: string) => void;
     options: EventTypeOption[];
     disabled?: boolean;
     invalid?: boolean;
     "aria-describedby"?: string;
   }
->(function EventTypePicker({ value, onChange, options, disabled, invalid, ...aria }, ref) {
+>(function EventTypePicker({ value, multiple, onChange, options, disabled, invalid, ...aria }, ref) {
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState("");
   const [cursor, setCursor] = useState(0);
-  const selected = options.find((o) => o.type === value);
+  const values = Array.isArray(value) ? value : value ? [value] : [];
+  const isPicked = (type: string) => values.includes(type);
+  const picked = values.map((v) => options.find((o) => o.type === v) ?? { type: v, label: v });
+  const selected = picked[0];
   const results = useMemo(() => {
     const q = query.trim().toLowerCase();
     return q
@@ -44,6 +49,7 @@ export const EventTypePicker = forwardRef<
 
   function pick(type: string) {
     onChange(type);
+    if (multiple) return;
     setOpen(false);
     setQuery("");
   }
@@ -63,11 +69,17 @@ export const EventTypePicker = forwardRef<
           disabled={disabled}
           className={cn("w-full justify-between font-normal", !selected && "text-muted-foreground")}
         >
-          {selected ? (
+          {picked.length > 1 ? (
+            <span className="truncate">
+              {picked.length} events: {picked.map((p) => p.label).join(", ")}
+            </span>
+          ) : selected ? (
             <span className="flex min-w-0 items-center gap-2">
               <span className="truncate">{selected.label}</span>
               <code className="text-muted-foreground truncate text-xs">{selected.type}</code>
             </span>
+          ) : multiple ? (
+            "Choose the events that trigger this webhook"
           ) : (
             "Choose the event that triggers this webhook"
           )}
@@ -104,7 +116,12 @@ export const EventTypePicker = forwardRef<
             }}
           />
         </div>
-        <div role="listbox" aria-label="Events" className="max-h-72 overflow-y-auto p-1">
+        <div
+          role="listbox"
+          aria-label="Events"
+          aria-multiselectable={multiple || undefined}
+          className="max-h-72 overflow-y-auto p-1"
+        >
           {results.length === 0 ? (
             <p className="text-muted-foreground px-3 py-6 text-center text-sm">No event matches “{query}”.</p>
           ) : null}
@@ -118,7 +135,7 @@ export const EventTypePicker = forwardRef<
                     key={o.type}
                     type="button"
                     role="option"
-                    aria-selected={o.type === value}
+                    aria-selected={isPicked(o.type)}
                     onClick={() => pick(o.type)}
                     onMouseEnter={() => setCursor(index)}
                     className={cn(
@@ -127,7 +144,7 @@ export const EventTypePicker = forwardRef<
                     )}
                   >
                     <CheckIcon
-                      className={cn("mt-0.5 size-4 shrink-0", o.type === value ? "opacity-100" : "opacity-0")}
+                      className={cn("mt-0.5 size-4 shrink-0", isPicked(o.type) ? "opacity-100" : "opacity-0")}
                       aria-hidden
                     />
                     <span className="min-w-0">
@@ -157,12 +174,15 @@ export function EventTypeField({
   label,
   description,
   options,
+  multiple,
   onPicked,
 }: {
   name: string;
   label: string;
   description: ReactNode;
   options: EventTypeOption[];
+  /** The field holds a list of types; picking one adds or removes it. */
+  multiple?: boolean;
   onPicked?: (type: string) => void;
 }) {
   const { control } = useFormContext();
@@ -176,11 +196,15 @@ export function EventTypeField({
           <FormControl>
             <EventTypePicker
               ref={field.ref}
-              value={field.value ?? ""}
+              value={field.value ?? (multiple ? [] : "")}
+              multiple={multiple}
               options={options}
               invalid={Boolean(fieldState.error)}
               onChange={(type) => {
-                field.onChange(type);
+                if (multiple) {
+                  const list: string[] = field.value ?? [];
+                  field.onChange(list.includes(type) ? list.filter((t) => t !== type) : [...list, type]);
+                } else field.onChange(type);
                 onPicked?.(type);
               }}
             />

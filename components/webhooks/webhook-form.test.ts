@@ -15,7 +15,7 @@ import { WebhookForm, type WebhookFormProps } from "./webhook-form";
 function render(overrides: Partial<WebhookFormProps>): string {
   const props: WebhookFormProps = {
     mode: "create",
-    defaults: { name: "", eventType: "deal.updated", url: "" },
+    defaults: { name: "", eventTypes: ["deal.updated"], url: "" },
     savedSecrets: { basic: false, apiKey: false, bearer: false, headers: [], constants: [] },
     eventTypes: eventTypeOptions(),
     credentials: [],
@@ -52,7 +52,7 @@ describe("WebhookForm", () => {
       webhookId: "5f0c7a4e-3b1d-4c2a-9e8f-0a1b2c3d4e5f",
       defaults: {
         name: "Contacts",
-        eventType: "contact.created",
+        eventTypes: ["contact.created"],
         url: "https://crm.example/hook",
         headers: [
           { name: "X-Api-Token", value: "", secret: true },
@@ -88,7 +88,7 @@ describe("WebhookForm", () => {
 
   it("says a GET sends no body, and shows no action bar without Manage Webhooks", () => {
     const html = render({
-      defaults: { name: "G", eventType: "deal.updated", url: "", method: "GET" },
+      defaults: { name: "G", eventTypes: ["deal.updated"], url: "", method: "GET" },
       canManage: false,
     });
     expect(html).toContain("GET requests have no body");

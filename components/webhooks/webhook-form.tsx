@@ -16,7 +16,7 @@ import type { TestResult } from "@/lib/delivery/test-webhook";
 import type { EventTypeOption } from "@/lib/events/catalog";
 import { sameHost } from "@/lib/target-host";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
-import { BODY_METHODS, webhookSchema, type HttpMethod, type WebhookInput } from "@/lib/validations/webhook";
+import { BODY_METHODS, webhookObjectSchema, type HttpMethod, type WebhookFormValues } from "@/lib/validations/webhook";
 import { AuthSection } from "./form/auth-section";
 import { BasicsSection } from "./form/basics-section";
 import { BodySection } from "./form/body-section";
@@ -33,7 +33,7 @@ import { TestPanel } from "./test-panel";
 export interface WebhookFormProps {
   mode: "create" | "edit";
   webhookId?: string;
-  defaults: WebhookInput;
+  defaults: WebhookFormValues;
   /** Which secrets are saved (never their values). */
   savedSecrets: SavedSecrets;
   eventTypes: EventTypeOption[];
@@ -50,10 +50,10 @@ export interface WebhookFormProps {
 export function WebhookForm(props: WebhookFormProps) {
   const { mode, webhookId, eventTypes, credentials, canManage, savedSecrets } = props;
   const router = useRouter();
-  const form = useZodForm(webhookSchema, { defaultValues: props.defaults, mode: "onTouched" });
-  const [active, eventTypeValue, methodValue, url] = useWatch({
+  const form = useZodForm(webhookObjectSchema, { defaultValues: props.defaults, mode: "onTouched" });
+  const [active, eventTypeValues, methodValue, url] = useWatch({
     control: form.control,
-    name: ["active", "eventType", "method", "url"],
+    name: ["active", "eventTypes", "method", "url"],
   });
   const delays = useRetryDelays(form, props.defaults.retryPolicy);
 
@@ -62,8 +62,11 @@ export function WebhookForm(props: WebhookFormProps) {
   const [testResult, setTestResult] = useState<TestResult | null>(null);
   const [createdSecret, setCreatedSecret] = useState<string | null>(null);
 
-  const eventType = eventTypes.find((e) => e.type === eventTypeValue);
-  const sampleFields = eventType?.fields ?? [];
+  // Test, the preview and the body's field list use the first chosen type's sample; conditions offer every
+  // chosen type's fields.
+  const chosen = (eventTypeValues ?? []).flatMap((t) => eventTypes.filter((e) => e.type === t));
+  const eventType = chosen[0];
+  const sampleFields = [...new Set(chosen.flatMap((e) => e.fields))];
   const method = (methodValue ?? "POST") as HttpMethod;
   const hasBody = BODY_METHODS.includes(method);
   // A saved header or constant secret is kept when left blank, unless the URL's host changes (then it must be typed
@@ -158,7 +161,7 @@ export function WebhookForm(props: WebhookFormProps) {
           >
             <fieldset disabled={!canManage || form.formState.isSubmitting} className="min-w-0 space-y-6">
               <BasicsSection />
-              <TriggerSection eventTypes={eventTypes} eventType={eventType} sampleFields={sampleFields} />
+              <TriggerSection eventTypes={eventTypes} chosen={chosen} sampleFields={sampleFields} />
               <RequestSection sampleFields={sampleFields} savedSecrets={savedSecrets} rowSecretKept={rowSecretKept} />
               <AuthSection
                 editing={mode === "edit"}
@@ -169,7 +172,7 @@ export function WebhookForm(props: WebhookFormProps) {
               <BodySection
                 method={method}
                 eventType={eventType}
-                eventChosen={Boolean(eventTypeValue)}
+                eventChosen={Boolean(eventTypeValues?.length)}
                 sampleFields={sampleFields}
                 savedSecrets={savedSecrets}
                 rowSecretKept={rowSecretKept}

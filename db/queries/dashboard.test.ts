@@ -32,7 +32,7 @@ async function webhook(companyId: string, name: string, active = true) {
       companyId,
       name,
       active,
-      eventType: "deal.updated",
+      eventTypes: ["deal.updated"],
       url: "http://127.0.0.1:9/x",
       config: {},
       signingSecretEncrypted: "unused",

@@ -22,7 +22,7 @@ async function webhook(companyId: string, name: string) {
     .values({
       companyId,
       name,
-      eventType: "deal.updated",
+      eventTypes: ["deal.updated"],
       url: "http://127.0.0.1:9/x",
       config: {},
       signingSecretEncrypted: "unused",

@@ -50,7 +50,7 @@ export async function listWebhooks(db: DbOrTx, companyId: string, params: ListWe
         name: webhooks.name,
         description: webhooks.description,
         active: webhooks.active,
-        eventType: webhooks.eventType,
+        eventTypes: webhooks.eventTypes,
         method: webhooks.method,
         url: webhooks.url,
         lastSentAt: webhooks.lastSentAt,

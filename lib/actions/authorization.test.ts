@@ -27,6 +27,15 @@ async function buildWorld() {
   const doomed = await ACTIONS.createWebhook.run(env.deps, a.owner, webhookInput("To delete"));
   const cred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("CRM"));
   const spareCred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("Spare"));
+  for (const type of ["ticket.escalated", "ticket.spare"]) {
+    const made = await ACTIONS.createEventType.run(env.deps, a.owner, {
+      type,
+      label: type,
+      module: "ticket",
+      sample: { id: "t1" },
+    });
+    if (!made.ok) throw new Error("world setup failed: event type");
+  }
   if (!invite.ok || !role.ok || !key.ok || !hook.ok || !doomed.ok || !cred.ok || !spareCred.ok)
     throw new Error("world setup failed");
   const [event] = await env.db
@@ -147,6 +156,16 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   resendDelivery: (w) => ({ deliveryId: w.deliveryId }),
   retryFailedDeliveries: (w) => ({ webhookId: w.webhookId, period: "all" }),
   sendTestEvent: () => ({ type: "deal.updated", data: JSON.stringify({ id: "d_test", stage: "Won" }) }),
+  listEventTypes: () => ({}),
+  createEventType: () => ({ type: "ticket.escalated_new", label: "Escalated", module: "ticket", sample: { id: "t1" } }),
+  updateEventType: () => ({
+    type: "ticket.escalated",
+    label: "Escalated again",
+    module: "ticket",
+    sample: { id: "t1" },
+  }),
+  deprecateEventType: () => ({ type: "ticket.escalated", deprecated: true }),
+  deleteEventType: () => ({ type: "ticket.spare" }),
 };
 
 const TENANT_TABLES = [
@@ -162,6 +181,7 @@ const TENANT_TABLES = [
   "events",
   "deliveries",
   "bulk_retries",
+  "company_event_types",
 ];
 
 /** Everything stored for the two companies (and their users), to compare before and after. */
@@ -232,6 +252,8 @@ describe.each(guarded)("%s", (name) => {
       "listOAuthCredentialsAction",
       "sendTestEvent",
       "previewWebhookBody",
+      "listEventTypes",
+      "createEventType",
     ].includes(name);
     await expectRefused(createsOnly ? { ...world.b.owner, companyId: world.a.companyId } : world.b.owner, [
       "not_found",

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { events } from "@/db/schema";
 import { ActionError, defineAction, fieldErrorsOf, ok } from "@/lib/action";
+import { checkEventTypes } from "@/lib/events/company-catalog";
 import { ingestEvents } from "@/lib/events/ingest";
 import { eventInputSchema } from "@/lib/validations/event";
 import { testEventSchema } from "@/lib/validations/test-event";
@@ -33,6 +34,13 @@ export const sendTestEvent = defineAction({
       }
       const [field, messages] = Object.entries(fieldErrors)[0];
       throw new ActionError("invalid", `${field}: ${messages[0]}`, fieldErrors);
+    }
+    const typeProblem = await checkEventTypes(db, actor.companyId, [checked.data]);
+    if (typeProblem) {
+      const field = typeProblem.field === "type" ? "type" : "data";
+      throw new ActionError("invalid", `${typeProblem.field}: ${typeProblem.message}`, {
+        [field]: [typeProblem.message],
+      });
     }
     const [result] = await ingestEvents(db, await boss(), actor.companyId, null, [checked.data], {
       sentBy: actor.userId,

@@ -3,6 +3,7 @@ import { createApiKey, revokeApiKey } from "./api-keys";
 import { resendEmail, updateCompanySettings } from "./company";
 import { listDeliveries, resendDelivery, retryFailedDeliveries } from "./deliveries";
 import { sendTestEvent } from "./events";
+import { createEventType, deleteEventType, deprecateEventType, listEventTypes, updateEventType } from "./event-types";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "./members";
 import {
   createOAuthCredential,
@@ -62,6 +63,11 @@ export const ACTIONS = {
   resendDelivery,
   retryFailedDeliveries,
   sendTestEvent,
+  listEventTypes,
+  createEventType,
+  updateEventType,
+  deprecateEventType,
+  deleteEventType,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -105,7 +105,10 @@ export function publicWebhook(row: Webhook) {
     name: row.name,
     description: row.description,
     active: row.active,
-    eventType: row.eventType,
+    eventTypes: row.eventTypes,
+    /** Deprecated: the first of eventTypes (webhooks listened to one event type before). */
+    eventType: row.eventTypes[0],
+    triggerMode: config.triggerMode,
     conditions: config.conditions,
     method: config.method,
     url: row.url,

@@ -179,7 +179,7 @@ describe("webhook actions", () => {
       name: "Copy of Original",
       active: false,
       url: source.url,
-      eventType: source.eventType,
+      eventTypes: source.eventTypes,
     });
     expect(copy.config).toMatchObject({ name: "Copy of Original", active: false });
     expect(signingSecretsOf(copy)[0]).not.toBe(signingSecretsOf(source)[0]);
@@ -296,7 +296,7 @@ describe("webhook actions", () => {
     const unknown = await previewWebhookBody.run(env.deps, company.owner, {
       draft: { eventType: "no.such", body: { mode: "raw", encoding: "json" } },
     });
-    expect(unknown).toMatchObject({ ok: true, data: { ok: false, fieldErrors: { eventType: [expect.any(String)] } } });
+    expect(unknown).toMatchObject({ ok: true, data: { ok: false, fieldErrors: { eventTypes: [expect.any(String)] } } });
   });
 
   it("previews the same body as Test's dry run of the whole form", async () => {

@@ -14,8 +14,8 @@ import { ActionError, defineAction, ok } from "@/lib/action";
 import { encryptSecret } from "@/lib/crypto";
 import { checkTemplates, previewBody, testWebhook, type TestResult } from "@/lib/delivery/test-webhook";
 import { retypeMessage, sameHost, targetHost } from "@/lib/target-host";
-import { getEventType } from "@/lib/events/catalog";
-import { webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
+import { resolveEventTypes } from "@/lib/events/company-catalog";
+import { webhookObjectSchema, webhookSchema, withEventTypes, type WebhookConfig } from "@/lib/validations/webhook";
 import {
   generateSigningSecret,
   insertWebhook,
@@ -29,7 +29,10 @@ import {
 } from "@/lib/webhooks";
 
 export const webhookIdSchema = z.object({ webhookId: z.uuid("Choose a webhook") });
-export const updateWebhookSchema = webhookSchema.extend({ webhookId: z.uuid("Choose a webhook") });
+export const updateWebhookSchema = z.preprocess(
+  withEventTypes,
+  webhookObjectSchema.extend({ webhookId: z.uuid("Choose a webhook") }),
+);
 export const setWebhookActiveSchema = z.object({
   webhookId: z.uuid("Choose a webhook"),
   active: z.boolean({ error: "active must be true or false" }),
@@ -52,6 +55,7 @@ export const testWebhookDraftSchema = z.object({
 /** The draft's parts that shape the body; previewBody parses them with the webhook schema. */
 export const previewWebhookBodySchema = z.object({
   draft: z.object({
+    eventTypes: z.unknown().optional(),
     eventType: z.unknown().optional(),
     method: z.unknown().optional(),
     body: z.unknown().optional(),
@@ -59,16 +63,25 @@ export const previewWebhookBodySchema = z.object({
   }),
 });
 
-/** The checks zod cannot make alone: the event type is in the catalog, the OAuth credential is this company's. */
-async function checkReferences(db: DbOrTx, companyId: string, config: WebhookConfig) {
+/**
+ * The checks zod cannot make alone: each event type is the catalog's or the company's own (a deprecated
+ * one only when the webhook listened to it already), the OAuth credential is this company's.
+ */
+async function checkReferences(db: DbOrTx, companyId: string, config: WebhookConfig, savedTypes: string[] = []) {
   const fieldErrors: Record<string, string[]> = {};
-  if (!getEventType(config.eventType))
-    fieldErrors.eventType = [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`];
+  const known = await resolveEventTypes(db, companyId, config.eventTypes);
+  for (const type of config.eventTypes) {
+    const info = known.get(type);
+    if (!info) fieldErrors.eventTypes = [`"${type.slice(0, 100)}" is not an event type of the catalog or your company`];
+    else if (info.deprecated && !savedTypes.includes(type))
+      fieldErrors.eventTypes = [`${type} is deprecated: it can no longer be chosen for a webhook`];
+    if (fieldErrors.eventTypes) break;
+  }
   if (config.auth.type === "oauth" && !(await getCompanyOAuthCredential(db, companyId, config.auth.credentialId))) {
     fieldErrors["auth.credentialId"] = ["Choose one of your company's OAuth credentials"];
   }
   // Templates are trial-rendered (in the sandbox) against the event type's sample record.
-  if (!fieldErrors.eventType) Object.assign(fieldErrors, await checkTemplates(companyId, config));
+  if (!fieldErrors.eventTypes) Object.assign(fieldErrors, await checkTemplates(db, companyId, config));
   const first = Object.entries(fieldErrors)[0];
   if (first) throw new ActionError("invalid", `${first[0]}: ${first[1][0]}`, fieldErrors);
 }
@@ -125,7 +138,8 @@ const AUDITED_FIELDS = [
   "name",
   "description",
   "active",
-  "eventType",
+  "eventTypes",
+  "triggerMode",
   "method",
   "url",
   "delaySeconds",
@@ -194,7 +208,7 @@ export const createWebhook = defineAction({
         action: "webhook.created",
         targetType: "webhook",
         targetId: webhook.id,
-        details: { name: webhook.name, eventType: webhook.eventType, url: webhook.url, active: webhook.active },
+        details: { name: webhook.name, eventTypes: webhook.eventTypes, url: webhook.url, active: webhook.active },
       });
       return ok({ webhookId: webhook.id, signingSecret }, `Webhook ${webhook.name} created`);
     });
@@ -207,7 +221,8 @@ export const updateWebhook = defineAction({
   schema: updateWebhookSchema,
   async handler({ db, actor }, input) {
     const { webhookId, ...config } = input;
-    await checkReferences(db, actor.companyId, config);
+    const saved = await loadWebhook(db, actor.companyId, webhookId);
+    await checkReferences(db, actor.companyId, config, saved.eventTypes);
     return db.transaction(async (tx) => {
       const [row] = await tx
         .select()
@@ -444,7 +459,7 @@ export const previewWebhookBody = defineAction({
   name: "previewWebhookBody",
   access: "webhooks.manage",
   schema: previewWebhookBodySchema,
-  async handler({ actor }, input) {
-    return ok(await previewBody(actor.companyId, input.draft));
+  async handler({ db, actor }, input) {
+    return ok(await previewBody(db, actor.companyId, input.draft));
   },
 });

@@ -203,7 +203,7 @@ describe("testWebhook", () => {
       );
       expect(unknownType).toMatchObject({
         ok: false,
-        fieldErrors: { eventType: ['"deal.exploded" is not an event type of the catalog'] },
+        fieldErrors: { eventTypes: ['"deal.exploded" is not an event type of the catalog or your company'] },
       });
 
       const badTemplate = await testWebhook(

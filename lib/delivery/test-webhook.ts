@@ -1,7 +1,7 @@
 import { generateSigningSecret } from "@/lib/webhooks";
 import { randomUUID } from "node:crypto";
-import type { Database } from "@/db";
-import { getEventType } from "@/lib/events/catalog";
+import type { Database, DbOrTx } from "@/db";
+import { findEventType } from "@/lib/events/company-catalog";
 import { isSecretConstant, isSecretHeader, webhookSchema, type WebhookConfig } from "@/lib/validations/webhook";
 import { headerKey, resolveRowSecrets, type AuthSecrets } from "@/lib/webhooks";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
@@ -87,11 +87,20 @@ function parseConfig(rawInput: unknown): { ok: true; config: WebhookConfig } | T
   return invalid(errors);
 }
 
-/** The event type's sample record as an event (the catalog's type, or an error for the eventType field). */
-function sampleEvent(config: WebhookConfig, id: string): DeliveryEvent | TestInvalid {
-  const eventType = getEventType(config.eventType);
+/**
+ * The sample record of the webhook's first event type as an event (the catalog's type or the company's
+ * own), or an error for the eventTypes field.
+ */
+async function sampleEvent(
+  db: DbOrTx,
+  companyId: string,
+  config: WebhookConfig,
+  id: string,
+): Promise<DeliveryEvent | TestInvalid> {
+  const type = config.eventTypes[0];
+  const eventType = await findEventType(db, companyId, type);
   if (!eventType)
-    return invalid({ eventType: [`"${config.eventType.slice(0, 100)}" is not an event type of the catalog`] });
+    return invalid({ eventTypes: [`"${type.slice(0, 100)}" is not an event type of the catalog or your company`] });
   return {
     id,
     type: eventType.type,
@@ -185,8 +194,8 @@ function secretsOf(config: WebhookConfig, values: (string | undefined)[]): strin
  * sandbox against the event type's sample record. Broken templates and templates over the sandbox's
  * limits come back as field errors; nothing else is judged here (secrets, OAuth, the URL's shape).
  */
-export async function checkTemplates(companyId: string, config: WebhookConfig): Promise<FieldErrors> {
-  const event = sampleEvent(config, "evt_check");
+export async function checkTemplates(db: DbOrTx, companyId: string, config: WebhookConfig): Promise<FieldErrors> {
+  const event = await sampleEvent(db, companyId, config, "evt_check");
   if ("ok" in event) return {};
   try {
     const rendered = await renderSandboxed(companyId, config, event);
@@ -234,7 +243,7 @@ export async function testWebhook(
   const parsed = parseConfig(rawInput);
   if (!parsed.ok) return parsed;
   const config = parsed.config;
-  const event = sampleEvent(config, `evt_test_${randomUUID()}`);
+  const event = await sampleEvent(db, companyId, config, `evt_test_${randomUUID()}`);
   if ("ok" in event) return event;
 
   const stored = options.storedSecrets ?? {};
@@ -368,6 +377,8 @@ export async function testWebhook(
 
 /** The parts of the form that shape the body; the others (name, URL, headers, auth …) play no part in its preview. */
 export interface BodyDraft {
+  eventTypes?: unknown;
+  /** The older single type (an API client written before webhooks took several). */
   eventType?: unknown;
   method?: unknown;
   body?: unknown;
@@ -382,18 +393,18 @@ export type BodyPreview = { ok: true; body: string | null } | TestInvalid;
  * sandbox and the body built by the request builder, as Test would build it. Nothing is sent or
  * read from the database; a secret constant shows masked, a stand-in when its value is not typed.
  */
-export async function previewBody(companyId: string, draft: BodyDraft): Promise<BodyPreview> {
+export async function previewBody(db: DbOrTx, companyId: string, draft: BodyDraft): Promise<BodyPreview> {
   const parsed = parseConfig({
     name: "Preview",
     url: "https://preview.invalid/",
-    eventType: draft.eventType,
+    ...(draft.eventTypes === undefined ? { eventType: draft.eventType } : { eventTypes: draft.eventTypes }),
     method: draft.method,
     body: draft.body,
     eventNaming: draft.eventNaming,
   });
   if (!parsed.ok) return parsed;
   const config = parsed.config;
-  const event = sampleEvent(config, `evt_test_${randomUUID()}`);
+  const event = await sampleEvent(db, companyId, config, `evt_test_${randomUUID()}`);
   if ("ok" in event) return event;
   const rowSecrets = placeholderRowSecrets(config, resolveRowSecrets(config, {}));
   try {

@@ -90,6 +90,112 @@ const form = {
   submitted_at: "2026-11-22T08:15:00Z",
 };
 
+const ticket = {
+  id: "tt_4410",
+  ticket_no: "TT4410",
+  title: "Engine will not start",
+  status: "Open",
+  priority: "High",
+  severity: "Major",
+  category: "Big Problem",
+  contact: { id: "c_1042", email: "ada@example.com" },
+  account: { id: "a_311", name: "Analytical Engines Ltd" },
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+  created_at: "2026-11-21T14:05:00Z",
+};
+const lineItems = [{ product_id: "p_77", name: "Analytical Engine licence", quantity: 1, unit_price: 48000 }];
+const invoice = {
+  id: "inv_2201",
+  invoice_no: "INV2201",
+  subject: "Engines — annual licence",
+  status: "Created",
+  total: 48000,
+  currency: "EUR",
+  due_date: "2026-12-22",
+  account: { id: "a_311", name: "Analytical Engines Ltd" },
+  deal: { id: "d_5531", name: "Engines — annual licence" },
+  line_items: lineItems,
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const quote = {
+  id: "q_812",
+  quote_no: "QUO812",
+  subject: "Engines — annual licence",
+  stage: "Delivered",
+  total: 48000,
+  currency: "EUR",
+  valid_till: "2026-12-31",
+  account: { id: "a_311", name: "Analytical Engines Ltd" },
+  line_items: lineItems,
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const salesOrder = {
+  id: "so_377",
+  salesorder_no: "SO377",
+  subject: "Engines — annual licence",
+  status: "Approved",
+  total: 48000,
+  currency: "EUR",
+  account: { id: "a_311", name: "Analytical Engines Ltd" },
+  quote: { id: "q_812" },
+  line_items: lineItems,
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const project = {
+  id: "prj_58",
+  name: "Engine roll-out",
+  status: "In progress",
+  progress: 40,
+  start_date: "2026-11-01",
+  target_end_date: "2027-02-28",
+  account: { id: "a_311", name: "Analytical Engines Ltd" },
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const campaign = {
+  id: "cmp_19",
+  name: "Winter webinar",
+  type: "Webinar",
+  status: "Active",
+  expected_revenue: 120000,
+  close_date: "2027-01-15",
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+};
+const vendor = {
+  id: "v_64",
+  name: "Babbage Parts Co",
+  email: "orders@babbage.example.com",
+  phone: "+44 20 7946 0101",
+  category: "Hardware",
+  website: "https://babbage.example.com",
+};
+const accountActivity = {
+  id: "aa_5120",
+  activity_type: "Site visit",
+  note: "Walked through the engine room",
+  account: { id: "a_311", name: "Analytical Engines Ltd" },
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+  created_at: "2026-11-22T11:00:00Z",
+};
+const salesActivity = {
+  id: "sa_9003",
+  product: { id: "p_77", name: "Analytical Engine licence" },
+  quantity: 1,
+  amount: 48000,
+  currency: "EUR",
+  status: "Active",
+  lead: { id: "l_2087", email: "alan@example.com" },
+  owner: { id: "u_7", name: "Grace Hopper", email: "grace@example.com" },
+  created_at: "2026-11-22T12:00:00Z",
+};
+const leave = {
+  id: "lv_301",
+  user: { id: "u_12", name: "Katherine Johnson", email: "katherine@example.com" },
+  from_date: "2026-12-21",
+  to_date: "2026-12-24",
+  type: "Vacation",
+  status: "Approved",
+};
+
 function entry(
   type: string,
   label: string,
@@ -193,7 +299,155 @@ export const EVENT_TYPES: EventTypeInfo[] = [
     { outcome: "Interested" },
   ),
   entry("form.submitted", "Form submitted", "A web form is submitted.", form),
+  // Vtiger: every workflow-enabled module.
+  ...crud(
+    "ticket",
+    "ticket",
+    "A help desk ticket (Vtiger: Tickets)",
+    ticket,
+    { status: "In Progress" },
+    { status: "Open" },
+  ),
+  entry(
+    "ticket.status_changed",
+    "Ticket status changed",
+    "A ticket moves to another status — e.g. Closed.",
+    { ...ticket, status: "Closed" },
+    { status: "Open" },
+  ),
+  ...crud("invoice", "invoice", "An invoice (Vtiger: Invoice)", invoice, { status: "Sent" }, { status: "Created" }),
+  entry(
+    "invoice.paid",
+    "Invoice paid",
+    "An invoice's status becomes Paid.",
+    { ...invoice, status: "Paid" },
+    {
+      status: "Sent",
+    },
+  ),
+  ...crud("quote", "quote", "A quote (Vtiger: Quotes)", quote, { stage: "Accepted" }, { stage: "Delivered" }),
+  ...crud(
+    "sales_order",
+    "sales order",
+    "A sales order (Vtiger: Sales Order)",
+    salesOrder,
+    { status: "Delivered" },
+    {
+      status: "Approved",
+    },
+  ),
+  ...crud("project", "project", "A project (Vtiger: Projects)", project, { progress: 60 }, { progress: 40 }),
+  ...crud(
+    "campaign",
+    "campaign",
+    "A marketing campaign (Vtiger: Campaigns)",
+    campaign,
+    { status: "Completed" },
+    {
+      status: "Active",
+    },
+  ),
+  ...crud(
+    "vendor",
+    "vendor",
+    "A vendor (Vtiger: Vendors)",
+    vendor,
+    { category: "Software" },
+    {
+      category: "Hardware",
+    },
+  ),
+  // LeadSquared's event lists.
+  entry(
+    "lead.field_changed",
+    "Lead field value changed",
+    "A chosen field of a lead changes value (LeadSquared: field value change); `changed` lists the fields.",
+    { ...lead, stage: "Qualified", changed: ["stage"] },
+    { stage: "Prospect" },
+  ),
+  entry(
+    "lead_activity.created",
+    "Lead activity created",
+    "An activity is posted on a lead (LeadSquared: lead activity create).",
+    activity,
+  ),
+  entry(
+    "lead_activity.updated",
+    "Lead activity updated",
+    "A lead's activity changes (LeadSquared: lead activity update).",
+    { ...activity, outcome: "Demo booked" },
+    { outcome: "Interested" },
+  ),
+  entry(
+    "account_activity.created",
+    "Account activity created",
+    "An activity is posted on an account (LeadSquared: account activity create).",
+    accountActivity,
+  ),
+  entry(
+    "account_activity.updated",
+    "Account activity updated",
+    "An account's activity changes (LeadSquared: account activity update).",
+    { ...accountActivity, note: "Walked through the engine room; follow-up booked" },
+    { note: accountActivity.note },
+  ),
+  entry(
+    "sales_activity.created",
+    "Sales activity created",
+    "A sale is recorded on a lead (LeadSquared: sales activity create).",
+    salesActivity,
+  ),
+  entry(
+    "sales_activity.updated",
+    "Sales activity updated",
+    "A recorded sale changes (LeadSquared: sales activity update).",
+    { ...salesActivity, quantity: 2, amount: 96000 },
+    { quantity: 1, amount: 48000 },
+  ),
+  entry(
+    "sales_activity.cancelled",
+    "Sales activity cancelled",
+    "A recorded sale is cancelled (LeadSquared: sales activity cancel).",
+    { ...salesActivity, status: "Cancelled" },
+    { status: "Active" },
+  ),
+  entry("leave.created", "Leave created", "A user's leave is entered (LeadSquared: leave create).", leave),
+  entry(
+    "leave.updated",
+    "Leave updated",
+    "A user's leave changes (LeadSquared: leave update).",
+    { ...leave, to_date: "2026-12-27" },
+    { to_date: "2026-12-24" },
+  ),
+  entry("leave.deleted", "Leave deleted", "A user's leave is removed (LeadSquared: leave delete).", {
+    id: leave.id,
+    user: leave.user,
+  }),
+  entry(
+    "user.availability_changed",
+    "User availability status changed",
+    "A user becomes available, busy or away (LeadSquared: user availability status change).",
+    { ...user, availability: "Away" },
+    { availability: "Available" },
+  ),
 ];
+
+/** A module's created / updated / deleted events (Vtiger's workflow triggers on any module). */
+function crud(
+  module: string,
+  noun: string,
+  what: string,
+  data: Record<string, unknown> & { id: string },
+  changed: Record<string, unknown>,
+  before: Record<string, unknown>,
+): EventTypeInfo[] {
+  const title = noun[0].toUpperCase() + noun.slice(1);
+  return [
+    entry(`${module}.created`, `New ${noun}`, `${what} is created.`, data),
+    entry(`${module}.updated`, `${title} updated`, `${what} changes.`, { ...data, ...changed }, before),
+    entry(`${module}.deleted`, `${title} deleted`, `${what} is deleted.`, { id: data.id }),
+  ];
+}
 
 const BY_TYPE = new Map(EVENT_TYPES.map((e) => [e.type, e]));
 
@@ -223,6 +477,8 @@ export interface EventTypeOption {
   label: string;
   description: string;
   fields: string[];
+  /** A type the company registered itself (not the built-in catalog). */
+  custom?: boolean;
 }
 
 export function eventTypeOptions(): EventTypeOption[] {

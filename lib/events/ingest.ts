@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
-import { executePrepared, jsonParam, type Database } from "@/db";
-import { deliveries, events, webhooks } from "@/db/schema";
+import { executePrepared, jsonParam, type Database, type DbOrTx } from "@/db";
+import { deliveries, events, webhookRecordTriggers, webhooks } from "@/db/schema";
 import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob } from "@/jobs/definitions";
 import type { EventInput } from "@/lib/validations/event";
-import type { Conditions, WebhookConfig } from "@/lib/validations/webhook";
+import type { Conditions, TriggerMode, WebhookConfig } from "@/lib/validations/webhook";
 import { conditionsHold } from "./conditions";
 
 /** A stable UUID for the first job of a batch window. */
@@ -76,13 +76,29 @@ export async function ingestEvents(
 
     const types = [...new Set(inserted.map((e) => e.type))];
     const candidates = types.length
-      ? await executePrepared<{ id: string; eventType: string; config: unknown }>(
+      ? await executePrepared<{ id: string; eventTypes: string[]; config: unknown }>(
           tx,
-          sql`select id, event_type as "eventType", config from ${webhooks}
-              where company_id = ${companyId}::uuid and active and event_type = any(array(select jsonb_array_elements_text(${jsonParam(types)}::jsonb)))`,
+          sql`select id, event_types as "eventTypes", config from ${webhooks}
+              where company_id = ${companyId}::uuid and active and event_types && array(select jsonb_array_elements_text(${jsonParam(types)}::jsonb))`,
         )
       : [];
 
+    // Each (event, webhook) pair that may fire. "every": when the conditions hold. "first_time": only the
+    // record's first holding event. "until_first": each event of the record up to and including its first
+    // holding one. Without a record id there is no record to remember: each event is its own record.
+    const matches: Match[] = [];
+    for (const event of inserted) {
+      for (const hook of candidates) {
+        if (!hook.eventTypes.includes(event.type)) continue;
+        const config = hook.config as Partial<WebhookConfig>;
+        const holds = conditionsHold(config.conditions as Conditions | undefined, event.data, event.previous);
+        const mode = config.triggerMode ?? "every";
+        const recordId = event.data.id === undefined || event.data.id === null ? null : String(event.data.id);
+        const key = mode === "every" || recordId === null ? null : { webhookId: hook.id, recordId };
+        if (holds || mode === "until_first") matches.push({ event, hook, config, holds, mode, key });
+      }
+    }
+    const dropped = await applyFirstTimeModes(tx, matches);
     const planned: {
       eventId: string;
       webhookId: string;
@@ -92,22 +108,16 @@ export async function ingestEvents(
     }[] = [];
     const nowMs = Date.now();
     const countByExternal = new Map<string, number>();
-    for (const event of inserted) {
-      let n = 0;
-      for (const hook of candidates) {
-        if (hook.eventType !== event.type) continue;
-        const config = hook.config as Partial<WebhookConfig>;
-        if (!conditionsHold(config.conditions as Conditions | undefined, event.data, event.previous)) continue;
-        // A batch window groups the events of each window of N seconds; its job starts when the window closes.
-        const window = config.batchWindowSeconds ?? 0;
-        const batchKey = window > 0 ? String(Math.floor(nowMs / (window * 1000))) : null;
-        const delaySeconds =
-          (config.delaySeconds ?? 0) + (batchKey ? (Number(batchKey) + 1) * window - nowMs / 1000 : 0);
-        planned.push({ eventId: event.id, webhookId: hook.id, delaySeconds, config, batchKey });
-        n++;
-      }
-      countByExternal.set(event.externalId, n);
-    }
+    for (const event of inserted) countByExternal.set(event.externalId, 0);
+    matches.forEach(({ event, hook, config }, i) => {
+      if (dropped.has(i)) return;
+      // A batch window groups the events of each window of N seconds; its job starts when the window closes.
+      const window = config.batchWindowSeconds ?? 0;
+      const batchKey = window > 0 ? String(Math.floor(nowMs / (window * 1000))) : null;
+      const delaySeconds = (config.delaySeconds ?? 0) + (batchKey ? (Number(batchKey) + 1) * window - nowMs / 1000 : 0);
+      planned.push({ eventId: event.id, webhookId: hook.id, delaySeconds, config, batchKey });
+      countByExternal.set(event.externalId, (countByExternal.get(event.externalId) ?? 0) + 1);
+    });
 
     if (planned.length) {
       const created = await executePrepared<{ id: string; webhookId: string; eventId: string }>(
@@ -171,4 +181,65 @@ export async function ingestEvents(
       };
     });
   });
+}
+
+interface Match {
+  event: { id: string; externalId: string; data: Record<string, unknown>; previous: Record<string, unknown> | null };
+  hook: { id: string };
+  config: Partial<WebhookConfig>;
+  holds: boolean;
+  mode: TriggerMode;
+  /** The record a first-time mode remembers; null for "every" and for events without a record id. */
+  key: { webhookId: string; recordId: string } | null;
+}
+
+/**
+ * The first-time trigger modes (webhook_record_triggers): which of the matches (by index) are not sent.
+ * The insert of a record's first holding event decides who is first, under concurrency too: a second
+ * transaction's insert of the same record waits for the first and then does nothing.
+ */
+async function applyFirstTimeModes(tx: DbOrTx, matches: Match[]): Promise<Set<number>> {
+  const dropped = new Set<number>();
+  const keyOf = (k: { webhookId: string; recordId: string }) => `${k.webhookId}:${k.recordId}`;
+  const keyed = matches.flatMap((m, i) => (m.key ? [{ m, i, key: keyOf(m.key) }] : []));
+  if (!keyed.length) return dropped;
+  // Records an "until the first time" webhook was done with before this request.
+  const untilKeys = [
+    ...new Map(keyed.filter((k) => k.m.mode === "until_first").map((k) => [k.key, k.m.key!])).values(),
+  ];
+  const doneBefore = new Set<string>();
+  if (untilKeys.length) {
+    const rows = await executePrepared<{ webhookId: string; recordId: string }>(
+      tx,
+      sql`select r.webhook_id as "webhookId", r.record_id as "recordId" from ${webhookRecordTriggers} r
+          join jsonb_to_recordset(${jsonParam(untilKeys.map((k) => ({ webhook_id: k.webhookId, record_id: k.recordId })))}::jsonb)
+            as t(webhook_id uuid, record_id text) on r.webhook_id = t.webhook_id and r.record_id = t.record_id`,
+    );
+    for (const r of rows) doneBefore.add(keyOf(r));
+  }
+  // Each record's first holding event in this request.
+  const firstHolding = new Map<string, number>();
+  for (const k of keyed) if (k.m.holds && !firstHolding.has(k.key)) firstHolding.set(k.key, k.i);
+  const won = new Set<string>();
+  if (firstHolding.size) {
+    const rows = await executePrepared<{ webhookId: string; recordId: string }>(
+      tx,
+      sql`insert into ${webhookRecordTriggers} (webhook_id, record_id, event_id)
+          select t.webhook_id, t.record_id, t.event_id
+          from jsonb_to_recordset(${jsonParam([...firstHolding.values()].map((i) => ({ webhook_id: matches[i].key!.webhookId, record_id: matches[i].key!.recordId, event_id: matches[i].event.id })))}::jsonb)
+            as t(webhook_id uuid, record_id text, event_id uuid)
+          on conflict do nothing
+          returning webhook_id as "webhookId", record_id as "recordId"`,
+    );
+    for (const r of rows) won.add(keyOf(r));
+  }
+  for (const { m, i, key } of keyed) {
+    const first = firstHolding.get(key);
+    const send = m.holds
+      ? i === first && won.has(key)
+      : // until_first, before the record's first holding event (if any in this request)
+        !doneBefore.has(key) && (first === undefined || i < first);
+    if (!send) dropped.add(i);
+  }
+  return dropped;
 }

@@ -197,11 +197,33 @@ export const retryPolicySchema = z.discriminatedUnion("type", [
 ]);
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 
-export const webhookSchema = z.object({
+/**
+ * How often a webhook fires for one record (Vtiger's workflow trigger): every time the conditions hold;
+ * only the first time they hold for a record; or on every event of a record until the first time they
+ * hold (that event included). The last two remember each record in PostgreSQL (webhook_record_triggers).
+ */
+export const TRIGGER_MODES = ["every", "first_time", "until_first"] as const;
+export type TriggerMode = (typeof TRIGGER_MODES)[number];
+export const TRIGGER_MODE_LABELS: Record<TriggerMode, string> = {
+  every: "Every time the conditions hold",
+  first_time: "Only the first time the conditions hold for a record",
+  until_first: "Every time, until the first time the conditions hold for a record",
+};
+
+export const MAX_EVENT_TYPES_PER_WEBHOOK = 20;
+const eventTypesSchema = z
+  .array(z.string().trim().min(1, "Choose a trigger event").max(100), { error: "Choose at least one trigger event" })
+  .min(1, "Choose at least one trigger event")
+  .max(MAX_EVENT_TYPES_PER_WEBHOOK, `At most ${MAX_EVENT_TYPES_PER_WEBHOOK} trigger events per webhook`)
+  .refine((types) => new Set(types).size === types.length, "An event is listed twice");
+
+/** The webhook's fields as an object (for `.shape`, `.omit`, `.partial`); webhookSchema also reads the older form. */
+export const webhookObjectSchema = z.object({
   name: singleLine(z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(120), "Name"),
   description: z.string().trim().max(1000).default(""),
   active: z.boolean().default(false),
-  eventType: z.string({ error: "Choose a trigger event" }).trim().min(1, "Choose a trigger event").max(100),
+  eventTypes: eventTypesSchema,
+  triggerMode: z.enum(TRIGGER_MODES).default("every"),
   conditions: conditionsSchema.default({ match: "all", rules: [] }),
   method: z.enum(HTTP_METHODS).default("POST"),
   url: z
@@ -241,5 +263,21 @@ export const webhookSchema = z.object({
   maxConcurrency: z.number().int().min(1).max(100).default(10),
   notifyOnFailure: z.boolean().default(true),
 });
-export type WebhookInput = z.input<typeof webhookSchema>;
-export type WebhookConfig = z.output<typeof webhookSchema>;
+
+/**
+ * A webhook listened to one event type before it could listen to several: `eventType: "deal.won"` (an
+ * API client written then, a stored row) reads as `eventTypes: ["deal.won"]`.
+ */
+export function withEventTypes(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const { eventType, ...rest } = raw as Record<string, unknown>;
+  if (eventType === undefined) return raw;
+  return rest.eventTypes === undefined ? { ...rest, eventTypes: [eventType] } : rest;
+}
+
+export const webhookSchema = z.preprocess(withEventTypes, webhookObjectSchema);
+/** The form's values (the current shape). */
+export type WebhookFormValues = z.input<typeof webhookObjectSchema>;
+/** What the API and the actions accept: the current shape, or the older one with a single `eventType`. */
+export type WebhookInput = WebhookFormValues | (Omit<WebhookFormValues, "eventTypes"> & { eventType: string });
+export type WebhookConfig = z.output<typeof webhookObjectSchema>;

@@ -17,7 +17,7 @@ export function webhookRowFields(publicConfig: WebhookConfig, secrets: AuthSecre
     name: publicConfig.name,
     description: publicConfig.description,
     active: publicConfig.active,
-    eventType: publicConfig.eventType,
+    eventTypes: publicConfig.eventTypes,
     method: publicConfig.method,
     url: publicConfig.url,
     config: publicConfig as unknown as Record<string, unknown>,

@@ -493,7 +493,7 @@ describe("a webhook saved before secrets existed (headers and constants in clear
         companyId: company.companyId,
         name: "Legacy",
         active: true,
-        eventType: "contact.created",
+        eventTypes: ["contact.created"],
         url: legacyConfig.url,
         config: legacyConfig,
         signingSecretEncrypted: encryptSecret(generateSigningSecret()),

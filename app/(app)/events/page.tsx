@@ -15,7 +15,8 @@ import { AutoRefresh } from "@/components/history/history-controls";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/authz";
-import { isKnownEventType } from "@/lib/events/catalog";
+import { testEventTypeOptions } from "@/lib/events/company-catalog";
+import { EVENT_TYPE_NAME } from "@/lib/validations/event";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
 
@@ -30,9 +31,12 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
 
   const search = await searchParams;
   const q = (search.q ?? "").trim().slice(0, 200);
-  const type = search.type && isKnownEventType(search.type) ? search.type : "";
+  const type = search.type && EVENT_TYPE_NAME.test(search.type) ? search.type : "";
   const cursor = search.cursor ? decodeCursor(search.cursor) : null;
-  const page = await listEvents(getDb(), actor.companyId, { q, type, cursor, limit: 25 });
+  const [page, eventTypes] = await Promise.all([
+    listEvents(getDb(), actor.companyId, { q, type, cursor, limit: 25 }),
+    testEventTypeOptions(getDb(), actor.companyId),
+  ]);
   const now = Date.now();
   const filtered = Boolean(q || type);
   const href = (patch: Partial<Search>) => {
@@ -49,7 +53,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         now - e.createdAt.getTime() < 5 * 60_000 &&
         e.deliveries.some((d) => d.status === "dispatched" || (d.status === "queued" && d.attempts === 0)),
     );
-  const testButton = canManage ? <SendTestEventButton /> : null;
+  const testButton = canManage ? <SendTestEventButton eventTypes={eventTypes} /> : null;
 
   if (page.events.length === 0 && !filtered && !cursor) {
     return (
@@ -84,7 +88,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         }
       />
       <div className="mb-4">
-        <EventFilters key={`${q}|${type}`} q={q} type={type} />
+        <EventFilters key={`${q}|${type}`} q={q} type={type} eventTypes={eventTypes} />
       </div>
       {page.events.length === 0 ? (
         <EmptyState

@@ -15,13 +15,12 @@ import {
   type rotateSigningSecretSchema,
   type setWebhookActiveSchema,
   type testWebhookDraftSchema,
-  type updateWebhookSchema,
   type webhookIdSchema,
 } from "@/lib/actions/webhooks";
 import { resendDelivery, retryFailedDeliveries } from "@/lib/actions/deliveries";
 import { runAction, runReadOnlyAction } from "@/lib/session";
 import type { deliveryIdSchema, retryFailedSchema } from "@/lib/validations/listing";
-import type { WebhookInput } from "@/lib/validations/webhook";
+import type { WebhookFormValues, WebhookInput } from "@/lib/validations/webhook";
 
 /** Thin "use server" wrappers: each action parses, loads the membership and checks Manage Webhooks itself. */
 function revalidate(ok: boolean, id?: string) {
@@ -36,7 +35,7 @@ export async function createWebhookAction(input: WebhookInput) {
   return r;
 }
 
-export async function updateWebhookAction(input: z.input<typeof updateWebhookSchema>) {
+export async function updateWebhookAction(input: WebhookFormValues & { webhookId: string }) {
   const r = await runAction(updateWebhook, input);
   revalidate(r.ok, input.webhookId);
   return r;

@@ -175,8 +175,13 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                     ) : null}
                   </TableCell>
                   <TableCell>
-                    <div className="text-sm">{getEventType(w.eventType)?.label ?? w.eventType}</div>
-                    <code className="text-muted-foreground text-xs">{w.eventType}</code>
+                    <div className="text-sm">
+                      {getEventType(w.eventTypes[0])?.label ?? w.eventTypes[0]}
+                      {w.eventTypes.length > 1 ? (
+                        <span className="text-muted-foreground"> +{w.eventTypes.length - 1} more</span>
+                      ) : null}
+                    </div>
+                    <code className="text-muted-foreground text-xs break-all">{w.eventTypes.join(", ")}</code>
                   </TableCell>
                   <TableCell className="max-w-72">
                     <div className="flex items-center gap-2">

@@ -7,7 +7,7 @@ import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { RETRY_SCHEDULES } from "@/lib/delivery/retry";
 import { formatSeconds } from "@/lib/duration";
-import { RETRY_PRESETS, type WebhookInput } from "@/lib/validations/webhook";
+import { RETRY_PRESETS, type WebhookFormValues } from "@/lib/validations/webhook";
 import { useWebhookFormContext, type WebhookFormApi } from "./form-context";
 import { Section } from "./section";
 import type { RetryDelays } from "./use-retry-delays";
@@ -107,7 +107,7 @@ function RetryMessage({ form }: { form: WebhookFormApi }) {
   ) : null;
 }
 
-function describeRetries(retry: NonNullable<WebhookInput["retryPolicy"]>): string {
+function describeRetries(retry: NonNullable<WebhookFormValues["retryPolicy"]>): string {
   const delays = retry.type === "custom" ? retry.delays : RETRY_SCHEDULES[retry.preset ?? "standard"];
   if (delays.length === 0) return "One attempt; a failure is final.";
   const total = delays.reduce((a, b) => a + b, 0);

@@ -1,10 +1,10 @@
-import { isSecretConstant, isSecretHeader, type WebhookInput } from "@/lib/validations/webhook";
+import { isSecretConstant, isSecretHeader, type WebhookFormValues } from "@/lib/validations/webhook";
 
 /**
  * The form's values after a save: the secrets typed are saved now, so their inputs go back to
  * blank ("Saved — leave blank to keep"): the auth secret, and secret headers' and constants' values.
  */
-export function blankSavedSecrets(values: WebhookInput): WebhookInput {
+export function blankSavedSecrets(values: WebhookFormValues): WebhookFormValues {
   return {
     ...values,
     auth: blankAuthSecret(values.auth),
@@ -13,7 +13,7 @@ export function blankSavedSecrets(values: WebhookInput): WebhookInput {
   };
 }
 
-function blankAuthSecret(auth: WebhookInput["auth"]): WebhookInput["auth"] {
+function blankAuthSecret(auth: WebhookFormValues["auth"]): WebhookFormValues["auth"] {
   if (!auth) return auth;
   if (auth.type === "basic") return { ...auth, password: "" };
   if (auth.type === "api_key") return { ...auth, value: "" };
@@ -31,7 +31,7 @@ function blankRowSecrets<T extends { name?: string; value?: string; secret?: boo
   );
 }
 
-function blankBodySecrets(body: WebhookInput["body"]): WebhookInput["body"] {
+function blankBodySecrets(body: WebhookFormValues["body"]): WebhookFormValues["body"] {
   return body?.mode === "fields"
     ? { ...body, constants: blankRowSecrets(body.constants ?? [], isSecretConstant) }
     : body;

@@ -1,13 +1,14 @@
 "use client";
 
-import { PlusIcon } from "lucide-react";
+import { PlusIcon, XIcon } from "lucide-react";
 import { useFieldArray, useWatch } from "react-hook-form";
 import { SelectField, TextField } from "@/components/app/form-fields";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import type { EventTypeOption } from "@/lib/events/catalog";
-import { CONDITION_OPERATORS } from "@/lib/validations/webhook";
+import { CONDITION_OPERATORS, TRIGGER_MODE_LABELS, TRIGGER_MODES, type TriggerMode } from "@/lib/validations/webhook";
 import { EventTypeField } from "../event-type-picker";
 import { useWebhookFormContext } from "./form-context";
 import { RemoveRowButton } from "./rows";
@@ -30,17 +31,31 @@ const OPERATOR_LABELS: Record<(typeof CONDITION_OPERATORS)[number], string> = {
 const OPERATOR_OPTIONS = CONDITION_OPERATORS.map((o) => [o, OPERATOR_LABELS[o]] as const);
 const VALUELESS = new Set(["is_empty", "is_not_empty", "changed"]);
 
-/** The trigger event, and the conditions its record must meet (a datalist of the sample's fields helps type them). */
+const TRIGGER_MODE_OPTIONS = TRIGGER_MODES.map((m) => [m, TRIGGER_MODE_LABELS[m]] as const);
+const TRIGGER_MODE_HINTS: Record<TriggerMode, string> = {
+  every: "Each event whose record meets the conditions is sent.",
+  first_time:
+    "Sent once per record (by its id): for the first event whose record meets the conditions; never again for that record.",
+  until_first:
+    "Every event of a record is sent until the first one that meets the conditions (that one included); then never again for that record.",
+};
+
+/**
+ * The trigger: one or more event types ("created or updated" is one webhook), how often it fires per
+ * record, and the conditions the record must meet (a datalist of the samples' fields helps type them).
+ */
 export function TriggerSection({
   eventTypes,
-  eventType,
+  chosen,
   sampleFields,
 }: {
   eventTypes: EventTypeOption[];
-  eventType: EventTypeOption | undefined;
+  chosen: EventTypeOption[];
   sampleFields: string[];
 }) {
-  const { control } = useWebhookFormContext();
+  const { control, setValue, getValues } = useWebhookFormContext();
+  const triggerMode = useWatch({ control, name: "triggerMode" }) ?? "every";
+  const eventType = chosen[0];
   const rules = useFieldArray({ control, name: "conditions.rules" as never });
   const ruleValues = useWatch({ control, name: "conditions.rules" });
   return (
@@ -50,10 +65,49 @@ export function TriggerSection({
       description="The event that sends this webhook, and optionally conditions the record must meet."
     >
       <EventTypeField
-        name="eventType"
-        label="Event"
+        name="eventTypes"
+        label="Events"
+        multiple
         options={eventTypes}
-        description={eventType ? eventType.description : "Pick from the catalog; Test sends its sample record."}
+        description={
+          chosen.length > 1
+            ? `Any of ${chosen.length} events sends it; Test uses the first one's sample record.`
+            : eventType
+              ? eventType.description
+              : "Pick one or more from the catalog (or your own event types); Test sends the first one's sample record."
+        }
+      />
+      {chosen.length > 1 ? (
+        <ul className="flex flex-wrap gap-2" aria-label="Chosen events">
+          {chosen.map((e) => (
+            <li key={e.type}>
+              <Badge variant="secondary" className="gap-1 pr-1">
+                <span>{e.label}</span>
+                <button
+                  type="button"
+                  className="hover:bg-muted-foreground/20 rounded-sm p-0.5"
+                  aria-label={`Remove ${e.label}`}
+                  onClick={() =>
+                    setValue(
+                      "eventTypes",
+                      (getValues("eventTypes") ?? []).filter((t) => t !== e.type),
+                      { shouldDirty: true, shouldValidate: true },
+                    )
+                  }
+                >
+                  <XIcon className="size-3" aria-hidden />
+                </button>
+              </Badge>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <SelectField
+        name="triggerMode"
+        label="Send"
+        options={TRIGGER_MODE_OPTIONS}
+        fallback="every"
+        description={TRIGGER_MODE_HINTS[triggerMode as TriggerMode]}
       />
       <div className="space-y-3">
         <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -80,7 +134,8 @@ export function TriggerSection({
             </>
           ) : (
             <span className="text-muted-foreground">
-              — optional: without any, every {eventType?.label.toLowerCase() ?? "event"} is sent
+              — optional: without any, every {chosen.length === 1 ? eventType.label.toLowerCase() : "chosen event"} is
+              sent
             </span>
           )}
         </div>

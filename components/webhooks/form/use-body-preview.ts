@@ -24,10 +24,10 @@ export function useBodyPreview(form: WebhookFormApi, enabled: boolean): BodyPrev
     const schedule = () => {
       clearTimeout(timer);
       timer = setTimeout(async () => {
-        const { eventType, method, body, eventNaming } = form.getValues();
-        if (!eventType) return;
+        const { eventTypes, method, body, eventNaming } = form.getValues();
+        if (!eventTypes?.length) return;
         const ticket = ++latest;
-        const result = await previewWebhookBodyAction({ draft: { eventType, method, body, eventNaming } });
+        const result = await previewWebhookBodyAction({ draft: { eventTypes, method, body, eventNaming } });
         if (ticket !== latest || !result.ok) return;
         const data = result.data;
         if (data.ok) setPreview({ body: data.body });
@@ -40,7 +40,7 @@ export function useBodyPreview(form: WebhookFormApi, enabled: boolean): BodyPrev
     };
     schedule();
     const sub = form.watch((_all, { name }) => {
-      if (!name || /^(body|method|eventType|eventNaming)/.test(name)) schedule();
+      if (!name || /^(body|method|eventTypes|eventNaming)/.test(name)) schedule();
     });
     return () => {
       clearTimeout(timer);

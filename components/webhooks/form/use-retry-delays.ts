@@ -3,7 +3,7 @@
 import { useState } from "react";
 import type { FieldPath } from "react-hook-form";
 import { parseDelayList, formatSeconds } from "@/lib/duration";
-import type { RETRY_PRESETS, WebhookInput } from "@/lib/validations/webhook";
+import type { RETRY_PRESETS, WebhookFormValues } from "@/lib/validations/webhook";
 import type { WebhookFormApi } from "./form-context";
 
 export interface RetryDelays {
@@ -17,7 +17,7 @@ export interface RetryDelays {
 }
 
 /** The custom retry list is typed as text; it must read before saving or testing. */
-export function useRetryDelays(form: WebhookFormApi, initial: WebhookInput["retryPolicy"]): RetryDelays {
+export function useRetryDelays(form: WebhookFormApi, initial: WebhookFormValues["retryPolicy"]): RetryDelays {
   const [text, setText] = useState(() =>
     initial?.type === "custom" ? initial.delays.map(formatSeconds).join(", ") : "30s, 5m, 1h",
   );
@@ -26,7 +26,7 @@ export function useRetryDelays(form: WebhookFormApi, initial: WebhookInput["retr
     if (form.getValues("retryPolicy")?.type !== "custom") return true;
     const parsed = parseDelayList(text);
     if (!parsed.ok) {
-      form.setError("retryPolicy" as FieldPath<WebhookInput>, {
+      form.setError("retryPolicy" as FieldPath<WebhookFormValues>, {
         type: "manual",
         message: `“${parsed.bad}” is not a delay: use seconds or 30s, 5m, 2h, 1d, separated by commas`,
       });

@@ -9,7 +9,7 @@ import { PageHeader } from "@/components/app/page-header";
 import { WebhookForm } from "@/components/webhooks/webhook-form";
 import { Button } from "@/components/ui/button";
 import { can } from "@/lib/authz";
-import { eventTypeOptions } from "@/lib/events/catalog";
+import { eventTypeOptionsFor } from "@/lib/events/company-catalog";
 import { formatDateTime } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
 import { webhookFormView } from "@/lib/actions/webhook-reads";
@@ -58,7 +58,7 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
         webhookId={row.id}
         defaults={view.defaults}
         savedSecrets={view.savedSecrets}
-        eventTypes={eventTypeOptions()}
+        eventTypes={await eventTypeOptionsFor(getDb(), actor.companyId, row.eventTypes)}
         credentials={credentials.map((c) => ({ id: c.id, name: c.name }))}
         canManage={canManage}
         signing={{

@@ -6,7 +6,7 @@ import { listOAuthCredentials } from "@/db/queries/webhooks";
 import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
 import { WebhookForm } from "@/components/webhooks/webhook-form";
-import { eventTypeOptions } from "@/lib/events/catalog";
+import { eventTypeOptionsFor } from "@/lib/events/company-catalog";
 import { pageAccess } from "@/lib/session";
 
 export const metadata: Metadata = { title: "New webhook" };
@@ -33,7 +33,8 @@ export default async function NewWebhookPage() {
           name: "",
           description: "",
           active: false,
-          eventType: "",
+          eventTypes: [],
+          triggerMode: "every",
           conditions: { match: "all", rules: [] },
           method: "POST",
           url: "",
@@ -50,7 +51,7 @@ export default async function NewWebhookPage() {
           notifyOnFailure: true,
         }}
         savedSecrets={{ basic: false, apiKey: false, bearer: false, headers: [], constants: [] }}
-        eventTypes={eventTypeOptions()}
+        eventTypes={await eventTypeOptionsFor(getDb(), actor.companyId)}
         credentials={credentials.map((c) => ({ id: c.id, name: c.name }))}
         canManage
       />

@@ -3,7 +3,7 @@ import { GET } from "./route";
 
 describe("GET /api/v1/event-types", () => {
   it("serves the catalog with a sample record per type", async () => {
-    const res = await GET();
+    const res = await GET(new Request("http://localhost/api/v1/event-types"));
     expect(res.status).toBe(200);
     const { eventTypes } = (await res.json()) as { eventTypes: { type: string; sample: { data: { id: unknown } } }[] };
     const types = eventTypes.map((e) => e.type);

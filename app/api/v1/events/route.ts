@@ -5,6 +5,7 @@ import { takeEventRate } from "@/db/queries/events";
 import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/jobs/definitions/deliver-webhook";
 import { env } from "@/lib/env";
 import { apiError, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
+import { checkEventTypes } from "@/lib/events/company-catalog";
 import { ingestEvents } from "@/lib/events/ingest";
 import {
   eventInputSchema,
@@ -61,6 +62,14 @@ export async function POST(request: Request) {
         return apiError(422, "invalid", `${field}: ${issue.message}`, field);
       }
       parsed.push(result.data);
+    }
+
+    // Each type the catalog's or the company's own; data that meets the type's schema, when it has one.
+    const typeProblem = await checkEventTypes(db, caller.companyId, parsed);
+    if (typeProblem) {
+      const { index, field, message } = typeProblem;
+      const where = Array.isArray(body) ? `[${index}].${field}` : field;
+      return apiError(422, "invalid", `${where}: ${message}`, where);
     }
 
     // Counted in PostgreSQL: the limit holds across every web process.

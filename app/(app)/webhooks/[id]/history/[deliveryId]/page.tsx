@@ -18,7 +18,7 @@ import { formatSeconds } from "@/lib/duration";
 import { getEventType } from "@/lib/events/catalog";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { pageAccess } from "@/lib/session";
-import { webhookSchema } from "@/lib/validations/webhook";
+import { webhookObjectSchema } from "@/lib/validations/webhook";
 import { isUuid } from "@/db/keyset";
 
 export const metadata: Metadata = { title: "Delivery" };
@@ -36,7 +36,9 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
   const canManage = can(actor, "webhooks.manage");
   const now = Date.now();
   const pending = delivery.status === "queued" || delivery.status === "dispatched";
-  const policy = webhookSchema.shape.retryPolicy.safeParse((webhook.config as { retryPolicy?: unknown }).retryPolicy);
+  const policy = webhookObjectSchema.shape.retryPolicy.safeParse(
+    (webhook.config as { retryPolicy?: unknown }).retryPolicy,
+  );
   const schedule = policy.success ? retryDelays(policy.data) : [];
   const autoAttempts = attempts.filter((a) => a.trigger !== "manual").length;
   const laterRetries = delivery.status === "queued" ? schedule.slice(autoAttempts) : [];
