@@ -27,6 +27,7 @@ const TABLE: Record<string, string> = {
   "lead.owner_changed": "Lead_Post_OwnershipChange",
   "lead.stage_changed": "Lead_Post_StageChange",
   "lead.score_changed": "Lead_Post_ScoreChange",
+  "lead.field_changed": "Lead_Post_FieldValueChange",
   "account.created": "Account_Post_Create",
   "account.updated": "Account_Post_Update",
   "account.deleted": "Account_Post_Delete",
