@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { startReceiver } from "../tests/receiver";
-import { screenshot, signUp, uniqueEmail } from "./fixtures";
+import { inviteAndAccept, screenshot, signUp, uniqueEmail } from "./fixtures";
 
 const SCHEMA = JSON.stringify(
   {
@@ -51,6 +51,7 @@ async function expectNoSidewaysScroll(page: Page) {
 
 test("a company registers its own event type, a webhook listens to it and a built-in one only the first time, then the type is deprecated (delete is refused while in use)", async ({
   page,
+  browser,
 }) => {
   const receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
   try {
@@ -178,10 +179,44 @@ test("a company registers its own event type, a webhook listens to it and a buil
       await screenshot(page, `event-types${suffix}`);
     });
 
+    // Edit: the name stays, the rest changes.
+    await page.getByRole("button", { name: "Actions for ticket.escalated" }).click();
+    await page.getByRole("menuitem", { name: "Edit" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit Ticket escalated" });
+    await expect(edit.getByLabel("Type name")).toHaveAttribute("readonly", "");
+    await expect(edit.getByLabel("Sample record (JSON)")).toHaveValue(/"level": 2/);
+    await edit.getByLabel("Description (optional)").fill("Escalated to the second line of support.");
+    await edit.getByRole("button", { name: "Save event type" }).click();
+    await expect(page.getByText("Event type ticket.escalated saved")).toBeVisible();
+    await expect(typeRow).toContainText("Escalated to the second line of support.");
+
     // The audit log says what happened, by the type's name.
     await page.goto("/settings/audit");
     await expect(page.getByRole("row").filter({ hasText: "Event type deprecated" })).toContainText("ticket.escalated");
     await expect(page.getByRole("row").filter({ hasText: "Event type added" })).toContainText("Module ticket");
+
+    // A member without View Webhooks is refused the page; with it (and without Manage Webhooks) reads it only.
+    const { context, member } = await inviteAndAccept(page, browser, {
+      email: uniqueEmail("reader"),
+      name: "Rae Reader",
+      password: "rae-reader-pass-3",
+      company: "Helpdesk Ltd",
+    });
+    await member.goto("/event-types");
+    await expect(member.getByRole("heading", { name: "You don't have access to Event types" })).toBeVisible();
+    await page.goto("/settings/roles");
+    await page.getByRole("checkbox", { name: "Member — View Webhooks" }).check();
+    await expect(page.getByRole("checkbox", { name: "Member — View Webhooks" })).toBeChecked();
+    // The tick shows at once; the grant is saved a moment later.
+    await expect(async () => {
+      await member.reload();
+      await expect(member.getByRole("row").filter({ hasText: "ticket.escalated" })).toContainText("Deprecated", {
+        timeout: 1000,
+      });
+    }).toPass({ timeout: 15_000 });
+    await expect(member.getByRole("button", { name: "Add event type" })).toHaveCount(0);
+    await expect(member.getByRole("button", { name: "Actions for ticket.escalated" })).toHaveCount(0);
+    await context.close();
   } finally {
     await receiver.close();
   }
