@@ -105,7 +105,7 @@ export function BodySection({
           {/* On a phone the three modes share the width, their names on two lines. */}
           <TabsList className="h-auto w-full sm:h-9 sm:w-fit">
             {BODY_MODE_TABS.map(([mode, label]) => (
-              <TabsTrigger key={mode} value={mode} className="whitespace-normal">
+              <TabsTrigger key={mode} value={mode} className="whitespace-normal sm:whitespace-nowrap">
                 {label}
               </TabsTrigger>
             ))}
