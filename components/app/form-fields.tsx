@@ -285,6 +285,7 @@ export function SelectField({
   mono,
   placeholder,
   fallback = "",
+  triggerClassName,
   "aria-label": ariaLabel,
   ...shell
 }: ShellProps & {
@@ -294,6 +295,8 @@ export function SelectField({
   placeholder?: string;
   /** The value shown while the form holds none. */
   fallback?: string;
+  /** The trigger's classes (e.g. letting a long option wrap on narrow screens). */
+  triggerClassName?: string;
   "aria-label"?: string;
 }) {
   const { control } = useFormContext();
@@ -306,7 +309,7 @@ export function SelectField({
           <Select value={field.value ?? fallback} onValueChange={field.onChange}>
             <FormControl>
               <SelectTrigger
-                className={cn("w-full", mono && "font-mono")}
+                className={cn("w-full", mono && "font-mono", triggerClassName)}
                 aria-label={ariaLabel}
                 ref={field.ref}
                 onBlur={field.onBlur}

@@ -197,7 +197,7 @@ function JsonField(props: {
   placeholder: string;
   description: ReactNode;
 }) {
-  return <TextareaField {...props} spellCheck={false} textareaClassName="font-mono text-xs" />;
+  return <TextareaField {...props} spellCheck={false} textareaClassName="max-h-80 font-mono text-xs" />;
 }
 
 /** The page's "Add event type" button with its dialog. */

@@ -67,10 +67,10 @@ export const EventTypePicker = forwardRef<
           aria-invalid={invalid || undefined}
           aria-describedby={aria["aria-describedby"]}
           disabled={disabled}
-          className={cn("w-full justify-between font-normal", !selected && "text-muted-foreground")}
+          className={cn("w-full min-w-0 justify-between font-normal", !selected && "text-muted-foreground")}
         >
           {picked.length > 1 ? (
-            <span className="truncate">
+            <span className="min-w-0 truncate">
               {picked.length} events: {picked.map((p) => p.label).join(", ")}
             </span>
           ) : selected ? (

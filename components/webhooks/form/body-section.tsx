@@ -17,6 +17,12 @@ import { RemoveRowButton, SecretRow } from "./rows";
 import { Section } from "./section";
 import { useBodyPreview } from "./use-body-preview";
 
+const BODY_MODE_TABS = [
+  ["raw", "Raw data"],
+  ["fields", "Selected parameters"],
+  ["template", "Advanced template"],
+] as const;
+
 const ENCODING_LABELS: Record<(typeof BODY_ENCODINGS)[number], string> = {
   json: "JSON",
   json_array: "JSON array",
@@ -141,10 +147,13 @@ export function BodySection({
           Content
         </p>
         <Tabs value={body.mode} onValueChange={setBodyMode} aria-labelledby="body-mode-label">
-          <TabsList>
-            <TabsTrigger value="raw">Raw data</TabsTrigger>
-            <TabsTrigger value="fields">Selected parameters</TabsTrigger>
-            <TabsTrigger value="template">Advanced template</TabsTrigger>
+          {/* On a phone the three modes share the width, their names on two lines. */}
+          <TabsList className="h-auto w-full sm:h-9 sm:w-fit">
+            {BODY_MODE_TABS.map(([mode, label]) => (
+              <TabsTrigger key={mode} value={mode} className="whitespace-normal sm:whitespace-nowrap">
+                {label}
+              </TabsTrigger>
+            ))}
           </TabsList>
         </Tabs>
         <p className="text-muted-foreground text-sm">

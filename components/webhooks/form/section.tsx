@@ -34,7 +34,8 @@ export function Section({
         </div>
         {action}
       </CardHeader>
-      <CardContent className="grid gap-5">{children}</CardContent>
+      {/* Its fields never widen the card (a long event label or trigger mode truncates or wraps on a phone). */}
+      <CardContent className="grid gap-5 *:min-w-0">{children}</CardContent>
     </Card>
   );
 }

@@ -107,6 +107,8 @@ export function TriggerSection({
         label="Send"
         options={TRIGGER_MODE_OPTIONS}
         fallback="every"
+        // The modes' long names wrap rather than widen the form on a phone.
+        triggerClassName="min-w-0 text-left whitespace-normal data-[size=default]:h-auto data-[size=default]:min-h-9 *:data-[slot=select-value]:min-w-0 *:data-[slot=select-value]:line-clamp-2"
         description={TRIGGER_MODE_HINTS[triggerMode as TriggerMode]}
       />
       <div className="space-y-3">
