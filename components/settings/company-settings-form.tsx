@@ -17,7 +17,14 @@ function days(hours: unknown): string | null {
 }
 
 /** Name and company-wide limits; one zod schema with the server action, its field errors under their fields. */
-export function CompanySettingsForm({ defaults }: { defaults: CompanySettingsInput }) {
+export function CompanySettingsForm({
+  defaults,
+  plan,
+}: {
+  defaults: CompanySettingsInput;
+  /** The company's plan (set by the operator): its calls a day cap this limit. */
+  plan?: { name: string; callsPerDay: number | null };
+}) {
   const form = useZodForm(companySettingsSchema, { defaultValues: defaults, mode: "onTouched" });
   const hours = useWatch({ control: form.control, name: "autoDisableAfterHours" });
   const pending = form.formState.isSubmitting;
@@ -88,7 +95,11 @@ export function CompanySettingsForm({ defaults }: { defaults: CompanySettingsInp
                   label="Daily call limit"
                   min={1}
                   max={10_000_000}
-                  description="Requests sent for the company per day (UTC). Over the limit, deliveries wait for the next day: none are dropped. Vtiger allows 25,000 a day. Leave blank for no limit."
+                  description={`Requests sent for the company per day (UTC). Over the limit, deliveries wait for the next day: none are dropped. Vtiger allows 25,000 a day. Leave blank for no limit.${
+                    plan?.callsPerDay != null
+                      ? ` Your plan (${plan.name}) allows ${plan.callsPerDay.toLocaleString("en-US")} a day: the lower of the two applies (Settings → Plan & usage).`
+                      : ""
+                  }`}
                 />
               </div>
             </CardContent>

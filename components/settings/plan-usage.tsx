@@ -38,6 +38,20 @@ function Meter({ label, used, max }: { label: string; used: number; max: number 
   );
 }
 
+/** On the Webhooks page when the company's plan has no webhooks: why nothing is sent. */
+export function WebhooksOffNotice({ planName }: { planName: string }) {
+  return (
+    <Alert variant="destructive" className="mb-4">
+      <TriangleAlertIcon aria-hidden />
+      <AlertTitle>Your plan ({planName}) does not include webhooks</AlertTitle>
+      <AlertDescription>
+        Events are still recorded, but no request is sent: deliveries are skipped with this reason, and webhooks cannot
+        be switched on. See Settings → Plan &amp; usage.
+      </AlertDescription>
+    </Alert>
+  );
+}
+
 /**
  * Settings → Plan & usage: the plan the operator put the company on, its limits and today's use. Read-only for
  * everyone, owners included: only whoever runs Hookrelay changes a company's plan.

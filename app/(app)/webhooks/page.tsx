@@ -11,6 +11,8 @@ import {
   WebhookIcon,
 } from "lucide-react";
 import { getDb } from "@/db";
+import { companyPlan } from "@/db/queries/plans";
+import { WebhooksOffNotice } from "@/components/settings/plan-usage";
 import { listWebhooks, WEBHOOK_SORTS, type WebhookSort } from "@/db/queries/webhooks";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
@@ -79,6 +81,8 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
     actor.companyId,
     list.rows.flatMap((w) => w.eventTypes.slice(0, 1)),
   );
+  const plan = await companyPlan(getDb(), actor.companyId);
+  const notice = plan.webhooksEnabled ? null : <WebhooksOffNotice planName={plan.name} />;
   const now = Date.now();
   const newButton = canManage ? (
     <Button asChild>
@@ -93,6 +97,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
     return (
       <>
         <PageHeader title="Webhooks" description="Send your records to other systems the moment something happens." />
+        {notice}
         <EmptyState
           icon={WebhookIcon}
           title="No webhooks yet"
@@ -117,6 +122,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         description="Send your records to other systems the moment something happens."
         actions={newButton}
       />
+      {notice}
       <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
         <WebhookSearch initial={search.q ?? ""} />
         <p className="text-muted-foreground text-sm" aria-live="polite">

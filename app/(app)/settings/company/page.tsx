@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { Forbidden } from "@/components/app/forbidden";
 import { CompanySettingsForm } from "@/components/settings/company-settings-form";
+import { companyPlan } from "@/db/queries/plans";
 import { getCompanySettings } from "@/lib/actions/company";
 import { pageAccess } from "@/lib/session";
 
@@ -13,7 +14,10 @@ export default async function CompanySettingsPage() {
   const { actor, allowed } = await pageAccess("company.manage");
   if (!allowed) return <Forbidden permission="company.manage" area="company settings" />;
 
-  const settings = await getCompanySettings(getDb(), actor.companyId);
+  const [settings, plan] = await Promise.all([
+    getCompanySettings(getDb(), actor.companyId),
+    companyPlan(getDb(), actor.companyId),
+  ]);
   if (!settings) notFound();
 
   return (
@@ -25,7 +29,11 @@ export default async function CompanySettingsPage() {
         <p className="text-muted-foreground text-sm">Settings that apply to every webhook of {actor.companyName}.</p>
       </div>
       {/* Keyed by company: switching company mounts a fresh form with that company's values. */}
-      <CompanySettingsForm key={actor.companyId} defaults={{ companyId: actor.companyId, ...settings }} />
+      <CompanySettingsForm
+        key={actor.companyId}
+        defaults={{ companyId: actor.companyId, ...settings }}
+        plan={{ name: plan.name, callsPerDay: plan.callsPerDay }}
+      />
     </section>
   );
 }

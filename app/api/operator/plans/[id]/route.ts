@@ -6,9 +6,18 @@ import { planPatchSchema } from "@/lib/validations/plan";
 
 export const dynamic = "force-dynamic";
 
+/** The path's plan: an id, or a name (percent-encoded or not). */
+function planRef(id: string): string {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}
+
 /** `{id}` is the plan's id or its name. */
 export const GET = operatorRoute<{ id: string }>(async (_request, db, { id }) => {
-  const plan = await findPlan(db, decodeURIComponent(id));
+  const plan = await findPlan(db, planRef(id));
   if (!plan) return apiError(404, "not_found", "Plan not found", "plan");
   return Response.json({ plan: planJson(plan) });
 });
@@ -19,11 +28,11 @@ export const PATCH = operatorRoute<{ id: string }>(async (request, db, { id }) =
   if (!read.ok) return read.response;
   const parsed = planPatchSchema.safeParse(read.body);
   if (!parsed.success) return zodErrorResponse(parsed.error);
-  return Response.json({ plan: planJson(await updatePlan(db, decodeURIComponent(id), parsed.data)) });
+  return Response.json({ plan: planJson(await updatePlan(db, planRef(id), parsed.data)) });
 });
 
 /** 409 while companies are assigned the plan, or while it is the default. */
 export const DELETE = operatorRoute<{ id: string }>(async (_request, db, { id }) => {
-  await deletePlan(db, decodeURIComponent(id));
+  await deletePlan(db, planRef(id));
   return new Response(null, { status: 204 });
 });
