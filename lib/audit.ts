@@ -36,6 +36,10 @@ export const AUDIT_ACTION_LABELS = {
   "oauth_credential.created": "OAuth credential created",
   "oauth_credential.updated": "OAuth credential updated",
   "oauth_credential.deleted": "OAuth credential deleted",
+  "oauth_credential.connected": "OAuth credential connected",
+  "oauth_credential.reconnected": "OAuth credential reconnected",
+  "oauth_credential.connect_failed": "OAuth credential connection failed",
+  "oauth_credential.reconnect_needed": "OAuth credential needs reconnecting",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
 

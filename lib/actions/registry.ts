@@ -7,6 +7,7 @@ import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "
 import {
   createOAuthCredential,
   deleteOAuthCredential,
+  startOAuthConnect,
   testOAuthCredential,
   updateOAuthCredential,
 } from "./oauth-credentials";
@@ -54,6 +55,7 @@ export const ACTIONS = {
   updateOAuthCredential,
   testOAuthCredential,
   deleteOAuthCredential,
+  startOAuthConnect,
   listWebhooksAction,
   getWebhook,
   listOAuthCredentialsAction,

@@ -190,6 +190,11 @@ const TABLE: Record<string, Spec> = {
     why: "next-auth's sign-in/sign-out (CSRF-protected by next-auth; covered by the e2e)",
     call: false,
   },
+  "GET /api/oauth/callback": {
+    access: "public",
+    why: "where the OAuth provider sends the browser back after Connect: it acts only for the signed-in session, on a one-time state that session started, and checks Manage Webhooks in the credential's company itself (lib/oauth/connect.test.ts, e2e/oauth-connect.spec.ts); without a session it redirects to sign-in",
+    call: false,
+  },
   "GET /api/v1/openapi.json": {
     access: "public",
     why: "the API's OpenAPI document: no company data",
@@ -373,6 +378,7 @@ const TENANT_TABLES = [
   "notifications",
   "webhooks",
   "oauth_credentials",
+  "oauth_authorizations",
   "audit_log",
   "events",
   "deliveries",
