@@ -244,9 +244,7 @@ const NOT_FOUND = "The OAuth credential no longer exists";
 type RefreshOutcome =
   | { token: string }
   | { error: string }
-  /** The refresh was refused: mark the credential. */
-  | { reconnect: string; name: string }
-  /** Marked already: fail without asking anyone. */
+  /** Marked as needing a reconnect (now or before): fail without asking anyone. */
   | { blocked: string };
 
 /** A token answer as stored: encrypted; a refresh token the provider did not rotate keeps the stored one. */
@@ -258,10 +256,13 @@ export function encryptTokens(token: TokenAnswer, keptRefreshEncrypted: string |
   };
 }
 
+function reconnectMessage(name: string, reason: string): string {
+  return `${name} needs to be reconnected (${reason}): someone with Manage Webhooks must click Reconnect on the OAuth credentials page`;
+}
+
 /** Why an authorization-code credential cannot give a token without a person, or null when it can try. */
 function reconnectReason(cred: OAuthCredential): string | null {
-  if (cred.needsReconnectAt)
-    return `${cred.name} needs to be reconnected (${cred.needsReconnectReason ?? "its authorization ended"}): someone with Manage Webhooks must click Reconnect on the OAuth credentials page`;
+  if (cred.needsReconnectAt) return reconnectMessage(cred.name, cred.needsReconnectReason ?? "its authorization ended");
   if (!cred.connectedAt || (!cred.accessTokenEncrypted && !cred.refreshTokenEncrypted))
     return `${cred.name} is not connected yet: someone with Manage Webhooks must click Connect on the OAuth credentials page`;
   return null;
@@ -326,12 +327,6 @@ export async function getOAuthAccessToken(
     return { token: token.accessToken };
   });
   if ("blocked" in result) throw new OAuthReconnectNeededError(result.blocked);
-  if ("reconnect" in result) {
-    await markOAuthNeedsReconnect(db, { companyId, credentialId, reason: result.reconnect, at: now });
-    throw new OAuthReconnectNeededError(
-      `${result.name} needs to be reconnected (${result.reconnect}): someone with Manage Webhooks must click Reconnect on the OAuth credentials page`,
-    );
-  }
   if ("error" in result) {
     // Outside the transaction, so the error stays on the credential for the UI to show.
     await db
@@ -353,17 +348,22 @@ async function refreshLocked(tx: DbOrTx, cred: OAuthCredential): Promise<Refresh
   const blocked = reconnectReason(cred);
   if (blocked) return { blocked };
   const refreshToken = readRefreshToken(cred);
-  if (!refreshToken)
-    return { reconnect: "the access token expired and the provider gave no refresh token", name: cred.name };
+  if (!refreshToken) return markReconnect(tx, cred, "the access token expired and the provider gave no refresh token");
   try {
     const token = await refreshAuthorizationCode(cred, refreshToken);
     await storeOAuthTokens(tx, cred.id, encryptTokens(token, cred.refreshTokenEncrypted));
     return { token: token.accessToken };
   } catch (err) {
     if (err instanceof OAuthTokenError && err.refusal)
-      return { reconnect: `the provider refused the refresh token: ${err.message}`, name: cred.name };
+      return markReconnect(tx, cred, `the provider refused the refresh token: ${err.message}`);
     return { error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** Marked under the row lock, so the deliveries waiting for it fail at once instead of refreshing again. */
+async function markReconnect(tx: DbOrTx, cred: OAuthCredential, reason: string): Promise<RefreshOutcome> {
+  await markOAuthNeedsReconnect(tx, { companyId: cred.companyId, credentialId: cred.id, reason, at: new Date() });
+  return { blocked: reconnectMessage(cred.name, reason) };
 }
 
 async function loadCredential(db: DbOrTx, companyId: string, id: string): Promise<OAuthCredential> {
