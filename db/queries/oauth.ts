@@ -141,7 +141,7 @@ export async function getOAuthAuthorizationResult(db: DbOrTx, id: string, userId
  * The company's webhooks whose OAuth credential cannot give a token without a person (authorization code, not
  * connected or reconnect needed): webhook id → the credential's name and which of the two.
  */
-export async function webhooksNeedingReconnect(db: DbOrTx, companyId: string) {
+export async function webhooksNeedingReconnect(db: DbOrTx, companyId: string, webhookId?: string) {
   const rows = await db
     .select({
       webhookId: webhooks.id,
@@ -154,6 +154,7 @@ export async function webhooksNeedingReconnect(db: DbOrTx, companyId: string) {
     .where(
       and(
         eq(webhooks.companyId, companyId),
+        webhookId ? eq(webhooks.id, webhookId) : undefined,
         eq(oauthCredentials.grantType, "authorization_code"),
         or(isNotNull(oauthCredentials.needsReconnectAt), sql`${oauthCredentials.connectedAt} is null`),
       ),
