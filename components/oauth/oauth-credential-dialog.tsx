@@ -231,7 +231,14 @@ export function OAuthCredentialDialogProvider({ children, redirectUri }: { child
               {authorizationCode ? (
                 <>
                   <div className="grid gap-5 sm:grid-cols-2">
-                    <TextField name="clientId" label="Client ID" spellCheck={false} autoComplete="off" mono />
+                    <TextField
+                      name="clientId"
+                      label="Client ID"
+                      spellCheck={false}
+                      autoComplete="off"
+                      mono
+                      description="From the app you registered with the provider."
+                    />
                     <TextField
                       name="clientSecret"
                       label="Client secret"
