@@ -21,7 +21,7 @@ test("authorization code: create, Connect, deliver with the Bearer token, refres
   const grants: string[] = [];
   let refuseRefresh = false;
   server.service.on("beforeResponse", (response: MutableResponse, req: TokenRequestIncomingMessage) => {
-    const body = req.body as Record<string, unknown>;
+    const body = { ...req.body } as Record<string, unknown>;
     grants.push(String(body.grant_type));
     if (body.client_secret !== CLIENT_SECRET) {
       response.statusCode = 401;
@@ -98,7 +98,7 @@ test("authorization code: create, Connect, deliver with the Bearer token, refres
     const panel = page.getByRole("dialog", { name: "Test result" });
     await expect(panel.getByTestId("test-status")).toHaveText(/200/);
     expect(receiver.received).toHaveLength(1);
-    const sent = receiver.received[0].headers.authorization;
+    const sent = String(receiver.received[0].headers.authorization);
     expect(sent).toMatch(/^Bearer .+/);
     expect(issued).toContain(sent.slice("Bearer ".length));
     expect(grants).toEqual(["authorization_code", "refresh_token"]);
