@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { OAuth2Server, type MutableResponse, type TokenRequestIncomingMessage } from "oauth2-mock-server";
 import { auditLog, memberships, oauthAuthorizations, oauthCredentials } from "@/db/schema";
 import { webhooksNeedingReconnect } from "@/db/queries/oauth";
 import { ACTIONS } from "@/lib/actions/registry";
@@ -9,6 +8,7 @@ import { decryptSecret, hashToken } from "@/lib/crypto";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { getOAuthAccessToken, OAuthReconnectNeededError, OAuthTokenError } from "@/lib/delivery/oauth";
 import { addMember, makeCompany, testEnvironment } from "@/tests/helpers";
+import { startOAuthProvider } from "@/tests/oauth-provider";
 import { AUTHORIZATION_TTL_MS, completeAuthorization, oauthRedirectUri, type CallbackParams } from "./connect";
 
 /**
@@ -18,54 +18,38 @@ import { AUTHORIZATION_TTL_MS, completeAuthorization, oauthRedirectUri, type Cal
  */
 process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS = "1";
 const env = testEnvironment();
-const server = new OAuth2Server();
-
 const CLIENT_ID = "hookrelay-connect";
 const CLIENT_SECRET = "connect-client-secret-value";
 
+let provider: Awaited<ReturnType<typeof startOAuthProvider>>;
+/** The provider's record of token requests (emptied before each test). */
 let tokenRequests: Record<string, unknown>[] = [];
-const revokedRefreshTokens = new Set<string>();
-/** Refresh answers held until released: lets concurrent callers pile up on one refresh. */
 let company: Awaited<ReturnType<typeof makeCompany>>;
 let otherCompany: Awaited<ReturnType<typeof makeCompany>>;
 
 beforeAll(async () => {
-  await server.issuer.keys.generate("RS256");
-  await server.start(0, "127.0.0.1");
-  server.service.on("beforeTokenSigning", (token) => {
-    token.payload.jti = randomUUID();
-  });
-  server.service.on("beforeResponse", (response: MutableResponse, req: TokenRequestIncomingMessage) => {
-    const body = { ...req.body } as Record<string, unknown>;
-    tokenRequests.push(body);
-    if (body.client_secret !== CLIENT_SECRET) {
-      response.statusCode = 401;
-      response.body = { error: "invalid_client", error_description: "Client authentication failed" };
-    } else if (body.grant_type === "refresh_token" && revokedRefreshTokens.has(String(body.refresh_token))) {
-      response.statusCode = 400;
-      response.body = { error: "invalid_grant", error_description: "The refresh token was revoked" };
-    }
-  });
+  provider = await startOAuthProvider(CLIENT_SECRET);
   company = await makeCompany(env.deps, "Connect Co");
   otherCompany = await makeCompany(env.deps, "Other Connect Co");
 });
 
 afterAll(async () => {
   await closeSafeDispatchers();
-  await server.stop();
+  await provider.stop();
   await env.close();
 });
 
 beforeEach(() => {
-  tokenRequests = [];
+  provider.tokenRequests.length = 0;
+  tokenRequests = provider.tokenRequests;
 });
 
 async function createCredential(overrides: Record<string, unknown> = {}, caller = company.owner) {
   const created = await ACTIONS.createOAuthCredential.run(env.deps, caller, {
     name: `Partner ${randomUUID().slice(0, 6)}`,
     grantType: "authorization_code",
-    tokenUrl: `${server.issuer.url}/token`,
-    authorizeUrl: `${server.issuer.url}/authorize`,
+    tokenUrl: `${provider.url}/token`,
+    authorizeUrl: `${provider.url}/authorize`,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     scopes: "contacts.read, contacts.write",
@@ -118,7 +102,7 @@ describe("Connect", () => {
   it("sends the browser to the consent page with a one-time state, PKCE S256 and the scopes", async () => {
     const id = await createCredential();
     const { url, state } = await consent(id);
-    expect(url.origin + url.pathname).toBe(`${server.issuer.url}/authorize`);
+    expect(url.origin + url.pathname).toBe(`${provider.url}/authorize`);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       response_type: "code",
       client_id: CLIENT_ID,
@@ -262,7 +246,7 @@ describe("Connect", () => {
     });
     const custom = await ACTIONS.createOAuthCredential.run(env.deps, company.owner, {
       name: "Client credentials",
-      tokenUrl: `${server.issuer.url}/token`,
+      tokenUrl: `${provider.url}/token`,
       parameters: [{ name: "grant_type", value: "client_credentials" }],
     });
     if (!custom.ok) throw new Error(custom.error);
@@ -326,7 +310,7 @@ describe("the delivery path with an authorization-code credential", () => {
     const first = await row(id);
     const firstAccess = decryptSecret(first.accessTokenEncrypted!);
     const firstRefresh = decryptSecret(first.refreshTokenEncrypted!);
-    tokenRequests = [];
+    provider.tokenRequests.length = 0;
 
     // 90 s left: still used.
     await env.db
@@ -355,7 +339,7 @@ describe("the delivery path with an authorization-code credential", () => {
   it("refreshes once for concurrent deliveries", async () => {
     const id = await createCredential();
     await connect(id);
-    tokenRequests = [];
+    provider.tokenRequests.length = 0;
     await env.db
       .update(oauthCredentials)
       .set({ tokenExpiresAt: new Date(0) })
@@ -378,12 +362,12 @@ describe("the delivery path with an authorization-code credential", () => {
     });
     if (!hook.ok) throw new Error(hook.error);
     const refresh = decryptSecret((await row(id)).refreshTokenEncrypted!);
-    revokedRefreshTokens.add(refresh);
+    provider.revokedRefreshTokens.add(refresh);
     await env.db
       .update(oauthCredentials)
       .set({ tokenExpiresAt: new Date(0) })
       .where(eq(oauthCredentials.id, id));
-    tokenRequests = [];
+    provider.tokenRequests.length = 0;
 
     const results = await Promise.allSettled(
       Array.from({ length: 3 }, () => getOAuthAccessToken(env.db, company.companyId, id)),
@@ -465,7 +449,7 @@ describe("{{generated_code}}", () => {
   it("is refused in a custom-parameters credential, with what to do instead", async () => {
     const refused = await ACTIONS.createOAuthCredential.run(env.deps, company.owner, {
       name: "Seed style",
-      tokenUrl: `${server.issuer.url}/token`,
+      tokenUrl: `${provider.url}/token`,
       parameters: [
         { name: "client_id", value: CLIENT_ID },
         { name: "grant_type", value: "client_credentials" },
@@ -497,8 +481,8 @@ describe("{{generated_code}}", () => {
     const refused = await ACTIONS.createOAuthCredential.run(env.deps, company.owner, {
       name: "Doubled",
       grantType: "authorization_code",
-      tokenUrl: `${server.issuer.url}/token`,
-      authorizeUrl: `${server.issuer.url}/authorize`,
+      tokenUrl: `${provider.url}/token`,
+      authorizeUrl: `${provider.url}/authorize`,
       clientId: CLIENT_ID,
       parameters: [{ name: "code", value: "{{generated_code}}" }],
     });
@@ -513,7 +497,7 @@ describe("{{generated_code}}", () => {
       .values({
         companyId: company.companyId,
         name: "Legacy seed style",
-        tokenUrl: `${server.issuer.url}/token`,
+        tokenUrl: `${provider.url}/token`,
         parameters: [
           { name: "grant_type", value: "authorization_code", in: "body", secret: false },
           { name: "code", value: "{{generated_code}}", in: "body", secret: false },
