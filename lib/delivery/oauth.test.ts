@@ -118,7 +118,7 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
     expect(tokenRequests).toHaveLength(2);
     expect(decryptSecret((await row(cred.id)).accessTokenEncrypted!)).toBe(second);
 
-    // Inside the 30-second margin counts as expired.
+    // Inside the 60-second margin counts as expired.
     await env.db
       .update(oauthCredentials)
       .set({ tokenExpiresAt: new Date(Date.now() + 10_000) })

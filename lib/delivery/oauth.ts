@@ -203,9 +203,14 @@ async function callTokenEndpoint(
       typeof json.error === "string"
         ? `${json.error}${typeof json.error_description === "string" ? `: ${json.error_description}` : ""}`
         : redact(outcome.body).slice(0, 200) || "no access_token in the answer";
-    // A 4xx with an OAuth error code is the provider saying no (invalid_grant, invalid_client …), not an outage.
+    // A 4xx with an OAuth error code is the provider saying no (invalid_grant, invalid_client …), not an outage;
+    // 408 and 429 are "not now".
     const refusal =
-      outcome.status >= 400 && outcome.status < 500 && typeof json.error === "string"
+      outcome.status >= 400 &&
+      outcome.status < 500 &&
+      outcome.status !== 408 &&
+      outcome.status !== 429 &&
+      typeof json.error === "string"
         ? { status: outcome.status, error: redact(json.error) }
         : null;
     throw new OAuthTokenError(redact(`Token endpoint answered ${outcome.status}: ${reason}`), refusal);
