@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { OAuth2Server, type MutableResponse, type TokenRequestIncomingMessage } from "oauth2-mock-server";
 import { closeDb } from "@/db";
-import { deliveries, notifications, oauthCredentials } from "@/db/schema";
+import { deliveries, notifications, oauthAuthorizations, oauthCredentials } from "@/db/schema";
 import { stopWebBoss } from "@/jobs/boss";
 import { deliverWebhook } from "@/jobs/deliver-webhook";
 import { notifyFailureJob } from "@/jobs/notify-failure";
@@ -59,7 +59,7 @@ const consoleLines: string[] = [];
 /** Access and refresh tokens the token endpoint issued. */
 const issuedTokens: string[] = [];
 /** Connect's one-time state and the authorization code the provider sent back with it. */
-const connectSecrets: { state: string; code: string }[] = [];
+const connectSecrets: { state: string; code: string; verifier: string }[] = [];
 
 const server = new OAuth2Server();
 let api: ReturnType<typeof apiClient>;
@@ -230,8 +230,16 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
       error: null,
       errorDescription: null,
     };
-    connectSecrets.push({ state: params.state!, code: params.code! });
     expect(await completeAuthorization(env.db, company.owner.userId!, params)).toHaveProperty("authorizationId");
+    const [attempt] = await env.db
+      .select()
+      .from(oauthAuthorizations)
+      .where(eq(oauthAuthorizations.credentialId, codeCredentialId));
+    connectSecrets.push({
+      state: params.state!,
+      code: params.code!,
+      verifier: decryptSecret(attempt.codeVerifierEncrypted!),
+    });
 
     // Webhooks of every auth kind, all answered by the echoing receiver.
     const kinds: [string, unknown, string][] = [
@@ -385,6 +393,7 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
       ...connectSecrets.flatMap((c): [string, string][] => [
         ["Connect state", c.state],
         ["authorization code", c.code],
+        ["PKCE verifier", c.verifier],
       ]),
       ...shownOnce.map((s): [string, string] => [`shown once in ${s.where}`, s.value]),
     ];
