@@ -91,7 +91,14 @@ export function DeleteOAuthCredentialButton({
  * Connect / Reconnect (authorization code): the server makes a one-time state and answers with the provider's
  * consent URL; the browser goes there and comes back to the credentials page with the outcome.
  */
-export function ConnectButton({ credentialId, reconnect }: { credentialId: string; reconnect: boolean }) {
+export function ConnectButton({
+  credentialId,
+  connection,
+}: {
+  credentialId: string;
+  connection: "connected" | "not_connected" | "reconnect_needed";
+}) {
+  const reconnect = connection !== "not_connected";
   const [pending, startTransition] = useTransition();
 
   function connect() {
@@ -109,7 +116,8 @@ export function ConnectButton({ credentialId, reconnect }: { credentialId: strin
     <Button
       type="button"
       size="sm"
-      variant={reconnect ? "default" : "outline"}
+      // The call to action while nothing works without it; a quiet control once connected.
+      variant={connection === "connected" ? "outline" : "default"}
       onClick={connect}
       disabled={pending}
       aria-busy={pending || undefined}

@@ -120,8 +120,8 @@ export default async function OAuthPage({ searchParams }: { searchParams: Promis
                 actions={
                   canManage ? (
                     <>
-                      {authorizationCode ? (
-                        <ConnectButton credentialId={c.id} reconnect={c.connection !== "not_connected"} />
+                      {c.connection !== "not_applicable" ? (
+                        <ConnectButton credentialId={c.id} connection={c.connection} />
                       ) : null}
                       {!authorizationCode || c.connection === "connected" ? (
                         <TestTokenButton credentialId={c.id} />
