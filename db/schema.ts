@@ -284,12 +284,69 @@ export const oauthCredentials = pgTable(
     tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
     lastError: text("last_error"),
     lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
+    /**
+     * "custom": the token URL is called with the parameters (client credentials, password …);
+     * "authorization_code": a person clicks Connect, consents at `authorizeUrl`, and the code is exchanged for an
+     * access and a refresh token (lib/oauth/connect.ts).
+     */
+    grantType: text("grant_type").$type<OAuthGrantType>().notNull().default("custom"),
+    authorizeUrl: text("authorize_url"),
+    clientId: text("client_id"),
+    clientSecretEncrypted: text("client_secret_encrypted"),
+    /** Space-separated, as OAuth sends them. */
+    scopes: text("scopes").notNull().default(""),
+    /** PKCE (S256) on the authorization request and the code exchange. */
+    pkce: boolean("pkce").notNull().default(true),
+    connectedAt: timestamp("connected_at", { withTimezone: true }),
+    connectedBy: uuid("connected_by").references(() => users.id, { onDelete: "set null" }),
+    /** Set when the refresh token stopped working (or the settings changed): deliveries fail until Reconnect. */
+    needsReconnectAt: timestamp("needs_reconnect_at", { withTimezone: true }),
+    needsReconnectReason: text("needs_reconnect_reason"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("oauth_credentials_company_idx").on(t.companyId, t.createdAt)],
 );
+
+export const OAUTH_GRANT_TYPES = ["custom", "authorization_code"] as const;
+export type OAuthGrantType = (typeof OAUTH_GRANT_TYPES)[number];
+
+/**
+ * One Connect attempt of the authorization-code grant: the `state` sent to the provider (only its hash is kept),
+ * the PKCE verifier (encrypted), who started it, for which credential, until when (10 minutes), and — once the
+ * provider sent the browser back — when it was used and how it ended (shown once on the credentials page).
+ */
+export const oauthAuthorizations = pgTable(
+  "oauth_authorizations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    credentialId: uuid("credential_id")
+      .notNull()
+      .references(() => oauthCredentials.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    stateHash: text("state_hash").notNull(),
+    codeVerifierEncrypted: text("code_verifier_encrypted"),
+    redirectUri: text("redirect_uri").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    /** "connected" | "failed", with what to tell the person (the provider's error, named). */
+    result: text("result"),
+    resultMessage: text("result_message"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("oauth_authorizations_state_hash_key").on(t.stateHash),
+    index("oauth_authorizations_credential_idx").on(t.credentialId),
+    index("oauth_authorizations_created_idx").on(t.createdAt),
+  ],
+);
+export type OAuthAuthorization = typeof oauthAuthorizations.$inferSelect;
 
 /**
  * A webhook. The request configuration (conditions, headers, auth without its secrets, body,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { Webhook as StandardWebhook } from "standardwebhooks";
-import { companies, deliveries, deliveryAttempts, events, webhooks } from "@/db/schema";
+import { companies, deliveries, deliveryAttempts, events, oauthCredentials, webhooks } from "@/db/schema";
 import { createApiKey } from "@/lib/actions/api-keys";
 import { insertWebhook } from "@/lib/webhooks";
 import type { WebhookInput } from "@/lib/validations/webhook";
@@ -254,6 +254,47 @@ describe("deliver-webhook", () => {
       expect(attempt.errorKind).toMatch(/connection_reset|other/);
       const [event] = await env.db.select().from(events).where(eq(events.id, delivery.eventId));
       expect(event.type).toBe("product.created");
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe("OAuth reconnect needed", () => {
+  it("fails the attempt with error kind oauth_reconnect_needed, sending nothing and asking no provider", async () => {
+    const receiver = await startReceiver();
+    try {
+      const [cred] = await env.db
+        .insert(oauthCredentials)
+        .values({
+          companyId: company.companyId,
+          name: "Partner CRM",
+          grantType: "authorization_code",
+          tokenUrl: `${receiver.url}/token`,
+          authorizeUrl: `${receiver.url}/authorize`,
+          clientId: "hookrelay",
+          connectedAt: new Date(),
+          needsReconnectAt: new Date(),
+          needsReconnectReason: "the provider refused the refresh token: invalid_grant",
+        })
+        .returning();
+      const { webhook } = await hook({
+        url: `${receiver.url}/hook`,
+        eventType: "product.updated",
+        auth: { type: "oauth", credentialId: cred.id },
+        retryPolicy: { type: "preset", preset: "none" },
+      });
+      await postEvent({ type: "product.updated", data: { id: "p2" } });
+      const delivery = await waitUntil(
+        () => deliveryOf(webhook.id),
+        (d) => d?.status === "failed",
+      );
+      const [attempt] = await attemptsOf(delivery.id);
+      expect(attempt).toMatchObject({ errorKind: "oauth_reconnect_needed", responseStatus: null });
+      expect(attempt.errorMessage).toMatch(
+        /Partner CRM needs to be reconnected \(the provider refused the refresh token/,
+      );
+      expect(receiver.received).toHaveLength(0); // neither the receiver nor the "token endpoint" was called
     } finally {
       await receiver.close();
     }

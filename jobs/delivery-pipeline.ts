@@ -21,7 +21,7 @@ import {
   type BuiltRequest,
 } from "@/lib/delivery/build-request";
 import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
-import { getOAuthAccessToken } from "@/lib/delivery/oauth";
+import { getOAuthAccessToken, OAuthReconnectNeededError } from "@/lib/delivery/oauth";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { outboundPolicy } from "@/lib/env";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
@@ -212,7 +212,9 @@ async function buildAndSend(
     const kind =
       err instanceof BuildRequestError && (err.code === "template" || err.code === "template_limit")
         ? err.code
-        : "other";
+        : err instanceof OAuthReconnectNeededError
+          ? "oauth_reconnect_needed"
+          : "other";
     return answer(item, built, failure(kind, message));
   }
 }

@@ -67,10 +67,12 @@ export class QueueRunner {
   private async loop(): Promise<void> {
     const pollMs = this.options.pollMs ?? 1000;
     while (this.running) {
+      // Cleared on every turn: with no room, a wake() left over from before must not turn this loop into a
+      // busy spin that never awaits (and so never lets the jobs in hand finish).
+      this.woken = false;
       const room = this.options.concurrency - this.inFlight.size;
       let fetched = 0;
       if (room > 0) {
-        this.woken = false;
         try {
           const jobs = await this.boss.fetch<unknown>(this.job.name, {
             batchSize: room,
@@ -87,7 +89,8 @@ export class QueueRunner {
         }
       }
       if (!this.running) break;
-      // Jobs came back and there is room: more may be waiting, fetch again at once.
+      // Jobs came back and there is room: more may be waiting, fetch again at once. Woken meanwhile (a job
+      // created, a place freed): fetch again at once too.
       if ((fetched > 0 && this.inFlight.size < this.options.concurrency) || this.woken) continue;
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {

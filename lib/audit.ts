@@ -42,6 +42,10 @@ export const AUDIT_ACTION_LABELS = {
   "event_type.deprecated": "Event type deprecated",
   "event_type.restored": "Event type restored",
   "event_type.deleted": "Event type deleted",
+  "oauth_credential.connected": "OAuth credential connected",
+  "oauth_credential.reconnected": "OAuth credential reconnected",
+  "oauth_credential.connect_failed": "OAuth credential connection failed",
+  "oauth_credential.reconnect_needed": "OAuth credential needs reconnecting",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
 

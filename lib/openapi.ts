@@ -152,8 +152,26 @@ export const deliveryPageSchema = z.strictObject({
 export const oauthCredentialResponseSchema = z.strictObject({
   id: z.uuid(),
   name: z.string(),
+  grantType: z
+    .enum(["custom", "authorization_code"])
+    .describe(
+      "custom: Hookrelay calls the token URL with the parameters; authorization_code: a person connects it in the browser (Connect on the OAuth credentials page — not available through the API)",
+    ),
   tokenUrl: z.string(),
   method: z.string(),
+  authorizeUrl: z.string().nullable().describe("Authorization code: the provider's consent page; null otherwise"),
+  clientId: z.string().nullable().describe("Authorization code: the client id; null otherwise"),
+  hasClientSecret: z.boolean().describe("Whether a client secret is saved (it is write-only)"),
+  scopes: z.string().describe("Authorization code: the scopes asked for, space-separated"),
+  pkce: z.boolean().describe("Authorization code: PKCE (S256) on Connect"),
+  connection: z
+    .enum(["not_applicable", "connected", "not_connected", "reconnect_needed"])
+    .describe(
+      "Authorization code: whether it is connected; reconnect_needed when the provider refused the refresh token or the settings changed (deliveries fail with error kind oauth_reconnect_needed until someone clicks Reconnect)",
+    ),
+  connectedAt: nullableTime,
+  needsReconnectAt: nullableTime,
+  needsReconnectReason: z.string().nullable(),
   parameters: z.array(
     z.strictObject({
       name: z.string(),
@@ -649,6 +667,8 @@ function buildDocument() {
       post: operation({
         tag: "OAuth credentials",
         summary: "Create an OAuth credential",
+        description:
+          "grantType custom (the default): the token URL is called with the parameters. grantType authorization_code: authorizeUrl and clientId are required, clientSecret is write-only; the credential is then connected by a person in the browser (Connect on the OAuth credentials page, which sends them to the provider's consent page and back to /api/oauth/callback) — connecting is not possible through the API. {{generated_code}} in a parameter value is refused for custom credentials; for authorization_code it is filled with the code on the exchange.",
         access: "webhooks.manage",
         body: { schema: "OAuthCredentialInput" },
         ok: { status: 201, description: "Created", schema: "OAuthCredential" },
@@ -665,7 +685,8 @@ function buildDocument() {
       put: operation({
         tag: "OAuth credentials",
         summary: "Replace an OAuth credential",
-        description: "A secret parameter sent with a blank value keeps its stored value.",
+        description:
+          "A secret parameter or clientSecret sent blank keeps its stored value (while the token URL's host stays the same). Changing the provider settings of a connected authorization_code credential sets connection to reconnect_needed.",
         access: "webhooks.manage",
         pathId: "The credential's id",
         body: { schema: "OAuthCredentialInput" },

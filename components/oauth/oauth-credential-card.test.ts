@@ -23,6 +23,16 @@ function credential(overrides: Partial<OAuthCredentialSummary> = {}): OAuthCrede
       },
       { name: "audience", value: "", in: "query", secret: false },
     ]),
+    grantType: "custom",
+    authorizeUrl: "",
+    clientId: "",
+    hasClientSecret: false,
+    scopes: "",
+    pkce: true,
+    connection: "not_applicable",
+    connectedAt: null,
+    needsReconnectAt: null,
+    needsReconnectReason: null,
     hasToken: false,
     tokenExpiresAt: null,
     lastError: null,
@@ -82,5 +92,46 @@ describe("OAuthCredentialCard", () => {
     expect(html).toContain("Used by 2 webhooks");
     expect(html).toContain('href="/webhooks/11111111-1111-4111-8111-111111111111"');
     expect(html).toContain("New contact");
+  });
+
+  it("shows an authorization-code credential's connection: not connected, connected, reconnect needed", () => {
+    const code = {
+      grantType: "authorization_code" as const,
+      authorizeUrl: "https://auth.example.test/oauth/authorize",
+      clientId: "hookrelay-app",
+      scopes: "contacts.read",
+      parameters: [],
+    };
+    const fresh = render(credential({ ...code, connection: "not_connected" }));
+    expect(fresh).toContain("Authorization code");
+    expect(fresh).toContain("Not connected yet: click Connect");
+    expect(fresh).not.toContain("No token yet");
+
+    const connected = render(
+      credential({
+        ...code,
+        connection: "connected",
+        connectedAt: new Date(NOW - 3_600_000),
+        hasToken: true,
+        tokenExpiresAt: new Date(NOW + 1_800_000),
+      }),
+    );
+    expect(connected).toContain("Connected");
+    expect(connected).toContain("Token valid until");
+    expect(connected).not.toContain("Reconnect needed");
+
+    const broken = render(
+      credential({
+        ...code,
+        connection: "reconnect_needed",
+        needsReconnectAt: new Date(NOW - 60_000),
+        needsReconnectReason: "the provider refused the refresh token: invalid_grant",
+        lastError: "the provider refused the refresh token: invalid_grant",
+      }),
+    );
+    expect(broken).toContain("Reconnect needed");
+    expect(broken).toContain("Because the provider refused the refresh token: invalid_grant.");
+    // The reason is said once, not again as a token error.
+    expect(broken).not.toContain("The token request failed");
   });
 });

@@ -1,9 +1,14 @@
 "use client";
 
-import { KeyRoundIcon, Trash2Icon } from "lucide-react";
-import { useTransition } from "react";
+import { KeyRoundIcon, PlugIcon, Trash2Icon } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useTransition } from "react";
 import { toast } from "sonner";
-import { deleteOAuthCredentialAction, testOAuthCredentialAction } from "@/app/(app)/oauth/actions";
+import {
+  deleteOAuthCredentialAction,
+  startOAuthConnectAction,
+  testOAuthCredentialAction,
+} from "@/app/(app)/oauth/actions";
 import { ConfirmAction } from "@/components/app/confirm-action";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
@@ -80,4 +85,59 @@ export function DeleteOAuthCredentialButton({
       Delete
     </ConfirmAction>
   );
+}
+
+/**
+ * Connect / Reconnect (authorization code): the server makes a one-time state and answers with the provider's
+ * consent URL; the browser goes there and comes back to the credentials page with the outcome.
+ */
+export function ConnectButton({
+  credentialId,
+  connection,
+}: {
+  credentialId: string;
+  connection: "connected" | "not_connected" | "reconnect_needed";
+}) {
+  const reconnect = connection !== "not_connected";
+  const [pending, startTransition] = useTransition();
+
+  function connect() {
+    startTransition(async () => {
+      const result = await startOAuthConnectAction({ credentialId });
+      if (!result.ok) {
+        toast.error(result.error);
+        return;
+      }
+      window.location.assign(result.data.authorizeUrl);
+    });
+  }
+
+  return (
+    <Button
+      type="button"
+      size="sm"
+      // The call to action while nothing works without it; a quiet control once connected.
+      variant={connection === "connected" ? "outline" : "default"}
+      onClick={connect}
+      disabled={pending}
+      aria-busy={pending || undefined}
+    >
+      {pending ? <Spinner className="size-4" /> : <PlugIcon aria-hidden />}
+      {reconnect ? "Reconnect" : "Connect"}
+    </Button>
+  );
+}
+
+/** The outcome of a Connect, once, as a toast; the address loses its ?connect= so a reload does not repeat it. */
+export function ConnectResultToast({ result }: { result: { ok: boolean; message: string } }) {
+  const router = useRouter();
+  const shown = useRef(false);
+  useEffect(() => {
+    if (shown.current) return;
+    shown.current = true;
+    if (result.ok) toast.success(result.message);
+    else toast.error(result.message, { duration: 15_000 });
+    router.replace("/oauth", { scroll: false });
+  }, [result, router]);
+  return null;
 }

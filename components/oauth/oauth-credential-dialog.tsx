@@ -1,18 +1,21 @@
 "use client";
 
 import { LockIcon, PencilIcon, PlusIcon, Trash2Icon } from "lucide-react";
-import { createContext, useContext, useState, type ReactNode } from "react";
-import { useFieldArray, useWatch, type Control } from "react-hook-form";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { useFieldArray, useWatch, type Control, type UseFormReturn } from "react-hook-form";
 import { toast } from "sonner";
 import { createOAuthCredentialAction, updateOAuthCredentialAction } from "@/app/(app)/oauth/actions";
 import { FormDialogFooter } from "@/components/app/form-dialog-footer";
-import { SecretSwitch, SelectField, TextField } from "@/components/app/form-fields";
+import { CopyButton } from "@/components/app/copy-button";
+import { SecretSwitch, SelectField, SwitchField, TextField } from "@/components/app/form-fields";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Form } from "@/components/ui/form";
 import type { publicParameters } from "@/lib/actions/oauth-credentials";
 import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
 import {
+  AUTHORIZATION_CODE_OWN_PARAMETERS,
+  GENERATED_CODE,
   isSecretParameter,
   oauthCredentialSchema,
   type OAuthCredentialConfig,
@@ -23,9 +26,15 @@ import {
 export interface OAuthCredentialView {
   id: string;
   name: string;
+  grantType: "custom" | "authorization_code";
   tokenUrl: string;
   method: "POST" | "GET";
   parameters: ReturnType<typeof publicParameters>;
+  authorizeUrl: string;
+  clientId: string;
+  hasClientSecret: boolean;
+  scopes: string;
+  pkce: boolean;
 }
 
 type Editing = { mode: "new" } | { mode: "edit"; credential: OAuthCredentialView };
@@ -39,12 +48,22 @@ const SENT_IN = [
   ["body", "Body"],
   ["query", "Query"],
 ] as const;
+const GRANT_TYPES = [
+  ["custom", "Client credentials / custom parameters"],
+  ["authorization_code", "Authorization code (Connect)"],
+] as const;
 
 /** A new credential starts as a client credentials grant (seed 003's parameters). */
 const NEW_CREDENTIAL: OAuthCredentialInput = {
   name: "",
+  grantType: "custom",
   tokenUrl: "",
   method: "POST",
+  authorizeUrl: "",
+  clientId: "",
+  clientSecret: "",
+  scopes: "",
+  pkce: true,
   parameters: [
     { name: "client_id", value: "", in: "body" },
     { name: "client_secret", value: "", in: "body" },
@@ -57,10 +76,44 @@ function formValues(editing: Editing): OAuthCredentialInput {
   const c = editing.credential;
   return {
     name: c.name,
+    grantType: c.grantType,
     tokenUrl: c.tokenUrl,
     method: c.method,
+    authorizeUrl: c.authorizeUrl,
+    clientId: c.clientId,
+    clientSecret: "",
+    scopes: c.scopes,
+    pkce: c.pkce,
     parameters: c.parameters.map((p) => ({ name: p.name, value: p.value, in: p.in, secret: p.secret })),
   };
+}
+
+type CredentialForm = UseFormReturn<OAuthCredentialInput, unknown, OAuthCredentialConfig>;
+
+/**
+ * Switching a credential to Authorization code: the client id and secret typed as parameters move to their own
+ * fields, and the rows the grant sends itself (grant_type, code = {{generated_code}} …) are dropped — what seed 003's
+ * dialog listed as parameters is what this grant fills in.
+ */
+function useMoveParametersToGrant(form: CredentialForm) {
+  const grantType = useWatch({ control: form.control, name: "grantType" });
+  const previous = useRef(grantType);
+  useEffect(() => {
+    const was = previous.current;
+    previous.current = grantType;
+    if (was === grantType || grantType !== "authorization_code") return;
+    const rows = form.getValues("parameters") ?? [];
+    const own = AUTHORIZATION_CODE_OWN_PARAMETERS as readonly string[];
+    const valueOf = (name: string) => rows.find((p) => p.name.trim() === name)?.value?.trim() ?? "";
+    if (!form.getValues("clientId") && valueOf("client_id")) form.setValue("clientId", valueOf("client_id"));
+    if (!form.getValues("clientSecret") && valueOf("client_secret"))
+      form.setValue("clientSecret", valueOf("client_secret"));
+    form.setValue(
+      "parameters",
+      rows.filter((p) => !own.includes(p.name.trim().toLowerCase())),
+    );
+  }, [grantType, form]);
+  return grantType ?? "custom";
 }
 
 /** The server keeps a blank secret when a saved one has the same name and place (see storeParameters). */
@@ -75,12 +128,15 @@ const OpenDialog = createContext<((editing: Editing) => void) | null>(null);
  * so it survives the page switching from its empty state to the list when the first credential is
  * saved. `NewOAuthCredentialButton` and `EditOAuthCredentialButton` open it.
  */
-export function OAuthCredentialDialogProvider({ children }: { children: ReactNode }) {
+export function OAuthCredentialDialogProvider({ children, redirectUri }: { children: ReactNode; redirectUri: string }) {
   const [open, setOpen] = useState(false);
   const [editing, setEditing] = useState<Editing>({ mode: "new" });
   const [savedSecrets, setSavedSecrets] = useState<Set<string>>(new Set());
   const form = useZodForm(oauthCredentialSchema, { defaultValues: formValues({ mode: "new" }) });
   const parameters = useFieldArray({ control: form.control, name: "parameters" });
+  const grantType = useMoveParametersToGrant(form);
+  const authorizationCode = grantType === "authorization_code";
+  const savedClientSecret = editing.mode === "edit" && editing.credential.hasClientSecret;
   const rootError = form.formState.errors.parameters?.root?.message ?? form.formState.errors.parameters?.message;
 
   function show(next: Editing) {
@@ -130,14 +186,36 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
           <DialogHeader>
             <DialogTitle>{title}</DialogTitle>
             <DialogDescription>
-              Hookrelay requests an access token from the token URL with these parameters, keeps it until it expires and
-              sends it as <code className="font-mono text-xs">Authorization: Bearer …</code> with the webhooks that use
-              this credential.
+              Hookrelay gets an access token from the provider, keeps it until shortly before it expires and sends it as{" "}
+              <code className="font-mono text-xs">Authorization: Bearer …</code> with the webhooks that use this
+              credential.
             </DialogDescription>
           </DialogHeader>
           <Form {...form}>
             <form onSubmit={onSubmit} noValidate className="grid gap-5">
               <TextField name="name" label="Name" placeholder="Partner CRM" />
+              <SelectField
+                name="grantType"
+                label="Grant type"
+                fallback="custom"
+                options={GRANT_TYPES}
+                description={
+                  authorizationCode
+                    ? "Someone clicks Connect, signs in at the provider and allows access; Hookrelay exchanges the code for tokens and refreshes them."
+                    : "Hookrelay calls the token URL with the parameters below, with no one signing in (client credentials, password …)."
+                }
+              />
+              {authorizationCode ? (
+                <TextField
+                  name="authorizeUrl"
+                  label="Authorize URL"
+                  type="url"
+                  inputMode="url"
+                  spellCheck={false}
+                  placeholder="https://auth.example.com/oauth/authorize"
+                  description="The provider's consent page, where Connect sends you."
+                />
+              ) : null}
               <div className="grid gap-5 sm:grid-cols-[1fr_9rem]">
                 <TextField
                   name="tokenUrl"
@@ -150,14 +228,84 @@ export function OAuthCredentialDialogProvider({ children }: { children: ReactNod
                 />
                 <SelectField name="method" label="Method" fallback="POST" options={METHODS} />
               </div>
+              {authorizationCode ? (
+                <>
+                  <div className="grid gap-5 sm:grid-cols-2">
+                    <TextField
+                      name="clientId"
+                      label="Client ID"
+                      spellCheck={false}
+                      autoComplete="off"
+                      mono
+                      description="From the app you registered with the provider."
+                    />
+                    <TextField
+                      name="clientSecret"
+                      label="Client secret"
+                      type="password"
+                      autoComplete="new-password"
+                      spellCheck={false}
+                      placeholder={
+                        savedClientSecret ? "Saved — leave blank to keep" : "Leave blank for a public client"
+                      }
+                      description="Stored encrypted, never shown again."
+                    />
+                  </div>
+                  <TextField
+                    name="scopes"
+                    label="Scopes"
+                    spellCheck={false}
+                    placeholder="contacts.read deals.write offline_access"
+                    description="Separated by spaces or commas, as your provider names them."
+                  />
+                  <SwitchField
+                    name="pkce"
+                    label="PKCE (S256)"
+                    description="Recommended: proves the code is exchanged by whoever asked for it. Switch off only if the provider refuses it."
+                  />
+                  <div className="grid gap-2">
+                    <p className="text-sm leading-none font-medium" id="oauth-redirect-uri-label">
+                      Redirect URI
+                    </p>
+                    <div className="flex items-center gap-2">
+                      <code
+                        className="bg-muted min-w-0 flex-1 rounded-md px-3 py-2 font-mono text-xs break-all"
+                        aria-labelledby="oauth-redirect-uri-label"
+                      >
+                        {redirectUri}
+                      </code>
+                      <CopyButton value={redirectUri} label="Copy redirect URI" variant="outline" size="sm" />
+                    </div>
+                    <p className="text-muted-foreground text-sm">
+                      Register this with your provider as the app&apos;s redirect (callback) URI. Hookrelay sends{" "}
+                      <code className="font-mono text-xs">grant_type=authorization_code</code> and the code the provider
+                      returns (<code className="font-mono text-xs">{GENERATED_CODE}</code>) itself.
+                    </p>
+                  </div>
+                </>
+              ) : null}
 
               <fieldset className="grid gap-3">
-                <legend className="text-sm leading-none font-medium">Parameters</legend>
+                <legend className="text-sm leading-none font-medium">
+                  {authorizationCode ? "Extra token parameters" : "Parameters"}
+                </legend>
                 <p className="text-muted-foreground text-sm">
-                  Sent in the request body (form-encoded; in the query string with GET) or the query string. Secret
-                  values are stored encrypted and never shown again. A value may hold a placeholder such as{" "}
-                  <code className="font-mono text-xs">{"{{generated_code}}"}</code> where your provider&apos;s
-                  instructions call for one.
+                  {authorizationCode ? (
+                    <>
+                      Optional, for providers that ask for more (such as{" "}
+                      <code className="font-mono text-xs">audience</code>
+                      ), sent with every token request. A value holding{" "}
+                      <code className="font-mono text-xs">{GENERATED_CODE}</code> gets the authorization code and is
+                      sent with the code exchange only.{" "}
+                    </>
+                  ) : (
+                    <>
+                      Sent in the request body (form-encoded; in the query string with GET) or the query string. For{" "}
+                      <code className="font-mono text-xs">{GENERATED_CODE}</code> (a code from someone&apos;s consent),
+                      choose the Authorization code grant.{" "}
+                    </>
+                  )}
+                  Secret values are stored encrypted and never shown again.
                 </p>
                 {parameters.fields.length > 0 ? (
                   <div

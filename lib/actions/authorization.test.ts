@@ -41,7 +41,14 @@ async function buildWorld() {
     });
     if (!made.ok) throw new Error("world setup failed: event type");
   }
-  if (!invite.ok || !role.ok || !key.ok || !hook.ok || !doomed.ok || !cred.ok || !spareCred.ok)
+  const codeCred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, {
+    name: "Connect me",
+    grantType: "authorization_code",
+    tokenUrl: "http://127.0.0.1:9/token",
+    authorizeUrl: "http://127.0.0.1:9/authorize",
+    clientId: "abc",
+  });
+  if (!invite.ok || !role.ok || !key.ok || !hook.ok || !doomed.ok || !cred.ok || !spareCred.ok || !codeCred.ok)
     throw new Error("world setup failed");
   const [event] = await env.db
     .insert(events)
@@ -89,6 +96,7 @@ async function buildWorld() {
     recoveringWebhookId: recovering.data.webhookId,
     credentialId: cred.data.credentialId,
     spareCredentialId: spareCred.data.credentialId,
+    codeCredentialId: codeCred.data.credentialId,
     deliveryId: delivery.id,
     notificationId: email.id,
   };
@@ -154,6 +162,7 @@ const TARGETS: Record<ActionName, ((w: World) => unknown) | "public"> = {
   updateOAuthCredential: (w) => ({ ...credentialInput("Renamed"), credentialId: w.credentialId }),
   testOAuthCredential: (w) => ({ credentialId: w.credentialId }),
   deleteOAuthCredential: (w) => ({ credentialId: w.spareCredentialId }),
+  startOAuthConnect: (w) => ({ credentialId: w.codeCredentialId }),
   listWebhooksAction: () => ({ q: "Orders" }),
   getWebhook: (w) => ({ webhookId: w.webhookId }),
   listOAuthCredentialsAction: () => ({}),
@@ -184,6 +193,7 @@ const TENANT_TABLES = [
   "notifications",
   "webhooks",
   "oauth_credentials",
+  "oauth_authorizations",
   "audit_log",
   "events",
   "deliveries",

@@ -5,9 +5,11 @@ import { getCompanyOAuthCredential, webhooksUsingCredential } from "@/db/queries
 import { ActionError, defineAction, ok, type ActionResult } from "@/lib/action";
 import { encryptSecret } from "@/lib/crypto";
 import { getOAuthAccessToken, OAuthTokenError } from "@/lib/delivery/oauth";
+import { beginAuthorization } from "@/lib/oauth/connect";
 import { retypeMessage, sameHost } from "@/lib/target-host";
 import {
   isSecretParameter,
+  normalizeScopes,
   oauthCredentialIdSchema,
   oauthCredentialSchema,
   updateOAuthCredentialSchema,
@@ -72,21 +74,49 @@ export function publicParameters(params: StoredParameter[]) {
   }));
 }
 
+/**
+ * The authorization-code fields as stored: scopes normalised, the client secret encrypted. A blank secret keeps the
+ * saved one while the token URL's host stays the same (a secret goes only to the host it was saved for); a
+ * custom-parameters credential keeps none of them.
+ */
+function storeGrant(input: OAuthCredentialConfig, previous?: OAuthCredential) {
+  if (input.grantType !== "authorization_code")
+    return { authorizeUrl: null, clientId: null, clientSecretEncrypted: null, scopes: "", pkce: true };
+  let clientSecretEncrypted: string | null = input.clientSecret ? encryptSecret(input.clientSecret) : null;
+  if (!input.clientSecret && previous?.clientSecretEncrypted) {
+    if (!sameHost(previous.tokenUrl, input.tokenUrl)) {
+      const message = retypeMessage("client secret", previous.tokenUrl, input.tokenUrl);
+      throw new ActionError("invalid", `clientSecret: ${message}`, { clientSecret: [message] });
+    }
+    clientSecretEncrypted = previous.clientSecretEncrypted;
+  }
+  return {
+    authorizeUrl: input.authorizeUrl,
+    clientId: input.clientId,
+    clientSecretEncrypted,
+    scopes: normalizeScopes(input.scopes),
+    pkce: input.pkce,
+  };
+}
+
 export const createOAuthCredential = defineAction({
   name: "createOAuthCredential",
   access: "webhooks.manage",
   schema: oauthCredentialSchema,
   async handler({ db, actor }, input) {
     const parameters = storeParameters(input.parameters);
+    const grant = storeGrant(input);
     return db.transaction(async (tx) => {
       const [row] = await tx
         .insert(oauthCredentials)
         .values({
           companyId: actor.companyId,
           name: input.name,
+          grantType: input.grantType,
           tokenUrl: input.tokenUrl,
           method: input.method,
           parameters,
+          ...grant,
           createdBy: actor.userId,
         })
         .returning({ id: oauthCredentials.id });
@@ -96,9 +126,22 @@ export const createOAuthCredential = defineAction({
         action: "oauth_credential.created",
         targetType: "oauth_credential",
         targetId: row.id,
-        details: { name: input.name, tokenUrl: input.tokenUrl, parameters: parameters.map((p) => p.name) },
+        details: {
+          name: input.name,
+          grantType: input.grantType,
+          tokenUrl: input.tokenUrl,
+          parameters: parameters.map((p) => p.name),
+          ...(input.grantType === "authorization_code"
+            ? { authorizeUrl: grant.authorizeUrl, clientId: grant.clientId, scopes: grant.scopes, pkce: grant.pkce }
+            : {}),
+        },
       });
-      return ok({ credentialId: row.id }, `OAuth credential ${input.name} created`);
+      return ok(
+        { credentialId: row.id },
+        input.grantType === "authorization_code"
+          ? `OAuth credential ${input.name} created: click Connect to authorize it`
+          : `OAuth credential ${input.name} created`,
+      );
     });
   },
 });
@@ -120,26 +163,44 @@ export const updateOAuthCredential = defineAction({
         row.parameters,
         sameHost(row.tokenUrl, input.tokenUrl) ? undefined : { from: row.tokenUrl, to: input.tokenUrl },
       );
+      const grant = storeGrant(input, row);
       const changed: string[] = [];
       if (row.name !== input.name) changed.push("name");
+      if (row.grantType !== input.grantType) changed.push("grantType");
       if (row.tokenUrl !== input.tokenUrl) changed.push("tokenUrl");
       if (row.method !== input.method) changed.push("method");
       if (!sameParameters(row.parameters, parameters)) changed.push("parameters");
+      if ((row.authorizeUrl ?? null) !== grant.authorizeUrl) changed.push("authorizeUrl");
+      if ((row.clientId ?? null) !== grant.clientId) changed.push("clientId");
+      if ((row.clientSecretEncrypted ?? null) !== grant.clientSecretEncrypted) changed.push("clientSecret");
+      if (row.scopes !== grant.scopes) changed.push("scopes");
+      if (row.pkce !== grant.pkce) changed.push("pkce");
+      // The cached token was issued for the old settings (PKCE only shapes the next Connect).
+      const reissue = changed.some((c) => c !== "name" && c !== "pkce");
+      const wasConnected = row.grantType === "authorization_code" && row.connectedAt !== null;
+      const stillAuthorizationCode = input.grantType === "authorization_code";
       await tx
         .update(oauthCredentials)
         .set({
           name: input.name,
+          grantType: input.grantType,
           tokenUrl: input.tokenUrl,
           method: input.method,
           parameters,
-          // The cached token was issued for the old settings.
-          ...(changed.some((c) => c !== "name")
+          ...grant,
+          ...(reissue
             ? {
                 accessTokenEncrypted: null,
                 refreshTokenEncrypted: null,
                 tokenExpiresAt: null,
                 lastError: null,
                 lastErrorAt: null,
+                // A connection made under the old settings must be made again; a custom credential has none.
+                ...(stillAuthorizationCode && wasConnected
+                  ? { needsReconnectAt: new Date(), needsReconnectReason: "its settings were changed" }
+                  : stillAuthorizationCode
+                    ? {}
+                    : { connectedAt: null, connectedBy: null, needsReconnectAt: null, needsReconnectReason: null }),
               }
             : {}),
           updatedAt: new Date(),
@@ -212,5 +273,25 @@ export const testOAuthCredential = defineAction({
       { ok: true, error: null, expiresAt: fresh?.tokenExpiresAt?.toISOString() ?? null },
       "Token received",
     );
+  },
+});
+
+/**
+ * Connect / Reconnect (authorization code): a one-time state for this user and credential, and the provider's
+ * consent URL the browser is sent to. The provider sends the browser back to /api/oauth/callback.
+ */
+export const startOAuthConnect = defineAction({
+  name: "startOAuthConnect",
+  access: "webhooks.manage",
+  schema: oauthCredentialIdSchema,
+  async handler({ db, actor }, input): Promise<ActionResult<{ authorizeUrl: string }>> {
+    const row = await getCompanyOAuthCredential(db, actor.companyId, input.credentialId);
+    if (!row) throw new ActionError("not_found", "OAuth credential not found");
+    if (row.grantType !== "authorization_code" || !row.authorizeUrl || !row.clientId)
+      throw new ActionError(
+        "invalid",
+        `${row.name} does not use the Authorization code grant: edit it, choose Authorization code and fill in the authorize URL and client ID first`,
+      );
+    return ok({ authorizeUrl: await beginAuthorization(db, row, actor.userId) });
   },
 });

@@ -8,6 +8,7 @@ import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "
 import {
   createOAuthCredential,
   deleteOAuthCredential,
+  startOAuthConnect,
   testOAuthCredential,
   updateOAuthCredential,
 } from "./oauth-credentials";
@@ -55,6 +56,7 @@ export const ACTIONS = {
   updateOAuthCredential,
   testOAuthCredential,
   deleteOAuthCredential,
+  startOAuthConnect,
   listWebhooksAction,
   getWebhook,
   listOAuthCredentialsAction,

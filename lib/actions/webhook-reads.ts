@@ -139,6 +139,20 @@ export function publicWebhook(row: Webhook) {
 }
 export type PublicWebhook = ReturnType<typeof publicWebhook>;
 
+/**
+ * Whether a person must act: "not_applicable" for custom parameters (Hookrelay fetches tokens itself), else
+ * "connected", "not_connected" (Connect never clicked) or "reconnect_needed" (the refresh was refused or the
+ * settings changed).
+ */
+export function connectionState(
+  row: Pick<OAuthCredential, "grantType" | "connectedAt" | "needsReconnectAt">,
+): "not_applicable" | "connected" | "not_connected" | "reconnect_needed" {
+  if (row.grantType !== "authorization_code") return "not_applicable";
+  if (row.needsReconnectAt) return "reconnect_needed";
+  return row.connectedAt ? "connected" : "not_connected";
+}
+export type ConnectionState = ReturnType<typeof connectionState>;
+
 /** An OAuth credential for the API: secret parameter values are blank, with `hasValue`; tokens never leave. */
 export function publicOAuthCredential(
   row: Pick<
@@ -151,18 +165,37 @@ export function publicOAuthCredential(
     | "tokenExpiresAt"
     | "lastError"
     | "lastErrorAt"
+    | "grantType"
+    | "authorizeUrl"
+    | "clientId"
+    | "scopes"
+    | "pkce"
+    | "connectedAt"
+    | "needsReconnectAt"
+    | "needsReconnectReason"
     | "createdAt"
     | "updatedAt"
-  >,
+  > & { hasClientSecret: boolean },
   hasToken: boolean,
   usedBy: { id: string; name: string }[],
 ) {
+  const authorizationCode = row.grantType === "authorization_code";
   return {
     id: row.id,
     name: row.name,
+    grantType: row.grantType,
     tokenUrl: row.tokenUrl,
     method: row.method,
     parameters: publicParameters(row.parameters),
+    authorizeUrl: authorizationCode ? (row.authorizeUrl ?? "") : null,
+    clientId: authorizationCode ? (row.clientId ?? "") : null,
+    hasClientSecret: row.hasClientSecret,
+    scopes: row.scopes,
+    pkce: row.pkce,
+    connection: connectionState(row),
+    connectedAt: row.connectedAt,
+    needsReconnectAt: row.needsReconnectAt,
+    needsReconnectReason: row.needsReconnectReason,
     hasToken,
     tokenExpiresAt: row.tokenExpiresAt,
     lastError: row.lastError,
@@ -214,6 +247,12 @@ export const getOAuthCredential = defineAction({
     const row = await getCompanyOAuthCredential(db, actor.companyId, input.credentialId);
     if (!row) throw new ActionError("not_found", "OAuth credential not found");
     const usedBy = await webhooksUsingCredential(db, actor.companyId, row.id);
-    return ok(publicOAuthCredential(row, Boolean(row.accessTokenEncrypted), usedBy));
+    return ok(
+      publicOAuthCredential(
+        { ...row, hasClientSecret: row.clientSecretEncrypted !== null },
+        Boolean(row.accessTokenEncrypted),
+        usedBy,
+      ),
+    );
   },
 });

@@ -28,6 +28,8 @@ export type SendErrorKind =
   | "template"
   | "template_limit"
   | "crashed_worker"
+  // The webhook's OAuth credential (authorization code) must be connected again by a person.
+  | "oauth_reconnect_needed"
   | "other";
 
 export interface SendRequest {

@@ -3,61 +3,45 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { OAuth2Server, type MutableResponse, type TokenRequestIncomingMessage } from "oauth2-mock-server";
 import { oauthCredentials, type OAuthCredential } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
+import { startOAuthProvider } from "@/tests/oauth-provider";
 import { closeSafeDispatchers } from "./http-client";
 import { getOAuthAccessToken, OAuthTokenError } from "./oauth";
 
 process.env.HOOKRELAY_ALLOW_PRIVATE_TARGETS = "1";
 const env = testEnvironment();
-const server = new OAuth2Server();
-
 const CLIENT_ID = "hookrelay-client";
 const CLIENT_SECRET = "s3cr3t-client-secret-value";
 
+let provider: Awaited<ReturnType<typeof startOAuthProvider>>;
 /** Every token request the real server answered, with the form parameters it received. */
 let tokenRequests: Record<string, unknown>[] = [];
 /** Refresh tokens the server treats as revoked. */
-const revokedRefreshTokens = new Set<string>();
+let revokedRefreshTokens: Set<string>;
 
 let tokenUrl: string;
 let company: Awaited<ReturnType<typeof makeCompany>>;
 let otherCompany: Awaited<ReturnType<typeof makeCompany>>;
 
 beforeAll(async () => {
-  await server.issuer.keys.generate("RS256");
-  await server.start(0, "127.0.0.1");
-  tokenUrl = `${server.issuer.url}/token`;
-  // The mock server's JWTs carry only second-resolution times; a jti makes each token distinct.
-  server.service.on("beforeTokenSigning", (token) => {
-    token.payload.jti = randomUUID();
-  });
-  // The mock server authenticates no one: check the client secret here, as a real provider would.
-  server.service.on("beforeResponse", (response: MutableResponse, req: TokenRequestIncomingMessage) => {
-    const body = { ...req.body } as Record<string, unknown>;
-    tokenRequests.push(body);
-    if (body.client_secret !== CLIENT_SECRET) {
-      response.statusCode = 401;
-      response.body = { error: "invalid_client", error_description: "Client authentication failed" };
-    } else if (body.grant_type === "refresh_token" && revokedRefreshTokens.has(String(body.refresh_token))) {
-      response.statusCode = 400;
-      response.body = { error: "invalid_grant", error_description: "The refresh token was revoked" };
-    }
-  });
+  provider = await startOAuthProvider(CLIENT_SECRET);
+  revokedRefreshTokens = provider.revokedRefreshTokens;
+  tokenUrl = `${provider.url}/token`;
   company = await makeCompany(env.deps, "OAuth Co");
   otherCompany = await makeCompany(env.deps, "Other Co");
 });
 
 afterAll(async () => {
   await closeSafeDispatchers();
-  await server.stop();
+  await provider.stop();
   await env.close();
 });
 
 beforeEach(() => {
-  tokenRequests = [];
+  provider.tokenRequests.length = 0;
+  tokenRequests = provider.tokenRequests;
 });
 
 async function makeCredential(
@@ -134,7 +118,7 @@ describe("getOAuthAccessToken against oauth2-mock-server", () => {
     expect(tokenRequests).toHaveLength(2);
     expect(decryptSecret((await row(cred.id)).accessTokenEncrypted!)).toBe(second);
 
-    // Inside the 30-second margin counts as expired.
+    // Inside the 60-second margin counts as expired.
     await env.db
       .update(oauthCredentials)
       .set({ tokenExpiresAt: new Date(Date.now() + 10_000) })

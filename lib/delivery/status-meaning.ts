@@ -95,6 +95,11 @@ const ERRORS: Record<Exclude<SendErrorKind, "http_status">, StatusMeaning> = {
     meaning:
       "A delivery worker stopped unexpectedly twice while sending this delivery, so it was set aside instead of being retried; resend it once the cause is fixed.",
   },
+  oauth_reconnect_needed: {
+    label: "OAuth reconnect needed",
+    meaning:
+      "The webhook's OAuth credential is not connected (or its provider stopped accepting the refresh token), so nothing was sent. Click Connect or Reconnect on the OAuth credentials page, then resend.",
+  },
   other: { label: "Request failed", meaning: "The request could not be sent." },
 };
 

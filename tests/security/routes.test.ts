@@ -97,7 +97,21 @@ async function buildWorld() {
   const theirs = await ACTIONS.createWebhook.run(env.deps, b.owner, webhookInput("B's own"));
   const cred = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("A's CRM"));
   const spare = await ACTIONS.createOAuthCredential.run(env.deps, a.owner, credentialInput("A's spare"));
-  if (!hook.ok || !doomed.ok || !theirs.ok || !cred.ok || !spare.ok) throw new Error("world setup failed");
+  const recovering = await ACTIONS.createWebhook.run(env.deps, a.owner, {
+    ...webhookInput("A's recovering"),
+    active: true,
+  });
+  if (!hook.ok || !doomed.ok || !theirs.ok || !cred.ok || !spare.ok || !recovering.ok)
+    throw new Error("world setup failed");
+  for (const type of ["routes.escalated", "routes.spare"]) {
+    const made = await ACTIONS.createEventType.run(env.deps, a.owner, {
+      type,
+      label: type,
+      module: "routes",
+      sample: { id: "r1" },
+    });
+    if (!made.ok) throw new Error(made.error);
+  }
   const [event] = await env.db
     .insert(events)
     .values({
@@ -128,6 +142,7 @@ async function buildWorld() {
     doomedPlanId: doomedPlan.id,
     webhookId: hook.data.webhookId,
     doomedWebhookId: doomed.data.webhookId,
+    recoveringWebhookId: recovering.data.webhookId,
     bWebhookId: theirs.data.webhookId,
     credentialId: cred.data.credentialId,
     spareCredentialId: spare.data.credentialId,
@@ -196,6 +211,11 @@ const TABLE: Record<string, Spec> = {
   "POST /api/auth/{...nextauth}": {
     access: "public",
     why: "next-auth's sign-in/sign-out (CSRF-protected by next-auth; covered by the e2e)",
+    call: false,
+  },
+  "GET /api/oauth/callback": {
+    access: "public",
+    why: "where the OAuth provider sends the browser back after Connect: it acts only for the signed-in session, on a one-time state that session started, and checks Manage Webhooks in the credential's company itself (lib/oauth/connect.test.ts, e2e/oauth-connect.spec.ts); without a session it redirects to sign-in",
     call: false,
   },
   "GET /api/v1/openapi.json": {
@@ -312,6 +332,48 @@ const TABLE: Record<string, Spec> = {
     foreign: (w) => ({ params: { id: w.webhookId }, body: {} }),
     ok: 200,
   },
+  "POST /api/v1/webhooks/{id}/recover": {
+    access: "webhooks.manage",
+    call: (w) => ({ params: { id: w.recoveringWebhookId }, body: { since: "2026-01-01T00:00:00Z" } }),
+    foreign: (w) => ({ params: { id: w.recoveringWebhookId }, body: { since: "2026-01-01T00:00:00Z" } }),
+    ok: 202,
+  },
+  "POST /api/v1/event-types": {
+    access: "webhooks.manage",
+    call: () => ({ body: { type: "routes.created", label: "Created", module: "routes", sample: { id: "r2" } } }),
+    foreign: "none",
+    ok: 201,
+  },
+  "GET /api/v1/event-types/{type}": {
+    access: "webhooks.view",
+    call: () => ({ params: { type: "routes.escalated" } }),
+    foreign: () => ({ params: { type: "routes.escalated" } }),
+    ok: 200,
+  },
+  "PUT /api/v1/event-types/{type}": {
+    access: "webhooks.manage",
+    call: () => ({
+      params: { type: "routes.escalated" },
+      body: { label: "Renamed", module: "routes", sample: { id: "r1" } },
+    }),
+    foreign: () => ({
+      params: { type: "routes.escalated" },
+      body: { label: "Taken over", module: "x", sample: { id: "r" } },
+    }),
+    ok: 200,
+  },
+  "PATCH /api/v1/event-types/{type}": {
+    access: "webhooks.manage",
+    call: () => ({ params: { type: "routes.escalated" }, body: { deprecated: true } }),
+    foreign: () => ({ params: { type: "routes.escalated" }, body: { deprecated: true } }),
+    ok: 200,
+  },
+  "DELETE /api/v1/event-types/{type}": {
+    access: "webhooks.manage",
+    call: () => ({ params: { type: "routes.spare" } }),
+    foreign: () => ({ params: { type: "routes.spare" } }),
+    ok: 204,
+  },
   "POST /api/v1/deliveries/{id}/resend": {
     access: "webhooks.manage",
     call: (w) => ({ params: { id: w.deliveryId } }),
@@ -415,6 +477,7 @@ const TENANT_TABLES = [
   "notifications",
   "webhooks",
   "oauth_credentials",
+  "oauth_authorizations",
   "audit_log",
   "events",
   "deliveries",

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { OAuth2Server, type MutableResponse, type TokenRequestIncomingMessage } from "oauth2-mock-server";
 import { closeDb } from "@/db";
-import { deliveries, notifications, oauthCredentials } from "@/db/schema";
+import { deliveries, notifications, oauthAuthorizations, oauthCredentials } from "@/db/schema";
 import { stopWebBoss } from "@/jobs/boss";
 import { deliverWebhook } from "@/jobs/deliver-webhook";
 import { notifyFailureJob } from "@/jobs/notify-failure";
 import { ACTIONS } from "@/lib/actions/registry";
 import { decryptSecret } from "@/lib/crypto";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
+import { completeAuthorization } from "@/lib/oauth/connect";
 import { apiClient } from "@/tests/api";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
 import { startReceiver } from "@/tests/receiver";
@@ -24,7 +25,8 @@ import * as credentialRoute from "@/app/api/v1/oauth-credentials/[id]/route";
 /**
  * Issue 7 item 7. A full scenario with every kind of secret — a webhook with a basic-auth
  * password, one with an API-key value in a header and one in the query string, one with a bearer
- * token, one with an OAuth credential (client secret, against oauth2-mock-server) — delivers an
+ * token, one with an OAuth credential (client secret, against oauth2-mock-server), one with an authorization-code
+ * credential connected through Connect (its state and code are secrets too) — delivers an
  * event to receivers on 127.0.0.1 that ECHO the request (headers, URL, body) back in their answer;
  * Test is pressed for each webhook; the signing secret is rotated; a delivery fails for good so a
  * failure email is recorded; a token endpoint that echoes the request fails. Then each plaintext
@@ -56,6 +58,8 @@ const shownOnce: { value: string; where: string }[] = [];
 const consoleLines: string[] = [];
 /** Access and refresh tokens the token endpoint issued. */
 const issuedTokens: string[] = [];
+/** Connect's one-time state and the authorization code the provider sent back with it. */
+const connectSecrets: { state: string; code: string; verifier: string }[] = [];
 
 const server = new OAuth2Server();
 let api: ReturnType<typeof apiClient>;
@@ -200,6 +204,43 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     expect(badCred.status, badCred.text).toBe(201);
     const badCredentialId = badCred.json.oauthCredential?.id ?? badCred.json.id;
 
+    // An authorization-code credential, connected: the provider's consent page redirects straight back.
+    const codeCred = await call(credentialsRoute.POST, "/api/v1/oauth-credentials", {
+      method: "POST",
+      body: {
+        name: "Connected CRM",
+        grantType: "authorization_code",
+        tokenUrl: `${server.issuer.url}/token`,
+        authorizeUrl: `${server.issuer.url}/authorize`,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        scopes: "contacts.read",
+      },
+    });
+    expect(codeCred.status, codeCred.text).toBe(201);
+    const codeCredentialId = codeCred.json.oauthCredential.id as string;
+    // The consent URL (with the state) goes to the browser by design: it is not recorded as a response.
+    const started = await ACTIONS.startOAuthConnect.run(env.deps, company.owner, { credentialId: codeCredentialId });
+    if (!started.ok) throw new Error(started.error);
+    const consent = await fetch(started.data.authorizeUrl, { redirect: "manual" });
+    const back = new URL(consent.headers.get("location")!);
+    const params = {
+      state: back.searchParams.get("state"),
+      code: back.searchParams.get("code"),
+      error: null,
+      errorDescription: null,
+    };
+    expect(await completeAuthorization(env.db, company.owner.userId!, params)).toHaveProperty("authorizationId");
+    const [attempt] = await env.db
+      .select()
+      .from(oauthAuthorizations)
+      .where(eq(oauthAuthorizations.credentialId, codeCredentialId));
+    connectSecrets.push({
+      state: params.state!,
+      code: params.code!,
+      verifier: decryptSecret(attempt.codeVerifierEncrypted!),
+    });
+
     // Webhooks of every auth kind, all answered by the echoing receiver.
     const kinds: [string, unknown, string][] = [
       ["basic", { type: "basic", username: BASIC_USER, password: BASIC_PASSWORD }, ok200.url],
@@ -207,6 +248,7 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
       ["apiKeyQuery", { type: "api_key", in: "query", name: "k", value: API_KEY_QUERY_VALUE }, ok200.url],
       ["bearer", { type: "bearer", token: BEARER_TOKEN }, ok200.url],
       ["oauth", { type: "oauth", credentialId }, ok200.url],
+      ["codeOauth", { type: "oauth", credentialId: codeCredentialId }, ok200.url],
       ["failing", { type: "bearer", token: BEARER_TOKEN }, fail500.url],
       ["badOauth", { type: "oauth", credentialId: badCredentialId }, ok200.url],
     ];
@@ -316,6 +358,8 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
         });
     }
     record(await ACTIONS.testOAuthCredential.run(env.deps, company.owner, { credentialId }));
+    record(await ACTIONS.testOAuthCredential.run(env.deps, company.owner, { credentialId: codeCredentialId }));
+    record(await ACTIONS.getOAuthCredential.run(env.deps, company.owner, { credentialId: codeCredentialId }));
     record(await ACTIONS.testOAuthCredential.run(env.deps, company.owner, { credentialId: badCredentialId }));
     record(await ACTIONS.getOAuthCredential.run(env.deps, company.owner, { credentialId }));
     record(await ACTIONS.listOAuthCredentialsAction.run(env.deps, company.owner, {}));
@@ -346,6 +390,11 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
       ["bearer token", BEARER_TOKEN],
       ["OAuth client secret", CLIENT_SECRET],
       ...issuedTokens.map((t, i): [string, string] => [`OAuth token #${i + 1}`, t]),
+      ...connectSecrets.flatMap((c): [string, string][] => [
+        ["Connect state", c.state],
+        ["authorization code", c.code],
+        ["PKCE verifier", c.verifier],
+      ]),
       ...shownOnce.map((s): [string, string] => [`shown once in ${s.where}`, s.value]),
     ];
     const out: [string, string][] = [];
@@ -386,6 +435,7 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
     "deliveries",
     "webhooks",
     "oauth_credentials",
+    "oauth_authorizations",
     "api_keys",
     "memberships",
     "bulk_retries",
@@ -433,7 +483,7 @@ describe("no plaintext secret leaks anywhere after a full scenario", () => {
   it("the shown-once values were shown exactly where they belong", () => {
     expect(shownOnce.map((s) => s.where.replace(/\/[0-9a-f-]{36}\//, "/{id}/"))).toEqual([
       "createApiKey",
-      ...Array.from({ length: 7 }, () => "POST /api/v1/webhooks → signingSecret"),
+      ...Array.from({ length: 8 }, () => "POST /api/v1/webhooks → signingSecret"),
       "POST /api/v1/webhooks/{id}/rotate-secret → signingSecret",
     ]);
   });

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { deliveries, deliveryAttempts, events, oauthCredentials, type OAuthCredential } from "@/db/schema";
 import { deliverWebhook } from "@/jobs/deliver-webhook";
 import { closeSafeDispatchers, guardedLookup, sendSafely } from "@/lib/delivery/http-client";
-import { OAuthTokenError, requestToken } from "@/lib/delivery/oauth";
+import { exchangeAuthorizationCode, OAuthTokenError, requestToken } from "@/lib/delivery/oauth";
 import { isPublicAddress } from "@/lib/delivery/ssrf";
 import { testWebhook } from "@/lib/delivery/test-webhook";
 import { insertWebhook } from "@/lib/webhooks";
@@ -15,7 +15,8 @@ import { startReceiver } from "@/tests/receiver";
 
 /**
  * Issue 7 item 5: the SSRF guard with private targets NOT allowed, through all three doors —
- * a delivery (the worker's handler), Test (unsaved form values) and an OAuth token request —
+ * a delivery (the worker's handler), Test (unsaved form values) and an OAuth token request (also Connect's code
+ * exchange) —
  * for DNS answers that mix a public and a private address, AAAA-only names resolving to private
  * IPv6, NAT64 64:ff9b::/96 carrying a private IPv4, 0.0.0.0, IPv4-mapped IPv6, decimal / octal /
  * hex IPv4 spellings, and a public receiver redirecting http→https to a private address.
@@ -220,15 +221,41 @@ function credential(tokenUrl: string): OAuthCredential {
     tokenExpiresAt: null,
     lastError: null,
     lastErrorAt: null,
+    grantType: "custom",
+    authorizeUrl: null,
+    clientId: null,
+    clientSecretEncrypted: null,
+    scopes: "",
+    pkce: true,
+    connectedAt: null,
+    connectedBy: null,
+    needsReconnectAt: null,
+    needsReconnectReason: null,
     createdBy: null,
     createdAt: new Date(),
     updatedAt: new Date(),
   };
 }
 
-async function viaOAuth(url: string): Promise<Verdict> {
+async function viaOAuth(url: string, exchange = false): Promise<Verdict> {
   try {
-    await requestToken(credential(url), { timeoutMs: 5_000 });
+    if (exchange)
+      // Connect's code exchange (authorization code) goes through the same guard.
+      await exchangeAuthorizationCode(
+        {
+          ...credential(url),
+          grantType: "authorization_code",
+          authorizeUrl: "https://auth.example.com/authorize",
+          clientId: "hookrelay",
+          parameters: [],
+        },
+        {
+          code: "code-from-provider",
+          redirectUri: "https://hookrelay.example.com/api/oauth/callback",
+          codeVerifier: null,
+        },
+      );
+    else await requestToken(credential(url), { timeoutMs: 5_000 });
   } catch (err) {
     if (!(err instanceof OAuthTokenError)) throw err;
     const status = /answered (\d{3})/.exec(err.message);
@@ -241,7 +268,12 @@ async function viaOAuth(url: string): Promise<Verdict> {
   return { blocked: false, status: 200, detail: "a token was issued" };
 }
 
-const DOORS = { delivery: viaDelivery, test: viaTest, oauth: viaOAuth } as const;
+const DOORS = {
+  delivery: viaDelivery,
+  test: viaTest,
+  oauth: (url: string) => viaOAuth(url),
+  oauthCodeExchange: (url: string) => viaOAuth(url, true),
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 

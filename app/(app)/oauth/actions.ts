@@ -6,6 +6,7 @@ import type { ActionDefinition } from "@/lib/action";
 import {
   createOAuthCredential,
   deleteOAuthCredential,
+  startOAuthConnect,
   testOAuthCredential,
   updateOAuthCredential,
 } from "@/lib/actions/oauth-credentials";
@@ -39,4 +40,9 @@ export async function deleteOAuthCredentialAction(input: z.input<typeof oauthCre
 /** Fetches a token now; either way the card shows the new token state or the endpoint's error. */
 export async function testOAuthCredentialAction(input: z.input<typeof oauthCredentialIdSchema>) {
   return runAndRefresh(testOAuthCredential, input);
+}
+
+/** Connect / Reconnect: the provider's consent URL for a new one-time state; the browser goes there. */
+export async function startOAuthConnectAction(input: z.input<typeof oauthCredentialIdSchema>) {
+  return runAction(startOAuthConnect, input);
 }

@@ -2,11 +2,18 @@ import type { Metadata } from "next";
 import { KeyRoundIcon } from "lucide-react";
 import { getDb } from "@/db";
 import { listOAuthCredentials } from "@/db/queries/webhooks";
+import { getOAuthAuthorizationResult } from "@/db/queries/oauth";
+import { isUuid } from "@/db/keyset";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
 import { OAuthCredentialCard, type OAuthCredentialSummary } from "@/components/oauth/oauth-credential-card";
-import { DeleteOAuthCredentialButton, TestTokenButton } from "@/components/oauth/oauth-credential-controls";
+import {
+  ConnectButton,
+  ConnectResultToast,
+  DeleteOAuthCredentialButton,
+  TestTokenButton,
+} from "@/components/oauth/oauth-credential-controls";
 import {
   EditOAuthCredentialButton,
   NewOAuthCredentialButton,
@@ -14,7 +21,9 @@ import {
   type OAuthCredentialView,
 } from "@/components/oauth/oauth-credential-dialog";
 import { publicParameters } from "@/lib/actions/oauth-credentials";
+import { connectionState } from "@/lib/actions/webhook-reads";
 import { can } from "@/lib/authz";
+import { CONNECT_ERRORS, isConnectError, oauthRedirectUri } from "@/lib/oauth/connect";
 import { pageAccess } from "@/lib/session";
 
 export const metadata: Metadata = { title: "OAuth credentials" };
@@ -24,18 +33,41 @@ export const metadata: Metadata = { title: "OAuth credentials" };
  * Secret parameter values and tokens stay on the server: only `publicParameters` output and the
  * token's expiry reach the HTML and the client components.
  */
-export default async function OAuthPage() {
+type Search = { connect?: string; connect_error?: string };
+
+/** What a Connect that came back through /api/oauth/callback ended with: this user's attempt only. */
+async function connectResult(search: Search, userId: string) {
+  if (isConnectError(search.connect_error)) return { ok: false, message: CONNECT_ERRORS[search.connect_error] };
+  if (!search.connect || !isUuid(search.connect)) return null;
+  const found = await getOAuthAuthorizationResult(getDb(), search.connect, userId);
+  return found?.message ? { ok: found.result === "connected", message: found.message } : null;
+}
+
+export default async function OAuthPage({ searchParams }: { searchParams: Promise<Search> }) {
   const { actor, allowed } = await pageAccess("webhooks.view");
   if (!allowed) return <Forbidden permission="webhooks.view" area="OAuth credentials" />;
   const canManage = can(actor, "webhooks.manage");
 
-  const rows = await listOAuthCredentials(getDb(), actor.companyId);
+  const [rows, result] = await Promise.all([
+    listOAuthCredentials(getDb(), actor.companyId),
+    connectResult(await searchParams, actor.userId),
+  ]);
   const credentials: OAuthCredentialSummary[] = rows.map((r) => ({
     id: r.id,
     name: r.name,
+    grantType: r.grantType,
     tokenUrl: r.tokenUrl,
     method: r.method === "GET" ? "GET" : "POST",
     parameters: publicParameters(r.parameters),
+    authorizeUrl: r.authorizeUrl ?? "",
+    clientId: r.clientId ?? "",
+    hasClientSecret: r.hasClientSecret,
+    scopes: r.scopes,
+    pkce: r.pkce,
+    connection: connectionState(r),
+    connectedAt: r.connectedAt,
+    needsReconnectAt: r.needsReconnectAt,
+    needsReconnectReason: r.needsReconnectReason,
     hasToken: r.hasToken,
     tokenExpiresAt: r.tokenExpiresAt,
     lastError: r.lastError,
@@ -45,7 +77,8 @@ export default async function OAuthPage() {
   const now = Date.now();
 
   return (
-    <OAuthCredentialDialogProvider>
+    <OAuthCredentialDialogProvider redirectUri={oauthRedirectUri()}>
+      {result ? <ConnectResultToast result={result} /> : null}
       <PageHeader
         title="OAuth credentials"
         description="Tokens Hookrelay fetches, caches and refreshes for webhooks whose receivers need OAuth."
@@ -68,10 +101,17 @@ export default async function OAuthPage() {
             const view: OAuthCredentialView = {
               id: c.id,
               name: c.name,
+              grantType: c.grantType,
               tokenUrl: c.tokenUrl,
               method: c.method,
               parameters: c.parameters,
+              authorizeUrl: c.authorizeUrl,
+              clientId: c.clientId,
+              hasClientSecret: c.hasClientSecret,
+              scopes: c.scopes,
+              pkce: c.pkce,
             };
+            const authorizationCode = c.grantType === "authorization_code";
             return (
               <OAuthCredentialCard
                 key={c.id}
@@ -80,7 +120,12 @@ export default async function OAuthPage() {
                 actions={
                   canManage ? (
                     <>
-                      <TestTokenButton credentialId={c.id} />
+                      {c.connection !== "not_applicable" ? (
+                        <ConnectButton credentialId={c.id} connection={c.connection} />
+                      ) : null}
+                      {!authorizationCode || c.connection === "connected" ? (
+                        <TestTokenButton credentialId={c.id} />
+                      ) : null}
                       <EditOAuthCredentialButton credential={view} />
                       <DeleteOAuthCredentialButton
                         credentialId={c.id}

@@ -14,6 +14,8 @@ import { getDb } from "@/db";
 import { companyPlan } from "@/db/queries/plans";
 import { WebhooksOffNotice } from "@/components/settings/plan-usage";
 import { listWebhooks, WEBHOOK_SORTS, type WebhookSort } from "@/db/queries/webhooks";
+import { webhooksNeedingReconnect } from "@/db/queries/oauth";
+import { ReconnectBadge } from "@/components/oauth/reconnect-badge";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
@@ -69,13 +71,16 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
     ? (search.sort as WebhookSort)
     : "created";
   const page = Math.max(1, Number.parseInt(search.page ?? "1", 10) || 1);
-  const list = await listWebhooks(getDb(), actor.companyId, {
-    q: search.q,
-    sort,
-    dir: search.dir === "asc" ? "asc" : "desc",
-    page,
-    pageSize: 20,
-  });
+  const [list, reconnect] = await Promise.all([
+    listWebhooks(getDb(), actor.companyId, {
+      q: search.q,
+      sort,
+      dir: search.dir === "asc" ? "asc" : "desc",
+      page,
+      pageSize: 20,
+    }),
+    webhooksNeedingReconnect(getDb(), actor.companyId),
+  ]);
   const labels = await eventTypeLabels(
     getDb(),
     actor.companyId,
@@ -171,6 +176,11 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                     >
                       {w.name}
                     </Link>
+                    {reconnect.has(w.id) ? (
+                      <div>
+                        <ReconnectBadge reconnect={reconnect.get(w.id)!} />
+                      </div>
+                    ) : null}
                     {w.disabledReason ? (
                       <Tooltip>
                         <TooltipTrigger asChild>

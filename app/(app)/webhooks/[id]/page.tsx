@@ -4,6 +4,8 @@ import { notFound } from "next/navigation";
 import { ChevronLeftIcon, HistoryIcon } from "lucide-react";
 import { getDb } from "@/db";
 import { getCompanyWebhook, getWebhookCreator, listOAuthCredentials } from "@/db/queries/webhooks";
+import { webhooksNeedingReconnect } from "@/db/queries/oauth";
+import { ReconnectAlert } from "@/components/oauth/reconnect-badge";
 import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
 import { WebhookForm } from "@/components/webhooks/webhook-form";
@@ -27,10 +29,12 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
   const db = getDb();
   const row = await getCompanyWebhook(db, actor.companyId, id);
   if (!row) notFound();
-  const [credentials, creator] = await Promise.all([
+  const [credentials, creator, needingReconnect] = await Promise.all([
     listOAuthCredentials(db, actor.companyId),
     getWebhookCreator(db, row.createdBy),
+    webhooksNeedingReconnect(db, actor.companyId, row.id),
   ]);
+  const reconnect = needingReconnect.get(row.id);
   const view = webhookFormView(row);
   const canManage = can(actor, "webhooks.manage");
   return (
@@ -52,6 +56,7 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
           </Button>
         }
       />
+      {reconnect ? <ReconnectAlert reconnect={reconnect} /> : null}
       <WebhookForm
         key={row.updatedAt.toISOString()}
         mode="edit"

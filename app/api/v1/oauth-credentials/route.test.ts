@@ -169,3 +169,55 @@ describe("OAuth credentials over the management API", () => {
     }
   });
 });
+
+describe("authorization-code credentials over the management API", () => {
+  it("accepts the grant's fields, never returns the client secret, and says it is not connected yet", async () => {
+    const body = {
+      name: "Partner CRM (authorization code)",
+      grantType: "authorization_code",
+      tokenUrl: "https://crm.example.com/oauth/token",
+      authorizeUrl: "https://crm.example.com/oauth/authorize",
+      clientId: "hookrelay-app",
+      clientSecret: CLIENT_SECRET,
+      scopes: "contacts.read,deals.write",
+    };
+    const created = await owner.call(collection.POST, "/api/v1/oauth-credentials", { method: "POST", body });
+    expect(created.status, created.text).toBe(201);
+    expect(created.text).not.toContain(CLIENT_SECRET);
+    const credential = oauthCredentialResponseSchema.parse(created.json.oauthCredential);
+    expect(credential).toMatchObject({
+      grantType: "authorization_code",
+      authorizeUrl: body.authorizeUrl,
+      clientId: "hookrelay-app",
+      hasClientSecret: true,
+      scopes: "contacts.read deals.write",
+      pkce: true,
+      connection: "not_connected",
+      connectedAt: null,
+      needsReconnectAt: null,
+    });
+    const [row] = await env.db.select().from(oauthCredentials).where(eq(oauthCredentials.id, credential.id));
+    expect(decryptSecret(row.clientSecretEncrypted!)).toBe(CLIENT_SECRET);
+
+    // Replaced with the secret left out: the saved one stays.
+    const path = `/api/v1/oauth-credentials/${credential.id}`;
+    const { clientSecret: _omitted, ...withoutSecret } = body;
+    const saved = await owner.call(item.PUT, path, {
+      method: "PUT",
+      params: { id: credential.id },
+      body: { ...withoutSecret, pkce: false },
+    });
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.json.oauthCredential).toMatchObject({ hasClientSecret: true, pkce: false });
+    const [after] = await env.db.select().from(oauthCredentials).where(eq(oauthCredentials.id, credential.id));
+    expect(after.clientSecretEncrypted).toBe(row.clientSecretEncrypted);
+
+    // Without an authorize URL: 422 naming the field.
+    const missing = await owner.call(collection.POST, "/api/v1/oauth-credentials", {
+      method: "POST",
+      body: { ...body, authorizeUrl: "" },
+    });
+    expect(missing.status).toBe(422);
+    expect(missing.json.error.field).toBe("authorizeUrl");
+  });
+});
