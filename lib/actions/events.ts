@@ -38,9 +38,11 @@ export const sendTestEvent = defineAction({
     const typeProblem = await checkEventTypes(db, actor.companyId, [checked.data]);
     if (typeProblem) {
       const field = typeProblem.field === "type" ? "type" : "data";
-      throw new ActionError("invalid", `${typeProblem.field}: ${typeProblem.message}`, {
-        [field]: [typeProblem.message],
-      });
+      const message =
+        field === "type"
+          ? `"${checked.data.type}" is not an event type of the catalog or your company's own`
+          : typeProblem.message;
+      throw new ActionError("invalid", `${typeProblem.field}: ${message}`, { [field]: [message] });
     }
     const [result] = await ingestEvents(db, await boss(), actor.companyId, null, [checked.data], {
       sentBy: actor.userId,
