@@ -1,13 +1,16 @@
 "use client";
 
 import type { ComponentProps, ReactNode, RefObject } from "react";
-import { useFormContext, type ControllerRenderProps } from "react-hook-form";
-import { FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { useFormContext } from "react-hook-form";
+import { FormControl, FormDescription, FormField, FormItem, FormLabel } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { cn } from "@/lib/utils";
+import { FieldShell, withRef, type ShellProps } from "./text-field";
+
+export { TextField } from "./text-field";
 
 /**
  * The app's form fields, bound to the surrounding react-hook-form (`<Form {...form}>`) by name
@@ -15,120 +18,6 @@ import { cn } from "@/lib/utils";
  * Every form of the app uses them: the webhook form, the OAuth credential dialog, the account
  * forms, the settings dialogs and the test event dialog.
  */
-
-interface ShellProps {
-  label?: string;
-  /** Beside the label, at the end of its line (a "Create one" link, an "Insert placeholder" menu). */
-  labelAction?: ReactNode;
-  description?: ReactNode;
-  /** The FormItem's classes (grid placement in a row). */
-  className?: string;
-  messageClassName?: string;
-}
-
-/** Label (with its action), the control, the hint and the error: the frame every field shares. */
-function FieldShell({
-  label,
-  labelAction,
-  description,
-  className,
-  messageClassName,
-  children,
-}: ShellProps & { children: ReactNode }) {
-  const labelElement = label ? <FormLabel>{label}</FormLabel> : null;
-  return (
-    <FormItem className={className}>
-      {labelAction ? (
-        <div className="flex items-center justify-between gap-2">
-          {labelElement}
-          {labelAction}
-        </div>
-      ) : (
-        labelElement
-      )}
-      {children}
-      {description ? <FormDescription>{description}</FormDescription> : null}
-      <FormMessage className={messageClassName} />
-    </FormItem>
-  );
-}
-
-/** The field's own ref, and the caller's too when it needs the element (to insert at the caret). */
-function withRef<E>(field: ControllerRenderProps, inputRef: RefObject<E | null> | undefined) {
-  if (!inputRef) return field;
-  return {
-    ...field,
-    ref: (el: E | null) => {
-      field.ref(el);
-      inputRef.current = el;
-    },
-  };
-}
-
-type InputProps = Omit<ComponentProps<typeof Input>, "name" | "value" | "onChange" | "onBlur" | "className" | "ref">;
-
-export function TextField({
-  name,
-  mono,
-  inputClassName,
-  inputRef,
-  leading,
-  label,
-  labelAction,
-  description,
-  className,
-  messageClassName,
-  ...input
-}: ShellProps & {
-  name: string;
-  /** Code-like values: monospace, no spell checking. */
-  mono?: boolean;
-  inputClassName?: string;
-  inputRef?: RefObject<HTMLInputElement | null>;
-  /** An icon inside the input's start; `null` keeps the (empty) slot so the input is not remounted when it comes and
-   * goes. */
-  leading?: ReactNode;
-} & InputProps) {
-  const { control } = useFormContext();
-  return (
-    <FormField
-      control={control}
-      name={name}
-      render={({ field }) => {
-        const element = (
-          <FormControl>
-            <Input
-              autoComplete="off"
-              spellCheck={mono ? false : undefined}
-              {...input}
-              {...withRef(field, inputRef)}
-              className={cn(mono && "font-mono text-sm", inputClassName) || undefined}
-              value={field.value ?? ""}
-            />
-          </FormControl>
-        );
-        return (
-          <FieldShell
-            label={label}
-            labelAction={labelAction}
-            description={description}
-            className={className}
-            messageClassName={messageClassName}
-          >
-            {leading === undefined ? (
-              element
-            ) : (
-              <div className="relative">
-                {leading}
-                {element}
-              </div>
-            )}
-          </FieldShell>
-        );
-      }}
-    />
-  );
-}
 
 type TextareaProps = Omit<
   ComponentProps<typeof Textarea>,
