@@ -871,7 +871,7 @@ async function main() {
     extra.firstLoad = { ...js, cold };
     rows.push({
       group: "8",
-      figure: "first-load JS: framework alone (every page), raw / gzip",
+      figure: "first-load JS: framework alone (every page), raw",
       value: js.framework.rawKiB,
       unit: "KiB",
       note: `gzip ${js.framework.gzipKiB} KiB`,
@@ -902,7 +902,7 @@ async function main() {
     for (const c of cold) {
       rows.push({
         group: "8",
-        figure: `cold load ${c.path} (empty cache, to the load event): median of ${c.runs.length}`,
+        figure: `cold load ${c.path} (empty cache, to the load event): median of ${c.runs.length - 1}`,
         value: c.median,
         unit: "ms",
         baseline: { label: "first after start", value: c.first },
