@@ -54,7 +54,7 @@ export interface FailingWebhook {
   lastFailureAt: Date;
 }
 
-  /** Someone besides the owners manages webhooks: a member (or open invitation) whose role holds Manage Webhooks. */
+/** The company's state the getting-started checklist is read from (gettingStartedState in db/queries/dashboard). */
 export interface GettingStartedState {
   members: number;
   /** Active (not revoked) API keys. */
@@ -62,7 +62,7 @@ export interface GettingStartedState {
   roles: number;
   /** Another member, or an invitation still open. */
   invited: boolean;
-  /** Someone besides the owners manages webhooks: a member (or an open invitation) whose role holds Manage Webhooks. */
+  /** Someone besides the owners manages webhooks: a member (or open invitation) whose role holds Manage Webhooks. */
   delegated: boolean;
   webhooks: number;
   /** The oldest webhook, for the steps that link to one. */
