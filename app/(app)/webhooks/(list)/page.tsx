@@ -60,9 +60,9 @@ function SortableHead({ label, sort, current }: { label: string; sort: WebhookSo
       <Link
         href={hrefWith(current, { sort, dir: nextDir, page: undefined })}
         className="hover:text-foreground inline-flex items-center gap-1"
-        aria-label={`Sort by ${label.toLowerCase()}, ${nextDir === "asc" ? "ascending" : "descending"}`}
       >
         {label}
+        <span className="sr-only">, sort {nextDir === "asc" ? "ascending" : "descending"}</span>
         <Icon
           className={state === "none" ? "text-muted-foreground/60 size-3.5" : "size-3.5"}
           aria-hidden
