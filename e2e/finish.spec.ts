@@ -151,19 +151,24 @@ test("a first run: getting started ticks each step from the company's data; the 
     await screenshot(page, "webhooks-sorted-1440");
 
     // Switch it on; the dashboard ticks webhook, Test and switch on; not yet a delivery.
-    await page.getByRole("row").filter({ hasText: "First run" }).getByRole("switch").click();
-    await expect(page.getByRole("row").filter({ hasText: "First run" }).getByRole("switch")).toBeChecked();
-    await expect(page.locator("[data-sonner-toast]").first()).toBeVisible();
-    await page.goto("/dashboard");
-    expect(await steps(page)).toEqual([
-      ["Invite your team", false],
-      ["Decide who manages webhooks", false],
-      ["Create an API key", false],
-      ["Create a webhook", true],
-      ["Test it", true],
-      ["Switch it on", true],
-      ["Deliver your first event", false],
-    ]);
+    const listed = page.getByRole("row").filter({ hasText: "First run" });
+    await listed.getByRole("switch").click();
+    await expect(listed.getByRole("switch")).toBeChecked();
+    await expect(listed.getByLabel("Saving")).toHaveCount(0);
+    await expect(listed.getByRole("switch")).toBeChecked();
+    // The switch flips at once; the dashboard shows it once it is saved.
+    await expect(async () => {
+      await page.goto("/dashboard");
+      expect(await steps(page)).toEqual([
+        ["Invite your team", false],
+        ["Decide who manages webhooks", false],
+        ["Create an API key", false],
+        ["Create a webhook", true],
+        ["Test it", true],
+        ["Switch it on", true],
+        ["Deliver your first event", false],
+      ]);
+    }).toPass({ timeout: 15_000 });
 
     // Toasts sit bottom right, above the form's sticky action bar, at 1440 and 390 px.
     await page.goto("/webhooks");
@@ -177,11 +182,14 @@ test("a first run: getting started ticks each step from the company's data; the 
       await page.getByRole("button", { name: "Save changes" }).click();
       const toast = page.locator("[data-sonner-toast]").first();
       await expect(toast).toBeVisible();
-      const bar = await box(page.locator("[data-form-actions]"));
-      const t = await box(toast);
-      expect(t.y + t.height, "the toast ends above the action bar").toBeLessThanOrEqual(bar.y);
-      expect(t.x + t.width).toBeLessThanOrEqual(size.width);
-      expect(t.x + t.width / 2, "on the right").toBeGreaterThan(size.width / 2 - 1);
+      // Measured once both have settled (the form re-renders after saving; the toast slides in).
+      await expect(async () => {
+        const bar = await box(page.locator("[data-form-actions]"));
+        const t = await box(toast);
+        expect(t.y + t.height, "the toast ends above the action bar").toBeLessThanOrEqual(bar.y);
+        expect(t.x + t.width).toBeLessThanOrEqual(size.width);
+        expect(t.x + t.width / 2, "on the right").toBeGreaterThan(size.width / 2 - 1);
+      }).toPass({ timeout: 10_000 });
       await screenshot(page, `toast-${name}`, { viewport: true });
       await toast.getByRole("button", { name: /close/i }).click();
       await expect(page.locator("[data-sonner-toast]")).toHaveCount(0);

@@ -1,5 +1,6 @@
 "use client";
 
+import { CheckIcon } from "lucide-react";
 import { Button } from "@/components/ui/button";
 
 /**
@@ -51,6 +52,7 @@ export function KnownValues({
               aria-pressed={on}
               onClick={() => onPick(multiple ? (on ? chosen.filter((c) => c !== v) : [...chosen, v]).join(", ") : v)}
             >
+              {on ? <CheckIcon aria-hidden className="size-3" /> : null}
               {v}
             </Button>
           );
