@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
-import { apiKeys, deliveries, deliveryAttempts, events, roles, webhooks, type DeliveryStatus } from "@/db/schema";
+import {
+  apiKeys,
+  auditLog,
+  deliveries,
+  deliveryAttempts,
+  events,
+  invitations,
+  roles,
+  webhooks,
+  type DeliveryStatus,
+} from "@/db/schema";
+import { gettingStartedSteps } from "@/lib/dashboard";
 import { addMember, makeCompany, testEnvironment } from "@/tests/helpers";
 import {
   dashboardWindow,
   deliveriesByHour,
   deliveryLatency,
-  gettingStartedCounts,
+  gettingStartedState,
   hasDeliveryActivity,
   isDashboardPeriod,
   topFailingWebhooks,
@@ -226,28 +237,109 @@ describe("topFailingWebhooks", () => {
   });
 });
 
-describe("gettingStartedCounts", () => {
-  it("counts the company's members, live API keys and roles, and sees whether a role other than Owner holds Manage Webhooks", async () => {
+describe("gettingStartedState", () => {
+  const ticked = async (companyId: string) =>
+    gettingStartedSteps(await gettingStartedState(env.db, companyId), () => true)
+      .filter((s) => s.done)
+      .map((s) => s.key);
+
+  it("ticks nothing on a brand-new company, then each step as the company's data says it is done", async () => {
     const c = await makeCompany(env.deps, "Getting Started Co");
-    // A new company's Admin role holds Manage Webhooks.
-    expect(await gettingStartedCounts(env.db, c.companyId)).toEqual({ members: 1, keys: 0, roles: 3, delegated: true });
-    await env.db.update(roles).set({ permissions: [] }).where(eq(roles.id, c.roles.Admin.id));
-    expect(await gettingStartedCounts(env.db, c.companyId)).toMatchObject({ delegated: false });
-    await addMember(env.db, c.companyId, c.roles.Member.id);
-    await env.db.insert(apiKeys).values([
-      { companyId: c.companyId, name: "live", prefix: "hr_live_aaaa", hash: `gs-a-${c.companyId}` },
-      {
-        companyId: c.companyId,
-        name: "revoked",
-        prefix: "hr_live_bbbb",
-        hash: `gs-b-${c.companyId}`,
-        revokedAt: new Date(),
-      },
+    const fresh = await gettingStartedState(env.db, c.companyId);
+    // The Admin role holds Manage Webhooks from the start, but nobody is in it: not yet decided.
+    expect(fresh).toEqual({
+      members: 1,
+      keys: 0,
+      roles: 3,
+      invited: false,
+      delegated: false,
+      webhooks: 0,
+      firstWebhookId: null,
+      tested: false,
+      active: false,
+      delivered: false,
+    });
+    expect(gettingStartedSteps(fresh, () => true).map((s) => [s.key, s.done])).toEqual([
+      ["invite", false],
+      ["delegate", false],
+      ["apiKey", false],
+      ["webhook", false],
+      ["test", false],
+      ["activate", false],
+      ["deliver", false],
     ]);
+
+    // An invitation still open counts as inviting; one into a role with Manage Webhooks decides who manages them.
+    await env.db.insert(invitations).values({
+      companyId: c.companyId,
+      email: "invitee@example.test",
+      roleId: c.roles.Member.id,
+      tokenHash: `gs-inv-${c.companyId}`,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    expect(await ticked(c.companyId)).toEqual(["invite"]);
+    await addMember(env.db, c.companyId, c.roles.Member.id);
+    expect(await ticked(c.companyId)).toEqual(["invite"]);
     await env.db
       .update(roles)
       .set({ permissions: ["webhooks.manage"] })
       .where(eq(roles.id, c.roles.Member.id));
-    expect(await gettingStartedCounts(env.db, c.companyId)).toEqual({ members: 2, keys: 1, roles: 3, delegated: true });
+    expect(await ticked(c.companyId)).toEqual(["invite", "delegate"]);
+
+    // A revoked key is no key.
+    await env.db.insert(apiKeys).values({
+      companyId: c.companyId,
+      name: "revoked",
+      prefix: "hr_live_bbbb",
+      hash: `gs-b-${c.companyId}`,
+      revokedAt: new Date(),
+    });
+    expect(await ticked(c.companyId)).toEqual(["invite", "delegate"]);
+    await env.db
+      .insert(apiKeys)
+      .values({ companyId: c.companyId, name: "live", prefix: "hr_live_aaaa", hash: `gs-a-${c.companyId}` });
+    expect(await ticked(c.companyId)).toEqual(["invite", "delegate", "apiKey"]);
+
+    const id = await webhook(c.companyId, "First", false);
+    expect(await gettingStartedState(env.db, c.companyId)).toMatchObject({ webhooks: 1, firstWebhookId: id });
+    expect(await ticked(c.companyId)).toEqual(["invite", "delegate", "apiKey", "webhook"]);
+
+    await env.db.insert(auditLog).values({
+      companyId: c.companyId,
+      action: "webhook.tested",
+      targetType: "webhook",
+      targetId: id,
+    });
+    expect(await ticked(c.companyId)).toEqual(["invite", "delegate", "apiKey", "webhook", "test"]);
+
+    await env.db.update(webhooks).set({ active: true }).where(eq(webhooks.id, id));
+    expect(await ticked(c.companyId)).toEqual(["invite", "delegate", "apiKey", "webhook", "test", "activate"]);
+
+    // A failed delivery is not a delivered event; a successful one is.
+    await delivery(c.companyId, id, "2031-03-10T10:00:00Z", "failed");
+    expect(await ticked(c.companyId)).not.toContain("deliver");
+    await delivery(c.companyId, id, "2031-03-10T10:05:00Z", "success");
+    expect(await ticked(c.companyId)).toHaveLength(7);
+  });
+
+  it("shows only the steps the viewer can act on", async () => {
+    const c = await makeCompany(env.deps, "Getting Started Views");
+    const state = await gettingStartedState(env.db, c.companyId);
+    const keys = (held: string[]) => gettingStartedSteps(state, (p) => held.includes(p)).map((s) => s.key);
+    expect(keys([])).toEqual([]);
+    expect(keys(["webhooks.view"])).toEqual([]);
+    expect(keys(["webhooks.manage"])).toEqual(["webhook", "test", "activate", "deliver"]);
+    expect(keys(["members.manage", "apiKeys.manage"])).toEqual(["invite", "apiKey"]);
+    expect(keys(["roles.manage"])).toEqual(["delegate"]);
+  });
+
+  it("links Test to the oldest webhook once there is one", async () => {
+    const c = await makeCompany(env.deps, "Getting Started Links");
+    const before = gettingStartedSteps(await gettingStartedState(env.db, c.companyId), () => true);
+    expect(before.find((s) => s.key === "test")?.href).toBe("/webhooks/new");
+    const first = await webhook(c.companyId, "Oldest", false);
+    await webhook(c.companyId, "Newer", false);
+    const after = gettingStartedSteps(await gettingStartedState(env.db, c.companyId), () => true);
+    expect(after.find((s) => s.key === "test")?.href).toBe(`/webhooks/${first}`);
   });
 });

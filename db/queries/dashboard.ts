@@ -1,12 +1,22 @@
-import { and, count, eq, gte, isNull, sql } from "drizzle-orm";
+import { and, count, eq, gte, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { apiKeys, deliveries, deliveryAttempts, events, memberships, roles, webhooks } from "@/db/schema";
+import {
+  apiKeys,
+  auditLog,
+  deliveries,
+  deliveryAttempts,
+  events,
+  invitations,
+  memberships,
+  roles,
+  webhooks,
+} from "@/db/schema";
 import {
   DASHBOARD_PERIODS,
   type DashboardPeriod,
   type DeliveryTotals,
   type FailingWebhook,
-  type GettingStartedCounts,
+  type GettingStartedState,
   type HourBucket,
   type Latency,
 } from "@/lib/dashboard";
@@ -18,7 +28,7 @@ export {
   type DashboardPeriod,
   type DeliveryTotals,
   type FailingWebhook,
-  type GettingStartedCounts,
+  type GettingStartedState,
   type HourBucket,
   type Latency,
 } from "@/lib/dashboard";
@@ -148,20 +158,50 @@ export async function hasDeliveryActivity(db: DbOrTx, companyId: string): Promis
   return Boolean(row?.yes);
 }
 
-/** The getting-started checklist's counts: members, active API keys, roles, and whether a role other than Owner holds
- * Manage Webhooks. */
-export async function gettingStartedCounts(db: DbOrTx, companyId: string): Promise<GettingStartedCounts> {
-  const [[members], [keys], roleRows] = await Promise.all([
-    db.select({ n: count() }).from(memberships).where(eq(memberships.companyId, companyId)),
-    db
-      .select({ n: count() })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.companyId, companyId), isNull(apiKeys.revokedAt))),
-    db
-      .select({ isOwner: roles.isOwner, permissions: roles.permissions })
-      .from(roles)
-      .where(eq(roles.companyId, companyId)),
-  ]);
-  const delegated = roleRows.some((r) => !r.isOwner && r.permissions.includes("webhooks.manage"));
-  return { members: members.n, keys: keys.n, roles: roleRows.length, delegated };
+/**
+ * The getting-started checklist's state, read from the company's data: members and open invitations, whether someone
+ * besides the owners manages webhooks, live API keys, webhooks (one switched on?), a Test sent (the audit log) and a
+ * delivery that succeeded. One round trip.
+ */
+export async function gettingStartedState(db: DbOrTx, companyId: string): Promise<GettingStartedState> {
+  const openInvitation = sql`${invitations.acceptedAt} is null and ${invitations.revokedAt} is null and ${invitations.expiresAt} > now()`;
+  const managerRole = sql`not ${roles.isOwner} and 'webhooks.manage' = any(${roles.permissions})`;
+  const [row] = await db.execute<{
+    members: number;
+    keys: number;
+    roles: number;
+    open_invitations: boolean;
+    delegated: boolean;
+    webhooks: number;
+    first_webhook_id: string | null;
+    tested: boolean;
+    active: boolean;
+    delivered: boolean;
+  }>(sql`select
+    (select count(*)::int from ${memberships} where ${memberships.companyId} = ${companyId}) as members,
+    (select count(*)::int from ${apiKeys} where ${apiKeys.companyId} = ${companyId} and ${apiKeys.revokedAt} is null) as keys,
+    (select count(*)::int from ${roles} where ${roles.companyId} = ${companyId}) as roles,
+    exists (select 1 from ${invitations} where ${invitations.companyId} = ${companyId} and ${openInvitation}) as open_invitations,
+    (exists (select 1 from ${memberships} join ${roles} on ${roles.id} = ${memberships.roleId}
+        where ${memberships.companyId} = ${companyId} and ${managerRole})
+      or exists (select 1 from ${invitations} join ${roles} on ${roles.id} = ${invitations.roleId}
+        where ${invitations.companyId} = ${companyId} and ${openInvitation} and ${managerRole})) as delegated,
+    (select count(*)::int from ${webhooks} where ${webhooks.companyId} = ${companyId}) as webhooks,
+    (select ${webhooks.id} from ${webhooks} where ${webhooks.companyId} = ${companyId}
+      order by ${webhooks.createdAt}, ${webhooks.id} limit 1) as first_webhook_id,
+    exists (select 1 from ${auditLog} where ${auditLog.companyId} = ${companyId} and ${auditLog.action} = 'webhook.tested') as tested,
+    exists (select 1 from ${webhooks} where ${webhooks.companyId} = ${companyId} and ${webhooks.active}) as active,
+    exists (select 1 from ${deliveries} where ${deliveries.companyId} = ${companyId} and ${deliveries.status} = 'success') as delivered`);
+  return {
+    members: row.members,
+    keys: row.keys,
+    roles: row.roles,
+    invited: row.members > 1 || row.open_invitations,
+    delegated: row.delegated,
+    webhooks: row.webhooks,
+    firstWebhookId: row.first_webhook_id,
+    tested: row.tested,
+    active: row.active,
+    delivered: row.delivered,
+  };
 }

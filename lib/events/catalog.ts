@@ -477,6 +477,8 @@ export interface EventTypeOption {
   label: string;
   description: string;
   fields: string[];
+  /** The sample record's value of each field path, shortened for a picker ("Selected parameters"). */
+  sampleValues?: Record<string, string>;
   /** A type the company registered itself (not the built-in catalog). */
   custom?: boolean;
 }
@@ -488,5 +490,47 @@ export function eventTypeOptions(): EventTypeOption[] {
     label: e.label,
     description: e.description,
     fields: fieldPaths(e.sample.data),
+    sampleValues: sampleValues(e.sample.data),
   }));
+}
+
+/** How long a sample value may be in a picker before it is cut with "…". */
+const SAMPLE_VALUE_MAX = 48;
+
+/** Each field path of a sample record (as fieldPaths) → its value as text, shortened (`owner.email` → grace@…). */
+export function sampleValues(value: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const path of fieldPaths(value)) {
+    let v: unknown = value;
+    for (const key of path.split(".")) v = (v as Record<string, unknown>)[key];
+    const text = typeof v === "string" ? v : (JSON.stringify(v) ?? "");
+    out[path] = text.length > SAMPLE_VALUE_MAX ? `${text.slice(0, SAMPLE_VALUE_MAX - 1)}…` : text;
+  }
+  return out;
+}
+
+/**
+ * The values some fields of the built-in records take (a deal's stage, a ticket's status): offered as a list for a
+ * condition's value. Others may come from a business app's own set-up, so the value stays free text.
+ */
+export const KNOWN_FIELD_VALUES: Record<string, Record<string, readonly string[]>> = {
+  deal: { stage: ["Prospect", "Qualification", "Negotiation", "Won", "Lost"] },
+  lead: { stage: ["Prospect", "Qualified", "Customer", "Lost"] },
+  contact: { lifecycle_stage: ["Lead", "Qualified lead", "Customer"] },
+  task: { status: ["Open", "In progress", "Completed", "Cancelled"], priority: ["Low", "Medium", "High", "Urgent"] },
+  ticket: {
+    status: ["Open", "In Progress", "Wait For Response", "Closed"],
+    priority: ["Low", "Normal", "High", "Urgent"],
+  },
+  invoice: { status: ["Created", "Sent", "Paid", "Cancelled"] },
+};
+
+/** The known values of `field` on records of any of `entities` (in the table's order, without repeats). */
+export function knownFieldValues(entities: readonly string[], field: string): string[] {
+  const out = new Set<string>();
+  for (const entity of entities) {
+    const values = Object.hasOwn(KNOWN_FIELD_VALUES, entity) ? KNOWN_FIELD_VALUES[entity] : undefined;
+    if (values && Object.hasOwn(values, field.trim())) for (const v of values[field.trim()]) out.add(v);
+  }
+  return [...out];
 }

@@ -1,7 +1,14 @@
 import type { DbOrTx } from "@/db";
 import { findCompanyEventTypes, listCompanyEventTypes } from "@/db/queries/event-types";
 import type { CompanyEventType } from "@/db/schema";
-import { EVENT_TYPES, fieldPaths, getEventType, type EventTypeInfo, type EventTypeOption } from "./catalog";
+import {
+  EVENT_TYPES,
+  fieldPaths,
+  getEventType,
+  sampleValues,
+  type EventTypeInfo,
+  type EventTypeOption,
+} from "./catalog";
 import { schemaViolation, type EventSchema } from "./json-schema";
 
 /**
@@ -95,6 +102,7 @@ function optionOf(e: CompanyEventTypeInfo): EventTypeOption {
     label: e.deprecated ? `${e.label} (deprecated)` : e.label,
     description: e.description,
     fields: fieldPaths(e.sample.data),
+    sampleValues: sampleValues(e.sample.data),
     ...(e.custom ? { custom: true } : {}),
   };
 }

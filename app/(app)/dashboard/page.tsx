@@ -4,7 +4,7 @@ import {
   dashboardWindow,
   deliveriesByHour,
   deliveryLatency,
-  gettingStartedCounts,
+  gettingStartedState,
   hasDeliveryActivity,
   isDashboardPeriod,
   topFailingWebhooks,
@@ -12,8 +12,9 @@ import {
 } from "@/db/queries/dashboard";
 import { PageHeader } from "@/components/app/page-header";
 import { DeliveryOverview, type DeliveryOverviewData } from "@/components/dashboard/delivery-overview";
-import { GettingStarted, isGettingStartedComplete } from "@/components/dashboard/getting-started";
+import { GettingStarted } from "@/components/dashboard/getting-started";
 import { can } from "@/lib/authz";
+import { gettingStartedSteps } from "@/lib/dashboard";
 import { requireActor } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -21,7 +22,8 @@ export const metadata: Metadata = { title: "Dashboard" };
 /**
  * With View Webhooks and something to show (a webhook or an event): delivery volume by status,
  * success rate, latency and the webhooks failing most, for 24 hours or 7 days. The getting-started
- * checklist stays below until its steps are done, and is all that others (or a new company) see.
+ * checklist (the steps the viewer can act on, ticked from the company's data) stays below until they are done, and
+ * is all that others (or a new company) see.
  */
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ period?: string }> }) {
   const actor = await requireActor();
@@ -30,9 +32,11 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const { period: rawPeriod } = await searchParams;
   const period = isDashboardPeriod(rawPeriod) ? rawPeriod : "24h";
   const [gettingStarted, active] = await Promise.all([
-    gettingStartedCounts(db, actor.companyId),
+    gettingStartedState(db, actor.companyId),
     canView ? hasDeliveryActivity(db, actor.companyId) : false,
   ]);
+
+  const steps = gettingStartedSteps(gettingStarted, (p) => can(actor, p));
 
   let overview: DeliveryOverviewData | null = null;
   if (active) {
@@ -53,8 +57,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         description={`You are working in ${actor.companyName} as ${actor.role.name}.`}
       />
       {overview ? <DeliveryOverview data={overview} /> : null}
-      {!overview || !isGettingStartedComplete(gettingStarted) ? (
-        <GettingStarted data={gettingStarted} className={overview ? "mt-10" : undefined} />
+      {!overview || steps.some((s) => !s.done) ? (
+        <GettingStarted data={gettingStarted} steps={steps} className={overview ? "mt-10" : undefined} />
       ) : null}
     </>
   );

@@ -12,6 +12,7 @@ import type { EventTypeOption } from "@/lib/events/catalog";
 import { eventTypeAsSent, type EventNaming } from "@/lib/events/leadsquared-names";
 import { BODY_ENCODINGS, BODY_METHODS, isSecretConstant, type HttpMethod } from "@/lib/validations/webhook";
 import { useWebhookFormContext } from "./form-context";
+import { FieldChecklist } from "./field-checklist";
 import { insertAt, PlaceholderPicker } from "./placeholder-picker";
 import { RemoveRowButton, SecretRow } from "./rows";
 import { Section } from "./section";
@@ -100,6 +101,7 @@ export function BodySection({
   const constants = useFieldArray({ control, name: "body.constants" as never });
   const templateRef = useRef<HTMLTextAreaElement | null>(null);
   const preview = useBodyPreview(form, previewEnabled);
+  const pickedPaths = body.mode === "fields" ? (body.fields ?? []).map((f) => (f?.path ?? "").trim()) : [];
 
   if (!BODY_METHODS.includes(method)) {
     return (
@@ -167,7 +169,20 @@ export function BodySection({
       {body.mode === "fields" ? (
         <div className="grid gap-5 lg:grid-cols-2">
           <div className="space-y-3">
-            <p className="text-sm font-medium">Fields</p>
+            <FieldChecklist
+              fields={sampleFields}
+              values={eventType?.sampleValues ?? {}}
+              entity={eventType?.entity ?? "record"}
+              picked={new Set(pickedPaths)}
+              onToggle={(path, checked) => {
+                if (checked) bodyFields.append({ path, as: "" } as never);
+                else bodyFields.remove(pickedPaths.flatMap((p, i) => (p === path ? [i] : [])));
+              }}
+            />
+            <p className="text-sm font-medium">Fields sent</p>
+            {bodyFields.fields.length === 0 ? (
+              <p className="text-muted-foreground text-sm">None yet — tick fields above or add one by its path.</p>
+            ) : null}
             {bodyFields.fields.map((row, i) => (
               <div key={row.id} className="flex items-start gap-2">
                 <TextField

@@ -7,10 +7,11 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import type { EventTypeOption } from "@/lib/events/catalog";
+import { knownFieldValues, type EventTypeOption } from "@/lib/events/catalog";
 import { CONDITION_OPERATORS, TRIGGER_MODE_LABELS, TRIGGER_MODES, type TriggerMode } from "@/lib/validations/webhook";
 import { EventTypeField } from "../event-type-picker";
 import { useWebhookFormContext } from "./form-context";
+import { KnownValues } from "./known-values";
 import { RemoveRowButton } from "./rows";
 import { Section } from "./section";
 
@@ -42,7 +43,8 @@ const TRIGGER_MODE_HINTS: Record<TriggerMode, string> = {
 
 /**
  * The trigger: one or more event types ("created or updated" is one webhook), how often it fires per
- * record, and the conditions the record must meet (a datalist of the samples' fields helps type them).
+ * record, and the conditions the record must meet (a datalist of the samples' fields helps type them; a field whose
+ * values are known — a deal's stage — offers them).
  */
 export function TriggerSection({
   eventTypes,
@@ -58,6 +60,7 @@ export function TriggerSection({
   const eventType = chosen[0];
   const rules = useFieldArray({ control, name: "conditions.rules" as never });
   const ruleValues = useWatch({ control, name: "conditions.rules" });
+  const entities = [...new Set(chosen.map((e) => e.entity))];
   return (
     <Section
       id="trigger"
@@ -148,31 +151,49 @@ export function TriggerSection({
         </datalist>
         {rules.fields.map((row, i) => {
           const op = ruleValues?.[i]?.operator ?? "equals";
+          const field = ruleValues?.[i]?.field ?? "";
+          const multiple = op === "in" || op === "not_in";
+          const known = VALUELESS.has(op) ? [] : knownFieldValues(entities, field);
+          const listId = `condition-values-${i}`;
           return (
-            <div key={row.id} className="flex flex-col gap-2 rounded-lg border p-3 sm:flex-row sm:items-start">
-              <TextField
-                name={`conditions.rules.${i}.field`}
-                aria-label={`Condition ${i + 1} field`}
-                placeholder="stage"
-                list="sample-fields"
-                className="flex-1"
-              />
-              <SelectField
-                name={`conditions.rules.${i}.operator`}
-                aria-label={`Condition ${i + 1} operator`}
-                options={OPERATOR_OPTIONS}
-                className="sm:w-44"
-              />
-              <TextField
-                name={`conditions.rules.${i}.value`}
-                aria-label={`Condition ${i + 1} value`}
-                placeholder={
-                  op === "in" || op === "not_in" ? "Won, Lost" : VALUELESS.has(op) ? "No value needed" : "Won"
+            <div key={row.id} className="space-y-2 rounded-lg border p-3">
+              <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
+                <TextField
+                  name={`conditions.rules.${i}.field`}
+                  aria-label={`Condition ${i + 1} field`}
+                  placeholder="stage"
+                  list="sample-fields"
+                  className="flex-1"
+                />
+                <SelectField
+                  name={`conditions.rules.${i}.operator`}
+                  aria-label={`Condition ${i + 1} operator`}
+                  options={OPERATOR_OPTIONS}
+                  className="sm:w-44"
+                />
+                <TextField
+                  name={`conditions.rules.${i}.value`}
+                  aria-label={`Condition ${i + 1} value`}
+                  placeholder={multiple ? "Won, Lost" : VALUELESS.has(op) ? "No value needed" : "Won"}
+                  disabled={VALUELESS.has(op)}
+                  list={known.length && !multiple ? listId : undefined}
+                  className="flex-1"
+                />
+                <RemoveRowButton label={`Remove condition ${i + 1}`} onClick={() => rules.remove(i)} />
+              </div>
+              <KnownValues
+                listId={listId}
+                field={field.trim()}
+                values={known}
+                current={String(ruleValues?.[i]?.value ?? "")}
+                multiple={multiple}
+                onPick={(value) =>
+                  setValue(`conditions.rules.${i}.value` as never, value as never, {
+                    shouldDirty: true,
+                    shouldValidate: true,
+                  })
                 }
-                disabled={VALUELESS.has(op)}
-                className="flex-1"
               />
-              <RemoveRowButton label={`Remove condition ${i + 1}`} onClick={() => rules.remove(i)} />
             </div>
           );
         })}

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import {
   ArrowDownIcon,
+  ArrowUpDownIcon,
   ArrowUpIcon,
   ChevronLeftIcon,
   ChevronRightIcon,
@@ -41,23 +42,34 @@ function hrefWith(current: Search, patch: Partial<Search>): string {
   return next.size ? `/webhooks?${next}` : "/webhooks";
 }
 
-function SortHeader({ label, sort, current }: { label: string; sort: WebhookSort; current: Search }) {
-  const active = (current.sort ?? "created") === sort;
-  const dir = active ? (current.dir === "asc" ? "asc" : "desc") : undefined;
-  const nextDir = active && dir === "desc" ? "asc" : sort === "name" && !active ? "asc" : "desc";
+function sortState(sort: WebhookSort, current: Search): "ascending" | "descending" | "none" {
+  if ((current.sort ?? "created") !== sort) return "none";
+  return current.dir === "asc" ? "ascending" : "descending";
+}
+
+/**
+ * A sortable column's header: `aria-sort` on the cell, an arrow for the order it is sorted in (a faint up-down arrow
+ * while it is not), and a link that sorts by it (again: the other way).
+ */
+function SortableHead({ label, sort, current }: { label: string; sort: WebhookSort; current: Search }) {
+  const state = sortState(sort, current);
+  const nextDir = state === "descending" ? "asc" : state === "none" && sort === "name" ? "asc" : "desc";
+  const Icon = state === "ascending" ? ArrowUpIcon : state === "descending" ? ArrowDownIcon : ArrowUpDownIcon;
   return (
-    <Link
-      href={hrefWith(current, { sort, dir: nextDir, page: undefined })}
-      className="hover:text-foreground inline-flex items-center gap-1"
-      aria-label={`Sort by ${label.toLowerCase()}${active ? `, now ${dir === "asc" ? "ascending" : "descending"}` : ""}`}
-    >
-      {label}
-      {dir === "asc" ? (
-        <ArrowUpIcon className="size-3.5" aria-hidden />
-      ) : dir === "desc" ? (
-        <ArrowDownIcon className="size-3.5" aria-hidden />
-      ) : null}
-    </Link>
+    <TableHead aria-sort={state}>
+      <Link
+        href={hrefWith(current, { sort, dir: nextDir, page: undefined })}
+        className="hover:text-foreground inline-flex items-center gap-1"
+      >
+        {label}
+        <span className="sr-only">, sort {nextDir === "asc" ? "ascending" : "descending"}</span>
+        <Icon
+          className={state === "none" ? "text-muted-foreground/60 size-3.5" : "size-3.5"}
+          aria-hidden
+          data-sort-icon={state}
+        />
+      </Link>
+    </TableHead>
   );
 }
 
@@ -150,14 +162,10 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
           <Table>
             <TableHeader>
               <TableRow>
-                <TableHead>
-                  <SortHeader label="Name" sort="name" current={search} />
-                </TableHead>
+                <SortableHead label="Name" sort="name" current={search} />
                 <TableHead>Trigger</TableHead>
                 <TableHead>Request</TableHead>
-                <TableHead>
-                  <SortHeader label="Last sent" sort="lastSent" current={search} />
-                </TableHead>
+                <SortableHead label="Last sent" sort="lastSent" current={search} />
                 <TableHead>Status</TableHead>
                 <TableHead>Active</TableHead>
                 <TableHead>
