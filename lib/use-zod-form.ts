@@ -5,12 +5,22 @@ import { useForm, type FieldValues, type Path, type UseFormProps, type UseFormRe
 import type { z } from "zod";
 import type { ActionResult } from "./action";
 
-/** react-hook-form with the zod schema the server action uses (midday's useZodForm). */
+/**
+ * react-hook-form with the zod schema the server action uses (midday's useZodForm). Nothing is judged
+ * before the first submit except a field the person edited and left (components/app/form-fields.tsx
+ * checks it on leaving); after a submit, every field is re-checked as it changes. Tabbing through an
+ * untouched field never shows "required".
+ */
 export function useZodForm<S extends z.ZodType<FieldValues, FieldValues>>(
   schema: S,
   props?: Omit<UseFormProps<z.input<S>, unknown, z.output<S>>, "resolver">,
 ) {
-  return useForm<z.input<S>, unknown, z.output<S>>({ ...props, resolver: zodResolver(schema) as never });
+  return useForm<z.input<S>, unknown, z.output<S>>({
+    mode: "onSubmit",
+    reValidateMode: "onChange",
+    ...props,
+    resolver: zodResolver(schema) as never,
+  });
 }
 
 /** Puts every field error the server returned next to its field; returns true when there were some. */

@@ -1,7 +1,7 @@
 "use client";
 
-import type { ComponentProps, ReactNode, RefObject } from "react";
-import { useFormContext, type ControllerRenderProps } from "react-hook-form";
+import type { ChangeEvent, ComponentProps, ReactNode, RefObject } from "react";
+import { useFormContext, type ControllerFieldState, type ControllerRenderProps } from "react-hook-form";
 import { FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
@@ -14,6 +14,10 @@ import { cn } from "@/lib/utils";
  * (dotted paths such as `headers.0.name`), each with its label, hint and error message under it.
  * Every form of the app uses them: the webhook form, the OAuth credential dialog, the account
  * forms, the settings dialogs and the test event dialog.
+ *
+ * When errors show (with useZodForm's modes): after the first submit, or once the person really edited
+ * the field and leaves it — never for a field they only tabbed through. Each field keeps one line under
+ * it for its error, so an error appearing never moves what is below (a button about to be clicked).
  */
 
 interface ShellProps {
@@ -23,6 +27,8 @@ interface ShellProps {
   description?: ReactNode;
   /** The FormItem's classes (grid placement in a row). */
   className?: string;
+  /** Shown over the page just under the control (a list of suggestions). */
+  popup?: ReactNode;
   messageClassName?: string;
 }
 
@@ -48,19 +54,37 @@ function FieldShell({
       )}
       {children}
       {description ? <FormDescription>{description}</FormDescription> : null}
-      <FormMessage className={messageClassName} />
+      {/* The error's line is kept even while empty: an error appearing moves nothing below it. */}
+      <div className="min-h-5" data-slot="form-message-line">
+        <FormMessage className={messageClassName} />
+      </div>
     </FormItem>
   );
 }
 
-/** The field's own ref, and the caller's too when it needs the element (to insert at the caret). */
-function withRef<E>(field: ControllerRenderProps, inputRef: RefObject<E | null> | undefined) {
-  if (!inputRef) return field;
+/**
+ * The field's bindings: leaving a field the person edited checks it (a field only tabbed through is
+ * not judged before the first submit), an edit re-checks a field showing an error, and the caller
+ * gets the element too when it needs it (to insert at the caret).
+ */
+function bindField<E>(
+  { field, fieldState }: { field: ControllerRenderProps; fieldState: ControllerFieldState },
+  trigger: (name: string) => Promise<boolean>,
+  inputRef?: RefObject<E | null>,
+) {
   return {
     ...field,
+    onBlur: () => {
+      field.onBlur();
+      if (fieldState.isDirty) void trigger(field.name);
+    },
+    onChange: (value: ChangeEvent<HTMLInputElement | HTMLTextAreaElement> | unknown) => {
+      field.onChange(value);
+      if (fieldState.error) void trigger(field.name);
+    },
     ref: (el: E | null) => {
       field.ref(el);
-      inputRef.current = el;
+      if (inputRef) inputRef.current = el;
     },
   };
 }
@@ -78,6 +102,7 @@ export function TextField({
   description,
   className,
   messageClassName,
+  popup,
   ...input
 }: ShellProps & {
   name: string;
@@ -89,21 +114,21 @@ export function TextField({
    * goes. */
   leading?: ReactNode;
 } & InputProps) {
-  const { control } = useFormContext();
+  const { control, trigger } = useFormContext();
   return (
     <FormField
       control={control}
       name={name}
-      render={({ field }) => {
+      render={(props) => {
         const element = (
           <FormControl>
             <Input
               autoComplete="off"
               spellCheck={mono ? false : undefined}
               {...input}
-              {...withRef(field, inputRef)}
+              {...bindField(props, trigger, inputRef)}
               className={cn(mono && "font-mono text-sm", inputClassName) || undefined}
-              value={field.value ?? ""}
+              value={props.field.value ?? ""}
             />
           </FormControl>
         );
@@ -115,12 +140,13 @@ export function TextField({
             className={className}
             messageClassName={messageClassName}
           >
-            {leading === undefined ? (
+            {leading === undefined && !popup ? (
               element
             ) : (
               <div className="relative">
                 {leading}
                 {element}
+                {popup}
               </div>
             )}
           </FieldShell>
@@ -144,18 +170,19 @@ export function TextareaField({
   description,
   className,
   messageClassName,
+  popup,
   ...textarea
 }: ShellProps & {
   name: string;
   textareaClassName?: string;
   inputRef?: RefObject<HTMLTextAreaElement | null>;
 } & TextareaProps) {
-  const { control } = useFormContext();
+  const { control, trigger } = useFormContext();
   return (
     <FormField
       control={control}
       name={name}
-      render={({ field }) => (
+      render={(props) => (
         <FieldShell
           label={label}
           labelAction={labelAction}
@@ -163,14 +190,17 @@ export function TextareaField({
           className={className}
           messageClassName={messageClassName}
         >
-          <FormControl>
-            <Textarea
-              {...textarea}
-              className={textareaClassName}
-              {...withRef(field, inputRef)}
-              value={field.value ?? ""}
-            />
-          </FormControl>
+          <div className="relative">
+            <FormControl>
+              <Textarea
+                {...textarea}
+                className={textareaClassName}
+                {...bindField(props, trigger, inputRef)}
+                value={props.field.value ?? ""}
+              />
+            </FormControl>
+            {popup}
+          </div>
         </FieldShell>
       )}
     />
@@ -190,25 +220,28 @@ export function NumberField({
   min: number;
   max: number;
 }) {
-  const { control } = useFormContext();
+  const { control, trigger } = useFormContext();
   return (
     <FormField
       control={control}
       name={name}
-      render={({ field }) => (
-        <FieldShell label={label} description={description}>
-          <FormControl>
-            <Input
-              type="number"
-              min={min}
-              max={max}
-              {...field}
-              value={field.value ?? ""}
-              onChange={(e) => field.onChange(e.target.value === "" ? undefined : e.target.valueAsNumber)}
-            />
-          </FormControl>
-        </FieldShell>
-      )}
+      render={(props) => {
+        const bound = bindField(props, trigger);
+        return (
+          <FieldShell label={label} description={description}>
+            <FormControl>
+              <Input
+                type="number"
+                min={min}
+                max={max}
+                {...bound}
+                value={props.field.value ?? ""}
+                onChange={(e) => bound.onChange(e.target.value === "" ? undefined : e.target.valueAsNumber)}
+              />
+            </FormControl>
+          </FieldShell>
+        );
+      }}
     />
   );
 }

@@ -25,7 +25,7 @@ export function CompanySettingsForm({
   /** The company's plan (set by the operator): its calls a day cap this limit. */
   plan?: { name: string; callsPerDay: number | null };
 }) {
-  const form = useZodForm(companySettingsSchema, { defaultValues: defaults, mode: "onTouched" });
+  const form = useZodForm(companySettingsSchema, { defaultValues: defaults });
   const hours = useWatch({ control: form.control, name: "autoDisableAfterHours" });
   const pending = form.formState.isSubmitting;
 

@@ -50,7 +50,7 @@ export interface WebhookFormProps {
 export function WebhookForm(props: WebhookFormProps) {
   const { mode, webhookId, eventTypes, credentials, canManage, savedSecrets } = props;
   const router = useRouter();
-  const form = useZodForm(webhookObjectSchema, { defaultValues: props.defaults, mode: "onTouched" });
+  const form = useZodForm(webhookObjectSchema, { defaultValues: props.defaults });
   const [active, eventTypeValues, methodValue, url] = useWatch({
     control: form.control,
     name: ["active", "eventTypes", "method", "url"],
