@@ -3,6 +3,7 @@
 import { useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { updateCompanySettingsAction } from "@/app/(app)/settings/company/actions";
+import { LeaveGuard } from "@/components/app/leave-guard";
 import { SubmitButton } from "@/components/app/submit-button";
 import { NumberField, TextField } from "@/components/app/form-fields";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -112,6 +113,7 @@ export function CompanySettingsForm({
           ) : null}
           <SubmitButton pending={pending}>Save settings</SubmitButton>
         </div>
+        <LeaveGuard when={form.formState.isDirty} what="your changes to the company settings" />
       </form>
     </Form>
   );

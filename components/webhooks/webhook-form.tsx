@@ -7,6 +7,7 @@ import { useWatch } from "react-hook-form";
 import { FlaskConicalIcon } from "lucide-react";
 import { toast } from "sonner";
 import { createWebhookAction, testWebhookDraftAction, updateWebhookAction } from "@/app/(app)/webhooks/actions";
+import { LeaveGuard } from "@/components/app/leave-guard";
 import { SubmitButton } from "@/components/app/submit-button";
 import { Button } from "@/components/ui/button";
 import { Form } from "@/components/ui/form";
@@ -218,6 +219,7 @@ export function WebhookForm(props: WebhookFormProps) {
           </form>
         </Form>
       </div>
+      <LeaveGuard when={canManage && form.formState.isDirty && createdSecret === null} what="your changes to this webhook" />
       <TestPanel open={testOpen} onOpenChange={setTestOpen} pending={testPending} result={testResult} />
       <SigningSecretDialog
         secret={createdSecret}
