@@ -18,7 +18,11 @@ import {
  * about first: a plain left click on a link to another page of the app. Links to a section of the same
  * page, new tabs, downloads and other sites (the browser asks for those) are left alone.
  */
-export function guardedHref(target: EventTarget | null, event: Pick<MouseEvent, "button" | "metaKey" | "ctrlKey" | "shiftKey" | "altKey">, here: Location): string | null {
+export function guardedHref(
+  target: EventTarget | null,
+  event: Pick<MouseEvent, "button" | "metaKey" | "ctrlKey" | "shiftKey" | "altKey">,
+  here: Location,
+): string | null {
   if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return null;
   const link = target instanceof Element ? target.closest("a[href]") : null;
   if (!(link instanceof HTMLAnchorElement)) return null;

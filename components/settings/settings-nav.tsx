@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/utils";
 
-const LINKS = [
+export const SETTINGS_LINKS = [
   { href: "/settings/members", label: "Members" },
   { href: "/settings/roles", label: "Roles & permissions" },
   { href: "/settings/api-keys", label: "API keys" },
@@ -15,12 +15,17 @@ const LINKS = [
   { href: "/settings/account", label: "Your account" },
 ] as const;
 
-/** The horizontal settings navigation; the current section is marked with aria-current. */
-export function SettingsNav() {
+export type SettingsHref = (typeof SETTINGS_LINKS)[number]["href"];
+
+/**
+ * The horizontal settings navigation: only the sections the viewer's role may open (`visible`, decided by
+ * the layout on the server); the current section is marked with aria-current.
+ */
+export function SettingsNav({ visible }: { visible: readonly SettingsHref[] }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Settings sections" className="-mb-px flex gap-1 overflow-x-auto border-b">
-      {LINKS.map((link) => {
+      {SETTINGS_LINKS.filter((link) => visible.includes(link.href)).map((link) => {
         const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
         return (
           <Link
