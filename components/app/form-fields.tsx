@@ -27,7 +27,8 @@ interface ShellProps {
   description?: ReactNode;
   /** The FormItem's classes (grid placement in a row). */
   className?: string;
-  /** Shown over the page just under the control (a list of suggestions). */
+  /** Shown over the page just under the control (a list of suggestions); `null` keeps its slot (the control is not
+   * remounted, losing the focus, when the list comes and goes). */
   popup?: ReactNode;
   messageClassName?: string;
 }
@@ -140,7 +141,7 @@ export function TextField({
             className={className}
             messageClassName={messageClassName}
           >
-            {leading === undefined && !popup ? (
+            {leading === undefined && popup === undefined ? (
               element
             ) : (
               <div className="relative">
