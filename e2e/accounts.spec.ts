@@ -96,6 +96,11 @@ test("changing the password on Your account keeps this browser signed in and sig
   await screenshot(page, "account");
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "account-phone");
+  // On a phone the navigation is a sheet, its code loaded when its button is first pressed: one press opens it.
+  await page.getByRole("button", { name: "Open navigation" }).click();
+  await page.getByRole("dialog").getByRole("link", { name: "Webhooks" }).click();
+  await expect(page).toHaveURL(/\/webhooks$/);
+  await expect(page.getByRole("dialog")).toBeHidden();
 
   await page.goto("/webhooks");
   await expect(page).toHaveURL(/\/webhooks$/);

@@ -145,6 +145,8 @@ test("a failing receiver shows in the history with its meaning, one email reache
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
     await expect(page.getByTestId("stat-deliveries")).toBeVisible();
     await expect(page.getByRole("link", { name: "History of Sync contacts" })).toBeVisible();
+    // The charts load after the page (recharts is not part of its first load): both arrive.
+    await expect(page.locator("svg.recharts-surface")).toHaveCount(2);
     await screenshot(page, "dashboard-charts");
   } finally {
     await sql.end();

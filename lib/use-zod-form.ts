@@ -1,7 +1,14 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useForm, type FieldValues, type Path, type UseFormProps, type UseFormReturn } from "react-hook-form";
+import {
+  useForm,
+  type FieldValues,
+  type Path,
+  type Resolver,
+  type UseFormProps,
+  type UseFormReturn,
+} from "react-hook-form";
 import type { z } from "zod";
 import type { ActionResult } from "./action";
 
@@ -20,6 +27,27 @@ export function useZodForm<S extends z.ZodType<FieldValues, FieldValues>>(
     reValidateMode: "onChange",
     ...props,
     resolver: zodResolver(schema) as never,
+  });
+}
+
+/**
+ * The same with a schema that loads when the form first validates (its submit, or a field after a
+ * failed submit): a page that only shows a small form (sign-in) does not download zod (≈110 KiB) before
+ * it can be used. Start the download early by calling the loader when the person starts filling in.
+ */
+export function useLazyZodForm<S extends z.ZodType<FieldValues, FieldValues>>(
+  loadSchema: () => Promise<S>,
+  props?: Omit<UseFormProps<z.input<S>, unknown, z.output<S>>, "resolver">,
+) {
+  const resolver: Resolver<z.input<S>, unknown, z.output<S>> = async (values, context, options) => {
+    const schema = await loadSchema();
+    return (zodResolver(schema) as never as Resolver<z.input<S>, unknown, z.output<S>>)(values, context, options);
+  };
+  return useForm<z.input<S>, unknown, z.output<S>>({
+    mode: "onSubmit",
+    reValidateMode: "onChange",
+    ...props,
+    resolver,
   });
 }
 

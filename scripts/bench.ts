@@ -18,6 +18,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { PgBoss } from "pg-boss";
 import { Pool, request } from "undici";
 import { encode } from "next-auth/jwt";
+import { chromium } from "@playwright/test";
 import { freePort } from "@/db/embedded";
 import { createDb } from "@/db";
 import { companies, deliveries, deliveryAttempts, webhooks } from "@/db/schema";
@@ -38,6 +39,7 @@ import {
   onCleanup,
   rssMb,
   RESULTS_DIR,
+  ROOT,
   sleep,
   spawnTs,
   startBenchDatabase,
@@ -47,6 +49,8 @@ import {
   wallNow,
   type Row,
 } from "@/bench/harness";
+import { firstLoadJs } from "@/bench/first-load";
+import { env as appEnv } from "@/lib/env";
 
 const quick = process.argv.includes("--quick");
 const started = wallNow();
@@ -793,16 +797,17 @@ async function main() {
   }
 
   // ------------------------------------------------------------ 5. pages
-  if (phase("5")) {
-    const cookieName = "authjs.session-token";
-    // A session as sign-in issues it: its own id and the user's session version (checked per request).
-    const token = await encode({
+  const cookieName = "authjs.session-token";
+  /** A session as sign-in issues it: its own id and the user's session version (checked per request). */
+  const sessionToken = () =>
+    encode({
       token: { sub: userId, name: "Bench Owner", email: "bench@example.test", sid: randomUUID(), sv: 0 },
       secret: authSecret,
       salt: cookieName,
       maxAge: 3600,
     });
-    const cookie = `${cookieName}=${token}; hr_company=${companyId}`;
+  if (phase("5")) {
+    const cookie = `${cookieName}=${await sessionToken()}; hr_company=${companyId}`;
     const timePage = async (pathname: string, n: number) => {
       const times: number[] = [];
       for (let i = 0; i < n + 5; i++) {
@@ -853,6 +858,62 @@ async function main() {
       });
       log(`5 ${name}: p50 ${a.p50} ms, p95 ${a.p95} ms (empty: ${was.p95} ms)`);
     }
+  }
+
+  // ------------------------------------------------------------ 8. first load
+  if (phase("8")) {
+    const js = firstLoadJs(path.join(ROOT, ".next"));
+    const signIn = js.pages.find((p) => p.route === "/sign-in");
+    const cold = await coldLoads(base, [
+      { path: "/sign-in" },
+      { path: "/webhooks", cookies: { [cookieName]: await sessionToken(), hr_company: companyId } },
+    ]);
+    extra.firstLoad = { ...js, cold };
+    rows.push({
+      group: "8",
+      figure: "first-load JS: framework alone (every page), raw",
+      value: js.framework.rawKiB,
+      unit: "KiB",
+      note: `gzip ${js.framework.gzipKiB} KiB`,
+    });
+    for (const [name, v] of [
+      ["sign-in page", signIn],
+      ["app shell (signed-in layout, no page)", js.appShell],
+    ] as const) {
+      if (!v) continue;
+      rows.push({
+        group: "8",
+        figure: `first-load JS: ${name}, raw`,
+        value: v.rawKiB,
+        unit: "KiB",
+        baseline: { label: "framework", value: js.framework.rawKiB },
+        note: `gzip ${v.gzipKiB} KiB; beyond the framework ${Math.round(v.rawKiB - js.framework.rawKiB)} KiB`,
+      });
+    }
+    for (const p of js.pages) {
+      rows.push({
+        group: "8",
+        figure: `first-load JS ${p.route}, raw`,
+        value: p.rawKiB,
+        unit: "KiB",
+        note: `gzip ${p.gzipKiB} KiB`,
+      });
+    }
+    for (const c of cold) {
+      rows.push({
+        group: "8",
+        figure: `cold load ${c.path} (empty cache, to the load event): median of ${c.runs.length - 1}`,
+        value: c.median,
+        unit: "ms",
+        baseline: { label: "first after start", value: c.first },
+        note: `${c.scriptKiB} KiB of scripts transferred`,
+      });
+    }
+    log(
+      `8 first-load JS: sign-in ${signIn?.rawKiB} KiB (gzip ${signIn?.gzipKiB}), app shell ${js.appShell.rawKiB} KiB ` +
+        `(gzip ${js.appShell.gzipKiB}); cold /sign-in ${cold[0]?.median} ms`,
+    );
+    log(`8 largest chunks: ${js.largestChunks.map((c) => `${c.file} ${c.rawKiB} KiB ×${c.pages}`).join(", ")}`);
   }
 
   // ------------------------------------------------------------ 6. memory
@@ -907,6 +968,59 @@ async function main() {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/**
+ * Each page loaded COLD_LOADS times in Debian's Chromium, each time in a new browser context (empty
+ * cache, no service worker): the time from navigation start to the end of the load event, and the
+ * script bytes the browser received. The first load after the app started is reported apart (the
+ * server compiles nothing, but its caches are empty).
+ */
+async function coldLoads(base: string, pages: { path: string; cookies?: Record<string, string> }[]) {
+  const runs = quick ? 6 : 12;
+  const browser = await chromium.launch({
+    executablePath: appEnv.CHROMIUM_PATH,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+  });
+  try {
+    const out: { path: string; first: number; median: number; runs: number[]; scriptKiB: number }[] = [];
+    for (const p of pages) {
+      const times: number[] = [];
+      let scriptBytes = 0;
+      for (let i = 0; i <= runs; i++) {
+        const context = await browser.newContext();
+        if (p.cookies)
+          await context.addCookies(
+            Object.entries(p.cookies).map(([name, value]) => ({ name, value, url: base, httpOnly: true })),
+          );
+        const page = await context.newPage();
+        const res = await page.goto(`${base}${p.path}`, { waitUntil: "load" });
+        if (!res?.ok() || new URL(page.url()).pathname !== p.path)
+          throw new Error(`${p.path}: answered ${res?.status()} at ${page.url()}`);
+        const m = await page.evaluate(() => {
+          const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+          const scripts = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).filter(
+            (r) => r.initiatorType === "script",
+          );
+          return { load: nav.loadEventEnd - nav.startTime, bytes: scripts.reduce((n, r) => n + r.transferSize, 0) };
+        });
+        times.push(Math.round(m.load * 10) / 10);
+        scriptBytes = m.bytes;
+        await context.close();
+      }
+      const [first, ...rest] = times;
+      out.push({
+        path: p.path,
+        first: first!,
+        median: latencySummary(rest).p50,
+        runs: times,
+        scriptKiB: Math.round(scriptBytes / 102.4) / 10,
+      });
+    }
+    return out;
+  } finally {
+    await browser.close();
+  }
+}
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
   const deadline = wallNow() + timeoutMs;

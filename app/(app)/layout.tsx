@@ -2,9 +2,8 @@ import Link from "next/link";
 import { WebhookIcon } from "lucide-react";
 import { getDb } from "@/db";
 import { listCompaniesOfUser } from "@/db/queries/companies";
-import { MobileNav } from "@/components/app/mobile-nav";
+import { ShellMobileNav, ShellUserMenu } from "@/components/app/shell-menus";
 import { SidebarNav, type NavItem } from "@/components/app/sidebar-nav";
-import { UserMenu } from "@/components/app/user-menu";
 import { can } from "@/lib/authz";
 import { requireActor } from "@/lib/session";
 
@@ -48,7 +47,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <SidebarNav items={items} />
         </div>
         <div className="border-t p-2">
-          <UserMenu
+          <ShellUserMenu
             name={actor.name}
             email={actor.email}
             roleName={actor.role.name}
@@ -59,7 +58,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="bg-background/80 sticky top-0 z-10 flex h-14 items-center gap-3 border-b px-4 backdrop-blur md:hidden">
-          <MobileNav items={items} />
+          <ShellMobileNav items={items} />
           <span className="font-semibold">Hookrelay</span>
           <span className="text-muted-foreground truncate text-sm">{actor.companyName}</span>
         </header>

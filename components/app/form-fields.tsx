@@ -1,161 +1,23 @@
 "use client";
 
-import type { ChangeEvent, ComponentProps, ReactNode, RefObject } from "react";
-import { useFormContext, type ControllerFieldState, type ControllerRenderProps } from "react-hook-form";
-import { FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import type { ComponentProps, ReactNode, RefObject } from "react";
+import { useFormContext } from "react-hook-form";
+import { FormControl, FormDescription, FormField, FormItem, FormLabel } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { cn } from "@/lib/utils";
+import { bindField, FieldShell, type ShellProps } from "./text-field";
+
+export { TextField } from "./text-field";
 
 /**
  * The app's form fields, bound to the surrounding react-hook-form (`<Form {...form}>`) by name
  * (dotted paths such as `headers.0.name`), each with its label, hint and error message under it.
  * Every form of the app uses them: the webhook form, the OAuth credential dialog, the account
  * forms, the settings dialogs and the test event dialog.
- *
- * When errors show (with useZodForm's modes): after the first submit, or once the person really edited
- * the field and leaves it — never for a field they only tabbed through. Each field keeps one line under
- * it for its error, so an error appearing never moves what is below (a button about to be clicked).
  */
-
-interface ShellProps {
-  label?: string;
-  /** Beside the label, at the end of its line (a "Create one" link, an "Insert placeholder" menu). */
-  labelAction?: ReactNode;
-  description?: ReactNode;
-  /** The FormItem's classes (grid placement in a row). */
-  className?: string;
-  /** Shown over the page just under the control (a list of suggestions); `null` keeps its slot (the control is not
-   * remounted, losing the focus, when the list comes and goes). */
-  popup?: ReactNode;
-  messageClassName?: string;
-}
-
-/** Label (with its action), the control, the hint and the error: the frame every field shares. */
-function FieldShell({
-  label,
-  labelAction,
-  description,
-  className,
-  messageClassName,
-  children,
-}: ShellProps & { children: ReactNode }) {
-  const labelElement = label ? <FormLabel>{label}</FormLabel> : null;
-  return (
-    <FormItem className={className}>
-      {labelAction ? (
-        <div className="flex items-center justify-between gap-2">
-          {labelElement}
-          {labelAction}
-        </div>
-      ) : (
-        labelElement
-      )}
-      {children}
-      {description ? <FormDescription>{description}</FormDescription> : null}
-      {/* The error's line is kept even while empty: an error appearing moves nothing below it. */}
-      <div className="min-h-5" data-slot="form-message-line">
-        <FormMessage className={messageClassName} />
-      </div>
-    </FormItem>
-  );
-}
-
-/**
- * The field's bindings: leaving a field the person edited checks it (a field only tabbed through is
- * not judged before the first submit), an edit re-checks a field showing an error, and the caller
- * gets the element too when it needs it (to insert at the caret).
- */
-function bindField<E>(
-  { field, fieldState }: { field: ControllerRenderProps; fieldState: ControllerFieldState },
-  trigger: (name: string) => Promise<boolean>,
-  inputRef?: RefObject<E | null>,
-) {
-  return {
-    ...field,
-    onBlur: () => {
-      field.onBlur();
-      if (fieldState.isDirty) void trigger(field.name);
-    },
-    onChange: (value: ChangeEvent<HTMLInputElement | HTMLTextAreaElement> | unknown) => {
-      field.onChange(value);
-      if (fieldState.error) void trigger(field.name);
-    },
-    ref: (el: E | null) => {
-      field.ref(el);
-      if (inputRef) inputRef.current = el;
-    },
-  };
-}
-
-type InputProps = Omit<ComponentProps<typeof Input>, "name" | "value" | "onChange" | "onBlur" | "className" | "ref">;
-
-export function TextField({
-  name,
-  mono,
-  inputClassName,
-  inputRef,
-  leading,
-  label,
-  labelAction,
-  description,
-  className,
-  messageClassName,
-  popup,
-  ...input
-}: ShellProps & {
-  name: string;
-  /** Code-like values: monospace, no spell checking. */
-  mono?: boolean;
-  inputClassName?: string;
-  inputRef?: RefObject<HTMLInputElement | null>;
-  /** An icon inside the input's start; `null` keeps the (empty) slot so the input is not remounted when it comes and
-   * goes. */
-  leading?: ReactNode;
-} & InputProps) {
-  const { control, trigger } = useFormContext();
-  return (
-    <FormField
-      control={control}
-      name={name}
-      render={(props) => {
-        const element = (
-          <FormControl>
-            <Input
-              autoComplete="off"
-              spellCheck={mono ? false : undefined}
-              {...input}
-              {...bindField(props, trigger, inputRef)}
-              className={cn(mono && "font-mono text-sm", inputClassName) || undefined}
-              value={props.field.value ?? ""}
-            />
-          </FormControl>
-        );
-        return (
-          <FieldShell
-            label={label}
-            labelAction={labelAction}
-            description={description}
-            className={className}
-            messageClassName={messageClassName}
-          >
-            {leading === undefined && popup === undefined ? (
-              element
-            ) : (
-              <div className="relative">
-                {leading}
-                {element}
-                {popup}
-              </div>
-            )}
-          </FieldShell>
-        );
-      }}
-    />
-  );
-}
 
 type TextareaProps = Omit<
   ComponentProps<typeof Textarea>,

@@ -6,9 +6,9 @@ import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetHeader, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
 import { SidebarNav, type NavItem } from "./sidebar-nav";
 
-/** The sidebar's navigation in a sheet, for narrow screens. */
-export function MobileNav({ items }: { items: NavItem[] }) {
-  const [open, setOpen] = useState(false);
+/** The sidebar's navigation in a sheet, for narrow screens (`defaultOpen`: see components/app/shell-menus.tsx). */
+export function MobileNav({ items, defaultOpen = false }: { items: NavItem[]; defaultOpen?: boolean }) {
+  const [open, setOpen] = useState(defaultOpen);
   return (
     <Sheet open={open} onOpenChange={setOpen}>
       <SheetTrigger asChild>

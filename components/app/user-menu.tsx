@@ -3,11 +3,11 @@
 import { useTransition } from "react";
 import { useRouter } from "next/navigation";
 import Link from "next/link";
-import { ChevronsUpDownIcon, LogOutIcon, BuildingIcon, CheckIcon, UserIcon } from "lucide-react";
+import { LogOutIcon, BuildingIcon, CheckIcon, UserIcon } from "lucide-react";
 import { toast } from "sonner";
 import { signOutAction } from "@/app/(auth)/actions";
 import { switchCompanyAction } from "@/app/(app)/actions";
-import { Avatar, AvatarFallback } from "@/components/ui/avatar";
+import { USER_MENU_TRIGGER, UserMenuButtonContent } from "./user-menu-button";
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -23,36 +23,22 @@ export function UserMenu({
   roleName,
   companyId,
   companies,
+  defaultOpen,
 }: {
   name: string;
   email: string;
   roleName: string;
   companyId: string;
   companies: { id: string; name: string }[];
+  /** Open at once (the shell's stand-in button was pressed before this code had loaded). */
+  defaultOpen?: boolean;
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const initials = name
-    .split(/\s+/)
-    .map((p) => p[0])
-    .join("")
-    .slice(0, 2)
-    .toUpperCase();
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger
-        className="hover:bg-sidebar-accent flex w-full items-center gap-3 rounded-md p-2 text-left outline-none focus-visible:ring-2 focus-visible:ring-ring"
-        aria-label="Account menu"
-        disabled={pending}
-      >
-        <Avatar className="size-8">
-          <AvatarFallback className="bg-primary/10 text-primary text-xs font-semibold">{initials}</AvatarFallback>
-        </Avatar>
-        <span className="min-w-0 flex-1">
-          <span className="block truncate text-sm font-medium">{name}</span>
-          <span className="text-muted-foreground block truncate text-xs">{roleName}</span>
-        </span>
-        <ChevronsUpDownIcon className="text-muted-foreground size-4" aria-hidden />
+    <DropdownMenu defaultOpen={defaultOpen}>
+      <DropdownMenuTrigger className={USER_MENU_TRIGGER} aria-label="Account menu" disabled={pending}>
+        <UserMenuButtonContent name={name} roleName={roleName} />
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start" className="w-60">
         <DropdownMenuLabel className="font-normal">

@@ -14,17 +14,14 @@ import {
 } from "@/app/(auth)/actions";
 import { SubmitButton } from "@/components/app/submit-button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
-import { TextField } from "@/components/app/form-fields";
+import { TextField } from "@/components/app/text-field";
 import { Form } from "@/components/ui/form";
 import { Button } from "@/components/ui/button";
-import { applyServerErrors, useZodForm } from "@/lib/use-zod-form";
-import {
-  acceptInvitationSchema,
-  forgotPasswordSchema,
-  resetPasswordSchema,
-  signInSchema,
-  signUpSchema,
-} from "@/lib/validations/auth";
+import { applyServerErrors, useLazyZodForm } from "@/lib/use-zod-form";
+
+/** The forms' schemas (and zod with them) load when a form is first focused or submitted, not with the page. */
+const schemas = () => import("@/lib/validations/auth");
+const preloadSchemas = () => void schemas();
 
 type Field = {
   name: string;
@@ -56,7 +53,9 @@ export function FieldList({ fields }: { fields: Field[] }) {
 
 export function SignInForm({ notice }: { notice?: string }) {
   const router = useRouter();
-  const form = useZodForm(signInSchema, { defaultValues: { email: "", password: "" } });
+  const form = useLazyZodForm(() => schemas().then((m) => m.signInSchema), {
+    defaultValues: { email: "", password: "" },
+  });
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await signInAction(values);
     if (!result.ok) {
@@ -73,7 +72,7 @@ export function SignInForm({ notice }: { notice?: string }) {
         <CardDescription>{notice ?? "Welcome back. Sign in to manage your webhooks."}</CardDescription>
       </CardHeader>
       <Form {...form}>
-        <form onSubmit={onSubmit} noValidate>
+        <form onSubmit={onSubmit} onFocus={preloadSchemas} noValidate>
           <CardContent className="space-y-4">
             <FieldList
               fields={[
@@ -107,7 +106,9 @@ export function SignInForm({ notice }: { notice?: string }) {
 
 export function SignUpForm() {
   const router = useRouter();
-  const form = useZodForm(signUpSchema, { defaultValues: { name: "", email: "", password: "", companyName: "" } });
+  const form = useLazyZodForm(() => schemas().then((m) => m.signUpSchema), {
+    defaultValues: { name: "", email: "", password: "", companyName: "" },
+  });
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await signUpAction(values);
     if (!result.ok) {
@@ -125,7 +126,7 @@ export function SignUpForm() {
         <CardDescription>Start sending your records to other systems in minutes.</CardDescription>
       </CardHeader>
       <Form {...form}>
-        <form onSubmit={onSubmit} noValidate>
+        <form onSubmit={onSubmit} onFocus={preloadSchemas} noValidate>
           <CardContent className="space-y-4">
             <FieldList
               fields={[
@@ -173,7 +174,7 @@ export function AcceptInvitationForm({
   existingAccount: boolean;
 }) {
   const router = useRouter();
-  const form = useZodForm(acceptInvitationSchema, {
+  const form = useLazyZodForm(() => schemas().then((m) => m.acceptInvitationSchema), {
     defaultValues: { token, name: existingAccount ? "existing" : "", password: "" },
   });
   const onSubmit = form.handleSubmit(async (values) => {
@@ -196,7 +197,7 @@ export function AcceptInvitationForm({
         </CardDescription>
       </CardHeader>
       <Form {...form}>
-        <form onSubmit={onSubmit} noValidate>
+        <form onSubmit={onSubmit} onFocus={preloadSchemas} noValidate>
           <CardContent className="space-y-4">
             <FieldList
               fields={
@@ -228,7 +229,7 @@ export function AcceptInvitationForm({
 
 /** "Forgot password?": the answer is the same whether or not the address has an account. */
 export function ForgotPasswordForm() {
-  const form = useZodForm(forgotPasswordSchema, { defaultValues: { email: "" } });
+  const form = useLazyZodForm(() => schemas().then((m) => m.forgotPasswordSchema), { defaultValues: { email: "" } });
   const [sentTo, setSentTo] = useState<string | null>(null);
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await forgotPasswordAction(values);
@@ -271,7 +272,7 @@ export function ForgotPasswordForm() {
         </CardDescription>
       </CardHeader>
       <Form {...form}>
-        <form onSubmit={onSubmit} noValidate>
+        <form onSubmit={onSubmit} onFocus={preloadSchemas} noValidate>
           <CardContent className="space-y-4">
             <FieldList
               fields={[
@@ -296,7 +297,9 @@ export function ForgotPasswordForm() {
 /** A new password from a reset link; every session of the account ends, and this browser signs in. */
 export function ResetPasswordForm({ token, email }: { token: string; email: string }) {
   const router = useRouter();
-  const form = useZodForm(resetPasswordSchema, { defaultValues: { token, password: "" } });
+  const form = useLazyZodForm(() => schemas().then((m) => m.resetPasswordSchema), {
+    defaultValues: { token, password: "" },
+  });
   const onSubmit = form.handleSubmit(async (values) => {
     const result = await resetPasswordAction(values);
     if (!result.ok) {
@@ -316,7 +319,7 @@ export function ResetPasswordForm({ token, email }: { token: string; email: stri
         </CardDescription>
       </CardHeader>
       <Form {...form}>
-        <form onSubmit={onSubmit} noValidate>
+        <form onSubmit={onSubmit} onFocus={preloadSchemas} noValidate>
           <CardContent className="space-y-4">
             <FieldList
               fields={[

@@ -9,7 +9,7 @@ import {
   type HourBucket,
   type Latency,
 } from "@/lib/dashboard";
-import { DeliveriesByHourChart, SuccessRateChart } from "./delivery-charts";
+import { DeliveriesByHourChart, SuccessRateChart } from "./lazy-charts";
 import { hourLabel } from "./hours";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
