@@ -56,7 +56,7 @@ export async function inviteAndAccept(
   await expect(row).toBeVisible();
   if (input.screenshots) await screenshot(owner, "outbox");
   await row.getByRole("button", { name: /^View email/ }).click();
-  const shown = await owner.getByRole("dialog").locator("pre").innerText();
+  const shown = await owner.getByRole("dialog").getByTestId("email-text").innerText();
   expect(shown).toContain("/invite/•••••••• (the link is in the recipient's mailbox only)");
   expect(shown).not.toMatch(/\/invite\/[\w-]{20,}/);
   await owner.keyboard.press("Escape");

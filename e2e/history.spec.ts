@@ -119,11 +119,12 @@ test("a failing receiver shows in the history with its meaning, one email reache
       .getByRole("dialog", { name: "Retry all failed deliveries?" })
       .getByRole("button", { name: "Retry deliveries" })
       .click();
-    await expect(page.getByTestId("bulk-retry-status")).toHaveText(/Re-queued 9 failed deliveries/, {
-      timeout: 20_000,
-    });
+    await expect(page.getByTestId("bulk-retry-status")).toBeVisible();
     await expect(page.getByTestId("count-succeeded")).toHaveText("10", { timeout: 20_000 });
     await expect(page.getByTestId("count-failed")).toHaveText("0");
+    // The banner ends with the work, and with nothing failed there is nothing to retry.
+    await expect(page.getByTestId("bulk-retry-status")).toBeHidden({ timeout: 20_000 });
+    await expect(page.getByRole("button", { name: "Retry all failed" })).toBeDisabled();
     await screenshot(page, "history-retried");
 
     // The events page: what came in and which webhooks it matched; a test event from the catalog.

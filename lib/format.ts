@@ -78,3 +78,8 @@ export function formatUntil(value: DateInput, now: DateInput = Date.now()): stri
     ? `${timeFormat.format(date)} UTC`
     : formatDateTime(date);
 }
+
+/** "1 hour", "3 hours", "0 hours" — a count with its noun agreeing (`many` defaults to `one` + "s"). */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
+}

@@ -4,6 +4,7 @@ import { insertNotification, listOutbox } from "@/db/queries/notifications";
 import { companyGroup, enqueue, sendEmail } from "@/jobs/definitions";
 import { holdsAll, type Actor } from "@/lib/authz";
 import type { RenderedEmail } from "@/lib/email";
+import { withoutSettingNames } from "@/lib/email-text";
 
 /**
  * What Settings → Email outbox may show (issue 13 item 1). A link that opens something — an
@@ -62,5 +63,11 @@ export async function loadOutbox(db: DbOrTx, actor: Actor, limit = 100) {
           : null;
       return couldInvite(actor, role);
     })
-    .map(({ notification: n }) => ({ ...n, text: maskOneTimeLinks(n.text), html: maskOneTimeLinks(n.html) }));
+    .map(({ notification: n }) => ({
+      ...n,
+      text: maskOneTimeLinks(n.text),
+      html: maskOneTimeLinks(n.html),
+      // A provider's error may name the server's settings; members read what happened, not the configuration.
+      error: n.error === null ? null : withoutSettingNames(n.error),
+    }));
 }

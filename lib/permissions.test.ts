@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALL_PERMISSIONS, DEFAULT_ROLES, roleHasPermission } from "./permissions";
+import { ALL_PERMISSIONS, DEFAULT_ROLES, includedBy, roleHasPermission } from "./permissions";
 
 describe("roleHasPermission", () => {
   it("gives the Owner role every permission, whatever its list says", () => {
@@ -25,5 +25,14 @@ describe("roleHasPermission", () => {
   it("starts companies with a Member role that cannot touch webhooks", () => {
     const member = DEFAULT_ROLES.find((r) => r.name === "Member")!;
     expect(roleHasPermission(member, "webhooks.view")).toBe(false);
+  });
+});
+
+describe("includedBy", () => {
+  it("names the held permission that includes another (the matrix locks that box)", () => {
+    expect(includedBy(["webhooks.manage"], "webhooks.view")).toBe("webhooks.manage");
+    expect(includedBy(["webhooks.view", "webhooks.manage"], "webhooks.view")).toBe("webhooks.manage");
+    expect(includedBy(["webhooks.view"], "webhooks.view")).toBeNull();
+    expect(includedBy(["webhooks.manage"], "roles.manage")).toBeNull();
   });
 });

@@ -38,6 +38,15 @@ const IMPLIES: Partial<Record<Permission, Permission[]>> = {
   "webhooks.manage": ["webhooks.view"],
 };
 
+/**
+ * The permission, among those a role holds, that already includes `permission` (Manage Webhooks for
+ * View Webhooks), or null. The matrix shows such a permission ticked and locked, naming the reason.
+ */
+export function includedBy(held: readonly string[], permission: Permission): Permission | null {
+  for (const h of held) if (isPermission(h) && IMPLIES[h]?.includes(permission)) return h;
+  return null;
+}
+
 export interface RoleLike {
   isOwner: boolean;
   permissions: string[];
@@ -46,11 +55,7 @@ export interface RoleLike {
 /** The single answer to "may this role do that?". The Owner role always holds everything. */
 export function roleHasPermission(role: RoleLike, permission: Permission): boolean {
   if (role.isOwner) return true;
-  for (const held of role.permissions) {
-    if (held === permission) return true;
-    if (isPermission(held) && IMPLIES[held]?.includes(permission)) return true;
-  }
-  return false;
+  return role.permissions.includes(permission) || includedBy(role.permissions, permission) !== null;
 }
 
 export function permissionLabel(permission: string): string {

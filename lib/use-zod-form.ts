@@ -12,12 +12,22 @@ import {
 import type { z } from "zod";
 import type { ActionResult } from "./action";
 
-/** react-hook-form with the zod schema the server action uses (midday's useZodForm). */
+/**
+ * react-hook-form with the zod schema the server action uses (midday's useZodForm). Nothing is judged
+ * before the first submit except a field the person edited and left (components/app/form-fields.tsx
+ * checks it on leaving); after a submit, every field is re-checked as it changes. Tabbing through an
+ * untouched field never shows "required".
+ */
 export function useZodForm<S extends z.ZodType<FieldValues, FieldValues>>(
   schema: S,
   props?: Omit<UseFormProps<z.input<S>, unknown, z.output<S>>, "resolver">,
 ) {
-  return useForm<z.input<S>, unknown, z.output<S>>({ ...props, resolver: zodResolver(schema) as never });
+  return useForm<z.input<S>, unknown, z.output<S>>({
+    mode: "onSubmit",
+    reValidateMode: "onChange",
+    ...props,
+    resolver: zodResolver(schema) as never,
+  });
 }
 
 /**
@@ -33,7 +43,12 @@ export function useLazyZodForm<S extends z.ZodType<FieldValues, FieldValues>>(
     const schema = await loadSchema();
     return (zodResolver(schema) as never as Resolver<z.input<S>, unknown, z.output<S>>)(values, context, options);
   };
-  return useForm<z.input<S>, unknown, z.output<S>>({ ...props, resolver });
+  return useForm<z.input<S>, unknown, z.output<S>>({
+    mode: "onSubmit",
+    reValidateMode: "onChange",
+    ...props,
+    resolver,
+  });
 }
 
 /** Puts every field error the server returned next to its field; returns true when there were some. */

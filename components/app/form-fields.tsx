@@ -8,7 +8,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { cn } from "@/lib/utils";
-import { FieldShell, withRef, type ShellProps } from "./text-field";
+import { bindField, FieldShell, type ShellProps } from "./text-field";
 
 export { TextField } from "./text-field";
 
@@ -33,18 +33,19 @@ export function TextareaField({
   description,
   className,
   messageClassName,
+  popup,
   ...textarea
 }: ShellProps & {
   name: string;
   textareaClassName?: string;
   inputRef?: RefObject<HTMLTextAreaElement | null>;
 } & TextareaProps) {
-  const { control } = useFormContext();
+  const { control, trigger } = useFormContext();
   return (
     <FormField
       control={control}
       name={name}
-      render={({ field }) => (
+      render={(props) => (
         <FieldShell
           label={label}
           labelAction={labelAction}
@@ -52,14 +53,17 @@ export function TextareaField({
           className={className}
           messageClassName={messageClassName}
         >
-          <FormControl>
-            <Textarea
-              {...textarea}
-              className={textareaClassName}
-              {...withRef(field, inputRef)}
-              value={field.value ?? ""}
-            />
-          </FormControl>
+          <div className="relative">
+            <FormControl>
+              <Textarea
+                {...textarea}
+                className={textareaClassName}
+                {...bindField(props, trigger, inputRef)}
+                value={props.field.value ?? ""}
+              />
+            </FormControl>
+            {popup}
+          </div>
         </FieldShell>
       )}
     />
@@ -79,25 +83,28 @@ export function NumberField({
   min: number;
   max: number;
 }) {
-  const { control } = useFormContext();
+  const { control, trigger } = useFormContext();
   return (
     <FormField
       control={control}
       name={name}
-      render={({ field }) => (
-        <FieldShell label={label} description={description}>
-          <FormControl>
-            <Input
-              type="number"
-              min={min}
-              max={max}
-              {...field}
-              value={field.value ?? ""}
-              onChange={(e) => field.onChange(e.target.value === "" ? undefined : e.target.valueAsNumber)}
-            />
-          </FormControl>
-        </FieldShell>
-      )}
+      render={(props) => {
+        const bound = bindField(props, trigger);
+        return (
+          <FieldShell label={label} description={description}>
+            <FormControl>
+              <Input
+                type="number"
+                min={min}
+                max={max}
+                {...bound}
+                value={props.field.value ?? ""}
+                onChange={(e) => bound.onChange(e.target.value === "" ? undefined : e.target.valueAsNumber)}
+              />
+            </FormControl>
+          </FieldShell>
+        );
+      }}
     />
   );
 }

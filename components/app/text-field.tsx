@@ -1,7 +1,7 @@
 "use client";
 
-import type { ComponentProps, ReactNode, RefObject } from "react";
-import { useFormContext, type ControllerRenderProps } from "react-hook-form";
+import type { ChangeEvent, ComponentProps, ReactNode, RefObject } from "react";
+import { useFormContext, type ControllerFieldState, type ControllerRenderProps } from "react-hook-form";
 import { FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { cn } from "@/lib/utils";
@@ -10,6 +10,10 @@ import { cn } from "@/lib/utils";
  * The text field and the frame every field of components/app/form-fields.tsx shares, in a file of
  * their own: the account forms (sign-in, sign-up…) need only this, not the selects, switches and
  * text areas (and their popup code) of the other fields.
+ *
+ * When errors show (with useZodForm's modes): after the first submit, or once the person really edited
+ * the field and leaves it — never for a field they only tabbed through. Each field keeps one line under
+ * it for its error, so an error appearing never moves what is below (a button about to be clicked).
  */
 
 export interface ShellProps {
@@ -20,6 +24,9 @@ export interface ShellProps {
   /** The FormItem's classes (grid placement in a row). */
   className?: string;
   messageClassName?: string;
+  /** Shown over the page just under the control (a list of suggestions); `null` keeps its slot (the control is not
+   * remounted, losing the focus, when the list comes and goes). */
+  popup?: ReactNode;
 }
 
 /** Label (with its action), the control, the hint and the error: the frame every field shares. */
@@ -44,19 +51,37 @@ export function FieldShell({
       )}
       {children}
       {description ? <FormDescription>{description}</FormDescription> : null}
-      <FormMessage className={messageClassName} />
+      {/* The error's line is kept even while empty: an error appearing moves nothing below it. */}
+      <div className="min-h-5" data-slot="form-message-line">
+        <FormMessage className={messageClassName} />
+      </div>
     </FormItem>
   );
 }
 
-/** The field's own ref, and the caller's too when it needs the element (to insert at the caret). */
-export function withRef<E>(field: ControllerRenderProps, inputRef: RefObject<E | null> | undefined) {
-  if (!inputRef) return field;
+/**
+ * The field's bindings: leaving a field the person edited checks it (a field only tabbed through is
+ * not judged before the first submit), an edit re-checks a field showing an error, and the caller
+ * gets the element too when it needs it (to insert at the caret).
+ */
+export function bindField<E>(
+  { field, fieldState }: { field: ControllerRenderProps; fieldState: ControllerFieldState },
+  trigger: (name: string) => Promise<boolean>,
+  inputRef?: RefObject<E | null>,
+) {
   return {
     ...field,
+    onBlur: () => {
+      field.onBlur();
+      if (fieldState.isDirty) void trigger(field.name);
+    },
+    onChange: (value: ChangeEvent<HTMLInputElement | HTMLTextAreaElement> | unknown) => {
+      field.onChange(value);
+      if (fieldState.error) void trigger(field.name);
+    },
     ref: (el: E | null) => {
       field.ref(el);
-      inputRef.current = el;
+      if (inputRef) inputRef.current = el;
     },
   };
 }
@@ -74,6 +99,7 @@ export function TextField({
   description,
   className,
   messageClassName,
+  popup,
   ...input
 }: ShellProps & {
   name: string;
@@ -85,21 +111,21 @@ export function TextField({
    * goes. */
   leading?: ReactNode;
 } & InputProps) {
-  const { control } = useFormContext();
+  const { control, trigger } = useFormContext();
   return (
     <FormField
       control={control}
       name={name}
-      render={({ field }) => {
+      render={(props) => {
         const element = (
           <FormControl>
             <Input
               autoComplete="off"
               spellCheck={mono ? false : undefined}
               {...input}
-              {...withRef(field, inputRef)}
+              {...bindField(props, trigger, inputRef)}
               className={cn(mono && "font-mono text-sm", inputClassName) || undefined}
-              value={field.value ?? ""}
+              value={props.field.value ?? ""}
             />
           </FormControl>
         );
@@ -111,12 +137,13 @@ export function TextField({
             className={className}
             messageClassName={messageClassName}
           >
-            {leading === undefined ? (
+            {leading === undefined && popup === undefined ? (
               element
             ) : (
               <div className="relative">
                 {leading}
                 {element}
+                {popup}
               </div>
             )}
           </FieldShell>

@@ -13,7 +13,7 @@ import { DeliveriesByHourChart, SuccessRateChart } from "./lazy-charts";
 import { hourLabel } from "./hours";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { formatDateTime, formatRelative } from "@/lib/format";
+import { formatDateTime, formatRelative, plural } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
 export interface DeliveryOverviewData {
@@ -103,7 +103,7 @@ function HourlyTable({ buckets, withSkipped }: { buckets: HourBucket[]; withSkip
   return (
     <details className="text-sm">
       <summary className="text-muted-foreground hover:text-foreground cursor-pointer select-none">
-        Hourly figures ({busy.length} hours with deliveries)
+        Hourly figures ({plural(busy.length, "hour")} with deliveries)
       </summary>
       <div className="mt-2 max-h-72 overflow-auto rounded-md border">
         <table className="w-full text-xs">

@@ -18,6 +18,7 @@ import {
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
+import { plural } from "@/lib/format";
 import type { RETRY_PERIODS } from "@/lib/validations/listing";
 
 type Period = (typeof RETRY_PERIODS)[number];
@@ -33,12 +34,13 @@ export function RetryAllButton({
   webhookId,
   period,
   failed,
-  disabled,
+  disabledReason,
 }: {
   webhookId: string;
   period: Period;
   failed: number;
-  disabled?: boolean;
+  /** Why there is nothing to start (nothing failed, or a retry is under way): the button is disabled and says so. */
+  disabledReason?: string | null;
 }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
@@ -59,16 +61,28 @@ export function RetryAllButton({
 
   return (
     <>
-      <Button type="button" variant="outline" onClick={() => setOpen(true)} disabled={disabled}>
+      <Button
+        type="button"
+        variant="outline"
+        onClick={() => setOpen(true)}
+        disabled={Boolean(disabledReason)}
+        title={disabledReason ?? undefined}
+        aria-describedby={disabledReason ? "retry-all-reason" : undefined}
+      >
         <ListRestartIcon aria-hidden /> Retry all failed
       </Button>
+      {disabledReason ? (
+        <span id="retry-all-reason" className="sr-only">
+          {disabledReason}
+        </span>
+      ) : null}
       <Dialog open={open} onOpenChange={(next) => (pending ? undefined : setOpen(next))}>
         <DialogContent>
           <DialogHeader>
             <DialogTitle>Retry all failed deliveries?</DialogTitle>
             <DialogDescription>
               Each failed delivery of the period is sent once more, in the background, as a manual attempt in your name.{" "}
-              {failed > 0 ? `${failed.toLocaleString("en")} failed in the period shown.` : ""}
+              {failed > 0 ? `${plural(failed, "delivery", "deliveries")} failed in the period shown.` : ""}
             </DialogDescription>
           </DialogHeader>
           <div className="grid gap-4">

@@ -53,7 +53,10 @@ export function TestTokenButton({ credentialId }: { credentialId: string }) {
   );
 }
 
-/** Asks first; refused (the dialog stays, the toast names them) while webhooks use the credential. */
+/**
+ * Asks first. While webhooks use the credential the dialog names them and its Delete stays disabled (the
+ * server refuses it too).
+ */
 export function DeleteOAuthCredentialButton({
   credentialId,
   name,
@@ -78,6 +81,7 @@ export function DeleteOAuthCredentialButton({
         )
       }
       confirmLabel="Delete credential"
+      confirmDisabled={usedBy.length > 0}
       action={() => deleteOAuthCredentialAction({ credentialId })}
       triggerProps={{ variant: "outline", className: "text-destructive hover:text-destructive" }}
     >

@@ -1,5 +1,6 @@
 import { AUDIT_ACTION_LABELS, type AuditEntry, type AuditTargetGroup } from "@/lib/audit";
 import { permissionLabel } from "@/lib/permissions";
+import { plural } from "@/lib/format";
 
 /** A label for an action this page does not know yet: "webhook.auto_disabled" → "Webhook auto disabled". */
 export function auditActionLabel(action: string): string {
@@ -162,7 +163,7 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details" | 
       return typeof d.overlapHours === "number"
         ? [
             d.overlapHours > 0
-              ? `Previous secret still signs for ${d.overlapHours} ${d.overlapHours === 1 ? "hour" : "hours"}`
+              ? `Previous secret still signs for ${plural(d.overlapHours, "hour")}`
               : "Previous secret stopped at once",
           ]
         : [];

@@ -3,6 +3,7 @@
 import { useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { updateCompanySettingsAction } from "@/app/(app)/settings/company/actions";
+import { LeaveGuard } from "@/components/app/leave-guard";
 import { SubmitButton } from "@/components/app/submit-button";
 import { NumberField, TextField } from "@/components/app/form-fields";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -25,7 +26,7 @@ export function CompanySettingsForm({
   /** The company's plan (set by the operator): its calls a day cap this limit. */
   plan?: { name: string; callsPerDay: number | null };
 }) {
-  const form = useZodForm(companySettingsSchema, { defaultValues: defaults, mode: "onTouched" });
+  const form = useZodForm(companySettingsSchema, { defaultValues: defaults });
   const hours = useWatch({ control: form.control, name: "autoDisableAfterHours" });
   const pending = form.formState.isSubmitting;
 
@@ -112,6 +113,7 @@ export function CompanySettingsForm({
           ) : null}
           <SubmitButton pending={pending}>Save settings</SubmitButton>
         </div>
+        <LeaveGuard when={form.formState.isDirty} what="your changes to the company settings" />
       </form>
     </Form>
   );

@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import { resendEmailAction } from "@/app/(app)/settings/outbox/actions";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
+import { emailTextParts } from "@/lib/email-text";
 import {
   Dialog,
   DialogContent,
@@ -24,6 +25,32 @@ export interface OutboxEmail {
   error: string | null;
   /** The plain-text part only: the HTML part is never rendered here. */
   text: string;
+}
+
+/** The email's text as an email reads: its lines, with web and email addresses as links (masked links stay text). */
+export function EmailBody({ text }: { text: string }) {
+  return (
+    <article
+      aria-label="Email text"
+      data-testid="email-text"
+      className="bg-muted/40 max-h-[60vh] overflow-auto rounded-md border p-4 text-sm leading-relaxed break-words whitespace-pre-wrap"
+    >
+      {emailTextParts(text).map((part, i) =>
+        part.kind === "text" ? (
+          part.value
+        ) : (
+          <a
+            key={i}
+            href={part.href}
+            {...(part.kind === "url" ? { target: "_blank", rel: "noopener noreferrer" } : {})}
+            className="text-primary break-all underline underline-offset-4"
+          >
+            {part.value}
+          </a>
+        ),
+      )}
+    </article>
+  );
 }
 
 export function ViewEmailButton({ email }: { email: OutboxEmail }) {
@@ -46,9 +73,7 @@ export function ViewEmailButton({ email }: { email: OutboxEmail }) {
           </DialogDescription>
         </DialogHeader>
         {email.error ? <p className="text-destructive text-sm">Error: {email.error}</p> : null}
-        <pre className="bg-muted max-h-[60vh] overflow-auto rounded-md p-4 font-mono text-xs whitespace-pre-wrap break-words">
-          {email.text}
-        </pre>
+        <EmailBody text={email.text} />
       </DialogContent>
     </Dialog>
   );

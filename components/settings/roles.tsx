@@ -33,6 +33,7 @@ export function PermissionCell({
   permissionLabel,
   granted,
   disabled = false,
+  includedIn,
 }: {
   roleId: string;
   roleName: string;
@@ -40,6 +41,8 @@ export function PermissionCell({
   permissionLabel: string;
   granted: boolean;
   disabled?: boolean;
+  /** The label of a permission the role holds that includes this one: shown ticked and locked, with why. */
+  includedIn?: string | null;
 }) {
   const [pending, startTransition] = useTransition();
   const [checked, setChecked] = useOptimistic(granted);
@@ -58,6 +61,18 @@ export function PermissionCell({
         toast.error(result.error);
       }
     });
+  }
+
+  if (includedIn) {
+    const reasonId = `included-${roleId}-${permission}`;
+    return (
+      <div className="flex flex-col items-center gap-1">
+        <Checkbox checked disabled aria-label={`${roleName} — ${permissionLabel}`} aria-describedby={reasonId} />
+        <span id={reasonId} className="text-muted-foreground text-xs">
+          Included in {includedIn}
+        </span>
+      </div>
+    );
   }
 
   return (

@@ -2,25 +2,18 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import type { SettingsSection } from "@/lib/settings-sections";
 import { cn } from "@/lib/utils";
 
-const LINKS = [
-  { href: "/settings/members", label: "Members" },
-  { href: "/settings/roles", label: "Roles & permissions" },
-  { href: "/settings/api-keys", label: "API keys" },
-  { href: "/settings/company", label: "Company" },
-  { href: "/settings/plan", label: "Plan & usage" },
-  { href: "/settings/outbox", label: "Email outbox" },
-  { href: "/settings/audit", label: "Audit log" },
-  { href: "/settings/account", label: "Your account" },
-] as const;
-
-/** The horizontal settings navigation; the current section is marked with aria-current. */
-export function SettingsNav() {
+/**
+ * The horizontal settings navigation: only the sections the viewer's role may open (`sections`, from
+ * visibleSettingsSections on the server); the current section is marked with aria-current.
+ */
+export function SettingsNav({ sections }: { sections: readonly SettingsSection[] }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Settings sections" className="-mb-px flex gap-1 overflow-x-auto border-b">
-      {LINKS.map((link) => {
+      {sections.map((link) => {
         const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
         return (
           <Link

@@ -1,13 +1,88 @@
 "use client";
 
-import { CircleCheckIcon, CircleXIcon, ClockIcon, TriangleAlertIcon } from "lucide-react";
+import { useState } from "react";
+import { CircleCheckIcon, CircleXIcon, ClockIcon, SendIcon, TriangleAlertIcon } from "lucide-react";
 import { CodeBlock, HeaderTable, prettyBody } from "@/components/app/code-block";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Label } from "@/components/ui/label";
+import { Textarea } from "@/components/ui/textarea";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Spinner } from "@/components/ui/spinner";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import type { TestResult } from "@/lib/delivery/test-webhook";
+import { parseSampleRecord } from "./sample-record";
+
+/**
+ * The record Test sent, editable: change a value (an empty email, a long name…) and send again with it.
+ * `text` is the edited JSON (null: the record as last sent).
+ */
+function SampleRecordEditor({
+  sample,
+  text,
+  onTextChange,
+  onSend,
+  pending,
+}: {
+  sample: Record<string, unknown>;
+  text: string | null;
+  onTextChange: (text: string | null) => void;
+  onSend: (sample: Record<string, unknown>) => void;
+  pending: boolean;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const value = text ?? JSON.stringify(sample, null, 2);
+  function send() {
+    const parsed = parseSampleRecord(value);
+    if (!parsed.ok) return setError(parsed.error);
+    setError(null);
+    onSend(parsed.sample);
+  }
+  return (
+    <section aria-labelledby="test-sample-heading" className="space-y-2 border-t pt-4">
+      <h3 id="test-sample-heading" className="text-sm font-medium">
+        Sample record
+      </h3>
+      <p className="text-muted-foreground text-xs" id="test-sample-hint">
+        The record the test was built from. Edit it (JSON) to try other values, then send again; nothing is saved.
+      </p>
+      <Label htmlFor="test-sample" className="sr-only">
+        Sample record (JSON)
+      </Label>
+      <Textarea
+        id="test-sample"
+        value={value}
+        onChange={(e) => {
+          onTextChange(e.target.value);
+          setError(null);
+        }}
+        rows={10}
+        spellCheck={false}
+        aria-describedby={error ? "test-sample-hint test-sample-error" : "test-sample-hint"}
+        aria-invalid={error ? true : undefined}
+        className="font-mono text-xs"
+      />
+      <div className="min-h-5">
+        {error ? (
+          <p id="test-sample-error" className="text-destructive text-sm">
+            {error}
+          </p>
+        ) : null}
+      </div>
+      <div className="flex flex-wrap justify-end gap-2">
+        {text !== null ? (
+          <Button type="button" variant="ghost" size="sm" onClick={() => onTextChange(null)} disabled={pending}>
+            Undo my edits
+          </Button>
+        ) : null}
+        <Button type="button" size="sm" onClick={send} disabled={pending}>
+          <SendIcon aria-hidden /> Send with this record
+        </Button>
+      </div>
+    </section>
+  );
+}
 
 /**
  * The Test result beside the form: what was sent (secrets masked) and what came back, with the
@@ -18,13 +93,24 @@ export function TestPanel({
   onOpenChange,
   pending,
   result,
+  sampleText,
+  onSampleTextChange,
+  onSendSample,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   pending: boolean;
   result: TestResult | null;
+  /** The sample record as edited here (JSON), or null for the one last sent. */
+  sampleText: string | null;
+  onSampleTextChange: (text: string | null) => void;
+  /** Sends the test again with an edited record. */
+  onSendSample: (sample: Record<string, unknown>) => void;
 }) {
   const sent = result && result.ok ? result : null;
+  // The record stays editable while the next test runs (and after one that was refused before sending).
+  const [lastSample, setLastSample] = useState<Record<string, unknown> | null>(null);
+  if (sent && sent.sample !== lastSample) setLastSample(sent.sample);
   const success = sent && !sent.error;
   return (
     <Sheet open={open} onOpenChange={onOpenChange}>
@@ -122,6 +208,15 @@ export function TestPanel({
                 ) : null}
               </Tabs>
             </>
+          ) : null}
+          {lastSample ? (
+            <SampleRecordEditor
+              sample={lastSample}
+              text={sampleText}
+              onTextChange={onSampleTextChange}
+              onSend={onSendSample}
+              pending={pending}
+            />
           ) : null}
         </div>
       </SheetContent>

@@ -7,6 +7,7 @@ import { useWatch } from "react-hook-form";
 import { FlaskConicalIcon } from "lucide-react";
 import { toast } from "sonner";
 import { createWebhookAction, testWebhookDraftAction, updateWebhookAction } from "@/app/(app)/webhooks/actions";
+import { LeaveGuard } from "@/components/app/leave-guard";
 import { SubmitButton } from "@/components/app/submit-button";
 import { Button } from "@/components/ui/button";
 import { Form } from "@/components/ui/form";
@@ -50,7 +51,7 @@ export interface WebhookFormProps {
 export function WebhookForm(props: WebhookFormProps) {
   const { mode, webhookId, eventTypes, credentials, canManage, savedSecrets } = props;
   const router = useRouter();
-  const form = useZodForm(webhookObjectSchema, { defaultValues: props.defaults, mode: "onTouched" });
+  const form = useZodForm(webhookObjectSchema, { defaultValues: props.defaults });
   const [active, eventTypeValues, methodValue, url] = useWatch({
     control: form.control,
     name: ["active", "eventTypes", "method", "url"],
@@ -60,6 +61,8 @@ export function WebhookForm(props: WebhookFormProps) {
   const [testOpen, setTestOpen] = useState(false);
   const [testPending, startTest] = useTransition();
   const [testResult, setTestResult] = useState<TestResult | null>(null);
+  // The sample record as edited in the Test panel (null: the event type's sample as last sent).
+  const [sampleText, setSampleText] = useState<string | null>(null);
   const [createdSecret, setCreatedSecret] = useState<string | null>(null);
 
   // Test, the preview and the body's field list use the first chosen type's sample; conditions offer every
@@ -98,17 +101,20 @@ export function WebhookForm(props: WebhookFormProps) {
     () => toast.error("Fix the highlighted fields — nothing was saved"),
   );
 
-  function runTest() {
+  /** Test: every field but the Name is checked (a draft is tried before it is named); `sample` is an edited record. */
+  function runTest(sample?: Record<string, unknown>) {
     if (!delays.sync()) return;
     setTestOpen(true);
     setTestResult(null);
+    if (!sample) setSampleText(null);
     startTest(async () => {
-      const valid = await form.trigger();
+      const fields = Object.keys(form.getValues()).filter((f) => f !== "name") as (keyof WebhookFormValues)[];
+      const valid = await form.trigger(fields);
       if (!valid) {
         setTestResult({ ok: false, message: "Fix the highlighted fields, then test again.", fieldErrors: {} });
         return;
       }
-      const result = await testWebhookDraftAction({ webhookId, config: form.getValues() });
+      const result = await testWebhookDraftAction({ webhookId, config: form.getValues(), sample });
       if (!result.ok) {
         setTestResult({ ok: false, message: result.error, fieldErrors: {} });
         return;
@@ -203,7 +209,7 @@ export function WebhookForm(props: WebhookFormProps) {
                 <Button
                   type="button"
                   variant="outline"
-                  onClick={runTest}
+                  onClick={() => runTest()}
                   disabled={testPending}
                   aria-busy={testPending || undefined}
                 >
@@ -218,7 +224,19 @@ export function WebhookForm(props: WebhookFormProps) {
           </form>
         </Form>
       </div>
-      <TestPanel open={testOpen} onOpenChange={setTestOpen} pending={testPending} result={testResult} />
+      <LeaveGuard
+        when={canManage && form.formState.isDirty && createdSecret === null}
+        what="your changes to this webhook"
+      />
+      <TestPanel
+        open={testOpen}
+        onOpenChange={setTestOpen}
+        pending={testPending}
+        result={testResult}
+        sampleText={sampleText}
+        onSampleTextChange={setSampleText}
+        onSendSample={runTest}
+      />
       <SigningSecretDialog
         secret={createdSecret}
         title="Webhook created"

@@ -323,6 +323,21 @@ describe("webhook actions", () => {
     }
   });
 
+  it("tests a draft without a name and refuses an edited sample record that is not a JSON object", async () => {
+    const unnamed = await testWebhookDraft.run(env.deps, company.owner, {
+      config: { ...base, name: "", url: "https://preview.example.com/{{data.id}}" },
+      sample: { id: "d_typed" },
+      dryRun: true,
+    });
+    expect(unnamed.ok && unnamed.data.ok && unnamed.data.request.url).toBe("https://preview.example.com/d_typed");
+    const refused = await testWebhookDraft.run(env.deps, company.owner, {
+      config: base,
+      sample: [1, 2] as never,
+      dryRun: true,
+    });
+    expect(refused).toMatchObject({ ok: false, fieldErrors: { sample: [expect.stringMatching(/^Sample record/)] } });
+  });
+
   it("never writes a secret to the audit log", async () => {
     const entries = await env.db.select().from(auditLog).where(eq(auditLog.companyId, company.companyId));
     expect(entries.length).toBeGreaterThan(8);

@@ -48,10 +48,17 @@ export const rotateSigningSecretSchema = z.object({
     .max(168, "At most 7 days (168 hours)")
     .default(24),
 });
+/** The largest record the Test panel may send in place of the event type's sample (as JSON). */
+export const MAX_TEST_SAMPLE_BYTES = 64 * 1024;
 export const testWebhookDraftSchema = z.object({
   webhookId: z.uuid().optional(),
   config: z.unknown(),
   dryRun: z.boolean().default(false),
+  /** The record to send instead of the sample (edited in the Test panel): a JSON object. */
+  sample: z
+    .record(z.string(), z.unknown(), { error: 'Sample record: write a JSON object, such as {"id": 1}' })
+    .refine((s) => JSON.stringify(s).length <= MAX_TEST_SAMPLE_BYTES, "Sample record: at most 64 KiB of JSON")
+    .optional(),
 });
 /** The draft's parts that shape the body; previewBody parses them with the webhook schema. */
 export const previewWebhookBodySchema = z.object({
@@ -468,6 +475,7 @@ export const testWebhookDraft = defineAction({
       webhookId: input.webhookId,
       dryRun: input.dryRun,
       hostChange,
+      sample: input.sample,
     });
     if (result.ok && !result.dryRun) {
       // Every Test send is audited: who sent it, to which host, and what came back.
@@ -482,6 +490,7 @@ export const testWebhookDraft = defineAction({
           status: result.response?.status ?? null,
           error: result.error?.kind ?? null,
           savedSecretsUsed: Boolean(storedSecrets && Object.values(storedSecrets).some(Boolean)),
+          editedSample: input.sample !== undefined,
         },
       });
     }

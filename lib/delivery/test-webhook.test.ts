@@ -97,6 +97,28 @@ describe("testWebhook", () => {
     }
   });
 
+  it("tests a draft that has no name yet, with a record edited in the Test panel", async () => {
+    const receiver = await startReceiver();
+    try {
+      const draft = { eventType: "deal.updated", url: `${receiver.url}/deals/{{data.id}}`, name: "  " };
+      const edited = { id: "d_edited", stage: "Lost", owner: { email: "" } };
+      const result = sent(await testWebhook(env.db, company.companyId, draft, { allowPrivate: true, sample: edited }));
+      expect(receiver.received).toHaveLength(1);
+      expect(receiver.received[0].url).toBe("/deals/d_edited");
+      expect(JSON.parse(receiver.received[0].body)).toMatchObject({ type: "deal.updated", data: edited });
+      expect(result.sample).toEqual(edited);
+
+      // Without an edited record, the event type's sample is sent and handed back for editing.
+      const plain = sent(
+        await testWebhook(env.db, company.companyId, { ...draft, name: undefined }, { allowPrivate: true }),
+      );
+      expect(plain.sample).toMatchObject({ id: "d_5531", stage: "Won" });
+      expect(receiver.received[1].url).toBe("/deals/d_5531");
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it("signs with a throwaway whsec_ secret when none is given", async () => {
     const receiver = await startReceiver();
     try {

@@ -35,6 +35,8 @@ export interface TestOptions {
   webhookId?: string;
   /** Build the request only (the form's live body preview): no token fetch, nothing sent. */
   dryRun?: boolean;
+  /** The record to send instead of the event type's sample (edited in the Test panel). */
+  sample?: Record<string, unknown>;
   /** The URL's host differs from the saved webhook's: no saved secret is passed, and a blank one must be typed again.
    * */
   hostChange?: { from: string; to: string };
@@ -66,6 +68,8 @@ export interface TestSent {
   error: { kind: SendErrorKind; message: string; meaning: string } | null;
   /** True for a preview: the request was built, not sent. */
   dryRun?: boolean;
+  /** The record the request was built from (the event type's sample, or the one edited in the Test panel). */
+  sample: Record<string, unknown>;
 }
 
 export type TestResult = TestInvalid | TestSent;
@@ -76,6 +80,18 @@ function invalid(fieldErrors: FieldErrors, message = "Fix the highlighted fields
 
 function addError(errors: FieldErrors, field: string, message: string) {
   (errors[field] ??= []).push(message);
+}
+
+/** What a Test without a name is called while it is built: a draft need not be named to be tried. */
+export const TEST_STAND_IN_NAME = "Untitled webhook";
+
+/** The form's values with a stand-in name when the Name field is still blank. */
+function withStandInName(rawInput: unknown): unknown {
+  if (rawInput === null || typeof rawInput !== "object" || Array.isArray(rawInput)) return rawInput;
+  const name = (rawInput as { name?: unknown }).name;
+  if (typeof name === "string" && name.trim() !== "") return rawInput;
+  if (name !== undefined && name !== null && typeof name !== "string") return rawInput;
+  return { ...rawInput, name: TEST_STAND_IN_NAME };
 }
 
 /** The form's values parsed with the webhook schema, or its issues as field errors. */
@@ -240,11 +256,13 @@ export async function testWebhook(
   rawInput: unknown,
   options: TestOptions = {},
 ): Promise<TestResult> {
-  const parsed = parseConfig(rawInput);
+  const parsed = parseConfig(withStandInName(rawInput));
   if (!parsed.ok) return parsed;
   const config = parsed.config;
-  const event = await sampleEvent(db, companyId, config, `evt_test_${randomUUID()}`);
-  if ("ok" in event) return event;
+  const sampled = await sampleEvent(db, companyId, config, `evt_test_${randomUUID()}`);
+  if ("ok" in sampled) return sampled;
+  const event: DeliveryEvent = options.sample ? { ...sampled, data: options.sample } : sampled;
+  const sample = event.data;
 
   const stored = options.storedSecrets ?? {};
   const auth = config.auth;
@@ -314,6 +332,7 @@ export async function testWebhook(
     return {
       ok: true,
       dryRun: true,
+      sample,
       request: {
         method: built.method,
         url: scrubPreview(built.maskedUrl),
@@ -352,6 +371,7 @@ export async function testWebhook(
   );
   return {
     ok: true,
+    sample,
     request: {
       method: built.method,
       url: scrub(built.maskedUrl),

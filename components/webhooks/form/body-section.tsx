@@ -13,7 +13,7 @@ import { eventTypeAsSent, type EventNaming } from "@/lib/events/leadsquared-name
 import { BODY_ENCODINGS, BODY_METHODS, isSecretConstant, type HttpMethod } from "@/lib/validations/webhook";
 import { useWebhookFormContext } from "./form-context";
 import { FieldChecklist } from "./field-checklist";
-import { insertAt, PlaceholderPicker } from "./placeholder-picker";
+import { PlaceholderPicker, usePlaceholderSuggestions, type PlaceholderTarget } from "./placeholder-picker";
 import { RemoveRowButton, SecretRow } from "./rows";
 import { Section } from "./section";
 import { useBodyPreview } from "./use-body-preview";
@@ -100,6 +100,12 @@ export function BodySection({
   const bodyFields = useFieldArray({ control, name: "body.fields" as never });
   const constants = useFieldArray({ control, name: "body.constants" as never });
   const templateRef = useRef<HTMLTextAreaElement | null>(null);
+  const templateTarget: PlaceholderTarget = {
+    inputRef: templateRef,
+    get: () => (form.getValues("body") as { template?: string } | undefined)?.template ?? "",
+    set: (value) => form.setValue("body.template" as never, value as never, { shouldDirty: true }),
+  };
+  const suggestions = usePlaceholderSuggestions(sampleFields, templateTarget, "textarea");
   const preview = useBodyPreview(form, previewEnabled);
   const pickedPaths = body.mode === "fields" ? (body.fields ?? []).map((f) => (f?.path ?? "").trim()) : [];
 
@@ -251,17 +257,9 @@ export function BodySection({
         <TextareaField
           name="body.template"
           label="Template"
-          labelAction={
-            <PlaceholderPicker
-              fields={sampleFields}
-              onPick={(p) => {
-                const current = (form.getValues("body") as { template?: string } | undefined)?.template ?? "";
-                form.setValue("body.template" as never, insertAt(templateRef.current, current, p) as never, {
-                  shouldDirty: true,
-                });
-              }}
-            />
-          }
+          labelAction={<PlaceholderPicker fields={sampleFields} target={templateTarget} />}
+          popup={suggestions.list}
+          {...suggestions.inputProps}
           rows={8}
           textareaClassName="font-mono text-sm"
           spellCheck={false}

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import type { SavedSecrets } from "@/lib/actions/webhook-reads";
 import { HTTP_METHODS, isSecretHeader } from "@/lib/validations/webhook";
 import { useWebhookFormContext } from "./form-context";
-import { insertAt, PlaceholderPicker } from "./placeholder-picker";
+import { PlaceholderPicker, usePlaceholderSuggestions, type PlaceholderTarget } from "./placeholder-picker";
 import { SecretRow } from "./rows";
 import { Section } from "./section";
 
@@ -32,6 +32,12 @@ export function RequestSection({
   const headers = useFieldArray({ control, name: "headers" });
   const headerValues = useWatch({ control, name: "headers" });
   const urlRef = useRef<HTMLInputElement | null>(null);
+  const urlTarget: PlaceholderTarget = {
+    inputRef: urlRef,
+    get: () => form.getValues("url") ?? "",
+    set: (value) => form.setValue("url", value, { shouldDirty: true, shouldValidate: true }),
+  };
+  const suggestions = usePlaceholderSuggestions(sampleFields, urlTarget, "input");
   return (
     <Section id="request" title="Request" description="Where the webhook sends the record, and how.">
       <div className="grid gap-4 sm:grid-cols-[8rem_1fr]">
@@ -39,17 +45,9 @@ export function RequestSection({
         <TextField
           name="url"
           label="URL"
-          labelAction={
-            <PlaceholderPicker
-              fields={sampleFields}
-              onPick={(p) =>
-                form.setValue("url", insertAt(urlRef.current, form.getValues("url") ?? "", p), {
-                  shouldDirty: true,
-                  shouldValidate: true,
-                })
-              }
-            />
-          }
+          labelAction={<PlaceholderPicker fields={sampleFields} target={urlTarget} />}
+          popup={suggestions.list}
+          {...suggestions.inputProps}
           type="url"
           inputMode="url"
           placeholder="https://billing.example.com/hooks/deals/{{data.id}}"

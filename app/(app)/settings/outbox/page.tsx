@@ -87,7 +87,11 @@ export default async function OutboxPage() {
                 const createdAt = formatDateTime(email.createdAt);
                 return (
                   <TableRow key={email.id}>
-                    <TableCell className="font-medium">{email.toEmail}</TableCell>
+                    <TableCell className="font-medium">
+                      <a href={`mailto:${email.toEmail}`} className="underline-offset-4 hover:underline">
+                        {email.toEmail}
+                      </a>
+                    </TableCell>
                     <TableCell className="max-w-72 truncate" title={email.subject}>
                       {email.subject}
                     </TableCell>

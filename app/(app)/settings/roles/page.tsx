@@ -5,10 +5,16 @@ import { DeleteRoleButton, NewRoleDialog, PermissionCell } from "@/components/se
 import { Checkbox } from "@/components/ui/checkbox";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { can } from "@/lib/authz";
-import { PERMISSIONS } from "@/lib/permissions";
+import { includedBy, PERMISSIONS, permissionLabel, type Permission } from "@/lib/permissions";
 import { requireActor } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Roles & permissions" };
+
+/** "Manage Webhooks" when the role holds it and it includes `permission` (View Webhooks); else null. */
+function includedLabel(held: string[], permission: Permission): string | null {
+  const by = includedBy(held, permission);
+  return by ? permissionLabel(by) : null;
+}
 
 /**
  * The role × permission matrix. Every member may read it; ticking boxes takes Manage Roles, and
@@ -100,6 +106,7 @@ export default async function RolesPage() {
                           permission={permission.key}
                           permissionLabel={permission.label}
                           granted={role.permissions.includes(permission.key)}
+                          includedIn={includedLabel(role.permissions, permission.key)}
                           disabled={!canManage || (role.id === actor.role.id && !actor.role.isOwner)}
                         />
                       )}

@@ -74,8 +74,9 @@ export default async function HistoryPage({
   const cursor = search.cursor ? decodeCursor(search.cursor) : null;
   const now = Date.now();
   const since = PERIODS[period][1] ? new Date(now - PERIODS[period][1]) : null;
-  const [counts, page, bulk] = await Promise.all([
+  const [counts, allTime, page, bulk] = await Promise.all([
     deliveryCounts(db, actor.companyId, webhook.id, since),
+    since ? deliveryCounts(db, actor.companyId, webhook.id, null) : null,
     listWebhookDeliveries(db, actor.companyId, webhook.id, { status, cursor, limit: 25 }),
     latestBulkRetry(db, actor.companyId, webhook.id),
   ]);
@@ -84,9 +85,16 @@ export default async function HistoryPage({
     actor.companyId,
     page.deliveries.map((d) => d.event.type),
   );
+  const total = allTime ?? counts;
   const bulkActive = bulk !== null && (bulk.state === "queued" || bulk.state === "running");
+  // The banner lasts as long as the work: while deliveries are re-queued, then while they are being sent (some
+  // still waiting); a run that stopped on an error says so for ten minutes.
   const bulkRecent =
-    bulk !== null && (bulkActive || (bulk.finishedAt !== null && now - bulk.finishedAt.getTime() < 10 * 60_000));
+    bulk !== null &&
+    (bulkActive ||
+      (bulk.finishedAt !== null &&
+        now - bulk.finishedAt.getTime() < 10 * 60_000 &&
+        (bulk.state === "failed" || total.pending > 0)));
   const base = `/webhooks/${webhook.id}/history`;
   const href = (patch: Partial<Search>) => {
     const next = new URLSearchParams();
@@ -126,10 +134,21 @@ export default async function HistoryPage({
         }
         actions={
           <>
-            <AutoRefresh active={pendingOnPage || counts.pending > 0 || bulkActive} />
+            <AutoRefresh active={pendingOnPage || total.pending > 0 || bulkActive} />
             {canManage ? (
               <>
-                <RetryAllButton webhookId={webhook.id} period={period} failed={counts.failed} disabled={bulkActive} />
+                <RetryAllButton
+                  webhookId={webhook.id}
+                  period={period}
+                  failed={counts.failed}
+                  disabledReason={
+                    bulkActive
+                      ? "A retry of this webhook's deliveries is under way"
+                      : total.failed + total.skipped === 0
+                        ? "Nothing to retry: no delivery of this webhook failed or was skipped"
+                        : null
+                  }
+                />
                 <RecoverButton
                   webhookId={webhook.id}
                   active={webhook.active}
