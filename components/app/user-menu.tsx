@@ -42,16 +42,17 @@ export function UserMenu({
     <DropdownMenu>
       <DropdownMenuTrigger
         className="hover:bg-sidebar-accent flex w-full items-center gap-3 rounded-md p-2 text-left outline-none focus-visible:ring-2 focus-visible:ring-ring"
-        aria-label="Account menu"
         disabled={pending}
       >
-        <Avatar className="size-8">
+        {/* Named by what it shows (name and role), then what it is: no label that differs from the visible text. */}
+        <Avatar className="size-8" aria-hidden>
           <AvatarFallback className="bg-primary/10 text-primary text-xs font-semibold">{initials}</AvatarFallback>
         </Avatar>
         <span className="min-w-0 flex-1">
           <span className="block truncate text-sm font-medium">{name}</span>
           <span className="text-muted-foreground block truncate text-xs">{roleName}</span>
         </span>
+        <span className="sr-only">{", account menu"}</span>
         <ChevronsUpDownIcon className="text-muted-foreground size-4" aria-hidden />
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start" className="w-60">

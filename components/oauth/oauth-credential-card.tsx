@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { BreakableUrl } from "@/components/app/breakable-url";
 import type { ReactNode } from "react";
 import {
   CircleCheckIcon,
@@ -162,7 +163,7 @@ export function OAuthCredentialCard({
     <Card aria-labelledby={headingId} role="article" className="gap-4">
       <CardHeader>
         <CardTitle className="flex flex-wrap items-center gap-2">
-          <h2 id={headingId} className="text-base font-semibold break-all">
+          <h2 id={headingId} className="text-base font-semibold break-words">
             {c.name}
           </h2>
           <Badge variant="secondary" className="font-mono">
@@ -171,7 +172,9 @@ export function OAuthCredentialCard({
           {c.grantType === "authorization_code" ? <Badge variant="outline">Authorization code</Badge> : null}
           {c.connection === "reconnect_needed" ? <Badge variant="destructive">Reconnect needed</Badge> : null}
         </CardTitle>
-        <CardDescription className="font-mono text-xs break-all">{c.tokenUrl}</CardDescription>
+        <CardDescription className="font-mono text-xs">
+          <BreakableUrl url={c.tokenUrl} />
+        </CardDescription>
         {actions ? <CardAction className="flex flex-wrap gap-2">{actions}</CardAction> : null}
       </CardHeader>
       <CardContent className="grid gap-4">

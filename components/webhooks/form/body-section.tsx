@@ -6,7 +6,7 @@ import { useFieldArray, useWatch } from "react-hook-form";
 import { CodeBlock, prettyBody } from "@/components/app/code-block";
 import { SelectField, TextareaField, TextField } from "@/components/app/form-fields";
 import { Button } from "@/components/ui/button";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import type { SavedSecrets } from "@/lib/actions/webhook-reads";
 import type { EventTypeOption } from "@/lib/events/catalog";
 import { eventTypeAsSent, type EventNaming } from "@/lib/events/leadsquared-names";
@@ -142,6 +142,7 @@ export function BodySection({
         />
         <EventNamingField eventType={eventType} />
       </div>
+      {/* Each mode is a tab whose panel says what it sends and holds its editor (the tabs point at real panels). */}
       <div className="space-y-2">
         <p className="text-sm font-medium" id="body-mode-label">
           Content
@@ -155,104 +156,108 @@ export function BodySection({
               </TabsTrigger>
             ))}
           </TabsList>
-        </Tabs>
-        <p className="text-muted-foreground text-sm">
-          {body.mode === "raw"
-            ? "The whole event: its id, type, time, the record and the previous values."
-            : body.mode === "fields"
-              ? "Pick the record's fields, rename them, and add constant parameters."
-              : "Write the body yourself with placeholders; values are escaped for the content type."}
-        </p>
-      </div>
-      {body.mode === "fields" ? (
-        <div className="grid gap-5 lg:grid-cols-2">
-          <div className="space-y-3">
-            <p className="text-sm font-medium">Fields</p>
-            {bodyFields.fields.map((row, i) => (
-              <div key={row.id} className="flex items-start gap-2">
-                <TextField
-                  name={`body.fields.${i}.path`}
-                  aria-label={`Field ${i + 1}`}
-                  placeholder="owner.email"
-                  list="sample-fields"
-                  mono
-                  className="flex-1"
-                />
-                <TextField
-                  name={`body.fields.${i}.as`}
-                  aria-label={`Field ${i + 1} sent as`}
-                  placeholder="Sent as (optional)"
-                  mono
-                  className="flex-1"
-                />
-                <RemoveRowButton label={`Remove field ${i + 1}`} onClick={() => bodyFields.remove(i)} />
+          <TabsContent value="raw" tabIndex={-1}>
+            <p className="text-muted-foreground text-sm">
+              The whole event: its id, type, time, the record and the previous values.
+            </p>
+          </TabsContent>
+          <TabsContent value="fields" tabIndex={-1} className="space-y-5">
+            <p className="text-muted-foreground text-sm">
+              Pick the record&apos;s fields, rename them, and add constant parameters.
+            </p>
+            <div className="grid gap-5 lg:grid-cols-2">
+              <div className="space-y-3">
+                <p className="text-sm font-medium">Fields</p>
+                {bodyFields.fields.map((row, i) => (
+                  <div key={row.id} className="flex items-start gap-2">
+                    <TextField
+                      name={`body.fields.${i}.path`}
+                      aria-label={`Field ${i + 1}`}
+                      placeholder="owner.email"
+                      list="sample-fields"
+                      mono
+                      className="flex-1"
+                    />
+                    <TextField
+                      name={`body.fields.${i}.as`}
+                      aria-label={`Field ${i + 1} sent as`}
+                      placeholder="Sent as (optional)"
+                      mono
+                      className="flex-1"
+                    />
+                    <RemoveRowButton label={`Remove field ${i + 1}`} onClick={() => bodyFields.remove(i)} />
+                  </div>
+                ))}
+                <Button
+                  type="button"
+                  variant="outline"
+                  size="sm"
+                  onClick={() => bodyFields.append({ path: "", as: "" } as never)}
+                >
+                  <PlusIcon aria-hidden /> Add field
+                </Button>
               </div>
-            ))}
-            <Button
-              type="button"
-              variant="outline"
-              size="sm"
-              onClick={() => bodyFields.append({ path: "", as: "" } as never)}
-            >
-              <PlusIcon aria-hidden /> Add field
-            </Button>
-          </div>
-          <div className="space-y-3">
-            <p className="text-sm font-medium">Constant parameters</p>
-            {constants.fields.length === 0 ? (
-              <p className="text-muted-foreground text-sm">None — e.g. source = crm.</p>
-            ) : null}
-            {constants.fields.map((row, i) => {
-              const c = (body.mode === "fields" ? body.constants?.[i] : undefined) ?? { name: "", value: "" };
-              const name = c.name ?? "";
-              const secret = isSecretConstant({ name, secret: c.secret });
-              return (
-                <SecretRow
-                  key={row.id}
-                  prefix={`body.constants.${i}`}
-                  label="Constant"
-                  index={i}
-                  name={name}
-                  secret={secret}
-                  saved={secret && rowSecretKept && savedSecrets.constants.includes(name.trim())}
-                  namePlaceholder="source"
-                  valuePlaceholder="crm"
-                  onRemove={() => constants.remove(i)}
+              <div className="space-y-3">
+                <p className="text-sm font-medium">Constant parameters</p>
+                {constants.fields.length === 0 ? (
+                  <p className="text-muted-foreground text-sm">None — e.g. source = crm.</p>
+                ) : null}
+                {constants.fields.map((row, i) => {
+                  const c = (body.mode === "fields" ? body.constants?.[i] : undefined) ?? { name: "", value: "" };
+                  const name = c.name ?? "";
+                  const secret = isSecretConstant({ name, secret: c.secret });
+                  return (
+                    <SecretRow
+                      key={row.id}
+                      prefix={`body.constants.${i}`}
+                      label="Constant"
+                      index={i}
+                      name={name}
+                      secret={secret}
+                      saved={secret && rowSecretKept && savedSecrets.constants.includes(name.trim())}
+                      namePlaceholder="source"
+                      valuePlaceholder="crm"
+                      onRemove={() => constants.remove(i)}
+                    />
+                  );
+                })}
+                <Button
+                  type="button"
+                  variant="outline"
+                  size="sm"
+                  onClick={() => constants.append({ name: "", value: "" } as never)}
+                >
+                  <PlusIcon aria-hidden /> Add constant
+                </Button>
+              </div>
+            </div>
+          </TabsContent>
+          <TabsContent value="template" tabIndex={-1} className="space-y-5">
+            <p className="text-muted-foreground text-sm">
+              Write the body yourself with placeholders; values are escaped for the content type.
+            </p>
+            <TextareaField
+              name="body.template"
+              label="Template"
+              labelAction={
+                <PlaceholderPicker
+                  fields={sampleFields}
+                  onPick={(p) => {
+                    const current = (form.getValues("body") as { template?: string } | undefined)?.template ?? "";
+                    form.setValue("body.template" as never, insertAt(templateRef.current, current, p) as never, {
+                      shouldDirty: true,
+                    });
+                  }}
                 />
-              );
-            })}
-            <Button
-              type="button"
-              variant="outline"
-              size="sm"
-              onClick={() => constants.append({ name: "", value: "" } as never)}
-            >
-              <PlusIcon aria-hidden /> Add constant
-            </Button>
-          </div>
-        </div>
-      ) : null}
-      {body.mode === "template" ? (
-        <TextareaField
-          name="body.template"
-          label="Template"
-          labelAction={
-            <PlaceholderPicker
-              fields={sampleFields}
-              onPick={(p) => {
-                const current = (form.getValues("body") as { template?: string } | undefined)?.template ?? "";
-                form.setValue("body.template" as never, insertAt(templateRef.current, current, p) as never, {
-                  shouldDirty: true,
-                });
-              }}
+              }
+              rows={8}
+              textareaClassName="font-mono text-sm"
+              spellCheck={false}
+              inputRef={templateRef}
             />
-          }
-          rows={8}
-          textareaClassName="font-mono text-sm"
-          spellCheck={false}
-          inputRef={templateRef}
-        />
-      ) : null}
+          </TabsContent>
+        </Tabs>
+      </div>
       <div className="space-y-2">
         <p className="text-sm font-medium">Preview</p>
         <p className="text-muted-foreground text-xs">
