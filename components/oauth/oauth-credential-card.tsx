@@ -175,7 +175,12 @@ export function OAuthCredentialCard({
         <CardDescription className="font-mono text-xs">
           <BreakableUrl url={c.tokenUrl} />
         </CardDescription>
-        {actions ? <CardAction className="flex flex-wrap gap-2">{actions}</CardAction> : null}
+        {/* On a phone the buttons go under the name and URL, which keep the card's width. */}
+        {actions ? (
+          <CardAction className="flex flex-wrap gap-2 max-sm:col-start-1 max-sm:row-span-1 max-sm:row-start-3 max-sm:justify-self-start">
+            {actions}
+          </CardAction>
+        ) : null}
       </CardHeader>
       <CardContent className="grid gap-4">
         <ConnectionStatus credential={c} now={now} />

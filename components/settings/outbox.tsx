@@ -46,7 +46,10 @@ export function ViewEmailButton({ email }: { email: OutboxEmail }) {
           </DialogDescription>
         </DialogHeader>
         {email.error ? <p className="text-destructive text-sm">Error: {email.error}</p> : null}
-        <pre className="bg-muted max-h-[60vh] overflow-auto rounded-md p-4 font-mono text-xs whitespace-pre-wrap break-words">
+        <pre
+          tabIndex={0}
+          className="focus-visible:ring-ring/50 outline-none focus-visible:ring-[3px] bg-muted max-h-[60vh] overflow-auto rounded-md p-4 font-mono text-xs whitespace-pre-wrap break-words"
+        >
           {email.text}
         </pre>
       </DialogContent>

@@ -203,7 +203,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                         <span className="text-muted-foreground"> +{w.eventTypes.length - 1} more</span>
                       ) : null}
                     </div>
-                    <code className="text-muted-foreground text-xs break-all">{w.eventTypes.join(", ")}</code>
+                    <code className="text-muted-foreground text-xs wrap-anywhere">{w.eventTypes.join(", ")}</code>
                   </TableCell>
                   <TableCell className="max-w-72">
                     <div className="flex items-center gap-2 max-sm:items-start">
