@@ -161,7 +161,7 @@ export function OAuthCredentialCard({
   const headingId = `oauth-${c.id}`;
   return (
     <Card aria-labelledby={headingId} role="article" className="gap-4">
-      <CardHeader>
+      <CardHeader className="max-sm:has-data-[slot=card-action]:grid-cols-1">
         <CardTitle className="flex flex-wrap items-center gap-2">
           <h2 id={headingId} className="text-base font-semibold break-words">
             {c.name}
