@@ -54,9 +54,11 @@ export function prettyXml(xml: string): string | null {
 
 export function CodeBlock({ children, label }: { children: string; label: string }) {
   return (
+    // Focusable: it scrolls, and keyboard users scroll it too.
     <pre
       aria-label={label}
-      className="bg-muted max-h-80 overflow-auto rounded-md p-3 font-mono text-xs break-all whitespace-pre-wrap"
+      tabIndex={0}
+      className="bg-muted focus-visible:ring-ring/50 max-h-80 overflow-auto rounded-md p-3 font-mono text-xs break-all whitespace-pre-wrap outline-none focus-visible:ring-[3px]"
     >
       {children}
     </pre>

@@ -80,13 +80,7 @@ export function ShellUserMenu(props: Omit<Parameters<typeof UserMenu>[0], "defau
       props={props}
       openKeys={["ArrowDown"]}
       standIn={
-        <button
-          type="button"
-          className={USER_MENU_TRIGGER}
-          aria-label="Account menu"
-          aria-haspopup="menu"
-          aria-expanded={false}
-        >
+        <button type="button" className={USER_MENU_TRIGGER} aria-haspopup="menu" aria-expanded={false}>
           <UserMenuButtonContent name={props.name} roleName={props.roleName} />
         </button>
       }

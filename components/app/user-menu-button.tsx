@@ -14,7 +14,9 @@ export function UserMenuButtonContent({ name, roleName }: { name: string; roleNa
     .toUpperCase();
   return (
     <>
+      {/* Named by what it shows (name and role), then what it is: no label that differs from the visible text. */}
       <span
+        aria-hidden
         data-slot="avatar"
         className="bg-primary/10 text-primary relative flex size-8 shrink-0 items-center justify-center overflow-hidden rounded-full text-xs font-semibold"
       >
@@ -24,6 +26,7 @@ export function UserMenuButtonContent({ name, roleName }: { name: string; roleNa
         <span className="block truncate text-sm font-medium">{name}</span>
         <span className="text-muted-foreground block truncate text-xs">{roleName}</span>
       </span>
+      <span className="sr-only">{", account menu"}</span>
       <ChevronsUpDownIcon className="text-muted-foreground size-4" aria-hidden />
     </>
   );

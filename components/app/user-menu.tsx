@@ -37,7 +37,7 @@ export function UserMenu({
   const [pending, startTransition] = useTransition();
   return (
     <DropdownMenu defaultOpen={defaultOpen}>
-      <DropdownMenuTrigger className={USER_MENU_TRIGGER} aria-label="Account menu" disabled={pending}>
+      <DropdownMenuTrigger className={USER_MENU_TRIGGER} disabled={pending}>
         <UserMenuButtonContent name={name} roleName={roleName} />
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start" className="w-60">

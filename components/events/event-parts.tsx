@@ -62,7 +62,7 @@ export function MatchedDeliveries({ deliveries }: { deliveries: MatchedDelivery[
             href={`/webhooks/${d.webhookId}/history/${d.id}`}
             className="group inline-flex max-w-full items-center gap-2 text-sm"
           >
-            <span className="truncate group-hover:underline">{d.webhookName}</span>
+            <span className="min-w-0 truncate group-hover:underline">{d.webhookName}</span>
             <LastStatusBadge status={d.status} code={d.lastStatusCode} attempts={d.attempts} />
           </Link>
         </li>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { BreakableUrl } from "@/components/app/breakable-url";
 import type { ReactNode } from "react";
 import {
   CircleCheckIcon,
@@ -160,9 +161,9 @@ export function OAuthCredentialCard({
   const headingId = `oauth-${c.id}`;
   return (
     <Card aria-labelledby={headingId} role="article" className="gap-4">
-      <CardHeader>
+      <CardHeader className="max-sm:has-data-[slot=card-action]:grid-cols-1">
         <CardTitle className="flex flex-wrap items-center gap-2">
-          <h2 id={headingId} className="text-base font-semibold break-all">
+          <h2 id={headingId} className="text-base font-semibold break-words">
             {c.name}
           </h2>
           <Badge variant="secondary" className="font-mono">
@@ -171,8 +172,15 @@ export function OAuthCredentialCard({
           {c.grantType === "authorization_code" ? <Badge variant="outline">Authorization code</Badge> : null}
           {c.connection === "reconnect_needed" ? <Badge variant="destructive">Reconnect needed</Badge> : null}
         </CardTitle>
-        <CardDescription className="font-mono text-xs break-all">{c.tokenUrl}</CardDescription>
-        {actions ? <CardAction className="flex flex-wrap gap-2">{actions}</CardAction> : null}
+        <CardDescription className="font-mono text-xs">
+          <BreakableUrl url={c.tokenUrl} />
+        </CardDescription>
+        {/* On a phone the buttons go under the name and URL, which keep the card's width. */}
+        {actions ? (
+          <CardAction className="flex flex-wrap gap-2 max-sm:col-start-1 max-sm:row-span-1 max-sm:row-start-3 max-sm:justify-self-start">
+            {actions}
+          </CardAction>
+        ) : null}
       </CardHeader>
       <CardContent className="grid gap-4">
         <ConnectionStatus credential={c} now={now} />

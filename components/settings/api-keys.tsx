@@ -96,7 +96,10 @@ export function CreateApiKeyProvider({ origin, children }: { origin: string; chi
               </div>
               <div className="grid gap-1.5">
                 <p className="text-muted-foreground text-xs">Try it:</p>
-                <pre className="bg-muted overflow-x-auto rounded-md px-3 py-2 font-mono text-xs">
+                <pre
+                  tabIndex={0}
+                  className="focus-visible:ring-ring/50 outline-none focus-visible:ring-[3px] bg-muted overflow-x-auto rounded-md px-3 py-2 font-mono text-xs"
+                >
                   <code>{`curl -H "Authorization: Bearer ${created.key}" ${origin}/api/v1/company`}</code>
                 </pre>
               </div>

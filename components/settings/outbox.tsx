@@ -33,7 +33,8 @@ export function EmailBody({ text }: { text: string }) {
     <article
       aria-label="Email text"
       data-testid="email-text"
-      className="bg-muted/40 max-h-[60vh] overflow-auto rounded-md border p-4 text-sm leading-relaxed break-words whitespace-pre-wrap"
+      tabIndex={0}
+      className="focus-visible:ring-ring/50 outline-none focus-visible:ring-[3px] bg-muted/40 max-h-[60vh] overflow-auto rounded-md border p-4 text-sm leading-relaxed break-words whitespace-pre-wrap"
     >
       {emailTextParts(text).map((part, i) =>
         part.kind === "text" ? (

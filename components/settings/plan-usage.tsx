@@ -121,9 +121,9 @@ export function PlanUsageView({ usage }: { usage: PlanUsage }) {
               <TableBody>
                 {usage.users.map((u) => (
                   <TableRow key={u.userId}>
-                    <TableCell>
+                    <TableCell className="whitespace-normal">
                       <span className="font-medium">{u.name}</span>{" "}
-                      <span className="text-muted-foreground break-all">{u.email}</span>
+                      <span className="text-muted-foreground wrap-anywhere">{u.email}</span>
                     </TableCell>
                     <TableCell className="text-right tabular-nums">
                       {n(u.calls)} of {limit(u.limit)}

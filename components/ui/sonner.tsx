@@ -36,6 +36,11 @@ const Toaster = ({ theme = "light", ...props }: ToasterProps) => {
           "--normal-text": "var(--popover-foreground)",
           "--normal-border": "var(--border)",
           "--border-radius": "var(--radius)",
+          // richColors' own text colours are under 4.5:1 on their backgrounds: the same hues, darker.
+          "--success-text": "hsl(140, 100%, 22%)",
+          "--info-text": "hsl(210, 92%, 35%)",
+          "--warning-text": "hsl(31, 92%, 28%)",
+          "--error-text": "hsl(360, 100%, 38%)",
         } as React.CSSProperties
       }
       {...props}

@@ -78,10 +78,11 @@ export const EventTypePicker = forwardRef<
               <span className="truncate">{selected.label}</span>
               <code className="text-muted-foreground truncate text-xs">{selected.type}</code>
             </span>
-          ) : multiple ? (
-            "Choose the events that trigger this webhook"
           ) : (
-            "Choose the event that triggers this webhook"
+            // Truncated like a choice: the button never widens the form on a phone.
+            <span className="min-w-0 truncate">
+              {multiple ? "Choose the events that trigger this webhook" : "Choose the event that triggers this webhook"}
+            </span>
           )}
           <ChevronsUpDownIcon className="opacity-50" aria-hidden />
         </Button>

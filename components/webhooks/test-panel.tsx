@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { BreakableUrl } from "@/components/app/breakable-url";
 import { CircleCheckIcon, CircleXIcon, ClockIcon, SendIcon, TriangleAlertIcon } from "lucide-react";
 import { CodeBlock, HeaderTable, prettyBody } from "@/components/app/code-block";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
@@ -177,11 +178,11 @@ export function TestPanel({
                   </TabsTrigger>
                 </TabsList>
                 <TabsContent value="request" className="space-y-3 pt-2">
-                  <p className="flex items-center gap-2 font-mono text-xs break-all">
+                  <p className="flex items-center gap-2 font-mono text-xs">
                     <Badge variant="outline" className="font-mono">
                       {sent.request.method}
                     </Badge>
-                    {sent.request.url}
+                    <BreakableUrl url={sent.request.url} className="min-w-0" />
                   </p>
                   <h3 className="text-sm font-medium">Headers</h3>
                   <HeaderTable headers={sent.request.headers} label="Request headers" />

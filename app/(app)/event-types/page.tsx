@@ -113,7 +113,7 @@ export default async function EventTypesPage() {
                           </Badge>
                         ) : null}
                       </div>
-                      <code className="text-muted-foreground block font-mono text-xs break-all">{r.type}</code>
+                      <code className="text-muted-foreground block font-mono text-xs wrap-anywhere">{r.type}</code>
                       {r.description ? (
                         <p className="text-muted-foreground mt-1 max-w-prose text-xs break-words">{r.description}</p>
                       ) : null}
@@ -167,7 +167,7 @@ export default async function EventTypesPage() {
                 {types.map((t) => (
                   <li key={t.type} className="text-sm">
                     <span className="font-medium">{t.label}</span>{" "}
-                    <code className="text-muted-foreground font-mono text-xs break-all">{t.type}</code>
+                    <code className="text-muted-foreground font-mono text-xs wrap-anywhere">{t.type}</code>
                     <p className="text-muted-foreground text-xs">{t.description}</p>
                   </li>
                 ))}

@@ -6,7 +6,7 @@ import { useFieldArray, useWatch } from "react-hook-form";
 import { CodeBlock, prettyBody } from "@/components/app/code-block";
 import { SelectField, TextareaField, TextField } from "@/components/app/form-fields";
 import { Button } from "@/components/ui/button";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import type { SavedSecrets } from "@/lib/actions/webhook-reads";
 import type { EventTypeOption } from "@/lib/events/catalog";
 import { eventTypeAsSent, type EventNaming } from "@/lib/events/leadsquared-names";
@@ -163,14 +163,23 @@ export function BodySection({
               </TabsTrigger>
             ))}
           </TabsList>
+          {/* Each tab has its panel (the tabs' aria-controls point at it): the mode's description; its editor follows. */}
+          <TabsContent value="raw" tabIndex={-1}>
+            <p className="text-muted-foreground text-sm">
+              The whole event: its id, type, time, the record and the previous values.
+            </p>
+          </TabsContent>
+          <TabsContent value="fields" tabIndex={-1}>
+            <p className="text-muted-foreground text-sm">
+              Pick the record&apos;s fields, rename them, and add constant parameters.
+            </p>
+          </TabsContent>
+          <TabsContent value="template" tabIndex={-1}>
+            <p className="text-muted-foreground text-sm">
+              Write the body yourself with placeholders; values are escaped for the content type.
+            </p>
+          </TabsContent>
         </Tabs>
-        <p className="text-muted-foreground text-sm">
-          {body.mode === "raw"
-            ? "The whole event: its id, type, time, the record and the previous values."
-            : body.mode === "fields"
-              ? "Pick the record's fields, rename them, and add constant parameters."
-              : "Write the body yourself with placeholders; values are escaped for the content type."}
-        </p>
       </div>
       {body.mode === "fields" ? (
         <div className="grid gap-5 lg:grid-cols-2">

@@ -114,7 +114,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         />
       ) : (
         <div className="rounded-xl border">
-          <Table>
+          <Table className="table-cards">
             <TableHeader>
               <TableRow>
                 <TableHead>Event</TableHead>
@@ -133,29 +133,29 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
                   <TableCell>
                     <EventTypeLabel type={e.type} label={labels.get(e.type)} href={`/events/${e.id}`} />
                   </TableCell>
-                  <TableCell className="max-w-40">
-                    <div className="truncate font-mono text-xs" title={e.recordId ?? undefined}>
+                  <TableCell className="max-w-40" data-label="Record">
+                    <div className="truncate font-mono text-xs max-sm:text-right" title={e.recordId ?? undefined}>
                       {e.recordId ?? "—"}
                     </div>
                     <div
-                      className="text-muted-foreground truncate font-mono text-xs"
+                      className="text-muted-foreground truncate font-mono text-xs max-sm:text-right"
                       title={`Event id ${e.externalId}`}
                     >
                       {e.externalId}
                     </div>
                   </TableCell>
-                  <TableCell className="whitespace-nowrap">
+                  <TableCell className="whitespace-nowrap" data-label="Received">
                     <time dateTime={e.createdAt.toISOString()} title={formatDateTime(e.createdAt)}>
                       {formatRelative(e.createdAt, now)}
                     </time>
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label="Source">
                     <EventSource event={e} />
                   </TableCell>
-                  <TableCell className="max-w-72">
+                  <TableCell className="max-w-72" data-label="Webhooks">
                     <MatchedDeliveries deliveries={e.deliveries} />
                   </TableCell>
-                  <TableCell className="text-right">
+                  <TableCell className="text-right" data-card="actions">
                     <Button variant="ghost" size="sm" asChild>
                       <Link href={`/events/${e.id}`} aria-label={`Payload of ${e.type} ${e.recordId ?? ""}`.trim()}>
                         Payload

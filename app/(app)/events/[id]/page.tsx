@@ -84,7 +84,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
           </p>
           <CodeBlock label="Event payload">{JSON.stringify(payload, null, 2)}</CodeBlock>
         </section>
-        <div className="space-y-6">
+        <div className="min-w-0 space-y-6">
           <Card className="gap-3">
             <CardHeader>
               <CardTitle className="text-base">Details</CardTitle>

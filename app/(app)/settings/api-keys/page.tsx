@@ -109,7 +109,10 @@ export default async function ApiKeysPage() {
           <p className="text-muted-foreground text-sm">
             Send it as a bearer token. For example, to check that a key works:
           </p>
-          <pre className="bg-background overflow-x-auto rounded-md border px-3 py-2 font-mono text-xs">
+          <pre
+            tabIndex={0}
+            className="focus-visible:ring-ring/50 outline-none focus-visible:ring-[3px] bg-background overflow-x-auto rounded-md border px-3 py-2 font-mono text-xs"
+          >
             <code>{`curl -H "Authorization: Bearer <key>" ${origin}/api/v1/company`}</code>
           </pre>
         </div>

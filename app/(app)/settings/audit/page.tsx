@@ -107,7 +107,7 @@ export default async function AuditLogPage({
         />
       ) : (
         <div className="rounded-xl border">
-          <Table>
+          <Table className="table-cards">
             <TableHeader>
               <TableRow>
                 <TableHead>When</TableHead>
@@ -120,13 +120,13 @@ export default async function AuditLogPage({
             <TableBody>
               {page.entries.map((entry) => (
                 <TableRow key={entry.id} className="align-top">
-                  <TableCell className="whitespace-nowrap">
+                  <TableCell className="whitespace-nowrap" data-label="When">
                     <time dateTime={entry.createdAt.toISOString()} title={formatDateTime(entry.createdAt)}>
                       {formatRelative(entry.createdAt, now)}
                     </time>
                     <span className="sr-only"> ({formatDateTime(entry.createdAt)})</span>
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label="Who" className="max-sm:text-right">
                     {entry.actor ? (
                       <>
                         <span className="block font-medium">{entry.actor.name}</span>
@@ -141,7 +141,7 @@ export default async function AuditLogPage({
                     )}
                   </TableCell>
                   <TableCell className="font-medium whitespace-nowrap">{auditActionLabel(entry.action)}</TableCell>
-                  <TableCell className="max-w-48 break-words">
+                  <TableCell className="max-w-48 break-words max-sm:text-right" data-label="Target">
                     {entry.targetName ?? <span className="text-muted-foreground">—</span>}
                   </TableCell>
                   <TableCell className="text-muted-foreground max-w-md text-sm whitespace-normal">

@@ -68,7 +68,7 @@ export default async function OutboxPage() {
         />
       ) : (
         <div className="rounded-xl border">
-          <Table>
+          <Table className="table-cards">
             <TableHeader>
               <TableRow>
                 <TableHead>To</TableHead>
@@ -87,7 +87,7 @@ export default async function OutboxPage() {
                 const createdAt = formatDateTime(email.createdAt);
                 return (
                   <TableRow key={email.id}>
-                    <TableCell className="font-medium">
+                    <TableCell className="font-medium break-words">
                       <a href={`mailto:${email.toEmail}`} className="underline-offset-4 hover:underline">
                         {email.toEmail}
                       </a>
@@ -95,10 +95,10 @@ export default async function OutboxPage() {
                     <TableCell className="max-w-72 truncate" title={email.subject}>
                       {email.subject}
                     </TableCell>
-                    <TableCell>
+                    <TableCell data-label="Kind">
                       <code className="text-xs">{email.kind}</code>
                     </TableCell>
-                    <TableCell>
+                    <TableCell data-label="Status">
                       <Badge
                         variant="outline"
                         className={cn("border-transparent capitalize", STATUS_STYLES[email.status])}
@@ -106,13 +106,17 @@ export default async function OutboxPage() {
                         {email.status}
                       </Badge>
                     </TableCell>
-                    <TableCell>
+                    <TableCell data-label="Created">
                       <time dateTime={email.createdAt.toISOString()}>{createdAt}</time>
                     </TableCell>
-                    <TableCell className="text-destructive max-w-56 truncate text-xs" title={email.error ?? undefined}>
+                    <TableCell
+                      className="text-destructive max-w-56 truncate text-xs"
+                      title={email.error ?? undefined}
+                      data-label="Error"
+                    >
                       {email.error ?? <span className="text-muted-foreground">—</span>}
                     </TableCell>
-                    <TableCell className="space-x-1 text-right whitespace-nowrap">
+                    <TableCell className="space-x-1 text-right whitespace-nowrap" data-card="actions">
                       {/* Without a key an email can only be recorded again; a queued one is on its way. */}
                       {sending && email.status !== "queued" ? (
                         <ResendEmailButton notificationId={email.id} toEmail={email.toEmail} subject={email.subject} />

@@ -17,6 +17,7 @@ import { WebhooksOffNotice } from "@/components/settings/plan-usage";
 import { listWebhooks, WEBHOOK_SORTS, type WebhookSort } from "@/db/queries/webhooks";
 import { webhooksNeedingReconnect } from "@/db/queries/oauth";
 import { ReconnectBadge } from "@/components/oauth/reconnect-badge";
+import { BreakableUrl } from "@/components/app/breakable-url";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { PageHeader } from "@/components/app/page-header";
@@ -159,7 +160,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         />
       ) : (
         <div className="rounded-xl border">
-          <Table>
+          <Table className="table-cards">
             <TableHeader>
               <TableRow>
                 <SortableHead label="Name" sort="name" current={search} />
@@ -179,7 +180,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                   <TableCell className="max-w-56">
                     <Link
                       href={`/webhooks/${w.id}`}
-                      className="block truncate font-medium hover:underline"
+                      className="block truncate font-medium hover:underline max-sm:break-words max-sm:whitespace-normal"
                       title={w.name}
                     >
                       {w.name}
@@ -203,26 +204,26 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                       <p className="text-muted-foreground truncate text-xs">{w.description}</p>
                     ) : null}
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label="Trigger">
                     <div className="text-sm">
                       {labels.get(w.eventTypes[0]) ?? w.eventTypes[0]}
                       {w.eventTypes.length > 1 ? (
                         <span className="text-muted-foreground"> +{w.eventTypes.length - 1} more</span>
                       ) : null}
                     </div>
-                    <code className="text-muted-foreground text-xs break-all">{w.eventTypes.join(", ")}</code>
+                    <code className="text-muted-foreground text-xs wrap-anywhere">{w.eventTypes.join(", ")}</code>
                   </TableCell>
                   <TableCell className="max-w-72">
-                    <div className="flex items-center gap-2">
+                    <div className="flex items-center gap-2 max-sm:items-start">
                       <Badge variant="outline" className="font-mono">
                         {w.method}
                       </Badge>
-                      <span className="truncate font-mono text-xs" title={w.url}>
-                        {w.url}
+                      <span className="truncate font-mono text-xs max-sm:whitespace-normal" title={w.url}>
+                        <BreakableUrl url={w.url} />
                       </span>
                     </div>
                   </TableCell>
-                  <TableCell className="whitespace-nowrap">
+                  <TableCell className="whitespace-nowrap" data-label="Last sent">
                     {w.lastSentAt ? (
                       <time dateTime={w.lastSentAt.toISOString()} title={formatDateTime(w.lastSentAt)}>
                         {formatRelative(w.lastSentAt, now)}
@@ -231,13 +232,13 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                       <span className="text-muted-foreground">Never</span>
                     )}
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label="Status">
                     <LastStatusBadge status={w.lastStatus} code={w.lastStatusCode} />
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label="Active">
                     <ActiveToggle webhookId={w.id} name={w.name} active={w.active} disabled={!canManage} />
                   </TableCell>
-                  <TableCell className="text-right">
+                  <TableCell className="text-right" data-card="actions">
                     <WebhookRowActions webhookId={w.id} name={w.name} canManage={canManage} />
                   </TableCell>
                 </TableRow>

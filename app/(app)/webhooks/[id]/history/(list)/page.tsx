@@ -8,6 +8,7 @@ import { decodeCursor } from "@/db/keyset";
 import { listWebhookDeliveries } from "@/db/queries/deliveries";
 import { deliveryCounts, latestBulkRetry } from "@/db/queries/history";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
+import { BreakableUrl } from "@/components/app/breakable-url";
 import { EmptyState } from "@/components/app/empty-state";
 import { Forbidden } from "@/components/app/forbidden";
 import { KeysetPager } from "@/components/app/keyset-pager";
@@ -128,7 +129,7 @@ export default async function HistoryPage({
             <Badge variant="outline" className="font-mono">
               {webhook.method}
             </Badge>
-            <span className="font-mono text-xs break-all">{webhook.url}</span>
+            <BreakableUrl url={webhook.url} className="font-mono text-xs" />
             {!webhook.active ? <Badge variant="secondary">Switched off</Badge> : null}
           </span>
         }
@@ -252,7 +253,7 @@ export default async function HistoryPage({
         />
       ) : (
         <div className="rounded-xl border">
-          <Table>
+          <Table className="table-cards">
             <TableHeader>
               <TableRow>
                 <TableHead>Event</TableHead>
@@ -275,14 +276,16 @@ export default async function HistoryPage({
                     </Link>
                     <div className="text-muted-foreground font-mono text-xs">{d.event.type}</div>
                   </TableCell>
-                  <TableCell className="font-mono text-xs">{d.event.recordId ?? "—"}</TableCell>
-                  <TableCell className="whitespace-nowrap">
+                  <TableCell className="font-mono text-xs" data-label="Record">
+                    {d.event.recordId ?? "—"}
+                  </TableCell>
+                  <TableCell className="whitespace-nowrap" data-label="Time">
                     <time dateTime={d.createdAt.toISOString()} title={formatDateTime(d.createdAt)}>
                       {formatRelative(d.createdAt, now)}
                     </time>
                   </TableCell>
-                  <TableCell>
-                    <div className="flex flex-col items-start gap-0.5">
+                  <TableCell data-label="Status">
+                    <div className="flex flex-col items-start gap-0.5 max-sm:items-end max-sm:text-right">
                       <LastStatusBadge status={d.status} code={d.lastStatusCode} attempts={d.attempts} />
                       {waits.get(d.id) ? (
                         <span className="text-muted-foreground text-xs" data-testid="queued-why">
@@ -304,11 +307,13 @@ export default async function HistoryPage({
                       ) : null}
                     </div>
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{d.attempts}</TableCell>
-                  <TableCell className="text-right tabular-nums">
+                  <TableCell className="text-right tabular-nums" data-label="Attempts">
+                    {d.attempts}
+                  </TableCell>
+                  <TableCell className="text-right tabular-nums" data-label="Duration">
                     {d.lastDurationMs !== null ? `${d.lastDurationMs} ms` : "—"}
                   </TableCell>
-                  <TableCell className="text-right whitespace-nowrap">
+                  <TableCell className="text-right whitespace-nowrap" data-card="actions">
                     <Button variant="ghost" size="sm" asChild>
                       <Link
                         href={`${base}/${d.id}`}

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { BreakableUrl } from "@/components/app/breakable-url";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ChevronLeftIcon, CircleCheckIcon, CircleDashedIcon, CircleXIcon, ClockIcon, UserIcon } from "lucide-react";
@@ -124,11 +125,11 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
                     <CardContent className="grid gap-4 lg:grid-cols-2">
                       <div className="min-w-0 space-y-2">
                         <h3 className="text-sm font-medium">Request</h3>
-                        <p className="flex items-center gap-2 font-mono text-xs break-all">
+                        <p className="flex items-center gap-2 font-mono text-xs">
                           <Badge variant="outline" className="font-mono">
                             {a.requestMethod}
                           </Badge>
-                          {a.requestUrl}
+                          <BreakableUrl url={a.requestUrl} className="min-w-0" />
                         </p>
                         <HeaderTable headers={a.requestHeaders} label={`Attempt ${a.attemptNumber} request headers`} />
                         {a.requestBody ? (
