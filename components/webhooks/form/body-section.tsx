@@ -163,7 +163,7 @@ export function BodySection({
               </TabsTrigger>
             ))}
           </TabsList>
-          {/* Each tab has its panel (the tabs' aria-controls point at it): the mode's description; its editor follows. */}
+          {/* Each tab has its panel (the tabs' aria-controls point at it), holding its description. */}
           <TabsContent value="raw" tabIndex={-1}>
             <p className="text-muted-foreground text-sm">
               The whole event: its id, type, time, the record and the previous values.
