@@ -114,18 +114,16 @@ async function recoverMissing(
   config: WebhookConfig,
   batchSize: number,
 ): Promise<number> {
+  // The events of its types in the range, test events aside, with no delivery to this webhook.
+  const without = sql`e.company_id = ${bulk.companyId} and not e.is_test
+      and e.type in (select jsonb_array_elements_text(${JSON.stringify(webhook.eventTypes)}::jsonb))
+      and e.created_at >= ${bulk.fromTime!.toISOString()}::timestamptz and e.created_at <= ${bulk.createdAt.toISOString()}::timestamptz
+      and not exists (select 1 from ${deliveries} d where d.event_id = e.id and d.webhook_id = ${webhook.id})`;
   const missing = (after: { at: string; id: string } | null) => sql`
     select e.id, e.created_at::text as "createdAt", e.data, e.previous from ${events} e
-    where e.company_id = ${bulk.companyId} and e.type in (select jsonb_array_elements_text(${JSON.stringify(webhook.eventTypes)}::jsonb)) and not e.is_test
-      and e.created_at >= ${bulk.fromTime!.toISOString()}::timestamptz and e.created_at <= ${bulk.createdAt.toISOString()}::timestamptz
-      ${after ? sql`and (e.created_at, e.id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
-      and not exists (select 1 from ${deliveries} d where d.event_id = e.id and d.webhook_id = ${webhook.id})
+    where ${without} ${after ? sql`and (e.created_at, e.id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
     order by e.created_at, e.id limit ${batchSize}`;
-  const [{ n }] = await db.execute<{ n: number }>(sql`
-    select count(*)::int as n from ${events} e
-    where e.company_id = ${bulk.companyId} and e.type in (select jsonb_array_elements_text(${JSON.stringify(webhook.eventTypes)}::jsonb)) and not e.is_test
-      and e.created_at >= ${bulk.fromTime!.toISOString()}::timestamptz and e.created_at <= ${bulk.createdAt.toISOString()}::timestamptz
-      and not exists (select 1 from ${deliveries} d where d.event_id = e.id and d.webhook_id = ${webhook.id})`);
+  const [{ n }] = await db.execute<{ n: number }>(sql`select count(*)::int as n from ${events} e where ${without}`);
   await db
     .update(bulkRetries)
     .set({ total: sql`coalesce(${bulkRetries.total}, 0) + ${n}` })

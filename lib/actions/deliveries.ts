@@ -5,7 +5,8 @@ import { decodeCursor } from "@/db/keyset";
 import { listWebhookDeliveries, lockCompanyDelivery } from "@/db/queries/deliveries";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { deliverJobOptions, deliverWebhook, enqueue, retryDeliveries, type DeliverJob } from "@/jobs/definitions";
-import { ActionError, defineAction, ok } from "@/lib/action";
+import { ActionError, defineAction, ok, type ActionContext } from "@/lib/action";
+import type { Actor } from "@/lib/authz";
 import {
   deliveryIdSchema,
   listDeliveriesSchema,
@@ -92,53 +93,75 @@ const PERIOD_MS: Record<(typeof RETRY_PERIODS)[number], number> = {
  * request and queues a `retry-deliveries` job in one transaction; the job re-queues the matching
  * deliveries in batches and writes its progress. One at a time per webhook.
  */
+/**
+ * Queues a bulk retry of one webhook's deliveries ("Retry all failed", "Recover…"), in one transaction: the
+ * webhook locked in the actor's company, refused while another runs, the bulk_retries row, its job and the
+ * audit entry. `check` may refuse the webhook first (Recover needs it switched on).
+ */
+async function startBulkRetry(
+  { db, boss, actor }: ActionContext<Actor>,
+  webhookId: string,
+  plan: (webhook: { id: string; name: string; active: boolean }) => {
+    values: Omit<typeof bulkRetries.$inferInsert, "companyId" | "webhookId" | "requestedBy" | "toTime" | "createdAt">;
+    audit: { action: "deliveries.retry_all" | "deliveries.recover"; details: Record<string, unknown> };
+    message: string;
+  },
+) {
+  const queue = await boss();
+  return db.transaction(async (tx) => {
+    const [webhook] = await tx
+      .select({ id: webhooks.id, name: webhooks.name, active: webhooks.active })
+      .from(webhooks)
+      .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, webhookId)))
+      .for("update");
+    if (!webhook) throw new ActionError("not_found", "Webhook not found");
+    const { values, audit, message } = plan(webhook);
+    const [running] = await tx
+      .select({ id: bulkRetries.id })
+      .from(bulkRetries)
+      .where(and(eq(bulkRetries.webhookId, webhook.id), inArray(bulkRetries.state, ["queued", "running"])));
+    if (running)
+      throw new ActionError(
+        "conflict",
+        "A retry of this webhook's deliveries is already running; wait for it to finish",
+      );
+    const now = new Date();
+    const [bulk] = await tx
+      .insert(bulkRetries)
+      .values({
+        ...values,
+        companyId: actor.companyId,
+        webhookId: webhook.id,
+        requestedBy: actor.userId,
+        toTime: now,
+        createdAt: now,
+      })
+      .returning({ id: bulkRetries.id });
+    await enqueue(queue, tx, retryDeliveries, { bulkRetryId: bulk.id });
+    await recordAudit(tx, {
+      companyId: actor.companyId,
+      actorUserId: actor.userId,
+      action: audit.action,
+      targetType: "webhook",
+      targetId: webhook.id,
+      details: { name: webhook.name, ...audit.details },
+    });
+    return ok({ bulkRetryId: bulk.id }, message);
+  });
+}
+
 export const retryFailedDeliveries = defineAction({
   name: "retryFailedDeliveries",
   access: "webhooks.manage",
   schema: retryFailedSchema,
-  async handler({ db, boss, actor }, input) {
-    const queue = await boss();
-    return db.transaction(async (tx) => {
-      const [webhook] = await tx
-        .select({ id: webhooks.id, name: webhooks.name })
-        .from(webhooks)
-        .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, input.webhookId)))
-        .for("update");
-      if (!webhook) throw new ActionError("not_found", "Webhook not found");
-      const [running] = await tx
-        .select({ id: bulkRetries.id })
-        .from(bulkRetries)
-        .where(and(eq(bulkRetries.webhookId, webhook.id), inArray(bulkRetries.state, ["queued", "running"])));
-      if (running)
-        throw new ActionError(
-          "conflict",
-          "A retry of this webhook's deliveries is already running; wait for it to finish",
-        );
-      const now = new Date();
-      const statuses: DeliveryStatus[] = input.includeSkipped ? ["failed", "skipped"] : ["failed"];
-      const [bulk] = await tx
-        .insert(bulkRetries)
-        .values({
-          companyId: actor.companyId,
-          webhookId: webhook.id,
-          requestedBy: actor.userId,
-          statuses,
-          fromTime: PERIOD_MS[input.period] ? new Date(now.getTime() - PERIOD_MS[input.period]) : null,
-          toTime: now,
-          createdAt: now,
-        })
-        .returning({ id: bulkRetries.id });
-      await enqueue(queue, tx, retryDeliveries, { bulkRetryId: bulk.id });
-      await recordAudit(tx, {
-        companyId: actor.companyId,
-        actorUserId: actor.userId,
-        action: "deliveries.retry_all",
-        targetType: "webhook",
-        targetId: webhook.id,
-        details: { name: webhook.name, period: input.period, statuses },
-      });
-      return ok({ bulkRetryId: bulk.id }, `Retrying the ${statuses.join(" and ")} deliveries of ${webhook.name}`);
-    });
+  async handler(deps, input) {
+    const statuses: DeliveryStatus[] = input.includeSkipped ? ["failed", "skipped"] : ["failed"];
+    const period = PERIOD_MS[input.period];
+    return startBulkRetry(deps, input.webhookId, (webhook) => ({
+      values: { statuses, fromTime: period ? new Date(Date.now() - period) : null },
+      audit: { action: "deliveries.retry_all", details: { period: input.period, statuses } },
+      message: `Retrying the ${statuses.join(" and ")} deliveries of ${webhook.name}`,
+    }));
   },
 });
 
@@ -152,53 +175,18 @@ export const recoverWebhook = defineAction({
   name: "recoverWebhook",
   access: "webhooks.manage",
   schema: recoverWebhookSchema,
-  async handler({ db, boss, actor }, input) {
-    const queue = await boss();
-    return db.transaction(async (tx) => {
-      const [webhook] = await tx
-        .select({ id: webhooks.id, name: webhooks.name, active: webhooks.active })
-        .from(webhooks)
-        .where(and(eq(webhooks.companyId, actor.companyId), eq(webhooks.id, input.webhookId)))
-        .for("update");
-      if (!webhook) throw new ActionError("not_found", "Webhook not found");
-      if (!webhook.active)
-        throw new ActionError("invalid", "Switch the webhook on first: a switched-off webhook sends nothing", {
-          webhookId: ["Switch the webhook on first: a switched-off webhook sends nothing"],
-        });
-      const [running] = await tx
-        .select({ id: bulkRetries.id })
-        .from(bulkRetries)
-        .where(and(eq(bulkRetries.webhookId, webhook.id), inArray(bulkRetries.state, ["queued", "running"])));
-      if (running)
-        throw new ActionError(
-          "conflict",
-          "A retry of this webhook's deliveries is already running; wait for it to finish",
-        );
-      const now = new Date();
-      const since = new Date(input.since);
-      const [bulk] = await tx
-        .insert(bulkRetries)
-        .values({
-          companyId: actor.companyId,
-          webhookId: webhook.id,
-          requestedBy: actor.userId,
-          statuses: ["failed", "skipped"],
-          fromTime: since,
-          toTime: now,
-          recover: true,
-          createdAt: now,
-        })
-        .returning({ id: bulkRetries.id });
-      await enqueue(queue, tx, retryDeliveries, { bulkRetryId: bulk.id });
-      await recordAudit(tx, {
-        companyId: actor.companyId,
-        actorUserId: actor.userId,
-        action: "deliveries.recover",
-        targetType: "webhook",
-        targetId: webhook.id,
-        details: { name: webhook.name, since: since.toISOString() },
-      });
-      return ok({ bulkRetryId: bulk.id }, `Recovering what ${webhook.name} missed since ${since.toISOString()}`);
+  async handler(deps, input) {
+    const since = new Date(input.since);
+    return startBulkRetry(deps, input.webhookId, (webhook) => {
+      if (!webhook.active) {
+        const message = "Switch the webhook on first: a switched-off webhook sends nothing";
+        throw new ActionError("invalid", message, { webhookId: [message] });
+      }
+      return {
+        values: { statuses: ["failed", "skipped"], fromTime: since, recover: true },
+        audit: { action: "deliveries.recover", details: { since: since.toISOString() } },
+        message: `Recovering what ${webhook.name} missed since ${since.toISOString()}`,
+      };
     });
   },
 });
