@@ -395,6 +395,8 @@ describe("placeholders in the URL and header values", () => {
   it("no header value holds CR, LF or another control character; no header is added; the URL keeps its host, path and query", () => {
     fc.assert(
       fc.property(hostile, hostile, hostile, (name, note, item) => {
+        // "." and ".." would be dot segments in the path: refused by design (tests/security/request-shape.test.ts).
+        fc.pre(name !== "." && name !== "..");
         const req = buildRequest(cfg, eventOf(name, note, item), {
           ...ctx(),
           secrets: { bearerToken: "tok_inert_0123456789" },
@@ -451,6 +453,9 @@ describe("placeholders in the URL and header values", () => {
     try {
       await fc.assert(
         fc.asyncProperty(hostileLatin1, hostileLatin1, async (name, note) => {
+          // A name of "." or ".." fills the path with a dot segment, which the builder refuses by design (tested
+          // with the URL checks): that is not a request to capture.
+          fc.pre(name !== "." && name !== "..");
           const req = buildRequest(local, eventOf(name, note, "i"), {
             ...ctx(),
             secrets: { bearerToken: "tok_inert_0123456789" },
