@@ -24,6 +24,7 @@ import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { getOAuthAccessToken, OAuthReconnectNeededError } from "@/lib/delivery/oauth";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { outboundPolicy } from "@/lib/env";
+import { countDeliveries, recordAttempts } from "@/lib/metrics";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
@@ -324,7 +325,7 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
   const failures = failureNotices(byWebhook);
   if (webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
     await writeOutcomeRows(db, rows, webhookRows, now, GONE_REASON);
-    return;
+    return recordAttempts(wave);
   }
   await db.transaction(async (tx) => {
     await lockWebhooks(
@@ -346,6 +347,7 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
     }
     for (const f of failures) await queueFailureEmail(tx, boss, f);
   });
+  recordAttempts(wave);
 }
 
 /** Items past a daily limit: back to queued until the next UTC day with the reason, each with its job for then, in one
@@ -373,6 +375,10 @@ async function deferToNextDay(
       })),
     );
   });
+  countDeliveries(
+    "deferred",
+    items.reduce((n, { item }) => n + item.rows.length, 0),
+  );
 }
 
 /** Loads the jobs' items; the jobs with nothing left to do (deleted, already settled, a duplicate) are `done`. */
@@ -484,6 +490,7 @@ async function deliver(
       item.webhook.disabledReason ?? "The webhook is switched off",
       now,
     );
+    countDeliveries("skipped", item.rows.length);
     written.add(item.job.id);
   }
   let items = loaded.filter((i) => !off.includes(i));
@@ -528,6 +535,10 @@ async function deliver(
         list.flatMap((i) => i.rows.map((r) => r.delivery.id)),
         result.webhooksOff,
         now,
+      );
+      countDeliveries(
+        "skipped",
+        list.reduce((n, i) => n + i.rows.length, 0),
       );
       for (const item of list) written.add(item.job.id);
       continue;
