@@ -9,6 +9,7 @@ import { registerWorkers } from "@/jobs/worker";
 import { createApiKey } from "@/lib/actions/api-keys";
 import { randomToken } from "@/lib/crypto";
 import { insertWebhook } from "@/lib/webhooks";
+import { renderMetrics, type MetricFamilies } from "./metrics";
 import { serveWorkerMetrics } from "./metrics-server";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
 import { startReceiver, waitUntil } from "@/tests/receiver";
@@ -201,5 +202,30 @@ describe("the token", () => {
     } finally {
       process.env.HOOKRELAY_WORKER_METRICS_PORT = port;
     }
+  });
+});
+
+describe("renderMetrics", () => {
+  it("merges processes under one HELP/TYPE and escapes label values", () => {
+    const family = (process: string, value: number) => ({
+      name: "x_total",
+      help: "a help\nwith a line",
+      type: "counter",
+      aggregator: "sum",
+      values: [{ value, labels: { why: 'a "quoted"\\path', process } }],
+    });
+    const text = renderMetrics(
+      [family("web", 1)] as unknown as MetricFamilies,
+      [family("worker", 2)] as unknown as MetricFamilies,
+    );
+    expect(text).toBe(
+      [
+        "# HELP x_total a help\\nwith a line",
+        "# TYPE x_total counter",
+        'x_total{why="a \\"quoted\\"\\\\path",process="web"} 1',
+        'x_total{why="a \\"quoted\\"\\\\path",process="worker"} 2',
+        "",
+      ].join("\n"),
+    );
   });
 });
