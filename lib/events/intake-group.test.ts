@@ -146,9 +146,14 @@ describe("the events intake's group commit", () => {
       const ids = [uid(), uid(), uid("poison"), uid(), uid(), uid()];
       const answers = await concurrently(
         () => post(a, contact(ids[0])),
-        ids.slice(1).map((id, i) => () => post(i % 2 ? a : b, contact(id))),
+        [
+          ...ids.slice(1).map((id, i) => () => post(i % 2 ? a : b, contact(id))),
+          // Refused before the group (unknown type): a 422 of its own.
+          () => post(b, { id: uid(), type: "no.such_type", data: { id: 1 } }),
+        ],
       );
-      expect(answers.map((r) => r.status)).toEqual([202, 202, 500, 202, 202, 202]);
+      expect(answers.map((r) => r.status)).toEqual([202, 202, 500, 202, 202, 202, 422]);
+      expect(answers[6].json.error.field).toBe("type");
       const stored = await env.db
         .select({ externalId: events.externalId })
         .from(events)
