@@ -23,13 +23,32 @@ export interface ApiCaller {
 }
 
 /**
- * Authenticates `Authorization: Bearer <key>`: a live (not revoked) key of some company.
- * Marks the key as used at most once a minute, so a busy key does not write on every request.
+ * How long a web process trusts a key it has looked up (ms): revoking a key takes effect at once in
+ * the process that revoked it (forgetApiKey) and within this time in every other web process.
+ */
+export const API_KEY_CACHE_MS = 2_000;
+const API_KEY_CACHE_MAX = 10_000;
+
+/** Working keys by hash, with when they were read: a busy integration does not cost a query a request. */
+const keyCache = new Map<string, { caller: ApiCaller; readAt: number }>();
+
+/** Drops a key from this process's cache (revoked here: refused from the next request on). */
+export function forgetApiKey(apiKeyId: string): void {
+  for (const [hash, entry] of keyCache) if (entry.caller.apiKeyId === apiKeyId) keyCache.delete(hash);
+}
+
+/**
+ * Authenticates `Authorization: Bearer <key>`: a live (not revoked) key of some company, read again
+ * from the database once API_KEY_CACHE_MS old. Marks the key as used at most once a minute, so a busy
+ * key does not write on every request.
  */
 export async function authenticateApiKey(db: DbOrTx, authorization: string | null): Promise<ApiCaller | null> {
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
   if (!match || !match[1].startsWith(KEY_PREFIX) || match[1].length > 200) return null;
-  // Every API request runs this: a prepared statement (one round trip, parsed once per connection).
+  const hash = hashToken(match[1]);
+  const cached = keyCache.get(hash);
+  if (cached && Date.now() - cached.readAt < API_KEY_CACHE_MS) return cached.caller;
+  // A prepared statement (one round trip, parsed once per connection).
   const [row] = await executePrepared<{
     id: string;
     name: string;
@@ -41,9 +60,12 @@ export async function authenticateApiKey(db: DbOrTx, authorization: string | nul
     db,
     sql`select k.id, k.name, k.company_id as "companyId", c.name as "companyName", k.last_used_at as "lastUsedAt", k.created_by as "createdBy"
         from ${apiKeys} k join ${companies} c on c.id = k.company_id
-        where k.hash = ${hashToken(match[1])} and k.revoked_at is null`,
+        where k.hash = ${hash} and k.revoked_at is null`,
   );
-  if (!row) return null;
+  if (!row) {
+    keyCache.delete(hash);
+    return null;
+  }
   // Raw rows carry timestamps as text (drizzle leaves date parsing to its own mapping).
   if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > 60_000) {
     await db
@@ -51,13 +73,17 @@ export async function authenticateApiKey(db: DbOrTx, authorization: string | nul
       .set({ lastUsedAt: sql`now()` })
       .where(eq(apiKeys.id, row.id));
   }
-  return {
+  const caller: ApiCaller = {
     apiKeyId: row.id,
     apiKeyName: row.name,
     companyId: row.companyId,
     companyName: row.companyName,
     createdBy: row.createdBy,
   };
+  keyCache.delete(hash);
+  if (keyCache.size >= API_KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
+  keyCache.set(hash, { caller, readAt: Date.now() });
+  return caller;
 }
 
 /**

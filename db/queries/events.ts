@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
-import { executePrepared, type DbOrTx } from "@/db";
+import { executePrepared, jsonParam, type DbOrTx } from "@/db";
 import { apiKeys, deliveries, eventRateWindows, events, users, webhooks } from "@/db/schema";
 import { encodeCursor, isUuid, type KeysetCursor } from "@/db/keyset";
 import type { MatchedDelivery } from "@/lib/history";
@@ -135,15 +135,34 @@ export async function takeEventRate(
   limit: number,
   at?: { second: number },
 ): Promise<{ allowed: boolean; count: number }> {
-  const [row] = await executePrepared<{ count: number }>(
+  const count = (await takeEventRates(db, [{ companyId, n }], at)).get(companyId) ?? n;
+  return { allowed: count <= limit, count };
+}
+
+/**
+ * takeEventRate for several companies at once (the intake's group commit): counts each company's `n`
+ * events in its window, in one statement, and returns each window's count afterwards. Rows are taken in
+ * company order, so two processes' statements never wait on each other crosswise.
+ */
+export async function takeEventRates(
+  db: DbOrTx,
+  takes: { companyId: string; n: number }[],
+  at?: { second: number },
+): Promise<Map<string, number>> {
+  const byCompany = new Map<string, number>();
+  for (const t of takes) byCompany.set(t.companyId, (byCompany.get(t.companyId) ?? 0) + t.n);
+  const rows = await executePrepared<{ companyId: string; count: number }>(
     db,
     sql`
     insert into ${eventRateWindows} as w (company_id, second, count)
-    values (${companyId}::uuid, coalesce(${at?.second ?? null}::bigint, floor(extract(epoch from clock_timestamp()))::bigint), ${n}::int)
+    select t.company_id, coalesce(${at?.second ?? null}::bigint, floor(extract(epoch from clock_timestamp()))::bigint), t.n
+    from jsonb_to_recordset(${jsonParam([...byCompany].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([company_id, n]) => ({ company_id, n })))}::jsonb)
+      as t(company_id uuid, n int)
+    order by t.company_id
     on conflict (company_id) do update
       set count = case when w.second = excluded.second then w.count + excluded.count else excluded.count end,
           second = excluded.second
-    returning count`,
+    returning company_id as "companyId", count`,
   );
-  return { allowed: row.count <= limit, count: row.count };
+  return new Map(rows.map((r) => [r.companyId, r.count]));
 }

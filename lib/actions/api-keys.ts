@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
 import { recordAudit } from "@/db/queries/companies";
 import { ActionError, defineAction, ok } from "@/lib/action";
-import { generateApiKey } from "@/lib/api-auth";
+import { forgetApiKey, generateApiKey } from "@/lib/api-auth";
 import { apiKeyIdSchema, createApiKeySchema } from "@/lib/validations/settings";
 
 /** The key is returned once, here; only its SHA-256 and a short prefix are stored. */
@@ -48,6 +48,7 @@ export const revokeApiKey = defineAction({
       .where(and(eq(apiKeys.companyId, actor.companyId), eq(apiKeys.id, input.apiKeyId), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id, name: apiKeys.name });
     if (rows.length === 0) throw new ActionError("not_found", "API key not found");
+    forgetApiKey(rows[0].id);
     await recordAudit(db, {
       companyId: actor.companyId,
       actorUserId: actor.userId,

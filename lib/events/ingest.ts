@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
-import { executePrepared, jsonParam, type Database, type DbOrTx } from "@/db";
+import { executePrepared, jsonParam, type DbOrTx } from "@/db";
 import { deliveries, events, webhookRecordTriggers, webhooks } from "@/db/schema";
 import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob } from "@/jobs/definitions";
 import type { EventInput } from "@/lib/validations/event";
@@ -24,10 +24,11 @@ export interface IngestResult {
  * Stores events and fans them out, all in one transaction: each new event, one delivery per
  * matching active webhook (status queued), and each delivery's pg-boss job (starting after the
  * webhook's execution delay). An event whose id the company already sent is accepted once: the
- * second time nothing is written and the first time's delivery count is returned.
+ * second time nothing is written and the first time's delivery count is returned. Given a transaction
+ * (the intake's group commit, lib/events/intake-group.ts), it runs in a savepoint of it.
  */
 export async function ingestEvents(
-  db: Database,
+  db: DbOrTx,
   boss: PgBoss,
   companyId: string,
   apiKeyId: string | null,

@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { apiError, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
 import { checkEventTypes } from "@/lib/events/company-catalog";
 import { ingestEvents } from "@/lib/events/ingest";
+import { submitSingleEvent } from "@/lib/events/intake-group";
 import { countEventRequest, countEventsAccepted } from "@/lib/metrics";
 import {
   eventInputSchema,
@@ -77,17 +78,22 @@ async function receiveEvents(request: Request): Promise<Response> {
       return apiError(422, "invalid", `${where}: ${message}`, where);
     }
 
+    // One event: written together with the other requests of the moment (lib/events/intake-group.ts),
+    // its rate counted and its answer its own.
+    if (parsed.length === 1) {
+      const answer = await submitSingleEvent(db, getBoss, {
+        companyId: caller.companyId,
+        apiKeyId: caller.apiKeyId,
+        event: parsed[0],
+      });
+      if ("rateLimited" in answer) return rateLimited();
+      countEventsAccepted(1, Array.isArray(body));
+      return Response.json({ events: [answer.accepted] }, { status: 202 });
+    }
+
     // Counted in PostgreSQL: the limit holds across every web process.
     const rate = await takeEventRate(db, caller.companyId, parsed.length, env.EVENTS_RATE_LIMIT);
-    if (!rate.allowed) {
-      return apiError(
-        429,
-        "rate_limited",
-        "Too many events for this company right now; retry after a second",
-        undefined,
-        { "retry-after": "1" },
-      );
-    }
+    if (!rate.allowed) return rateLimited();
     // Past its fair rate this second, a company's deliveries queue behind other companies'.
     const priority = rate.count > FAIR_EVENTS_PER_SECOND ? FLOOD_PRIORITY : 0;
     const results = await ingestEvents(
@@ -104,4 +110,10 @@ async function receiveEvents(request: Request): Promise<Response> {
   } catch (err) {
     return internalError(err);
   }
+}
+
+function rateLimited(): Response {
+  return apiError(429, "rate_limited", "Too many events for this company right now; retry after a second", undefined, {
+    "retry-after": "1",
+  });
 }
