@@ -54,7 +54,8 @@ export async function runAction<S extends z.ZodType, T>(
   input: unknown,
 ): Promise<ActionResult<T>> {
   const result = await def.run(actionDeps(), await withCurrentCompany(await getCaller()), input);
-  if (result.ok) await readPrimaryForAWhile();
+  // Only with a replica: setting a cookie in a server action makes Next.js render the page again.
+  if (result.ok && envIsSet("DATABASE_READ_URL")) await readPrimaryForAWhile();
   return result;
 }
 
