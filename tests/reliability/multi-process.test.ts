@@ -199,12 +199,13 @@ it("2 web servers and 2 workers share 10,000 events; one of each killed; the rat
       }),
     );
 
-    // Mid-run: both workers have delivered some (their rows say so), events still arriving.
+    // Mid-run: both workers have delivered some (their rows say so), 40 % of the events accepted, the rest to come.
     const rows = await waitFor(
       "both workers to deliver",
       async () => {
         const list = await listWorkers(ctx!.db);
-        return list.length === 2 && list.every((w) => w.deliveryJobs > 0) ? list : null;
+        const mid = acceptedEvents >= EVENTS * 0.4;
+        return mid && list.length === 2 && list.every((w) => w.deliveryJobs > 0) ? list : null;
       },
       120_000,
       250,
