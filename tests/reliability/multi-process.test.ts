@@ -252,6 +252,13 @@ it("2 web servers and 2 workers share 10,000 events; one of each killed; the rat
     expect(acceptedEvents).toBeLessThanOrEqual(RATE_LIMIT * seconds);
     expect(acceptedEvents).toBe(EVENTS);
 
+    // SIGTERM stops the survivors cleanly: the worker marks its row stopped on its way out.
+    await Promise.all([webs[0].stop(), workers[0].stop()]);
+    expect(webs[0].alive() || workers[0].alive()).toBe(false);
+    const stopped = (await listWorkers(ctx.db)).find((w) => w.pid === workers[0].pid);
+    expect(stopped?.stoppedAt, workers[0].output()).not.toBeNull();
+    expect((await listWorkers(ctx.db)).find((w) => w.pid === workers[1].pid)?.stoppedAt).toBeNull();
+
     report("multi-process", {
       events: EVENTS,
       rateLimit: RATE_LIMIT,
