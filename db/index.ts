@@ -23,7 +23,7 @@ interface DbCache {
  * One pool per process, kept on globalThis so that Next's hot reload in development does not
  * open a new pool on every edit (create-t3-app's habit).
  */
-const globalForDb = globalThis as unknown as { __hookrelayDb?: DbCache };
+const globalForDb = globalThis as unknown as { __hookrelayDb?: DbCache; __hookrelayReadDb?: DbCache };
 
 /** This process's app connections' application_name (lib/metrics.ts counts the pool's use by it). */
 export const APP_POOL_NAME = `hookrelay ${process.pid}@${hostname()}`.slice(0, 63);
@@ -51,10 +51,29 @@ export function getDb(): Database {
   return db;
 }
 
+/**
+ * The pool for reads that may lag a little: the delivery history (lists and counts), the webhooks
+ * list, the events list and the API's list endpoints. With DATABASE_READ_URL (a streaming replica)
+ * they run there, on a second pool of DATABASE_POOL_MAX connections; unset, this is getDb(). Never
+ * for a read that must see a write made just before (a form loading what it saved, the detail page a
+ * Resync lands on, sessions, API keys, rate limits, anything inside a write): a replica can be
+ * behind by a moment, and a row just written would then look missing.
+ */
+export function getReadDb(): Database {
+  const url = env.DATABASE_READ_URL;
+  if (!url) return getDb();
+  const cached = globalForDb.__hookrelayReadDb;
+  if (cached && cached.url === url) return cached.db;
+  const { client, db } = createDb(url, env.DATABASE_POOL_MAX);
+  globalForDb.__hookrelayReadDb = { url, client, db };
+  return db;
+}
+
 export async function closeDb(): Promise<void> {
-  const cached = globalForDb.__hookrelayDb;
+  const caches = [globalForDb.__hookrelayDb, globalForDb.__hookrelayReadDb];
   globalForDb.__hookrelayDb = undefined;
-  await cached?.client.end({ timeout: 5 });
+  globalForDb.__hookrelayReadDb = undefined;
+  await Promise.all(caches.map((cached) => cached?.client.end({ timeout: 5 })));
 }
 
 export { schema };

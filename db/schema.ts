@@ -630,3 +630,22 @@ export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
 export type OAuthCredential = typeof oauthCredentials.$inferSelect;
 export type BulkRetry = typeof bulkRetries.$inferSelect;
+
+/**
+ * The worker processes, each a row it keeps up to date (jobs/worker-heartbeat.ts): where it runs, when
+ * it started and was last seen, and what it has done — delivery jobs finished (each one a request sent,
+ * or a delivery set aside) and jobs in hand at its last beat. An operator sees which workers are alive
+ * (`last_seen_at` within a minute), whether the work is shared, and which machine a stuck one is on.
+ * One update per worker every few seconds, rather than a column on every attempt.
+ */
+export const workers = pgTable("workers", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Set when it stopped cleanly (SIGTERM); a worker that died keeps it null and stops being seen. */
+  stoppedAt: timestamp("stopped_at", { withTimezone: true }),
+  deliveryJobs: bigint("delivery_jobs", { mode: "number" }).notNull().default(0),
+  jobsInHand: integer("jobs_in_hand").notNull().default(0),
+});

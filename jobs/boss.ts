@@ -5,9 +5,15 @@ import { JOBS } from "./definitions";
 export interface BossOptions {
   /** Workers and maintenance run only in worker processes; the web process only sends. */
   role: "worker" | "web";
+  /**
+   * Whether a worker may install or migrate pg-boss's schema at start (default: yes). `npm run
+   * start:worker` does not: `npm run migrate` did, and the worker only checks (pg-boss refuses to start
+   * on a schema older than its own).
+   */
+  migrate?: boolean;
 }
 
-export function createBoss(url: string, { role }: BossOptions): PgBoss {
+export function createBoss(url: string, { role, migrate = true }: BossOptions): PgBoss {
   const boss = new PgBoss({
     connectionString: url,
     application_name: `hookrelay-${role}`,
@@ -18,7 +24,7 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
     useListenNotify: role === "worker",
     supervise: role === "worker",
     schedule: role === "worker",
-    migrate: role === "worker",
+    migrate: role === "worker" && migrate,
     // Expired jobs (a worker that died) are failed back to retry by the monitor pass: every 10 s,
     // not the default minute, so a crash delays deliveries by seconds.
     ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),

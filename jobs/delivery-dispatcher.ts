@@ -87,6 +87,13 @@ export class DeliveryDispatcher {
   private fetchErrors = 0;
   private starting: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
+  /** Delivery jobs this process has finished (the workers table's delivery_jobs: jobs/worker-heartbeat.ts). */
+  finishedJobs = 0;
+
+  /** Delivery jobs in hand right now. */
+  get jobsInHand(): number {
+    return this.inHand.size;
+  }
 
   constructor(
     private readonly boss: PgBoss,
@@ -424,6 +431,7 @@ export class DeliveryDispatcher {
         // Every wave is completed as soon as it is written, and its room goes to the next fetch.
         settleEarly: settled,
       });
+      this.finishedJobs += results.length;
       const byId = new Map(jobs.map((j) => [j.id, j]));
       const completed = results
         .filter((r) => r.status === "completed" && this.inHand.has(r.id))

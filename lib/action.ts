@@ -37,6 +37,8 @@ export interface Caller {
 export interface ActionDeps {
   db: Database;
   boss: () => Promise<PgBoss>;
+  /** Where the list actions read (db/index.ts getReadDb: a replica when DATABASE_READ_URL is set); unset: `db`. */
+  readDb?: Database;
 }
 
 export interface ActionContext<A extends Actor | null> extends ActionDeps {

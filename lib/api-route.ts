@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isUuid } from "@/db/keyset";
-import { getDb } from "@/db";
+import { getDb, getReadDb } from "@/db";
 import { getBoss } from "@/jobs/boss";
 import type { ActionDefinition, ActionDeps, ActionErrorCode, ActionResult, Caller } from "./action";
 import { authenticateApiKey, refuseKey, type ApiCaller } from "./api-auth";
@@ -33,7 +33,7 @@ const STATUS: Record<ActionErrorCode, number> = {
 };
 
 export function apiDeps(): ActionDeps {
-  return { db: getDb(), boss: getBoss };
+  return { db: getDb(), readDb: getReadDb(), boss: getBoss };
 }
 
 /** The key's creator as the caller; null when the creator's user no longer exists. */

@@ -24,6 +24,7 @@ const good = {
 const BAD: Partial<Record<keyof Env, [value: string, says: string]>> = {
   DATABASE_URL: ["mysql://x", "postgres://"],
   DATABASE_POOL_MAX: ["ten", "whole number from 1 to 1000"],
+  DATABASE_READ_URL: ["replica.internal:5432/db", "DATABASE_READ_URL must be a postgres:// or postgresql:// URL"],
   HOOKRELAY_SECRET_KEY: ["nope", "openssl rand -hex 32"],
   AUTH_SECRET: ["short", "at least 16 characters"],
   BCRYPT_COST: ["3", "whole number from 4 to 31"],
@@ -82,6 +83,11 @@ describe("parseEnv", () => {
       HOST: "127.0.0.1",
     });
     expect(parsed.DELIVERY_MAX_REQUESTS).toBeUndefined();
+    // No replica: the history and the listings read the primary.
+    expect(parsed.DATABASE_READ_URL).toBeUndefined();
+    expect(parseEnv({ ...good, DATABASE_READ_URL: "postgresql://ro@replica:5432/db" }).DATABASE_READ_URL).toBe(
+      "postgresql://ro@replica:5432/db",
+    );
     expect(parseEnv({ ...good, DELIVERY_MAX_REQUESTS: " 100 ", EMAIL_FROM: "ops@example.com" })).toMatchObject({
       DELIVERY_MAX_REQUESTS: 100,
       EMAIL_FROM: "ops@example.com",

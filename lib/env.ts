@@ -39,6 +39,8 @@ const schema = z.object({
     .string({ error: "DATABASE_URL is required (npm start provides an embedded database when it is unset)" })
     .pipe(postgresUrl("DATABASE_URL")),
   DATABASE_POOL_MAX: wholeNumber("DATABASE_POOL_MAX", 1, 1000, "connections per process").default(10),
+  // A read replica for the history and the listings (db/index.ts getReadDb); unset: they read the primary.
+  DATABASE_READ_URL: postgresUrl("DATABASE_READ_URL").optional(),
   HOOKRELAY_SECRET_KEY: z
     .string({ error: "HOOKRELAY_SECRET_KEY is required: 32 random bytes as 64 hex characters (openssl rand -hex 32)" })
     .refine((v) => {
@@ -179,6 +181,7 @@ const schema = z.object({
     "HOOKRELAY_SUPERVISED",
     "the worker runs under npm start's supervisor, which applied the migrations",
   ).optional(),
+
   HOOKRELAY_SKIP_BUILD: flag(
     "HOOKRELAY_SKIP_BUILD",
     "npm start serves the existing build without checking whether the sources changed",

@@ -2,7 +2,8 @@ import "server-only";
 import { cache } from "react";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { getDb } from "@/db";
+import { getDb, getReadDb, type Database } from "@/db";
+import { envIsSet } from "./env";
 import { getBoss } from "@/jobs/boss";
 import type { ActionDefinition, ActionDeps, ActionResult, Caller } from "./action";
 import { auth } from "./auth";
@@ -52,7 +53,39 @@ export async function runAction<S extends z.ZodType, T>(
   def: ActionDefinition<S, T>,
   input: unknown,
 ): Promise<ActionResult<T>> {
-  return def.run(actionDeps(), await withCurrentCompany(await getCaller()), input);
+  const result = await def.run(actionDeps(), await withCurrentCompany(await getCaller()), input);
+  // Only with a replica: setting a cookie in a server action makes Next.js render the page again.
+  if (result.ok && envIsSet("DATABASE_READ_URL")) await readPrimaryForAWhile();
+  return result;
+}
+
+/**
+ * After this browser changed something, its pages read the primary for a few seconds (listingDb), so
+ * the list it goes back to shows the change even when the replica is a moment behind.
+ */
+const READ_PRIMARY_COOKIE = "hr_read_primary";
+const READ_PRIMARY_SECONDS = 10;
+
+async function readPrimaryForAWhile(): Promise<void> {
+  try {
+    (await cookies()).set(READ_PRIMARY_COOKIE, "1", {
+      maxAge: READ_PRIMARY_SECONDS,
+      httpOnly: true,
+      sameSite: "lax",
+      path: "/",
+    });
+  } catch {
+    // Not in a server action (a page's render cannot set cookies): nothing was changed by this browser.
+  }
+}
+
+/**
+ * Where a page's history and lists read: the replica (getReadDb, DATABASE_READ_URL) — or the primary
+ * for a few seconds after this browser saved something, which a lagging replica might not show yet.
+ */
+export async function listingDb(): Promise<Database> {
+  if (!envIsSet("DATABASE_READ_URL")) return getDb();
+  return (await cookies()).has(READ_PRIMARY_COOKIE) ? getDb() : getReadDb();
 }
 
 /**

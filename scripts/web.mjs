@@ -10,7 +10,11 @@
  *
  * Plain JavaScript, run by node itself: the built app needs no TypeScript loader.
  * Usage (scripts/start.ts does this): node scripts/web.mjs --port 3000 --host 127.0.0.1 [--dev]
+ * `npm run start:web` is `node scripts/web.mjs --production`: PORT and HOST from the environment, and
+ * first the checks of scripts/check-ready.ts (DATABASE_URL set, the build there, the schema current) —
+ * in a short child process with the TypeScript loader, so that this one stays plain.
  */
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,8 +27,18 @@ const arg = (name, fallback) => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 };
 const dev = process.argv.includes("--dev");
-const port = Number(arg("--port", process.env.PORT ?? "3000"));
-const host = arg("--host", "127.0.0.1");
+const port = Number(arg("--port", process.env.PORT || "3000"));
+const host = arg("--host", process.env.HOST || "127.0.0.1");
+
+if (process.argv.includes("--production")) {
+  const tsx = path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs");
+  const check = spawnSync(process.execPath, ["--import", tsx, path.join(ROOT, "scripts", "check-ready.ts")], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: process.env,
+  });
+  if (check.status !== 0) process.exit(check.status ?? 1);
+}
 const trustedProxies = Math.max(0, Math.trunc(Number(process.env.TRUSTED_PROXIES ?? 0)) || 0);
 
 const app = next({ dev, dir: ROOT, hostname: host, port });

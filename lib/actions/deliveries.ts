@@ -21,7 +21,7 @@ export const listDeliveries = defineAction({
   name: "listDeliveries",
   access: "webhooks.view",
   schema: listDeliveriesSchema,
-  async handler({ db, actor }, input) {
+  async handler({ db, readDb, actor }, input) {
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     if (input.cursor && !cursor)
       throw new ActionError("invalid", "cursor: Not a cursor of this API: pass nextCursor back unchanged", {
@@ -30,7 +30,8 @@ export const listDeliveries = defineAction({
     if (!(await getCompanyWebhook(db, actor.companyId, input.webhookId)))
       throw new ActionError("not_found", "Webhook not found");
     return ok(
-      await listWebhookDeliveries(db, actor.companyId, input.webhookId, {
+      // The history: the replica's (getReadDb), when there is one.
+      await listWebhookDeliveries(readDb ?? db, actor.companyId, input.webhookId, {
         status: input.status,
         cursor,
         limit: input.limit,

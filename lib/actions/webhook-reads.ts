@@ -212,8 +212,9 @@ export const listWebhooksAction = defineAction({
   name: "listWebhooksAction",
   access: "webhooks.view",
   schema: listWebhooksSchema,
-  async handler({ db, actor }, input) {
-    const { rows, ...page } = await listWebhooks(db, actor.companyId, input);
+  async handler({ db, readDb, actor }, input) {
+    // A listing: the replica's (getReadDb), when there is one.
+    const { rows, ...page } = await listWebhooks(readDb ?? db, actor.companyId, input);
     return ok({ webhooks: rows, ...page });
   },
 });

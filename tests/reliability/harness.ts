@@ -34,11 +34,15 @@ export function processEnv(databaseUrl: string, secretKey: string): NodeJS.Proce
   };
 }
 
-/** A worker process as in production (`scripts/worker.ts`), which a test can kill -9 and restart. */
-export function spawnWorker(env: NodeJS.ProcessEnv, label = "worker") {
+/**
+ * A worker process as in production (`scripts/worker.ts`; with `["--production"]`, as `npm run start:worker`
+ * starts it), which a test can kill -9 and restart.
+ */
+export function spawnWorker(env: NodeJS.ProcessEnv, label = "worker", args: string[] = []) {
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process, which a
   // SIGKILL of the CLI would leave running.
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "worker.ts")], {
+  const script = path.join(ROOT, "scripts", "worker.ts");
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

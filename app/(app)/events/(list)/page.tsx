@@ -18,7 +18,7 @@ import { can } from "@/lib/authz";
 import { eventTypeLabels, testEventTypeOptions } from "@/lib/events/company-catalog";
 import { EVENT_TYPE_NAME } from "@/lib/validations/event";
 import { formatDateTime, formatRelative } from "@/lib/format";
-import { pageAccess } from "@/lib/session";
+import { listingDb, pageAccess } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Events" };
 
@@ -34,7 +34,8 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const type = search.type && EVENT_TYPE_NAME.test(search.type) ? search.type : "";
   const cursor = search.cursor ? decodeCursor(search.cursor) : null;
   const [page, eventTypes] = await Promise.all([
-    listEvents(getDb(), actor.companyId, { q, type, cursor, limit: 25 }),
+    // The listing may come from the replica (DATABASE_READ_URL).
+    listEvents(await listingDb(), actor.companyId, { q, type, cursor, limit: 25 }),
     testEventTypeOptions(getDb(), actor.companyId),
   ]);
   const labels = await eventTypeLabels(

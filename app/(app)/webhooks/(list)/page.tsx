@@ -31,7 +31,7 @@ import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip
 import { can } from "@/lib/authz";
 import { eventTypeLabels } from "@/lib/events/company-catalog";
 import { formatDateTime, formatRelative } from "@/lib/format";
-import { pageAccess } from "@/lib/session";
+import { listingDb, pageAccess } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
@@ -85,7 +85,8 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
     : "created";
   const page = Math.max(1, Number.parseInt(search.page ?? "1", 10) || 1);
   const [list, reconnect] = await Promise.all([
-    listWebhooks(getDb(), actor.companyId, {
+    // The listing may come from the replica (DATABASE_READ_URL); everything else here reads the primary.
+    listWebhooks(await listingDb(), actor.companyId, {
       q: search.q,
       sort,
       dir: search.dir === "asc" ? "asc" : "desc",

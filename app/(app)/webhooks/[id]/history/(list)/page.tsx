@@ -27,7 +27,7 @@ import { statusMeaningParts } from "@/lib/delivery/status-meaning";
 import { eventTypeLabels } from "@/lib/events/company-catalog";
 import { formatDateTime, formatRelative, formatUntil } from "@/lib/format";
 import { queuedWait, queuedWaitText } from "@/lib/history";
-import { pageAccess } from "@/lib/session";
+import { listingDb, pageAccess } from "@/lib/session";
 import { cn } from "@/lib/utils";
 import { isUuid } from "@/db/keyset";
 
@@ -75,10 +75,13 @@ export default async function HistoryPage({
   const cursor = search.cursor ? decodeCursor(search.cursor) : null;
   const now = Date.now();
   const since = PERIODS[period][1] ? new Date(now - PERIODS[period][1]) : null;
+  // The history's counts and rows may come from the replica (DATABASE_READ_URL); the webhook and the
+  // "Retry all failed" banner (written by this page's own buttons) from the primary.
+  const history = await listingDb();
   const [counts, allTime, page, bulk] = await Promise.all([
-    deliveryCounts(db, actor.companyId, webhook.id, since),
-    since ? deliveryCounts(db, actor.companyId, webhook.id, null) : null,
-    listWebhookDeliveries(db, actor.companyId, webhook.id, { status, cursor, limit: 25 }),
+    deliveryCounts(history, actor.companyId, webhook.id, since),
+    since ? deliveryCounts(history, actor.companyId, webhook.id, null) : null,
+    listWebhookDeliveries(history, actor.companyId, webhook.id, { status, cursor, limit: 25 }),
     latestBulkRetry(db, actor.companyId, webhook.id),
   ]);
   const labels = await eventTypeLabels(
