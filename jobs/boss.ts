@@ -1,6 +1,7 @@
 import { PgBoss } from "pg-boss";
 import { env } from "@/lib/env";
 import { JOBS } from "./definitions";
+import { log } from "@/lib/log";
 
 export interface BossOptions {
   /** Workers and maintenance run only in worker processes; the web process only sends. */
@@ -23,7 +24,9 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
     // not the default minute, so a crash delays deliveries by seconds.
     ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
   });
-  boss.on("error", (err) => console.error(`[pg-boss:${role}]`, err instanceof Error ? err.message : String(err)));
+  boss.on("error", (err) =>
+    log.error({ component: `pg-boss:${role}` }, err instanceof Error ? err.message : String(err)),
+  );
   return boss;
 }
 
@@ -65,7 +68,9 @@ export async function stopWebBoss(): Promise<void> {
 /** Installs or migrates pg-boss's schema and creates our queues; run at start-up with the drizzle migrations. */
 export async function installJobs(url: string): Promise<void> {
   const boss = new PgBoss({ connectionString: url, max: 2, supervise: false, schedule: false, migrate: true });
-  boss.on("error", (err) => console.error("[pg-boss:install]", err instanceof Error ? err.message : err));
+  boss.on("error", (err) =>
+    log.error({ component: "pg-boss:install" }, err instanceof Error ? err.message : String(err)),
+  );
   await boss.start();
   try {
     await ensureQueues(boss);

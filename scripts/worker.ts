@@ -10,24 +10,31 @@ import { registerWorkers } from "@/jobs/worker";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { closeRenderSandbox } from "@/lib/sandbox/render-pool";
 import { env } from "@/lib/env";
+import { errorFields, log, setLogProcess } from "@/lib/log";
+import { startTracing, stopTracing } from "@/lib/tracing";
 import { prepareRuntime } from "./runtime";
+
+setLogProcess("worker");
 
 async function main() {
   // Under `npm start` / `npm run worker` (scripts/start.ts) the supervisor has applied the migrations.
-  const runtime = await prepareRuntime({ migrate: env.HOOKRELAY_SUPERVISED !== "1" });
+  const runtime = await prepareRuntime({ migrate: env.HOOKRELAY_SUPERVISED !== "1", log: (m) => log.info(m) });
+  // OTEL_EXPORTER_OTLP_ENDPOINT set: the SDK is loaded and started; unset: nothing is loaded.
+  if (await startTracing("worker")) log.info(`tracing: spans exported to ${env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
   const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker" });
   await boss.start();
   await registerWorkers(boss, getDb());
-  console.log(`[hookrelay] worker ${process.pid} running`);
+  log.info(`worker ${process.pid} running`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    console.log("[hookrelay] worker stopping (finishing jobs in hand)…");
+    log.info("worker stopping (finishing jobs in hand)…");
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
     await closeSafeDispatchers().catch(() => {});
     await closeRenderSandbox().catch(() => {});
     await closeDb().catch(() => {});
+    await stopTracing().catch(() => {});
     await runtime.stop();
     process.exit(0);
   };
@@ -36,6 +43,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error("[hookrelay] worker failed:", err);
+  log.fatal(errorFields(err), "worker failed");
   process.exit(1);
 });

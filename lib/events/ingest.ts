@@ -4,6 +4,7 @@ import type { PgBoss } from "pg-boss";
 import { executePrepared, jsonParam, type Database, type DbOrTx } from "@/db";
 import { deliveries, events, webhookRecordTriggers, webhooks } from "@/db/schema";
 import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob } from "@/jobs/definitions";
+import { currentTraceparent } from "@/lib/tracing";
 import type { EventInput } from "@/lib/validations/event";
 import type { Conditions, TriggerMode, WebhookConfig } from "@/lib/validations/webhook";
 import { conditionsHold } from "./conditions";
@@ -133,6 +134,8 @@ export async function ingestEvents(
       // One job per delivery; one per batch (per webhook and window) for batched webhooks, with an id
       // derived from the batch, so a concurrent request's insert of the same batch job is a no-op.
       const seenBatches = new Set<string>();
+      // Tracing on: each job carries the request's trace (the worker's span is its child).
+      const traceparent = currentTraceparent();
       const jobs = planned.flatMap((p) => {
         const d = { id: createdId.get(`${p.eventId}:${p.webhookId}`)! };
         if (p.batchKey) {
@@ -143,6 +146,7 @@ export async function ingestEvents(
         const data: DeliverJob = p.batchKey
           ? { webhookId: p.webhookId, batchKey: p.batchKey, companyId }
           : { deliveryId: d.id, companyId };
+        if (traceparent) data.traceparent = traceparent;
         return [
           {
             data,
