@@ -6,8 +6,8 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { setLogProcess } = await import("./lib/log");
+  const { log, setLogProcess } = await import("./lib/log");
   setLogProcess("web");
-  const { startTracing } = await import("./lib/tracing");
-  await startTracing("web");
+  const { startTracing, tracingLine } = await import("./lib/tracing");
+  if (await startTracing("web")) log.info(tracingLine());
 }

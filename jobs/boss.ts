@@ -17,6 +17,9 @@ export function createBoss(url: string, { role }: BossOptions): PgBoss {
     connectionTimeoutMillis: 30_000,
     // Workers are woken by NOTIFY when a job is created instead of waiting for the next poll.
     useListenNotify: role === "worker",
+    // pg-boss's own OpenTelemetry spans are off: a root span per poll of every queue buries the traces, and the
+    // delivery's trace already crosses the queue in the job's traceparent (lib/tracing.ts).
+    openTelemetry: { enabled: false },
     supervise: role === "worker",
     schedule: role === "worker",
     migrate: role === "worker",
@@ -67,7 +70,14 @@ export async function stopWebBoss(): Promise<void> {
 
 /** Installs or migrates pg-boss's schema and creates our queues; run at start-up with the drizzle migrations. */
 export async function installJobs(url: string): Promise<void> {
-  const boss = new PgBoss({ connectionString: url, max: 2, supervise: false, schedule: false, migrate: true });
+  const boss = new PgBoss({
+    connectionString: url,
+    max: 2,
+    supervise: false,
+    schedule: false,
+    migrate: true,
+    openTelemetry: { enabled: false },
+  });
   boss.on("error", (err) =>
     log.error({ component: "pg-boss:install" }, err instanceof Error ? err.message : String(err)),
   );

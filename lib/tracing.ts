@@ -45,6 +45,12 @@ export async function startTracing(service: string): Promise<boolean> {
   return true;
 }
 
+/** What a process says at its start when tracing is on: where spans go (the collector's host, never credentials). */
+export function tracingLine(): string {
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return `tracing on: spans go to ${endpoint ? new URL(endpoint).host : "nowhere"} (OTLP/HTTP JSON)`;
+}
+
 /** Exports the spans ended so far (tests; a worker stopping). */
 export async function flushTracing(): Promise<void> {
   await state.flush?.();

@@ -11,7 +11,7 @@ import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { closeRenderSandbox } from "@/lib/sandbox/render-pool";
 import { env } from "@/lib/env";
 import { errorFields, log, setLogProcess } from "@/lib/log";
-import { startTracing, stopTracing } from "@/lib/tracing";
+import { startTracing, stopTracing, tracingLine } from "@/lib/tracing";
 import { prepareRuntime } from "./runtime";
 
 setLogProcess("worker");
@@ -20,16 +20,16 @@ async function main() {
   // Under `npm start` / `npm run worker` (scripts/start.ts) the supervisor has applied the migrations.
   const runtime = await prepareRuntime({ migrate: env.HOOKRELAY_SUPERVISED !== "1", log: (m) => log.info(m) });
   // OTEL_EXPORTER_OTLP_ENDPOINT set: the SDK is loaded and started; unset: nothing is loaded.
-  if (await startTracing("worker")) log.info(`tracing: spans exported to ${env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
+  if (await startTracing("worker")) log.info(tracingLine());
   const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker" });
   await boss.start();
   await registerWorkers(boss, getDb());
-  log.info(`worker ${process.pid} running`);
+  log.info(`pid ${process.pid} running`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    log.info("worker stopping (finishing jobs in hand)…");
+    log.info("stopping (finishing jobs in hand)…");
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
     await closeSafeDispatchers().catch(() => {});
     await closeRenderSandbox().catch(() => {});
