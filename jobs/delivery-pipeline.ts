@@ -25,7 +25,7 @@ import { getOAuthAccessToken, OAuthReconnectNeededError } from "@/lib/delivery/o
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { outboundPolicy } from "@/lib/env";
 import { log } from "@/lib/log";
-import { contextFromTraceparent, failSpan, inSpan, SpanKind } from "@/lib/tracing";
+import { contextFromTraceparent, failSpan, inSpan, SpanKind, tracingOn } from "@/lib/tracing";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
@@ -182,6 +182,7 @@ function buildAndSendTraced(
   slots: Slots | undefined,
   secretsCache: Map<string, WebhookSecrets>,
 ): Promise<Answered> {
+  if (!tracingOn()) return buildAndSend(db, item, now, slots, secretsCache);
   const ids = itemIds(item);
   const attributes = {
     "hookrelay.delivery.id": ids.deliveryId,
@@ -195,7 +196,7 @@ function buildAndSendTraced(
     "deliver-webhook",
     { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(item.job.data.traceparent) },
     async (span) => {
-      const answered = await buildAndSend(db, item, now, slots, secretsCache, span ? attributes : undefined);
+      const answered = await buildAndSend(db, item, now, slots, secretsCache, attributes);
       span?.setAttribute("hookrelay.outcome", answered.status);
       if (answered.outcome.status !== null) span?.setAttribute("http.response.status_code", answered.outcome.status);
       if (answered.outcome.error) {
