@@ -127,7 +127,7 @@ describe("structured logs", () => {
         deliveryId: "d1",
       }),
     );
-    expect(line).toBe("[hookrelay] worker WARN delivery attempt failed (deliveryId=d1)\n");
+    expect(line).toBe("[hookrelay] WARN delivery attempt failed (deliveryId=d1)\n");
   });
 
   it("without OTEL_EXPORTER_OTLP_ENDPOINT no SDK is loaded: no tracer provider is registered", async () => {

@@ -30,7 +30,10 @@ export function acceptableRequestId(value) {
 const LEVEL_NAMES = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
 const OMITTED = new Set(["level", "time", "pid", "hostname", "msg", "proc", "err"]);
 
-/** One JSON line as a person reads it: `[hookrelay] worker WARN message (key=value, …)` and the error's stack. */
+/**
+ * One JSON line as a person reads it: `[hookrelay] WARN message (key=value, …)` and the error's stack — the lines
+ * `npm start` always wrote (`[hookrelay] worker 4242 running`), which scripts and tests may wait for.
+ */
 export function prettyLine(json) {
   let o;
   try {
@@ -45,7 +48,7 @@ export function prettyLine(json) {
   const err = o.err
     ? `\n  ${String(o.err.stack ?? o.err.message ?? JSON.stringify(o.err)).replaceAll("\n", "\n  ")}`
     : "";
-  return `[hookrelay]${o.proc ? ` ${o.proc}` : ""}${level} ${o.msg ?? ""}${fields.length ? ` (${fields.join(", ")})` : ""}${err}\n`;
+  return `[hookrelay]${level} ${o.msg ?? ""}${fields.length ? ` (${fields.join(", ")})` : ""}${err}\n`;
 }
 
 /**

@@ -68,6 +68,8 @@ async function main() {
   // This process keeps the database and supervises the others: a child that dies (a crash, an OOM
   // kill, kill -9) is started again with backoff, and nothing else goes down with it.
   const supervisor = new Supervisor();
+  // One box, read by a person: the children write readable lines unless LOG_FORMAT says json (lib/log.ts).
+  const oneBoxLogs = { LOG_FORMAT: env.LOG_FORMAT ?? "pretty" };
   // Workers start after the build, which would otherwise starve them of CPU on a small machine.
   if (!noWorkers) {
     supervisor.start({
@@ -75,7 +77,7 @@ async function main() {
       command: process.execPath,
       args: ["--import", tsxLoader, path.join(ROOT, "scripts", "worker.ts")],
       // Migrations are applied already (above).
-      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, HOOKRELAY_SUPERVISED: "1" } },
+      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...oneBoxLogs, HOOKRELAY_SUPERVISED: "1" } },
     });
   }
   if (!workerOnly) {
@@ -84,7 +86,7 @@ async function main() {
       command: process.execPath,
       // Next.js behind our own HTTP server, which tells the app the caller's real address.
       args: [path.join(ROOT, "scripts", "web.mjs"), "--port", String(port), "--host", host, ...(dev ? ["--dev"] : [])],
-      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, PORT: String(port) } },
+      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...oneBoxLogs, PORT: String(port) } },
     });
     console.log(`[hookrelay] serving on http://localhost:${port}`);
   }

@@ -65,7 +65,7 @@ const server = createServer((req, res) => {
   }
   runWithLogContext({ requestId }, () => void handle(req, res));
 });
-server.listen(port, host, () => log.info(`pid ${process.pid} listening on http://${host}:${port}`));
+server.listen(port, host, () => log.info(`web ${process.pid} listening on http://${host}:${port}`));
 
 let stopping = false;
 function shutdown() {

@@ -24,12 +24,12 @@ async function main() {
   const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker" });
   await boss.start();
   await registerWorkers(boss, getDb());
-  log.info(`pid ${process.pid} running`);
+  log.info(`worker ${process.pid} running`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    log.info("stopping (finishing jobs in hand)…");
+    log.info("worker stopping (finishing jobs in hand)…");
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
     await closeSafeDispatchers().catch(() => {});
     await closeRenderSandbox().catch(() => {});
