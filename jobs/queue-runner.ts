@@ -1,6 +1,7 @@
 import type { Job, PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { parsePayload, type JobDefinition } from "./definitions";
+import { log } from "@/lib/log";
 
 /**
  * A prompt fetch loop for a small, latency-sensitive queue (the notifications: notify-failure, send-email), in place
@@ -35,8 +36,9 @@ export class QueueRunner {
     this.running = true;
     if (listen)
       this.unlisten = await listen(() => this.wake()).catch((err) => {
-        console.warn(
-          `[${this.job.name}] LISTEN failed, new jobs are seen by the poll: ${err instanceof Error ? err.message : String(err)}`,
+        log.warn(
+          { job: this.job.name },
+          `LISTEN failed, new jobs are seen by the poll: ${err instanceof Error ? err.message : String(err)}`,
         );
         return null;
       });
@@ -83,8 +85,9 @@ export class QueueRunner {
           for (const job of jobs) this.run(job);
         } catch (err) {
           if (this.fetchErrors++ === 0)
-            console.error(
-              `[${this.job.name}] fetch failed, retrying every ${pollMs} ms: ${err instanceof Error ? err.message : String(err)}`,
+            log.error(
+              { job: this.job.name },
+              `fetch failed, retrying every ${pollMs} ms: ${err instanceof Error ? err.message : String(err)}`,
             );
         }
       }
@@ -110,7 +113,7 @@ export class QueueRunner {
         await this.boss.complete(this.job.name, attempt);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        console.error(`[${this.job.name}] job ${job.id} failed (pg-boss retries it): ${message}`);
+        log.error({ job: this.job.name, jobId: job.id }, `job failed (pg-boss retries it): ${message}`);
         await this.boss.fail(this.job.name, attempt, { error: message }).catch(() => {});
       }
     })()

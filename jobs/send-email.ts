@@ -4,6 +4,7 @@ import { getNotification, markNotification } from "@/db/queries/notifications";
 import type { RenderedEmail } from "@/lib/email";
 import { env } from "@/lib/env";
 import type { SendEmailJob } from "./definitions/send-email";
+import { log } from "@/lib/log";
 
 /**
  * Sends one outbox email through Resend. Without RESEND_API_KEY the email stays in the outbox as
@@ -17,8 +18,9 @@ export async function sendEmailJob(db: Database, job: SendEmailJob): Promise<voi
   if (!apiKey) {
     // Nobody can read a working link in the outbox (it is masked there): until sending is set up,
     // whoever runs the server finds the email, links included, in this process's log.
-    console.log(
-      `[send-email] RESEND_API_KEY is unset: the email to ${row.toEmail} ("${row.subject}") is recorded, not sent. Its text:\n${row.text}`,
+    log.info(
+      { job: "send-email", notificationId: row.id },
+      `RESEND_API_KEY is unset: the email to ${row.toEmail} ("${row.subject}") is recorded, not sent. Its text:\n${row.text}`,
     );
     await markNotification(db, row.id, { status: "recorded", attempts: row.attempts + 1 });
     return;

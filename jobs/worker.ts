@@ -15,6 +15,7 @@ import { purgeAccountLeftovers } from "@/db/queries/accounts";
 import { retryDeliveriesJob } from "./retry-deliveries";
 import { sendEmailJob } from "./send-email";
 import { passwordResetJob } from "./password-reset";
+import { log } from "@/lib/log";
 
 /**
  * The jobs run one per handler call: by pg-boss's work() (a definition with `work`) or the prompt loop (`prompt`,
@@ -32,8 +33,9 @@ function handlers(boss: PgBoss, db: Database): Handlers {
       const purged = await purgeOldData(db);
       await purgeAccountLeftovers(db);
       if (purged.events || purged.attempts)
-        console.log(
-          `[purge-old-data] deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`,
+        log.info(
+          { job: "purge-old-data", ...purged },
+          `deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`,
         );
     },
     "retry-deliveries": (job) => retryDeliveriesJob(db, boss, job),

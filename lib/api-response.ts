@@ -1,3 +1,5 @@
+import { errorFields, log } from "./log";
+
 /** JSON errors of the public API: `{ "error": { "code", "message", "field"? } }`, never a stack trace. */
 export function apiError(
   status: number,
@@ -43,7 +45,7 @@ export function internalError(err: unknown): Response {
     return apiError(503, "unavailable", "The service is temporarily unavailable; retry shortly", undefined, {
       "retry-after": "5",
     });
-  console.error("[api] unexpected error:", err);
+  log.error(errorFields(err), "unexpected error in an API route");
   return apiError(500, "internal", "Unexpected error");
 }
 

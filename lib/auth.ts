@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { getDb } from "@/db";
 import { authorizeCredentials, endSession, newSessionClaims, sessionStands } from "./account-security";
 import { clientAddress } from "./client-address";
+import { errorFields, log } from "./log";
 
 class InvalidLogin extends CredentialsSignin {
   code = "invalid_credentials";
@@ -37,7 +38,7 @@ export const authConfig = {
     // A wrong password is an expected outcome shown on the form, not a server error worth a stack trace.
     error(error) {
       if (error.name === "CredentialsSignin" || (error as { type?: string }).type === "CredentialsSignin") return;
-      console.error("[auth]", error);
+      log.error({ component: "auth", ...errorFields(error) }, "sign-in error");
     },
   },
   providers: [

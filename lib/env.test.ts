@@ -55,6 +55,9 @@ const BAD: Partial<Record<keyof Env, [value: string, says: string]>> = {
   HOOKRELAY_SKIP_BUILD: ["yes", "must be 1"],
   TEST_DATABASE_URL: ["http://db", "postgres://"],
   E2E_PORT: ["port", "whole number from 1 to 65535"],
+  LOG_LEVEL: ["verbose", "one of trace, debug, info, warn, error, fatal or silent"],
+  LOG_FORMAT: ["text", "json (one JSON object a line) or pretty"],
+  OTEL_EXPORTER_OTLP_ENDPOINT: ["collector:4318", "http:// or https:// base URL of an OTLP/HTTP collector"],
 };
 /** Paths: any text is one. */
 const ANY_TEXT: (keyof Env)[] = ["HOOKRELAY_DATA_DIR", "HOOKRELAY_ROOT", "CHROMIUM_PATH"];
@@ -81,6 +84,7 @@ describe("parseEnv", () => {
       DATABASE_POOL_MAX: 10,
       TRUSTED_PROXIES: 0,
       HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
     });
     expect(parsed.DELIVERY_MAX_REQUESTS).toBeUndefined();
     // No replica: the history and the listings read the primary.
@@ -88,6 +92,17 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...good, DATABASE_READ_URL: "postgresql://ro@replica:5432/db" }).DATABASE_READ_URL).toBe(
       "postgresql://ro@replica:5432/db",
     );
+    // No collector, no tracing; no format: pretty on a terminal, JSON otherwise (lib/log.ts).
+    expect(parsed.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(parsed.LOG_FORMAT).toBeUndefined();
+    expect(
+      parseEnv({
+        ...good,
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "warn",
+      }),
+    ).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", LOG_FORMAT: "json", LOG_LEVEL: "warn" });
     expect(parseEnv({ ...good, DELIVERY_MAX_REQUESTS: " 100 ", EMAIL_FROM: "ops@example.com" })).toMatchObject({
       DELIVERY_MAX_REQUESTS: 100,
       EMAIL_FROM: "ops@example.com",

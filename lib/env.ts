@@ -176,6 +176,27 @@ const schema = z.object({
   RENDER_HEAP_MB: wholeNumber("RENDER_HEAP_MB", 32, 4096, "heap cap in MB of each sandbox process").default(128),
   HOOKRELAY_ROOT: z.string().optional(),
 
+  // Logs and traces (lib/log.ts, lib/tracing.ts).
+  LOG_LEVEL: z
+    .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
+      error: (issue) =>
+        `LOG_LEVEL must be one of trace, debug, info, warn, error, fatal or silent, not ${JSON.stringify(issue.input)}`,
+    })
+    .default("info"),
+  LOG_FORMAT: z
+    .enum(["json", "pretty"], {
+      error: (issue) =>
+        `LOG_FORMAT must be json (one JSON object a line) or pretty (readable lines); unset: pretty on a terminal, json otherwise; not ${JSON.stringify(issue.input)}`,
+    })
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        "OTEL_EXPORTER_OTLP_ENDPOINT must be the http:// or https:// base URL of an OTLP/HTTP collector, such as http://127.0.0.1:4318 (traces go to /v1/traces); unset: no tracing",
+    })
+    .optional(),
+
   // Set by the scripts themselves, or for them.
   HOOKRELAY_SUPERVISED: flag(
     "HOOKRELAY_SUPERVISED",

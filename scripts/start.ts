@@ -73,6 +73,8 @@ async function main() {
     env.HOOKRELAY_METRICS_TOKEN && !noWorkers && !workerOnly && env.HOOKRELAY_WORKER_METRICS_PORT === undefined
       ? { HOOKRELAY_WORKER_METRICS_PORT: String(await freePort()) }
       : {};
+  // One box, read by a person: the children write readable lines unless LOG_FORMAT says json (lib/log.ts).
+  const oneBoxLogs = { LOG_FORMAT: env.LOG_FORMAT ?? "pretty" };
   // Workers start after the build, which would otherwise starve them of CPU on a small machine.
   if (!noWorkers) {
     supervisor.start({
@@ -80,7 +82,7 @@ async function main() {
       command: process.execPath,
       args: ["--import", tsxLoader, path.join(ROOT, "scripts", "worker.ts")],
       // Migrations are applied already (above).
-      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...metricsEnv, HOOKRELAY_SUPERVISED: "1" } },
+      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...metricsEnv, ...oneBoxLogs, HOOKRELAY_SUPERVISED: "1" } },
     });
   }
   if (!workerOnly) {
@@ -89,7 +91,7 @@ async function main() {
       command: process.execPath,
       // Next.js behind our own HTTP server, which tells the app the caller's real address.
       args: [path.join(ROOT, "scripts", "web.mjs"), "--port", String(port), "--host", host, ...(dev ? ["--dev"] : [])],
-      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...metricsEnv, PORT: String(port) } },
+      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...metricsEnv, ...oneBoxLogs, PORT: String(port) } },
     });
     console.log(`[hookrelay] serving on http://localhost:${port}`);
   }

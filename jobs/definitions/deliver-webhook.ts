@@ -21,6 +21,11 @@ export const deliverWebhook = defineJob({
     manual: z.object({ userId: z.string() }).optional(),
     /** Whose delivery this is: the worker shares its room between companies (jobs/delivery-dispatcher.ts). */
     companyId: z.string().optional(),
+    /**
+     * The W3C trace context of the request that queued it (only when tracing is on, lib/tracing.ts): the worker's
+     * span joins that trace. A retry carries it on, so every attempt of a delivery is in its intake's trace.
+     */
+    traceparent: z.string().max(128).optional(),
   }),
   queue: { notify: true, retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
 });

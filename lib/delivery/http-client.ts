@@ -1,6 +1,7 @@
 import dns from "node:dns";
 import net from "node:net";
 import { Agent, buildConnector, request, type Dispatcher } from "undici";
+import { failSpan, inSpan, SpanKind, tracingOn } from "@/lib/tracing";
 import { redactor, redactRecord, secretsOfRequest } from "./redact";
 import { isAllowedPrivateAddress, isAllowedPrivateHost, type PrivateTargets } from "./private-targets";
 import { checkLiteralHost, isPublicAddress } from "./ssrf";
@@ -50,6 +51,8 @@ export interface SendOptions {
   privateTargets?: PrivateTargets | null;
   /** Response bytes kept; the rest is not read. Default 64 KiB. */
   maxBodyBytes?: number;
+  /** Tracing on: the request span's attributes besides its own (the webhook, delivery and attempt: ids only). */
+  spanAttributes?: Record<string, string | number>;
 }
 
 export interface SendOutcome {
@@ -240,7 +243,38 @@ function isMethod(m: string): m is (typeof METHODS)[number] & Dispatcher.HttpMet
  * The secrets a request built by buildRequest carries are redacted from the outcome (a receiver
  * echoing its Authorization header or URL back must not put them in the attempt log).
  */
-export async function sendSafely(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
+export function sendSafely(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
+  if (!tracingOn()) return sendRedacted(req, opts);
+  // Tracing on: a client span with the method, the host (never the path, query or a header), status and error kind.
+  return inSpan(
+    `HTTP ${req.method.toUpperCase()}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { "http.request.method": req.method.toUpperCase(), ...hostOf(req.url), ...opts.spanAttributes },
+    },
+    async (span) => {
+      const outcome = await sendRedacted(req, opts);
+      if (span) {
+        if (outcome.status !== null) span.setAttribute("http.response.status_code", outcome.status);
+        if (outcome.error) {
+          span.setAttribute("error.type", outcome.error.kind);
+          failSpan(span, outcome.error.kind);
+        }
+      }
+      return outcome;
+    },
+  );
+}
+
+function hostOf(url: string): { "server.address"?: string } {
+  try {
+    return { "server.address": new URL(url).hostname };
+  } catch {
+    return {};
+  }
+}
+
+async function sendRedacted(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
   const redact = redactor(secretsOfRequest(req.headers));
   const outcome = await send(req, opts);
   if (outcome.error) outcome.error.message = redact(outcome.error.message);

@@ -4,6 +4,7 @@ import type { PgBoss } from "pg-boss";
 import { executePrepared, jsonParam, type DbOrTx } from "@/db";
 import { deliveries, events, webhookRecordTriggers, webhooks } from "@/db/schema";
 import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob } from "@/jobs/definitions";
+import { currentTraceparent } from "@/lib/tracing";
 import type { EventInput } from "@/lib/validations/event";
 import type { Conditions, TriggerMode, WebhookConfig } from "@/lib/validations/webhook";
 import { conditionsHold } from "./conditions";
@@ -41,6 +42,11 @@ export async function ingestEvents(
    * jobs/delivery-dispatcher.ts).
    */
   priority = 0,
+  /**
+   * Grouped single events (lib/events/intake-group.ts) come from several requests: each event's jobs
+   * carry its own request's trace, by its external id. Default: the active span's.
+   */
+  traceparentOf?: (externalId: string) => string | undefined,
 ): Promise<IngestResult[]> {
   return db.transaction(async (tx) => {
     const rows = input.map((e) => ({
@@ -134,6 +140,9 @@ export async function ingestEvents(
       // One job per delivery; one per batch (per webhook and window) for batched webhooks, with an id
       // derived from the batch, so a concurrent request's insert of the same batch job is a no-op.
       const seenBatches = new Set<string>();
+      // Tracing on: each job carries the request's trace (the worker's span is its child).
+      const traceparent = currentTraceparent();
+      const externalOf = traceparentOf ? new Map(inserted.map((e) => [e.id, e.externalId])) : null;
       const jobs = planned.flatMap((p) => {
         const d = { id: createdId.get(`${p.eventId}:${p.webhookId}`)! };
         if (p.batchKey) {
@@ -144,6 +153,8 @@ export async function ingestEvents(
         const data: DeliverJob = p.batchKey
           ? { webhookId: p.webhookId, batchKey: p.batchKey, companyId }
           : { deliveryId: d.id, companyId };
+        const parent = externalOf ? traceparentOf!(externalOf.get(p.eventId)!) : traceparent;
+        if (parent) data.traceparent = parent;
         return [
           {
             data,

@@ -4,6 +4,7 @@ import type { Database } from "@/db";
 import { takeEventRates } from "@/db/queries/events";
 import { FAIR_EVENTS_PER_SECOND, FLOOD_PRIORITY } from "@/jobs/definitions/deliver-webhook";
 import { env } from "@/lib/env";
+import { currentTraceparent } from "@/lib/tracing";
 import { createGroupCommitter, type GroupCommitter, type GroupOutcome } from "@/lib/group-commit";
 import type { EventInput } from "@/lib/validations/event";
 import { ingestEvents, type IngestResult } from "./ingest";
@@ -23,6 +24,15 @@ export interface SingleEvent {
   companyId: string;
   apiKeyId: string;
   event: EventInput;
+  /** The request's trace (tracing on), for its event's jobs. */
+  traceparent?: string;
+}
+
+/** Each member's trace by its event's id; undefined when tracing is off (ingestEvents' default then). */
+function traceparentsOf(members: SingleEvent[]): ((externalId: string) => string | undefined) | undefined {
+  const byId = new Map<string, string>();
+  for (const m of members) if (m.traceparent && m.event.id) byId.set(m.event.id, m.traceparent);
+  return byId.size ? (externalId) => byId.get(externalId) : undefined;
 }
 
 export type SingleEventAnswer = { accepted: IngestResult } | { rateLimited: true };
@@ -45,7 +55,8 @@ export function intakeGroup(db: Database, boss: Boss): GroupCommitter<SingleEven
 export function submitSingleEvent(db: Database, boss: Boss, item: SingleEvent): Promise<SingleEventAnswer> {
   // The id is fixed before the group: a member retried alone is the same event.
   const event = item.event.id ? item.event : { ...item.event, id: randomUUID() };
-  return intakeGroup(db, boss).submit({ ...item, event });
+  // Tracing on: the request's own trace goes with its event into the group (its jobs carry it).
+  return intakeGroup(db, boss).submit({ ...item, event, traceparent: currentTraceparent() });
 }
 
 /** The members sharing a company, key and priority: one ingestEvents call. */
@@ -97,6 +108,7 @@ async function commitGroup(db: Database, boss: Boss, items: SingleEvent[]): Prom
         members.map((i) => items[i].event),
         undefined,
         unit.priority,
+        traceparentsOf(members.map((i) => items[i])),
       ),
     );
   const accept = (unit: Unit, results: IngestResult[]) =>

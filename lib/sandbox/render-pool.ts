@@ -5,6 +5,7 @@ import { TemplateLimitError } from "../events/template";
 import type { SandboxItem, SandboxItemResult, SandboxRequest, SandboxResponse } from "./protocol";
 import { env } from "@/lib/env";
 import { countSandboxKill } from "@/lib/metrics";
+import { log } from "../log";
 
 /**
  * Every render of a company's template (body templates, URL, header and query placeholders) runs
@@ -229,8 +230,9 @@ export class RenderPool {
         const reason = child.killedFor ?? this.deathReason(child, code, signal);
         task.reject(new TemplateLimitError(reason));
         if (!child.killedFor)
-          console.warn(
-            `[render-sandbox] a render process died (${signal ?? `exit ${code}`}); replaced. ${lastLine(child.stderr)}`,
+          log.warn(
+            { component: "render-sandbox" },
+            `a render process died (${signal ?? `exit ${code}`}); replaced. ${lastLine(child.stderr)}`,
           );
       }
       if (!this.closed) this.pump();

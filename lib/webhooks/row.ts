@@ -6,6 +6,7 @@ import { encryptSecret } from "@/lib/crypto";
 import { webhookSchema, type WebhookConfig, type WebhookInput } from "@/lib/validations/webhook";
 import { readAuthSecrets, sealSecrets, splitSecrets, storedConfig, type AuthSecrets } from "./secrets";
 import { generateSigningSecret } from "./signing";
+import { log as appLog } from "../log";
 
 /**
  * The config ↔ row mapping, in one place: the columns a webhook's configuration fills (the queried
@@ -60,7 +61,7 @@ export function webhookConfigOf(row: Pick<Webhook, "config">): WebhookConfig {
  */
 export async function sealClearRowSecrets(
   db: Database,
-  log: (message: string) => void = console.warn,
+  log: (message: string) => void = (message) => appLog.warn(message),
 ): Promise<number> {
   const unflagged = (path: SQL) =>
     sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${path}) = 'array' then ${path} else '[]'::jsonb end) r where not (r ? 'secret'))`;

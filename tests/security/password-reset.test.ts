@@ -10,6 +10,7 @@ import { requestPasswordReset, resetPassword, RESETS_PER_ACCOUNT } from "@/lib/a
 import { authorizeCredentials } from "@/lib/account-security";
 import { authConfig } from "@/lib/auth";
 import { hashToken } from "@/lib/crypto";
+import { captureLogLines } from "@/lib/log";
 import { startResendStandIn } from "@/tests/resend-stand-in";
 import { makeCompany, testEnvironment, uniqueEmail } from "@/tests/helpers";
 
@@ -143,14 +144,14 @@ describe("forgot password", () => {
   it("without Resend the link goes to the server's log", async () => {
     const { ownerEmail } = await makeCompany(env.deps, "No Resend Co");
     delete process.env.RESEND_API_KEY;
-    const logged: string[] = [];
-    const log = console.log;
-    console.log = (...args: unknown[]) => void logged.push(args.join(" "));
+    const lines: string[] = [];
+    const stop = captureLogLines(lines);
     try {
       expect(await passwordResetJob(env.db, { email: ownerEmail })).toBe("logged");
     } finally {
-      console.log = log;
+      stop();
     }
+    const logged = lines.map((l) => JSON.parse(l).msg as string);
     expect(logged.join("\n")).toMatch(
       new RegExp(`reset link for ${ownerEmail.replace(/[.+]/g, "\\$&")}[\\s\\S]*/reset-password/[A-Za-z0-9_-]{20,}`),
     );

@@ -12,6 +12,7 @@ import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { completeAuthorization } from "@/lib/oauth/connect";
 import { apiClient } from "@/tests/api";
 import { makeCompany, testEnvironment } from "@/tests/helpers";
+import { captureLogLines } from "@/lib/log";
 import { startReceiver } from "@/tests/receiver";
 import * as eventsRoute from "@/app/api/v1/events/route";
 import * as webhooksRoute from "@/app/api/v1/webhooks/route";
@@ -89,6 +90,8 @@ let fail500: Awaited<ReturnType<typeof echoReceiver>>;
 let echoingTokenEndpoint: Awaited<ReturnType<typeof startReceiver>>;
 
 beforeAll(async () => {
+  // The app's log lines (lib/log.ts, JSON) and anything still written to the console.
+  captureLogLines(consoleLines);
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
       consoleLines.push(

@@ -9,6 +9,8 @@ import { checkEventTypes } from "@/lib/events/company-catalog";
 import { ingestEvents } from "@/lib/events/ingest";
 import { submitSingleEvent } from "@/lib/events/intake-group";
 import { countEventRequest, countEventsAccepted } from "@/lib/metrics";
+import { inSpan, SpanKind } from "@/lib/tracing";
+import type { Span } from "@opentelemetry/api";
 import {
   eventInputSchema,
   MAX_EVENTS_BODY_BYTES,
@@ -22,15 +24,25 @@ export const dynamic = "force-dynamic";
  * POST /api/v1/events — one event or an array of at most 100, with `Authorization: Bearer <key>`.
  * 202 `{ events: [{ id, deliveries, duplicate }] }` once events, deliveries and jobs are committed.
  */
-export async function POST(request: Request) {
-  return countEventRequest(await receiveEvents(request));
+export function POST(request: Request) {
+  // The intake's span (tracing on): each delivery job carries its context, so the worker's spans join its trace.
+  return inSpan(
+    "POST /api/v1/events",
+    { kind: SpanKind.SERVER, attributes: { "http.request.method": "POST", "http.route": "/api/v1/events" } },
+    async (span) => {
+      const response = countEventRequest(await intake(request, span));
+      span?.setAttribute("http.response.status_code", response.status);
+      return response;
+    },
+  );
 }
 
-async function receiveEvents(request: Request): Promise<Response> {
+async function intake(request: Request, span: Span | null): Promise<Response> {
   try {
     const db = getDb();
     const caller = await authenticateApiKey(db, request.headers.get("authorization"));
     if (!caller) return await refuseKey(db, request);
+    span?.setAttribute("hookrelay.company.id", caller.companyId);
 
     const contentType = request.headers.get("content-type");
     if (!isJsonContentType(contentType)) {
@@ -106,6 +118,10 @@ async function receiveEvents(request: Request): Promise<Response> {
       priority,
     );
     countEventsAccepted(results.length, Array.isArray(body));
+    span?.setAttributes({
+      "hookrelay.events": results.length,
+      "hookrelay.deliveries": results.reduce((n, r) => n + r.deliveries, 0),
+    });
     return Response.json({ events: results }, { status: 202 });
   } catch (err) {
     return internalError(err);
