@@ -82,7 +82,11 @@ async function main() {
       command: process.execPath,
       args: ["--import", tsxLoader, path.join(ROOT, "scripts", "worker.ts")],
       // Migrations are applied already (above).
-      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...metricsEnv, ...oneBoxLogs, HOOKRELAY_SUPERVISED: "1" } },
+      options: {
+        cwd: ROOT,
+        stdio: "inherit",
+        env: { ...process.env, ...metricsEnv, ...oneBoxLogs, HOOKRELAY_SUPERVISED: "1" },
+      },
     });
   }
   if (!workerOnly) {
@@ -91,7 +95,11 @@ async function main() {
       command: process.execPath,
       // Next.js behind our own HTTP server, which tells the app the caller's real address.
       args: [path.join(ROOT, "scripts", "web.mjs"), "--port", String(port), "--host", host, ...(dev ? ["--dev"] : [])],
-      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...metricsEnv, ...oneBoxLogs, PORT: String(port) } },
+      options: {
+        cwd: ROOT,
+        stdio: "inherit",
+        env: { ...process.env, ...metricsEnv, ...oneBoxLogs, PORT: String(port) },
+      },
     });
     console.log(`[hookrelay] serving on http://localhost:${port}`);
   }
