@@ -100,6 +100,7 @@ async function intake(request: Request, span: Span | null): Promise<Response> {
       });
       if ("rateLimited" in answer) return rateLimited();
       countEventsAccepted(1, Array.isArray(body));
+      span?.setAttributes({ "hookrelay.events": 1, "hookrelay.deliveries": answer.accepted.deliveries });
       return Response.json({ events: [answer.accepted] }, { status: 202 });
     }
 
