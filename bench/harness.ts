@@ -25,10 +25,16 @@ export function onCleanup(fn: () => Promise<void>): void {
 
 /** A TypeScript entry point of this repo run with node --import tsx (no tsx CLI in between, so the PID is the process
  * itself). */
-export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv, logName: string): ChildProcess {
+export function spawnTs(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logName: string,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const log = fs.openSync(path.join(RESULTS_DIR, `${logName}.log`), "a");
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", log],

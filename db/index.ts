@@ -143,6 +143,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * same string would have been stored with U+FFFD in its place, and so it is here.
  */
 export function jsonParam(value: unknown): string {
+  // JSON.stringify writes a lone surrogate as an escape (`\udXXX`, lower case): without one in its output
+  // (nearly always) there is nothing to replace, and no replacer call per value.
+  const plain = JSON.stringify(value) as string | undefined;
+  if (plain !== undefined && !plain.includes("\\ud")) return plain;
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === "string" && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, "\uFFFD") : v,
   );

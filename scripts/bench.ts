@@ -51,6 +51,7 @@ import {
 } from "@/bench/harness";
 import { firstLoadJs } from "@/bench/first-load";
 import { env as appEnv } from "@/lib/env";
+import { WORKER_NODE_FLAGS } from "./worker-flags";
 
 const quick = process.argv.includes("--quick");
 const started = wallNow();
@@ -84,6 +85,11 @@ const FANOUT = 10;
 const only = process.env.BENCH_PHASES?.split(",").map((p) => p.trim());
 const phase = (name: string) => !only || only.includes(name);
 const RATE = 200;
+/** The worker's Node flags, as scripts/start.ts passes them; BENCH_WORKER_FLAGS="…" (or "none") to try others. */
+const workerFlags =
+  process.env.BENCH_WORKER_FLAGS === undefined
+    ? WORKER_NODE_FLAGS
+    : process.env.BENCH_WORKER_FLAGS.split(" ").filter((f) => f && f !== "none");
 
 const log = (m: string) => console.log(`[bench ${((wallNow() - started) / 1000).toFixed(0).padStart(3)}s] ${m}`);
 const rows: Row[] = [];
@@ -481,7 +487,7 @@ async function main() {
 
   const workerPeaks: number[] = [];
   const startWorker = async () => {
-    const child = spawnTs("scripts/worker.ts", [], env, "worker");
+    const child = spawnTs("scripts/worker.ts", [], env, "worker", workerFlags);
     await waitForLine(child, /worker \d+ running/, 60_000);
     return child;
   };
