@@ -1,6 +1,7 @@
 import type { SQL } from "drizzle-orm";
 import { drizzle, PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { PostgresJsSession } from "drizzle-orm/postgres-js/session";
+import { hostname } from "node:os";
 import postgres from "postgres";
 import * as schema from "./schema";
 import { env } from "@/lib/env";
@@ -25,6 +26,9 @@ interface DbCache {
  */
 const globalForDb = globalThis as unknown as { __hookrelayDb?: DbCache };
 
+/** This process's app connections' application_name (lib/metrics.ts counts the pool's use by it). */
+export const APP_POOL_NAME = `hookrelay ${process.pid}@${hostname()}`.slice(0, 63);
+
 export function createDb(url: string, max = 10): { client: postgres.Sql; db: Database } {
   const [target, socket] = postgresTarget(url);
   const client = postgres(target, {
@@ -34,6 +38,7 @@ export function createDb(url: string, max = 10): { client: postgres.Sql; db: Dat
     // A dead server must not hang requests forever; the pool reconnects on the next query.
     connect_timeout: 10,
     idle_timeout: 60,
+    connection: { application_name: APP_POOL_NAME },
   });
   return { client, db: drizzle(client, { schema }) };
 }

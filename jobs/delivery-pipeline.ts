@@ -25,6 +25,7 @@ import { sendSafely, type SendOutcome } from "@/lib/delivery/http-client";
 import { getOAuthAccessToken, OAuthReconnectNeededError } from "@/lib/delivery/oauth";
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { outboundPolicy } from "@/lib/env";
+import { countDeliveries, recordAttempts } from "@/lib/metrics";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { readAuthSecrets, signingSecretsOf, webhookConfigOf } from "@/lib/webhooks";
@@ -337,7 +338,7 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
   const failures = failureNotices(byWebhook);
   if (!complete && webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
     await writeOutcomeRows(db, rows, webhookRows, now, GONE_REASON);
-    return;
+    return recordAttempts(wave);
   }
   // One transaction, its statements sent together (pipelinedTransaction): the webhooks' row locks, the outcomes and,
   // in the worker's fetch loop, the wave's jobs completed in pg-boss — written and completed at once, or neither.
@@ -371,6 +372,7 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
     }
     for (const f of failures) await queueFailureEmail(tx, boss, f);
   });
+  recordAttempts(wave);
 }
 
 /** Items past a daily limit: back to queued until the next UTC day with the reason, each with its job for then, in one
@@ -398,6 +400,10 @@ async function deferToNextDay(
       })),
     );
   });
+  countDeliveries(
+    "deferred",
+    items.reduce((n, { item }) => n + item.rows.length, 0),
+  );
 }
 
 /** Loads the jobs' items; the jobs with nothing left to do (deleted, already settled, a duplicate) are `done`. */
@@ -509,6 +515,7 @@ async function deliver(
       item.webhook.disabledReason ?? "The webhook is switched off",
       now,
     );
+    countDeliveries("skipped", item.rows.length);
     written.add(item.job.id);
   }
   let items = loaded.filter((i) => !off.includes(i));
@@ -559,6 +566,10 @@ async function deliver(
         list.flatMap((i) => i.rows.map((r) => r.delivery.id)),
         result.webhooksOff,
         now,
+      );
+      countDeliveries(
+        "skipped",
+        list.reduce((n, i) => n + i.rows.length, 0),
       );
       for (const item of list) written.add(item.job.id);
       continue;

@@ -4,6 +4,7 @@ import { ensureQueues } from "./boss";
 import { JOBS, parsePayload, type AnyJob, type JobDefinition, type PayloadOf } from "./definitions";
 import { env } from "@/lib/env";
 import { renderSandbox } from "@/lib/sandbox/render-pool";
+import { watchAppPool, watchBossPool, watchJobsInHand } from "@/lib/metrics";
 import { Slots } from "./slots";
 import { listenForJobs, QueueRunner } from "./queue-runner";
 import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher";
@@ -111,6 +112,10 @@ export async function registerWorkers(
     slots: new Slots(capacity),
   });
   await dispatcher.start(listenForDeliveryJobs(db));
+  // Read at scrape time (lib/metrics.ts): the jobs in hand and both connection pools.
+  watchJobsInHand(() => ({ inHand: dispatcher.size, capacity }));
+  watchBossPool(boss);
+  watchAppPool(db);
   // Stopping pg-boss stops the dispatcher first (graceful: the jobs in hand are finished first).
   const stopBoss = boss.stop.bind(boss);
   boss.stop = async (options) => {

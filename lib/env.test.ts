@@ -38,6 +38,9 @@ const BAD: Partial<Record<keyof Env, [value: string, says: string]>> = {
   HOOKRELAY_ALLOW_PRIVATE_TARGETS: ["yes", "must be 1"],
   HOOKRELAY_PRIVATE_TARGETS: ["erp.internal, 10.0.0.0/40", 'has "10.0.0.0/40", which is not a valid CIDR'],
   HOOKRELAY_OPERATOR_KEY: ["short", "at least 32 characters (openssl rand -hex 32)"],
+  HOOKRELAY_METRICS_TOKEN: ["short", "at least 16 characters (openssl rand -hex 32)"],
+  HOOKRELAY_WORKER_METRICS_PORT: ["70000", "whole number from 1 to 65535"],
+  HOOKRELAY_WORKER_METRICS_HOST: ["local host", "address to listen on"],
   WORKER_CONCURRENCY: ["0", "whole number from 1 to 500"],
   DELIVERY_MAX_REQUESTS: [
     "1OO",

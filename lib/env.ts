@@ -87,6 +87,23 @@ const schema = z.object({
     .regex(/^\S+$/, "HOOKRELAY_OPERATOR_KEY cannot contain spaces (openssl rand -hex 32)")
     .optional(),
 
+  // Metrics (lib/metrics.ts): GET /api/metrics and the worker's listener, behind one bearer token.
+  HOOKRELAY_METRICS_TOKEN: z
+    .string()
+    .min(16, "HOOKRELAY_METRICS_TOKEN must be at least 16 characters (openssl rand -hex 32); unset: no metrics")
+    .regex(/^\S+$/, "HOOKRELAY_METRICS_TOKEN cannot contain spaces (openssl rand -hex 32)")
+    .optional(),
+  HOOKRELAY_WORKER_METRICS_PORT: wholeNumber(
+    "HOOKRELAY_WORKER_METRICS_PORT",
+    1,
+    65535,
+    "the port a worker serves its metrics on; unset: none (npm start picks a free one)",
+  ).optional(),
+  HOOKRELAY_WORKER_METRICS_HOST: z
+    .string()
+    .regex(/^\S+$/, "HOOKRELAY_WORKER_METRICS_HOST must be an address to listen on, such as 127.0.0.1 or 0.0.0.0")
+    .default("127.0.0.1"),
+
   // Email.
   RESEND_API_KEY: z
     .string()

@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { leaveSignalsToCaller } from "@/db/embedded";
+import { freePort, leaveSignalsToCaller } from "@/db/embedded";
 import { prepareRuntime, ROOT } from "./runtime";
 import { Supervisor } from "./supervisor";
 import { WORKER_NODE_FLAGS } from "./worker-flags";
@@ -69,6 +69,11 @@ async function main() {
   // This process keeps the database and supervises the others: a child that dies (a crash, an OOM
   // kill, kill -9) is started again with backoff, and nothing else goes down with it.
   const supervisor = new Supervisor();
+  // With a metrics token, the worker serves its metrics on a local port the web's /api/metrics reads them from.
+  const metricsEnv =
+    env.HOOKRELAY_METRICS_TOKEN && !noWorkers && !workerOnly && env.HOOKRELAY_WORKER_METRICS_PORT === undefined
+      ? { HOOKRELAY_WORKER_METRICS_PORT: String(await freePort()) }
+      : {};
   // Workers start after the build, which would otherwise starve them of CPU on a small machine.
   if (!noWorkers) {
     supervisor.start({
@@ -76,7 +81,7 @@ async function main() {
       command: process.execPath,
       args: [...WORKER_NODE_FLAGS, "--import", tsxLoader, path.join(ROOT, "scripts", "worker.ts")],
       // Migrations are applied already (above).
-      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, HOOKRELAY_SUPERVISED: "1" } },
+      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...metricsEnv, HOOKRELAY_SUPERVISED: "1" } },
     });
   }
   if (!workerOnly) {
@@ -85,7 +90,7 @@ async function main() {
       command: process.execPath,
       // Next.js behind our own HTTP server, which tells the app the caller's real address.
       args: [path.join(ROOT, "scripts", "web.mjs"), "--port", String(port), "--host", host, ...(dev ? ["--dev"] : [])],
-      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, PORT: String(port) } },
+      options: { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...metricsEnv, PORT: String(port) } },
     });
     console.log(`[hookrelay] serving on http://localhost:${port}`);
   }

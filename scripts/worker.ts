@@ -10,6 +10,7 @@ import { registerWorkers } from "@/jobs/worker";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
 import { closeRenderSandbox } from "@/lib/sandbox/render-pool";
 import { env } from "@/lib/env";
+import { serveWorkerMetrics } from "@/lib/metrics-server";
 import { prepareRuntime } from "./runtime";
 
 async function main() {
@@ -18,12 +19,15 @@ async function main() {
   const boss = createBoss(runtime.env.DATABASE_URL, { role: "worker" });
   await boss.start();
   await registerWorkers(boss, getDb());
-  console.log(`[hookrelay] worker ${process.pid} running`);
+  // HOOKRELAY_WORKER_METRICS_PORT: this worker's metrics for a scraper (and for npm start's web process).
+  const metrics = await serveWorkerMetrics();
+  console.log(`[hookrelay] worker ${process.pid} running${metrics ? `; metrics on ${metrics.url}/metrics` : ""}`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     console.log("[hookrelay] worker stopping (finishing jobs in hand)…");
+    await metrics?.close().catch(() => {});
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
     await closeSafeDispatchers().catch(() => {});
     await closeRenderSandbox().catch(() => {});

@@ -4,6 +4,7 @@ import path from "node:path";
 import { TemplateLimitError } from "../events/template";
 import type { SandboxItem, SandboxItemResult, SandboxRequest, SandboxResponse } from "./protocol";
 import { env } from "@/lib/env";
+import { countSandboxKill } from "@/lib/metrics";
 
 /**
  * Every render of a company's template (body templates, URL, header and query placeholders) runs
@@ -224,6 +225,7 @@ export class RenderPool {
       child.task = null;
       if (task) {
         this.stats.kills++;
+        countSandboxKill();
         const reason = child.killedFor ?? this.deathReason(child, code, signal);
         task.reject(new TemplateLimitError(reason));
         if (!child.killedFor)

@@ -185,6 +185,8 @@ type Spec =
   | { access: "public"; why: string; call: false | ((w: World) => Call) }
   /** The operator API: only `Authorization: Bearer $HOOKRELAY_OPERATOR_KEY`; no company key opens it. */
   | { access: "operator"; call: (w: World) => Call; ok: number }
+  /** Prometheus metrics: only `Authorization: Bearer $HOOKRELAY_METRICS_TOKEN`; no company key opens it. */
+  | { access: "metrics" }
   /** Any live key of the company; the route acts for the key's company and names no row. */
   | { access: "key"; why: string; call: (w: World) => Call; ok: number }
   | {
@@ -198,6 +200,7 @@ type Spec =
     };
 
 const TABLE: Record<string, Spec> = {
+  "GET /api/metrics": { access: "metrics" },
   "GET /api/health": {
     access: "public",
     why: "liveness for load balancers; says only ok/unavailable",
@@ -529,7 +532,10 @@ afterAll(async () => {
 });
 
 const ALL = routeFiles().flatMap((r) => r.methods.map((m) => `${m} ${r.route}`));
-const GUARDED = ALL.filter((k) => TABLE[k] && TABLE[k].access !== "public" && TABLE[k].access !== "operator");
+const GUARDED = ALL.filter(
+  (k) => TABLE[k] && TABLE[k].access !== "public" && TABLE[k].access !== "operator" && TABLE[k].access !== "metrics",
+);
+const METRICS = ALL.filter((k) => TABLE[k]?.access === "metrics");
 const OPERATOR = ALL.filter((k) => TABLE[k]?.access === "operator");
 const split = (k: string) => k.split(" ") as [Method, string];
 
@@ -583,7 +589,7 @@ describe.each(ALL.filter((k) => TABLE[k]?.access === "public"))("%s (public by d
 
 describe.each(GUARDED)("%s", (entry) => {
   const [method, route] = split(entry);
-  const spec = TABLE[entry] as Exclude<Spec, { access: "public" | "operator" }>;
+  const spec = TABLE[entry] as Exclude<Spec, { access: "public" | "operator" | "metrics" }>;
 
   async function expectRefused(
     key: string | null,
@@ -696,10 +702,57 @@ describe.each(OPERATOR)("%s (the operator API)", (entry) => {
   });
 });
 
+describe.each(METRICS)("%s (Prometheus metrics)", (entry) => {
+  const [method, route] = split(entry);
+  const TOKEN = `metrics-${randomToken(30)}`;
+
+  async function refused(key: string | null, forged: boolean, status: number, what: string) {
+    const before = await snapshot(world);
+    const answer = await request(key, forged, method, route, {});
+    expectError(answer, status, what);
+    expect(await snapshot(world), `${what}: the database changed`).toBe(before);
+    return answer;
+  }
+
+  it.each([false, true])(
+    "is 404 while HOOKRELAY_METRICS_TOKEN is unset, even with a key (forged: %s)",
+    async (forged) => {
+      delete process.env.HOOKRELAY_METRICS_TOKEN;
+      const answer = await refused(world.keys.owner, forged, 404, "metrics not configured");
+      expect(answer.json.error.message).toContain("HOOKRELAY_METRICS_TOKEN");
+    },
+  );
+
+  it.each([false, true])("refuses no token, company keys and a wrong token with 401 (forged: %s)", async (forged) => {
+    process.env.HOOKRELAY_METRICS_TOKEN = TOKEN;
+    try {
+      await refused(null, forged, 401, "no token");
+      await refused(world.keys.owner, forged, 401, "a company owner's key");
+      await refused(`${TOKEN}0`, forged, 401, "a longer token");
+      await refused(TOKEN.slice(0, -1), forged, 401, "a shorter token");
+    } finally {
+      delete process.env.HOOKRELAY_METRICS_TOKEN;
+    }
+  });
+
+  it("answers the token, with no company's data", async () => {
+    process.env.HOOKRELAY_METRICS_TOKEN = TOKEN;
+    try {
+      const answer = await request(TOKEN, false, method, route, {});
+      expect(answer.status, answer.text.slice(0, 300)).toBe(200);
+      expect(answer.text).toContain("# TYPE hookrelay_queue_jobs gauge");
+      for (const secretish of [world.a.companyId, world.b.companyId, "Routes A", world.webhookId])
+        expect(answer.text).not.toContain(secretish);
+    } finally {
+      delete process.env.HOOKRELAY_METRICS_TOKEN;
+    }
+  });
+});
+
 describe("the same calls succeed with the owner's key (the refusals above are real)", () => {
   it.each(GUARDED)("%s", async (entry) => {
     const [method, route] = split(entry);
-    const spec = TABLE[entry] as Exclude<Spec, { access: "public" | "operator" }>;
+    const spec = TABLE[entry] as Exclude<Spec, { access: "public" | "operator" | "metrics" }>;
     const answer = await request(world.keys.owner, true, method, route, spec.call(world));
     expect(answer.status, answer.text.slice(0, 300)).toBe(spec.ok);
   });

@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { apiError, internalError, isJsonContentType, readJsonBody } from "@/lib/api-response";
 import { checkEventTypes } from "@/lib/events/company-catalog";
 import { ingestEvents } from "@/lib/events/ingest";
+import { countEventRequest, countEventsAccepted } from "@/lib/metrics";
 import {
   eventInputSchema,
   MAX_EVENTS_BODY_BYTES,
@@ -21,6 +22,10 @@ export const dynamic = "force-dynamic";
  * 202 `{ events: [{ id, deliveries, duplicate }] }` once events, deliveries and jobs are committed.
  */
 export async function POST(request: Request) {
+  return countEventRequest(await receiveEvents(request));
+}
+
+async function receiveEvents(request: Request): Promise<Response> {
   try {
     const db = getDb();
     const caller = await authenticateApiKey(db, request.headers.get("authorization"));
@@ -94,6 +99,7 @@ export async function POST(request: Request) {
       undefined,
       priority,
     );
+    countEventsAccepted(results.length, Array.isArray(body));
     return Response.json({ events: results }, { status: 202 });
   } catch (err) {
     return internalError(err);
