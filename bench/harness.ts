@@ -25,10 +25,16 @@ export function onCleanup(fn: () => Promise<void>): void {
 
 /** A TypeScript entry point of this repo run with node --import tsx (no tsx CLI in between, so the PID is the process
  * itself). */
-export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv, logName: string): ChildProcess {
+export function spawnTs(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logName: string,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const log = fs.openSync(path.join(RESULTS_DIR, `${logName}.log`), "a");
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", log],
@@ -259,7 +265,8 @@ export function cpuMeter(pids: { web?: number; worker?: number; receiver?: numbe
     web: pids.web ? cpuMs([pids.web]) : 0,
     worker: pids.worker ? cpuMs([pids.worker]) : 0,
     receiver: pids.receiver ? cpuMs([pids.receiver]) : 0,
-    postgres: cpuMs(ownPostgresPids()),
+    postgres: 0,
+    postgresByPid: new Map(ownPostgresPids().map((p) => [p, cpuMs([p])])),
     bench: (() => {
       const u = process.cpuUsage();
       return (u.user + u.system) / 1000;
@@ -269,11 +276,22 @@ export function cpuMeter(pids: { web?: number; worker?: number; receiver?: numbe
   const start = read();
   return () => {
     const end = read();
+    // Per backend: one that started meanwhile counts from 0; one that exited meanwhile is lost (not subtracted).
+    for (const [pid, ms] of end.postgresByPid) end.postgres += ms - (start.postgresByPid.get(pid) ?? 0);
     const seconds = (end.at - start.at) / 1000;
     const share = (k: "web" | "worker" | "receiver" | "postgres" | "bench") =>
       Math.round(((end[k] - start[k]) / 1000 / seconds) * 100);
+    const used = (k: "web" | "worker" | "receiver" | "postgres" | "bench") => Math.max(0, end[k] - start[k]);
     return {
       seconds: Math.round(seconds * 10) / 10,
+      /** CPU time used in the interval, in ms (10 ms ticks; PostgreSQL: every backend alive at the end). */
+      cpuMs: {
+        web: used("web"),
+        worker: used("worker"),
+        postgres: used("postgres"),
+        receiver: used("receiver"),
+        bench: Math.round(used("bench")),
+      },
       cpuPercent: {
         web: share("web"),
         worker: share("worker"),

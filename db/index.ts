@@ -1,5 +1,6 @@
 import type { SQL } from "drizzle-orm";
-import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { drizzle, PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { PostgresJsSession } from "drizzle-orm/postgres-js/session";
 import { hostname } from "node:os";
 import postgres from "postgres";
 import * as schema from "./schema";
@@ -109,8 +110,45 @@ export function preparedBossDb(db: DbOrTx) {
   };
 }
 
+/**
+ * A transaction whose BEGIN goes out with its first statements: a connection is reserved, BEGIN is sent
+ * without waiting for its answer, and the statements `fn` sends without awaiting each other (e.g. with
+ * Promise.all) follow it in the same flight (postgres.js pipelines on one connection; PostgreSQL runs them
+ * in order). COMMIT follows once they have all answered; any error rolls the whole back. Where
+ * `db.transaction()` takes a round trip for BEGIN, one per statement and one for COMMIT, a wave of the
+ * delivery worker's writes (its outcome statement and the jobs' completion) takes two. `tx` supports
+ * what the statements of db/queries/delivery-state.ts and pg-boss's `db` option use (drizzle's query
+ * builder and executePrepared), not nested transactions.
+ */
+export async function pipelinedTransaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
+  const reserved = await clientOf(db).reserve();
+  try {
+    const begin = reserved.unsafe("begin");
+    begin.catch(() => {});
+    const { dialect, session } = internalsOf(db);
+    const txSession = new PostgresJsSession(reserved, dialect as never, session.schema as never, {});
+    const tx = new (PostgresJsDatabase as unknown as new (...args: unknown[]) => Database)(
+      dialect,
+      txSession,
+      session.schema,
+    );
+    let result: T;
+    try {
+      result = await fn(tx);
+      await begin;
+    } catch (err) {
+      await reserved.unsafe("rollback").catch(() => {});
+      throw err;
+    }
+    await reserved.unsafe("commit");
+    return result;
+  } finally {
+    reserved.release();
+  }
+}
+
 type Internals = {
-  session: { client: postgres.Sql };
+  session: { client: postgres.Sql; schema: unknown };
   dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } };
 };
 function internalsOf(db: DbOrTx): Internals {
@@ -129,6 +167,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * same string would have been stored with U+FFFD in its place, and so it is here.
  */
 export function jsonParam(value: unknown): string {
+  // JSON.stringify writes a lone surrogate as an escape (`\udXXX`, lower case): without one in its output
+  // (nearly always) there is nothing to replace, and no replacer call per value.
+  const plain = JSON.stringify(value) as string | undefined;
+  if (plain !== undefined && !plain.includes("\\ud")) return plain;
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === "string" && SURROGATE.test(v) ? v.replace(LONE_SURROGATE, "\uFFFD") : v,
   );

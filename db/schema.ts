@@ -495,9 +495,11 @@ export const deliveries = pgTable(
     deferredReason: text("deferred_reason"),
     completedAt: timestamp("completed_at", { withTimezone: true }),
     /**
-     * The worker processes (a random id per process) that took this delivery in hand since its last
-     * written outcome. Two others than the one looking at it means it was in hand at two deaths: it is
-     * set aside as failed (crashed_worker) instead of being tried until it kills every worker.
+     * The worker processes (a random id per process) that marked this delivery in hand since its last
+     * written outcome: a request slow to answer, or one sent again after its job failed (marked before
+     * sending). With the job's failure count (a death within a quick round leaves no mark, only that),
+     * two deaths means it is set aside as failed (crashed_worker) instead of being tried until it kills
+     * every worker (jobs/delivery-pipeline.ts, crashesOf).
      */
     inHandBy: text("in_hand_by")
       .array()

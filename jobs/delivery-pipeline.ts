@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PgBoss } from "pg-boss";
-import type { Database, Tx } from "@/db";
+import { pipelinedTransaction, preparedBossDb, type Database, type DbOrTx } from "@/db";
 import type { Delivery, EventRow, Webhook } from "@/db/schema";
 import {
   deferDeliveries,
@@ -8,6 +8,7 @@ import {
   loadBatchWindow,
   loadDeliveries,
   lockWebhooks,
+  markDispatched,
   nextUtcDay,
   skipDeliveries,
   writeOutcomes as writeOutcomeRows,
@@ -25,7 +26,7 @@ import { getOAuthAccessToken, OAuthReconnectNeededError } from "@/lib/delivery/o
 import { nextRetryDelaySeconds } from "@/lib/delivery/retry";
 import { outboundPolicy } from "@/lib/env";
 import { countDeliveries, recordAttempts } from "@/lib/metrics";
-import { log } from "@/lib/log";
+import { errorFields, log } from "@/lib/log";
 import { contextFromTraceparent, failSpan, inSpan, SpanKind, tracingOn } from "@/lib/tracing";
 import { sandboxRender } from "@/lib/sandbox/render-pool";
 import type { WebhookConfig } from "@/lib/validations/webhook";
@@ -89,6 +90,11 @@ export const CRASHES_BEFORE_SET_ASIDE = 2;
 const GONE_REASON = "The receiver answered 410 Gone: it no longer wants these requests";
 /** How long a wave waits for more answers once the first is in (unless every request has answered). */
 const WAVE_WINDOW_MS = 20;
+/**
+ * A request still unanswered this long after the round's requests went out has its delivery marked dispatched
+ * (the history shows it being sent; a resend waits for it). Answers within it are written straight from queued.
+ */
+export const DISPATCHED_AFTER_MS = 250;
 
 type Row = { delivery: Delivery; event: EventRow };
 
@@ -123,9 +129,16 @@ export function eventForDelivery(event: EventRow) {
   };
 }
 
-/** Deaths a delivery was in hand at: other worker processes that took it and wrote no outcome. */
-function crashesOf(delivery: Delivery): number {
-  return new Set(delivery.inHandBy.filter((t) => t !== WORKER_INSTANCE)).size;
+/**
+ * Deaths a delivery was in hand at. A delivery is marked in hand (`in_hand_by`) before its request only when its
+ * job failed before (`retryCount` > 0: pg-boss hands a dead worker's jobs back, failed, once their heartbeat
+ * stops), or once its answer is slow (DISPATCHED_AFTER_MS); a worker that dies within a quick round leaves no
+ * mark, only its job's failure. So: the other worker processes in `in_hand_by`, plus the one unmarked failure
+ * the job may have had before any mark (a job's first failure; every later taker marks before sending).
+ */
+function crashesOf(delivery: Delivery, retryCount: number): number {
+  const marked = new Set(delivery.inHandBy.filter((t) => t !== WORKER_INSTANCE)).size;
+  return Math.max(marked, Math.min(retryCount, marked + 1));
 }
 
 function failure(kind: NonNullable<SendOutcome["error"]>["kind"], message: string): SendOutcome {
@@ -282,7 +295,7 @@ const lastWritten = new Map<string, { ok: boolean; code: number | null; at: numb
  * slot (a second goes to the next slot, where the hourly check turns it into the hour's summary), in the company's
  * group so a burst of one company's notices never holds up another's.
  */
-async function queueFailureEmail(tx: Tx, boss: PgBoss, notice: FailureNotice): Promise<void> {
+async function queueFailureEmail(tx: DbOrTx, boss: PgBoss, notice: FailureNotice): Promise<void> {
   await enqueue(boss, tx, notifyFailure, notice, {
     singletonKey: `${notice.kind}:${notice.webhookId}`,
     singletonSeconds: 3600,
@@ -333,7 +346,7 @@ function failureNotices(byWebhook: Map<string, Answered[]>): FailureNotice[] {
  * failure emails (throttled to one job per webhook per hour) with them in one transaction, so a
  * crash cannot leave a queued delivery without its job.
  */
-async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date): Promise<void> {
+async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date, complete: boolean): Promise<void> {
   const rows: OutcomeRow[] = wave.flatMap((a) =>
     a.rows.map(({ delivery }) => ({
       deliveryId: delivery.id,
@@ -377,16 +390,28 @@ async function writeWave(db: Database, boss: PgBoss, wave: Answered[], now: Date
     });
   const retries = wave.filter((a) => a.retryIn !== null);
   const failures = failureNotices(byWebhook);
-  if (webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
+  if (!complete && webhookRows.length === 0 && retries.length === 0 && failures.length === 0) {
     await writeOutcomeRows(db, rows, webhookRows, now, GONE_REASON);
     return recordAttempts(wave);
   }
-  await db.transaction(async (tx) => {
-    await lockWebhooks(
-      tx,
-      webhookRows.map((w) => w.id),
-    );
-    await writeOutcomeRows(tx, rows, webhookRows, now, GONE_REASON);
+  // One transaction, its statements sent together (pipelinedTransaction): the webhooks' row locks, the outcomes and,
+  // in the worker's fetch loop, the wave's jobs completed in pg-boss — written and completed at once, or neither.
+  await pipelinedTransaction(db, async (tx) => {
+    await Promise.all([
+      lockWebhooks(
+        tx,
+        webhookRows.map((w) => w.id),
+      ),
+      writeOutcomeRows(tx, rows, webhookRows, now, GONE_REASON),
+      complete
+        ? boss.complete(
+            deliverWebhook.name,
+            wave.map((a) => ({ id: a.job.id, retryCount: a.job.retryCount ?? 0 })),
+            null,
+            { db: preparedBossDb(tx) },
+          )
+        : null,
+    ]);
     if (retries.length) {
       await enqueueMany(
         boss,
@@ -581,7 +606,9 @@ async function deliver(
   // In hand at two worker deaths already: set aside, not sent (a poison pill would kill every worker in turn).
   const setAside: Answered[] = [];
   items = items.filter((item) => {
-    const crashes = item.manual ? 0 : Math.max(...item.rows.map((r) => crashesOf(r.delivery)));
+    const crashes = item.manual
+      ? 0
+      : Math.max(...item.rows.map((r) => crashesOf(r.delivery, item.job.retryCount ?? 0)));
     if (crashes < CRASHES_BEFORE_SET_ASIDE) return true;
     setAside.push(
       answer(
@@ -608,7 +635,11 @@ async function deliver(
     const result = await dispatchWithinLimits(
       db,
       companyId,
-      list.map((i) => ({ deliveryIds: i.rows.map((r) => r.delivery.id), userId: i.webhook.createdBy })),
+      list.map((i) => ({
+        deliveryIds: i.rows.map((r) => r.delivery.id),
+        userId: i.webhook.createdBy,
+        markInHand: (i.job.retryCount ?? 0) > 0,
+      })),
       now,
       WORKER_INSTANCE,
     );
@@ -652,36 +683,50 @@ async function deliver(
   const answered: Answered[] = [...setAside];
   const total = items.length + setAside.length;
   let wake: (() => void) | null = null;
+  // Requests still out after DISPATCHED_AFTER_MS: their deliveries are marked dispatched (those of jobs that failed
+  // before were marked before sending). Every wave waits for that mark, so it never lands after an outcome.
+  const out = new Set(items.filter((i) => !((i.job.retryCount ?? 0) > 0)));
+  let marking: Promise<void> = Promise.resolve();
+  const markTimer = setTimeout(() => {
+    const ids = [...out].flatMap((i) => i.rows.map((r) => r.delivery.id));
+    marking = markDispatched(db, ids, WORKER_INSTANCE).catch((err: unknown) => {
+      log.error({ ...errorFields(err), deliveries: ids.length }, "could not mark slow deliveries dispatched");
+    });
+  }, DISPATCHED_AFTER_MS);
   const all = Promise.all(
     items.map(async (item) => {
       // buildAndSend turns every failure into the attempt's outcome, so each item answers exactly once.
-      answered.push(await buildAndSendTraced(db, item, now, options.slots, secretsCache));
+      const a = await buildAndSendTraced(db, item, now, options.slots, secretsCache);
+      out.delete(item);
+      if (out.size === 0) clearTimeout(markTimer);
+      answered.push(a);
       wake?.();
     }),
   );
   all.catch(() => {});
   const started = Date.now();
   let left = total;
-  while (left > 0) {
-    if (answered.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    wake = null;
-    if (answered.length < left) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, WAVE_WINDOW_MS)))]);
-      clearTimeout(timer);
+  try {
+    while (left > 0) {
+      if (answered.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      if (answered.length < left) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, WAVE_WINDOW_MS)))]);
+        clearTimeout(timer);
+      }
+      const wave = answered.splice(0);
+      left -= wave.length;
+      // A later wave's times are as late as its answers (on the injectable clock too).
+      const waveNow = wave.length === total ? now : new Date(now.getTime() + (Date.now() - started));
+      await marking;
+      // In the worker's fetch loop the wave's jobs are completed in the same transaction as its outcomes.
+      await writeWave(db, boss, wave, waveNow, Boolean(options.settleEarly));
+      for (const a of wave) written.add(a.job.id);
+      logWave(wave);
+      options.settleEarly?.(wave.map((a) => a.job.id));
     }
-    const wave = answered.splice(0);
-    left -= wave.length;
-    // A later wave's times are as late as its answers (on the injectable clock too).
-    const waveNow = wave.length === total ? now : new Date(now.getTime() + (Date.now() - started));
-    await writeWave(db, boss, wave, waveNow);
-    for (const a of wave) written.add(a.job.id);
-    logWave(wave);
-    if (!options.settleEarly) continue;
-    await boss.complete(
-      deliverWebhook.name,
-      wave.map((a) => ({ id: a.job.id, retryCount: a.job.retryCount ?? 0 })),
-    );
-    options.settleEarly(wave.map((a) => a.job.id));
+  } finally {
+    clearTimeout(markTimer);
   }
 }

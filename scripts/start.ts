@@ -11,6 +11,7 @@ import path from "node:path";
 import { freePort, leaveSignalsToCaller } from "@/db/embedded";
 import { prepareRuntime, ROOT } from "./runtime";
 import { Supervisor } from "./supervisor";
+import { WORKER_NODE_FLAGS } from "./worker-flags";
 
 const dev = process.argv.includes("--dev");
 const noWorkers = process.argv.includes("--no-workers");
@@ -80,7 +81,7 @@ async function main() {
     supervisor.start({
       name: "worker",
       command: process.execPath,
-      args: ["--import", tsxLoader, path.join(ROOT, "scripts", "worker.ts")],
+      args: [...WORKER_NODE_FLAGS, "--import", tsxLoader, path.join(ROOT, "scripts", "worker.ts")],
       // Migrations are applied already (above).
       options: {
         cwd: ROOT,

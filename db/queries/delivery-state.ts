@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { executePrepared, jsonParam, type Database, type DbOrTx } from "@/db";
+import { executePrepared, jsonParam, pipelinedTransaction, type Database, type DbOrTx } from "@/db";
 import { PLAN_OF_COMPANY, utcDay } from "@/db/queries/plans";
 import {
   companies,
@@ -82,12 +82,17 @@ export function nextUtcDay(now: Date): Date {
 /** One call to a webhook (a batch window's call sends several deliveries) and the user it counts for. */
 export interface Call {
   deliveryIds: string[];
+  /**
+   * Mark its deliveries dispatched now, with this worker process in `in_hand_by` (a job that failed before: a
+   * worker may have died with it in hand). Other calls are marked only if their answer is slow (markDispatched).
+   */
+  markInHand: boolean;
   /** The webhook's owner (webhooks.created_by): the plan's calls per user count for them; null counts for nobody. */
   userId: string | null;
 }
 
 export interface DispatchResult {
-  /** Deliveries marked dispatched: their calls are within every limit and counted. */
+  /** The deliveries of the calls within every limit, counted: to be sent. */
   dispatched: Set<string>;
   /** The calls past a limit, by index into `calls`, with the reason shown on their deliveries. */
   deferred: Map<number, string>;
@@ -102,8 +107,10 @@ const countOf = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "call" 
  * locked first (so every worker process dispatching for this company takes its turn and reads the counts the
  * previous one wrote), then the limits — the plan's calls per day and per user, and the company's own daily
  * limit — are read with today's per-user counts, the calls within them picked in order, counted (company and
- * user) and their deliveries marked dispatched (attempts + 1, this worker process in `in_hand_by`). Only calls
- * actually sent are counted. The calls past a limit are the caller's to defer, with the reason returned.
+ * user); the deliveries of the calls that ask for it (`markInHand`) are marked dispatched (attempts + 1, this worker
+ * process in `in_hand_by`). Only calls actually sent are counted. The calls past a limit are the caller's to defer,
+ * with the reason returned. Three round trips: BEGIN goes out with the lock and the read (pipelinedTransaction),
+ * then the counts, then COMMIT.
  */
 export async function dispatchWithinLimits(
   db: Database,
@@ -113,12 +120,7 @@ export async function dispatchWithinLimits(
   workerInstance: string,
 ): Promise<DispatchResult> {
   const day = utcDay(now);
-  return db.transaction(async (tx) => {
-    await executePrepared(
-      tx,
-      sql`insert into ${dailyUsage} (company_id, day, calls) values (${companyId}::uuid, ${day}, 0)
-        on conflict (company_id, day) do update set calls = ${dailyUsage}.calls returning calls`,
-    );
+  return pipelinedTransaction(db, async (tx) => {
     const userIds = [...new Set(calls.map((c) => c.userId).filter((u): u is string => u !== null))];
     const [limits] = await executePrepared<{
       companyCalls: number;
@@ -130,7 +132,12 @@ export async function dispatchWithinLimits(
       users: { id: string; email: string; calls: number }[] | null;
     }>(
       tx,
-      sql`select (select u.calls from ${dailyUsage} u where u.company_id = c.id and u.day = ${day}) as "companyCalls",
+      // The usage row is locked first (insert … on conflict do update), and its count read under that lock.
+      sql`with usage as (
+        insert into ${dailyUsage} (company_id, day, calls) values (${companyId}::uuid, ${day}, 0)
+        on conflict (company_id, day) do update set calls = ${dailyUsage}.calls returning calls
+      )
+      select (select calls from usage) as "companyCalls",
         c.daily_call_limit as "companyLimit", p.name as "planName", p.webhooks_enabled as "webhooksEnabled",
         p.calls_per_day as "planPerDay", p.calls_per_user_per_day as "planPerUser",
         (select json_agg(json_build_object('id', x.id, 'email', x.email, 'calls', coalesce(uu.calls, 0)))
@@ -161,6 +168,7 @@ export async function dispatchWithinLimits(
     }
     const granted = new Map<string, number>();
     const ids: string[] = [];
+    const marked: string[] = [];
     calls.forEach((call, i) => {
       const left = call.userId !== null ? userLeft.get(call.userId) : undefined;
       if (companyLeft <= 0) return void result.deferred.set(i, companyReason);
@@ -174,11 +182,12 @@ export async function dispatchWithinLimits(
       if (call.userId !== null && emails.has(call.userId))
         granted.set(call.userId, (granted.get(call.userId) ?? 0) + 1);
       ids.push(...call.deliveryIds);
+      if (call.markInHand) marked.push(...call.deliveryIds);
     });
     if (ids.length === 0) return result;
     const total = calls.length - result.deferred.size;
     const grantedUsers = [...granted.keys()];
-    const rows = await executePrepared<{ id: string }>(
+    await executePrepared(
       tx,
       sql`
       with counted as (
@@ -189,14 +198,26 @@ export async function dispatchWithinLimits(
         from unnest(${`{${grantedUsers.join(",")}}`}::uuid[], ${`{${grantedUsers.map((u) => granted.get(u)).join(",")}}`}::int[]) as g(user_id, calls)
         on conflict (company_id, day, user_id) do update set calls = ${dailyUserUsage}.calls + excluded.calls
       )
-      update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null,
-        in_hand_by = case when ${workerInstance}::text = any(in_hand_by) then in_hand_by else array_append(in_hand_by, ${workerInstance}::text) end
-      where id = any(${`{${ids.join(",")}}`}::uuid[])
-      returning id`,
+      ${markInHandSql(marked, workerInstance)}`,
     );
-    for (const r of rows) result.dispatched.add(r.id);
+    for (const id of ids) result.dispatched.add(id);
     return result;
   });
+}
+
+/** Marks deliveries dispatched (being sent): attempts + 1, this worker process in `in_hand_by`. */
+function markInHandSql(ids: string[], workerInstance: string) {
+  return sql`update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null,
+        in_hand_by = case when ${workerInstance}::text = any(in_hand_by) then in_hand_by else array_append(in_hand_by, ${workerInstance}::text) end
+      where id = any(${`{${ids.join(",")}}`}::uuid[])`;
+}
+
+/**
+ * Deliveries sent without being marked (see Call.markInHand) whose answer is slow in coming: marked dispatched
+ * now, so the history shows them being sent and a resend waits for them.
+ */
+export async function markDispatched(db: DbOrTx, ids: string[], workerInstance: string): Promise<void> {
+  if (ids.length) await executePrepared(db, markInHandSql(ids, workerInstance));
 }
 
 function lowestLimit(a: number, b: number | null): number {
@@ -270,6 +291,8 @@ export async function writeOutcomes(
     ), attempts as (
       insert into ${deliveryAttempts} (delivery_id, company_id, attempt_number, trigger, triggered_by, request_method, request_url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, error_kind, error_message)
       select "deliveryId", "companyId", "attemptNumber", trigger, "triggeredBy", "requestMethod", "requestUrl", "requestHeaders", "requestBody", "responseStatus", "responseHeaders", "responseBody", "durationMs", "errorKind", "errorMessage" from v
+      -- A delivery deleted while its request was out (its webhook deleted) has no attempt to log.
+      where exists (select 1 from ${deliveries} x where x.id = v."deliveryId")
     ), hooks as (
       update ${webhooks} as w
       set last_sent_at = ${now.toISOString()}::timestamptz,
@@ -283,8 +306,8 @@ export async function writeOutcomes(
       where w.id = any(array(select id from jsonb_to_recordset(${jsonParam(webhookRows)}::jsonb) as i(id uuid))) and w.id = h.id
     )
     update ${deliveries} as d
-    set status = v.status, last_status_code = v."responseStatus", last_error = v.last_error, last_duration_ms = v."durationMs", next_attempt_at = v.next_at, completed_at = v.completed_at,
-        in_hand_by = '{}'::text[]
+    set status = v.status, attempts = v."attemptNumber", last_status_code = v."responseStatus", last_error = v.last_error, last_duration_ms = v."durationMs", next_attempt_at = v.next_at, completed_at = v.completed_at,
+        deferred_reason = null, in_hand_by = '{}'::text[]
     from v
     -- The ids as an array too: a prepared statement's generic plan guesses 100 rows for the JSON and
     -- would rather scan the whole table than look each one up (7.8 ms a wave at 40,000 deliveries).

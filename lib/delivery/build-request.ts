@@ -586,8 +586,12 @@ function finish(
   }
 
   const url = a.url.toString();
-  const masked = new URL(url);
-  for (const [name, secret] of a.maskedQuery) masked.searchParams.set(name, maskSecret(secret));
+  let maskedUrl = url;
+  if (a.maskedQuery.size > 0) {
+    const masked = new URL(url);
+    for (const [name, secret] of a.maskedQuery) masked.searchParams.set(name, maskSecret(secret));
+    maskedUrl = masked.toString();
+  }
   // What the receiver may echo back is redacted by the HTTP client (sendSafely) with these.
   registerRequestSecrets(headers, [...a.secretsInUse, ...a.maskedByKey.values(), ...a.maskedQuery.values()]);
   return {
@@ -597,7 +601,7 @@ function finish(
     body,
     maskedHeaders,
     maskedBody: maskedBody === null ? null : maskText(maskedBody),
-    maskedUrl: maskText(a.maskedQuery.size > 0 ? masked.toString() : url),
+    maskedUrl: maskText(maskedUrl),
   };
 }
 

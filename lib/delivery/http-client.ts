@@ -69,6 +69,7 @@ export interface SendOutcome {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const UTF8 = new TextDecoder("utf-8");
 
 /** Raised by the guard; its code lets the classifier find it through undici's wrapping. */
 export class BlockedAddressError extends Error {
@@ -359,7 +360,7 @@ async function send(req: SendRequest, opts: SendOptions): Promise<SendOutcome> {
     status: code,
     headers,
     // PostgreSQL text cannot hold NUL: a receiver's NUL bytes are logged as U+FFFD.
-    body: new TextDecoder("utf-8").decode(Buffer.concat(chunks)).replaceAll("\u0000", "\uFFFD"),
+    body: UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).replaceAll("\u0000", "\uFFFD"),
     bodyTruncated: truncated,
     durationMs: Math.round(performance.now() - started),
     error: ok ? null : { kind: "http_status", message: `The receiver answered HTTP ${code}` },

@@ -11,6 +11,7 @@ import { generateApiKey } from "@/lib/api-auth";
 import { generateSecretKey } from "@/lib/crypto";
 import { insertWebhook } from "@/lib/webhooks";
 import type { WebhookInput } from "@/lib/validations/webhook";
+import { WORKER_NODE_FLAGS } from "@/scripts/worker-flags";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -41,12 +42,15 @@ export function processEnv(databaseUrl: string, secretKey: string): NodeJS.Proce
 export function spawnWorker(env: NodeJS.ProcessEnv, label = "worker", args: string[] = []) {
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process, which a
   // SIGKILL of the CLI would leave running.
-  const script = path.join(ROOT, "scripts", "worker.ts");
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, "--import", "tsx", path.join(ROOT, "scripts", "worker.ts"), ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout?.on("data", (c) => (output += c));
   child.stderr?.on("data", (c) => (output += c));
