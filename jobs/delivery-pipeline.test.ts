@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { deliveries, deliveryAttempts, events } from "@/db/schema";
@@ -25,6 +25,11 @@ beforeAll(async () => {
   company = await makeCompany(env.deps, "Pipeline Co");
 });
 afterAll(() => env.close());
+// Each test fetches the queue's jobs itself: another file's leftovers (a retry coming due) must not be among them
+// (files run one after another on this shared database).
+beforeEach(async () => {
+  await env.db.execute(sql`delete from pgboss.job where name = ${deliverWebhook.name}`);
+});
 
 let seq = 0;
 async function webhookTo(url: string) {
