@@ -10,6 +10,7 @@ import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob } from "./notify-failure";
 import { purgeOldData } from "./purge";
+import { maintainPartitions } from "./partitions";
 import { purgeAccountLeftovers } from "@/db/queries/accounts";
 import { retryDeliveriesJob } from "./retry-deliveries";
 import { sendEmailJob } from "./send-email";
@@ -30,11 +31,17 @@ function handlers(boss: PgBoss, db: Database): Handlers {
     "purge-old-data": async () => {
       const purged = await purgeOldData(db);
       await purgeAccountLeftovers(db);
+      if (purged.droppedDays.length)
+        console.log(`[purge-old-data] dropped the history of ${purged.droppedDays.join(", ")} (past every retention)`);
+      for (const held of purged.heldBackDays)
+        console.log(`[purge-old-data] kept the history of ${held.day} for now: ${held.reason}; trying again next run`);
       if (purged.events || purged.attempts)
         console.log(
           `[purge-old-data] deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`,
         );
+      return purged;
     },
+    "maintain-partitions": () => logPartitions(db),
     "retry-deliveries": (job) => retryDeliveriesJob(db, boss, job),
     "send-email": (job) => sendEmailJob(db, job),
     "password-reset": (job) => passwordResetJob(db, job),
@@ -82,6 +89,15 @@ export function webhookConcurrencyTiers(capacity: number) {
   };
 }
 
+/** Keeps the history's daily partitions made ahead (jobs/partitions.ts) and says what it did. */
+async function logPartitions(db: Database) {
+  const result = await maintainPartitions(db);
+  if (result.created.length) console.log(`[maintain-partitions] created ${result.created.join(", ")}`);
+  for (const f of result.failed)
+    console.log(`[maintain-partitions] could not create the partitions of ${f.day} (${f.error}); next run`);
+  return result;
+}
+
 /** Registers every job handler on a started worker instance. */
 export async function registerWorkers(
   boss: PgBoss,
@@ -89,6 +105,8 @@ export async function registerWorkers(
   options: { concurrency?: number } = {},
 ): Promise<DeliveryDispatcher> {
   await ensureQueues(boss);
+  // The history's partitions ahead exist before this worker (or anything) writes: made at every start, then hourly.
+  await logPartitions(db).catch((err) => console.error("[maintain-partitions] at start:", err));
   const concurrency = options.concurrency ?? env.WORKER_CONCURRENCY;
   const runners = await workJobs(boss, db);
   // Deliveries: one fetch loop per process (jobs/delivery-dispatcher.ts) keeps up to
