@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
+import { deliveries, deliveryAttempts, events } from "./schema";
 
 /**
  * The partitioned history (migration 0014_partitioned_history): events, deliveries and delivery_attempts are
@@ -85,4 +86,37 @@ export function attemptsOf(
     ? { from: deliveryCreatedAt, to: new Date(deliveryCreatedAt.getTime() + 1) }
     : idBounds(deliveryId);
   return and(eq(attempts.deliveryId, deliveryId), createdAtOf(attempts.deliveryCreatedAt, bounds))!;
+}
+
+/**
+ * Joins a delivery to its event within the created_at range the event's id implies, so each probe touches one events
+ * partition (run-time pruning). A left join of it tolerates a delivery whose event's day was dropped already.
+ */
+export function eventOfDelivery(): SQL {
+  return and(
+    eq(events.id, deliveries.eventId),
+    gte(events.createdAt, sql`hookrelay_id_lo(${deliveries.eventId})`),
+    lt(events.createdAt, sql`hookrelay_id_hi(${deliveries.eventId})`),
+  )!;
+}
+
+/** Joins an attempt to its delivery: the same id and the same created_at (the attempts' partition key). */
+export function deliveryOfAttempt(): SQL {
+  return and(
+    eq(deliveries.id, deliveryAttempts.deliveryId),
+    eq(deliveries.createdAt, deliveryAttempts.deliveryCreatedAt),
+  )!;
+}
+
+/**
+ * The created_at range (from inclusive, to exclusive, as ISO strings for a statement's parameters) spanning these ids;
+ * unbounded when one of them is a legacy id.
+ */
+export function idsCreatedRange(ids: string[]): { from: string; to: string } {
+  const bounds = ids.map(idBounds);
+  if (bounds.length === 0 || bounds.some((b) => b === null)) return { from: "-infinity", to: "infinity" };
+  return {
+    from: new Date(Math.min(...bounds.map((b) => b!.from.getTime()))).toISOString(),
+    to: new Date(Math.max(...bounds.map((b) => b!.to.getTime()))).toISOString(),
+  };
 }

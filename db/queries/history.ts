@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { bulkRetries, deliveries, deliveryAttempts, events, users, webhooks } from "@/db/schema";
+import { attemptsOf, byId, eventOfDelivery } from "@/db/partitions";
 
 export interface DeliveryCounts {
   triggered: number;
@@ -53,15 +54,17 @@ export async function getDeliveryDetail(db: DbOrTx, companyId: string, deliveryI
       },
     })
     .from(deliveries)
-    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .innerJoin(events, eventOfDelivery())
     .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
-    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.id, deliveryId)));
+    .where(and(eq(deliveries.companyId, companyId), byId(deliveries, deliveryId)));
   if (!row) return null;
   const attempts = await db
     .select({ attempt: deliveryAttempts, triggeredByName: users.name })
     .from(deliveryAttempts)
     .leftJoin(users, eq(users.id, deliveryAttempts.triggeredBy))
-    .where(and(eq(deliveryAttempts.deliveryId, deliveryId), eq(deliveryAttempts.companyId, companyId)))
+    .where(
+      and(attemptsOf(deliveryAttempts, deliveryId, row.delivery.createdAt), eq(deliveryAttempts.companyId, companyId)),
+    )
     .orderBy(asc(deliveryAttempts.attemptNumber), asc(deliveryAttempts.id));
   return { ...row, attempts: attempts.map((a) => ({ ...a.attempt, triggeredByName: a.triggeredByName })) };
 }
