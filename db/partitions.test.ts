@@ -3,7 +3,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { byId, idBounds, uuidV7 } from "@/db/partitions";
 import { listWebhookDeliveries } from "@/db/queries/deliveries";
 import { listEvents } from "@/db/queries/events";
-import { getDeliveryDetail } from "@/db/queries/history";
+import { deliveryCounts, deliveryFlags, getDeliveryDetail } from "@/db/queries/history";
 import { companies, deliveries, deliveryAttempts, eventKeys, events, webhooks } from "@/db/schema";
 import { ingestEvents } from "@/lib/events/ingest";
 import { insertWebhook } from "@/lib/webhooks";
@@ -266,3 +266,24 @@ describe("partitioned history", () => {
 function dayOf(at: Date): string {
   return at.toISOString().slice(0, 10).replaceAll("-", "");
 }
+
+describe("history counts", () => {
+  it("counts each status up to the cap and says when there are more", async () => {
+    const other = await makeCompany(env.deps, "Counts Co");
+    const hook = (
+      await insertWebhook(env.db, other.companyId, other.owner.userId, {
+        name: "ERP",
+        eventType: "deal.updated",
+        url: "https://example.com/erp",
+      })
+    ).webhook.id;
+    const day = 86_400_000;
+    for (let i = 0; i < 4; i++) await historyAt(new Date(Date.now() - i * day - 1000), 0, other.companyId, hook);
+    await env.db.update(deliveries).set({ status: "queued" }).where(eq(deliveries.id, (await historyAt(new Date(), 0, other.companyId, hook)).delivery.id));
+    const all = await deliveryCounts(env.db, hook, null, 3);
+    expect(all).toEqual({ triggered: 4, success: 0, failed: 3, pending: 1, skipped: 0, capped: { triggered: true, failed: true } });
+    const recent = await deliveryCounts(env.db, hook, new Date(Date.now() - 1.5 * day), 3);
+    expect(recent).toEqual({ triggered: 3, success: 0, failed: 2, pending: 1, skipped: 0, capped: {} });
+    expect(await deliveryFlags(env.db, hook)).toEqual({ pending: true, retryable: true });
+  });
+});
