@@ -111,9 +111,9 @@ describe("partitioned history", () => {
     expect(await scannedPartitions(byId(deliveries, delivery.id))).toEqual([`deliveries_p${dayOf(new Date())}`]);
     expect(await scannedPartitions(byId(events, event.id), "events")).toEqual([`events_p${dayOf(new Date())}`]);
     // A legacy (v4) id has no bound: every partition is looked in.
-    expect(
-      (await scannedPartitions(byId(deliveries, "6f1c2a34-1b2c-4d3e-8f40-123456789abc"))).length,
-    ).toBeGreaterThan(10);
+    expect((await scannedPartitions(byId(deliveries, "6f1c2a34-1b2c-4d3e-8f40-123456789abc"))).length).toBeGreaterThan(
+      10,
+    );
     // A delivery's attempts: one partition too.
     expect(
       await scannedPartitions(
@@ -279,9 +279,19 @@ describe("history counts", () => {
     ).webhook.id;
     const day = 86_400_000;
     for (let i = 0; i < 4; i++) await historyAt(new Date(Date.now() - i * day - 1000), 0, other.companyId, hook);
-    await env.db.update(deliveries).set({ status: "queued" }).where(eq(deliveries.id, (await historyAt(new Date(), 0, other.companyId, hook)).delivery.id));
+    await env.db
+      .update(deliveries)
+      .set({ status: "queued" })
+      .where(eq(deliveries.id, (await historyAt(new Date(), 0, other.companyId, hook)).delivery.id));
     const all = await deliveryCounts(env.db, hook, null, 3);
-    expect(all).toEqual({ triggered: 4, success: 0, failed: 3, pending: 1, skipped: 0, capped: { triggered: true, failed: true } });
+    expect(all).toEqual({
+      triggered: 4,
+      success: 0,
+      failed: 3,
+      pending: 1,
+      skipped: 0,
+      capped: { triggered: true, failed: true },
+    });
     const recent = await deliveryCounts(env.db, hook, new Date(Date.now() - 1.5 * day), 3);
     expect(recent).toEqual({ triggered: 3, success: 0, failed: 2, pending: 1, skipped: 0, capped: {} });
     expect(await deliveryFlags(env.db, hook)).toEqual({ pending: true, retryable: true });

@@ -163,7 +163,12 @@ describe("purge-old-data", () => {
 
     const result = await purgeOldData(env.db, { now, batchSize: 2, companyIds: [b.companyId], ...noDrops });
 
-    expect(result).toMatchObject({ attempts: 7, events: 7, keys: 7, companies: { [b.companyId]: { attempts: 7, events: 7 } } });
+    expect(result).toMatchObject({
+      attempts: 7,
+      events: 7,
+      keys: 7,
+      companies: { [b.companyId]: { attempts: 7, events: 7 } },
+    });
     expect(
       await remaining(
         events,
@@ -237,7 +242,9 @@ describe("purge-old-data", () => {
     // A long read of that day holds its partition's lock past the drop's lock timeout.
     await env.db.transaction(async (tx) => {
       await purgeOldData(env.db, { ...options, days: [] }); // the day gets its partitions
-      await tx.execute(sql`select count(*) from events where created_at >= ${old.day}::date and company_id = ${a.companyId}`);
+      await tx.execute(
+        sql`select count(*) from events where created_at >= ${old.day}::date and company_id = ${a.companyId}`,
+      );
       const busy = await purgeOldData(env.db, options);
       expect(busy.droppedDays).toEqual([]);
       expect(busy.heldBackDays).toEqual([{ day: old.day, reason: "its tables were busy (lock timeout)" }]);

@@ -29,7 +29,9 @@ async function event(id: string, stage: string, hoursAgo: number, type = "deal.u
     .update(events)
     .set({ createdAt: at, id: newId })
     .where(and(eq(events.companyId, company.companyId), eq(events.externalId, id)))
-    .returning({ id: sql<string>`(select k.event_id from event_keys k where k.company_id = ${company.companyId} and k.external_id = ${id})` });
+    .returning({
+      id: sql<string>`(select k.event_id from event_keys k where k.company_id = ${company.companyId} and k.external_id = ${id})`,
+    });
   await env.db.update(deliveries).set({ eventId: newId }).where(eq(deliveries.eventId, old.id));
   await env.db.update(eventKeys).set({ eventId: newId, createdAt: at }).where(eq(eventKeys.eventId, old.id));
 }

@@ -891,7 +891,9 @@ async function main() {
       historyAll: await timePage(`${history}?period=all`, SIZES.pages),
     });
     const before = await pages();
-    log(`9 empty: listing p95 ${before.listing.p95} ms, history 24 h ${before.history.p95}, all ${before.historyAll.p95}`);
+    log(
+      `9 empty: listing p95 ${before.listing.p95} ms, history 24 h ${before.history.p95}, all ${before.historyAll.p95}`,
+    );
     const t0 = wallNow();
     const seeded = await seedPartitionedHistory(db, companyId, hookId, total, 30, (m) => log(`9 ${m}`));
     const seedS = (wallNow() - t0) / 1000;
@@ -943,7 +945,8 @@ async function main() {
     const purged = await purgeOldData(db, { days: [day], companyIds: [companyId] });
     const purgeMs = performance.now() - t2;
     const sizeAfter = await sizes();
-    if (!purged.droppedDays.includes(day)) throw new Error(`9: the day ${day} was not dropped: ${JSON.stringify(purged)}`);
+    if (!purged.droppedDays.includes(day))
+      throw new Error(`9: the day ${day} was not dropped: ${JSON.stringify(purged)}`);
     log(
       `9 purge of ${day} (${dayCount.toLocaleString("en-US")} deliveries): ${purgeMs.toFixed(0)} ms; ` +
         `${sizeBefore.mb} MB → ${sizeAfter.mb} MB, dead rows ${sizeBefore.deadRows} → ${sizeAfter.deadRows}`,
@@ -955,7 +958,13 @@ async function main() {
       unit: "ms",
       target: { text: "< 1000", met: purgeMs < 1000 },
     });
-    extra.partitioned = { seeded, seedS, before, after, purge: { day, deliveries: dayCount, purgeMs, sizeBefore, sizeAfter } };
+    extra.partitioned = {
+      seeded,
+      seedS,
+      before,
+      after,
+      purge: { day, deliveries: dayCount, purgeMs, sizeBefore, sizeAfter },
+    };
   }
 
   // ------------------------------------------------------------ 8. first load
@@ -1240,7 +1249,9 @@ async function seedHistory(db: ReturnType<typeof createDb>["db"], companyId: str
   const chunk = 100_000;
   const spanMs = 30 * 86_400_000;
   // The days' partitions first (a fresh database has today onwards): rows of a day without one would wait in DEFAULT.
-  await db.execute(sql`select hookrelay_ensure_partitions((now() at time zone 'UTC')::date - 31, (now() at time zone 'UTC')::date)`);
+  await db.execute(
+    sql`select hookrelay_ensure_partitions((now() at time zone 'UTC')::date - 31, (now() at time zone 'UTC')::date)`,
+  );
   for (let from = 0; from < n; from += chunk) {
     const to = Math.min(n, from + chunk) - 1;
     await db.execute(sql`
@@ -1282,8 +1293,11 @@ async function seedPartitionedHistory(
 ) {
   const DAY = 86_400_000;
   const today = new Date();
-  const first = day ?? new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - (days - 1) * DAY);
-  await db.execute(sql`select hookrelay_ensure_partitions(${first.toISOString()}::date, ${new Date(first.getTime() + (days - 1) * DAY).toISOString()}::date)`);
+  const first =
+    day ?? new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - (days - 1) * DAY);
+  await db.execute(
+    sql`select hookrelay_ensure_partitions(${first.toISOString()}::date, ${new Date(first.getTime() + (days - 1) * DAY).toISOString()}::date)`,
+  );
   const perDay = Math.ceil(n / days);
   const chunk = 250_000;
   let made = 0;

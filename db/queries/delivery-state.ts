@@ -29,16 +29,18 @@ export type DeliveryRow = { delivery: Delivery; event: EventRow; webhook: Webhoo
 /** Deliveries by id with their events and webhooks (one array parameter, prepared once per connection). */
 const loadStatements = new WeakMap<Database, ReturnType<typeof prepareLoad>>();
 function prepareLoad(db: Database) {
-  return db
-    .select({ delivery: deliveries, event: events, webhook: webhooks })
-    .from(deliveries)
-    .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
-    .innerJoin(events, eventOfDelivery())
-    // The created_at range the ids span (db/partitions.ts): only their days' partitions are read.
-    .where(
-      sql`${deliveries.id} = any(${sql.placeholder("ids")}::uuid[]) and ${deliveries.createdAt} >= ${sql.placeholder("from")}::timestamptz and ${deliveries.createdAt} < ${sql.placeholder("to")}::timestamptz`,
-    )
-    .prepare("deliver_webhook_load_batch");
+  return (
+    db
+      .select({ delivery: deliveries, event: events, webhook: webhooks })
+      .from(deliveries)
+      .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
+      .innerJoin(events, eventOfDelivery())
+      // The created_at range the ids span (db/partitions.ts): only their days' partitions are read.
+      .where(
+        sql`${deliveries.id} = any(${sql.placeholder("ids")}::uuid[]) and ${deliveries.createdAt} >= ${sql.placeholder("from")}::timestamptz and ${deliveries.createdAt} < ${sql.placeholder("to")}::timestamptz`,
+      )
+      .prepare("deliver_webhook_load_batch")
+  );
 }
 export async function loadDeliveries(db: Database, ids: string[]): Promise<DeliveryRow[]> {
   if (ids.length === 0) return [];
