@@ -184,6 +184,7 @@ export async function dispatchWithinLimits(
     if (ids.length === 0) return result;
     const total = calls.length - result.deferred.size;
     const grantedUsers = [...granted.keys()];
+    const range = idsCreatedRange(ids);
     const rows = await executePrepared<{ id: string }>(
       tx,
       sql`
@@ -198,7 +199,7 @@ export async function dispatchWithinLimits(
       update ${deliveries} set status = 'dispatched', attempts = attempts + 1, deferred_reason = null,
         in_hand_by = case when ${workerInstance}::text = any(in_hand_by) then in_hand_by else array_append(in_hand_by, ${workerInstance}::text) end
       where id = any(${`{${ids.join(",")}}`}::uuid[])
-        and created_at >= ${idsCreatedRange(ids).from}::timestamptz and created_at < ${idsCreatedRange(ids).to}::timestamptz
+        and created_at >= ${range.from}::timestamptz and created_at < ${range.to}::timestamptz
       returning id`,
     );
     for (const r of rows) result.dispatched.add(r.id);
