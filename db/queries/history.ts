@@ -1,6 +1,15 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { bulkRetries, deliveries, deliveryAttempts, events, users, webhooks } from "@/db/schema";
+import {
+  bulkRetries,
+  deliveries,
+  deliveryAttempts,
+  events,
+  users,
+  webhooks,
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+} from "@/db/schema";
 import { attemptsOf, byId, eventOfDelivery } from "@/db/partitions";
 
 export interface DeliveryCounts {
@@ -30,12 +39,19 @@ export async function deliveryCounts(
   since: Date | null,
   cap = DELIVERY_COUNT_CAP,
 ): Promise<DeliveryCounts> {
-  const rows = await db.execute<{ status: string; n: number }>(sql`
-    select s.status, (select count(*) from (
-      select 1 from ${deliveries} d where d.webhook_id = ${webhookId}::uuid and d.status = s.status
-        ${since ? sql`and d.created_at >= ${since.toISOString()}::timestamptz` : sql``}
-      limit ${cap + 1}) x)::int as n
-    from unnest(array['queued', 'dispatched', 'success', 'failed', 'skipped']) as s(status)`);
+  // One subquery per status, its value written out: each gets a plan for that value's own statistics (an absent
+  // status is an index probe; as a parameter, PostgreSQL planned a scan of every partition for each: 300 ms at 1 M).
+  const sinceFilter = since ? sql`and d.created_at >= ${since.toISOString()}::timestamptz` : sql``;
+  const [row] = await db.execute<Record<DeliveryStatus, number>>(
+    sql`select ${sql.join(
+      DELIVERY_STATUSES.map(
+        (st) =>
+          sql`(select count(*) from (select 1 from ${deliveries} d where d.webhook_id = ${webhookId}::uuid and d.status = ${sql.raw(`'${st}'`)} ${sinceFilter} limit ${cap + 1}) x)::int as ${sql.raw(`"${st}"`)}`,
+      ),
+      sql`, `,
+    )}`,
+  );
+  const rows = DELIVERY_STATUSES.map((status) => ({ status, n: row[status] }));
   // More than the cap: shown as the cap and "+".
   const by = Object.fromEntries(rows.map((r) => [r.status, Math.min(r.n, cap)])) as Record<string, number>;
   const over = new Set(rows.filter((r) => r.n > cap).map((r) => r.status));
