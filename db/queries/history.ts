@@ -56,7 +56,7 @@ export async function deliveryCounts(
   const by = Object.fromEntries(rows.map((r) => [r.status, Math.min(r.n, cap)])) as Record<string, number>;
   const over = new Set(rows.filter((r) => r.n > cap).map((r) => r.status));
   const capped: DeliveryCounts["capped"] = {};
-  const count = (key: keyof DeliveryCounts["capped"], ...statuses: string[]) => {
+  const count = (key: keyof DeliveryCounts["capped"], ...statuses: DeliveryStatus[]) => {
     if (statuses.some((st) => over.has(st))) capped[key] = true;
     return statuses.reduce((a, st) => a + (by[st] ?? 0), 0);
   };
