@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -12,10 +13,25 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type PgColumn,
 } from "drizzle-orm/pg-core";
 import type { DeliveryStatus } from "../lib/history";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+/**
+ * The id of a row of the partitioned history (events, deliveries): a UUIDv7 whose 48-bit millisecond prefix is the
+ * row's own created_at (both default to now()), made by the SQL function `hookrelay_uuid_v7` (migration
+ * 0014_partitioned_history). From an id alone db/partitions.ts knows the one day partition that holds the row. Rows
+ * from before partitioning keep their v4 ids (no bound: every partition is looked in).
+ */
+const historyId = () =>
+  uuid("id")
+    .notNull()
+    .default(sql`hookrelay_uuid_v7(now())`);
+/** A v7 id must carry its row's created_at (to the millisecond); legacy v4 ids are exempt. */
+const idMatchesCreatedAt = (table: string, t: { id: PgColumn; createdAt: PgColumn }) =>
+  check(`${table}_id_v7_check`, sql`hookrelay_id_matches(${t.id}, ${t.createdAt})`);
 
 export const users = pgTable(
   "users",
@@ -440,10 +456,17 @@ export const companyEventTypes = pgTable(
   (t) => [uniqueIndex("company_event_types_key").on(t.companyId, t.type)],
 );
 
+/**
+ * Events, deliveries and delivery attempts are range-partitioned by day (UTC) on created_at (attempts on their
+ * delivery's created_at), which drizzle does not model: the partitions, the DEFAULT partition and the functions
+ * that make and drop them are in the hand-written migration 0014_partitioned_history; db/partitions.ts keeps them.
+ * A partitioned table's primary key must hold the partition key, hence (id, created_at); there are no foreign keys
+ * between these three tables (a day's partitions are dropped whole), only to companies and webhooks.
+ */
 export const events = pgTable(
   "events",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: historyId(),
     companyId: uuid("company_id")
       .notNull()
       .references(() => companies.id, { onDelete: "cascade" }),
@@ -463,8 +486,30 @@ export const events = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("events_company_external_key").on(t.companyId, t.externalId),
+    primaryKey({ columns: [t.id, t.createdAt] }),
     index("events_company_created_idx").on(t.companyId, t.createdAt),
+    idMatchesCreatedAt("events", t),
+  ],
+);
+
+/**
+ * Idempotency of the events API: (company, the sender's id) → the event. A unique index on the partitioned events
+ * table would have to include created_at, so the keys live in this small table, written in the intake's transaction
+ * and deleted once older than the company's retention (jobs/purge.ts).
+ */
+export const eventKeys = pgTable(
+  "event_keys",
+  {
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    externalId: text("external_id").notNull(),
+    eventId: uuid("event_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.externalId] }),
+    index("event_keys_company_created_idx").on(t.companyId, t.createdAt),
   ],
 );
 
@@ -474,16 +519,15 @@ export { DELIVERY_STATUSES, type DeliveryStatus } from "../lib/history";
 export const deliveries = pgTable(
   "deliveries",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: historyId(),
     companyId: uuid("company_id")
       .notNull()
       .references(() => companies.id, { onDelete: "cascade" }),
     webhookId: uuid("webhook_id")
       .notNull()
       .references(() => webhooks.id, { onDelete: "cascade" }),
-    eventId: uuid("event_id")
-      .notNull()
-      .references(() => events.id, { onDelete: "cascade" }),
+    /** No foreign key (see events): an event's day may be dropped before a later delivery of it (recover, resend). */
+    eventId: uuid("event_id").notNull(),
     status: text("status").$type<DeliveryStatus>().notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
@@ -508,6 +552,7 @@ export const deliveries = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.createdAt] }),
     // History: one webhook's deliveries, newest first, optionally by status (cursor on created_at, id).
     index("deliveries_webhook_created_idx").on(t.webhookId, t.createdAt, t.id),
     index("deliveries_webhook_status_created_idx").on(t.webhookId, t.status, t.createdAt, t.id),
@@ -517,17 +562,22 @@ export const deliveries = pgTable(
     index("deliveries_batch_idx")
       .on(t.webhookId, t.batchKey)
       .where(sql`${t.batchKey} is not null`),
+    idMatchesCreatedAt("deliveries", t),
   ],
 );
 
 export const deliveryAttempts = pgTable(
   "delivery_attempts",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    deliveryId: uuid("delivery_id")
-      .notNull()
-      .references(() => deliveries.id, { onDelete: "cascade" }),
+    id: bigserial("id", { mode: "number" }).notNull(),
+    deliveryId: uuid("delivery_id").notNull(),
+    /** The delivery's created_at, the partition key: a delivery and its attempts live (and are dropped) in one day. */
+    deliveryCreatedAt: timestamp("delivery_created_at", { withTimezone: true }).notNull(),
     companyId: uuid("company_id").notNull(),
+    /** Deleting the webhook (or its company) deletes its attempts (there is no foreign key to deliveries). */
+    webhookId: uuid("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
     attemptNumber: integer("attempt_number").notNull(),
     trigger: text("trigger").notNull().default("auto"),
     triggeredBy: uuid("triggered_by"),
@@ -544,8 +594,10 @@ export const deliveryAttempts = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.deliveryCreatedAt] }),
     index("delivery_attempts_delivery_idx").on(t.deliveryId, t.attemptNumber),
     index("delivery_attempts_company_created_idx").on(t.companyId, t.createdAt),
+    index("delivery_attempts_webhook_idx").on(t.webhookId),
   ],
 );
 
@@ -627,6 +679,7 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
 export type Webhook = typeof webhooks.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+export type EventKey = typeof eventKeys.$inferSelect;
 export type CompanyEventType = typeof companyEventTypes.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;

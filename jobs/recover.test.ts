@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
-import { bulkRetries, deliveries, events, webhooks } from "@/db/schema";
+import { bulkRetries, deliveries, eventKeys, events, webhooks } from "@/db/schema";
+import { uuidV7 } from "@/db/partitions";
 import { ACTIONS } from "@/lib/actions/registry";
 import { ingestEvents } from "@/lib/events/ingest";
 import { insertWebhook } from "@/lib/webhooks";
@@ -21,11 +22,18 @@ async function event(id: string, stage: string, hoursAgo: number, type = "deal.u
   await ingestEvents(env.db, await env.deps.boss(), company.companyId, null, [
     { id, type, data: { id: `d_${id}`, stage } },
   ]);
+  // Backdated: a new id carries the new created_at (the history is partitioned by day), its deliveries follow.
   const at = new Date(Date.now() - hoursAgo * HOUR);
-  await env.db
+  const newId = uuidV7(at);
+  const [old] = await env.db
     .update(events)
-    .set({ createdAt: at })
-    .where(and(eq(events.companyId, company.companyId), eq(events.externalId, id)));
+    .set({ createdAt: at, id: newId })
+    .where(and(eq(events.companyId, company.companyId), eq(events.externalId, id)))
+    .returning({
+      id: sql<string>`(select k.event_id from event_keys k where k.company_id = ${company.companyId} and k.external_id = ${id})`,
+    });
+  await env.db.update(deliveries).set({ eventId: newId }).where(eq(deliveries.eventId, old.id));
+  await env.db.update(eventKeys).set({ eventId: newId, createdAt: at }).where(eq(eventKeys.eventId, old.id));
 }
 
 async function deliveredExternalIds(): Promise<string[]> {

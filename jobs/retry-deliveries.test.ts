@@ -1,3 +1,4 @@
+import { uuidV7 } from "@/db/partitions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, inArray } from "drizzle-orm";
 import { bulkRetries, deliveries, events, type DeliveryStatus } from "@/db/schema";
@@ -26,6 +27,7 @@ async function delivery(webhook: string, status: DeliveryStatus, hoursAgo: numbe
       type: "contact.created",
       occurredAt: at,
       data: { id: "c_1" },
+      id: uuidV7(at),
       createdAt: at,
     })
     .returning({ id: events.id });
@@ -38,6 +40,7 @@ async function delivery(webhook: string, status: DeliveryStatus, hoursAgo: numbe
       eventId: event.id,
       status,
       attempts: 1,
+      id: uuidV7(at),
       createdAt: at,
       completedAt: done,
     })

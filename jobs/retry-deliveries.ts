@@ -2,6 +2,7 @@ import { and, asc, eq, gte, inArray, isNotNull, lte, sql, type SQL } from "drizz
 import type { PgBoss } from "pg-boss";
 import type { Database } from "@/db";
 import { bulkRetries, deliveries, events, webhooks, type BulkRetry, type Webhook } from "@/db/schema";
+import { byIds } from "@/db/partitions";
 import { conditionsHold } from "@/lib/events/conditions";
 import type { WebhookConfig } from "@/lib/validations/webhook";
 import { webhookConfigOf } from "@/lib/webhooks";
@@ -72,7 +73,7 @@ export async function retryDeliveriesJob(
       await tx
         .update(deliveries)
         .set({ status: "queued", nextAttemptAt: new Date(), completedAt: null, deferredReason: null })
-        .where(inArray(deliveries.id, ids));
+        .where(byIds(deliveries, ids));
       const jobs = ids.map((deliveryId) => ({
         data: {
           deliveryId,

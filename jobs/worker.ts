@@ -11,11 +11,12 @@ import { DeliveryDispatcher, listenForDeliveryJobs } from "./delivery-dispatcher
 import { autoDisableWebhooks } from "./auto-disable";
 import { notifyFailureJob } from "./notify-failure";
 import { purgeOldData } from "./purge";
+import { maintainPartitions } from "./partitions";
 import { purgeAccountLeftovers } from "@/db/queries/accounts";
 import { retryDeliveriesJob } from "./retry-deliveries";
 import { sendEmailJob } from "./send-email";
 import { passwordResetJob } from "./password-reset";
-import { log } from "@/lib/log";
+import { errorFields, log } from "@/lib/log";
 
 /**
  * The jobs run one per handler call: by pg-boss's work() (a definition with `work`) or the prompt loop (`prompt`,
@@ -32,12 +33,24 @@ function handlers(boss: PgBoss, db: Database): Handlers {
     "purge-old-data": async () => {
       const purged = await purgeOldData(db);
       await purgeAccountLeftovers(db);
+      if (purged.droppedDays.length)
+        log.info(
+          { job: "purge-old-data", days: purged.droppedDays },
+          `dropped the history of ${purged.droppedDays.join(", ")} (past every retention)`,
+        );
+      for (const held of purged.heldBackDays)
+        log.info(
+          { job: "purge-old-data", day: held.day },
+          `kept the history of ${held.day} for now: ${held.reason}; trying again next run`,
+        );
       if (purged.events || purged.attempts)
         log.info(
           { job: "purge-old-data", ...purged },
           `deleted ${purged.events} events and ${purged.attempts} delivery attempts past retention`,
         );
+      return purged;
     },
+    "maintain-partitions": () => logPartitions(db),
     "retry-deliveries": (job) => retryDeliveriesJob(db, boss, job),
     "send-email": (job) => sendEmailJob(db, job),
     "password-reset": (job) => passwordResetJob(db, job),
@@ -85,6 +98,19 @@ export function webhookConcurrencyTiers(capacity: number) {
   };
 }
 
+/** Keeps the history's daily partitions made ahead (jobs/partitions.ts) and says what it did. */
+async function logPartitions(db: Database) {
+  const result = await maintainPartitions(db);
+  if (result.created.length)
+    log.info({ job: "maintain-partitions", days: result.created }, `created ${result.created.join(", ")}`);
+  for (const f of result.failed)
+    log.warn(
+      { job: "maintain-partitions", day: f.day },
+      `could not create the partitions of ${f.day} (${f.error}); next run`,
+    );
+  return result;
+}
+
 /** Registers every job handler on a started worker instance. */
 export async function registerWorkers(
   boss: PgBoss,
@@ -92,6 +118,10 @@ export async function registerWorkers(
   options: { concurrency?: number } = {},
 ): Promise<DeliveryDispatcher> {
   await ensureQueues(boss);
+  // The history's partitions ahead exist before this worker (or anything) writes: made at every start, then hourly.
+  await logPartitions(db).catch((err: unknown) =>
+    log.error({ job: "maintain-partitions", ...errorFields(err) }, "could not make the partitions at start"),
+  );
   const concurrency = options.concurrency ?? env.WORKER_CONCURRENCY;
   const runners = await workJobs(boss, db);
   // Deliveries: one fetch loop per process (jobs/delivery-dispatcher.ts) keeps up to

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { uuidV7 } from "@/db/partitions";
 import type { DbOrTx } from "@/db";
 import { existingWebhookNames, insertDeliveryHistory, type SeededDelivery } from "@/db/queries/seed-history";
 import { updateWebhookRow } from "@/db/queries/webhooks";
@@ -176,8 +176,9 @@ function historyRows(
     data: { ...sample.data, ...d.data },
     previous: sample.previous ?? null,
   };
-  const eventId = randomUUID();
-  const deliveryId = randomUUID();
+  // Ids carrying their rows' created_at (db/partitions.ts): the history is partitioned by day.
+  const eventId = uuidV7(occurredAt);
+  const deliveryId = uuidV7(occurredAt);
   const attempts = d.attempts.map(({ after, answer }, i) => {
     const at = new Date(occurredAt.getTime() + minutes(after) + 1_000);
     const built = buildRequest(config, event, {
@@ -190,7 +191,9 @@ function historyRows(
     const answered = "status" in answer;
     return {
       deliveryId,
+      deliveryCreatedAt: occurredAt,
       companyId,
+      webhookId: webhook.id,
       attemptNumber: i + 1,
       trigger: "auto",
       requestMethod: built.method,

@@ -22,6 +22,8 @@ import { chromium } from "@playwright/test";
 import { freePort } from "@/db/embedded";
 import { createDb } from "@/db";
 import { companies, deliveries, deliveryAttempts, webhooks } from "@/db/schema";
+import { deliveryOfAttempt } from "@/db/partitions";
+import { purgeOldData } from "@/jobs/purge";
 import { createBoss } from "@/jobs/boss";
 import { deliverWebhook } from "@/jobs/definitions";
 import { signUp } from "@/lib/actions/account";
@@ -221,6 +223,10 @@ async function main() {
   /** Drops queued delivery jobs and the deliveries a phase left behind (ingestion phases run without a worker). */
   const purge = async () => {
     await sender.deleteQueuedJobs(deliverWebhook.name);
+    // No foreign key from attempts to deliveries (the history is partitioned by day): both go.
+    await db
+      .delete(deliveryAttempts)
+      .where(and(eq(deliveryAttempts.companyId, companyId), sql`${deliveryAttempts.webhookId} <> ${historyHook}`));
     await db
       .delete(deliveries)
       .where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} <> ${historyHook}`));
@@ -529,7 +535,7 @@ async function main() {
     const [{ attempts }] = await db
       .select({ attempts: sql<number>`count(*)::int` })
       .from(deliveryAttempts)
-      .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
+      .innerJoin(deliveries, deliveryOfAttempt())
       .where(and(eq(deliveries.companyId, companyId), sql`${deliveries.webhookId} in ${hookIds}`));
     await stopWorker(worker);
     if (pgStats) await topStatements(`delivery ${hookIds.length} webhook(s)`);
@@ -815,6 +821,7 @@ async function main() {
     await new Promise<void>((resolve) => hang.close(() => resolve()));
     await db.update(webhooks).set({ active: false }).where(eq(webhooks.companyId, a.data.companyId));
     await sender.deleteQueuedJobs(deliverWebhook.name);
+    await db.delete(deliveryAttempts).where(eq(deliveryAttempts.companyId, a.data.companyId));
     await db.delete(deliveries).where(eq(deliveries.companyId, a.data.companyId));
     extra.noisyNeighbour = {
       rate: NOISY_RATE,
@@ -908,6 +915,106 @@ async function main() {
       });
       log(`5 ${name}: p50 ${a.p50} ms, p95 ${a.p95} ms (empty: ${was.p95} ms)`);
     }
+  }
+
+  // ------------------------------------------------------------ 9. partitioned history at 10M (opt-in)
+  // Not part of the default run (nor CI): BENCH_PHASES=9 (BENCH_PARTITION_DELIVERIES to change the 10,000,000).
+  if (only?.includes("9")) {
+    const cookie = `${cookieName}=${await sessionToken()}; hr_company=${companyId}`;
+    const timePage = async (pathname: string, n: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < n + 5; i++) {
+        const t0 = performance.now();
+        const res = await request(`${base}${pathname}`, { headers: { cookie } });
+        const text = await res.body.text();
+        if (res.statusCode !== 200) throw new Error(`${pathname} answered ${res.statusCode}: ${text.slice(0, 200)}`);
+        if (i >= 5) times.push(performance.now() - t0);
+      }
+      return latencySummary(times);
+    };
+    const total = Number(process.env.BENCH_PARTITION_DELIVERIES ?? 10_000_000);
+    const hookId = await hook("Partitioned", `${receiverUrl}/partitioned`);
+    const history = `/webhooks/${hookId}/history`;
+    const pages = async () => ({
+      listing: await timePage("/webhooks", SIZES.pages),
+      history: await timePage(history, SIZES.pages),
+      historyAll: await timePage(`${history}?period=all`, SIZES.pages),
+    });
+    const before = await pages();
+    log(
+      `9 empty: listing p95 ${before.listing.p95} ms, history 24 h ${before.history.p95}, all ${before.historyAll.p95}`,
+    );
+    const t0 = wallNow();
+    const seeded = await seedPartitionedHistory(db, companyId, hookId, total, 30, (m) => log(`9 ${m}`));
+    const seedS = (wallNow() - t0) / 1000;
+    log(`9 seeded ${seeded.toLocaleString("en-US")} deliveries over 30 days in ${seedS.toFixed(0)} s`);
+    const t1 = wallNow();
+    await db.execute(sql`vacuum analyze events, deliveries, delivery_attempts`);
+    log(`9 vacuum analyze in ${((wallNow() - t1) / 1000).toFixed(0)} s`);
+    const after = await pages();
+    const label = `${(seeded / 1_000_000).toFixed(seeded % 1_000_000 ? 1 : 0)}M`;
+    for (const [name, k] of [
+      ["/webhooks listing", "listing"],
+      ["history (24 h, default)", "history"],
+      ["history (all time)", "historyAll"],
+    ] as const) {
+      for (const q of ["p50", "p95"] as const)
+        rows.push({
+          group: "9",
+          figure: `${name} at ${label} deliveries (partitioned): ${q}`,
+          value: after[k][q],
+          unit: "ms",
+          baseline: { label: "0 deliveries", value: before[k][q] },
+          target: q === "p95" ? { text: "< 150", met: after[k].p95 < 150 } : undefined,
+        });
+      log(`9 ${name}: p50 ${after[k].p50} ms, p95 ${after[k].p95} ms (empty: ${before[k].p95} ms)`);
+    }
+
+    // One day past the company's retention holding 1M deliveries (+ events, attempts for a tenth), then the purge.
+    const [{ retention }] = await db.execute<{ retention: number }>(
+      sql`select retention_days as retention from companies where id = ${companyId}::uuid`,
+    );
+    const dayStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
+    const oldDay = new Date(dayStart.getTime() - (retention + 10) * 86_400_000);
+    const dayCount = Math.min(1_000_000, total);
+    await seedPartitionedHistory(db, companyId, hookId, dayCount, 1, (m) => log(`9 old day: ${m}`), oldDay);
+    await db.execute(sql`vacuum analyze events, deliveries, delivery_attempts`);
+    const sizes = async () => {
+      await db.execute(sql`select pg_stat_force_next_flush()`);
+      const [r] = await db.execute<{ bytes: string; dead: string; parts: number }>(sql`
+        select sum(pg_total_relation_size(c.oid))::bigint::text as bytes,
+               coalesce(sum(s.n_dead_tup), 0)::bigint::text as dead, count(*)::int as parts
+        from pg_inherits i join pg_class c on c.oid = i.inhrelid
+        left join pg_stat_user_tables s on s.relid = c.oid
+        where i.inhparent in ('events'::regclass, 'deliveries'::regclass, 'delivery_attempts'::regclass)`);
+      return { mb: Math.round(Number(r.bytes) / 1048576), deadRows: Number(r.dead), partitions: r.parts };
+    };
+    const sizeBefore = await sizes();
+    const day = oldDay.toISOString().slice(0, 10);
+    const t2 = performance.now();
+    const purged = await purgeOldData(db, { days: [day], companyIds: [companyId] });
+    const purgeMs = performance.now() - t2;
+    const sizeAfter = await sizes();
+    if (!purged.droppedDays.includes(day))
+      throw new Error(`9: the day ${day} was not dropped: ${JSON.stringify(purged)}`);
+    log(
+      `9 purge of ${day} (${dayCount.toLocaleString("en-US")} deliveries): ${purgeMs.toFixed(0)} ms; ` +
+        `${sizeBefore.mb} MB → ${sizeAfter.mb} MB, dead rows ${sizeBefore.deadRows} → ${sizeAfter.deadRows}`,
+    );
+    rows.push({
+      group: "9",
+      figure: `purge of one day of ${(dayCount / 1_000_000).toFixed(1)}M deliveries (drop)`,
+      value: Math.round(purgeMs),
+      unit: "ms",
+      target: { text: "< 1000", met: purgeMs < 1000 },
+    });
+    extra.partitioned = {
+      seeded,
+      seedS,
+      before,
+      after,
+      purge: { day, deliveries: dayCount, purgeMs, sizeBefore, sizeAfter },
+    };
   }
 
   // ------------------------------------------------------------ 8. first load
@@ -1191,19 +1298,23 @@ function singleEvents(
 async function seedHistory(db: ReturnType<typeof createDb>["db"], companyId: string, webhookId: string, n: number) {
   const chunk = 100_000;
   const spanMs = 30 * 86_400_000;
+  // The days' partitions first (a fresh database has today onwards): rows of a day without one would wait in DEFAULT.
+  await db.execute(
+    sql`select hookrelay_ensure_partitions((now() at time zone 'UTC')::date - 31, (now() at time zone 'UTC')::date)`,
+  );
   for (let from = 0; from < n; from += chunk) {
     const to = Math.min(n, from + chunk) - 1;
     await db.execute(sql`
       with e as (
-        insert into events (company_id, external_id, type, record_id, occurred_at, data, created_at)
-        select ${companyId}::uuid, 'seed-' || g, 'deal.updated', 'd_' || g, now() - (g * ${spanMs / n}::float8 * interval '1 millisecond'),
-               jsonb_build_object('id', 'd_' || g, 'name', 'Deal ' || g, 'stage', 'Won', 'amount', g % 100000),
-               now() - (g * ${spanMs / n}::float8 * interval '1 millisecond')
-        from generate_series(${from}::int, ${to}::int) g
+        insert into events (id, company_id, external_id, type, record_id, occurred_at, data, created_at)
+        select hookrelay_uuid_v7(t), ${companyId}::uuid, 'seed-' || g, 'deal.updated', 'd_' || g, t,
+               jsonb_build_object('id', 'd_' || g, 'name', 'Deal ' || g, 'stage', 'Won', 'amount', g % 100000), t
+        from generate_series(${from}::int, ${to}::int) g,
+          lateral (select now() - (g * ${spanMs / n}::float8 * interval '1 millisecond') as t) ts
         returning id, created_at
       )
-      insert into deliveries (company_id, webhook_id, event_id, status, attempts, last_status_code, last_duration_ms, last_error, completed_at, created_at)
-      select ${companyId}::uuid, ${webhookId}::uuid, e.id,
+      insert into deliveries (id, company_id, webhook_id, event_id, status, attempts, last_status_code, last_duration_ms, last_error, completed_at, created_at)
+      select hookrelay_uuid_v7(e.created_at), ${companyId}::uuid, ${webhookId}::uuid, e.id,
              case when r < 0.9 then 'success' when r < 0.97 then 'failed' else 'skipped' end,
              case when r < 0.9 then 1 else 9 end,
              case when r < 0.9 then 200 when r < 0.97 then 500 else null end,
@@ -1214,6 +1325,70 @@ async function seedHistory(db: ReturnType<typeof createDb>["db"], companyId: str
   }
   await db.execute(sql`analyze events`);
   await db.execute(sql`analyze deliveries`);
+}
+
+/**
+ * `n` deliveries for one webhook spread evenly over `days` UTC days ending today (or the one day `day`), each with
+ * its event, a tenth of them with an attempt, in bulk SQL: one INSERT … SELECT generate_series per chunk of a day,
+ * ids made by hookrelay_uuid_v7 from each row's created_at. Returns how many it made.
+ */
+async function seedPartitionedHistory(
+  db: ReturnType<typeof createDb>["db"],
+  companyId: string,
+  webhookId: string,
+  n: number,
+  days: number,
+  progress: (m: string) => void,
+  day?: Date,
+) {
+  const DAY = 86_400_000;
+  const today = new Date();
+  const first =
+    day ?? new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - (days - 1) * DAY);
+  await db.execute(
+    sql`select hookrelay_ensure_partitions(${first.toISOString()}::date, ${new Date(first.getTime() + (days - 1) * DAY).toISOString()}::date)`,
+  );
+  const perDay = Math.ceil(n / days);
+  const chunk = 250_000;
+  let made = 0;
+  for (let d = 0; d < days && made < n; d++) {
+    const start = first.getTime() + d * DAY;
+    // Today only up to now (nothing in the future).
+    const span = Math.min(DAY, today.getTime() - start - 60_000);
+    const count = Math.min(perDay, n - made);
+    for (let from = 0; from < count; from += chunk) {
+      const to = Math.min(count, from + chunk) - 1;
+      await db.execute(sql`
+        with e as (
+          insert into events (id, company_id, external_id, type, record_id, occurred_at, data, created_at)
+          select hookrelay_uuid_v7(ts.t), ${companyId}::uuid, 'p' || ${d} || '-' || g, 'deal.updated', 'd_' || g, ts.t,
+                 jsonb_build_object('id', 'd_' || g, 'name', 'Deal ' || g, 'stage', 'Won', 'amount', g % 100000), ts.t
+          from generate_series(${from}::int, ${to}::int) g,
+            lateral (select ${new Date(start).toISOString()}::timestamptz + (g * ${span / count}::float8 * interval '1 millisecond') as t) ts
+          returning id, created_at
+        ), d as (
+          insert into deliveries (id, company_id, webhook_id, event_id, status, attempts, last_status_code, last_duration_ms, last_error, completed_at, created_at)
+          select hookrelay_uuid_v7(e.created_at), ${companyId}::uuid, ${webhookId}::uuid, e.id,
+                 case when r < 0.9 then 'success' when r < 0.97 then 'failed' else 'skipped' end,
+                 case when r < 0.9 then 1 else 9 end,
+                 case when r < 0.9 then 200 when r < 0.97 then 500 else null end,
+                 12 + (r * 200)::int,
+                 case when r >= 0.9 and r < 0.97 then 'http_status: The receiver answered HTTP 500' else null end,
+                 e.created_at + interval '40 milliseconds', e.created_at
+          from (select e.*, random() as r from e) e
+          returning id, created_at, status
+        )
+        insert into delivery_attempts (delivery_id, delivery_created_at, company_id, webhook_id, attempt_number, request_method,
+          request_url, request_headers, request_body, response_status, duration_ms, error_kind, error_message, created_at)
+        select d.id, d.created_at, ${companyId}::uuid, ${webhookId}::uuid, 1, 'POST', 'http://127.0.0.1/partitioned',
+               '{"content-type": "application/json"}'::jsonb, '{"id": "d"}', 500, 30, 'http_status', 'The receiver answered HTTP 500',
+               d.created_at + interval '30 milliseconds'
+        from d where d.status = 'failed' or random() < 0.03`);
+      made += to - from + 1;
+    }
+    if (d % 5 === 4 || d === days - 1) progress(`${made.toLocaleString("en-US")} deliveries seeded`);
+  }
+  return made;
 }
 
 let interrupted = false;

@@ -1,3 +1,4 @@
+import { uuidV7 } from "@/db/partitions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import {
@@ -70,6 +71,7 @@ async function delivery(
       type: "deal.updated",
       occurredAt: new Date(at),
       data: { id: `d_${seq}` },
+      id: uuidV7(new Date(at)),
       createdAt: sql`${at}::timestamptz`,
     })
     .returning();
@@ -81,6 +83,7 @@ async function delivery(
       eventId: e.id,
       status,
       attempts: attempts.length,
+      id: uuidV7(new Date(at)),
       createdAt: sql`${at}::timestamptz`,
     })
     .returning();
@@ -88,7 +91,9 @@ async function delivery(
     await env.db.insert(deliveryAttempts).values(
       attempts.map(([code, duration, minutes], i) => ({
         deliveryId: d.id,
+        deliveryCreatedAt: sql`${at}::timestamptz`,
         companyId,
+        webhookId,
         attemptNumber: i + 1,
         requestMethod: "POST",
         requestUrl: "http://127.0.0.1:9/x",

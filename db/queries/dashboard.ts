@@ -1,5 +1,6 @@
 import { and, count, eq, gte, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
+import { deliveryOfAttempt } from "@/db/partitions";
 import {
   apiKeys,
   auditLog,
@@ -135,7 +136,7 @@ export async function topFailingWebhooks(
       lastFailureAt: sql<string>`max(${deliveryAttempts.createdAt})`,
     })
     .from(deliveryAttempts)
-    .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
+    .innerJoin(deliveries, deliveryOfAttempt())
     .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
     .where(
       and(

@@ -2,6 +2,7 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { deliveries, events, webhooks, type DeliveryStatus } from "@/db/schema";
 import { encodeCursor, type KeysetCursor } from "@/db/keyset";
+import { byId, eventOfDelivery } from "@/db/partitions";
 
 export interface ListDeliveriesParams {
   status?: DeliveryStatus;
@@ -39,11 +40,18 @@ export async function listWebhookDeliveries(
       deferredReason: deliveries.deferredReason,
       completedAt: deliveries.completedAt,
       createdAt: deliveries.createdAt,
-      event: { id: events.externalId, type: events.type, recordId: events.recordId, occurredAt: events.occurredAt },
+      // A delivery outlives its event only when the event's day was dropped (past every retention) after a later
+      // Recover or Resend of it: such a row is still listed, its event shown as gone.
+      event: {
+        id: sql<string>`coalesce(${events.externalId}, '')`,
+        type: sql<string>`coalesce(${events.type}, 'event past retention')`,
+        recordId: sql<string | null>`${events.recordId}`,
+        occurredAt: sql<Date>`coalesce(${events.occurredAt}, ${deliveries.createdAt})`.mapWith(events.occurredAt),
+      },
       cursorTime: sql<string>`to_char(${deliveries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
     })
     .from(deliveries)
-    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .leftJoin(events, eventOfDelivery())
     .where(and(...filters))
     .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
     .limit(params.limit + 1);
@@ -60,7 +68,7 @@ export async function lockCompanyDelivery(db: DbOrTx, companyId: string, deliver
     .select({ delivery: deliveries, webhook: webhooks })
     .from(deliveries)
     .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
-    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.id, deliveryId)))
+    .where(and(eq(deliveries.companyId, companyId), byId(deliveries, deliveryId)))
     .for("update", { of: deliveries });
   return row ?? null;
 }

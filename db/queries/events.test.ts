@@ -1,3 +1,4 @@
+import { uuidV7 } from "@/db/partitions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { deliveries, events, webhooks } from "@/db/schema";
@@ -53,6 +54,7 @@ async function event(
       apiKeyId: source.apiKeyId ?? null,
       sentBy: source.sentBy ?? null,
       isTest: Boolean(source.sentBy),
+      id: uuidV7(new Date(at)),
       createdAt: sql`${at}::timestamptz`,
     })
     .returning();

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-o
 import { executePrepared, jsonParam, type DbOrTx } from "@/db";
 import { apiKeys, deliveries, eventRateWindows, events, users, webhooks } from "@/db/schema";
 import { encodeCursor, isUuid, type KeysetCursor } from "@/db/keyset";
+import { byId } from "@/db/partitions";
 import type { MatchedDelivery } from "@/lib/history";
 
 /** The deliveries an event made are described in lib/history.ts (the components read it there). */
@@ -51,7 +52,7 @@ export async function listEvents(db: DbOrTx, companyId: string, params: ListEven
       ilike(events.externalId, prefix),
       ilike(events.type, `%${likePattern(q)}%`),
     ];
-    if (isUuid(q)) matches.push(eq(events.id, q.toLowerCase()));
+    if (isUuid(q)) matches.push(byId(events, q.toLowerCase()));
     filters.push(or(...matches)!);
   }
   if (params.type) filters.push(eq(events.type, params.type));
@@ -115,7 +116,7 @@ export async function getCompanyEvent(db: DbOrTx, companyId: string, eventId: st
     .from(events)
     .leftJoin(apiKeys, eq(apiKeys.id, events.apiKeyId))
     .leftJoin(users, eq(users.id, events.sentBy))
-    .where(and(eq(events.companyId, companyId), eq(events.id, eventId)));
+    .where(and(eq(events.companyId, companyId), byId(events, eventId)));
   if (!row) return null;
   return { ...row, deliveries: await deliveriesOfEvents(db, companyId, [row.id]) };
 }

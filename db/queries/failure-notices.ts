@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
 import { deliveries, deliveryAttempts, events, notifications, webhooks } from "../schema";
+import { attemptsOf, deliveryOfAttempt, eventOfDelivery } from "../partitions";
 
 /**
  * The reads behind the failure emails (jobs/notify-failure.ts): the failed attempt an email is built from, the
@@ -24,11 +25,11 @@ export async function attemptForNotice(db: DbOrTx, webhookId: string, deliveryId
   const [row] = await db
     .select({ attempt: deliveryAttempts, delivery: deliveries, event: events })
     .from(deliveryAttempts)
-    .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
-    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .innerJoin(deliveries, deliveryOfAttempt())
+    .innerJoin(events, eventOfDelivery())
     .where(
       and(
-        eq(deliveryAttempts.deliveryId, deliveryId),
+        attemptsOf(deliveryAttempts, deliveryId),
         eq(deliveries.webhookId, webhookId),
         attemptNumber !== undefined ? eq(deliveryAttempts.attemptNumber, attemptNumber) : undefined,
       ),
@@ -113,11 +114,12 @@ export async function failuresSince(
       : db
           .select({ one: sql`1` })
           .from(deliveryAttempts)
-          .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
+          .innerJoin(deliveries, deliveryOfAttempt())
           .where(
             and(
               eq(deliveries.webhookId, webhookId),
               gt(deliveries.createdAt, since),
+              gt(deliveryAttempts.deliveryCreatedAt, since),
               eq(deliveryAttempts.attemptNumber, 1),
               gt(deliveryAttempts.createdAt, since),
               or(

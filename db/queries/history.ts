@@ -1,6 +1,16 @@
-import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { bulkRetries, deliveries, deliveryAttempts, events, users, webhooks } from "@/db/schema";
+import {
+  bulkRetries,
+  deliveries,
+  deliveryAttempts,
+  events,
+  users,
+  webhooks,
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+} from "@/db/schema";
+import { attemptsOf, byId, eventOfDelivery } from "@/db/partitions";
 
 export interface DeliveryCounts {
   triggered: number;
@@ -8,34 +18,64 @@ export interface DeliveryCounts {
   failed: number;
   pending: number;
   skipped: number;
+  /** The counts that reached DELIVERY_COUNT_CAP: there are at least that many ("10,000+"). */
+  capped: Partial<Record<"triggered" | "success" | "failed" | "pending" | "skipped", true>>;
 }
 
 /**
- * Counts of a webhook's deliveries by outcome since a time (or ever), in one pass over the
- * (webhook_id, status, created_at) index: pending = queued + dispatched.
+ * Counting stops here for each status: a webhook with millions of deliveries shows "10,000+" instead of making every
+ * history page read all of them (the all-time count cost 195–310 ms per page at 1 M deliveries, more with each one).
+ */
+export const DELIVERY_COUNT_CAP = 10_000;
+
+/**
+ * Counts of a webhook's deliveries by outcome since a time (or ever), each status counted up to DELIVERY_COUNT_CAP
+ * in the (webhook_id, status, created_at) index, `since` skipping earlier days' partitions: pending = queued +
+ * dispatched. The caller has checked the webhook is the company's (its deliveries are the company's).
  */
 export async function deliveryCounts(
   db: DbOrTx,
-  companyId: string,
   webhookId: string,
   since: Date | null,
+  cap = DELIVERY_COUNT_CAP,
 ): Promise<DeliveryCounts> {
-  const filters: SQL[] = [eq(deliveries.webhookId, webhookId), eq(deliveries.companyId, companyId)];
-  if (since) filters.push(gte(deliveries.createdAt, since));
-  const rows = await db
-    .select({ status: deliveries.status, n: sql<number>`count(*)::int` })
-    .from(deliveries)
-    .where(and(...filters))
-    .groupBy(deliveries.status);
-  const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
-  const pending = (by.queued ?? 0) + (by.dispatched ?? 0);
-  return {
-    triggered: rows.reduce((a, r) => a + r.n, 0),
-    success: by.success ?? 0,
-    failed: by.failed ?? 0,
-    pending,
-    skipped: by.skipped ?? 0,
+  // One subquery per status, its value written out: each gets a plan for that value's own statistics (an absent
+  // status is an index probe; as a parameter, PostgreSQL planned a scan of every partition for each: 300 ms at 1 M).
+  const sinceFilter = since ? sql`and d.created_at >= ${since.toISOString()}::timestamptz` : sql``;
+  const [row] = await db.execute<Record<DeliveryStatus, number>>(
+    sql`select ${sql.join(
+      DELIVERY_STATUSES.map(
+        (st) =>
+          sql`(select count(*) from (select 1 from ${deliveries} d where d.webhook_id = ${webhookId}::uuid and d.status = ${sql.raw(`'${st}'`)} ${sinceFilter} limit ${cap + 1}) x)::int as ${sql.raw(`"${st}"`)}`,
+      ),
+      sql`, `,
+    )}`,
+  );
+  const rows = DELIVERY_STATUSES.map((status) => ({ status, n: row[status] }));
+  // More than the cap: shown as the cap and "+".
+  const by = Object.fromEntries(rows.map((r) => [r.status, Math.min(r.n, cap)])) as Record<string, number>;
+  const over = new Set(rows.filter((r) => r.n > cap).map((r) => r.status));
+  const capped: DeliveryCounts["capped"] = {};
+  const count = (key: keyof DeliveryCounts["capped"], ...statuses: DeliveryStatus[]) => {
+    if (statuses.some((st) => over.has(st))) capped[key] = true;
+    return statuses.reduce((a, st) => a + (by[st] ?? 0), 0);
   };
+  return {
+    triggered: count("triggered", "queued", "dispatched", "success", "failed", "skipped"),
+    success: count("success", "success"),
+    failed: count("failed", "failed"),
+    pending: count("pending", "queued", "dispatched"),
+    skipped: count("skipped", "skipped"),
+    capped,
+  };
+}
+
+/** Whether the webhook has any delivery still to send, and any failed or skipped one, ever (two index probes). */
+export async function deliveryFlags(db: DbOrTx, webhookId: string): Promise<{ pending: boolean; retryable: boolean }> {
+  const [row] = await db.execute<{ pending: boolean; retryable: boolean }>(sql`
+    select exists (select 1 from ${deliveries} d where d.webhook_id = ${webhookId}::uuid and d.status in ('queued', 'dispatched')) as pending,
+           exists (select 1 from ${deliveries} d where d.webhook_id = ${webhookId}::uuid and d.status in ('failed', 'skipped')) as retryable`);
+  return row;
 }
 
 /** One delivery of this company with its event, webhook name and every attempt (oldest first), or null. */
@@ -53,15 +93,17 @@ export async function getDeliveryDetail(db: DbOrTx, companyId: string, deliveryI
       },
     })
     .from(deliveries)
-    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .innerJoin(events, eventOfDelivery())
     .innerJoin(webhooks, eq(webhooks.id, deliveries.webhookId))
-    .where(and(eq(deliveries.companyId, companyId), eq(deliveries.id, deliveryId)));
+    .where(and(eq(deliveries.companyId, companyId), byId(deliveries, deliveryId)));
   if (!row) return null;
   const attempts = await db
     .select({ attempt: deliveryAttempts, triggeredByName: users.name })
     .from(deliveryAttempts)
     .leftJoin(users, eq(users.id, deliveryAttempts.triggeredBy))
-    .where(and(eq(deliveryAttempts.deliveryId, deliveryId), eq(deliveryAttempts.companyId, companyId)))
+    .where(
+      and(attemptsOf(deliveryAttempts, deliveryId, row.delivery.createdAt), eq(deliveryAttempts.companyId, companyId)),
+    )
     .orderBy(asc(deliveryAttempts.attemptNumber), asc(deliveryAttempts.id));
   return { ...row, attempts: attempts.map((a) => ({ ...a.attempt, triggeredByName: a.triggeredByName })) };
 }

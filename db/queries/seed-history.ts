@@ -1,6 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { deliveries, deliveryAttempts, events, webhooks } from "@/db/schema";
+import { deliveries, deliveryAttempts, eventKeys, events, webhooks } from "@/db/schema";
 
 /**
  * The demo history `npm run seed` writes (lib/demo-webhooks.ts builds it): events, their deliveries
@@ -28,6 +28,18 @@ export async function existingWebhookNames(db: DbOrTx, companyId: string, names:
 export async function insertDeliveryHistory(db: DbOrTx, rows: SeededDelivery[]): Promise<void> {
   if (rows.length === 0) return;
   await db.insert(events).values(rows.map((r) => r.event));
+  // The events API's idempotency keys, as the intake writes them.
+  await db
+    .insert(eventKeys)
+    .values(
+      rows.map((r) => ({
+        companyId: r.event.companyId,
+        externalId: r.event.externalId,
+        eventId: r.event.id!,
+        createdAt: r.event.createdAt,
+      })),
+    )
+    .onConflictDoNothing();
   await db.insert(deliveries).values(rows.map((r) => r.delivery));
   const attempts = rows.flatMap((r) => r.attempts);
   if (attempts.length) await db.insert(deliveryAttempts).values(attempts);

@@ -1,5 +1,6 @@
 import { autoDisable } from "./auto-disable";
 import { deliverWebhook } from "./deliver-webhook";
+import { maintainPartitionsJob } from "./maintain-partitions";
 import { notifyFailure } from "./notify-failure";
 import { passwordReset } from "./password-reset";
 import { purgeOldData } from "./purge-old-data";
@@ -19,6 +20,7 @@ export const JOBS = [
   passwordReset,
   autoDisable,
   purgeOldData,
+  maintainPartitionsJob,
 ] as const;
 
 export type AnyJob = (typeof JOBS)[number];
@@ -26,6 +28,7 @@ export type JobName = AnyJob["name"];
 
 export * from "./auto-disable";
 export * from "./deliver-webhook";
+export * from "./maintain-partitions";
 export * from "./notify-failure";
 export * from "./password-reset";
 export * from "./purge-old-data";

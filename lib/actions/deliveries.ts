@@ -3,6 +3,7 @@ import { bulkRetries, deliveries, webhooks, type DeliveryStatus } from "@/db/sch
 import { recordAudit } from "@/db/queries/companies";
 import { decodeCursor } from "@/db/keyset";
 import { listWebhookDeliveries, lockCompanyDelivery } from "@/db/queries/deliveries";
+import { byId } from "@/db/partitions";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { deliverJobOptions, deliverWebhook, enqueue, retryDeliveries, type DeliverJob } from "@/jobs/definitions";
 import { ActionError, defineAction, ok, type ActionContext } from "@/lib/action";
@@ -62,7 +63,7 @@ export const resendDelivery = defineAction({
       await tx
         .update(deliveries)
         .set({ status: "queued", nextAttemptAt: new Date(), completedAt: null, deferredReason: null })
-        .where(eq(deliveries.id, row.delivery.id));
+        .where(byId(deliveries, row.delivery.id));
       const job: DeliverJob = {
         deliveryId: row.delivery.id,
         manual: { userId: actor.userId },

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { executePrepared, jsonParam, type DbOrTx } from "@/db";
-import { deliveries, events, webhookRecordTriggers, webhooks } from "@/db/schema";
+import { deliveries, eventKeys, events, webhookRecordTriggers, webhooks } from "@/db/schema";
 import { deliverJobOptions, deliverWebhook, enqueueMany, type DeliverJob } from "@/jobs/definitions";
 import { currentTraceparent } from "@/lib/tracing";
 import type { EventInput } from "@/lib/validations/event";
@@ -72,11 +72,22 @@ export async function ingestEvents(
     }>(
       tx,
       sql`
-      insert into ${events} (company_id, external_id, type, record_id, occurred_at, data, previous, owner, api_key_id, is_test, sent_by)
-      select ${companyId}::uuid, e.external_id, e.type, e.record_id, e.occurred_at, e.data, e.previous, e.owner, ${apiKeyId}::uuid, ${Boolean(test)}::boolean, ${test?.sentBy ?? null}::uuid
-      from jsonb_to_recordset(${jsonParam(rows.map((r) => ({ external_id: r.externalId, type: r.type, record_id: r.recordId, occurred_at: r.occurredAt.toISOString(), data: r.data, previous: r.previous, owner: r.owner })))}::jsonb)
-        as e(external_id text, type text, record_id text, occurred_at timestamptz, data jsonb, previous jsonb, owner jsonb)
-      on conflict (company_id, external_id) do nothing
+      -- Idempotency: the (company, id) key is claimed in event_keys (the partitioned events table cannot hold a unique
+      -- index without created_at); only the events whose key this statement claimed are inserted.
+      with e as materialized (
+        select hookrelay_uuid_v7(now()) as id, e.*
+        from rows from (jsonb_to_recordset(${jsonParam(rows.map((r) => ({ external_id: r.externalId, type: r.type, record_id: r.recordId, occurred_at: r.occurredAt.toISOString(), data: r.data, previous: r.previous, owner: r.owner })))}::jsonb)
+          as (external_id text, type text, record_id text, occurred_at timestamptz, data jsonb, previous jsonb, owner jsonb))
+          with ordinality as e(external_id, type, record_id, occurred_at, data, previous, owner, ord)
+      ), k as (
+        insert into ${eventKeys} (company_id, external_id, event_id)
+        select ${companyId}::uuid, e.external_id, e.id from e order by e.ord
+        on conflict (company_id, external_id) do nothing
+        returning event_id
+      )
+      insert into ${events} (id, company_id, external_id, type, record_id, occurred_at, data, previous, owner, api_key_id, is_test, sent_by)
+      select e.id, ${companyId}::uuid, e.external_id, e.type, e.record_id, e.occurred_at, e.data, e.previous, e.owner, ${apiKeyId}::uuid, ${Boolean(test)}::boolean, ${test?.sentBy ?? null}::uuid
+      from e join k on k.event_id = e.id order by e.ord
       returning id, external_id as "externalId", type, data, previous`,
     );
     const insertedIds = new Set(inserted.map((e) => e.externalId));
@@ -173,11 +184,12 @@ export async function ingestEvents(
     if (duplicates.length) {
       const existing = await tx
         .select({
-          externalId: events.externalId,
-          n: sql<number>`(select count(*)::int from "deliveries" d where d."event_id" = "events"."id")`,
+          externalId: eventKeys.externalId,
+          // A delivery is never older than its event: the partitions of earlier days are pruned.
+          n: sql<number>`(select count(*)::int from "deliveries" d where d."event_id" = "event_keys"."event_id" and d."created_at" >= "event_keys"."created_at")`,
         })
-        .from(events)
-        .where(and(eq(events.companyId, companyId), inArray(events.externalId, duplicates)));
+        .from(eventKeys)
+        .where(and(eq(eventKeys.companyId, companyId), inArray(eventKeys.externalId, duplicates)));
       for (const e of existing) countByExternal.set(e.externalId, e.n);
     }
 

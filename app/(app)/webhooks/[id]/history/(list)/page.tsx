@@ -6,7 +6,7 @@ import { getDb } from "@/db";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "@/db/schema";
 import { decodeCursor } from "@/db/keyset";
 import { listWebhookDeliveries } from "@/db/queries/deliveries";
-import { deliveryCounts, latestBulkRetry } from "@/db/queries/history";
+import { deliveryCounts, deliveryFlags, latestBulkRetry } from "@/db/queries/history";
 import { getCompanyWebhook } from "@/db/queries/webhooks";
 import { BreakableUrl } from "@/components/app/breakable-url";
 import { EmptyState } from "@/components/app/empty-state";
@@ -76,11 +76,12 @@ export default async function HistoryPage({
   const now = Date.now();
   const since = PERIODS[period][1] ? new Date(now - PERIODS[period][1]) : null;
   // The history's counts and rows may come from the replica (DATABASE_READ_URL); the webhook and the
-  // "Retry all failed" banner (written by this page's own buttons) from the primary.
+  // "Retry all failed" banner (written by this page's own buttons) from the primary. The period's counts stop at
+  // 10,000 a status ("10,000+"); what the page needs of all time is two yes/no answers.
   const history = await listingDb();
-  const [counts, allTime, page, bulk] = await Promise.all([
-    deliveryCounts(history, actor.companyId, webhook.id, since),
-    since ? deliveryCounts(history, actor.companyId, webhook.id, null) : null,
+  const [counts, flags, page, bulk] = await Promise.all([
+    deliveryCounts(history, webhook.id, since),
+    deliveryFlags(history, webhook.id),
     listWebhookDeliveries(history, actor.companyId, webhook.id, { status, cursor, limit: 25 }),
     latestBulkRetry(db, actor.companyId, webhook.id),
   ]);
@@ -89,7 +90,6 @@ export default async function HistoryPage({
     actor.companyId,
     page.deliveries.map((d) => d.event.type),
   );
-  const total = allTime ?? counts;
   const bulkActive = bulk !== null && (bulk.state === "queued" || bulk.state === "running");
   // The banner lasts as long as the work: while deliveries are re-queued, then while they are being sent (some
   // still waiting); a run that stopped on an error says so for ten minutes.
@@ -98,7 +98,7 @@ export default async function HistoryPage({
     (bulkActive ||
       (bulk.finishedAt !== null &&
         now - bulk.finishedAt.getTime() < 10 * 60_000 &&
-        (bulk.state === "failed" || total.pending > 0)));
+        (bulk.state === "failed" || flags.pending)));
   const base = `/webhooks/${webhook.id}/history`;
   const href = (patch: Partial<Search>) => {
     const next = new URLSearchParams();
@@ -138,7 +138,7 @@ export default async function HistoryPage({
         }
         actions={
           <>
-            <AutoRefresh active={pendingOnPage || total.pending > 0 || bulkActive} />
+            <AutoRefresh active={pendingOnPage || flags.pending || bulkActive} />
             {canManage ? (
               <>
                 <RetryAllButton
@@ -148,7 +148,7 @@ export default async function HistoryPage({
                   disabledReason={
                     bulkActive
                       ? "A retry of this webhook's deliveries is under way"
-                      : total.failed + total.skipped === 0
+                      : !flags.retryable
                         ? "Nothing to retry: no delivery of this webhook failed or was skipped"
                         : null
                   }
@@ -192,12 +192,12 @@ export default async function HistoryPage({
       <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4" aria-label="Counts">
         {(
           [
-            ["Triggered", counts.triggered, ""],
-            ["Succeeded", counts.success, "text-emerald-600"],
-            ["Failed", counts.failed, "text-red-600"],
-            ["Pending", counts.pending, "text-amber-600"],
+            ["Triggered", counts.triggered, counts.capped.triggered, ""],
+            ["Succeeded", counts.success, counts.capped.success, "text-emerald-600"],
+            ["Failed", counts.failed, counts.capped.failed, "text-red-600"],
+            ["Pending", counts.pending, counts.capped.pending, "text-amber-600"],
           ] as const
-        ).map(([label, n, tone]) => (
+        ).map(([label, n, capped, tone]) => (
           <Card key={label} className="gap-1 py-4">
             <CardHeader className="px-4">
               <CardTitle className="text-muted-foreground text-sm font-normal">{label}</CardTitle>
@@ -208,6 +208,7 @@ export default async function HistoryPage({
                 data-testid={`count-${label.toLowerCase()}`}
               >
                 {n.toLocaleString("en")}
+                {capped ? <span title="Counting stops at 10,000 deliveries of a status">+</span> : null}
               </p>
             </CardContent>
           </Card>

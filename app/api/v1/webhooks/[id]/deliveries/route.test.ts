@@ -58,6 +58,7 @@ beforeAll(async () => {
         webhookId,
         eventId: event.id,
         status: DELIVERY_STATUSES[i % DELIVERY_STATUSES.length],
+        id: sql`hookrelay_uuid_v7('2026-03-01T10:00:00.000001Z'::timestamptz + ${Math.floor(i / 3)} * interval '1.000123 second')`,
         createdAt: sql`'2026-03-01T10:00:00.000001Z'::timestamptz + ${Math.floor(i / 3)} * interval '1.000123 second'`,
       })),
     )
