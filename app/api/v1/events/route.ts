@@ -24,7 +24,7 @@ export const dynamic = "force-dynamic";
  * POST /api/v1/events — one event or an array of at most 100, with `Authorization: Bearer <key>`.
  * 202 `{ events: [{ id, deliveries, duplicate }] }` once events, deliveries and jobs are committed.
  */
-export function POST(request: Request) {
+export async function POST(request: Request): Promise<Response> {
   // The intake's span (tracing on): each delivery job carries its context, so the worker's spans join its trace.
   return inSpan(
     "POST /api/v1/events",
