@@ -29,8 +29,15 @@ export interface ApiCaller {
 export const API_KEY_CACHE_MS = 2_000;
 const API_KEY_CACHE_MAX = 10_000;
 
-/** Working keys by hash, with when they were read: a busy integration does not cost a query a request. */
-const keyCache = new Map<string, { caller: ApiCaller; readAt: number }>();
+/**
+ * Working keys by hash, with when they were read: a busy integration does not cost a query a request. On
+ * globalThis: Next bundles the server actions (which revoke) apart from the route handlers (which read),
+ * and each bundle would otherwise hold its own cache.
+ */
+const cacheHolder = globalThis as unknown as {
+  __hookrelayApiKeys?: Map<string, { caller: ApiCaller; readAt: number }>;
+};
+const keyCache = (cacheHolder.__hookrelayApiKeys ??= new Map());
 
 /** Drops a key from this process's cache (revoked here: refused from the next request on). */
 export function forgetApiKey(apiKeyId: string): void {
