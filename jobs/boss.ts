@@ -33,10 +33,15 @@ export function createBoss(url: string, { role, migrate = true }: BossOptions): 
     // not the default minute, so a crash delays deliveries by seconds.
     ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
   });
-  boss.on("error", (err) =>
-    log.error({ component: `pg-boss:${role}` }, err instanceof Error ? err.message : String(err)),
-  );
+  boss.on("error", (err: unknown) => log.error({ component: `pg-boss:${role}` }, errorMessage(err)));
   return boss;
+}
+
+/** An error's message; pg-boss also emits plain objects with one (never "[object Object]"). */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === "object" && "message" in err) return String((err as { message: unknown }).message);
+  return typeof err === "object" ? JSON.stringify(err) : String(err);
 }
 
 /** How long pg-boss keeps a finished job (queue option `deleteAfterSeconds`). */
@@ -84,9 +89,7 @@ export async function installJobs(url: string): Promise<void> {
     migrate: true,
     openTelemetry: { enabled: false },
   });
-  boss.on("error", (err) =>
-    log.error({ component: "pg-boss:install" }, err instanceof Error ? err.message : String(err)),
-  );
+  boss.on("error", (err: unknown) => log.error({ component: "pg-boss:install" }, errorMessage(err)));
   await boss.start();
   try {
     await ensureQueues(boss);
