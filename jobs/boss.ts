@@ -33,12 +33,22 @@ export function createBoss(url: string, { role, migrate = true }: BossOptions): 
     // not the default minute, so a crash delays deliveries by seconds.
     ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
   });
-  boss.on("error", (err: unknown) => log.error({ component: `pg-boss:${role}` }, errorMessage(err)));
+  boss.on("error", (err: unknown) =>
+    stopping
+      ? log.debug({ component: `pg-boss:${role}` }, `while stopping: ${errorMessage(err)}`)
+      : log.error({ component: `pg-boss:${role}` }, errorMessage(err)),
+  );
   return boss;
 }
 
+let stopping = false;
+/** This process is stopping: pg-boss's connection errors are expected now (Ctrl-C also stops a one-box PostgreSQL). */
+export function quietBossErrors(): void {
+  stopping = true;
+}
+
 /** An error's message; pg-boss also emits plain objects with one (never "[object Object]"). */
-export function errorMessage(err: unknown): string {
+function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (err && typeof err === "object" && "message" in err) return String((err as { message: unknown }).message);
   return typeof err === "object" ? JSON.stringify(err) : String(err);

@@ -9,7 +9,7 @@
  */
 import { closeDb, getDb } from "@/db";
 import { leaveSignalsToCaller } from "@/db/embedded";
-import { createBoss, errorMessage } from "@/jobs/boss";
+import { createBoss, quietBossErrors } from "@/jobs/boss";
 import { registerWorkers } from "@/jobs/worker";
 import { startWorkerHeartbeat } from "@/jobs/worker-heartbeat";
 import { closeSafeDispatchers } from "@/lib/delivery/http-client";
@@ -51,10 +51,7 @@ async function main() {
     stopping = true;
     log.info("worker stopping (finishing jobs in hand)…");
     // Ctrl-C reaches a one-box PostgreSQL too, which then closes this worker's connections: expected while stopping.
-    boss.removeAllListeners("error");
-    boss.on("error", (err: unknown) =>
-      log.debug({ component: "pg-boss:worker" }, `while stopping: ${errorMessage(err)}`),
-    );
+    quietBossErrors();
     await metrics?.close().catch(() => {});
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
     await heartbeat.stop();
