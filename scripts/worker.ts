@@ -52,6 +52,15 @@ async function main() {
     log.info("worker stopping (finishing jobs in hand)…");
     // Ctrl-C reaches a one-box PostgreSQL too, which then closes this worker's connections: expected while stopping.
     quietBossErrors();
+    // pg-boss's LISTEN client can still emit the server's "terminating connection" (57P01) after it dropped its
+    // listeners: an uncaught error while stopping, not a crash to report.
+    process.on("uncaughtException", (err: Error & { code?: string }) => {
+      if (err.code === "57P01") log.debug(`while stopping: ${err.message}`);
+      else {
+        log.fatal(errorFields(err), "worker failed while stopping");
+        process.exit(1);
+      }
+    });
     await metrics?.close().catch(() => {});
     await boss.stop({ graceful: true, timeout: 20_000 }).catch(() => {});
     await heartbeat.stop();
